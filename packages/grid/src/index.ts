@@ -1,1 +1,39 @@
-export {};
+export { type Coordinate, DataArray, type DataArrayInit } from "./data-array.js";
+export { Dataset, type IndexRange, type ReadOptions } from "./dataset.js";
+export { charsToStrings, type Decoded, type DecodeOptions, decode } from "./decode.js";
+export { type ErrorContext, GridError, type GridErrorCode, isGridError } from "./errors.js";
+export { MAX_ELEMENTS, resolveHyperslab, sliceData } from "./hyperslab.js";
+export type { DatasetSource, VariableSource } from "./source.js";
+export {
+  addSeconds,
+  type Calendar,
+  type CFDatetime,
+  cfDatetime,
+  dayNumber,
+  dayOfYear,
+  daysInMonth,
+  daysInYear,
+  decodeTimes,
+  encodeTime,
+  formatCFDatetime,
+  fromDayNumber,
+  isTimeUnits,
+  parseCalendar,
+  parseTimeUnits,
+  type TimeUnits,
+} from "./time.js";
+export {
+  type ArrayData,
+  type Attrs,
+  type AttrValue,
+  allocate,
+  attrNumber,
+  attrNumbers,
+  attrString,
+  DTYPE_BYTES,
+  type DType,
+  dtypeOf,
+  sizeOf,
+  stridesOf,
+  type TypedArray,
+} from "./types.js";
