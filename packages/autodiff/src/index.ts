@@ -1,1 +1,95 @@
-export {};
+/**
+ * @geoml/autodiff — n-d float32/float64 tensors, NumPy-style broadcasting ops,
+ * reverse-mode gradients over trees of parameters, and a seeded RNG.
+ */
+export type { DType } from "./dtype.js";
+export {
+  ArgumentError,
+  AutodiffError,
+  type AutodiffErrorCode,
+  DTypeError,
+  isAutodiffError,
+  ShapeError,
+} from "./errors.js";
+export {
+  type CheckGradOptions,
+  type CheckGradResult,
+  checkGrad,
+  grad,
+  valueAndGrad,
+} from "./grad.js";
+export {
+  add,
+  div,
+  equal,
+  greater,
+  greaterEqual,
+  less,
+  lessEqual,
+  maximum,
+  minimum,
+  mul,
+  neg,
+  notEqual,
+  pow,
+  sub,
+  type TensorLike,
+  where,
+} from "./ops/binary.js";
+export { cast } from "./ops/cast.js";
+export {
+  arange,
+  eye,
+  full,
+  linspace,
+  ones,
+  onesLike,
+  scalar,
+  type TensorOptions,
+  tensor,
+  zeros,
+  zerosLike,
+} from "./ops/creation.js";
+export { stopGradient } from "./ops/identity.js";
+export { matmul, mT } from "./ops/linalg.js";
+export { type Axis, logSoftmax, logsumexp, max, mean, min, softmax, sum } from "./ops/reduce.js";
+export {
+  broadcastTo,
+  concat,
+  expandDims,
+  gather,
+  pad,
+  reshape,
+  scatterAdd,
+  slice,
+  squeeze,
+  stack,
+  sumToShape,
+  transpose,
+} from "./ops/shape.js";
+export {
+  abs,
+  clip,
+  cos,
+  digamma,
+  erf,
+  erfc,
+  exp,
+  expm1,
+  lgamma,
+  log,
+  log1p,
+  polygamma,
+  relu,
+  sigmoid,
+  sign,
+  sin,
+  softplus,
+  sqrt,
+  square,
+  tanh,
+} from "./ops/unary.js";
+export { type NormalOptions, Rng, type UniformOptions } from "./rng.js";
+export { noGrad } from "./tape.js";
+export { type NestedArray, Tensor } from "./tensor.js";
+export { type Tree, treeLeaves, treeMap, treeUnflatten } from "./tree.js";

@@ -1,0 +1,130 @@
+/**
+ * Reductions over any axes with `keepdims`, plus softmax/logSoftmax built from them.
+ * Without `axis` every axis is reduced and the result has shape [].
+ */
+import { alloc } from "../dtype.js";
+import { ArgumentError, fmtShape } from "../errors.js";
+import { type ReduceKind, reduceKernel } from "../kernels/reduce.js";
+import { normAxes, normAxis } from "../shape.js";
+import { record, shouldRecord } from "../tape.js";
+import { Tensor } from "../tensor.js";
+import { div, equal, mul, sub } from "./binary.js";
+import { stopGradient } from "./identity.js";
+import { broadcastTo, reshape } from "./shape.js";
+import { exp } from "./unary.js";
+
+/** Axis argument of a reduction: one axis, several, or all when omitted. */
+export type Axis = number | readonly number[];
+
+function reducedShape(
+  shape: readonly number[],
+  axes: readonly number[],
+  keepdims: boolean,
+): number[] {
+  const out: number[] = [];
+  for (let d = 0; d < shape.length; d++) {
+    if (axes.includes(d)) {
+      if (keepdims) out.push(1);
+    } else out.push(shape[d]);
+  }
+  return out;
+}
+
+function reduceRaw(
+  kind: ReduceKind,
+  x: Tensor,
+  axes: number[],
+  keepdims: boolean,
+  op: string,
+): Tensor {
+  const shape = reducedShape(x.shape, axes, keepdims);
+  if (kind !== "sum")
+    for (const a of axes)
+      if (x.shape[a] === 0)
+        throw new ArgumentError(
+          op,
+          `cannot reduce an empty axis ${a} of shape ${fmtShape(x.shape)}`,
+        );
+  const out = alloc(
+    x.dtype,
+    shape.reduce((p, d) => p * d, 1),
+  );
+  reduceKernel(kind, x.data, x.shape, axes, out);
+  return new Tensor(out, shape, x.dtype);
+}
+
+/** Reshapes a reduced cotangent so it broadcasts against the input again. */
+function keep(g: Tensor, x: Tensor, axes: number[]): Tensor {
+  return reshape(g, reducedShape(x.shape, axes, true));
+}
+
+/** Sum over `axis` (all axes when omitted). */
+export function sum(x: Tensor, axis?: Axis, keepdims = false): Tensor {
+  const axes = normAxes(axis, x.ndim, "sum");
+  const y = reduceRaw("sum", x, axes, keepdims, "sum");
+  if (shouldRecord(x)) record(y, [x], (g) => [broadcastTo(keep(g, x, axes), x.shape)]);
+  return y;
+}
+
+/** Mean over `axis` (all axes when omitted); NaN for an empty reduction. */
+export function mean(x: Tensor, axis?: Axis, keepdims = false): Tensor {
+  const axes = normAxes(axis, x.ndim, "mean");
+  let n = 1;
+  for (const a of axes) n *= x.shape[a];
+  return div(sum(x, axes, keepdims), n);
+}
+
+function extremum(
+  kind: "max" | "min",
+  x: Tensor,
+  axis: Axis | undefined,
+  keepdims: boolean,
+): Tensor {
+  const axes = normAxes(axis, x.ndim, kind);
+  const y = reduceRaw(kind, x, axes, keepdims, kind);
+  if (shouldRecord(x))
+    record(y, [x], (g) => {
+      // Ties share the gradient evenly, as PyTorch's amax/amin.
+      const hit = equal(x, keep(stopGradient(y), x, axes));
+      const count = sum(hit, axes, true);
+      return [mul(div(hit, count), keep(g, x, axes))];
+    });
+  return y;
+}
+
+/** Maximum over `axis`; NaN propagates like NumPy; throws on an empty axis. */
+export function max(x: Tensor, axis?: Axis, keepdims = false): Tensor {
+  return extremum("max", x, axis, keepdims);
+}
+
+/** Minimum over `axis`; NaN propagates like NumPy; throws on an empty axis. */
+export function min(x: Tensor, axis?: Axis, keepdims = false): Tensor {
+  return extremum("min", x, axis, keepdims);
+}
+
+/** log Σ exp(x) over `axis`, shifted by the maximum so it never overflows. */
+export function logsumexp(x: Tensor, axis?: Axis, keepdims = false): Tensor {
+  const axes = normAxes(axis, x.ndim, "logsumexp");
+  const m0 = reduceRaw("max", x, axes, true, "logsumexp");
+  // An infinite max would give Inf − Inf = NaN; shift by 0 there instead.
+  const md = m0.data;
+  for (let i = 0; i < md.length; i++) if (!Number.isFinite(md[i])) md[i] = 0;
+  const s = reduceRaw("sum", exp(sub(stopGradient(x), m0)), axes, true, "logsumexp");
+  const lse = new Tensor(alloc(x.dtype, s.size), s.shape, x.dtype);
+  for (let i = 0; i < s.size; i++) lse.data[i] = Math.log(s.data[i]) + md[i];
+  const y = keepdims ? lse : reshape(lse, reducedShape(x.shape, axes, false));
+  if (shouldRecord(x))
+    record(y, [x], (g) => [mul(exp(sub(x, keep(y, x, axes))), keep(g, x, axes))]);
+  return y;
+}
+
+/** log softmax along `axis`: x − logsumexp(x). */
+export function logSoftmax(x: Tensor, axis = -1): Tensor {
+  const a = normAxis(axis, x.ndim, "logSoftmax");
+  return sub(x, logsumexp(x, a, true));
+}
+
+/** softmax along `axis`: exp(x − logsumexp(x)). */
+export function softmax(x: Tensor, axis = -1): Tensor {
+  return exp(logSoftmax(x, axis));
+}

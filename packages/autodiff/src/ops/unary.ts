@@ -1,0 +1,131 @@
+/**
+ * Unary elementwise ops. Each is a scalar expression compiled into its own loop, with
+ * its derivative written beside it in terms of ops (so it can be differentiated again).
+ * NaN propagates through every op; see the README for ±Inf behaviour.
+ */
+import { alloc } from "../dtype.js";
+import { compileUnary, type UnaryKernel } from "../kernels/elementwise.js";
+import * as sp from "../special.js";
+import { record, shouldRecord } from "../tape.js";
+import { Tensor } from "../tensor.js";
+import {
+  add,
+  div,
+  greater,
+  greaterEqual,
+  lessEqual,
+  mul,
+  neg,
+  sub,
+  type TensorLike,
+  where,
+} from "./binary.js";
+import { scalar } from "./creation.js";
+
+const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
+
+function run(kernel: UnaryKernel, x: Tensor): Tensor {
+  const out = alloc(x.dtype, x.size);
+  kernel(x.data, out);
+  return new Tensor(out, x.shape, x.dtype);
+}
+
+function asTensor(x: TensorLike): Tensor {
+  return typeof x === "number" ? scalar(x) : x;
+}
+
+/** Defines a unary op from its expression and derivative rule (cotangent g, input x, output y). */
+function defineUnary(
+  expr: string,
+  dx: ((g: Tensor, x: Tensor, y: Tensor) => Tensor) | null,
+  helpers: Record<string, unknown> = {},
+): (x: TensorLike) => Tensor {
+  const kernel = compileUnary(expr, helpers);
+  return (input: TensorLike): Tensor => {
+    const x = asTensor(input);
+    const y = run(kernel, x);
+    if (dx !== null && shouldRecord(x)) record(y, [x], (g) => [dx(g, x, y)]);
+    return y;
+  };
+}
+
+/** eˣ */
+export const exp = defineUnary("Math.exp(x)", (g, _x, y) => mul(g, y));
+/** Natural logarithm (−Inf at 0, NaN below). */
+export const log = defineUnary("Math.log(x)", (g, x) => div(g, x));
+/** log(1 + x), accurate for small x. */
+export const log1p = defineUnary("Math.log1p(x)", (g, x) => div(g, add(x, 1)));
+/** eˣ − 1, accurate for small x. */
+export const expm1 = defineUnary("Math.expm1(x)", (g, _x, y) => mul(g, add(y, 1)));
+/** √x */
+export const sqrt = defineUnary("Math.sqrt(x)", (g, _x, y) => div(g, mul(y, 2)));
+/** x² */
+export const square = defineUnary("x * x", (g, x) => mul(g, mul(x, 2)));
+/** |x| (gradient 0 at 0, as PyTorch). */
+export const abs = defineUnary("Math.abs(x)", (g, x) => mul(g, sign(x)));
+/** −1, 0 or 1 (NaN stays NaN); zero gradient. */
+export const sign = defineUnary("x > 0 ? 1 : x < 0 ? -1 : x", (g) => mul(g, 0));
+/** sin x */
+export const sin = defineUnary("Math.sin(x)", (g, x) => mul(g, cos(x)));
+/** cos x */
+export const cos = defineUnary("Math.cos(x)", (g, x) => neg(mul(g, sin(x))));
+/** tanh x */
+export const tanh = defineUnary("Math.tanh(x)", (g, _x, y) => mul(g, sub(1, mul(y, y))));
+/** Logistic sigmoid 1/(1 + e⁻ˣ), stable on both tails. */
+export const sigmoid = defineUnary(
+  "x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))",
+  (g, _x, y) => mul(g, mul(y, sub(1, y))),
+);
+/** log(1 + eˣ) computed as max(x, 0) + log1p(e^(−|x|)), stable for any x. */
+export const softplus = defineUnary("Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)))", (g, x) =>
+  mul(g, sigmoid(x)),
+);
+/** max(x, 0) (gradient 0 at 0, as PyTorch). */
+export const relu = defineUnary("x > 0 ? x : x !== x ? x : 0", (g, x) => mul(g, greater(x, 0)));
+/** Error function. */
+export const erf = defineUnary(
+  "erf(x)",
+  (g, x) => mul(g, mul(exp(neg(mul(x, x))), TWO_OVER_SQRT_PI)),
+  {
+    erf: sp.erf,
+  },
+);
+/** Complementary error function 1 − erf(x), accurate in the upper tail. */
+export const erfc = defineUnary(
+  "erfc(x)",
+  (g, x) => mul(g, mul(exp(neg(mul(x, x))), -TWO_OVER_SQRT_PI)),
+  { erfc: sp.erfc },
+);
+/** log|Γ(x)|. */
+export const lgamma = defineUnary("lgamma(x)", (g, x) => mul(g, digamma(x)), { lgamma: sp.lgamma });
+/** Digamma ψ(x) = d/dx log Γ(x). */
+export const digamma = defineUnary("digamma(x)", (g, x) => mul(g, polygamma(1, x)), {
+  digamma: sp.digamma,
+});
+
+const polygammaKernels: UnaryKernel[] = [];
+
+/** Polygamma ψ⁽ⁿ⁾(x), the n-th derivative of digamma (n = 0 is digamma itself). */
+export function polygamma(n: number, x: TensorLike): Tensor {
+  if (n === 0) return digamma(x);
+  const t = asTensor(x);
+  polygammaKernels[n] ??= compileUnary(`polygamma(${n}, x)`, { polygamma: sp.polygamma });
+  const y = run(polygammaKernels[n], t);
+  if (shouldRecord(t)) record(y, [t], (g) => [mul(g, polygamma(n + 1, t))]);
+  return y;
+}
+
+/** Limits x to [lo, hi]; the gradient passes where lo ≤ x ≤ hi (as PyTorch `clamp`). */
+export function clip(x: TensorLike, lo: number, hi: number): Tensor {
+  const t = asTensor(x);
+  const out = alloc(t.dtype, t.size);
+  const d = t.data;
+  for (let i = 0; i < out.length; i++) {
+    const v = d[i];
+    out[i] = v < lo ? lo : Math.min(v, hi);
+  }
+  const y = new Tensor(out, t.shape, t.dtype);
+  if (shouldRecord(t))
+    record(y, [t], (g) => [where(mul(greaterEqual(t, lo), lessEqual(t, hi)), g, 0)]);
+  return y;
+}
