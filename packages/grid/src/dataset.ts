@@ -159,7 +159,7 @@ export class Dataset {
     const out: string[] = [];
     for (const d of v.dims) {
       const c = this.byName.get(d);
-      if (c !== undefined && c.dims.length === 1 && c.dims[0] === d && d !== name) out.push(d);
+      if (c !== undefined && c.dims.length === 1 && c.dims[0] === d) out.push(d);
     }
     for (const c of listedCoordinates(v)) {
       const cv = this.byName.get(c);

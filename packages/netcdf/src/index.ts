@@ -1,1 +1,4 @@
-export {};
+export { NetcdfError, type NetcdfErrorCode } from "./errors.js";
+export { openNetcdf3 } from "./nc3/reader.js";
+export { type Netcdf4Options, openNetcdf4 } from "./nc4/reader.js";
+export { detectNetcdf, type NetcdfKind, openNetcdf } from "./open.js";
