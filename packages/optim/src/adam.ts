@@ -1,0 +1,119 @@
+/**
+ * Adam and AdamW with the update formulas of `torch.optim.Adam` / `AdamW` (1.13):
+ *
+ *   m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;  v̂max ← max(v̂max, v) (AMSGrad)
+ *   p ← p − (lr / (1−β₁ᵗ)) · m / (√v / √(1−β₂ᵗ) + ε)
+ *
+ * Adam's `weightDecay` is an L2 term added to the gradient; AdamW's is decoupled,
+ * `p ← p − lr·wd·p`, applied before the Adam step.
+ */
+import type { Tree } from "@geoml/autodiff";
+import type { LearningRate } from "./schedules.js";
+import {
+  checkFinite,
+  checkRange,
+  type GradientTransformation,
+  type LeafInfo,
+  leafInfo,
+  learningRateAt,
+  mapLeaves,
+  requireParams,
+} from "./transform.js";
+import { flattenTree } from "./tree.js";
+
+/** Options of {@link adam} and {@link adamw}; names follow `torch.optim.Adam`. */
+export interface AdamOptions {
+  /** Learning rate or schedule `(step) => lr` (default 1e-3). */
+  lr?: LearningRate;
+  /** Decay rates of the first and second moment estimates (default [0.9, 0.999]). */
+  betas?: readonly [number, number];
+  /** Added to the denominator after the square root (default 1e-8). */
+  eps?: number;
+  /** Weight decay: L2 on the gradient for Adam (default 0), decoupled for AdamW (default 1e-2). */
+  weightDecay?: number;
+  /** Use the running maximum of the second moment (AMSGrad; default false). */
+  amsgrad?: boolean;
+}
+
+/** State of {@link adam} and {@link adamw}. */
+export interface AdamState extends LeafInfo {
+  /** Number of updates taken. */
+  readonly count: number;
+  /** First moment estimate per leaf. */
+  readonly mu: Float64Array[];
+  /** Second moment estimate per leaf. */
+  readonly nu: Float64Array[];
+  /** Running maximum of `nu` per leaf (AMSGrad only, else empty). */
+  readonly nuMax: Float64Array[];
+}
+
+function makeAdam(
+  where: string,
+  options: AdamOptions,
+  decoupled: boolean,
+): GradientTransformation<AdamState> {
+  const { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, amsgrad = false } = options;
+  const weightDecay = options.weightDecay ?? (decoupled ? 1e-2 : 0);
+  const [beta1, beta2] = betas;
+  checkRange(where, "betas[0]", beta1, 0, 1, true);
+  checkRange(where, "betas[1]", beta2, 0, 1, true);
+  checkRange(where, "eps", eps, 0, Infinity, true);
+  checkRange(where, "weightDecay", weightDecay, 0, Infinity, true);
+  return {
+    init(params) {
+      const info = leafInfo(params, where);
+      const zeros = () => info.shapes.map((s) => new Float64Array(s.reduce((a, b) => a * b, 1)));
+      return { ...info, count: 0, mu: zeros(), nu: zeros(), nuMax: amsgrad ? zeros() : [] };
+    },
+    update(grads: Tree, state, params, extras) {
+      const step = state.count + 1;
+      checkFinite(where, step, flattenTree(grads, where), extras);
+      const rate = learningRateAt(where, lr, state.count);
+      const stepSize = rate / (1 - beta1 ** step);
+      const bc2Sqrt = Math.sqrt(1 - beta2 ** step);
+      const mu: Float64Array[] = [];
+      const nu: Float64Array[] = [];
+      const nuMax: Float64Array[] = [];
+      const { updates } = mapLeaves(
+        where,
+        state,
+        grads,
+        weightDecay !== 0 ? params : undefined,
+        (i, g, p) => {
+          const n = g.length;
+          const pv = weightDecay !== 0 ? requireParams(where, p) : null;
+          const m0 = state.mu[i];
+          const v0 = state.nu[i];
+          const m = new Float64Array(n);
+          const v = new Float64Array(n);
+          const vMax = amsgrad ? new Float64Array(n) : null;
+          const u = new Float64Array(n);
+          for (let k = 0; k < n; k++) {
+            const gk = pv !== null && !decoupled ? g[k] + weightDecay * pv[k] : g[k];
+            m[k] = beta1 * m0[k] + (1 - beta1) * gk;
+            v[k] = beta2 * v0[k] + (1 - beta2) * gk * gk;
+            let second = v[k];
+            if (vMax !== null) second = vMax[k] = Math.max(state.nuMax[i][k], v[k]);
+            u[k] = -stepSize * (m[k] / (Math.sqrt(second) / bc2Sqrt + eps));
+            if (pv !== null && decoupled) u[k] -= rate * weightDecay * pv[k];
+          }
+          mu.push(m);
+          nu.push(v);
+          if (vMax !== null) nuMax.push(vMax);
+          return u;
+        },
+      );
+      return { updates, state: { shapes: state.shapes, count: step, mu, nu, nuMax } };
+    },
+  };
+}
+
+/** Adam (Kingma & Ba) as a {@link GradientTransformation}; `weightDecay` is an L2 term on the gradient. */
+export function adam(options: AdamOptions = {}): GradientTransformation<AdamState> {
+  return makeAdam("adam", options, false);
+}
+
+/** AdamW (Loshchilov & Hutter): Adam with decoupled weight decay `p ← p − lr·wd·p` (default wd 1e-2). */
+export function adamw(options: AdamOptions = {}): GradientTransformation<AdamState> {
+  return makeAdam("adamw", options, true);
+}
