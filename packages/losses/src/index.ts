@@ -1,1 +1,51 @@
-export {};
+/**
+ * @geoml/losses — distribution families, link functions and negative
+ * log-likelihoods. The loss is the negative log-likelihood of the target's
+ * distribution; the link only maps the predictor η onto the mean μ.
+ */
+export { aic, bic, estimateScale, pearsonChi2, type ScaleOptions } from "./dispersion.js";
+export {
+  FamilyDomainError,
+  FamilyParameterError,
+  isLossesError,
+  LinkError,
+  LossesError,
+  type LossesErrorCode,
+  LossShapeError,
+  UnknownFamilyError,
+} from "./errors.js";
+export type { LinkArgument } from "./families/base.js";
+export { binomial } from "./families/binomial.js";
+export { categorical } from "./families/categorical.js";
+export { gamma } from "./families/gamma.js";
+export { gaussian } from "./families/gaussian.js";
+export { inverseGaussian } from "./families/inverse-gaussian.js";
+export { type NegativeBinomialOptions, negativeBinomial } from "./families/negative-binomial.js";
+export { poisson } from "./families/poisson.js";
+export { type TweedieOptions, tweedie } from "./families/tweedie.js";
+export {
+  cauchit,
+  cloglog,
+  identity,
+  inverse,
+  inverseSquared,
+  LINK_NAMES,
+  link,
+  log,
+  logit,
+  type PowerLink,
+  power,
+  probit,
+  softmax,
+  sqrt,
+} from "./links.js";
+export { FAMILY_NAMES, type FamilyLookupOptions, family } from "./registry.js";
+export { ndtri } from "./special.js";
+export type {
+  Family,
+  FamilyName,
+  LikelihoodOptions,
+  Link,
+  LinkName,
+  LossOptions,
+} from "./types.js";

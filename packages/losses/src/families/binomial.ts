@@ -1,0 +1,57 @@
+import * as ad from "@geoml/autodiff";
+import type { Family } from "../types.js";
+import { checkDomain, type LinkArgument, mapY, univariateFamily, univariateLink } from "./base.js";
+
+/**
+ * The Binomial family for proportions y = successes / trials with the trials as
+ * prior weights (R's `weights`; statsmodels' two-column form); Bernoulli is the
+ * case without weights, where y must be 0 or 1. V(μ) = μ(1 − μ), dispersion
+ * fixed at 1. Canonical link logit; probit, cloglog, cauchit and log are the
+ * usual alternatives. With n trials the log-likelihood is
+ * log C(n, ny) + ny·log μ + n(1−y)·log(1−μ), so it agrees with R's `dbinom` and
+ * statsmodels. Non-integer weights (e.g. area weights on a binary field) are
+ * accepted and simply scale each observation's contribution.
+ *
+ * μ must lie strictly inside (0, 1) when passed directly; the losses from η use
+ * the link's stable forms (softplus for logit), finite for any η.
+ * Starting μ is (w·y + ½)/(w + 1), as R's `binomial()$initialize`.
+ */
+export function binomial(link?: LinkArgument): Family {
+  return univariateFamily({
+    name: "binomial",
+    canonicalLink: "logit",
+    dispersion: "fixed",
+    link: univariateLink("binomial", link, "logit"),
+    checkY: (y, weighted) =>
+      !weighted
+        ? checkDomain(
+            "binomial",
+            y,
+            (v) => v === 0 || v === 1,
+            "0 or 1 (Bernoulli; give proportions together with trials as weights)",
+          )
+        : checkDomain("binomial", y, (v) => v >= 0 && v <= 1, "a proportion in [0, 1]"),
+    variance: (mu) => ad.mul(mu, ad.sub(1, mu)),
+    unitDeviance: (y, mu) => {
+      // y·log(y/μ) is 0 at y = 0: the safe copies keep log finite there
+      const ySafe = mapY(y, (v) => (v > 0 ? v : 1));
+      const y1 = ad.sub(1, y);
+      const y1Safe = mapY(y, (v) => (v < 1 ? 1 - v : 1));
+      const a = ad.mul(y, ad.log(ad.div(ySafe, mu)));
+      const b = ad.mul(y1, ad.log(ad.div(y1Safe, ad.sub(1, mu))));
+      return ad.mul(ad.add(a, b), 2);
+    },
+    logLikelihood: (y, m, w) => {
+      const successes = ad.mul(w, y);
+      const failures = ad.sub(w, successes);
+      const logChoose = ad.sub(
+        ad.sub(ad.lgamma(ad.add(w, 1)), ad.lgamma(ad.add(successes, 1))),
+        ad.lgamma(ad.add(failures, 1)),
+      );
+      const kernel = ad.add(ad.mul(successes, m.logMu()), ad.mul(failures, m.log1mMu()));
+      return ad.add(logChoose, kernel);
+    },
+    startingMu: (y, weights) =>
+      y.map((v, i) => ((weights?.[i] ?? 1) * v + 0.5) / ((weights?.[i] ?? 1) + 1)),
+  });
+}
