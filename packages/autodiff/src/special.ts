@@ -53,7 +53,14 @@ function erfcContFrac(x: number): number {
     q = b * q - a * qLast;
     qLast = t;
   }
-  return ((p / q) * x * Math.exp(-x2)) / SQRT_PI;
+  return ((p / q) * x * expMinusSquare(x)) / SQRT_PI;
+}
+
+// e^(−x²) without the rounding error of x² (which grows like x² · 2⁻⁵³ in the exponent):
+// split x = hi + lo with hi of 24 bits so hi² is exact.
+function expMinusSquare(x: number): number {
+  const hi = Math.fround(x);
+  return Math.exp(-hi * hi) * Math.exp(-(x - hi) * (x + hi));
 }
 
 /** Error function erf(x) = 2/√π ∫₀ˣ e^(−t²) dt. */
