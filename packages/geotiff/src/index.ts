@@ -1,1 +1,13 @@
-export {};
+export { GeotiffError, type GeotiffErrorCode } from "./errors.js";
+export { type GeoTransform, pixelCentres } from "./georef.js";
+export {
+  type GeotiffSource,
+  type LevelSize,
+  type OpenGeotiffOptions,
+  openGeotiff,
+  overviewForSize,
+  type PixelWindow,
+} from "./open.js";
+export { type ReadGeotiffOptions, readGeotiff } from "./read.js";
+export { isTiffMagic } from "./structure.js";
+export { encodeGeotiff, type WriteGeotiffOptions, writeGeotiff } from "./write.js";

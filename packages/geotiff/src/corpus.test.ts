@@ -1,0 +1,76 @@
+import { describe, expect, it } from "vitest";
+import { openGeotiff } from "./open.js";
+import { readGeotiff } from "./read.js";
+import { expectClose, expectStats, gdalReference } from "./testing/reference.js";
+import { corpusPath } from "./testing/samples.js";
+import { statsOf } from "./testing/stats.js";
+
+const ref = gdalReference();
+
+describe.each(Object.entries(ref.corpus))("%s matches GDAL", (file, expected) => {
+  const path = corpusPath(file);
+
+  it("has GDAL's size, bands, georeferencing and CRS", async () => {
+    const src = await openGeotiff(path);
+    try {
+      expect([src.image.width, src.image.height, src.bandCount]).toEqual([
+        expected.width,
+        expected.height,
+        expected.bands,
+      ]);
+      expect(src.levels.slice(1).map((l) => [l.width, l.height])).toEqual(expected.overviews);
+      expect(src.epsg ?? null).toBe(expected.epsg);
+      expected.geotransform!.forEach((g, i) => {
+        expectClose(src.geoTransform![i], g);
+      });
+      const x = (await src.variables.find((v) => v.name === "x")!.read()) as Float64Array;
+      const y = (await src.variables.find((v) => v.name === "y")!.read()) as Float64Array;
+      expectClose(x[0], expected.x![0]);
+      expectClose(x[x.length - 1], expected.x![1]);
+      expectClose(y[0], expected.y![0]);
+      expectClose(y[y.length - 1], expected.y![1]);
+      expected.band.forEach((b, i) => {
+        expect(src.variables[i].dtype).toBe(b.dtype);
+      });
+    } finally {
+      await src.close();
+    }
+  });
+
+  it.each(expected.band.map((b, i) => [i + 1, b] as const))(
+    "band %i: decoded statistics and sample cells",
+    async (band, b) => {
+      const decoded = await readGeotiff(path, { band });
+      expectStats(statsOf(decoded.data as Float64Array), b.stats);
+      const raw = await readGeotiff(path, { band, decode: false });
+      for (const [row, col, rawValue, value] of b.samples) {
+        expectClose(raw.get(row, col), rawValue);
+        expectClose(decoded.get(row, col), value);
+      }
+    },
+  );
+
+  it("reads a window without the rest and agrees with GDAL", async () => {
+    const all = await readGeotiff(path);
+    const win = await readGeotiff(path, { window: ref.window });
+    expect(win.shape).toEqual([expected.bands, ref.window.height, ref.window.width]);
+    expected.band.forEach((b, i) => {
+      const n = ref.window.width * ref.window.height;
+      expectStats(statsOf((win.data as Float64Array).subarray(i * n, (i + 1) * n)), b.window);
+    });
+    // window coordinates are the matching slice of the full coordinates
+    expect(win.coords.x.values[0]).toBe(all.coords.x.values[ref.window.x]);
+    expect(win.coords.y.values[0]).toBe(all.coords.y.values[ref.window.y]);
+  });
+
+  if (expected.overviews.length > 0) {
+    it.each(expected.overviews.map((_, k) => k + 1))(
+      "overview level %i agrees with GDAL",
+      async (level) => {
+        const ov = await readGeotiff(path, { overview: level, band: 1 });
+        expect([ov.shape[1], ov.shape[0]]).toEqual(expected.overviews[level - 1]);
+        expectStats(statsOf(ov.data as Float64Array), expected.band[0].overviewStats[level - 1]);
+      },
+    );
+  }
+});
