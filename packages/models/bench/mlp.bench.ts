@@ -1,0 +1,60 @@
+// MLP training speed: 8 → 64 → 64 → 1 tanh, float32, Adam, N rows, seconds per epoch
+// for @geoml/models, PyTorch CPU (1 and 2 threads), TensorFlow.js WASM and jax-js WASM.
+// Every runner is its own process so that no library warms or slows another.
+import { spawnSync } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = join(dirname(fileURLToPath(import.meta.url)), "mlp");
+const rows = Number(process.env.MLP_BENCH_ROWS ?? 100_000);
+const batches = (process.env.MLP_BENCH_BATCHES ?? "256,32,4096").split(",").map(Number);
+const python = process.env.PYTHON ?? "/usr/bin/python3";
+
+interface Result {
+  secondsPerEpoch: number;
+  finalLoss: number;
+}
+
+function run(cmd: string, args: string[]): Result | string {
+  const r = spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 1 << 24 });
+  const line = r.stdout?.trim().split("\n").at(-1) ?? "";
+  try {
+    return JSON.parse(line) as Result;
+  } catch {
+    return `failed: ${(r.stderr ?? "").trim().split("\n").at(-1) ?? r.error?.message}`;
+  }
+}
+
+const tsRunner = (file: string, a: string[]) =>
+  run(process.execPath, ["--import", "tsx", join(here, file), ...a]);
+
+console.log(
+  `MLP 8 → 64 → 64 → 1 tanh, float32, Adam, ${rows} rows; seconds per epoch (lower is better)`,
+);
+for (const batch of batches) {
+  // Batch 32 takes 3,125 steps per epoch: fewer epochs keep the run short.
+  const epochs = Number(process.env.MLP_BENCH_EPOCHS ?? (batch <= 32 ? 2 : 5));
+  const a = [String(rows), String(batch), String(epochs)];
+  const results: [string, Result | string][] = [
+    ["@geoml/models", tsRunner("geoml.ts", a)],
+    ["PyTorch 1 thread", run(python, [join(here, "torch_mlp.py"), ...a, "1"])],
+    ["PyTorch 2 threads", run(python, [join(here, "torch_mlp.py"), ...a, "2"])],
+    ["TensorFlow.js wasm", tsRunner("tfjs.ts", a)],
+    ["jax-js wasm", tsRunner("jaxjs.ts", a)],
+  ];
+  const ours = results[0][1];
+  console.log(`\nbatch ${batch}, ${epochs} epochs`);
+  console.log("| library | s/epoch | final loss | geoml time / peer time |");
+  console.log("|---|---:|---:|---:|");
+  for (const [name, r] of results) {
+    if (typeof r === "string") {
+      console.log(`| ${name} | ${r} | | |`);
+      continue;
+    }
+    const ratio =
+      typeof ours === "string" ? "" : (ours.secondsPerEpoch / r.secondsPerEpoch).toFixed(2);
+    console.log(
+      `| ${name} | ${r.secondsPerEpoch.toFixed(3)} | ${r.finalLoss.toFixed(4)} | ${ratio} |`,
+    );
+  }
+}

@@ -1,0 +1,24 @@
+// @geoml/models: the same network trained by mlp().fit in float32 with Adam.
+import { tensor } from "@geoml/autodiff";
+import { type MlpSpec, mlp } from "../../src/mlp/index.js";
+import { benchData, INPUTS, report, runnerArgs } from "./data.js";
+
+const { rows, batch, epochs } = runnerArgs();
+const { x, y } = benchData(rows);
+const X = tensor(x, { shape: [rows, INPUTS] });
+const spec: MlpSpec = { hidden: [64, 64], activation: "tanh", dtype: "float32", seed: 0 };
+
+// Warm-up: let V8 optimise the kernels on a few batches before timing.
+const warm = Math.min(rows, batch * 4);
+mlp(spec).fit(
+  tensor(x.subarray(0, warm * INPUTS), { shape: [warm, INPUTS] }),
+  y.subarray(0, warm),
+  {
+    epochs: 1,
+    batchSize: batch,
+  },
+);
+
+const t0 = performance.now();
+const history = mlp(spec).fit(X, y, { epochs, batchSize: batch, lr: 1e-3 });
+report((performance.now() - t0) / 1000 / epochs, history.loss.at(-1)!);

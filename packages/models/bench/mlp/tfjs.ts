@@ -1,0 +1,34 @@
+// TensorFlow.js with its WebAssembly backend: Sequential 8 → 64 → 64 → 1 tanh, Adam, model.fit.
+import { createRequire } from "node:module";
+import { dirname } from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
+import { benchData, INPUTS, report, runnerArgs } from "./data.js";
+
+const { rows, batch, epochs } = runnerArgs();
+const require = createRequire(import.meta.url);
+setWasmPaths(`${dirname(require.resolve("@tensorflow/tfjs-backend-wasm"))}/`);
+await tf.setBackend("wasm");
+await tf.ready();
+
+const { x, y } = benchData(rows);
+const xs = tf.tensor2d(x, [rows, INPUTS]);
+const ys = tf.tensor2d(y, [rows, 1]);
+const model = tf.sequential({
+  layers: [
+    tf.layers.dense({ inputShape: [INPUTS], units: 64, activation: "tanh" }),
+    tf.layers.dense({ units: 64, activation: "tanh" }),
+    tf.layers.dense({ units: 1 }),
+  ],
+});
+model.compile({ optimizer: tf.train.adam(1e-3), loss: "meanSquaredError" });
+// Warm-up: compile kernels on a slice before timing.
+await model.fit(xs.slice([0, 0], [batch * 4, INPUTS]), ys.slice([0, 0], [batch * 4, 1]), {
+  batchSize: batch,
+  epochs: 1,
+  verbose: 0,
+});
+const t0 = performance.now();
+const h = await model.fit(xs, ys, { batchSize: batch, epochs, shuffle: true, verbose: 0 });
+const seconds = (performance.now() - t0) / 1000;
+report(seconds / epochs, (h.history.loss as number[]).at(-1)! / 2);

@@ -1,0 +1,69 @@
+import { type Family, family as familyByName, type LinkName } from "@geoml/losses";
+import { MlpFormatError, MlpOptionError } from "./errors.js";
+import type { FamilyJSON } from "./serialize.js";
+
+/** Family-specific numbers some families carry (read when saving a model). */
+type FamilyExtras = { theta?: number; power?: number; link: { power?: number } };
+
+/** Parameters of families looked up by name: Negative Binomial θ, Tweedie power, power-link exponent. */
+export interface FamilyParameters {
+  theta?: number;
+  power?: number;
+  linkPower?: number;
+}
+
+/** The family object for `family` given as an object or by name (with an optional link). */
+export function resolveFamily(
+  family: Family | string,
+  link: LinkName | undefined,
+  classes: number | undefined,
+  parameters: FamilyParameters = {},
+): Family {
+  if (typeof family !== "string") {
+    if (link !== undefined && link !== family.link.name) {
+      throw new MlpOptionError(
+        `mlp: link "${link}" given with a ${family.name} family object whose link is "${family.link.name}"; pass the link to the family factory instead`,
+      );
+    }
+    return family;
+  }
+  try {
+    return familyByName(family, { link, k: classes, ...parameters });
+  } catch (e) {
+    throw new MlpOptionError(`mlp: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Name, link and parameters of `family`, enough to rebuild it: `parameters` as given
+ * to {@link resolveFamily}, completed by what the family object itself exposes.
+ */
+export function familyToJSON(family: Family, k: number, parameters: FamilyParameters): FamilyJSON {
+  const extras = family as unknown as FamilyExtras;
+  const out: FamilyJSON = { name: family.name, link: family.link.name };
+  const theta = parameters.theta ?? extras.theta;
+  const power = parameters.power ?? extras.power;
+  const linkPower = parameters.linkPower ?? extras.link.power;
+  if (theta !== undefined) out.theta = theta;
+  if (power !== undefined) out.power = power;
+  if (linkPower !== undefined) out.linkPower = linkPower;
+  if (family.name === "categorical") out.k = k;
+  return out;
+}
+
+/** Rebuilds a family saved by {@link familyToJSON}. */
+export function familyFromJSON(json: FamilyJSON): Family {
+  try {
+    return familyByName(json.name, {
+      link: json.link as LinkName,
+      theta: json.theta,
+      power: json.power,
+      k: json.k,
+      linkPower: json.linkPower,
+    });
+  } catch (e) {
+    throw new MlpFormatError(
+      `fromJSON: cannot rebuild the ${json.name} family (${(e as Error).message}); pass { family } to loadMlp`,
+    );
+  }
+}

@@ -1,0 +1,512 @@
+import { type DType, noGrad, Rng, type Tensor, tensor } from "@geoml/autodiff";
+import type { Family, FamilyName, LinkName } from "@geoml/losses";
+import { type ActivationName, activationNames } from "./activations.js";
+import {
+  assertFinite,
+  fitStandardizer,
+  identityStandardizer,
+  type MatrixInput,
+  type Standardizer,
+  standardizeRows,
+  toMatrix,
+  toVector,
+  type VectorInput,
+} from "./data.js";
+import {
+  MlpDataError,
+  MlpFormatError,
+  MlpNotFittedError,
+  MlpOptionError,
+  MlpShapeError,
+} from "./errors.js";
+import { type FamilyParameters, familyFromJSON, familyToJSON, resolveFamily } from "./family.js";
+import { type Head, headResponse } from "./head.js";
+import {
+  type Architecture,
+  defaultInitializer,
+  forward,
+  type Initializer,
+  initParams,
+  type MlpParams,
+} from "./network.js";
+import { defaultOptimizer, type Optimizer } from "./optimizer.js";
+import { type MlpJSON, paramsFromJSON, paramsToJSON, type WeightEncoding } from "./serialize.js";
+import {
+  type DataSet,
+  type EpochProgress,
+  type FitHistory,
+  type ModelContext,
+  train,
+} from "./train.js";
+
+/** The description of a network: its layers, activation and the family on top. */
+export interface MlpSpec {
+  /** Widths of the hidden layers; default [64, 64]. `[]` gives a GLM. */
+  hidden?: number[];
+  /** Hidden-layer activation; default "tanh". */
+  activation?: ActivationName;
+  /**
+   * Distribution of the target: a family from @geoml/losses or its name; default
+   * Gaussian. Its link's inverse maps the network output onto μ.
+   */
+  family?: Family | FamilyName;
+  /** Link by name, when `family` is given by name (otherwise the family's own link). */
+  link?: LinkName;
+  /** Number of classes K of a Categorical family given by name. */
+  classes?: number;
+  /** θ (Negative Binomial), power (Tweedie), linkPower (power link) of a family given by name. */
+  familyParameters?: FamilyParameters;
+  /** Gaussian head predicting μ and σ per row (loss: Gaussian NLL); replaces `family`. */
+  heteroscedastic?: boolean;
+  /** Weight initialiser; default He for relu/elu/gelu, Glorot otherwise. */
+  init?: Initializer;
+  /** Dropout probability of hidden units while training; default 0. */
+  dropout?: number;
+  /** Layer normalisation before every hidden activation; default false. */
+  layerNorm?: boolean;
+  /** Standardise the input columns with the training means and deviations; default true. */
+  standardize?: boolean;
+  /** Arithmetic precision of weights and activations; default "float64". */
+  dtype?: DType;
+  /** Seed of initialisation, shuffling, dropout and validation split; default 0. */
+  seed?: number;
+}
+
+/** Validation data given explicitly (instead of `validationSplit`). */
+export interface ValidationSet {
+  x: MatrixInput;
+  y: VectorInput;
+  weights?: VectorInput;
+}
+
+/** Options of {@link Mlp.fit}. */
+export interface FitOptions {
+  /** Passes over the training rows; default 100. */
+  epochs?: number;
+  /** Rows per minibatch; default 256 (capped at the number of rows). */
+  batchSize?: number;
+  /** An optimiser (or chain) from @geoml/optim, schedules included; default Adam with `lr`. */
+  optimizer?: Optimizer;
+  /** Learning rate of the default Adam; default 1e-3. */
+  lr?: number;
+  /** L2 penalty λ: (λ/2)·Σ‖W‖² on dense weights is added to the loss; default 0. */
+  weightDecay?: number;
+  /** Per-observation (prior) weights; for Binomial the number of trials. */
+  weights?: VectorInput;
+  /** Fraction of rows (drawn with the seed) held out for validation; default 0. */
+  validationSplit?: number;
+  /** Explicit validation set; takes precedence over `validationSplit`. */
+  validation?: ValidationSet;
+  /** Stop after this many epochs without validation improvement; default: never. */
+  patience?: number;
+  /** Improvement smaller than this does not count; default 0. */
+  minDelta?: number;
+  /** Keep the weights of the best validation epoch; default true with a validation set. */
+  restoreBest?: boolean;
+  /** Shuffle rows every epoch; default true. */
+  shuffle?: boolean;
+  /** Called after every epoch; return `false` to stop training. */
+  onEpoch?: (progress: EpochProgress) => undefined | boolean;
+  /** Start from these parameters instead of fresh seeded ones (shapes must match). */
+  initialParams?: MlpParams;
+}
+
+/** Options of {@link Mlp.predict}. */
+export interface PredictOptions {
+  /** Rows per forward pass; bounds memory to chunk × widest layer; default 8192. */
+  chunkSize?: number;
+  /** "response" (μ, probabilities; default) or "link" (the raw network output η). */
+  type?: "response" | "link";
+}
+
+function positiveInt(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new MlpOptionError(`${name}: expected a positive integer, got ${value}`);
+  }
+  return value;
+}
+
+function probability(value: number, name: string, max: number): number {
+  if (!(value >= 0 && value < max)) {
+    throw new MlpOptionError(`${name}: expected a number in [0, ${max}), got ${value}`);
+  }
+  return value;
+}
+
+/**
+ * A multilayer perceptron whose output is the linear predictor η of a family:
+ * η = W₃·φ(W₂·φ(W₁·x + b₁) + b₂) + b₃, μ = g⁻¹(η), trained by minimising the
+ * family's negative log-likelihood. Create one with {@link mlp}.
+ */
+export class Mlp {
+  /** Hidden widths, activation and the rest of the architecture (inputs known after fit). */
+  readonly spec: Required<
+    Omit<MlpSpec, "family" | "link" | "classes" | "init" | "familyParameters">
+  > & {
+    init: Initializer;
+  };
+  /** The family on top (undefined for the heteroscedastic head). */
+  readonly family: Family | undefined;
+  /** Fitted parameters, or null before {@link Mlp.fit}. */
+  params: MlpParams | null = null;
+  /** Input centring and scaling learned by {@link Mlp.fit}. */
+  standardizer: Standardizer | null = null;
+  private arch: Architecture | null = null;
+  private readonly classes: number | undefined;
+  private readonly familyParameters: FamilyParameters;
+
+  /** Prefer {@link mlp}; validates the specification. */
+  constructor(spec: MlpSpec = {}) {
+    const hidden = spec.hidden ?? [64, 64];
+    if (!Array.isArray(hidden))
+      throw new MlpOptionError("mlp: hidden must be an array of layer widths");
+    hidden.forEach((h, i) => {
+      positiveInt(h, `mlp: hidden[${i}]`);
+    });
+    const activation = spec.activation ?? "tanh";
+    if (!activationNames.includes(activation)) {
+      throw new MlpOptionError(
+        `mlp: unknown activation "${activation}"; expected one of ${activationNames.join(", ")}`,
+      );
+    }
+    const heteroscedastic = spec.heteroscedastic ?? false;
+    if (heteroscedastic && spec.family !== undefined) {
+      throw new MlpOptionError(
+        "mlp: heteroscedastic is a Gaussian head of its own; leave family unset",
+      );
+    }
+    const dtype = spec.dtype ?? "float64";
+    if (dtype !== "float32" && dtype !== "float64") {
+      throw new MlpOptionError(`mlp: dtype must be "float32" or "float64", got "${dtype}"`);
+    }
+    const init = spec.init ?? defaultInitializer(activation);
+    if (init !== "glorot" && init !== "he") {
+      throw new MlpOptionError(`mlp: init must be "glorot" or "he", got "${init}"`);
+    }
+    const seed = spec.seed ?? 0;
+    if (!Number.isInteger(seed))
+      throw new MlpOptionError(`mlp: seed must be an integer, got ${seed}`);
+    this.spec = {
+      hidden: [...hidden],
+      activation,
+      heteroscedastic,
+      init,
+      dropout: probability(spec.dropout ?? 0, "mlp: dropout", 1),
+      layerNorm: spec.layerNorm ?? false,
+      standardize: spec.standardize ?? true,
+      dtype,
+      seed,
+    };
+    if (spec.classes !== undefined) positiveInt(spec.classes, "mlp: classes");
+    this.family = heteroscedastic
+      ? undefined
+      : resolveFamily(spec.family ?? "gaussian", spec.link, spec.classes, spec.familyParameters);
+    this.familyParameters = { ...spec.familyParameters };
+    this.classes = spec.classes ?? (this.family as { k?: number } | undefined)?.k;
+  }
+
+  /** The architecture of the fitted network, or null before fit. */
+  get architecture(): Architecture | null {
+    return this.arch;
+  }
+
+  private outputs(y: Float64Array | null): number {
+    if (this.family === undefined) return 2;
+    if (this.family.name !== "categorical") return 1;
+    if (this.classes !== undefined) return this.classes;
+    if (y === null)
+      throw new MlpOptionError("mlp: Categorical needs `classes` (number of classes K)");
+    let k = 0;
+    for (const v of y) k = Math.max(k, v + 1);
+    return k;
+  }
+
+  private head(): Head {
+    const arch = this.arch!;
+    return this.family === undefined
+      ? { kind: "gaussian-variance", outputs: 2 }
+      : { kind: "family", family: this.family, outputs: arch.outputs };
+  }
+
+  private context(): ModelContext {
+    return {
+      arch: this.arch!,
+      head: this.head(),
+      dtype: this.spec.dtype,
+      standardizer: this.standardizer!,
+    };
+  }
+
+  private checkTarget(y: Float64Array, w: Float64Array | null, name: string): void {
+    assertFinite(y, `${name}: y`);
+    if (w !== null) {
+      assertFinite(w, `${name}: weights`);
+      const bad = w.findIndex((v) => v < 0);
+      if (bad >= 0) throw new MlpDataError(`${name}: weights[${bad}] = ${w[bad]} is negative`);
+    }
+    if (this.family?.name === "categorical") {
+      const k = this.arch!.outputs;
+      const bad = y.findIndex((v) => !Number.isInteger(v) || v < 0 || v >= k);
+      if (bad >= 0) {
+        throw new MlpDataError(`${name}: y[${bad}] = ${y[bad]} is not a class index in 0…${k - 1}`);
+      }
+    } else if (this.family !== undefined) {
+      this.family.validate(y, w ?? undefined);
+    }
+  }
+
+  /**
+   * Trains the network on rows `x` ([rows, inputs]) and targets `y` ([rows]; class
+   * indices 0…K−1 for Categorical). Starts from fresh seeded weights (or
+   * `initialParams`); the same seed and data give the same model bit for bit.
+   */
+  fit(x: MatrixInput, y: VectorInput, options: FitOptions = {}): FitHistory {
+    const X = toMatrix(x, "fit: x");
+    if (X.rows === 0) throw new MlpShapeError("fit: x has no rows");
+    assertFinite(X.data, "fit: x", X.cols);
+    const Y = toVector(y, X.rows, "fit: y");
+    const W =
+      options.weights === undefined ? null : toVector(options.weights, X.rows, "fit: weights");
+    this.arch = {
+      inputs: X.cols,
+      hidden: this.spec.hidden,
+      outputs: this.outputs(Y),
+      activation: this.spec.activation,
+      layerNorm: this.spec.layerNorm,
+      dropout: this.spec.dropout,
+    };
+    this.checkTarget(Y, W, "fit");
+
+    const epochs = positiveInt(options.epochs ?? 100, "fit: epochs");
+    const rng = new Rng(this.spec.seed + 1);
+    let trainRows: Int32Array | null = null;
+    let validation: DataSet | null = null;
+    if (options.validation !== undefined) {
+      validation = this.validationSet(options.validation, X.cols);
+    } else if ((options.validationSplit ?? 0) > 0) {
+      const frac = probability(options.validationSplit!, "fit: validationSplit", 1);
+      const nVal = Math.floor(X.rows * frac);
+      if (nVal < 1 || nVal >= X.rows) {
+        throw new MlpOptionError(
+          `fit: validationSplit ${frac} of ${X.rows} rows leaves an empty training or validation set`,
+        );
+      }
+      const perm = rng.permutation(X.rows);
+      trainRows = perm.slice(0, X.rows - nVal);
+      validation = { x: X, y: Y, weights: W, rows: perm.slice(X.rows - nVal) };
+    }
+    const trainSet: DataSet = { x: X, y: Y, weights: W, rows: trainRows };
+    this.standardizer = this.spec.standardize
+      ? fitStandardizer(X, trainRows ?? undefined)
+      : identityStandardizer(X.cols);
+
+    const initial =
+      options.initialParams ??
+      initParams(this.arch, this.spec.init, new Rng(this.spec.seed), this.spec.dtype);
+    this.checkParams(initial, "fit: initialParams");
+    const nTrain = trainRows ? trainRows.length : X.rows;
+    const { params, history } = train(
+      this.context(),
+      initial,
+      trainSet,
+      validation,
+      {
+        epochs,
+        batchSize: Math.min(positiveInt(options.batchSize ?? 256, "fit: batchSize"), nTrain),
+        optimizer: options.optimizer ?? defaultOptimizer(options.lr ?? 1e-3),
+        weightDecay: options.weightDecay ?? 0,
+        shuffle: options.shuffle ?? true,
+        patience:
+          options.patience === undefined
+            ? undefined
+            : positiveInt(options.patience, "fit: patience"),
+        minDelta: options.minDelta ?? 0,
+        restoreBest: options.restoreBest ?? validation !== null,
+        onEpoch: options.onEpoch,
+      },
+      rng,
+    );
+    this.params = params;
+    return history;
+  }
+
+  private validationSet(v: ValidationSet, cols: number): DataSet {
+    const x = toMatrix(v.x, "fit: validation.x");
+    if (x.cols !== cols) {
+      throw new MlpShapeError(`fit: validation.x has ${x.cols} columns, training x has ${cols}`);
+    }
+    assertFinite(x.data, "fit: validation.x", x.cols);
+    const y = toVector(v.y, x.rows, "fit: validation.y");
+    const w =
+      v.weights === undefined ? null : toVector(v.weights, x.rows, "fit: validation.weights");
+    this.checkTarget(y, w, "fit: validation");
+    return { x, y, weights: w, rows: null };
+  }
+
+  private checkParams(params: MlpParams, name: string): void {
+    const fresh = initParams(this.arch!, this.spec.init, new Rng(0), this.spec.dtype);
+    if (!Array.isArray(params) || params.length !== fresh.length) {
+      throw new MlpShapeError(`${name}: expected ${fresh.length} layers`);
+    }
+    fresh.forEach((layer, i) => {
+      for (const [key, t] of Object.entries(layer)) {
+        const p = params[i][key];
+        if (p === undefined || p.shape.join(",") !== t.shape.join(",")) {
+          throw new MlpShapeError(
+            `${name}: layer ${i} ${key} should have shape [${t.shape.join(", ")}], got ${p ? `[${p.shape.join(", ")}]` : "nothing"}`,
+          );
+        }
+      }
+    });
+  }
+
+  /**
+   * Predictions for rows `x`, computed in chunks of `chunkSize` rows so that memory
+   * stays bounded for millions of grid cells. Returns μ of shape [rows] (class
+   * probabilities [rows, K] for Categorical, (μ, σ) [rows, 2] for the
+   * heteroscedastic head); with `type: "link"` the network output η instead
+   * ([rows] for one output, [rows, outputs] otherwise).
+   */
+  predict(x: MatrixInput, options: PredictOptions = {}): Tensor {
+    if (this.params === null || this.arch === null) throw new MlpNotFittedError("predict");
+    const X = toMatrix(x, "predict: x");
+    if (X.cols !== this.arch.inputs) {
+      throw new MlpShapeError(
+        `predict: x has ${X.cols} columns, the model was fitted on ${this.arch.inputs}`,
+      );
+    }
+    const chunk = positiveInt(options.chunkSize ?? 8192, "predict: chunkSize");
+    const type = options.type ?? "response";
+    const ctx = this.context();
+    const params = this.params;
+    const univariate = type === "response" && this.family !== undefined && this.arch.outputs === 1;
+    const width = univariate ? 1 : this.arch.outputs;
+    const out =
+      this.spec.dtype === "float32"
+        ? new Float32Array(X.rows * width)
+        : new Float64Array(X.rows * width);
+    const buf =
+      this.spec.dtype === "float32"
+        ? new Float32Array(chunk * X.cols)
+        : new Float64Array(chunk * X.cols);
+    noGrad(() => {
+      for (let start = 0; start < X.rows; start += chunk) {
+        const count = Math.min(chunk, X.rows - start);
+        const xs = buf.subarray(0, count * X.cols);
+        standardizeRows(X, ctx.standardizer, xs, null, start, count);
+        const eta = forward(ctx.arch, params, tensor(xs, { shape: [count, X.cols] }));
+        const result = type === "link" ? eta : headResponse(ctx.head, eta);
+        out.set(result.data, start * width);
+      }
+    });
+    return tensor(out, { shape: width === 1 ? [X.rows] : [X.rows, width] });
+  }
+
+  /** The model as a JSON-ready object; `weights: "arrays"` writes plain numbers instead of base64. */
+  toJSON(options: { weights?: WeightEncoding } = {}): MlpJSON {
+    if (this.params === null || this.arch === null || this.standardizer === null) {
+      throw new MlpNotFittedError("toJSON");
+    }
+    return {
+      format: "geoml.mlp",
+      version: 1,
+      architecture: { ...this.arch, hidden: [...this.arch.hidden] },
+      init: this.spec.init,
+      standardize: this.spec.standardize,
+      seed: this.spec.seed,
+      dtype: this.spec.dtype,
+      family:
+        this.family === undefined
+          ? null
+          : familyToJSON(this.family, this.arch.outputs, this.familyParameters),
+      standardizer: { mean: [...this.standardizer.mean], scale: [...this.standardizer.scale] },
+      params: paramsToJSON(this.params, options.weights ?? "base64"),
+    };
+  }
+
+  /**
+   * Rebuilds a model saved with {@link Mlp.toJSON}; its predictions equal the
+   * saved model's bit for bit. A custom family object may be passed for families
+   * that cannot be rebuilt by name.
+   */
+  static fromJSON(json: MlpJSON, options: { family?: Family } = {}): Mlp {
+    if (json === null || typeof json !== "object" || json.format !== "geoml.mlp") {
+      throw new MlpFormatError('fromJSON: not a saved MLP (expected format "geoml.mlp")');
+    }
+    if (json.version !== 1) {
+      throw new MlpFormatError(
+        `fromJSON: unsupported version ${json.version}; this release reads version 1`,
+      );
+    }
+    const a = json.architecture;
+    if (a === null || typeof a !== "object" || !Array.isArray(a.hidden)) {
+      throw new MlpFormatError("fromJSON: architecture is missing or has no hidden widths");
+    }
+    const family =
+      json.family === null ? undefined : (options.family ?? familyFromJSON(json.family));
+    let model: Mlp;
+    try {
+      model = new Mlp({
+        hidden: a.hidden,
+        activation: a.activation,
+        family,
+        familyParameters: json.family === null ? undefined : json.family,
+        heteroscedastic: json.family === null,
+        classes: json.family?.k,
+        init: json.init,
+        dropout: a.dropout,
+        layerNorm: a.layerNorm,
+        standardize: json.standardize,
+        dtype: json.dtype,
+        seed: json.seed,
+      });
+    } catch (e) {
+      throw new MlpFormatError(`fromJSON: ${(e as Error).message}`);
+    }
+    positiveInt(a.inputs, "fromJSON: architecture.inputs");
+    positiveInt(a.outputs, "fromJSON: architecture.outputs");
+    model.arch = { ...a, hidden: [...a.hidden] };
+    const { mean, scale } = json.standardizer ?? {};
+    if (
+      !Array.isArray(mean) ||
+      !Array.isArray(scale) ||
+      mean.length !== a.inputs ||
+      scale.length !== a.inputs
+    ) {
+      throw new MlpFormatError(`fromJSON: standardizer must hold ${a.inputs} means and scales`);
+    }
+    model.standardizer = { mean: Float64Array.from(mean), scale: Float64Array.from(scale) };
+    const params = paramsFromJSON(json.params, model.spec.dtype);
+    try {
+      model.checkParams(params, "fromJSON: params");
+    } catch (e) {
+      throw new MlpFormatError((e as Error).message);
+    }
+    model.params = params;
+    return model;
+  }
+}
+
+/**
+ * A multilayer perceptron with a family on top, e.g.
+ * `mlp({ hidden: [64, 64], activation: "tanh", family: "poisson" })`. Train it with
+ * {@link Mlp.fit}, apply it with {@link Mlp.predict}, save it with {@link Mlp.toJSON}.
+ */
+export function mlp(spec: MlpSpec = {}): Mlp {
+  return new Mlp(spec);
+}
+
+/** Reads a model saved with {@link Mlp.toJSON} (an object or its JSON text). */
+export function loadMlp(json: MlpJSON | string, options: { family?: Family } = {}): Mlp {
+  let parsed: MlpJSON;
+  if (typeof json === "string") {
+    try {
+      parsed = JSON.parse(json) as MlpJSON;
+    } catch (e) {
+      throw new MlpFormatError(`loadMlp: the text is not JSON (${(e as Error).message})`);
+    }
+  } else {
+    parsed = json;
+  }
+  return Mlp.fromJSON(parsed, options);
+}
