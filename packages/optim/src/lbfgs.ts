@@ -60,9 +60,13 @@ function maxAbs(a: Float64Array): number {
   return m;
 }
 
-/** Throws {@link NonFiniteError} unless the value (allowed +Inf during a line search) and gradient are usable. */
+/**
+ * Throws {@link NonFiniteError} unless the value and gradient are usable. +Inf
+ * is allowed at line-search trial points (the step went too far); NaN and −Inf
+ * never are (−Inf would be accepted as a huge decrease).
+ */
 function checkEvaluation(e: Evaluation, step: number, allowInfinite: boolean): void {
-  if (Number.isNaN(e.f) || (!allowInfinite && !Number.isFinite(e.f)))
+  if (Number.isNaN(e.f) || e.f === -Infinity || (!allowInfinite && !Number.isFinite(e.f)))
     throw new NonFiniteError("lbfgs", step, "loss", null, 0, e.f);
   if (!Number.isFinite(e.f)) return;
   for (let k = 0; k < e.g.length; k++)

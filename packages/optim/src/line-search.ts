@@ -19,7 +19,11 @@ export interface LineSearchOptions {
   c1?: number;
   /** Curvature constant (default 0.9). */
   c2?: number;
-  /** Stop zooming when the bracket, times max|d|, is narrower than this (default 1e-9). */
+  /**
+   * Stop zooming when the bracket, times max|d|, is narrower than this (default 0:
+   * only a bracket collapsed to rounding stops; torch's absolute 1e-9 stalls
+   * L-BFGS once steps get that small near a minimum).
+   */
   tolChange?: number;
   /** Maximum number of evaluations (default 25). */
   maxEvals?: number;
@@ -92,7 +96,7 @@ export function strongWolfe(
   t0: number,
   options: LineSearchOptions = {},
 ): LineSearchResult {
-  const { c1 = 1e-4, c2 = 0.9, tolChange = 1e-9, maxEvals = 25 } = options;
+  const { c1 = 1e-4, c2 = 0.9, tolChange = 0, maxEvals = 25 } = options;
   let dNorm = 0;
   for (let i = 0; i < d.length; i++) dNorm = Math.max(dNorm, Math.abs(d[i]));
   const evalAt = (t: number): Point => {
@@ -141,7 +145,12 @@ export function strongWolfe(
   let [lo, hi] = bracket[0].f <= bracket[1].f ? bracket : [bracket[1], bracket[0]];
   let insufficientProgress = false;
   while (nfev < maxEvals) {
-    if (Math.abs(hi.t - lo.t) * dNorm < tolChange) break;
+    const width = Math.abs(hi.t - lo.t);
+    if (
+      width * dNorm < tolChange ||
+      width <= Number.EPSILON * Math.max(Math.abs(lo.t), Math.abs(hi.t))
+    )
+      break;
     const a = Math.min(lo.t, hi.t);
     const b = Math.max(lo.t, hi.t);
     let t = cubicInterpolate(lo.t, lo.f, lo.gtd, hi.t, hi.f, hi.gtd);
