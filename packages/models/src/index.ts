@@ -27,6 +27,3 @@ export {
   type PredictOptions as MlpPredictOptions,
   type ValidationSet as MlpValidationSet,
 } from "./mlp/index.js";
-// GLM: formulas, IRLS and gradient fitting, inference, save/load.
-export * from "./formula/index.js";
-export * from "./glm/index.js";
