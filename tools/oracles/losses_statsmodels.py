@@ -19,6 +19,8 @@ What each table holds:
   2005) with dispersion phi / weight. Categorical comes from scipy's
   log_softmax.
 - special.json: scipy.special.ndtri / ndtr / log_ndtr values.
+- glm.json: small statsmodels GLM fits with prior weights: Pearson chi2,
+  estimated scale, llf, AIC and deviance at the fitted mean.
 """
 
 import json
@@ -274,6 +276,44 @@ def special_table():
     }
 
 
+def glm_table(rng):
+    """Fitted GLMs: Pearson chi2, estimated scale, llf and AIC at the fitted mean."""
+    import statsmodels.api as sm
+
+    out = []
+    n = 40
+    x = np.column_stack([np.ones(n), rng.uniform(-1, 1, n), rng.uniform(-1, 1, n)])
+    beta = np.array([0.8, 0.5, -0.3])
+    w = rng.uniform(0.5, 2.0, n)
+    specs = [
+        ("gaussian", F.Gaussian(), lambda mu: mu + rng.normal(0, 0.7, n)),
+        ("gamma", F.Gamma(L.log()), lambda mu: rng.gamma(3.0, mu / 3.0)),
+        ("inverse_gaussian", F.InverseGaussian(L.log()), lambda mu: rng.wald(mu, 4.0)),
+        ("poisson", F.Poisson(), lambda mu: rng.poisson(mu).astype(np.float64)),
+    ]
+    for name, fam, draw in specs:
+        mu = fam.link.inverse(x @ beta)
+        y = draw(mu)
+        res = sm.GLM(y, x, family=fam, var_weights=w).fit()
+        out.append(
+            {
+                "family": name,
+                "link": {"gaussian": "identity", "poisson": "log"}.get(name, "log"),
+                "y": lst(y),
+                "mu": lst(res.mu),
+                "weights": lst(w),
+                "df_resid": float(res.df_resid),
+                "k": int(res.df_model + 1),
+                "pearson_chi2": float(res.pearson_chi2),
+                "scale": float(res.scale),
+                "llf": float(res.llf),
+                "aic": float(res.aic),
+                "deviance": float(res.deviance),
+            }
+        )
+    return out
+
+
 def write(name, obj):
     os.makedirs(OUT, exist_ok=True)
     with open(os.path.join(OUT, name), "w") as f:
@@ -286,6 +326,7 @@ def main():
     write("links.json", links_table(rng))
     write("families.json", families_table(rng))
     write("special.json", special_table())
+    write("glm.json", glm_table(rng))
 
 
 if __name__ == "__main__":

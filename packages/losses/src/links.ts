@@ -172,7 +172,7 @@ export function cloglog(): StableLink {
     },
     logInverse: (eta) => {
       // both branches see safe inputs so `where` passes finite gradients
-      const hi = ad.maximum(eta, CLOGLOG_SERIES);
+      const hi = ad.clip(eta, CLOGLOG_SERIES, 700);
       const lo = ad.minimum(eta, CLOGLOG_SERIES);
       const exact = ad.log(ad.neg(ad.expm1(ad.neg(ad.exp(hi)))));
       const series = ad.sub(lo, ad.mul(ad.exp(lo), 0.5));
