@@ -1,3 +1,6 @@
+// GLM: formulas, IRLS and gradient fitting, inference, save/load.
+export * from "./formula/index.js";
+export * from "./glm/index.js";
 // MLP: networks as the predictor, any family as the loss.
 export {
   type ActivationName,

@@ -1,0 +1,471 @@
+/**
+ * Builds the design matrix of a formula over columns of data: numeric factors
+ * multiply, categorical factors are dummy-coded with named levels (treatment
+ * coding, first level sorted as the reference, patsy's names `C(zone)[T.south]`).
+ * The levels found while fitting are kept in a {@link DesignInfo} so new data is
+ * coded the same way at prediction time.
+ */
+import { DataError, FormulaError } from "../glm/errors.js";
+import { type Expr, exprColumns, type Factor, type Formula, parseFormula } from "./parse.js";
+
+/** A column of data: numbers (NaN or null = missing) or strings (categorical). */
+export type Column = Float64Array | Float32Array | readonly (number | null)[] | readonly string[];
+
+/** Named columns of equal length. */
+export type DataFrame = Readonly<Record<string, Column>>;
+
+/** How missing values (NaN, null, empty string) are handled. */
+export type MissingPolicy = "error" | "drop";
+
+/** What is needed to code new data like the fitting data (JSON-serialisable). */
+export interface DesignInfo {
+  /** The formula text. */
+  readonly formula: string;
+  /** Coefficient names, in column order. */
+  readonly names: readonly string[];
+  /** Levels of every categorical factor, by factor label. */
+  readonly levels: Readonly<Record<string, readonly string[]>>;
+}
+
+/** A design matrix plus response, weights and offset, ready for fitting. */
+export interface Design {
+  /** Column-major n×p design: column j is `x[j*n .. j*n+n)`. */
+  readonly x: Float64Array;
+  readonly n: number;
+  readonly p: number;
+  readonly names: string[];
+  /** Response (for `cbind(s, f)`: the proportion s/(s+f)), or null without a left side. */
+  readonly y: Float64Array | null;
+  /** Raw response strings when the response column is categorical. */
+  readonly yLevels: string[] | null;
+  /** Binomial trials s+f for a `cbind` response, else null. */
+  readonly trials: Float64Array | null;
+  /** Sum of `offset(...)` terms and the `offset` option, or null. */
+  readonly offset: Float64Array | null;
+  /** Prior weights from the `weights` option, or null. */
+  readonly weights: Float64Array | null;
+  /** Rows of the input kept (after dropping missing values when asked). */
+  readonly rows: Int32Array;
+  readonly info: DesignInfo;
+}
+
+/** Options of {@link buildDesign}. */
+export interface DesignOptions {
+  /** Column of prior weights. */
+  weights?: string;
+  /** Column added to the linear predictor (besides `offset(...)` in the formula). */
+  offset?: string;
+  /** Default "error": a DataError names the column and first row. */
+  missing?: MissingPolicy;
+  /** Levels and names from a fitted model, to code new data identically. */
+  info?: DesignInfo;
+  /** Skip the response even when the formula has one (prediction). */
+  noResponse?: boolean;
+}
+
+function isStringColumn(c: Column): c is readonly string[] {
+  return Array.isArray(c) && c.length > 0 && c.some((v) => typeof v === "string");
+}
+
+function columnLength(data: DataFrame): number {
+  let n = -1;
+  for (const [name, col] of Object.entries(data)) {
+    if (n >= 0 && col.length !== n)
+      throw new DataError(
+        "BAD_DATA",
+        `column "${name}" has ${col.length} rows, expected ${n} like the others`,
+        name,
+      );
+    n = col.length;
+  }
+  return Math.max(n, 0);
+}
+
+function getColumn(data: DataFrame, name: string, formula: string): Column {
+  const col = data[name];
+  if (col === undefined) {
+    const known = Object.keys(data).slice(0, 20).join(", ");
+    throw new DataError(
+      "UNKNOWN_COLUMN",
+      `formula "${formula}": no column "${name}" (columns: ${known})`,
+      name,
+    );
+  }
+  return col;
+}
+
+/** Evaluates a numeric expression row by row; strings are an error. */
+function evalNumeric(e: Expr, data: DataFrame, n: number, formula: string): Float64Array {
+  switch (e.kind) {
+    case "column": {
+      const col = getColumn(data, e.name, formula);
+      if (isStringColumn(col))
+        throw new DataError(
+          "BAD_DATA",
+          `column "${e.name}" holds strings; use C(${e.name}) or plain ${e.name} as a term, not inside an expression`,
+          e.name,
+        );
+      const out = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        const v = col[i];
+        out[i] = v === null || v === undefined ? Number.NaN : Number(v);
+      }
+      return out;
+    }
+    case "number":
+      return new Float64Array(n).fill(e.value);
+    case "unary": {
+      const a = evalNumeric(e.arg, data, n, formula);
+      for (let i = 0; i < n; i++) a[i] = -a[i];
+      return a;
+    }
+    case "call": {
+      const a = evalNumeric(e.arg, data, n, formula);
+      const f = Math[e.fn];
+      for (let i = 0; i < n; i++) a[i] = f(a[i]);
+      return a;
+    }
+    case "binary": {
+      const a = evalNumeric(e.left, data, n, formula);
+      const b = evalNumeric(e.right, data, n, formula);
+      for (let i = 0; i < n; i++) {
+        const x = a[i];
+        const y = b[i];
+        a[i] =
+          e.op === "+"
+            ? x + y
+            : e.op === "-"
+              ? x - y
+              : e.op === "*"
+                ? x * y
+                : e.op === "/"
+                  ? x / y
+                  : x ** y;
+      }
+      return a;
+    }
+  }
+}
+
+type Evaluated =
+  | { kind: "numeric"; values: Float64Array }
+  | { kind: "categorical"; codes: Int32Array; levels: readonly string[] };
+
+function evalFactor(
+  f: Factor,
+  data: DataFrame,
+  n: number,
+  formula: string,
+  known: Readonly<Record<string, readonly string[]>> | undefined,
+): Evaluated {
+  const isPlainColumn = f.expr.kind === "column";
+  const col = isPlainColumn ? getColumn(data, (f.expr as { name: string }).name, formula) : null;
+  const categorical =
+    f.kind === "categorical" ||
+    (col !== null && isStringColumn(col)) ||
+    known?.[f.label] !== undefined;
+  if (!categorical) return { kind: "numeric", values: evalNumeric(f.expr, data, n, formula) };
+  let raw: (string | null)[];
+  if (col !== null) {
+    raw = Array.from(col as ArrayLike<number | string | null>, (v) =>
+      v === null || v === undefined || v === "" || (typeof v === "number" && Number.isNaN(v))
+        ? null
+        : String(v),
+    );
+  } else {
+    const v = evalNumeric(f.expr, data, n, formula);
+    raw = Array.from(v, (x) => (Number.isNaN(x) ? null : String(x)));
+  }
+  let levels = known?.[f.label];
+  if (!levels) {
+    const set = new Set<string>();
+    for (const r of raw) if (r !== null) set.add(r);
+    const all = [...set];
+    // numbers sort numerically, strings lexically (as patsy)
+    levels = all.every((s) => s.trim() !== "" && Number.isFinite(Number(s)))
+      ? all.sort((a, b) => Number(a) - Number(b))
+      : all.sort();
+  }
+  const index = new Map(levels.map((l, i) => [l, i]));
+  const codes = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const r = raw[i];
+    if (r === null) {
+      codes[i] = -1;
+      continue;
+    }
+    const c = index.get(r);
+    if (c === undefined)
+      throw new DataError(
+        "UNKNOWN_LEVEL",
+        `${f.label}: level "${r}" in row ${i} was not seen when fitting (levels: ${levels.join(", ")})`,
+        f.label,
+        i,
+      );
+    codes[i] = c;
+  }
+  return { kind: "categorical", codes, levels };
+}
+
+function missingRows(
+  name: string,
+  values: Float64Array | Int32Array,
+  bad: Uint8Array,
+  policy: MissingPolicy,
+) {
+  const isInt = values instanceof Int32Array;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (isInt ? v < 0 : !Number.isFinite(v)) {
+      if (policy === "error")
+        throw new DataError(
+          "MISSING_VALUE",
+          `column "${name}" has a missing or non-finite value (${isInt ? "empty" : v}) in row ${i}; ` +
+            'clean the data or pass missing: "drop"',
+          name,
+          i,
+        );
+      bad[i] = 1;
+    }
+  }
+}
+
+/** Parses `formula` and builds its design over `data`; see {@link DesignOptions}. */
+export function buildDesign(
+  formulaText: string,
+  data: DataFrame,
+  options: DesignOptions = {},
+): Design {
+  const formula: Formula = parseFormula(formulaText);
+  const policy = options.missing ?? "error";
+  const n0 = columnLength(data);
+  if (n0 === 0) throw new DataError("BAD_DATA", `formula "${formulaText}": the data has no rows`);
+  const bad = new Uint8Array(n0);
+  const known = options.info?.levels;
+
+  // response
+  let y: Float64Array | null = null;
+  let trials: Float64Array | null = null;
+  let yLevels: string[] | null = null;
+  const resp = options.noResponse ? null : formula.response;
+  if (resp?.kind === "cbind") {
+    const s = evalNumeric(resp.successes, data, n0, formulaText);
+    const f = evalNumeric(resp.failures, data, n0, formulaText);
+    missingRows(exprLabelOf(resp.successes), s, bad, policy);
+    missingRows(exprLabelOf(resp.failures), f, bad, policy);
+    trials = new Float64Array(n0);
+    y = new Float64Array(n0);
+    for (let i = 0; i < n0; i++) {
+      trials[i] = s[i] + f[i];
+      // zero trials carry no information; any proportion will do
+      y[i] = trials[i] > 0 ? s[i] / trials[i] : 0;
+    }
+  } else if (resp?.kind === "single") {
+    const col = resp.expr.kind === "column" ? getColumn(data, resp.expr.name, formulaText) : null;
+    if (col !== null && isStringColumn(col)) {
+      const ev = evalFactor(
+        { label: resp.label, kind: "categorical", expr: resp.expr },
+        data,
+        n0,
+        formulaText,
+        undefined,
+      );
+      if (ev.kind !== "categorical") throw new Error("unreachable");
+      missingRows(resp.label, ev.codes, bad, policy);
+      yLevels = [...ev.levels];
+      y = Float64Array.from(ev.codes);
+    } else {
+      y = evalNumeric(resp.expr, data, n0, formulaText);
+      missingRows(resp.label, y, bad, policy);
+    }
+  }
+
+  // terms
+  const evaluated = new Map<string, Evaluated>();
+  for (const term of formula.terms)
+    for (const f of term)
+      if (!evaluated.has(f.label)) {
+        const ev = evalFactor(f, data, n0, formulaText, known);
+        missingRows(f.label, ev.kind === "numeric" ? ev.values : ev.codes, bad, policy);
+        evaluated.set(f.label, ev);
+      }
+
+  let offset: Float64Array | null = null;
+  const offsetParts: [string, Float64Array][] = formula.offsets.map((e) => [
+    `offset(${exprLabelOf(e)})`,
+    evalNumeric(e, data, n0, formulaText),
+  ]);
+  if (options.offset)
+    offsetParts.push([
+      options.offset,
+      evalNumeric({ kind: "column", name: options.offset }, data, n0, formulaText),
+    ]);
+  for (const [name, v] of offsetParts) {
+    missingRows(name, v, bad, policy);
+    if (!offset) offset = v;
+    else for (let i = 0; i < n0; i++) offset[i] += v[i];
+  }
+  let weights: Float64Array | null = null;
+  if (options.weights) {
+    weights = evalNumeric({ kind: "column", name: options.weights }, data, n0, formulaText);
+    missingRows(options.weights, weights, bad, policy);
+    for (let i = 0; i < n0; i++)
+      if (weights[i] < 0)
+        throw new DataError(
+          "BAD_DATA",
+          `weights column "${options.weights}" is negative (${weights[i]}) in row ${i}`,
+          options.weights,
+          i,
+        );
+  }
+
+  // rows kept
+  let count = 0;
+  for (let i = 0; i < n0; i++) if (!bad[i]) count++;
+  if (count === 0)
+    throw new DataError("MISSING_VALUE", `formula "${formulaText}": every row has a missing value`);
+  const rows = new Int32Array(count);
+  for (let i = 0, k = 0; i < n0; i++) if (!bad[i]) rows[k++] = i;
+  const n = count;
+  const take = (v: Float64Array | null) =>
+    v === null || n === n0 ? v : Float64Array.from(rows, (r) => v[r]);
+
+  // columns: the intercept, then each term; categorical factors use treatment coding,
+  // except the first categorical main effect of a model without intercept (full coding)
+  const names: string[] = [];
+  const cols: ((out: Float64Array) => void)[] = [];
+  if (formula.intercept) {
+    names.push("Intercept");
+    cols.push((out) => out.fill(1));
+  }
+  let fullCodingUsed = formula.intercept;
+  const levelsOut: Record<string, readonly string[]> = {};
+  for (const term of formula.terms) {
+    // each factor contributes a list of (name suffix, row → value) columns
+    const parts: { name: string; value: (row: number) => number }[][] = [];
+    for (const f of term) {
+      const ev = evaluated.get(f.label)!;
+      if (ev.kind === "numeric") {
+        const v = ev.values;
+        parts.push([{ name: f.label, value: (r) => v[r] }]);
+      } else {
+        levelsOut[f.label] = ev.levels;
+        const full = !fullCodingUsed && term.length === 1;
+        if (full) fullCodingUsed = true;
+        const codes = ev.codes;
+        const list = ev.levels
+          .map((lev, li) => ({
+            name: `${f.label}[${full ? "" : "T."}${lev}]`,
+            value: (r: number) => (codes[r] === li ? 1 : 0),
+          }))
+          .slice(full ? 0 : 1);
+        parts.push(list);
+      }
+    }
+    // cartesian product of the factors' columns, first factor varying fastest (as patsy)
+    let combos: { name: string; value: (row: number) => number }[] = [{ name: "", value: () => 1 }];
+    for (const part of parts) {
+      const next: typeof combos = [];
+      for (const p of part)
+        for (const c of combos) {
+          const cv = c.value;
+          const pv = p.value;
+          next.push({ name: c.name ? `${c.name}:${p.name}` : p.name, value: (r) => cv(r) * pv(r) });
+        }
+      combos = next;
+    }
+    for (const c of combos) {
+      names.push(c.name);
+      const value = c.value;
+      cols.push((out) => {
+        for (let i = 0; i < n; i++) out[i] = value(rows[i]);
+      });
+    }
+  }
+  if (options.info) {
+    const expected = options.info.names.join(", ");
+    if (names.join(", ") !== expected)
+      throw new FormulaError(
+        formulaText,
+        `new data gives columns [${names.join(", ")}], the model has [${expected}]`,
+      );
+  }
+  const p = names.length;
+  const x = new Float64Array(n * p);
+  for (let j = 0; j < p; j++) cols[j](x.subarray(j * n, (j + 1) * n));
+
+  return {
+    x,
+    n,
+    p,
+    names,
+    y: take(y),
+    yLevels,
+    trials: take(trials),
+    offset: take(offset),
+    weights: take(weights),
+    rows,
+    info: {
+      formula: formulaText,
+      names,
+      levels: { ...(options.info?.levels ?? {}), ...levelsOut },
+    },
+  };
+}
+
+function exprLabelOf(e: Expr): string {
+  return [...exprColumns(e)].join(", ");
+}
+
+/** Design from a plain matrix (rows of numbers) with optional names; adds no intercept. */
+export function designFromMatrix(
+  rows:
+    | readonly (readonly number[])[]
+    | { data: Float64Array; n: number; p: number; layout: "row" | "column" },
+  names?: readonly string[],
+): { x: Float64Array; n: number; p: number; names: string[] } {
+  let n: number;
+  let p: number;
+  let x: Float64Array;
+  if (Array.isArray(rows)) {
+    n = rows.length;
+    p = n > 0 ? rows[0].length : 0;
+    x = new Float64Array(n * p);
+    for (let i = 0; i < n; i++) {
+      if (rows[i].length !== p)
+        throw new DataError(
+          "BAD_DATA",
+          `design row ${i} has ${rows[i].length} values, expected ${p}`,
+          undefined,
+          i,
+        );
+      for (let j = 0; j < p; j++) x[j * n + i] = rows[i][j];
+    }
+  } else {
+    const m = rows as { data: Float64Array; n: number; p: number; layout: "row" | "column" };
+    ({ n, p } = m);
+    if (m.data.length !== n * p)
+      throw new DataError(
+        "BAD_DATA",
+        `design data has ${m.data.length} values, expected n·p = ${n * p}`,
+      );
+    if (m.layout === "column") x = m.data;
+    else {
+      x = new Float64Array(n * p);
+      for (let i = 0; i < n; i++) for (let j = 0; j < p; j++) x[j * n + i] = m.data[i * p + j];
+    }
+  }
+  const nm = names ? [...names] : Array.from({ length: p }, (_, j) => `x${j}`);
+  if (nm.length !== p)
+    throw new DataError("BAD_DATA", `${nm.length} names for ${p} design columns`);
+  for (let j = 0; j < p; j++)
+    for (let i = 0; i < n; i++)
+      if (!Number.isFinite(x[j * n + i]))
+        throw new DataError(
+          "MISSING_VALUE",
+          `design column "${nm[j]}" has a non-finite value (${x[j * n + i]}) in row ${i}`,
+          nm[j],
+          i,
+        );
+  return { x, n, p, names: nm };
+}

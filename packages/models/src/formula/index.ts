@@ -1,0 +1,19 @@
+/** Model formulas and design matrices. */
+export {
+  buildDesign,
+  type Column,
+  type DataFrame,
+  type Design,
+  type DesignInfo,
+  type DesignOptions,
+  designFromMatrix,
+  type MissingPolicy,
+} from "./design.js";
+export {
+  type Expr,
+  type Factor,
+  type Formula,
+  parseFormula,
+  type Response,
+  type Term,
+} from "./parse.js";

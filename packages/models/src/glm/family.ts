@@ -1,0 +1,73 @@
+/**
+ * The float64 view of a {@link Family} that the classical solvers use: every call
+ * wraps the solver's Float64Arrays as tensors without copying and runs inside
+ * `noGrad`, so IRLS pays no graph-recording cost.
+ */
+import { noGrad, type Tensor, tensor } from "@geoml/autodiff";
+import { type Family, type FamilyLookupOptions, family as familyByName } from "@geoml/losses";
+import { OptionError } from "./errors.js";
+
+/** A family given by name (statsmodels/R spelling) or as a `@geoml/losses` object. */
+export type FamilySpec = Family | string;
+
+/** Options of {@link resolveFamily}. */
+export interface FamilyOptions {
+  /** Link name (R/statsmodels spelling), default: the family's canonical link. */
+  link?: string;
+  /** Negative Binomial θ (var = μ + μ²/θ; statsmodels alpha = 1/θ). */
+  theta?: number;
+  /** Tweedie variance power p (1 < p < 2). */
+  power?: number;
+  /** Power of a `power` link. */
+  linkPower?: number;
+}
+
+/** Builds a family from its name and options, or returns the given family object. */
+export function resolveFamily(spec: FamilySpec, options: FamilyOptions = {}): Family {
+  if (typeof spec !== "string") return spec;
+  const name = spec === "multinomial" ? "categorical" : spec;
+  if (name === "categorical")
+    throw new OptionError('family "multinomial" is fitted with multinomial(), not glm()');
+  const opts: FamilyLookupOptions = {};
+  if (options.link !== undefined) opts.link = options.link;
+  if (options.theta !== undefined) opts.theta = options.theta;
+  if (options.power !== undefined) opts.power = options.power;
+  if (options.linkPower !== undefined) opts.linkPower = options.linkPower;
+  return familyByName(name, opts);
+}
+
+const wrap = (v: Float64Array): Tensor => tensor(v);
+const values = (t: Tensor): Float64Array =>
+  t.data instanceof Float64Array ? t.data : Float64Array.from(t.data);
+
+/** Float64 operations of a family and its link, as used by IRLS. */
+export interface Float64Family {
+  readonly family: Family;
+  /** μ = g⁻¹(η). */
+  mean(eta: Float64Array): Float64Array;
+  /** dμ/dη at η. */
+  meanDerivative(eta: Float64Array): Float64Array;
+  /** η = g(μ). */
+  link(mu: Float64Array): Float64Array;
+  /** V(μ). */
+  variance(mu: Float64Array): Float64Array;
+  /** Σ wᵢ d(yᵢ, μᵢ). */
+  deviance(y: Float64Array, mu: Float64Array, w: Float64Array): number;
+  /** Σ log p(yᵢ | μᵢ, φ) with prior weights. */
+  logLikelihood(y: Float64Array, mu: Float64Array, w: Float64Array, scale: number): number;
+}
+
+/** Wraps `family` for Float64Array arguments. */
+export function float64Family(family: Family): Float64Family {
+  const lk = family.link;
+  return {
+    family,
+    mean: (eta) => noGrad(() => values(lk.inverse(wrap(eta)))),
+    meanDerivative: (eta) => noGrad(() => values(lk.derivative(wrap(eta)))),
+    link: (mu) => noGrad(() => values(lk.link(wrap(mu)))),
+    variance: (mu) => noGrad(() => values(family.variance(wrap(mu)))),
+    deviance: (y, mu, w) => noGrad(() => family.deviance(wrap(y), wrap(mu), wrap(w))),
+    logLikelihood: (y, mu, w, scale) =>
+      noGrad(() => family.logLikelihood(wrap(y), wrap(mu), { weights: wrap(w), scale })),
+  };
+}

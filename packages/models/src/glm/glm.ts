@@ -1,0 +1,385 @@
+/**
+ * `glm({ family, link })`: linear predictor η = Xβ + offset, a link and a family.
+ * Fitted by IRLS (the default, as R and statsmodels) or by any optimiser of
+ * `@geoml/optim` on the family's loss through autodiff; both reach the same
+ * estimate, and inference is computed from the Fisher information either way.
+ */
+import { add, matmul, mul, noGrad, square, sum, type Tensor, tensor } from "@geoml/autodiff";
+import type { Family } from "@geoml/losses";
+import { type MinimizeMethod, minimize } from "@geoml/optim";
+import {
+  buildDesign,
+  type DataFrame,
+  designFromMatrix,
+  type MissingPolicy,
+} from "../formula/design.js";
+import { cholesky, choleskyInverse } from "../linalg/cholesky.js";
+import { linearPredictor, weightedCrossprod } from "../linalg/crossprod.js";
+import { DataError, OptionError, RankDeficientError, SeparationError } from "./errors.js";
+import {
+  type FamilyOptions,
+  type FamilySpec,
+  type Float64Family,
+  float64Family,
+  resolveFamily,
+} from "./family.js";
+import { irls } from "./irls.js";
+import { GlmResults, type GlmState } from "./results.js";
+import { detectSeparation } from "./separation.js";
+
+/** Options of {@link glm}. */
+export interface GlmOptions extends FamilyOptions {
+  /** Family name (`gaussian`, `binomial`, `poisson`, `gamma`, `inverse_gaussian`, `negative_binomial`, `tweedie`) or object. */
+  family: FamilySpec;
+  /** "irls" (default, Fisher scoring) or an optimiser of `@geoml/optim` on the family loss. */
+  method?: "irls" | MinimizeMethod;
+  /** Maximum iterations (IRLS default 100). */
+  maxIter?: number;
+  /** Convergence tolerance (IRLS: relative change of deviance, default 1e-10). */
+  tol?: number;
+  /** Ridge: minimise deviance/2 + l2/2·‖β‖² (intercept not penalised). */
+  penalty?: { l2?: number };
+  /** Aliased columns: "alias" (default, R-like: NaN coefficient, name listed) or "error". */
+  singular?: "alias" | "error";
+  /** Separation in Binomial fits: "error" (default) throws, "warn" flags the result. */
+  separation?: "error" | "warn";
+  /** Learning rate for first-order methods. */
+  lr?: number;
+}
+
+/** Data for {@link Glm.fit} from a formula over named columns. */
+export interface FormulaInput {
+  formula: string;
+  data: DataFrame;
+  /** Prior weights: a column name or values per row. */
+  weights?: string | ArrayLike<number>;
+  /** Offset added to η: a column name or values per row. */
+  offset?: string | ArrayLike<number>;
+  /** "error" (default) or "drop" rows with missing values. */
+  missing?: MissingPolicy;
+}
+
+/** Data for {@link Glm.fit} from a design matrix (no intercept is added). */
+export interface MatrixInput {
+  /** Rows of the design matrix. */
+  x: readonly (readonly number[])[];
+  y: ArrayLike<number>;
+  /** Column names (default x0, x1, …). */
+  names?: readonly string[];
+  weights?: ArrayLike<number>;
+  offset?: ArrayLike<number>;
+  /** Binomial trials per row (y is then the proportion of successes). */
+  trials?: ArrayLike<number>;
+}
+
+/** Prepared numeric problem (internal, also used by the benchmark). */
+export interface GlmProblem {
+  x: Float64Array;
+  n: number;
+  p: number;
+  names: string[];
+  y: Float64Array;
+  /** Prior weights × trials. */
+  w: Float64Array;
+  offset: Float64Array | null;
+  response: string;
+  design: GlmState["design"];
+}
+
+/** A GLM specification; call {@link Glm.fit} to estimate it. */
+export class Glm {
+  readonly options: GlmOptions;
+  readonly family: Family;
+
+  /** @param options family, link and fitting options. */
+  constructor(options: GlmOptions) {
+    this.options = options;
+    this.family = resolveFamily(options.family, options);
+    const m = options.method ?? "irls";
+    if (!["irls", "lbfgs", "adam", "adamw", "sgd", "rmsprop"].includes(m))
+      throw new OptionError(`glm: unknown method "${m}" (irls, lbfgs, adam, adamw, sgd, rmsprop)`);
+    if (options.penalty?.l2 !== undefined && !(options.penalty.l2 >= 0))
+      throw new OptionError(`glm: penalty.l2 must be ≥ 0, got ${options.penalty.l2}`);
+  }
+
+  /** Fits the model on a formula over columns or on a design matrix. */
+  fit(input: FormulaInput | MatrixInput): GlmResults {
+    return fitProblem(this, prepare(input));
+  }
+}
+
+/** Creates a GLM: `glm({ family: "binomial", link: "probit" }).fit({ formula, data })`. */
+export function glm(options: GlmOptions): Glm {
+  return new Glm(options);
+}
+
+function column(values: ArrayLike<number>, n: number, what: string): Float64Array {
+  if (values.length !== n)
+    throw new DataError("BAD_DATA", `${what} has ${values.length} values for ${n} rows`, what);
+  const out = Float64Array.from(values);
+  for (let i = 0; i < n; i++)
+    if (!Number.isFinite(out[i]))
+      throw new DataError(
+        "MISSING_VALUE",
+        `${what} has a non-finite value (${out[i]}) in row ${i}`,
+        what,
+        i,
+      );
+  return out;
+}
+
+/** Turns formula or matrix input into the numeric problem. */
+export function prepare(input: FormulaInput | MatrixInput): GlmProblem {
+  if ("formula" in input) {
+    const des = buildDesign(input.formula, input.data, {
+      weights: typeof input.weights === "string" ? input.weights : undefined,
+      offset: typeof input.offset === "string" ? input.offset : undefined,
+      missing: input.missing,
+    });
+    if (!des.y)
+      throw new DataError("BAD_DATA", `formula "${input.formula}" has no response (left of ~)`);
+    if (des.yLevels) {
+      if (des.yLevels.length !== 2)
+        throw new DataError(
+          "BAD_DATA",
+          `the response holds strings with ${des.yLevels.length} levels; glm needs numbers (or 2 levels)`,
+        );
+    }
+    const pick = (v: ArrayLike<number>, what: string) =>
+      Float64Array.from(
+        des.rows,
+        (r) => column(v, input.data[Object.keys(input.data)[0]].length, what)[r],
+      );
+    let w = des.weights ?? new Float64Array(des.n).fill(1);
+    if (input.weights !== undefined && typeof input.weights !== "string")
+      w = pick(input.weights, "weights");
+    let offset = des.offset;
+    if (input.offset !== undefined && typeof input.offset !== "string") {
+      const o = pick(input.offset, "offset");
+      if (offset) for (let i = 0; i < des.n; i++) o[i] += offset[i];
+      offset = o;
+    }
+    if (des.trials) for (let i = 0; i < des.n; i++) w[i] *= des.trials[i];
+    const f = input.formula;
+    return {
+      x: des.x,
+      n: des.n,
+      p: des.p,
+      names: des.names,
+      y: des.y,
+      w,
+      offset,
+      response: f.slice(0, f.indexOf("~")).trim(),
+      design: {
+        kind: "formula",
+        info: des.info,
+        ...(typeof input.offset === "string" ? { offsetColumn: input.offset } : {}),
+        ...(typeof input.weights === "string" ? { weightsColumn: input.weights } : {}),
+      },
+    };
+  }
+  const m = designFromMatrix(input.x, input.names);
+  const y = column(input.y, m.n, "y");
+  const w = input.weights ? column(input.weights, m.n, "weights") : new Float64Array(m.n).fill(1);
+  for (let i = 0; i < m.n; i++)
+    if (w[i] < 0)
+      throw new DataError("BAD_DATA", `weights is negative (${w[i]}) in row ${i}`, "weights", i);
+  if (input.trials) {
+    const t = column(input.trials, m.n, "trials");
+    for (let i = 0; i < m.n; i++) w[i] *= t[i];
+  }
+  return {
+    ...m,
+    y,
+    w,
+    offset: input.offset ? column(input.offset, m.n, "offset") : null,
+    response: "y",
+    design: { kind: "matrix", names: m.names },
+  };
+}
+
+function ridgeVector(model: Glm, prob: GlmProblem): Float64Array | null {
+  const l2 = model.options.penalty?.l2;
+  if (!l2) return null;
+  return Float64Array.from(prob.names, (n) => (n === "Intercept" ? 0 : l2));
+}
+
+/** Fisher information (X'WX + Λ) at η, inverted with aliasing. */
+function fisherInverse(
+  fam: Float64Family,
+  prob: GlmProblem,
+  eta: Float64Array,
+  mu: Float64Array,
+  ridge: Float64Array | null,
+) {
+  const { x, n, p, w } = prob;
+  const dmu = fam.meanDerivative(eta);
+  const v = fam.variance(mu);
+  const W = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const wi = (w[i] * dmu[i] * dmu[i]) / v[i];
+    W[i] = wi > 0 && Number.isFinite(wi) ? wi : 0;
+  }
+  const a = weightedCrossprod(x, n, p, W, new Float64Array(n));
+  const q = p + 1;
+  const m = new Float64Array(p * p);
+  for (let j = 0; j < p; j++) {
+    for (let k = 0; k < p; k++) m[j * p + k] = a[j * q + k];
+    if (ridge) m[j * p + j] += ridge[j];
+  }
+  const f = cholesky(m, p);
+  return { cov: choleskyInverse(f), aliased: f.aliased, rank: f.rank };
+}
+
+function gradientFit(model: Glm, fam: Float64Family, prob: GlmProblem, ridge: Float64Array | null) {
+  const { x, n, p, y, w, offset } = prob;
+  const xt = tensor(x, { shape: [p, n] });
+  const yt = tensor(y);
+  const wt = tensor(w);
+  const ot = offset ? tensor(offset) : null;
+  const rt = ridge ? tensor(ridge) : null;
+  let total = 0;
+  for (let i = 0; i < n; i++) total += w[i];
+  const fn = (params: { beta: Tensor }) => {
+    let eta = matmul(params.beta, xt);
+    if (ot) eta = add(eta, ot);
+    let loss = fam.family.loss(eta, yt, { weights: wt, reduction: "mean" });
+    // the loss is per unit weight; the ridge term is scaled alike
+    if (rt) loss = add(loss, mul(sum(mul(rt, square(params.beta))), 0.5 / total));
+    return loss;
+  };
+  const method = (model.options.method ?? "lbfgs") as MinimizeMethod;
+  const res = minimize(
+    fn,
+    { beta: tensor(new Float64Array(p)) },
+    {
+      method,
+      maxIter: model.options.maxIter,
+      gtol: model.options.tol ?? 1e-10,
+      ftol: 1e-15,
+      lr: model.options.lr,
+    },
+  );
+  const beta = Float64Array.from(res.x.beta.data);
+  const eta = linearPredictor(x, n, p, beta, offset);
+  const mu = fam.mean(eta);
+  return {
+    beta,
+    eta,
+    mu,
+    iterations: res.nit,
+    converged: res.converged,
+    trace: [] as Float64Array[],
+  };
+}
+
+/** Fits a prepared problem. */
+export function fitProblem(model: Glm, prob: GlmProblem): GlmResults {
+  const family = model.family;
+  const fam = float64Family(family);
+  const { x, n, p, y, w, offset, names } = prob;
+  noGrad(() => family.validate(y, w));
+  const ridge = ridgeVector(model, prob);
+  const method = model.options.method ?? "irls";
+
+  let beta: Float64Array;
+  let mu: Float64Array;
+  let eta: Float64Array;
+  let iterations: number;
+  let converged: boolean;
+  let trace: Float64Array[];
+  if (method === "irls") {
+    const r = irls(
+      fam,
+      { x, n, p, y, w, offset, ridge },
+      { maxIter: model.options.maxIter, tol: model.options.tol },
+    );
+    ({ beta, mu, eta, iterations, converged, trace } = r);
+  } else {
+    ({ beta, mu, eta, iterations, converged, trace } = gradientFit(model, fam, prob, ridge));
+  }
+  // the Fisher information at the final estimate (IRLS's last system used the previous μ)
+  const fi = fisherInverse(fam, prob, eta, mu, ridge);
+  const covUnscaled = fi.cov;
+  const aliasedMask = fi.aliased;
+  const rank = fi.rank;
+  const aliased = names.filter((_, j) => aliasedMask[j]);
+  if (aliased.length && model.options.singular === "error") throw new RankDeficientError(aliased);
+
+  let separation: string[] = [];
+  if (family.name === "binomial" && method === "irls") {
+    const sep = detectSeparation(x, n, p, y, w, mu, trace);
+    if (sep) {
+      separation = sep.map((j) => names[j]);
+      if ((model.options.separation ?? "error") === "error")
+        throw new SeparationError(separation, `after ${iterations} IRLS iterations`);
+      converged = false;
+    }
+  }
+
+  // goodness of fit
+  const v = fam.variance(mu);
+  let pearson = 0;
+  let rss = 0;
+  let nObs = 0;
+  for (let i = 0; i < n; i++) {
+    if (!(w[i] > 0)) continue;
+    nObs++;
+    const r = y[i] - mu[i];
+    pearson += (w[i] * r * r) / v[i];
+    rss += w[i] * r * r;
+  }
+  const deviance = fam.deviance(y, mu, w);
+  const dfResidual = nObs - rank;
+  const dispersion = family.dispersion === "estimated" ? pearson / dfResidual : 1;
+  // statsmodels: the Gaussian-identity log-likelihood uses the ML scale RSS/n
+  const llScale =
+    family.name === "gaussian" && family.link.name === "identity" ? rss / nObs : dispersion;
+  const logLik = fam.logLikelihood(y, mu, w, llScale);
+  const aic = -2 * logLik + 2 * rank;
+  const bic = -2 * logLik + rank * Math.log(nObs);
+  const hasIntercept = names.includes("Intercept");
+
+  // null model: intercept (and offset) only, as statsmodels
+  const ones = new Float64Array(n).fill(1);
+  const nullFit = irls(fam, { x: ones, n, p: 1, y, w, offset, ridge: null }, { maxIter: 100 });
+  const cov = covUnscaled.map((c) => c * dispersion);
+
+  const state: GlmState = {
+    format: "geoml-glm",
+    version: 1,
+    family: family.name,
+    link: family.link.name,
+    familyOptions: pickFamilyOptions(model.options),
+    method,
+    design: prob.design,
+    response: prob.response,
+    names,
+    params: Array.from(beta),
+    cov: Array.from(cov, (c) => (Number.isNaN(c) ? null : c)),
+    aliased,
+    deviance,
+    nullDeviance: nullFit.deviance,
+    logLik,
+    aic,
+    bic,
+    pearsonChi2: pearson,
+    dispersion,
+    nObs,
+    dfResidual,
+    dfModel: rank - (hasIntercept ? 1 : 0),
+    iterations,
+    converged,
+    separation,
+    penalty: model.options.penalty?.l2 ? { l2: model.options.penalty.l2 } : null,
+  };
+  return new GlmResults(state);
+}
+
+function pickFamilyOptions(o: GlmOptions): FamilyOptions {
+  const out: FamilyOptions = {};
+  if (o.theta !== undefined) out.theta = o.theta;
+  if (o.power !== undefined) out.power = o.power;
+  if (o.linkPower !== undefined) out.linkPower = o.linkPower;
+  return out;
+}

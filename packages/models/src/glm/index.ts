@@ -1,0 +1,21 @@
+/** Generalized linear models: IRLS and gradient fitting, inference, save/load. */
+export {
+  DataError,
+  FormulaError,
+  GlmError,
+  type GlmErrorCode,
+  isGlmError,
+  ModelFileError,
+  OptionError as GlmOptionError,
+  RankDeficientError,
+  SeparationError,
+} from "./errors.js";
+export { type FamilyOptions, type FamilySpec, resolveFamily } from "./family.js";
+export { type FormulaInput, Glm, type GlmOptions, glm, type MatrixInput } from "./glm.js";
+export {
+  type CoefficientRow,
+  GlmResults,
+  type GlmState,
+  loadGlm,
+  type PredictOptions as GlmPredictOptions,
+} from "./results.js";

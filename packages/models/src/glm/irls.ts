@@ -1,0 +1,185 @@
+/**
+ * Iteratively reweighted least squares (Fisher scoring), as R's `glm.fit` and
+ * statsmodels' `GLM.fit()`: each step solves the weighted least-squares problem
+ * X'WX β = X'Wz with working weights W = w·(dμ/dη)²/V(μ) and working response
+ * z = η − offset + (y − μ)/(dμ/dη), with step halving when the deviance is not
+ * finite or goes up.
+ */
+import { cholesky, choleskyInverse, choleskySolve } from "../linalg/cholesky.js";
+import { linearPredictor, weightedCrossprod } from "../linalg/crossprod.js";
+import { GlmError } from "./errors.js";
+import type { Float64Family } from "./family.js";
+
+/** Inputs of {@link irls}. */
+export interface IrlsProblem {
+  /** Column-major n×p design. */
+  readonly x: Float64Array;
+  readonly n: number;
+  readonly p: number;
+  readonly y: Float64Array;
+  /** Prior weights (times trials for Binomial). */
+  readonly w: Float64Array;
+  readonly offset: Float64Array | null;
+  /** Ridge penalty per coefficient (½·λⱼ·βⱼ² is added to ½·deviance), or null. */
+  readonly ridge?: Float64Array | null;
+}
+
+/** Options of {@link irls}. */
+export interface IrlsOptions {
+  /** Maximum iterations (default 100). */
+  maxIter?: number;
+  /** Convergence: |Δdeviance| / (|deviance| + 0.1) < tol (default 1e-10). */
+  tol?: number;
+  /**
+   * And every |Δβⱼ| ≤ betaTol·(|βⱼ| + 1e-3) (default 1e-9): non-canonical links
+   * converge only linearly, so a flat deviance alone stops too early.
+   */
+  betaTol?: number;
+  /** Starting coefficients; default: from the family's starting μ. */
+  start?: Float64Array;
+  /** Relative tolerance for declaring a column aliased. */
+  aliasTol?: number;
+}
+
+/** What IRLS returns. */
+export interface IrlsFit {
+  /** Coefficients; aliased ones are NaN. */
+  beta: Float64Array;
+  aliased: boolean[];
+  rank: number;
+  /** (X'WX + Λ)⁻¹ at the final weights, p×p row-major (NaN rows/columns where aliased). */
+  covUnscaled: Float64Array;
+  eta: Float64Array;
+  mu: Float64Array;
+  deviance: number;
+  iterations: number;
+  converged: boolean;
+  /** Coefficients after each iteration (the last few), for diagnosing divergence. */
+  trace: Float64Array[];
+}
+
+function penaltyOf(beta: Float64Array, ridge: Float64Array | null | undefined): number {
+  if (!ridge) return 0;
+  let s = 0;
+  for (let j = 0; j < beta.length; j++)
+    if (!Number.isNaN(beta[j])) s += ridge[j] * beta[j] * beta[j];
+  return s;
+}
+
+/** Fits a GLM by IRLS; see {@link IrlsProblem} and {@link IrlsOptions}. */
+export function irls(fam: Float64Family, prob: IrlsProblem, options: IrlsOptions = {}): IrlsFit {
+  const { x, n, p, y, w, offset, ridge } = prob;
+  const maxIter = options.maxIter ?? 100;
+  const tol = options.tol ?? 1e-10;
+  const betaTol = options.betaTol ?? 1e-9;
+
+  let beta: Float64Array;
+  let eta: Float64Array;
+  let mu: Float64Array;
+  if (options.start) {
+    beta = Float64Array.from(options.start);
+    eta = linearPredictor(x, n, p, beta, offset);
+    mu = fam.mean(eta);
+  } else {
+    beta = new Float64Array(p);
+    mu = fam.family.startingMu(y, w);
+    eta = fam.link(mu);
+  }
+  let objective = fam.deviance(y, mu, w) + penaltyOf(beta, ridge);
+  if (!Number.isFinite(objective))
+    throw new GlmError(
+      "NOT_FINITE",
+      `${fam.family.name}: the deviance at the starting values is ${objective}`,
+    );
+
+  const W = new Float64Array(n);
+  const z = new Float64Array(n);
+  let converged = false;
+  let iterations = 0;
+  let factor = cholesky(new Float64Array(p * p).fill(0), p);
+  const trace: Float64Array[] = [];
+  for (let it = 1; it <= maxIter; it++) {
+    iterations = it;
+    const dmu = fam.meanDerivative(eta);
+    const v = fam.variance(mu);
+    for (let i = 0; i < n; i++) {
+      const d = dmu[i];
+      const wi = (w[i] * d * d) / v[i];
+      // rows where dμ/dη underflows or the weight is zero carry no information (R's `good`)
+      if (wi > 0 && Number.isFinite(wi)) {
+        W[i] = wi;
+        z[i] = eta[i] - (offset ? offset[i] : 0) + (y[i] - mu[i]) / d;
+      } else {
+        W[i] = 0;
+        z[i] = 0;
+      }
+    }
+    const q = p + 1;
+    const a = weightedCrossprod(x, n, p, W, z);
+    const xtwx = new Float64Array(p * p);
+    const xtwz = new Float64Array(p);
+    for (let j = 0; j < p; j++) {
+      for (let k = 0; k < p; k++) xtwx[j * p + k] = a[j * q + k];
+      xtwz[j] = a[j * q + p];
+      if (ridge) xtwx[j * p + j] += ridge[j];
+    }
+    factor = cholesky(xtwx, p, options.aliasTol);
+    const next = choleskySolve(factor, xtwz);
+    for (let j = 0; j < p; j++) if (factor.aliased[j]) next[j] = Number.NaN;
+
+    // step halving towards the previous coefficients while the deviance is not finite or rises
+    let candidate = next;
+    let etaNew = linearPredictor(x, n, p, candidate, offset);
+    let muNew = fam.mean(etaNew);
+    let objNew = fam.deviance(y, muNew, w) + penaltyOf(candidate, ridge);
+    const havePrevious = it > 1 || options.start !== undefined;
+    for (let h = 0; h < 30; h++) {
+      const bad = !Number.isFinite(objNew);
+      const rose = havePrevious && objNew > objective * (1 + 1e-12) + 1e-12;
+      if (!bad && !rose) break;
+      if (!havePrevious) break;
+      const half = new Float64Array(p);
+      for (let j = 0; j < p; j++)
+        half[j] = Number.isNaN(candidate[j]) ? Number.NaN : (candidate[j] + beta[j]) / 2;
+      candidate = half;
+      etaNew = linearPredictor(x, n, p, candidate, offset);
+      muNew = fam.mean(etaNew);
+      objNew = fam.deviance(y, muNew, w) + penaltyOf(candidate, ridge);
+    }
+    if (!Number.isFinite(objNew))
+      throw new GlmError(
+        "NOT_FINITE",
+        `${fam.family.name}(${fam.family.link.name}): the deviance is ${objNew} at iteration ${it} and step halving ` +
+          "did not recover; the link may not keep μ inside the family's domain — try another link or starting values",
+      );
+    const change = Math.abs(objNew - objective) / (Math.abs(objNew) + 0.1);
+    let betaSettled = havePrevious;
+    for (let j = 0; j < p && betaSettled; j++) {
+      const d = Math.abs(candidate[j] - beta[j]);
+      if (d > betaTol * (Math.abs(candidate[j]) + 1e-3)) betaSettled = false;
+    }
+    beta = candidate;
+    eta = etaNew;
+    mu = muNew;
+    objective = objNew;
+    trace.push(beta);
+    if (trace.length > 6) trace.shift();
+    if (change < tol && betaSettled) {
+      converged = true;
+      break;
+    }
+  }
+  const deviance = fam.deviance(y, mu, w);
+  return {
+    beta,
+    aliased: factor.aliased,
+    rank: factor.rank,
+    covUnscaled: choleskyInverse(factor),
+    eta,
+    mu,
+    deviance,
+    iterations,
+    converged,
+    trace,
+  };
+}

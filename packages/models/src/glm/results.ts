@@ -1,0 +1,389 @@
+/**
+ * The fitted GLM: coefficients with names, Wald inference from the Fisher
+ * information, goodness of fit, prediction on new data, a statsmodels-style
+ * summary table, and JSON save/load.
+ */
+
+import {
+  buildDesign,
+  type DataFrame,
+  type DesignInfo,
+  designFromMatrix,
+} from "../formula/design.js";
+import { rowQuadraticForm } from "../linalg/crossprod.js";
+import { DataError, ModelFileError } from "./errors.js";
+import { type FamilyOptions, float64Family, resolveFamily } from "./family.js";
+import { normalPValue, normalQuantile } from "./stats.js";
+
+/** Everything that defines a fitted GLM; this is also its JSON form. */
+export interface GlmState {
+  /** Format tag of the saved file. */
+  format: "geoml-glm";
+  version: 1;
+  family: string;
+  link: string;
+  familyOptions: FamilyOptions;
+  /** "irls" or the gradient method used. */
+  method: string;
+  /** Design description: a formula with its levels, or matrix column names. */
+  design:
+    | { kind: "formula"; info: DesignInfo; offsetColumn?: string; weightsColumn?: string }
+    | { kind: "matrix"; names: string[] };
+  /** Response label (formula left side, or "y"). */
+  response: string;
+  names: string[];
+  params: number[];
+  /** Covariance of the estimates (dispersion included), p×p row-major; null entries for aliased. */
+  cov: (number | null)[];
+  aliased: string[];
+  deviance: number;
+  nullDeviance: number;
+  logLik: number;
+  aic: number;
+  bic: number;
+  pearsonChi2: number;
+  dispersion: number;
+  nObs: number;
+  dfResidual: number;
+  dfModel: number;
+  iterations: number;
+  converged: boolean;
+  /** Coefficients that diverge because of separation, or empty. */
+  separation: string[];
+  /** Penalty used when fitting, if any. */
+  penalty: { l2?: number; lambda?: number; alpha?: number } | null;
+}
+
+/** Options of {@link GlmResults.predict}. */
+export interface PredictOptions {
+  /** "response" (default): μ; "link": η. */
+  type?: "link" | "response";
+  /**
+   * Offset column (formula models) or values, added to η. Default: the offset
+   * column used when fitting, when the new data has it (as R's `predict`).
+   */
+  offset?: string | ArrayLike<number>;
+  /** Missing-value policy for the new data (default "error"). */
+  missing?: "error" | "drop";
+}
+
+/** A row of the coefficient table. */
+export interface CoefficientRow {
+  name: string;
+  estimate: number;
+  stdError: number;
+  z: number;
+  pValue: number;
+  lower: number;
+  upper: number;
+}
+
+/** A fitted generalized linear model. Create with `glm(...).fit(...)` or {@link loadGlm}. */
+export class GlmResults {
+  /** The saved state; every other property is derived from it. */
+  readonly state: GlmState;
+  /** Coefficient names, in design order. */
+  readonly names: readonly string[];
+  /** Estimates in design order (NaN for aliased columns). */
+  readonly params: Float64Array;
+  /** Covariance matrix of the estimates, p×p row-major. */
+  readonly cov: Float64Array;
+
+  /** @param state a fitted model's state (as produced by fitting or {@link loadGlm}). */
+  constructor(state: GlmState) {
+    this.state = state;
+    this.names = state.names;
+    this.params = Float64Array.from(state.params);
+    this.cov = Float64Array.from(state.cov, (v) => (v === null ? Number.NaN : v));
+  }
+
+  /** Estimates by name. */
+  get coefficients(): Record<string, number> {
+    return Object.fromEntries(this.names.map((n, j) => [n, this.params[j]]));
+  }
+  /** Standard errors √diag(cov), by name. */
+  get stdErrors(): Record<string, number> {
+    const p = this.names.length;
+    return Object.fromEntries(this.names.map((n, j) => [n, Math.sqrt(this.cov[j * p + j])]));
+  }
+  /** Standard errors in design order. */
+  get bse(): Float64Array {
+    const p = this.names.length;
+    return Float64Array.from(this.names, (_, j) => Math.sqrt(this.cov[j * p + j]));
+  }
+  /** Wald z statistics β/se. */
+  get zValues(): Float64Array {
+    const se = this.bse;
+    return this.params.map((b, j) => b / se[j]);
+  }
+  /** Two-sided p-values of the Wald statistics (normal reference, as statsmodels' GLM). */
+  get pValues(): Float64Array {
+    return this.zValues.map(normalPValue);
+  }
+  /** Wald confidence intervals [lower, upper] at level 1 − alpha (default 95%). */
+  confInt(alpha = 0.05): [number, number][] {
+    const q = normalQuantile(1 - alpha / 2);
+    const se = this.bse;
+    return Array.from(this.params, (b, j) => [b - q * se[j], b + q * se[j]]);
+  }
+  /** The coefficient table as rows. */
+  coefficientTable(alpha = 0.05): CoefficientRow[] {
+    const se = this.bse;
+    const z = this.zValues;
+    const pv = this.pValues;
+    const ci = this.confInt(alpha);
+    return this.names.map((name, j) => ({
+      name,
+      estimate: this.params[j],
+      stdError: se[j],
+      z: z[j],
+      pValue: pv[j],
+      lower: ci[j][0],
+      upper: ci[j][1],
+    }));
+  }
+
+  get deviance(): number {
+    return this.state.deviance;
+  }
+  get nullDeviance(): number {
+    return this.state.nullDeviance;
+  }
+  get logLik(): number {
+    return this.state.logLik;
+  }
+  get aic(): number {
+    return this.state.aic;
+  }
+  get bic(): number {
+    return this.state.bic;
+  }
+  get pearsonChi2(): number {
+    return this.state.pearsonChi2;
+  }
+  /** Dispersion φ: Pearson χ²/df for families that estimate it, else 1. */
+  get dispersion(): number {
+    return this.state.dispersion;
+  }
+  get nObs(): number {
+    return this.state.nObs;
+  }
+  get dfResidual(): number {
+    return this.state.dfResidual;
+  }
+  get iterations(): number {
+    return this.state.iterations;
+  }
+  get converged(): boolean {
+    return this.state.converged;
+  }
+  /** Names of aliased (linearly dependent) columns, reported as NaN like R's NA. */
+  get aliased(): readonly string[] {
+    return this.state.aliased;
+  }
+
+  /** Design of new data: the formula with the fitted levels, or a matrix (rows × columns). */
+  private designOf(
+    data: DataFrame | readonly (readonly number[])[],
+    options: PredictOptions,
+  ): { x: Float64Array; n: number; p: number; offset: Float64Array | null } {
+    const d = this.state.design;
+    let offset: Float64Array | null = null;
+    if (d.kind === "formula") {
+      if (Array.isArray(data))
+        throw new DataError("BAD_DATA", "this model was fitted with a formula: pass named columns");
+      const df = data as DataFrame;
+      const fitted =
+        d.offsetColumn !== undefined && df[d.offsetColumn] !== undefined
+          ? d.offsetColumn
+          : undefined;
+      const des = buildDesign(d.info.formula, df, {
+        info: d.info,
+        noResponse: true,
+        missing: options.missing,
+        offset:
+          typeof options.offset === "string"
+            ? options.offset
+            : options.offset === undefined
+              ? fitted
+              : undefined,
+      });
+      offset = des.offset;
+      if (options.offset !== undefined && typeof options.offset !== "string")
+        offset = addOffset(offset, options.offset, des.n);
+      return { x: des.x, n: des.n, p: des.p, offset };
+    }
+    if (!Array.isArray(data))
+      throw new DataError("BAD_DATA", "this model was fitted on a matrix: pass rows of numbers");
+    const m = designFromMatrix(data as number[][], d.names);
+    if (typeof options.offset === "string")
+      throw new DataError("BAD_DATA", "a matrix model takes offset values, not a column name");
+    if (options.offset !== undefined) offset = addOffset(null, options.offset, m.n);
+    return { x: m.x, n: m.n, p: m.p, offset };
+  }
+
+  /** Predictions for new data on the response (default) or link scale. */
+  predict(
+    data: DataFrame | readonly (readonly number[])[],
+    options: PredictOptions = {},
+  ): Float64Array {
+    return this.predictWithSe(data, options).fit;
+  }
+
+  /**
+   * Predictions with standard errors on the link scale, √(xᵀ Cov x); `fit` is on
+   * the scale asked for (response by default).
+   */
+  predictWithSe(
+    data: DataFrame | readonly (readonly number[])[],
+    options: PredictOptions = {},
+  ): { fit: Float64Array; seLink: Float64Array; eta: Float64Array } {
+    const { x, n, p, offset } = this.designOf(data, options);
+    const beta = this.params.map((b) => (Number.isNaN(b) ? 0 : b));
+    const eta = offset ? Float64Array.from(offset) : new Float64Array(n);
+    for (let j = 0; j < p; j++) for (let i = 0; i < n; i++) eta[i] += beta[j] * x[j * n + i];
+    const cov = this.cov.map((v) => (Number.isNaN(v) ? 0 : v));
+    const seLink = rowQuadraticForm(x, n, p, cov).map(Math.sqrt);
+    const fit = options.type === "link" ? eta : float64Family(this.familyObject()).mean(eta);
+    return { fit, seLink, eta };
+  }
+
+  /** The `@geoml/losses` family object of this model. */
+  familyObject() {
+    return resolveFamily(this.state.family, { ...this.state.familyOptions, link: this.state.link });
+  }
+
+  /** A plain-text summary in the layout of statsmodels' `GLMResults.summary()`. */
+  summary(alpha = 0.05): string {
+    return formatSummary(this, alpha);
+  }
+
+  /** The JSON-serialisable state (what {@link loadGlm} reads back). */
+  toJSON(): GlmState {
+    return this.state;
+  }
+}
+
+function addOffset(base: Float64Array | null, extra: ArrayLike<number>, n: number): Float64Array {
+  if (extra.length !== n)
+    throw new DataError("BAD_DATA", `offset has ${extra.length} values for ${n} rows`);
+  const out = base ? Float64Array.from(base) : new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] += extra[i];
+  return out;
+}
+
+const FAMILY_TITLE: Record<string, string> = {
+  gaussian: "Gaussian",
+  binomial: "Binomial",
+  poisson: "Poisson",
+  gamma: "Gamma",
+  inverse_gaussian: "InverseGaussian",
+  negative_binomial: "NegativeBinomial",
+  tweedie: "Tweedie",
+};
+
+function fmt(v: number, width: number, digits = 4): string {
+  let s: string;
+  if (Number.isNaN(v)) s = "NaN";
+  else if (!Number.isFinite(v)) s = v > 0 ? "inf" : "-inf";
+  else if (v !== 0 && (Math.abs(v) >= 1e6 || Math.abs(v) < 1e-4)) s = v.toExponential(digits - 1);
+  else s = v.toFixed(digits);
+  return s.padStart(width);
+}
+
+function formatSummary(r: GlmResults, alpha: number): string {
+  const s = r.state;
+  const W = 78;
+  const line = "=".repeat(W);
+  const pair = (l: string, lv: string, rt: string, rv: string) =>
+    `${l.padEnd(16)}${lv.padStart(22)}   ${rt.padEnd(20)}${rv.padStart(17)}`;
+  const out: string[] = [];
+  out.push("Generalized Linear Model Regression Results".padStart(60));
+  out.push(line);
+  out.push(pair("Dep. Variable:", s.response, "No. Observations:", String(s.nObs)));
+  out.push(pair("Model:", "GLM", "Df Residuals:", String(s.dfResidual)));
+  out.push(
+    pair("Model Family:", FAMILY_TITLE[s.family] ?? s.family, "Df Model:", String(s.dfModel)),
+  );
+  out.push(pair("Link Function:", s.link, "Scale:", s.dispersion.toFixed(4)));
+  out.push(pair("Method:", s.method.toUpperCase(), "Log-Likelihood:", fmt(s.logLik, 0, 2).trim()));
+  out.push(
+    pair("No. Iterations:", String(s.iterations), "Deviance:", fmt(s.deviance, 0, 3).trim()),
+  );
+  out.push(
+    pair(
+      "Converged:",
+      s.converged ? "yes" : "NO",
+      "Pearson chi2:",
+      fmt(s.pearsonChi2, 0, 3).trim(),
+    ),
+  );
+  out.push(
+    pair(
+      "Null Deviance:",
+      fmt(s.nullDeviance, 0, 3).trim(),
+      "AIC / BIC:",
+      `${s.aic.toFixed(1)} / ${s.bic.toFixed(1)}`,
+    ),
+  );
+  out.push(line);
+  const lo = (alpha / 2).toFixed(3);
+  const hi = (1 - alpha / 2).toFixed(3);
+  const nameWidth = Math.max(14, ...r.names.map((n) => n.length + 1));
+  out.push(
+    `${"".padEnd(nameWidth)}${"coef".padStart(10)}${"std err".padStart(11)}${"z".padStart(10)}${"P>|z|".padStart(10)}${`[${lo}`.padStart(11)}${`${hi}]`.padStart(11)}`,
+  );
+  out.push("-".repeat(Math.max(W, nameWidth + 63)));
+  for (const row of r.coefficientTable(alpha)) {
+    out.push(
+      `${row.name.padEnd(nameWidth)}${fmt(row.estimate, 10)}${fmt(row.stdError, 11)}${fmt(row.z, 10, 3)}${fmt(row.pValue, 10, 3)}${fmt(row.lower, 11, 3)}${fmt(row.upper, 11, 3)}`,
+    );
+  }
+  out.push(line);
+  if (s.penalty)
+    out.push(
+      `Penalised fit (${JSON.stringify(s.penalty)}): standard errors are conditional on the penalty.`,
+    );
+  if (s.aliased.length)
+    out.push(
+      `${s.aliased.length} coefficient(s) not defined because of singularities: ${s.aliased.join(", ")}`,
+    );
+  if (!s.converged) out.push(`WARNING: the fit did not converge after ${s.iterations} iterations.`);
+  if (s.separation.length)
+    out.push(
+      `WARNING: separation — coefficients ${s.separation.join(", ")} diverge; fitted probabilities are 0 or 1.`,
+    );
+  return out.join("\n");
+}
+
+/** Reads a model saved with `JSON.stringify(results)`; predictions are identical. */
+export function loadGlm(json: string | GlmState): GlmResults {
+  let state: unknown = json;
+  if (typeof json === "string") {
+    try {
+      state = JSON.parse(json);
+    } catch (e) {
+      throw new ModelFileError(`model file is not JSON: ${(e as Error).message}`);
+    }
+  }
+  const s = state as Partial<GlmState>;
+  if (!s || typeof s !== "object" || s.format !== "geoml-glm")
+    throw new ModelFileError('not a geoml GLM: the "format" field must be "geoml-glm"');
+  if (s.version !== 1)
+    throw new ModelFileError(
+      `unsupported GLM file version ${String(s.version)} (this reader knows 1)`,
+    );
+  const p = Array.isArray(s.names) ? s.names.length : -1;
+  if (p < 0 || !Array.isArray(s.params) || s.params.length !== p)
+    throw new ModelFileError(`"params" must have one value per name (${p})`);
+  if (!Array.isArray(s.cov) || s.cov.length !== p * p)
+    throw new ModelFileError(`"cov" must have ${p}×${p} values`);
+  if (typeof s.family !== "string" || typeof s.link !== "string")
+    throw new ModelFileError('"family" and "link" must be names');
+  if (!s.design || (s.design.kind !== "formula" && s.design.kind !== "matrix"))
+    throw new ModelFileError('"design" must be a formula or matrix description');
+  const params = (s.params as (number | null)[]).map((v) => (v === null ? Number.NaN : v));
+  const r = new GlmResults({ ...(s as GlmState), params });
+  r.familyObject(); // validates family/link names now rather than at the first prediction
+  return r;
+}

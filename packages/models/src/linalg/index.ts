@@ -1,0 +1,9 @@
+/** Small dense linear algebra on Float64Array for the classical GLM solvers. */
+export {
+  ALIAS_TOLERANCE,
+  type CholeskyFactor,
+  cholesky,
+  choleskyInverse,
+  choleskySolve,
+} from "./cholesky.js";
+export { linearPredictor, rowQuadraticForm, weightedCrossprod } from "./crossprod.js";
