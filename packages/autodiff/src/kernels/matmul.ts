@@ -1,16 +1,124 @@
 /**
  * Matrix product kernel C = A·B for row-major A (m×k) and B (k×n), batched.
- * Register-tiled: four rows of C are accumulated at once so each loaded row of B is
- * reused four times, over k-blocks that keep the B panel in cache. Accumulation is
- * done in a float64 scratch row block, so float32 inputs lose nothing to rounding
- * until the final store.
+ * Products of at least {@link SIMD_MIN_FLOPS} multiply-adds run in the WebAssembly
+ * SIMD kernel (see wasm-matmul.ts): operands are copied into its memory, B packed
+ * into column panels, and the result copied back. Smaller ones, and engines without
+ * WebAssembly SIMD, use the register-tiled JS loop below, which accumulates in float64.
+ * The SIMD path accumulates float32 products in float32, like BLAS sgemm.
  */
 import type { Storage } from "../dtype.js";
+import { simdMatmul } from "./wasm-matmul.js";
 
 const KB = 128;
 
-/** C[b] = A[b] · B[b] for `batch` matrices; `aStep`/`bStep` are 0 to reuse one operand. */
+/** Below this many multiply-adds (m·k·n) the copy into WebAssembly memory does not pay off. */
+export const SIMD_MIN_FLOPS = 16384;
+
+/** When false, every product takes the JS path (used by tests to compare both paths). */
+export const matmulConfig = { simd: true };
+
+/** C[t] = A[t] · B[t] for `batch` matrix pairs found at the given element offsets. */
 export function matmulKernel(
+  a: Storage,
+  b: Storage,
+  c: Storage,
+  batch: number,
+  m: number,
+  k: number,
+  n: number,
+  aOffsets: Int32Array,
+  bOffsets: Int32Array,
+): void {
+  if (m === 0 || n === 0 || batch === 0) return;
+  if (k === 0) {
+    c.fill(0);
+    return;
+  }
+  const simd = matmulConfig.simd && m * k * n >= SIMD_MIN_FLOPS ? simdMatmul() : null;
+  if (simd === null) {
+    matmulJs(a, b, c, batch, m, k, n, aOffsets, bOffsets);
+    return;
+  }
+  // One shared B and contiguous A matrices: a single tall product.
+  let shared = true;
+  for (let t = 0; t < batch; t++)
+    if (bOffsets[t] !== bOffsets[0] || aOffsets[t] !== aOffsets[0] + t * m * k) shared = false;
+  if (shared && batch > 1) {
+    simdProduct(a, b, c, aOffsets[0], bOffsets[0], 0, batch * m, k, n, true);
+    return;
+  }
+  for (let t = 0; t < batch; t++)
+    simdProduct(
+      a,
+      b,
+      c,
+      aOffsets[t],
+      bOffsets[t],
+      t * m * n,
+      m,
+      k,
+      n,
+      t === 0 || bOffsets[t] !== bOffsets[t - 1],
+    );
+}
+
+/** One product through the SIMD kernel; `packB` false reuses the B panels already in memory. */
+function simdProduct(
+  a: Storage,
+  b: Storage,
+  c: Storage,
+  ao: number,
+  bo: number,
+  co: number,
+  m: number,
+  k: number,
+  n: number,
+  packB: boolean,
+): void {
+  const simd = simdMatmul()!;
+  const f32 = a instanceof Float32Array;
+  const es = f32 ? 4 : 8;
+  const tn = 32 / es;
+  const mp = Math.ceil(m / 4) * 4;
+  const np = Math.ceil(n / tn) * tn;
+  // Layout: [packed B | A | C], 16-byte aligned.
+  const bBytes = k * np * es;
+  const aBytes = mp * k * es;
+  const cBytes = mp * np * es;
+  const bPtr = 0;
+  const aPtr = align16(bPtr + bBytes);
+  const cPtr = align16(aPtr + aBytes);
+  const need = cPtr + cBytes;
+  const mem = simd.memory;
+  if (mem.buffer.byteLength < need) mem.grow(Math.ceil((need - mem.buffer.byteLength) / 65536));
+  const heap = f32 ? new Float32Array(mem.buffer) : new Float64Array(mem.buffer);
+  if (packB) {
+    let o = bPtr / es;
+    for (let q = 0; q < np; q += tn) {
+      const w = Math.min(tn, n - q);
+      for (let p = 0; p < k; p++) {
+        const src = bo + p * n + q;
+        for (let t = 0; t < w; t++) heap[o + t] = b[src + t];
+        for (let t = w; t < tn; t++) heap[o + t] = 0;
+        o += tn;
+      }
+    }
+  }
+  const aEl = aPtr / es;
+  heap.set(a.subarray(ao, ao + m * k), aEl);
+  if (mp > m) heap.fill(0, aEl + m * k, aEl + mp * k);
+  (f32 ? simd.mm32 : simd.mm64)(aPtr, bPtr, cPtr, mp, np, k);
+  const cEl = cPtr / es;
+  if (np === n) c.set(heap.subarray(cEl, cEl + m * n), co);
+  else for (let i = 0; i < m; i++) c.set(heap.subarray(cEl + i * np, cEl + i * np + n), co + i * n);
+}
+
+function align16(x: number): number {
+  return Math.ceil(x / 16) * 16;
+}
+
+/** Register-tiled JS product with float64 accumulation. */
+function matmulJs(
   a: Storage,
   b: Storage,
   c: Storage,

@@ -1,0 +1,74 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { matmul } from "../ops/linalg.js";
+import { Rng } from "../rng.js";
+import type { Tensor } from "../tensor.js";
+import { matmulConfig } from "./matmul.js";
+import { simdMatmul } from "./wasm-matmul.js";
+
+/** Plain triple loop in float64, the reference for both kernel paths. */
+function naive(a: Tensor, b: Tensor): Float64Array {
+  const [m, k] = a.shape;
+  const n = b.shape[1];
+  const out = new Float64Array(m * n);
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < k; p++) s += a.data[i * k + p] * b.data[p * n + j];
+      out[i * n + j] = s;
+    }
+  return out;
+}
+
+function maxRelErr(got: Tensor, want: Float64Array): number {
+  let scale = 0;
+  for (const v of want) scale = Math.max(scale, Math.abs(v));
+  let worst = 0;
+  for (let i = 0; i < want.length; i++)
+    worst = Math.max(worst, Math.abs(got.data[i] - want[i]) / scale);
+  return worst;
+}
+
+describe("matmul kernels", () => {
+  afterEach(() => {
+    matmulConfig.simd = true;
+  });
+
+  it("has WebAssembly SIMD on this engine", () => {
+    expect(simdMatmul()).not.toBeNull();
+  });
+
+  const sizes: [number, number, number][] = [
+    [64, 64, 64],
+    [37, 53, 29],
+    [1, 300, 70],
+    [129, 7, 131],
+    [5, 1000, 9],
+  ];
+  for (const dtype of ["float64", "float32"] as const)
+    for (const simd of [true, false])
+      it(`${dtype} ${simd ? "SIMD" : "JS"} path matches a float64 triple loop`, () => {
+        matmulConfig.simd = simd;
+        const rng = new Rng(3);
+        for (const [m, k, n] of sizes) {
+          const a = rng.normal([m, k], { dtype });
+          const b = rng.normal([k, n], { dtype });
+          const err = maxRelErr(matmul(a, b), naive(a, b));
+          expect(err, `${m}×${k}×${n}`).toBeLessThan(dtype === "float64" ? 1e-14 : 2e-6);
+        }
+      });
+
+  it("batched products with a shared right operand agree with per-matrix products", () => {
+    const rng = new Rng(4);
+    const a = rng.normal([3, 40, 50]);
+    const b = rng.normal([50, 60]);
+    const c = matmul(a, b);
+    for (let t = 0; t < 3; t++) {
+      const at = {
+        shape: [40, 50],
+        data: a.data.subarray(t * 2000, (t + 1) * 2000),
+      } as unknown as Tensor;
+      const want = naive(at, b);
+      for (let i = 0; i < want.length; i++) expect(c.data[t * 2400 + i]).toBeCloseTo(want[i], 12);
+    }
+  });
+});
