@@ -10,6 +10,7 @@ const require = createRequire(import.meta.url);
 setWasmPaths(`${dirname(require.resolve("@tensorflow/tfjs-backend-wasm"))}/`);
 await tf.setBackend("wasm");
 await tf.ready();
+if (tf.getBackend() !== "wasm") throw new Error(`expected the wasm backend, got ${tf.getBackend()}`);
 
 const { x, y } = benchData(rows);
 const xs = tf.tensor2d(x, [rows, INPUTS]);

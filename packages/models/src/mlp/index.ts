@@ -1,4 +1,5 @@
 export { type ActivationName, activation, activationNames } from "./activations.js";
+export { fitMlpFromArgs, MLP_FLAGS, type MlpArgs, mlpOptionsFromArgs } from "./cli.js";
 export type { MatrixInput, VectorInput } from "./data.js";
 export {
   isMlpError,

@@ -294,6 +294,10 @@ describe("mlp errors", () => {
     const wrong = structuredClone(json);
     wrong.params[1].weight.shape = [3, 1];
     expectCode(() => loadMlp(wrong), "MLP_FORMAT", /params\[1\]\.weight|layer 1 weight/);
+    // A forged architecture must be refused before anything of its size is allocated.
+    const huge = structuredClone(json);
+    huge.architecture.hidden = [1e9];
+    expectCode(() => loadMlp(huge), "MLP_FORMAT", /layer 0 weight should have shape \[2, 1000000000\]/);
   });
 
   it("reports divergence instead of returning NaN weights", () => {

@@ -28,6 +28,7 @@ import {
   type Initializer,
   initParams,
   type MlpParams,
+  parameterShapes,
 } from "./network.js";
 import { defaultOptimizer, type Optimizer } from "./optimizer.js";
 import { type MlpJSON, paramsFromJSON, paramsToJSON, type WeightEncoding } from "./serialize.js";
@@ -97,7 +98,7 @@ export interface FitOptions {
   validationSplit?: number;
   /** Explicit validation set; takes precedence over `validationSplit`. */
   validation?: ValidationSet;
-  /** Stop after this many epochs without validation improvement; default: never. */
+  /** Stop after this many epochs without improvement of the validation loss (the training loss without a validation set); default: never. */
   patience?: number;
   /** Improvement smaller than this does not count; default 0. */
   minDelta?: number;
@@ -261,6 +262,9 @@ export class Mlp {
    * `initialParams`); the same seed and data give the same model bit for bit.
    */
   fit(x: MatrixInput, y: VectorInput, options: FitOptions = {}): FitHistory {
+    // A failed fit leaves the model unfitted rather than half-updated.
+    this.params = null;
+    this.arch = null;
     const X = toMatrix(x, "fit: x");
     if (X.rows === 0) throw new MlpShapeError("fit: x has no rows");
     assertFinite(X.data, "fit: x", X.cols);
@@ -344,16 +348,26 @@ export class Mlp {
   }
 
   private checkParams(params: MlpParams, name: string): void {
-    const fresh = initParams(this.arch!, this.spec.init, new Rng(0), this.spec.dtype);
-    if (!Array.isArray(params) || params.length !== fresh.length) {
-      throw new MlpShapeError(`${name}: expected ${fresh.length} layers`);
+    const expected = parameterShapes(this.arch!);
+    if (!Array.isArray(params) || params.length !== expected.length) {
+      throw new MlpShapeError(`${name}: expected ${expected.length} layers`);
     }
-    fresh.forEach((layer, i) => {
-      for (const [key, t] of Object.entries(layer)) {
-        const p = params[i][key];
-        if (p === undefined || p.shape.join(",") !== t.shape.join(",")) {
+    expected.forEach((layer, i) => {
+      const given = params[i] ?? {};
+      const extra = Object.keys(given).find((k) => !(k in layer));
+      if (extra !== undefined) {
+        throw new MlpShapeError(`${name}: layer ${i} has an unexpected parameter "${extra}"`);
+      }
+      for (const [key, shape] of Object.entries(layer)) {
+        const p = given[key];
+        if (p === undefined || p.shape.join(",") !== shape.join(",")) {
           throw new MlpShapeError(
-            `${name}: layer ${i} ${key} should have shape [${t.shape.join(", ")}], got ${p ? `[${p.shape.join(", ")}]` : "nothing"}`,
+            `${name}: layer ${i} ${key} should have shape [${shape.join(", ")}], got ${p ? `[${p.shape.join(", ")}]` : "nothing"}`,
+          );
+        }
+        if (p.dtype !== this.spec.dtype) {
+          throw new MlpShapeError(
+            `${name}: layer ${i} ${key} is ${p.dtype}, the model is ${this.spec.dtype}`,
           );
         }
       }

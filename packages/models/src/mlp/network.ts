@@ -84,6 +84,24 @@ export function initParams(
   return layers;
 }
 
+/** The parameter names and shapes of every layer of `arch`, without allocating them. */
+export function parameterShapes(arch: Architecture): { [name: string]: number[] }[] {
+  const sizes = [arch.inputs, ...arch.hidden, arch.outputs];
+  const out: { [name: string]: number[] }[] = [];
+  for (let i = 0; i + 1 < sizes.length; i++) {
+    const layer: { [name: string]: number[] } = {
+      weight: [sizes[i], sizes[i + 1]],
+      bias: [sizes[i + 1]],
+    };
+    if (arch.layerNorm && i + 2 < sizes.length) {
+      layer.gain = [sizes[i + 1]];
+      layer.shift = [sizes[i + 1]];
+    }
+    out.push(layer);
+  }
+  return out;
+}
+
 /** Layer normalisation over the last axis with a biased variance, as PyTorch. */
 function layerNorm(h: Tensor, gain: Tensor, shift: Tensor): Tensor {
   const centred = sub(h, mean(h, -1, true));
