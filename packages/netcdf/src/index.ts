@@ -1,4 +1,11 @@
 export { NetcdfError, type NetcdfErrorCode } from "./errors.js";
 export { openNetcdf3 } from "./nc3/reader.js";
+export {
+  type Netcdf3Format,
+  type VariableEncoding,
+  type WriteOptions,
+  writeDataset,
+  writeNetcdf,
+} from "./nc3/writer.js";
 export { type Netcdf4Options, openNetcdf4 } from "./nc4/reader.js";
 export { detectNetcdf, type NetcdfKind, openNetcdf } from "./open.js";
