@@ -169,8 +169,12 @@ export function lbfgsFlat(
       maxEvals: Math.min(options.lineSearch?.maxEvals ?? 25, maxFev - nfev),
     });
     nfev += ls.nfev;
-    if (!(ls.f < f) && !ls.wolfe)
+    if (!(ls.f < f) && !ls.wolfe) {
+      // The predicted decrease is below what f can resolve: x is as good as f allows.
+      if (-gtd <= 100 * Number.EPSILON * Math.abs(f))
+        return done(true, "no further decrease possible at machine precision", k - 1);
       return done(false, "line search could not reduce the function", k - 1);
+    }
     const xNew = new Float64Array(x.length);
     const sk = new Float64Array(x.length);
     for (let i = 0; i < x.length; i++) {
