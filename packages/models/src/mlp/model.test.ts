@@ -297,7 +297,11 @@ describe("mlp errors", () => {
     // A forged architecture must be refused before anything of its size is allocated.
     const huge = structuredClone(json);
     huge.architecture.hidden = [1e9];
-    expectCode(() => loadMlp(huge), "MLP_FORMAT", /layer 0 weight should have shape \[2, 1000000000\]/);
+    expectCode(
+      () => loadMlp(huge),
+      "MLP_FORMAT",
+      /layer 0 weight should have shape \[2, 1000000000\]/,
+    );
   });
 
   it("reports divergence instead of returning NaN weights", () => {
