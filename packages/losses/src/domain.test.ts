@@ -148,6 +148,8 @@ describe("parameters and names", () => {
     expect(family("inverse.gaussian").link.name).toBe("inverse_squared");
     expect(family("inverse_gaussian", { link: "log" }).link.name).toBe("log");
     expect(family("negative_binomial", { theta: 3 }).name).toBe("negative_binomial");
+    expect(negativeBinomial({ theta: 3 }).theta).toBe(3);
+    expect(tweedie({ power: 1.6 }).power).toBe(1.6);
     expect(family("tweedie", { power: 1.5, link: "power", linkPower: -0.5 }).link.name).toBe(
       "power",
     );

@@ -20,9 +20,13 @@ export { categorical } from "./families/categorical.js";
 export { gamma } from "./families/gamma.js";
 export { gaussian } from "./families/gaussian.js";
 export { inverseGaussian } from "./families/inverse-gaussian.js";
-export { type NegativeBinomialOptions, negativeBinomial } from "./families/negative-binomial.js";
+export {
+  type NegativeBinomialFamily,
+  type NegativeBinomialOptions,
+  negativeBinomial,
+} from "./families/negative-binomial.js";
 export { poisson } from "./families/poisson.js";
-export { type TweedieOptions, tweedie } from "./families/tweedie.js";
+export { type TweedieFamily, type TweedieOptions, tweedie } from "./families/tweedie.js";
 export {
   cauchit,
   cloglog,

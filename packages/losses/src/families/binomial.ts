@@ -44,11 +44,13 @@ export function binomial(link?: LinkArgument): Family {
     logLikelihood: (y, m, w) => {
       const successes = ad.mul(w, y);
       const failures = ad.sub(w, successes);
+      const kernel = ad.add(ad.mul(successes, m.logMu()), ad.mul(failures, m.log1mMu()));
+      // log C(w, wy) is exactly 0 when every y is 0 or 1: skip three lgamma passes
+      if (y.data.every((v) => v === 0 || v === 1)) return kernel;
       const logChoose = ad.sub(
         ad.sub(ad.lgamma(ad.add(w, 1)), ad.lgamma(ad.add(successes, 1))),
         ad.lgamma(ad.add(failures, 1)),
       );
-      const kernel = ad.add(ad.mul(successes, m.logMu()), ad.mul(failures, m.log1mMu()));
       return ad.add(logChoose, kernel);
     },
     startingMu: (y, weights) =>

@@ -20,7 +20,12 @@ export interface NegativeBinomialOptions {
  * (w/φ)[y log(μ/θ) − (y+θ) log(1 + μ/θ) + log Γ(y+θ) − log Γ(θ) − log Γ(y+1)].
  * Starting μ is y + (y = 0)/6 (R's `negative.binomial()$initialize`).
  */
-export function negativeBinomial(options: NegativeBinomialOptions): Family {
+/** A Negative Binomial family; `theta` is its fixed shape θ. */
+export interface NegativeBinomialFamily extends Family {
+  readonly theta: number;
+}
+
+export function negativeBinomial(options: NegativeBinomialOptions): NegativeBinomialFamily {
   const theta = options?.theta;
   if (!(theta > 0) || !Number.isFinite(theta)) {
     throw new FamilyParameterError(
@@ -28,7 +33,7 @@ export function negativeBinomial(options: NegativeBinomialOptions): Family {
     );
   }
   const logTheta = Math.log(theta);
-  return univariateFamily({
+  const family = univariateFamily({
     name: "negative_binomial",
     canonicalLink: "log",
     dispersion: "fixed",
@@ -60,6 +65,7 @@ export function negativeBinomial(options: NegativeBinomialOptions): Family {
     },
     startingMu: (y) => y.map((v) => v + (v === 0 ? 1 / 6 : 0)),
   });
+  return { ...family, theta };
 }
 
 function lgammaTheta(theta: number): number {

@@ -27,14 +27,19 @@ export interface TweedieOptions {
  *
  * `canonicalLink` is "power" (μ^(1−p)); the default link is log.
  */
-export function tweedie(options: TweedieOptions): Family {
+/** A Tweedie family; `power` is its variance power p. */
+export interface TweedieFamily extends Family {
+  readonly power: number;
+}
+
+export function tweedie(options: TweedieOptions): TweedieFamily {
   const p = options?.power;
   if (!(p > 1 && p < 2)) {
     throw new FamilyParameterError(
       `tweedie: power must satisfy 1 < p < 2 (use poisson for p = 1, gamma for p = 2), got ${p}`,
     );
   }
-  return univariateFamily({
+  const family = univariateFamily({
     name: "tweedie",
     canonicalLink: "power",
     dispersion: "estimated",
@@ -57,6 +62,7 @@ export function tweedie(options: TweedieOptions): Family {
     },
     startingMu: (y) => y.map((v) => (v === 0 ? 0.1 : v)),
   });
+  return { ...family, power: p };
 }
 
 /** The series term log a(yᵢ, φ/wᵢ) as a constant tensor: it does not depend on μ. */
