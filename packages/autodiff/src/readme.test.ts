@@ -1,0 +1,39 @@
+/**
+ * Runs the example of README.md exactly as written (its TypeScript is transpiled and
+ * its import bound to this package) and checks what it prints.
+ */
+import { readFileSync } from "node:fs";
+import ts from "typescript";
+import { expect, it } from "vitest";
+import * as ad from "./index.js";
+
+function exampleSource(): string {
+  const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+  const section = readme.slice(readme.indexOf("## Example"));
+  const match = /```ts\n([\s\S]*?)```/.exec(section);
+  if (!match) throw new Error("README example block not found");
+  return match[1];
+}
+
+it("README example runs: the loss falls and the Newton step reaches a stationary point", () => {
+  const src = exampleSource().replace(/import \{[\s\S]*?\} from "@geoml\/autodiff";/, "");
+  const js = ts.transpileModule(src, {
+    compilerOptions: { target: ts.ScriptTarget.ES2022 },
+  }).outputText;
+  const lines: string[] = [];
+  const log = (...args: unknown[]) =>
+    lines.push(args.map((a) => (typeof a === "string" ? a : JSON.stringify(a))).join(" "));
+  const names = Object.keys(ad);
+  new Function(...names, "console", js)(...names.map((k) => (ad as Record<string, unknown>)[k]), {
+    log,
+  });
+
+  const losses = lines.filter((l) => l.startsWith("step ")).map((l) => Number(l.split("loss ")[1]));
+  expect(losses.length).toBe(5);
+  for (let i = 1; i < losses.length; i++) expect(losses[i]).toBeLessThan(losses[i - 1]);
+  const before = Number(lines.find((l) => l.startsWith("loss before"))!.split(":")[1]);
+  const after = Number(lines.find((l) => l.startsWith("loss after"))!.split(":")[1]);
+  expect(after).toBeLessThan(before);
+  const gnorm = Number(lines.find((l) => l.startsWith("gradient norm"))!.split(":")[1]);
+  expect(gnorm).toBeLessThan(1e-3);
+});
