@@ -33,7 +33,8 @@ function peer(job: Record<string, unknown>): { ms: number; nfev?: number } {
 }
 
 function medianMs(fn: () => void, repeats: number): number {
-  fn();
+  // A few untimed runs first so the JIT has compiled the hot loops.
+  for (let i = 0; i < 3; i++) fn();
   const times: number[] = [];
   for (let i = 0; i < repeats; i++) {
     const t = performance.now();
