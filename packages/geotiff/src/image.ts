@@ -14,7 +14,6 @@ export const COMPRESSION_NAMES: Record<number, string> = {
   8: "DEFLATE",
   32946: "DEFLATE",
   32773: "PACKBITS",
-  34887: "LERC",
   50000: "ZSTD",
 };
 

@@ -15,6 +15,7 @@ import {
 } from "@geoml/grid";
 import { GeoTIFF } from "geotiff";
 import { type ByteSource, bufferSource, fileSource, geotiffJsSource } from "./byte-source.js";
+import { registerDecoders } from "./decoders.js";
 import { asGeotiffError, GeotiffError } from "./errors.js";
 import {
   epsgOf,
@@ -208,6 +209,7 @@ async function openFrom(src: ByteSource, options: OpenGeotiffOptions): Promise<G
         await checkBlocks(src, structure, ifd, info);
         checked = true;
       }
+      await registerDecoders();
       tiff ??= await GeoTIFF.fromSource(geotiffJsSource(src) as never);
       const image = await tiff.getImage(info.index);
       const rasters = await image.readRasters({

@@ -70,6 +70,7 @@ async function readFrom(source: GeotiffSource, options: ReadGeotiffOptions): Pro
   const bands = single
     ? [options.band!]
     : (options.bands ?? Array.from({ length: source.bandCount }, (_, i) => i + 1));
+  if (bands.length === 0) throw new GeotiffError("OUT_OF_RANGE", "no bands selected", ctx);
   const { width, height } = source.image;
   const window = options.window ?? { x: 0, y: 0, width, height };
   const raw = await source.readBands(bands, window);

@@ -1,0 +1,93 @@
+import { readFileSync } from "node:fs";
+import { DataArray } from "@geoml/grid";
+import { describe, expect, it } from "vitest";
+import { GeotiffError } from "./errors.js";
+import { readGeotiff } from "./read.js";
+import { expectClose, expectStats, gdalReference } from "./testing/reference.js";
+import { fixturePath, type WrittenSample, writtenSamples } from "./testing/samples.js";
+import { statsOf } from "./testing/stats.js";
+import { encodeGeotiff } from "./write.js";
+
+const ref = gdalReference();
+const samples = await writtenSamples();
+
+describe.each(samples.map((s) => [s.file, s] as [string, WrittenSample]))(
+  "writing %s",
+  (file, sample) => {
+    it("gives the committed bytes that GDAL read", () => {
+      const bytes = encodeGeotiff(sample.array, sample.options);
+      expect(Buffer.from(bytes).equals(readFileSync(fixturePath(`written/${file}`)))).toBe(true);
+    });
+
+    it("is read by GDAL with the georeferencing, nodata and values of the source", () => {
+      const gdal = ref.written[file];
+      const source = ref.corpus[sample.from.file];
+      expect(gdal.geotransform).toEqual(source.geotransform);
+      expect(gdal.epsg).toBe(source.epsg);
+      expect([gdal.width, gdal.height, gdal.bands]).toEqual([
+        source.width,
+        source.height,
+        sample.from.bands.length,
+      ]);
+      sample.from.bands.forEach((b, i) => {
+        expectStats(gdal.band[i].stats, source.band[b - 1].stats);
+      });
+      if (sample.options.nodata !== undefined) {
+        const nodata = Number.isNaN(sample.options.nodata) ? "nan" : sample.options.nodata;
+        expect(gdal.band[0].nodata).toBe(nodata);
+      }
+      if (sample.options.scale !== undefined) {
+        expect([gdal.band[0].scale, gdal.band[0].offset]).toEqual([
+          sample.options.scale,
+          sample.options.offset,
+        ]);
+      }
+    });
+
+    it("reads back with ours to the same decoded values", async () => {
+      const back = await readGeotiff(encodeGeotiff(sample.array, sample.options));
+      const source = ref.corpus[sample.from.file];
+      const n = source.width * source.height;
+      sample.from.bands.forEach((b, i) => {
+        const band = (back.data as Float64Array).subarray(i * n, (i + 1) * n);
+        expectStats(statsOf(band), source.band[b - 1].stats);
+      });
+      expectClose(back.coords.x.values[0] as number, source.x![0]);
+      expectClose(back.coords.y.values[0] as number, source.y![0]);
+    });
+  },
+);
+
+describe("writer checks its input", () => {
+  const grid = (coords: Record<string, number[]>) =>
+    new DataArray({
+      name: "t",
+      dims: ["y", "x"],
+      shape: [2, 3],
+      data: new Float32Array([1, 2, 3, 4, Number.NaN, 6]),
+      coords: Object.fromEntries(
+        Object.entries(coords).map(([k, v]) => [
+          k,
+          { dims: [k], values: Float64Array.from(v), attrs: {} },
+        ]),
+      ),
+      attrs: { crs: "EPSG:32633", units: "K" },
+    });
+
+  it("derives a projected geotransform and CRS from coordinates and attributes", async () => {
+    const bytes = encodeGeotiff(grid({ x: [500, 1500, 2500], y: [7000, 6000] }));
+    const back = await readGeotiff(bytes, { band: 1 });
+    expect(back.attrs.geotransform).toEqual([0, 1000, 0, 7500, 0, -1000]);
+    expect(back.attrs.epsg).toBe(32633);
+    expect(back.attrs.units).toBe("K");
+    expect(back.coords.x.attrs.standard_name).toBe("projection_x_coordinate");
+    expect(Array.from(back.data as Float32Array)).toEqual([1, 2, 3, 4, Number.NaN, 6]);
+  });
+
+  it("rejects irregular coordinates, a wrong rank and NaN nodata on integers", () => {
+    expect(() => encodeGeotiff(grid({ x: [0, 1, 3], y: [0, 1] }))).toThrow(/not regularly spaced/);
+    const flat = new DataArray({ name: "v", dims: ["i"], data: new Float64Array(4) });
+    expect(() => encodeGeotiff(flat)).toThrow(GeotiffError);
+    expect(() => encodeGeotiff(grid({}), { dtype: "int16", nodata: Number.NaN })).toThrow(/NaN/);
+  });
+});
