@@ -80,6 +80,21 @@ describe("L-BFGS stopping and failure", () => {
     expect(() => minimize((x: Tensor) => sum(sqrt(x)), tensor([-1, 2]))).toThrow(/step 0/);
   });
 
+  it("names the parameter of a non-finite gradient by its path in the tree", () => {
+    // d/dx sqrt(x) is infinite at 0 while the value stays finite.
+    const f = (p: { a: Tensor; b: Tensor }) => add(sum(square(p.a)), sum(sqrt(p.b)));
+    expect(() => minimize(f, { a: tensor([1, 2]), b: tensor([4, 0, 1]) })).toThrow(
+      /gradient of 'b'\[1\] is -?Infinity at step 0/,
+    );
+  });
+
+  it("keeps float32 parameters float32 while optimising in float64", () => {
+    const r = minimize(rosenbrock, tensor([-1.2, 1], { dtype: "float32" }), { gtol: 1e-3 });
+    expect(r.x.dtype).toBe("float32");
+    expect(r.converged).toBe(true);
+    expect(Math.abs(r.x.data[0] - 1)).toBeLessThan(1e-2);
+  });
+
   it("rejects bad options", () => {
     expect(() => minimize(rosenbrock, tensor([0, 0]), { history: 0 })).toThrow(/history/);
     expect(() => minimize(rosenbrock, tensor([0, 0]), { method: "newton" as "lbfgs" })).toThrow(

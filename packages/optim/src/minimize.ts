@@ -68,7 +68,7 @@ export interface OptimizeResult<T extends Tree> {
 
 /** Value and float64 gradient of `fn` at a flat point, with the tree rebuilt as in `x0`. */
 function flatObjective<T extends Tree>(fn: (params: T) => Tensor, x0: T) {
-  const { leaves } = flattenTree(x0, "minimize");
+  const { leaves, paths } = flattenTree(x0, "minimize");
   const vg = valueAndGrad(fn);
   const sizes = leaves.map((t) => t.size);
   const toTree = (x: Float64Array): T => {
@@ -103,7 +103,14 @@ function flatObjective<T extends Tree>(fn: (params: T) => Tensor, x0: T) {
       );
     return { f: value.data[0], g: toFlat(grads, n) };
   };
-  return { evaluate, toTree, x: toFlat(x0, n) };
+  // Re-raises a gradient error of the flat problem with the leaf's path and index.
+  const locate = (e: NonFiniteError): NonFiniteError => {
+    let index = e.index;
+    let i = 0;
+    while (i < sizes.length - 1 && index >= sizes[i]) index -= sizes[i++];
+    return new NonFiniteError("minimize(lbfgs)", e.step, "gradient", paths[i], index, e.value);
+  };
+  return { evaluate, toTree, locate, x: toFlat(x0, n) };
 }
 
 function firstOrder(
@@ -159,7 +166,12 @@ export function minimize<T extends Tree>(
     };
     for (const key of Object.keys(lbfgsOptions) as (keyof LbfgsOptions)[])
       if (lbfgsOptions[key] === undefined) delete lbfgsOptions[key];
-    const r = lbfgsFlat(problem.evaluate, problem.x, lbfgsOptions);
+    let r: ReturnType<typeof lbfgsFlat>;
+    try {
+      r = lbfgsFlat(problem.evaluate, problem.x, lbfgsOptions);
+    } catch (e) {
+      throw e instanceof NonFiniteError && e.kind === "gradient" ? problem.locate(e) : e;
+    }
     return {
       x: problem.toTree(r.x),
       fun: r.fun,
