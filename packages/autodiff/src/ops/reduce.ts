@@ -11,7 +11,7 @@ import { Tensor } from "../tensor.js";
 import { div, equal, mul, sub } from "./binary.js";
 import { stopGradient } from "./identity.js";
 import { broadcastTo, reshape } from "./shape.js";
-import { exp } from "./unary.js";
+import { exp, log } from "./unary.js";
 
 /** Axis argument of a reduction: one axis, several, or all when omitted. */
 export type Axis = number | readonly number[];
@@ -118,13 +118,27 @@ export function logsumexp(x: Tensor, axis?: Axis, keepdims = false): Tensor {
   return y;
 }
 
-/** log softmax along `axis`: x − logsumexp(x). */
-export function logSoftmax(x: Tensor, axis = -1): Tensor {
-  const a = normAxis(axis, x.ndim, "logSoftmax");
-  return sub(x, logsumexp(x, a, true));
+/**
+ * x − max(x) along `axis`, with the (constant) max replaced by 0 where it is infinite.
+ * softmax and logSoftmax are invariant to this shift, so their gradients are exact.
+ */
+function shiftByMax(x: Tensor, axis: number): Tensor {
+  const m = reduceRaw("max", x, [axis], true, "softmax");
+  const md = m.data;
+  for (let i = 0; i < md.length; i++) if (!Number.isFinite(md[i])) md[i] = 0;
+  return sub(x, m);
 }
 
-/** softmax along `axis`: exp(x − logsumexp(x)). */
+/** log softmax along `axis`: (x − m) − log Σ exp(x − m) with m = max(x). */
+export function logSoftmax(x: Tensor, axis = -1): Tensor {
+  const a = normAxis(axis, x.ndim, "logSoftmax");
+  const z = shiftByMax(x, a);
+  return sub(z, log(sum(exp(z), a, true)));
+}
+
+/** softmax along `axis`: exp(x − m) / Σ exp(x − m) with m = max(x). */
 export function softmax(x: Tensor, axis = -1): Tensor {
-  return exp(logSoftmax(x, axis));
+  const a = normAxis(axis, x.ndim, "softmax");
+  const e = exp(shiftByMax(x, a));
+  return div(e, sum(e, a, true));
 }
