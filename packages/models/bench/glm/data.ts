@@ -4,7 +4,9 @@
  * come from a fixed xorshift generator, written once to a binary file that the
  * Python peers read with `numpy.fromfile`, so every contender fits the same data.
  */
+
 import { closeSync, existsSync, openSync, readSync, writeSync } from "node:fs";
+import { sharedFloat64 } from "../../src/linalg/parallel.js";
 
 /** Features per row (an intercept is added by each fitter). */
 export const FEATURES = 20;
@@ -29,7 +31,9 @@ function* normals(seed: number): Generator<number> {
 
 /** True coefficients: intercept then one per feature. */
 export function trueBeta(scale: number): Float64Array {
-  return Float64Array.from({ length: FEATURES + 1 }, (_, j) => (j === 0 ? 0.2 : scale * Math.sin(j * 1.3)));
+  return Float64Array.from({ length: FEATURES + 1 }, (_, j) =>
+    j === 0 ? 0.2 : scale * Math.sin(j * 1.3),
+  );
 }
 
 /**
@@ -92,14 +96,20 @@ export function writeProblem(prefix: string, n: number): void {
  */
 export function readDesign(prefix: string, n: number): Float64Array {
   const p = FEATURES + 1;
-  const x = new Float64Array(n * p);
+  const x = sharedFloat64(n * p);
   x.fill(1, 0, n);
   const fd = openSync(`${prefix}.x.f64`, "r");
   const CHUNK = 8192;
   const buf = new Float64Array(CHUNK * FEATURES);
   for (let r0 = 0; r0 < n; r0 += CHUNK) {
     const len = Math.min(CHUNK, n - r0);
-    readSync(fd, new Uint8Array(buf.buffer, 0, len * FEATURES * 8), 0, len * FEATURES * 8, r0 * FEATURES * 8);
+    readSync(
+      fd,
+      new Uint8Array(buf.buffer, 0, len * FEATURES * 8),
+      0,
+      len * FEATURES * 8,
+      r0 * FEATURES * 8,
+    );
     for (let i = 0; i < len; i++)
       for (let j = 0; j < FEATURES; j++) x[(j + 1) * n + r0 + i] = buf[i * FEATURES + j];
   }

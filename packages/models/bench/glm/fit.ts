@@ -2,8 +2,7 @@
  * One timed geoml fit, run in its own process so its peak memory is its own:
  * `tsx fit.ts <prefix> <n> <logit|poisson>` prints one JSON line.
  */
-import { glm } from "../../src/glm/glm.js";
-import { fitProblem } from "../../src/glm/glm.js";
+import { fitProblem, glm } from "../../src/glm/glm.js";
 import { FEATURES, readDesign, readResponse } from "./data.js";
 
 const [prefix, nText, which] = process.argv.slice(2);

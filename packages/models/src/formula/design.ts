@@ -6,6 +6,7 @@
  * coded the same way at prediction time.
  */
 import { DataError, FormulaError } from "../glm/errors.js";
+import { sharedFloat64 } from "../linalg/parallel.js";
 import { type Expr, exprColumns, type Factor, type Formula, parseFormula } from "./parse.js";
 
 /** A column of data: numbers (NaN or null = missing) or strings (categorical). */
@@ -391,7 +392,8 @@ export function buildDesign(
       );
   }
   const p = names.length;
-  const x = new Float64Array(n * p);
+  // shared memory lets the cross-product run on worker threads without copying X
+  const x = sharedFloat64(n * p);
   for (let j = 0; j < p; j++) cols[j](x.subarray(j * n, (j + 1) * n));
 
   return {
@@ -430,7 +432,7 @@ export function designFromMatrix(
   if (Array.isArray(rows)) {
     n = rows.length;
     p = n > 0 ? rows[0].length : 0;
-    x = new Float64Array(n * p);
+    x = sharedFloat64(n * p);
     for (let i = 0; i < n; i++) {
       if (rows[i].length !== p)
         throw new DataError(
@@ -451,7 +453,7 @@ export function designFromMatrix(
       );
     if (m.layout === "column") x = m.data;
     else {
-      x = new Float64Array(n * p);
+      x = sharedFloat64(n * p);
       for (let i = 0; i < n; i++) for (let j = 0; j < p; j++) x[j * n + i] = m.data[i * p + j];
     }
   }

@@ -15,6 +15,7 @@ import {
 } from "../formula/design.js";
 import { cholesky, choleskyInverse } from "../linalg/cholesky.js";
 import { linearPredictor, weightedCrossprod } from "../linalg/crossprod.js";
+import { sharedFloat64 } from "../linalg/parallel.js";
 import { DataError, OptionError, RankDeficientError, SeparationError } from "./errors.js";
 import {
   type FamilyOptions,
@@ -215,12 +216,12 @@ function fisherInverse(
   const { x, n, p, w } = prob;
   const dmu = fam.meanDerivative(eta);
   const v = fam.variance(mu);
-  const W = new Float64Array(n);
+  const W = sharedFloat64(n);
   for (let i = 0; i < n; i++) {
     const wi = (w[i] * dmu[i] * dmu[i]) / v[i];
     W[i] = wi > 0 && Number.isFinite(wi) ? wi : 0;
   }
-  const a = weightedCrossprod(x, n, p, W, new Float64Array(n));
+  const a = weightedCrossprod(x, n, p, W, sharedFloat64(n));
   const q = p + 1;
   const m = new Float64Array(p * p);
   for (let j = 0; j < p; j++) {
@@ -288,6 +289,9 @@ export function fitProblem(model: Glm, prob: GlmProblem): GlmResults {
   let iterations: number;
   let converged: boolean;
   let trace: Float64Array[];
+  let covUnscaled: Float64Array;
+  let aliasedMask: boolean[];
+  let rank: number;
   if (method === "irls") {
     const r = irls(
       fam,
@@ -295,14 +299,19 @@ export function fitProblem(model: Glm, prob: GlmProblem): GlmResults {
       { maxIter: model.options.maxIter, tol: model.options.tol },
     );
     ({ beta, mu, eta, iterations, converged, trace } = r);
+    // the last system was solved at the previous μ; once the coefficients have settled
+    // (|Δβ| ≤ 1e-9 relative) that is the Fisher information at the estimate
+    if (converged) {
+      covUnscaled = r.covUnscaled;
+      aliasedMask = r.aliased;
+      rank = r.rank;
+    } else {
+      ({ cov: covUnscaled, aliased: aliasedMask, rank } = fisherInverse(fam, prob, eta, mu, ridge));
+    }
   } else {
     ({ beta, mu, eta, iterations, converged, trace } = gradientFit(model, fam, prob, ridge));
+    ({ cov: covUnscaled, aliased: aliasedMask, rank } = fisherInverse(fam, prob, eta, mu, ridge));
   }
-  // the Fisher information at the final estimate (IRLS's last system used the previous μ)
-  const fi = fisherInverse(fam, prob, eta, mu, ridge);
-  const covUnscaled = fi.cov;
-  const aliasedMask = fi.aliased;
-  const rank = fi.rank;
   const aliased = names.filter((_, j) => aliasedMask[j]);
   if (aliased.length && model.options.singular === "error") throw new RankDeficientError(aliased);
 
@@ -340,9 +349,7 @@ export function fitProblem(model: Glm, prob: GlmProblem): GlmResults {
   const bic = -2 * logLik + rank * Math.log(nObs);
   const hasIntercept = names.includes("Intercept");
 
-  // null model: intercept (and offset) only, as statsmodels
-  const ones = new Float64Array(n).fill(1);
-  const nullFit = irls(fam, { x: ones, n, p: 1, y, w, offset, ridge: null }, { maxIter: 100 });
+  const nullDeviance = nullModelDeviance(fam, y, w, offset);
   const cov = covUnscaled.map((c) => c * dispersion);
 
   const state: GlmState = {
@@ -359,7 +366,7 @@ export function fitProblem(model: Glm, prob: GlmProblem): GlmResults {
     cov: Array.from(cov, (c) => (Number.isNaN(c) ? null : c)),
     aliased,
     deviance,
-    nullDeviance: nullFit.deviance,
+    nullDeviance,
     logLik,
     aic,
     bic,
@@ -382,4 +389,29 @@ function pickFamilyOptions(o: GlmOptions): FamilyOptions {
   if (o.power !== undefined) out.power = o.power;
   if (o.linkPower !== undefined) out.linkPower = o.linkPower;
   return out;
+}
+
+/**
+ * Deviance of the intercept-only model (with the offset), as statsmodels. Without
+ * an offset its fitted mean is the weighted mean of y for every link, so no
+ * iterations are needed.
+ */
+function nullModelDeviance(
+  fam: Float64Family,
+  y: Float64Array,
+  w: Float64Array,
+  offset: Float64Array | null,
+): number {
+  const n = y.length;
+  if (offset) {
+    const ones = new Float64Array(n).fill(1);
+    return irls(fam, { x: ones, n, p: 1, y, w, offset, ridge: null }, { maxIter: 100 }).deviance;
+  }
+  let sw = 0;
+  let swy = 0;
+  for (let i = 0; i < n; i++) {
+    sw += w[i];
+    swy += w[i] * y[i];
+  }
+  return fam.deviance(y, new Float64Array(n).fill(swy / sw), w);
 }

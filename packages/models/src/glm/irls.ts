@@ -7,6 +7,7 @@
  */
 import { cholesky, choleskyInverse, choleskySolve } from "../linalg/cholesky.js";
 import { linearPredictor, weightedCrossprod } from "../linalg/crossprod.js";
+import { sharedFloat64 } from "../linalg/parallel.js";
 import { GlmError } from "./errors.js";
 import type { Float64Family } from "./family.js";
 
@@ -92,8 +93,8 @@ export function irls(fam: Float64Family, prob: IrlsProblem, options: IrlsOptions
       `${fam.family.name}: the deviance at the starting values is ${objective}`,
     );
 
-  const W = new Float64Array(n);
-  const z = new Float64Array(n);
+  const W = sharedFloat64(n);
+  const z = sharedFloat64(n);
   let converged = false;
   let iterations = 0;
   let factor = cholesky(new Float64Array(p * p).fill(0), p);

@@ -1,14 +1,81 @@
+import { parallelCrossprod } from "./parallel.js";
+
 /**
  * Weighted cross-products of a column-major design, the one pass over the rows
  * that IRLS spends nearly all its time in.
  */
 
-/** Rows per block: a block of every column (≤ ~40 columns) stays in L2 cache. */
-const BLOCK = 512;
+/**
+ * Accumulates the lower triangle of [X z]ᵀ W [X z] over rows [r0, r1) into `acc`
+ * ((p+1)×(p+1) row-major). Self-contained (no module references) because worker
+ * threads run it from its source text.
+ */
+export function crossprodRange(
+  x: Float64Array,
+  n: number,
+  p: number,
+  w: Float64Array,
+  z: Float64Array,
+  r0: number,
+  r1: number,
+  acc: Float64Array,
+): void {
+  // rows per block: a block of every column (≤ ~40 columns) stays in L2 cache
+  const BLOCK = 512;
+  const q = p + 1;
+  // block copies: wx = w ⊙ column, cx = column, for columns 0..p (z is column p)
+  const wx = new Float64Array(q * BLOCK);
+  const cx = new Float64Array(q * BLOCK);
+  for (let b = r0; b < r1; b += BLOCK) {
+    const len = Math.min(BLOCK, r1 - b);
+    for (let j = 0; j < q; j++) {
+      const off = j * BLOCK;
+      const src = j < p ? x : z;
+      const base = j < p ? j * n + b : b;
+      for (let i = 0; i < len; i++) {
+        const v = src[base + i];
+        cx[off + i] = v;
+        wx[off + i] = w[b + i] * v;
+      }
+    }
+    // 2×2 register blocks of the lower triangle: four dot products share four loads
+    for (let j = 0; j < q; j += 2) {
+      const j1 = Math.min(j + 1, q - 1);
+      const a0 = j * BLOCK;
+      const a1 = j1 * BLOCK;
+      for (let k = 0; k <= j1; k += 2) {
+        const k1 = Math.min(k + 1, q - 1);
+        const b0 = k * BLOCK;
+        const b1 = k1 * BLOCK;
+        let s00 = 0;
+        let s01 = 0;
+        let s10 = 0;
+        let s11 = 0;
+        for (let i = 0; i < len; i++) {
+          const u0 = wx[a0 + i];
+          const u1 = wx[a1 + i];
+          const v0 = cx[b0 + i];
+          const v1 = cx[b1 + i];
+          s00 += u0 * v0;
+          s01 += u0 * v1;
+          s10 += u1 * v0;
+          s11 += u1 * v1;
+        }
+        acc[j * q + k] += s00;
+        if (k1 !== k) acc[j * q + k1] += s01;
+        if (j1 !== j) {
+          acc[j1 * q + k] += s10;
+          if (k1 !== k) acc[j1 * q + k1] += s11;
+        }
+      }
+    }
+  }
+}
 
 /**
- * Accumulates the lower triangle of the (p+1)×(p+1) matrix [X z]ᵀ W [X z] in one
- * blocked pass over the rows, so X'WX, X'Wz and z'Wz come from the same sweep.
+ * The (p+1)×(p+1) matrix [X z]ᵀ W [X z] in one blocked pass over the rows, so X'WX,
+ * X'Wz and z'Wz come from the same sweep. When X, w and z live in shared memory
+ * and the problem is large, the rows are split across worker threads.
  *
  * @param x design, column-major: column j is `x[j*n .. j*n+n)`.
  * @param n rows; @param p columns.
@@ -23,52 +90,13 @@ export function weightedCrossprod(
   z: Float64Array,
 ): Float64Array {
   const q = p + 1;
-  const acc = new Float64Array(q * q);
-  // wx holds w ⊙ column j for the current block; cols views X (and z as column p)
-  const wx = new Float64Array(q * BLOCK);
-  for (let r0 = 0; r0 < n; r0 += BLOCK) {
-    const len = Math.min(BLOCK, n - r0);
-    for (let j = 0; j < q; j++) {
-      const off = j * BLOCK;
-      if (j < p) {
-        const base = j * n + r0;
-        for (let i = 0; i < len; i++) wx[off + i] = w[r0 + i] * x[base + i];
-      } else {
-        for (let i = 0; i < len; i++) wx[off + i] = w[r0 + i] * z[r0 + i];
-      }
-    }
-    for (let j = 0; j < q; j++) {
-      const wOff = j * BLOCK;
-      for (let k = 0; k <= j; k++) {
-        // dot of (w ⊙ col j) with col k over the block, four partial sums for ILP
-        let s0 = 0;
-        let s1 = 0;
-        let s2 = 0;
-        let s3 = 0;
-        let i = 0;
-        if (k < p) {
-          const base = k * n + r0;
-          for (; i + 3 < len; i += 4) {
-            s0 += wx[wOff + i] * x[base + i];
-            s1 += wx[wOff + i + 1] * x[base + i + 1];
-            s2 += wx[wOff + i + 2] * x[base + i + 2];
-            s3 += wx[wOff + i + 3] * x[base + i + 3];
-          }
-          for (; i < len; i++) s0 += wx[wOff + i] * x[base + i];
-        } else {
-          for (; i + 3 < len; i += 4) {
-            s0 += wx[wOff + i] * z[r0 + i];
-            s1 += wx[wOff + i + 1] * z[r0 + i + 1];
-            s2 += wx[wOff + i + 2] * z[r0 + i + 2];
-            s3 += wx[wOff + i + 3] * z[r0 + i + 3];
-          }
-          for (; i < len; i++) s0 += wx[wOff + i] * z[r0 + i];
-        }
-        acc[j * q + k] += s0 + s1 + s2 + s3;
-      }
-    }
+  let acc = parallelCrossprod(x, n, p, w, z);
+  if (!acc) {
+    acc = new Float64Array(q * q);
+    crossprodRange(x, n, p, w, z, 0, n, acc);
   }
-  for (let j = 0; j < q; j++) for (let k = 0; k < j; k++) acc[k * q + j] = acc[j * q + k];
+  // the blocks also touched some upper entries; rebuild them from the lower triangle
+  for (let j = 0; j < q; j++) for (let k = j + 1; k < q; k++) acc[j * q + k] = acc[k * q + j];
   return acc;
 }
 

@@ -7,3 +7,4 @@ export {
   choleskySolve,
 } from "./cholesky.js";
 export { linearPredictor, rowQuadraticForm, weightedCrossprod } from "./crossprod.js";
+export { setLinalgThreads, sharedFloat64 } from "./parallel.js";

@@ -1,0 +1,91 @@
+import { describe, expect, it } from "vitest";
+import { cholesky, choleskyInverse, choleskySolve } from "./cholesky.js";
+import { weightedCrossprod } from "./crossprod.js";
+import { setLinalgThreads, sharedFloat64 } from "./parallel.js";
+
+function naive(x: Float64Array, n: number, p: number, w: Float64Array, z: Float64Array) {
+  const q = p + 1;
+  const col = (j: number, i: number) => (j < p ? x[j * n + i] : z[i]);
+  const out = new Float64Array(q * q);
+  for (let j = 0; j < q; j++)
+    for (let k = 0; k < q; k++) {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += w[i] * col(j, i) * col(k, i);
+      out[j * q + k] = s;
+    }
+  return out;
+}
+
+describe("weighted cross-product", () => {
+  for (const [n, p] of [
+    [7, 1],
+    [1000, 4],
+    [1333, 5],
+    [600, 8],
+  ]) {
+    it(`matches the naive sum for n=${n}, p=${p}`, () => {
+      const x = Float64Array.from({ length: n * p }, (_, i) => Math.sin(i * 0.37));
+      const w = Float64Array.from({ length: n }, (_, i) => 1 + Math.cos(i));
+      const z = Float64Array.from({ length: n }, (_, i) => Math.sin(i * 1.1));
+      const a = weightedCrossprod(x, n, p, w, z);
+      const b = naive(x, n, p, w, z);
+      a.forEach((v, i) => {
+        expect(v).toBeCloseTo(b[i], 9);
+      });
+    });
+  }
+
+  it("gives the same answer on worker threads", () => {
+    const n = 200_000;
+    const p = 9;
+    const x = sharedFloat64(n * p);
+    for (let i = 0; i < n * p; i++) x[i] = Math.sin(i * 0.01);
+    const w = sharedFloat64(n).fill(0.7);
+    const z = sharedFloat64(n);
+    for (let i = 0; i < n; i++) z[i] = Math.cos(i);
+    setLinalgThreads(1);
+    const serial = weightedCrossprod(x, n, p, w, z);
+    setLinalgThreads(2);
+    const parallel = weightedCrossprod(x, n, p, w, z);
+    parallel.forEach((v, i) => {
+      expect(Math.abs(v - serial[i])).toBeLessThan(1e-9 * (1 + Math.abs(serial[i])));
+    });
+  });
+});
+
+describe("Cholesky with aliasing", () => {
+  it("solves and inverts a positive definite system", () => {
+    const a = Float64Array.from([4, 2, 0.4, 2, 3, 0.5, 0.4, 0.5, 2]);
+    const f = cholesky(a, 3);
+    expect(f.rank).toBe(3);
+    const x = choleskySolve(f, Float64Array.from([1, 2, 3]));
+    for (let i = 0; i < 3; i++) {
+      let s = 0;
+      for (let k = 0; k < 3; k++) s += a[i * 3 + k] * x[k];
+      expect(s).toBeCloseTo(i + 1, 12);
+    }
+    const inv = choleskyInverse(f);
+    for (let i = 0; i < 3; i++)
+      for (let j = 0; j < 3; j++) {
+        let s = 0;
+        for (let k = 0; k < 3; k++) s += a[i * 3 + k] * inv[k * 3 + j];
+        expect(s).toBeCloseTo(i === j ? 1 : 0, 12);
+      }
+  });
+
+  it("marks the later of two collinear columns as aliased", () => {
+    // columns: a, b, 2a  → Gram matrix
+    const cols = [
+      [1, 2, 3, 4],
+      [1, 0, 1, 0],
+      [2, 4, 6, 8],
+    ];
+    const g = new Float64Array(9);
+    for (let i = 0; i < 3; i++)
+      for (let j = 0; j < 3; j++) g[i * 3 + j] = cols[i].reduce((s, v, k) => s + v * cols[j][k], 0);
+    const f = cholesky(g, 3);
+    expect(f.aliased).toEqual([false, false, true]);
+    expect(f.rank).toBe(2);
+    expect(Number.isNaN(choleskyInverse(f)[8])).toBe(true);
+  });
+});
