@@ -122,23 +122,68 @@ export function decode(raw: ArrayData, attrs: Attrs, options: DecodeOptions = {}
   const f1 = exactFills.length > 1 ? exactFills[1] : Number.NaN;
   const moreFills = exactFills.slice(2);
   const isBig = data instanceof BigInt64Array || data instanceof BigUint64Array;
-  const src = data as ArrayLike<number>;
-  for (let i = 0; i < n; i++) {
-    const v = isBig ? Number(data[i]) : src[i];
-    if (
-      v === f0 ||
-      v === f1 ||
-      (nanFill && Number.isNaN(v)) ||
-      (hasRange && (v < lo || v > hi)) ||
-      (moreFills.length > 0 && moreFills.includes(v))
-    ) {
-      out[i] = Number.NaN;
-    } else {
-      out[i] = v * s + o;
+  if (!isBig && !nanFill && moreFills.length === 0) {
+    // Hot path (hundreds of millions of values): monomorphic loops without per-element branching on options.
+    const src = data as Exclude<ArrayData, string[] | BigInt64Array | BigUint64Array>;
+    if (s === 1 && o === 0 && !hasRange) maskOnly(src, out, f0, f1);
+    else maskScale(src, out, f0, f1, lo, hi, s, o);
+  } else {
+    const src = data as ArrayLike<number>;
+    for (let i = 0; i < n; i++) {
+      const v = isBig ? Number(data[i]) : src[i];
+      if (
+        v === f0 ||
+        v === f1 ||
+        (nanFill && Number.isNaN(v)) ||
+        v < lo ||
+        v > hi ||
+        (moreFills.length > 0 && moreFills.includes(v))
+      ) {
+        out[i] = Number.NaN;
+      } else {
+        out[i] = v * s + o;
+      }
     }
   }
   encoding.dtype = dtypeOf(raw);
   return { data: out, attrs: outAttrs, encoding };
+}
+
+function maskOnly(
+  src: ArrayLike<number>,
+  out: Float32Array | Float64Array,
+  f0: number,
+  f1: number,
+): void {
+  const n = src.length;
+  if ((src as unknown) === out) {
+    for (let i = 0; i < n; i++) {
+      const v = out[i];
+      if (v === f0 || v === f1) out[i] = Number.NaN;
+    }
+    return;
+  }
+  for (let i = 0; i < n; i++) {
+    const v = src[i];
+    out[i] = v === f0 || v === f1 ? Number.NaN : v;
+  }
+}
+
+function maskScale(
+  src: ArrayLike<number>,
+  out: Float32Array | Float64Array,
+  f0: number,
+  f1: number,
+  lo: number,
+  hi: number,
+  s: number,
+  o: number,
+): void {
+  const n = src.length;
+  for (let i = 0; i < n; i++) {
+    const v = src[i];
+    out[i] = v === f0 || v === f1 || v < lo || v > hi ? Number.NaN : v * s + o;
+  }
 }
 
 function numericAttr(attrs: Attrs, key: string): number | undefined {
