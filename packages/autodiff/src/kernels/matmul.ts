@@ -81,14 +81,11 @@ function simdProduct(
   const tn = 32 / es;
   const mp = Math.ceil(m / 4) * 4;
   const np = Math.ceil(n / tn) * tn;
-  // Layout: [packed B | A | C], 16-byte aligned.
-  const bBytes = k * np * es;
-  const aBytes = mp * k * es;
-  const cBytes = mp * np * es;
+  // Layout: [packed B | packed A | C], 16-byte aligned.
   const bPtr = 0;
-  const aPtr = align16(bPtr + bBytes);
-  const cPtr = align16(aPtr + aBytes);
-  const need = cPtr + cBytes;
+  const aPtr = align16(bPtr + k * np * es);
+  const cPtr = align16(aPtr + mp * k * es);
+  const need = cPtr + mp * np * es;
   const mem = simd.memory;
   if (mem.buffer.byteLength < need) mem.grow(Math.ceil((need - mem.buffer.byteLength) / 65536));
   const heap = f32 ? new Float32Array(mem.buffer) : new Float64Array(mem.buffer);
@@ -104,11 +101,29 @@ function simdProduct(
       }
     }
   }
-  const aEl = aPtr / es;
-  heap.set(a.subarray(ao, ao + m * k), aEl);
-  if (mp > m) heap.fill(0, aEl + m * k, aEl + mp * k);
-  (f32 ? simd.mm32 : simd.mm64)(aPtr, bPtr, cPtr, mp, np, k);
+  // A in panels of four rows; rows past m are zero.
+  let o = aPtr / es;
+  for (let i = 0; i < mp; i += 4) {
+    const rows = Math.min(4, m - i);
+    const r0 = ao + i * k;
+    if (rows === 4) {
+      const r1 = r0 + k;
+      const r2 = r1 + k;
+      const r3 = r2 + k;
+      for (let p = 0; p < k; p++, o += 4) {
+        heap[o] = a[r0 + p];
+        heap[o + 1] = a[r1 + p];
+        heap[o + 2] = a[r2 + p];
+        heap[o + 3] = a[r3 + p];
+      }
+    } else {
+      for (let p = 0; p < k; p++, o += 4)
+        for (let r = 0; r < 4; r++) heap[o + r] = r < rows ? a[r0 + r * k + p] : 0;
+    }
+  }
   const cEl = cPtr / es;
+  heap.fill(0, cEl, cEl + mp * np);
+  (f32 ? simd.mm32 : simd.mm64)(aPtr, bPtr, cPtr, mp, np, k);
   if (np === n) c.set(heap.subarray(cEl, cEl + m * n), co);
   else for (let i = 0; i < m; i++) c.set(heap.subarray(cEl + i * np, cEl + i * np + n), co + i * n);
 }

@@ -1,11 +1,15 @@
 /**
  * WebAssembly SIMD matmul micro-kernels, assembled at load time from the bytes below
- * (no toolchain, nothing prebuilt to ship). Each call computes C = A·B for one matrix
- * pair already copied into the module's memory: A row-major (m×k, m a multiple of 4),
- * B packed in column panels of TN = 8 (float32) or 4 (float64) columns (panel q holds
- * rows 0..k−1 of columns q·TN … q·TN+TN−1, contiguous), C row-major (m×n, n a
- * multiple of TN). The inner loop keeps a 4×TN tile of C in eight v128 registers and
- * streams one packed B row and four A values per step.
+ * (no toolchain, nothing prebuilt to ship). Each call adds A·B to C for one matrix
+ * pair already copied into the module's memory:
+ * - A packed in row panels of 4 (panel i/4 holds, for p = 0..k−1, the four values
+ *   A[i..i+3, p] together), m a multiple of 4;
+ * - B packed in column panels of TN = 8 (float32) or 4 (float64) columns (panel j/TN
+ *   holds, for p = 0..k−1, the TN values B[p, j..j+TN−1] together), n a multiple of TN;
+ * - C row-major m×n.
+ * The inner loop keeps a 4×TN tile of C in eight v128 registers and streams one packed
+ * B row and four splatted A values per step; k is blocked by KC and m by MB so the
+ * panels being reused stay in cache.
  */
 
 const I32 = 0x7f;
@@ -48,6 +52,7 @@ const get = (i: number) => [0x20, ...uleb(i)];
 const set = (i: number) => [0x21, ...uleb(i)];
 const i32 = (v: number) => [0x41, ...sleb(v)];
 const ADD = 0x6a;
+const SUB = 0x6b;
 const MUL = 0x6c;
 const GE_U = 0x4f;
 const LT_U = 0x49;
@@ -55,7 +60,10 @@ const SELECT = 0x1b;
 const simd = (op: number, ...rest: number[]) => [0xfd, ...uleb(op), ...rest];
 const v128load = (offset: number) => simd(0x00, 4, ...uleb(offset));
 const v128store = (offset: number) => simd(0x0b, 4, ...uleb(offset));
-const ZERO = simd(0x0c, ...new Array<number>(16).fill(0));
+/** Rows of A per cache block. */
+const MB = 64;
+/** Depth (k) per cache block: a packed B panel chunk of KC·32 bytes stays in L1. */
+const KC = 256;
 
 /** for-style loop: `while (!(cond)) { body }`, where `exit` pushes the break condition. */
 function loop(exit: number[], body: number[]): number[] {
@@ -65,24 +73,18 @@ function loop(exit: number[], body: number[]): number[] {
 /** Kernel body for one element size (4 → f32x4, 8 → f64x2). */
 function kernelBody(es: 4 | 8): number[] {
   const TN = 32 / es; // columns per tile (two v128)
-  const MB = 64; // rows per block of A kept in cache
   const [pA, pB, pC, pM, pN, pK] = [0, 1, 2, 3, 4, 5];
-  const [i0, i, j, p, pa0, pa1, pa2, pa3, pb, iend, cp, ks] = [
+  const [kc, kend, i0, iend, j, i, pa, pb, pend, cp, cr, nes] = [
     6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17,
   ];
   const acc = (r: number, h: number) => 18 + r * 2 + h;
   const [b0, b1, av] = [26, 27, 28];
-  const splat = es === 4 ? simd(0x13) : simd(0x14);
+  const loadSplat = es === 4 ? 0x09 : 0x0a; // v128.load32_splat / v128.load64_splat
   const vadd = es === 4 ? simd(0xe4) : simd(0xf0);
   const vmul = es === 4 ? simd(0xe6) : simd(0xf2);
-  const loadScalar = (local: number) => [
-    ...get(local),
-    es === 4 ? 0x2a : 0x2b,
-    es === 4 ? 2 : 3,
-    0,
-  ];
-  const pas = [pa0, pa1, pa2, pa3];
+  const min = (x: number[], y: number[]) => [...x, ...y, ...x, ...y, LT_U, SELECT];
 
+  // One step of p: a packed B row (TN values) times a packed A column (4 values).
   const inner: number[] = [
     ...get(pb),
     ...v128load(0),
@@ -92,7 +94,7 @@ function kernelBody(es: 4 | 8): number[] {
     ...set(b1),
   ];
   for (let r = 0; r < 4; r++) {
-    inner.push(...loadScalar(pas[r]), ...splat, ...set(av));
+    inner.push(...get(pa), ...simd(loadSplat, es === 4 ? 2 : 3, ...uleb(r * es)), ...set(av));
     for (let h = 0; h < 2; h++)
       inner.push(
         ...get(acc(r, h)),
@@ -103,19 +105,10 @@ function kernelBody(es: 4 | 8): number[] {
         ...set(acc(r, h)),
       );
   }
-  for (const q of pas) inner.push(...get(q), ...i32(es), ADD, ...set(q));
-  inner.push(...get(pb), ...i32(32), ADD, ...set(pb), ...get(p), ...i32(1), ADD, ...set(p));
+  inner.push(...get(pa), ...i32(4 * es), ADD, ...set(pa), ...get(pb), ...i32(32), ADD, ...set(pb));
 
+  // One 4×TN tile of C over the k-block [kc, kend): load, accumulate, store.
   const tile: number[] = [];
-  for (let r = 0; r < 4; r++) for (let h = 0; h < 2; h++) tile.push(...ZERO, ...set(acc(r, h)));
-  // pa0 = a + i*ks; pa_r = pa0 + r*ks
-  tile.push(...get(pA), ...get(i), ...get(ks), MUL, ADD, ...set(pa0));
-  for (let r = 1; r < 4; r++) tile.push(...get(pas[r - 1]), ...get(ks), ADD, ...set(pas[r]));
-  // pb = b + j*ks (panel j/TN starts at j*k*es)
-  tile.push(...get(pB), ...get(j), ...get(ks), MUL, ADD, ...set(pb));
-  tile.push(...i32(0), ...set(p));
-  tile.push(...loop([...get(p), ...get(pK), GE_U], inner));
-  // cp = c + (i*n + j)*es; store rows, advancing cp by n*es
   tile.push(
     ...get(pC),
     ...get(i),
@@ -128,10 +121,46 @@ function kernelBody(es: 4 | 8): number[] {
     ADD,
     ...set(cp),
   );
+  tile.push(...get(cp), ...set(cr));
   for (let r = 0; r < 4; r++) {
-    tile.push(...get(cp), ...get(acc(r, 0)), ...v128store(0));
-    tile.push(...get(cp), ...get(acc(r, 1)), ...v128store(16));
-    tile.push(...get(cp), ...get(pN), ...i32(es), MUL, ADD, ...set(cp));
+    for (let h = 0; h < 2; h++) tile.push(...get(cr), ...v128load(16 * h), ...set(acc(r, h)));
+    tile.push(...get(cr), ...get(nes), ADD, ...set(cr));
+  }
+  // A panel i/4 starts at i·k·es; B panel j/TN at j·k·es; advancing 4·es and 32 bytes per p.
+  tile.push(
+    ...get(pA),
+    ...get(i),
+    ...get(pK),
+    MUL,
+    ...get(kc),
+    ...i32(4),
+    MUL,
+    ADD,
+    ...i32(es),
+    MUL,
+    ADD,
+    ...set(pa),
+  );
+  tile.push(
+    ...get(pB),
+    ...get(j),
+    ...get(pK),
+    MUL,
+    ...get(kc),
+    ...i32(TN),
+    MUL,
+    ADD,
+    ...i32(es),
+    MUL,
+    ADD,
+    ...set(pb),
+  );
+  tile.push(...get(pa), ...get(kend), ...get(kc), SUB, ...i32(4 * es), MUL, ADD, ...set(pend));
+  tile.push(...loop([...get(pa), ...get(pend), GE_U], inner));
+  tile.push(...get(cp), ...set(cr));
+  for (let r = 0; r < 4; r++) {
+    for (let h = 0; h < 2; h++) tile.push(...get(cr), ...get(acc(r, h)), ...v128store(16 * h));
+    tile.push(...get(cr), ...get(nes), ADD, ...set(cr));
   }
   tile.push(...get(i), ...i32(4), ADD, ...set(i));
 
@@ -145,17 +174,7 @@ function kernelBody(es: 4 | 8): number[] {
     ...set(j),
   ];
   const i0Body = [
-    // iend = min(i0 + MB, m)
-    ...get(i0),
-    ...i32(MB),
-    ADD,
-    ...get(pM),
-    ...get(i0),
-    ...i32(MB),
-    ADD,
-    ...get(pM),
-    LT_U,
-    SELECT,
+    ...min([...get(i0), ...i32(MB)].concat([ADD]), get(pM)),
     ...set(iend),
     ...i32(0),
     ...set(j),
@@ -165,14 +184,25 @@ function kernelBody(es: 4 | 8): number[] {
     ADD,
     ...set(i0),
   ];
-  const code = [
-    ...get(pK),
-    ...i32(es),
-    MUL,
-    ...set(ks),
+  const kcBody = [
+    ...min([...get(kc), ...i32(KC), ADD], get(pK)),
+    ...set(kend),
     ...i32(0),
     ...set(i0),
     ...loop([...get(i0), ...get(pM), GE_U], i0Body),
+    ...get(kc),
+    ...i32(KC),
+    ADD,
+    ...set(kc),
+  ];
+  const code = [
+    ...get(pN),
+    ...i32(es),
+    MUL,
+    ...set(nes),
+    ...i32(0),
+    ...set(kc),
+    ...loop([...get(kc), ...get(pK), GE_U], kcBody),
     0x0b,
   ];
   const locals = [2, 12, I32, 11, V128];
