@@ -3,6 +3,7 @@
  * clipping, weight decay and scaling.
  */
 import type { Tree } from "@geoml/autodiff";
+import { OptionError } from "./errors.js";
 import {
   checkRange,
   type GradientTransformation,
@@ -78,7 +79,7 @@ export function addWeightDecay(weightDecay: number): GradientTransformation<Leaf
 
 /** Multiplies the updates by a constant (e.g. `scale(-1)` to maximise). */
 export function scale(factor: number): GradientTransformation<LeafInfo> {
-  if (!Number.isFinite(factor)) checkRange("scale", "factor", factor, -Infinity, Infinity);
+  if (!Number.isFinite(factor)) throw new OptionError("scale", "factor", "a finite number", factor);
   return {
     init: (params) => leafInfo(params, "scale"),
     update(grads, state) {
