@@ -27,7 +27,7 @@ export function runnerArgs(): { rows: number; batch: number; epochs: number } {
   return { rows: rows || 100_000, batch: batch || 256, epochs: epochs || 5 };
 }
 
-/** Prints the runner's result line read by the orchestrator. */
-export function report(secondsPerEpoch: number, finalLoss: number): void {
-  process.stdout.write(`${JSON.stringify({ secondsPerEpoch, finalLoss })}\n`);
+/** Prints the runner's result line read by the orchestrator: seconds of every epoch, last loss. */
+export function report(epochSeconds: number[], finalLoss: number): void {
+  process.stdout.write(`${JSON.stringify({ epochSeconds, finalLoss })}\n`);
 }
