@@ -1,0 +1,214 @@
+import { parseArgs } from "node:util";
+import { type Attrs, type AttrValue, computeStats, type Dataset } from "@geoml/grid";
+import type { Command } from "../command.js";
+import { CliError } from "../errors.js";
+import type { CommandIO } from "../io.js";
+import { openAny } from "../open-any.js";
+import { progressBar } from "../progress.js";
+
+/** Statistics of one variable after decoding, as `--stats` reports them. */
+export interface InfoStats {
+  validCount: number;
+  min: number | null;
+  max: number | null;
+  mean: number | null;
+  sum: number;
+}
+
+/** One variable (or GeoTIFF band) in `geoml info --json`. */
+export interface InfoVariable {
+  name: string;
+  dims: string[];
+  shape: number[];
+  dtype: string;
+  attrs: Record<string, JsonAttr>;
+  stats?: InfoStats;
+}
+
+/** An attribute value as JSON holds it (bigints become numbers, NaN becomes null). */
+export type JsonAttr = string | number | null | Array<string | number | null>;
+
+/** The object `geoml info --json` prints. */
+export interface InfoJson {
+  format: string;
+  variables: InfoVariable[];
+}
+
+const HELP = `Usage: geoml info FILE [--stats] [--json]
+
+Summarise a NetCDF (3 or 4) or GeoTIFF file: dimensions, variables (a GeoTIFF's bands
+appear as band1, band2, …), coordinates, attributes and georeferencing — like
+'ncdump -h' or 'gdalinfo'. The format is recognised from the file's bytes.
+
+Options:
+  --stats   add, per data variable or band, after CF decoding (nodata, scale/offset,
+            fill values, valid range): valid count, min, max, mean, sum
+  --json    print one JSON object:
+            { format, variables: [{ name, dims, shape, dtype, attrs, stats? }] }
+  -h, --help  show this help
+
+Exit status: 0 on success, 1 when the file cannot be read, 2 on wrong usage.
+`;
+
+/** `geoml info FILE [--stats] [--json]`. */
+export const info: Command = {
+  name: "info",
+  summary: "summarise a NetCDF or GeoTIFF file (dims, variables, attributes, stats)",
+  help: HELP,
+  async run(args, io) {
+    const { file, stats, json } = parse(args);
+    const ds = await openAny(file);
+    try {
+      const summary = await summarise(ds, stats, io);
+      io.out(json ? `${JSON.stringify(summary, null, 2)}\n` : formatText(file, ds, summary));
+    } finally {
+      await ds.close();
+    }
+    return 0;
+  },
+};
+
+function parse(args: string[]): { file: string; stats: boolean; json: boolean } {
+  let parsed: ReturnType<
+    typeof parseArgs<{
+      options: { stats: { type: "boolean" }; json: { type: "boolean" } };
+      allowPositionals: true;
+    }>
+  >;
+  try {
+    parsed = parseArgs({
+      args,
+      options: { stats: { type: "boolean" }, json: { type: "boolean" } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    throw new CliError("USAGE", error instanceof Error ? error.message : String(error));
+  }
+  if (parsed.positionals.length !== 1) {
+    throw new CliError("USAGE", `expected one FILE, got ${parsed.positionals.length}`);
+  }
+  return {
+    file: parsed.positionals[0],
+    stats: parsed.values.stats === true,
+    json: parsed.values.json === true,
+  };
+}
+
+/** Build the `--json` summary of an open dataset, computing statistics when asked. */
+export async function summarise(ds: Dataset, withStats: boolean, io: CommandIO): Promise<InfoJson> {
+  const dataNames = new Set(ds.dataVariableNames);
+  const numeric = (dtype: string) => dtype !== "char" && dtype !== "string";
+  const todo = ds.source.variables.filter((v) => dataNames.has(v.name) && numeric(v.dtype));
+  const bar = progressBar(io, "stats", withStats ? todo.length : 0);
+  const variables: InfoVariable[] = [];
+  for (const v of ds.source.variables) {
+    const entry: InfoVariable = {
+      name: v.name,
+      dims: [...v.dims],
+      shape: [...v.shape],
+      dtype: v.dtype,
+      attrs: jsonAttrs(v.attrs),
+    };
+    if (withStats && todo.includes(v)) {
+      // Streamed over hyperslabs by the grid, so memory stays bounded on big files.
+      const s = await computeStats(v);
+      entry.stats = {
+        validCount: s.validCount,
+        min: finite(s.min),
+        max: finite(s.max),
+        mean: finite(s.mean),
+        sum: s.sum,
+      };
+      bar.tick(1, v.name);
+    }
+    variables.push(entry);
+  }
+  bar.done();
+  return { format: ds.format, variables };
+}
+
+function finite(x: number): number | null {
+  return Number.isNaN(x) ? null : x;
+}
+
+function jsonValue(v: string | number | bigint): string | number | null {
+  if (typeof v === "bigint") return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
+  if (typeof v === "number" && !Number.isFinite(v)) return Number.isNaN(v) ? null : String(v);
+  return v;
+}
+
+function jsonAttrs(attrs: Readonly<Attrs>): Record<string, JsonAttr> {
+  const out: Record<string, JsonAttr> = {};
+  for (const [k, v] of Object.entries(attrs)) {
+    out[k] = Array.isArray(v)
+      ? (v as Array<string | number | bigint>).map(jsonValue)
+      : jsonValue(v);
+  }
+  return out;
+}
+
+function formatValue(v: AttrValue | JsonAttr): string {
+  if (Array.isArray(v)) return v.map((x) => formatValue(x as AttrValue)).join(", ");
+  if (typeof v === "string") return JSON.stringify(v);
+  if (v === null) return "NaN";
+  return String(v);
+}
+
+// Seven significant digits, as float32 data carry; --json keeps full precision.
+function num(x: number | null): string {
+  if (x === null) return "n/a";
+  return Number.isInteger(x) ? String(x) : String(Number(x.toPrecision(7)));
+}
+
+/** The human-readable summary: ncdump -h style, plus georeferencing and statistics. */
+export function formatText(file: string, ds: Dataset, summary: InfoJson): string {
+  const lines: string[] = [`File: ${file}`, `Format: ${summary.format}`, "Dimensions:"];
+  const unlimited = new Set(ds.source.unlimitedDims ?? []);
+  for (const [d, n] of Object.entries(ds.dims)) {
+    lines.push(unlimited.has(d) ? `  ${d} = UNLIMITED (${n} currently)` : `  ${d} = ${n}`);
+  }
+  const coords = new Set(ds.coordNames);
+  lines.push("Variables:");
+  for (const v of summary.variables) {
+    const role = coords.has(v.name) ? "  (coordinate)" : "";
+    lines.push(`  ${v.dtype} ${v.name}(${v.dims.join(", ")})${role}`);
+    for (const [k, a] of Object.entries(v.attrs)) lines.push(`      ${k} = ${formatValue(a)}`);
+    if (v.stats !== undefined) {
+      const s = v.stats;
+      lines.push(
+        `      stats: valid ${s.validCount}, min ${num(s.min)}, max ${num(s.max)}, mean ${num(s.mean)}, sum ${num(s.sum)}`,
+      );
+    }
+  }
+  const attrs = Object.entries(ds.attrs);
+  if (attrs.length > 0) {
+    lines.push("Global attributes:");
+    for (const [k, a] of attrs) lines.push(`  ${k} = ${formatValue(a)}`);
+  }
+  lines.push(...georeferencing(ds));
+  return `${lines.join("\n")}\n`;
+}
+
+/** gdalinfo-style origin, pixel size and corners when the dataset has a geotransform. */
+function georeferencing(ds: Dataset): string[] {
+  const gt = ds.attrs.geotransform;
+  if (!Array.isArray(gt) || gt.length !== 6) return [];
+  const [x0, dx, rx, y0, ry, dy] = gt.map(Number);
+  const w = ds.dims.x ?? 0;
+  const h = ds.dims.y ?? 0;
+  const at = (col: number, row: number) =>
+    `(${num(x0 + col * dx + row * rx)}, ${num(y0 + col * ry + row * dy)})`;
+  const crs = typeof ds.attrs.crs === "string" ? ds.attrs.crs : "unknown";
+  return [
+    "Georeferencing:",
+    `  CRS: ${crs}`,
+    `  Origin = (${num(x0)}, ${num(y0)})`,
+    `  Pixel Size = (${num(dx)}, ${num(dy)})`,
+    `  Upper Left  ${at(0, 0)}`,
+    `  Lower Left  ${at(0, h)}`,
+    `  Upper Right ${at(w, 0)}`,
+    `  Lower Right ${at(w, h)}`,
+    `  Center      ${at(w / 2, h / 2)}`,
+  ];
+}
