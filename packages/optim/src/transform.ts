@@ -101,7 +101,7 @@ export function checkRange(
 }
 
 /**
- * Helper for leaf-wise transformations: flattens `grads` (checked against the
+ * Shared core of the leaf-wise transformations: flattens `grads` (checked against the
  * shapes recorded by `init`), calls `fn` with float64 views of each gradient
  * (and parameter, when given) and rebuilds the updates in each gradient's dtype.
  */
