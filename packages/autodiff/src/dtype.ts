@@ -4,7 +4,7 @@
  * the tensor it meets; two plain numbers give float64. Values are always computed in
  * float64 and rounded once when stored into a float32 result.
  */
-import { DTypeError } from "./errors.js";
+import { ArgumentError, DTypeError } from "./errors.js";
 
 /** Element type of a tensor. */
 export type DType = "float32" | "float64";
@@ -12,8 +12,17 @@ export type DType = "float32" | "float64";
 /** Typed-array storage of a tensor. */
 export type Storage = Float32Array | Float64Array;
 
-/** Allocates zeroed storage of `n` elements of `dtype`. */
+/** Largest number of elements of one tensor (the typed-array length limit we rely on). */
+export const MAX_ELEMENTS = 2 ** 31 - 1;
+
+/** Allocates zeroed storage of `n` elements of `dtype`; refuses absurd sizes up front. */
 export function alloc(dtype: DType, n: number): Storage {
+  if (!(n <= MAX_ELEMENTS))
+    throw new ArgumentError(
+      "alloc",
+      `a tensor of ${n} elements exceeds the limit of ${MAX_ELEMENTS}`,
+      "OUT_OF_RANGE",
+    );
   return dtype === "float32" ? new Float32Array(n) : new Float64Array(n);
 }
 

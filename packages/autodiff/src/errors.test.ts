@@ -122,3 +122,12 @@ describe("Rng", () => {
     expect([...p].sort((x, y) => x - y)).toEqual([...Array(1000).keys()]);
   });
 });
+
+describe("allocation limits", () => {
+  it("refuses tensors too large to allocate instead of crashing", () => {
+    expect(errorOf(() => ad.zeros([1e6, 1e6])).code).toBe("OUT_OF_RANGE");
+    expect(errorOf(() => ad.add(ad.zeros([100000, 1]), ad.zeros([1, 100000]))).code).toBe(
+      "OUT_OF_RANGE",
+    );
+  });
+});
