@@ -1,0 +1,22 @@
+// One benchmark measurement in a fresh process, so peak RSS belongs to this read alone.
+// Usage: tsx bench/case.ts FILE full|step
+import { openNetcdf } from "../src/index.js";
+
+const [path, mode] = process.argv.slice(2);
+const t0 = performance.now();
+const ds = await openNetcdf(path);
+const a = await ds.read("sst", mode === "step" ? { isel: { time: 120 } } : {});
+const seconds = (performance.now() - t0) / 1000;
+// Touch the result so nothing is optimised away, and report a checksum for comparison.
+let sum = 0;
+const d = a.data as Float32Array;
+for (let i = 0; i < d.length; i += 997) if (!Number.isNaN(d[i])) sum += d[i];
+await ds.close();
+console.log(
+  JSON.stringify({
+    seconds,
+    rssMB: process.resourceUsage().maxRSS / 1024,
+    bytes: d.byteLength,
+    sum,
+  }),
+);

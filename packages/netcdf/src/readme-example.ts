@@ -1,0 +1,31 @@
+import { areaWeights, computeStats, mean, sel } from "@geoml/grid";
+import { corpusPath } from "./corpus.js";
+import { openNetcdf, writeNetcdf } from "./index.js";
+
+/** The README example, run by `readme.test.ts` so the documentation cannot go stale. */
+export async function readmeExample(outPath: string) {
+  // Opening reads the header only; nothing else is loaded.
+  const ds = await openNetcdf(corpusPath("sst_packed.nc"));
+  console.log(ds.format, ds.dims, ds.dataVariableNames);
+
+  // One time step: only that hyperslab is read, then unpacked (int16 → °C, fill → NaN).
+  const march = await ds.read("sst", { isel: { time: 2 } });
+  const when = march.coords.time.times?.[0];
+
+  // Statistics streamed over hyperslabs, memory bounded whatever the file size.
+  const stats = await computeStats(ds.variable("sst"));
+
+  // Tropical Pacific box by label, area-weighted mean.
+  const box = sel(march, { lat: { from: -10, to: 10 }, lon: { from: 160, to: 280 } });
+  const boxMean = mean(box, ["lat", "lon"], areaWeights(box));
+
+  // Write a result back with CF attributes (readable by ncdump and xarray).
+  const anomaly = march.withData(
+    (march.data as Float64Array).map((v) => v - stats.mean),
+    { name: "sst_anomaly", attrs: { units: "degC", long_name: "SST minus its overall mean" } },
+  );
+  await writeNetcdf(outPath, [anomaly], { attrs: { Conventions: "CF-1.8" } });
+  await ds.close();
+
+  return { march, when, stats, boxMean };
+}
