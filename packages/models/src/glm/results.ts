@@ -186,7 +186,7 @@ export class GlmResults {
   private designOf(
     data: DataFrame | readonly (readonly number[])[],
     options: PredictOptions,
-  ): { x: Float64Array; n: number; p: number; offset: Float64Array | null } {
+  ): { x: Float64Array; n: number; p: number; offset: Float64Array | null; rows: Int32Array } {
     const d = this.state.design;
     let offset: Float64Array | null = null;
     if (d.kind === "formula") {
@@ -211,7 +211,7 @@ export class GlmResults {
       offset = des.offset;
       if (options.offset !== undefined && typeof options.offset !== "string")
         offset = addOffset(offset, options.offset, des.n);
-      return { x: des.x, n: des.n, p: des.p, offset };
+      return { x: des.x, n: des.n, p: des.p, offset, rows: des.rows };
     }
     if (!Array.isArray(data))
       throw new DataError("BAD_DATA", "this model was fitted on a matrix: pass rows of numbers");
@@ -219,7 +219,7 @@ export class GlmResults {
     if (typeof options.offset === "string")
       throw new DataError("BAD_DATA", "a matrix model takes offset values, not a column name");
     if (options.offset !== undefined) offset = addOffset(null, options.offset, m.n);
-    return { x: m.x, n: m.n, p: m.p, offset };
+    return { x: m.x, n: m.n, p: m.p, offset, rows: Int32Array.from({ length: m.n }, (_, i) => i) };
   }
 
   /** Predictions for new data on the response (default) or link scale. */
@@ -232,20 +232,21 @@ export class GlmResults {
 
   /**
    * Predictions with standard errors on the link scale, √(xᵀ Cov x); `fit` is on
-   * the scale asked for (response by default).
+   * the scale asked for (response by default); `rows` are the input rows kept
+   * (all of them unless `missing: "drop"` removed some).
    */
   predictWithSe(
     data: DataFrame | readonly (readonly number[])[],
     options: PredictOptions = {},
-  ): { fit: Float64Array; seLink: Float64Array; eta: Float64Array } {
-    const { x, n, p, offset } = this.designOf(data, options);
+  ): { fit: Float64Array; seLink: Float64Array; eta: Float64Array; rows: Int32Array } {
+    const { x, n, p, offset, rows } = this.designOf(data, options);
     const beta = this.params.map((b) => (Number.isNaN(b) ? 0 : b));
     const eta = offset ? Float64Array.from(offset) : new Float64Array(n);
     for (let j = 0; j < p; j++) for (let i = 0; i < n; i++) eta[i] += beta[j] * x[j * n + i];
     const cov = this.cov.map((v) => (Number.isNaN(v) ? 0 : v));
     const seLink = rowQuadraticForm(x, n, p, cov).map(Math.sqrt);
     const fit = options.type === "link" ? eta : float64Family(this.familyObject()).mean(eta);
-    return { fit, seLink, eta };
+    return { fit, seLink, eta, rows };
   }
 
   /** The `@geoml/losses` family object of this model. */
