@@ -1,0 +1,60 @@
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { openNetcdf } from "@geoml/netcdf";
+import { afterAll, describe, expect, it } from "vitest";
+import { runDemo } from "./demo.js";
+import { metrics } from "./metrics.js";
+
+const datasets = resolve(import.meta.dirname, "../../../datasets");
+
+describe("metrics", () => {
+  it("weights the errors", () => {
+    const m = metrics([0, 0, 10], [1, -1, 10], [1, 3, 0]);
+    expect(m.rmse).toBeCloseTo(1, 12);
+    expect(m.mae).toBeCloseTo(1, 12);
+    expect(() => metrics([1], [1, 2], [1])).toThrow(/lengths/);
+  });
+});
+
+describe("runDemo", () => {
+  let out = "";
+  afterAll(async () => {
+    if (out) await rm(out, { recursive: true, force: true });
+  });
+
+  it("fits the three models on the shipped SST grid and writes the report", async () => {
+    out = await mkdtemp(join(tmpdir(), "sst-demo-"));
+    const summary = await runDemo({ datasets, out, epochs: 3, seed: 7 });
+
+    expect(summary.rows.train + summary.rows.test).toBe(127692);
+    // Latitude and season explain most of the SST field; the network does better still.
+    expect(summary.sst.glm.r2).toBeGreaterThan(0.93);
+    expect(summary.sst.mlp.r2).toBeGreaterThan(0.95);
+    expect(summary.sst.mlp.rmse).toBeLessThan(summary.sst.glm.rmse);
+    expect(summary.warmPool.testAccuracy).toBeGreaterThan(0.88);
+    expect(summary.mlpHistory.loss).toHaveLength(3);
+    for (const f of summary.files) expect((await stat(f)).size).toBeGreaterThan(0);
+
+    const html = await readFile(join(out, "report.html"), "utf8");
+    expect(html).toContain("sst_mlp_residual_Aug.png");
+    expect(html).toContain("<svg");
+
+    // Predictions are on the grid, NaN on land, and read back from NetCDF unchanged.
+    const ds = await openNetcdf(join(out, "predictions.nc"));
+    try {
+      const p = await ds.read("warm_pool_probability");
+      expect(p.shape).toEqual([12, 91, 180]);
+      let valid = 0;
+      for (const v of p.data as Float32Array | Float64Array) {
+        if (Number.isNaN(v)) continue;
+        valid++;
+        expect(v).toBeGreaterThanOrEqual(0);
+        expect(v).toBeLessThanOrEqual(1);
+      }
+      expect(valid).toBe(127692);
+    } finally {
+      await ds.close();
+    }
+  }, 240_000);
+});
