@@ -75,3 +75,21 @@ describe("Tweedie density (Dunn & Smyth series)", () => {
     }
   });
 });
+
+describe("Tweedie series cache", () => {
+  it("reuses log a(y, φ/w) only for the same y, φ and weights", () => {
+    const fam = tweedie({ power: 1.5 });
+    const y = ad.tensor([0, 1.2, 3.4]);
+    const mu = ad.tensor([1, 1, 1]);
+    const a = fam.nll(y, mu, { scale: 1.1 }).data;
+    const b = fam.nll(y, mu, { scale: 1.1 }).data;
+    expect([...b]).toEqual([...a]);
+    const c = fam.nll(y, mu, { scale: 2 }).data;
+    expect(c[1]).not.toBe(a[1]);
+    const w = fam.nll(y, mu, { scale: 1.1, weights: ad.tensor([1, 2, 1]) }).data;
+    expect(w[1]).not.toBe(a[1]);
+    expect(w[2]).toBe(a[2]);
+    const fresh = tweedie({ power: 1.5 }).nll(y, mu, { scale: 2 }).data;
+    expect([...fam.nll(y, mu, { scale: 2 }).data]).toEqual([...fresh]);
+  });
+});

@@ -17,6 +17,8 @@ import type {
  * loss ever takes log of a μ that has rounded to 0 or 1.
  */
 export interface MeanForms {
+  /** η itself when the forms come from the linear predictor (for canonical shortcuts). */
+  eta?: Tensor;
   mu(): Tensor;
   logMu(): Tensor;
   log1mMu(): Tensor;
@@ -44,6 +46,7 @@ export function formsFromEta(link: Link, eta: Tensor): MeanForms {
   const logMu = memo(() => logMean(link, eta));
   const hasStableLog = "logInverse" in link;
   return {
+    eta,
     // exp(log μ) keeps μ unclamped where the link has a stable log form
     mu: memo(() => (hasStableLog ? ad.exp(logMu()) : link.inverse(eta))),
     logMu,
@@ -53,16 +56,14 @@ export function formsFromEta(link: Link, eta: Tensor): MeanForms {
 
 /** Prior weights resolved against the response: broadcast, checked, with the zero-weight mask. */
 export interface ResolvedWeights {
-  /** Weights with zeros replaced by 1, so constants like log(φ/w) stay finite. */
+  /** Weights with zeros replaced by 1, so constants like log(φ/w) stay finite (a scalar 1 when none were given). */
   safe: Tensor;
-  /** The weights as given (broadcast to y's shape). */
+  /** The weights as given, broadcast to y's shape (a scalar 1 when none were given). */
   raw: Tensor;
   /** 1 where w > 0, present only when some weight is 0. */
   mask?: Tensor;
   /** Σ wᵢ, the denominator of the "mean" reduction. */
   total: number;
-  /** Flat weights (for validation and starting values). */
-  values: Float64Array;
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
@@ -88,6 +89,7 @@ export function checkSameShape(
 /** NumPy broadcasting of `w` onto `target`, as flat float64 values, or undefined if it does not fit. */
 function broadcastValues(w: Tensor, target: readonly number[]): Float64Array | undefined {
   const nd = target.length;
+  if (sameShape(w.shape, target)) return valuesOf(w);
   if (w.ndim > nd) return undefined;
   const wShape = [...Array(nd - w.ndim).fill(1), ...w.shape];
   for (let i = 0; i < nd; i++) if (wShape[i] !== 1 && wShape[i] !== target[i]) return undefined;
@@ -125,18 +127,17 @@ export function resolveWeights(
   weights: Tensor | undefined,
 ): ResolvedWeights {
   const n = y.size;
-  let values: Float64Array;
   if (weights === undefined) {
-    values = new Float64Array(n).fill(1);
-  } else {
-    const b = broadcastValues(weights, y.shape);
-    if (b === undefined) {
-      throw new LossShapeError(
-        op,
-        `weights of shape [${weights.shape.join(", ")}] do not broadcast to y's shape [${y.shape.join(", ")}]`,
-      );
-    }
-    values = b;
+    // a scalar broadcasts in every formula and saves an n-sized multiply
+    const one = ad.scalar(1, y.dtype);
+    return { safe: one, raw: one, total: n };
+  }
+  const values = broadcastValues(weights, y.shape);
+  if (values === undefined) {
+    throw new LossShapeError(
+      op,
+      `weights of shape [${weights.shape.join(", ")}] do not broadcast to y's shape [${y.shape.join(", ")}]`,
+    );
   }
   let total = 0;
   let zeros = false;
@@ -149,14 +150,14 @@ export function resolveWeights(
     total += v;
   }
   const raw = constantLike(values, y);
-  if (!zeros) return { safe: raw, raw, total, values };
+  if (!zeros) return { safe: raw, raw, total };
   const safe = new Float64Array(n);
   const mask = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     safe[i] = values[i] === 0 ? 1 : values[i];
     mask[i] = values[i] === 0 ? 0 : 1;
   }
-  return { safe: constantLike(safe, y), raw, mask: constantLike(mask, y), total, values };
+  return { safe: constantLike(safe, y), raw, mask: constantLike(mask, y), total };
 }
 
 /** The dispersion φ to use: `scale` if given (must be finite and > 0), else 1. */

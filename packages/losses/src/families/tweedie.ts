@@ -39,6 +39,7 @@ export function tweedie(options: TweedieOptions): TweedieFamily {
       `tweedie: power must satisfy 1 < p < 2 (use poisson for p = 1, gamma for p = 2), got ${p}`,
     );
   }
+  const cache = new WeakMap<Tensor, LogACache>();
   const family = univariateFamily({
     name: "tweedie",
     canonicalLink: "power",
@@ -58,11 +59,41 @@ export function tweedie(options: TweedieOptions): TweedieFamily {
       const theta = ad.div(ad.exp(ad.mul(logMu, 1 - p)), 1 - p); // μ^(1−p)/(1−p)
       const kappa = ad.div(ad.exp(ad.mul(logMu, 2 - p)), 2 - p); // μ^(2−p)/(2−p)
       const kernel = ad.mul(ad.div(w, phi), ad.sub(ad.mul(y, theta), kappa));
-      return ad.add(kernel, logA(y, w, p, phi));
+      return ad.add(kernel, cachedLogA(cache, y, w, p, phi));
     },
     startingMu: (y) => y.map((v) => (v === 0 ? 0.1 : v)),
   });
   return { ...family, power: p };
+}
+
+interface LogACache {
+  phi: number;
+  weights: Float64Array;
+  value: Tensor;
+}
+
+/**
+ * log a(y, φ/w) for the same y tensor, φ and weights as the last call: a training
+ * loop evaluates the loss on one y many times, and the series is the costly part.
+ */
+function cachedLogA(
+  cache: WeakMap<Tensor, LogACache>,
+  y: Tensor,
+  w: Tensor,
+  p: number,
+  phi: number,
+): Tensor {
+  const hit = cache.get(y);
+  if (hit !== undefined && hit.phi === phi && sameValues(hit.weights, w.data)) return hit.value;
+  const value = logA(y, w, p, phi);
+  cache.set(y, { phi, weights: Float64Array.from(w.data), value });
+  return value;
+}
+
+function sameValues(a: Float64Array, b: ArrayLike<number>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** The series term log a(yᵢ, φ/wᵢ) as a constant tensor: it does not depend on μ. */
@@ -70,6 +101,9 @@ function logA(y: Tensor, w: Tensor, p: number, phi: number): Tensor {
   const yd = y.data;
   const wd = w.data;
   const out = new Float64Array(y.size);
-  for (let i = 0; i < out.length; i++) out[i] = tweedieLogA(yd[i], p, phi / wd[i]);
+  const scalarWeight = wd.length === 1;
+  for (let i = 0; i < out.length; i++) {
+    out[i] = tweedieLogA(yd[i], p, phi / (scalarWeight ? wd[0] : wd[i]));
+  }
   return constantLike(out, y);
 }
