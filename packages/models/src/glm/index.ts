@@ -13,6 +13,15 @@ export {
 export { type FamilyOptions, type FamilySpec, resolveFamily } from "./family.js";
 export { type FormulaInput, Glm, type GlmOptions, glm, type MatrixInput } from "./glm.js";
 export {
+  loadMultinomial,
+  Multinomial,
+  type MultinomialInput,
+  type MultinomialOptions,
+  MultinomialResults,
+  type MultinomialState,
+  multinomial,
+} from "./multinomial.js";
+export {
   type CoefficientRow,
   GlmResults,
   type GlmState,
