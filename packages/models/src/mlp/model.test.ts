@@ -1,5 +1,6 @@
 import { Rng, tensor } from "@geoml/autodiff";
-import { adam } from "@geoml/optim";
+import { categorical } from "@geoml/losses";
+import { adam, reduceOnPlateau } from "@geoml/optim";
 import { describe, expect, it } from "vitest";
 import { isMlpError } from "./errors.js";
 import { loadMlp, mlp } from "./model.js";
@@ -175,6 +176,24 @@ describe("mlp training", () => {
     const a = weighted.predict(x).data;
     const b = repeated.predict(x).data;
     for (let i = 0; i < 4; i++) expect(a[i]).toBeCloseTo(b[i], 12);
+  });
+
+  it("steps a reduce-on-plateau schedule with the validation loss", () => {
+    const { x, y } = regression(80, 7);
+    // A threshold no epoch can meet: the rate halves after every epoch.
+    const plateau = reduceOnPlateau({ lr: 0.01, factor: 0.5, patience: 0, threshold: 10 });
+    mlp({ hidden: [4] }).fit(x, y, {
+      epochs: 4,
+      validationSplit: 0.25,
+      optimizer: adam({ lr: plateau.schedule }),
+      plateau,
+    });
+    expect(plateau.schedule(0)).toBeCloseTo(0.01 * 0.5 ** 4, 15);
+  });
+
+  it("needs the number of classes of a Categorical family", () => {
+    expect(() => mlp({ family: categorical(3) })).toThrow(/needs `classes`/);
+    expect(mlp({ family: categorical(3), classes: 3 }).family?.name).toBe("categorical");
   });
 
   it("shrinks weights with an L2 penalty", () => {

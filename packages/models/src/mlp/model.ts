@@ -1,5 +1,6 @@
 import { type DType, noGrad, Rng, type Tensor, tensor } from "@geoml/autodiff";
 import type { Family, FamilyName, LinkName } from "@geoml/losses";
+import type { ReduceOnPlateau } from "@geoml/optim";
 import { type ActivationName, activationNames } from "./activations.js";
 import {
   assertFinite,
@@ -106,6 +107,12 @@ export interface FitOptions {
   restoreBest?: boolean;
   /** Shuffle rows every epoch; default true. */
   shuffle?: boolean;
+  /**
+   * A `reduceOnPlateau` from @geoml/optim stepped after every epoch with the validation
+   * loss (the training loss without a validation set); pair it with the optimiser,
+   * e.g. `optimizer: adam({ lr: plateau.schedule })`.
+   */
+  plateau?: ReduceOnPlateau;
   /** Called after every epoch; return `false` to stop training. */
   onEpoch?: (progress: EpochProgress) => undefined | boolean;
   /** Start from these parameters instead of fresh seeded ones (shapes must match). */
@@ -203,7 +210,14 @@ export class Mlp {
       ? undefined
       : resolveFamily(spec.family ?? "gaussian", spec.link, spec.classes, spec.familyParameters);
     this.familyParameters = { ...spec.familyParameters };
-    this.classes = spec.classes ?? (this.family as { k?: number } | undefined)?.k;
+    this.classes = spec.classes;
+    if (this.family?.name === "categorical" && this.classes === undefined) {
+      // The family object does not expose K, and counting the labels seen would
+      // silently shrink K when a class is absent from the training rows.
+      throw new MlpOptionError(
+        "mlp: a Categorical family needs `classes` (the number of classes K)",
+      );
+    }
   }
 
   /** The architecture of the fitted network, or null before fit. */
@@ -211,15 +225,10 @@ export class Mlp {
     return this.arch;
   }
 
-  private outputs(y: Float64Array | null): number {
+  private outputs(): number {
     if (this.family === undefined) return 2;
     if (this.family.name !== "categorical") return 1;
-    if (this.classes !== undefined) return this.classes;
-    if (y === null)
-      throw new MlpOptionError("mlp: Categorical needs `classes` (number of classes K)");
-    let k = 0;
-    for (const v of y) k = Math.max(k, v + 1);
-    return k;
+    return this.classes!;
   }
 
   private head(): Head {
@@ -274,7 +283,7 @@ export class Mlp {
     this.arch = {
       inputs: X.cols,
       hidden: this.spec.hidden,
-      outputs: this.outputs(Y),
+      outputs: this.outputs(),
       activation: this.spec.activation,
       layerNorm: this.spec.layerNorm,
       dropout: this.spec.dropout,
@@ -327,6 +336,7 @@ export class Mlp {
         minDelta: options.minDelta ?? 0,
         restoreBest: options.restoreBest ?? validation !== null,
         onEpoch: options.onEpoch,
+        plateau: options.plateau,
       },
       rng,
     );

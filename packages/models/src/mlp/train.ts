@@ -10,6 +10,7 @@ import {
   tensor,
   valueAndGrad,
 } from "@geoml/autodiff";
+import type { ReduceOnPlateau } from "@geoml/optim";
 import { gatherRows, type Matrix, type Standardizer, standardizeRows } from "./data.js";
 import { MlpDivergedError } from "./errors.js";
 import { type Head, headLoss } from "./head.js";
@@ -49,6 +50,7 @@ export interface TrainSettings {
   minDelta: number;
   restoreBest: boolean;
   onEpoch: ((progress: EpochProgress) => undefined | boolean) | undefined;
+  plateau: ReduceOnPlateau | undefined;
 }
 
 /** The record of one training run. */
@@ -212,6 +214,7 @@ export function train(
       progress.validationLoss = score;
       history.validationLoss.push(score);
     }
+    settings.plateau?.step(score);
     if (score < best - settings.minDelta) {
       best = score;
       history.bestEpoch = epoch;
