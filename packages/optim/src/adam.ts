@@ -7,7 +7,6 @@
  * Adam's `weightDecay` is an L2 term added to the gradient; AdamW's is decoupled,
  * `p ← p − lr·wd·p`, applied before the Adam step.
  */
-import type { Tree } from "@geoml/autodiff";
 import type { LearningRate } from "./schedules.js";
 import {
   checkFinite,
@@ -65,7 +64,7 @@ function makeAdam(
       const zeros = () => info.shapes.map((s) => new Float64Array(s.reduce((a, b) => a * b, 1)));
       return { ...info, count: 0, mu: zeros(), nu: zeros(), nuMax: amsgrad ? zeros() : [] };
     },
-    update(grads: Tree, state, params, extras) {
+    update(grads, state, params, extras) {
       const step = state.count + 1;
       checkFinite(where, step, flattenTree(grads, where), extras);
       const rate = learningRateAt(where, lr, state.count);

@@ -6,7 +6,12 @@ import { NonFiniteError, OptionError, TreeMismatchError } from "./errors.js";
 import { minimize } from "./minimize.js";
 import { rmsprop } from "./rmsprop.js";
 import { sgd } from "./sgd.js";
-import { applyUpdates, chain, type GradientTransformation } from "./transform.js";
+import {
+  applyUpdates,
+  chain,
+  type GradientTransformation,
+  type UpdateResult,
+} from "./transform.js";
 
 const params = () => ({
   w: tensor([
@@ -36,9 +41,9 @@ function expectClose(a: ArrayLike<number>, b: ArrayLike<number>, tol: number): v
 
 function run(opt: GradientTransformation<unknown>, steps: number): number[] {
   let p: Tree = params();
-  let s = opt.init(p);
+  let s: unknown = opt.init(p);
   for (let i = 0; i < steps; i++) {
-    const r = opt.update(grads(i + 1), s, p);
+    const r: UpdateResult<unknown> = opt.update(grads(i + 1), s, p);
     p = applyUpdates(p, r.updates);
     s = r.state;
   }

@@ -4,7 +4,6 @@
  *   g ← g + wd·p;  s ← αs + (1−α)g²;  centred: a ← αa + (1−α)g, s̃ = s − a²
  *   r = √s̃ + ε;  momentum: b ← μb + g/r, p ← p − lr·b;  else p ← p − lr·g/r
  */
-import type { Tree } from "@geoml/autodiff";
 import type { LearningRate } from "./schedules.js";
 import {
   checkFinite,
@@ -72,7 +71,7 @@ export function rmsprop(options: RmspropOptions = {}): GradientTransformation<Rm
         momentumBuffer: momentum > 0 ? zeros() : [],
       };
     },
-    update(grads: Tree, state, params, extras) {
+    update(grads, state, params, extras) {
       const step = state.count + 1;
       checkFinite("rmsprop", step, flattenTree(grads, "rmsprop"), extras);
       const rate = learningRateAt("rmsprop", lr, state.count);

@@ -1,3 +1,4 @@
+import { tensor } from "@geoml/autodiff";
 import { describe, expect, it } from "vitest";
 import { NonFiniteError, OptionError } from "./errors.js";
 import {
@@ -6,6 +7,7 @@ import {
   reduceOnPlateau,
   stepDecay,
 } from "./schedules.js";
+import { sgd } from "./sgd.js";
 import { loadFixture, maxRelError, type TorchFixture } from "./test-support/fixtures.js";
 
 const fx = loadFixture<TorchFixture>("optim_torch.json").schedules;
@@ -46,6 +48,21 @@ describe("schedules against torch.optim.lr_scheduler", () => {
     b.restore(saved);
     expect(b.step(3)).toBe(a.step(3));
     expect(b.lr).toBe(0.25);
+  });
+
+  it("reduceOnPlateau.schedule drives an optimiser's learning rate", () => {
+    const plateau = reduceOnPlateau({ lr: 0.1, patience: 0, factor: 0.5 });
+    const opt = sgd({ lr: plateau.schedule });
+    const p = { w: tensor([1]) };
+    const g = { w: tensor([1]) };
+    let s = opt.init(p);
+    const first = opt.update(g, s, p);
+    s = first.state;
+    plateau.step(1);
+    plateau.step(1); // no improvement: halve
+    const second = opt.update(g, s, p);
+    expect(first.updates.w.item()).toBe(-0.1);
+    expect(second.updates.w.item()).toBe(-0.05);
   });
 
   it("rejects a NaN metric and bad options", () => {

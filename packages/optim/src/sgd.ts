@@ -4,7 +4,6 @@
  *
  *   d = g + wd·p;  b₁ = d,  bₜ = μ·bₜ₋₁ + (1 − τ)·d;  d = nesterov ? d + μ·bₜ : bₜ;  p ← p − lr·d
  */
-import type { Tree } from "@geoml/autodiff";
 import { OptionError } from "./errors.js";
 import type { LearningRate } from "./schedules.js";
 import {
@@ -59,7 +58,7 @@ export function sgd(options: SgdOptions): GradientTransformation<SgdState> {
       const info = leafInfo(params, "sgd");
       return { ...info, count: 0, momentum: info.shapes.map(() => null) };
     },
-    update(grads: Tree, state, params, extras) {
+    update(grads, state, params, extras) {
       const step = state.count + 1;
       checkFinite("sgd", step, flattenTree(grads, "sgd"), extras);
       const rate = learningRateAt("sgd", lr, state.count);

@@ -22,9 +22,9 @@ export interface UpdateExtras {
 }
 
 /** Result of one {@link GradientTransformation.update}. */
-export interface UpdateResult<S> {
+export interface UpdateResult<S, T extends Tree = Tree> {
   /** Amounts to add to the parameters (see {@link applyUpdates}); same tree as the gradients. */
-  updates: Tree;
+  updates: T;
   /** The new optimiser state; the old one is left untouched. */
   state: S;
 }
@@ -40,7 +40,12 @@ export interface GradientTransformation<S = unknown> {
    * Maps `grads` (or the updates of the previous transformation in a chain) to
    * updates and the next state. `params` is needed by weight decay.
    */
-  update(grads: Tree, state: S, params?: Tree, extras?: UpdateExtras): UpdateResult<S>;
+  update<T extends Tree>(
+    grads: T,
+    state: S,
+    params?: Tree,
+    extras?: UpdateExtras,
+  ): UpdateResult<S, T>;
 }
 
 /** Shapes and dtypes of the leaves seen by `init`, kept in every state to check later trees. */
@@ -105,13 +110,13 @@ export function checkRange(
  * shapes recorded by `init`), calls `fn` with float64 views of each gradient
  * (and parameter, when given) and rebuilds the updates in each gradient's dtype.
  */
-export function mapLeaves(
+export function mapLeaves<T extends Tree>(
   where: string,
   info: LeafInfo,
-  grads: Tree,
+  grads: T,
   params: Tree | undefined,
   fn: (i: number, g: Float64Array, p: Float64Array | null) => Float64Array,
-): { flat: FlatTree; updates: Tree } {
+): { flat: FlatTree; updates: T } {
   const flat = flattenLike(grads, info.shapes, where);
   const pflat = params === undefined ? null : flattenLike(params, info.shapes, where, "params");
   const out: Tensor[] = flat.leaves.map((g, i) =>
