@@ -1,5 +1,7 @@
 import type { Command } from "./command.js";
+import { fit } from "./commands/fit.js";
 import { info } from "./commands/info.js";
+import { predict } from "./commands/predict.js";
 
 /** Every `geoml` command, in the order `geoml --help` lists them. Add a command here. */
-export const commands: readonly Command[] = [info];
+export const commands: readonly Command[] = [info, fit, predict];

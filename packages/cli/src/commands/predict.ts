@@ -1,0 +1,98 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { loadGlm, loadMultinomial } from "@geoml/models";
+import type { Command } from "../command.js";
+import { formatCsv, readCsv } from "../csv.js";
+import { CliError } from "../errors.js";
+import { reportModelErrors } from "./fit.js";
+
+const HELP = `Usage: geoml predict --model MODEL.json --data FILE.csv [options]
+
+Predict with a model saved by 'geoml fit --save'. Writes CSV with the 1-based data
+row, the prediction and, with --se, its standard error on the link scale. For a
+multinomial model: one probability column per class (prob_<class>) and the class.
+
+Options:
+  --model FILE     model written by 'geoml fit --save'
+  --data FILE      CSV file with the model's predictor columns
+  --type SCALE     response (default, the mean μ) or link (η)
+  --se             add the column se_link
+  --missing MODE   error (default) or drop rows with missing values
+  --out FILE       write the CSV to FILE instead of standard output
+  -h, --help       show this help
+
+Exit status: 0 on success, 1 when the model or data fails, 2 on wrong usage.
+`;
+
+/** `geoml predict --model MODEL.json --data FILE.csv [--type link] [--se] [--out F]`. */
+export const predict: Command = {
+  name: "predict",
+  summary: "predict with a saved model on a CSV file (response or link scale)",
+  help: HELP,
+  async run(args, io) {
+    let values: Record<string, string | boolean | undefined>;
+    try {
+      ({ values } = parseArgs({
+        args,
+        options: {
+          model: { type: "string" },
+          data: { type: "string" },
+          type: { type: "string" },
+          se: { type: "boolean" },
+          missing: { type: "string" },
+          out: { type: "string" },
+        },
+        strict: true,
+      }));
+    } catch (error) {
+      throw new CliError("USAGE", error instanceof Error ? error.message : String(error));
+    }
+    if (typeof values.model !== "string")
+      throw new CliError("USAGE", "--model MODEL.json is required");
+    if (typeof values.data !== "string") throw new CliError("USAGE", "--data FILE.csv is required");
+    const type = values.type ?? "response";
+    if (type !== "response" && type !== "link")
+      throw new CliError("USAGE", `--type: expected "response" or "link", got "${String(type)}"`);
+    const missing = values.missing ?? "error";
+    if (missing !== "error" && missing !== "drop")
+      throw new CliError(
+        "USAGE",
+        `--missing: expected "error" or "drop", got "${String(missing)}"`,
+      );
+    const modelPath = values.model;
+    const dataPath = values.data;
+    return reportModelErrors("predict", io, () => {
+      let text: string;
+      try {
+        text = readFileSync(modelPath, "utf8");
+      } catch (e) {
+        throw new CliError("IO_ERROR", `cannot read ${modelPath}: ${(e as Error).message}`);
+      }
+      const table = readCsv(dataPath);
+      if (text.includes('"format":"geoml-multinomial"')) {
+        // class probabilities, one column per class, and the most probable class
+        const m = loadMultinomial(text);
+        const probs = m.predict(table.columns);
+        const K = m.classes.length;
+        const n = probs.length / K;
+        const cols: ArrayLike<number | string>[] = [Array.from({ length: n }, (_, i) => i + 1)];
+        for (let k = 0; k < K; k++)
+          cols.push(Array.from({ length: n }, (_, i) => probs[i * K + k]));
+        cols.push(m.predictClass(table.columns));
+        const csv = formatCsv(["row", ...m.classes.map((c) => `prob_${c}`), "class"], cols);
+        if (typeof values.out === "string") writeFileSync(values.out, csv);
+        else io.out(csv);
+        return 0;
+      }
+      const model = loadGlm(text);
+      const res = model.predictWithSe(table.columns, { type, missing });
+      const rows = Array.from(res.rows, (r) => r + 1);
+      const names = ["row", "prediction", ...(values.se ? ["se_link"] : [])];
+      const cols: ArrayLike<number>[] = [rows, res.fit, ...(values.se ? [res.seLink] : [])];
+      const csv = formatCsv(names, cols);
+      if (typeof values.out === "string") writeFileSync(values.out, csv);
+      else io.out(csv);
+      return 0;
+    });
+  },
+};
