@@ -171,3 +171,29 @@ describe("gradients", () => {
     expect(t.node).toBeNull();
   });
 });
+
+describe("dtype promotion", () => {
+  it("float32 with float64 gives float64; numbers take the tensor's dtype", () => {
+    const a = tensor([1, 2], { dtype: "float32" });
+    const b = tensor([0.1, 0.2]);
+    expect(add(a, b).dtype).toBe("float64");
+    expect(mul(a, 0.1).dtype).toBe("float32");
+    expect(mul(a, 0.1).data[0]).toBe(Math.fround(0.1));
+    expect(add(1, 2).dtype).toBe("float64");
+  });
+
+  it("gradients come back in each parameter's own dtype", () => {
+    const b = tensor([0.1, 0.2]);
+    const g = grad((p: { a: Tensor }) => sum(mul(p.a, b)))({
+      a: tensor([1, 2], { dtype: "float32" }),
+    });
+    expect(g.a.dtype).toBe("float32");
+    expect(Array.from(g.a.data)).toEqual([Math.fround(0.1), Math.fround(0.2)]);
+  });
+
+  it("float32 results are float64 results rounded once", () => {
+    const x = tensor([0.3, 1.7, -2.2], { dtype: "float32" });
+    const y = exp(x);
+    for (let i = 0; i < 3; i++) expect(y.data[i]).toBe(Math.fround(Math.exp(x.data[i])));
+  });
+});
