@@ -35,10 +35,8 @@ async function exercise(path: string): Promise<void> {
   try {
     const ds = await openNetcdf(path);
     try {
-      for (const name of ds.variableNames) {
-        await ds.read(name);
-        await ds.read(name, { decode: false, coords: false });
-      }
+      // Decoded reads go through the raw read, the decoder and the coordinate attachment.
+      for (const name of ds.variableNames) await ds.read(name);
     } finally {
       await ds.close();
     }
@@ -49,10 +47,10 @@ async function exercise(path: string): Promise<void> {
 }
 
 describe.each([
-  ["calendars.nc", 1200, 1200],
-  ["landsea_unsigned.nc", 700, 300],
-  ["uv300_64bit.nc", 1500, 300],
-  ["landsea_cdf5.nc", 600, 300],
+  ["calendars.nc", 1200, 1000],
+  ["landsea_unsigned.nc", 700, 250],
+  ["uv300_64bit.nc", 1500, 250],
+  ["landsea_cdf5.nc", 600, 250],
 ])("fuzzing %s", (name, headerSize, runs) => {
   it(`${runs} mutated files fail cleanly or read`, async () => {
     const original = await readFile(corpusPath(name));
@@ -71,7 +69,7 @@ describe.each([
 });
 
 describe("fuzzing NetCDF-4", () => {
-  it("150 mutated HDF5 files fail cleanly or read", async () => {
+  it("120 mutated HDF5 files fail cleanly or read", async () => {
     const original = await readFile(corpusPath("sst_nc4_deflate.nc"));
     const path = join(dir, "nc4.nc");
     await fc.assert(
@@ -81,7 +79,7 @@ describe("fuzzing NetCDF-4", () => {
         await writeFile(path, truncate === null ? b : b.subarray(0, truncate));
         await exercise(path);
       }),
-      { numRuns: 150, seed: 7 },
+      { numRuns: 120, seed: 7 },
     );
   }, 60_000);
 });

@@ -16,7 +16,9 @@ import type * as H5 from "h5wasm";
 import { NetcdfError } from "../errors.js";
 
 type H5Module = typeof import("h5wasm/node");
+type H5Runtime = typeof H5.Module;
 let h5: Promise<H5Module> | undefined;
+let runtime: H5Runtime | undefined;
 
 // The Node build of h5wasm mounts the host file system with Emscripten's NODERAWFS, so
 // HDF5 reads the file through ordinary positioned reads: nothing is copied into the
@@ -27,6 +29,7 @@ async function library(): Promise<H5Module> {
     const Module = await mod.ready;
     // Turn HDF5's stderr error stacks into exceptions we can type.
     Module.activate_throwing_error_handler();
+    runtime = Module;
     return mod;
   })();
   return h5;
@@ -178,12 +181,19 @@ function variableSource(
         dtype === "string" ? new Array<string>(n) : allocate(dtype as Exclude<DType, "string">, n);
       if (n === 0) return out;
       if (shape.length === 0) return toArray(ds.value, dtype, meta, out);
-      // Split along the outermost axis so HDF5's output buffer stays bounded.
+      // Split along the outermost axis so HDF5's output buffer stays bounded; align the
+      // split to the chunk shape so no chunk is decompressed twice.
       const rowElems = n / c[0];
-      const rowsPerSlab = Math.max(
+      const chunk0 = meta.chunks?.[0] ?? 1;
+      let rowsPerSlab = Math.max(
         1,
         Math.floor(SLAB_BYTES / Math.max(1, rowElems * (itemSize || 64))),
       );
+      if (rowsPerSlab > chunk0) rowsPerSlab -= rowsPerSlab % chunk0;
+      if (dtype !== "string" && runtime !== undefined && !Array.isArray(out)) {
+        await readDirect(runtime, ds, s, c, rowsPerSlab, rowElems, out, meta, ctx);
+        return out;
+      }
       for (let r = 0; r < c[0]; r += rowsPerSlab) {
         const rows = Math.min(rowsPerSlab, c[0] - r);
         const ranges = c.map((ci, i) =>
@@ -200,6 +210,58 @@ function variableSource(
       return out;
     },
   };
+}
+
+/**
+ * Numeric hyperslab read with one reusable wasm buffer: HDF5 writes each slab into it and
+ * we copy once into the output (h5wasm's `slice` would copy twice more per slab).
+ */
+async function readDirect(
+  M: H5Runtime,
+  ds: H5.Dataset,
+  start: number[],
+  count: number[],
+  rowsPerSlab: number,
+  rowElems: number,
+  out: TypedArray,
+  meta: H5.Metadata,
+  ctx: { file: string; variable: string },
+): Promise<void> {
+  const size = out.BYTES_PER_ELEMENT;
+  const slabBytes = Math.min(rowsPerSlab, count[0]) * rowElems * size;
+  const ptr = M._malloc(slabBytes);
+  if (ptr === 0) {
+    throw new NetcdfError(
+      "UNSUPPORTED",
+      `cannot allocate ${slabBytes} bytes in the HDF5 heap`,
+      ctx,
+    );
+  }
+  const outBytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+  try {
+    for (let r = 0; r < count[0]; r += rowsPerSlab) {
+      const rows = Math.min(rowsPerSlab, count[0] - r);
+      const offset = start.map((x, i) => BigInt(i === 0 ? x + r : x));
+      const cnt = count.map((x, i) => BigInt(i === 0 ? rows : x));
+      const strides = count.map(() => 1n);
+      try {
+        M.get_dataset_data(ds.file_id, ds.path, cnt, offset, strides, BigInt(ptr));
+      } catch (e) {
+        throw hdf5Error(e, ctx.file, ctx.variable);
+      }
+      const nbytes = rows * rowElems * size;
+      // HEAPU8 is re-created when the wasm memory grows, so fetch it after the read.
+      outBytes.set(M.HEAPU8.subarray(ptr, ptr + nbytes), r * rowElems * size);
+    }
+  } finally {
+    M._free(ptr);
+  }
+  if (meta.littleEndian === false && size > 1) {
+    const b = Buffer.from(outBytes.buffer, outBytes.byteOffset, outBytes.byteLength);
+    if (size === 2) b.swap16();
+    else if (size === 4) b.swap32();
+    else b.swap64();
+  }
 }
 
 function toArray(value: unknown, dtype: DType, meta: H5.Metadata, out: ArrayData): ArrayData {
