@@ -34,6 +34,7 @@ describe("typed errors", () => {
     expect(errorOf(() => ad.zeros([2], "int32" as ad.DType))).toBeInstanceOf(ad.DTypeError);
     expect(errorOf(() => ad.zeros([-1])).code).toBe("INVALID_SHAPE");
     expect(errorOf(() => ad.max(ad.zeros([0]))).code).toBe("INVALID_ARGUMENT");
+    expect(errorOf(() => ad.polygamma(1.5, ad.zeros([1]))).message).toContain("order n");
   });
 
   it("grad requires a scalar loss", () => {

@@ -4,6 +4,7 @@
  * NaN propagates through every op; see the README for ±Inf behaviour.
  */
 import { alloc } from "../dtype.js";
+import { ArgumentError } from "../errors.js";
 import { compileUnary, type UnaryKernel } from "../kernels/elementwise.js";
 import * as sp from "../special.js";
 import { record, shouldRecord } from "../tape.js";
@@ -107,6 +108,9 @@ const polygammaKernels: UnaryKernel[] = [];
 
 /** Polygamma ψ⁽ⁿ⁾(x), the n-th derivative of digamma (n = 0 is digamma itself). */
 export function polygamma(n: number, x: TensorLike): Tensor {
+  // n! overflows float64 past n = 170; beyond ~100 the values are of no practical use.
+  if (!Number.isInteger(n) || n < 0 || n > 100)
+    throw new ArgumentError("polygamma", `order n must be an integer in [0, 100], got ${n}`);
   if (n === 0) return digamma(x);
   const t = asTensor(x);
   polygammaKernels[n] ??= compileUnary(`polygamma(${n}, x)`, { polygamma: sp.polygamma });
