@@ -12,7 +12,7 @@ import {
   tanh,
   where,
 } from "@geoml/autodiff";
-import { MlpOptionError } from "./errors.js";
+import { MlpOptionError, show } from "./errors.js";
 
 /** Names of the hidden-layer activations. */
 export type ActivationName = "tanh" | "relu" | "gelu" | "elu" | "sigmoid" | "softplus" | "identity";
@@ -48,7 +48,7 @@ export const activationNames = Object.keys(table) as ActivationName[];
 export function activation(name: ActivationName): (x: Tensor) => Tensor {
   if (!Object.hasOwn(table, name)) {
     throw new MlpOptionError(
-      `activation: unknown activation "${String(name)}"; expected one of ${activationNames.join(", ")}`,
+      `activation: unknown activation ${show(name)}; expected one of ${activationNames.join(", ")}`,
     );
   }
   return table[name];

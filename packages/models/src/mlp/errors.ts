@@ -68,3 +68,20 @@ export class MlpDivergedError extends MlpError {
 export function isMlpError(e: unknown, code?: MlpErrorCode): e is MlpError {
   return e instanceof MlpError && (code === undefined || e.code === code);
 }
+
+/**
+ * A printable form of a value taken from user input or a saved file, for error
+ * messages; never throws (objects without a prototype cannot be converted to text).
+ */
+export function show(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") {
+    return String(value);
+  }
+  if (value === undefined) return "undefined";
+  try {
+    return JSON.stringify(value)?.slice(0, 80) ?? typeof value;
+  } catch {
+    return typeof value;
+  }
+}

@@ -1,5 +1,5 @@
 import { type Family, family as familyByName, type LinkName } from "@geoml/losses";
-import { MlpFormatError, MlpOptionError } from "./errors.js";
+import { MlpFormatError, MlpOptionError, show } from "./errors.js";
 import type { FamilyJSON } from "./serialize.js";
 
 /** Family-specific numbers some families carry (read when saving a model). */
@@ -53,6 +53,16 @@ export function familyToJSON(family: Family, k: number, parameters: FamilyParame
 
 /** Rebuilds a family saved by {@link familyToJSON}. */
 export function familyFromJSON(json: FamilyJSON): Family {
+  const numeric = [json.theta, json.power, json.linkPower, json.k];
+  if (
+    typeof json.name !== "string" ||
+    typeof json.link !== "string" ||
+    !numeric.every((v) => v === undefined || typeof v === "number")
+  ) {
+    throw new MlpFormatError(
+      "fromJSON: family must hold name and link (strings) and numeric theta, power, linkPower, k",
+    );
+  }
   try {
     return familyByName(json.name, {
       link: json.link as LinkName,
@@ -63,7 +73,7 @@ export function familyFromJSON(json: FamilyJSON): Family {
     });
   } catch (e) {
     throw new MlpFormatError(
-      `fromJSON: cannot rebuild the ${json.name} family (${(e as Error).message}); pass { family } to loadMlp`,
+      `fromJSON: cannot rebuild the ${show(json.name)} family (${(e as Error).message}); pass { family } to loadMlp`,
     );
   }
 }

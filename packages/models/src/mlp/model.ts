@@ -19,6 +19,7 @@ import {
   MlpNotFittedError,
   MlpOptionError,
   MlpShapeError,
+  show,
 } from "./errors.js";
 import { type FamilyParameters, familyFromJSON, familyToJSON, resolveFamily } from "./family.js";
 import { type Head, headResponse } from "./head.js";
@@ -129,14 +130,14 @@ export interface PredictOptions {
 
 function positiveInt(value: number, name: string): number {
   if (!Number.isInteger(value) || value < 1) {
-    throw new MlpOptionError(`${name}: expected a positive integer, got ${value}`);
+    throw new MlpOptionError(`${name}: expected a positive integer, got ${show(value)}`);
   }
   return value;
 }
 
 function probability(value: number, name: string, max: number): number {
   if (!(value >= 0 && value < max)) {
-    throw new MlpOptionError(`${name}: expected a number in [0, ${max}), got ${value}`);
+    throw new MlpOptionError(`${name}: expected a number in [0, ${max}), got ${show(value)}`);
   }
   return value;
 }
@@ -174,7 +175,7 @@ export class Mlp {
     const activation = spec.activation ?? "tanh";
     if (!activationNames.includes(activation)) {
       throw new MlpOptionError(
-        `mlp: unknown activation "${activation}"; expected one of ${activationNames.join(", ")}`,
+        `mlp: unknown activation ${show(activation)}; expected one of ${activationNames.join(", ")}`,
       );
     }
     const heteroscedastic = spec.heteroscedastic ?? false;
@@ -185,15 +186,15 @@ export class Mlp {
     }
     const dtype = spec.dtype ?? "float64";
     if (dtype !== "float32" && dtype !== "float64") {
-      throw new MlpOptionError(`mlp: dtype must be "float32" or "float64", got "${dtype}"`);
+      throw new MlpOptionError(`mlp: dtype must be "float32" or "float64", got ${show(dtype)}`);
     }
     const init = spec.init ?? defaultInitializer(activation);
     if (init !== "glorot" && init !== "he") {
-      throw new MlpOptionError(`mlp: init must be "glorot" or "he", got "${init}"`);
+      throw new MlpOptionError(`mlp: init must be "glorot" or "he", got ${show(init)}`);
     }
     const seed = spec.seed ?? 0;
     if (!Number.isInteger(seed))
-      throw new MlpOptionError(`mlp: seed must be an integer, got ${seed}`);
+      throw new MlpOptionError(`mlp: seed must be an integer, got ${show(seed)}`);
     this.spec = {
       hidden: [...hidden],
       activation,
@@ -459,12 +460,26 @@ export class Mlp {
     }
     if (json.version !== 1) {
       throw new MlpFormatError(
-        `fromJSON: unsupported version ${json.version}; this release reads version 1`,
+        `fromJSON: unsupported version ${show(json.version)}; this release reads version 1`,
       );
     }
     const a = json.architecture;
-    if (a === null || typeof a !== "object" || !Array.isArray(a.hidden)) {
-      throw new MlpFormatError("fromJSON: architecture is missing or has no hidden widths");
+    if (
+      a === null ||
+      typeof a !== "object" ||
+      !Array.isArray(a.hidden) ||
+      typeof a.activation !== "string" ||
+      typeof a.layerNorm !== "boolean" ||
+      typeof a.dropout !== "number"
+    ) {
+      throw new MlpFormatError(
+        "fromJSON: architecture must hold hidden (array), activation (name), layerNorm (boolean) and dropout (number)",
+      );
+    }
+    if (json.family !== null && (typeof json.family !== "object" || json.family === undefined)) {
+      throw new MlpFormatError(
+        "fromJSON: family must be an object, or null for the heteroscedastic head",
+      );
     }
     const family =
       json.family === null ? undefined : (options.family ?? familyFromJSON(json.family));
@@ -487,9 +502,25 @@ export class Mlp {
     } catch (e) {
       throw new MlpFormatError(`fromJSON: ${(e as Error).message}`);
     }
-    positiveInt(a.inputs, "fromJSON: architecture.inputs");
-    positiveInt(a.outputs, "fromJSON: architecture.outputs");
-    model.arch = { ...a, hidden: [...a.hidden] };
+    if (!Number.isInteger(a.inputs) || a.inputs < 1) {
+      throw new MlpFormatError(
+        `fromJSON: architecture.inputs must be a positive integer, got ${show(a.inputs)}`,
+      );
+    }
+    if (a.outputs !== model.outputs()) {
+      throw new MlpFormatError(
+        `fromJSON: architecture.outputs is ${show(a.outputs)}, the ${json.family === null ? "heteroscedastic Gaussian" : show(json.family.name)} head needs ${model.outputs()}`,
+      );
+    }
+    // Built from the validated spec so that nothing unchecked reaches forward().
+    model.arch = {
+      inputs: a.inputs,
+      hidden: model.spec.hidden,
+      outputs: a.outputs,
+      activation: model.spec.activation,
+      layerNorm: model.spec.layerNorm,
+      dropout: model.spec.dropout,
+    };
     const { mean, scale } = json.standardizer ?? {};
     if (
       !Array.isArray(mean) ||
@@ -497,7 +528,9 @@ export class Mlp {
       mean.length !== a.inputs ||
       scale.length !== a.inputs
     ) {
-      throw new MlpFormatError(`fromJSON: standardizer must hold ${a.inputs} means and scales`);
+      throw new MlpFormatError(
+        `fromJSON: standardizer must hold ${show(a.inputs)} means and scales`,
+      );
     }
     model.standardizer = { mean: Float64Array.from(mean), scale: Float64Array.from(scale) };
     const params = paramsFromJSON(json.params, model.spec.dtype);
