@@ -1,7 +1,9 @@
 /**
  * Reduction kernels over any set of axes. The output is read through strides that are
  * 0 on the reduced axes, so one pass over the input in memory order accumulates every
- * output element. Sums accumulate in float64 regardless of the storage dtype.
+ * output element. Sums accumulate in float64 regardless of the storage dtype. For
+ * max/min a NaN input replaces the running value and then sticks, because every
+ * comparison against NaN is false.
  */
 import type { Storage } from "../dtype.js";
 
@@ -48,7 +50,7 @@ export function reduceKernel(
     else if (d > 0 && reduced[d - 1]) trailing = false;
   }
   if (nd === 0) {
-    acc[0] = kind === "sum" ? x[0] : x[0];
+    acc[0] = x[0]; // a 0-d tensor reduces to itself
   } else if (trailing) {
     for (let o = 0, i = 0; o < m; o++) {
       let v = init;
@@ -96,7 +98,6 @@ export function reduceKernel(
         idx[d] = 0;
       }
     }
-    // NaN stays NaN: `t !== v` test above overwrote with NaN and comparisons against NaN are false.
   }
   out.set(acc);
 }

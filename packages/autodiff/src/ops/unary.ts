@@ -72,10 +72,13 @@ export const sin = defineUnary("Math.sin(x)", (g, x) => mul(g, cos(x)));
 export const cos = defineUnary("Math.cos(x)", (g, x) => neg(mul(g, sin(x))));
 /** tanh x */
 export const tanh = defineUnary("Math.tanh(x)", (g, _x, y) => mul(g, sub(1, mul(y, y))));
-/** Logistic sigmoid 1/(1 + e⁻ˣ), stable on both tails. */
+/**
+ * Logistic sigmoid 1/(1 + e⁻ˣ), stable on both tails. The derivative is written
+ * σ(x)·σ(−x) rather than σ(1 − σ), which cancels in float32 for large x.
+ */
 export const sigmoid = defineUnary(
   "x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))",
-  (g, _x, y) => mul(g, mul(y, sub(1, y))),
+  (g, x, y) => mul(g, mul(y, sigmoid(neg(x)))),
 );
 /** log(1 + eˣ) computed as max(x, 0) + log1p(e^(−|x|)), stable for any x. */
 export const softplus = defineUnary("Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)))", (g, x) =>
