@@ -19,6 +19,9 @@ What each table holds:
   2005) with dispersion phi / weight. Categorical comes from scipy's
   log_softmax.
 - special.json: scipy.special.ndtri / ndtr / log_ndtr values.
+- r_aic.json: R's family$aic and deviance (stats, MASS) for some of those cases;
+  R evaluates the likelihood of gaussian, Gamma and inverse.gaussian at the
+  dispersion deviance / n and adds 2 for it.
 - glm.json: small statsmodels GLM fits with prior weights: Pearson chi2,
   estimated scale, llf, AIC and deviance at the fitted mean.
 """
@@ -314,6 +317,61 @@ def glm_table(rng):
     return out
 
 
+R_FAMILY = {
+    "gaussian": "gaussian()",
+    "gamma": 'Gamma(link = "log")',
+    "inverse_gaussian": 'inverse.gaussian(link = "log")',
+    "poisson": "poisson()",
+    "binomial": "binomial()",
+    "negative_binomial": "MASS::negative.binomial(theta = {theta!r})",
+}
+
+
+def r_aic_table(cases):
+    """R's family$aic and deviance for some family cases (unit weights except binomial trials)."""
+    out = []
+    wanted = {
+        ("gaussian", "identity"),
+        ("gamma", "log"),
+        ("inverse_gaussian", "log"),
+        ("poisson", "log"),
+        ("binomial", "logit"),
+        ("negative_binomial", "log"),
+    }
+    for c in cases:
+        key = (c["family"], c["link"])
+        if key not in wanted or c.get("bernoulli") or (c.get("theta") not in (None, 2.0)):
+            continue
+        wanted.discard(key)
+        w = c["weights"] if c["family"] == "binomial" else [1.0] * len(c["y"])
+        fam = R_FAMILY[c["family"]].format(theta=c.get("theta"))
+        vec = lambda v: "c(" + ",".join(repr(float(x)) for x in v) + ")"
+        script = (
+            f"f <- {fam}; y <- {vec(c['y'])}; mu <- {vec(c['mu'])}; wt <- {vec(w)};"
+            "dev <- sum(f$dev.resids(y, mu, wt));"
+            "aic <- f$aic(y, rep(1, length(y)), mu, wt, dev);"
+            "cat(sprintf('%.17g', c(dev, aic)), sep='\\n')"
+        )
+        res = subprocess.run(["Rscript", "-e", script], capture_output=True, text=True, check=True)
+        dev, aic = (float(v) for v in res.stdout.split())
+        out.append(
+            {
+                "family": c["family"],
+                "link": c["link"],
+                "theta": c.get("theta"),
+                "y": c["y"],
+                "mu": c["mu"],
+                "weights": w,
+                "deviance": dev,
+                "aic": aic,
+                # R adds 2 for the estimated dispersion inside family$aic
+                "dispersion_param": c["family"] in ("gaussian", "gamma", "inverse_gaussian"),
+            }
+        )
+    assert not wanted, wanted
+    return out
+
+
 def write(name, obj):
     os.makedirs(OUT, exist_ok=True)
     with open(os.path.join(OUT, name), "w") as f:
@@ -324,7 +382,9 @@ def write(name, obj):
 def main():
     rng = np.random.default_rng(20261124)
     write("links.json", links_table(rng))
-    write("families.json", families_table(rng))
+    families = families_table(rng)
+    write("families.json", families)
+    write("r_aic.json", r_aic_table(families))
     write("special.json", special_table())
     write("glm.json", glm_table(rng))
 
