@@ -147,6 +147,31 @@ def calendars():
     dst.close()
 
 
+def all_types():
+    """Every CDF-5 external type (byte … uint64) with fills, in the 64-bit data format."""
+    dst = netCDF4.Dataset(out("types_cdf5.nc"), "w", format="NETCDF3_64BIT_DATA")
+    dst.createDimension("rec", None)
+    dst.createDimension("x", 5)
+    specs = {
+        "i1": [-128, -1, 0, 1, 127],
+        "u1": [0, 1, 128, 254, 255],
+        "i2": [-32768, -1, 0, 1, 32767],
+        "u2": [0, 1, 32768, 65534, 65535],
+        "i4": [-2147483648, -1, 0, 1, 2147483647],
+        "u4": [0, 1, 2147483648, 4294967294, 4294967295],
+        "i8": [-(2**53), -1, 0, 1, 2**53],
+        "u8": [0, 1, 2**32, 2**52, 2**53],
+        "f4": [-1.5, 0.0, 3.25, 1e30, -1e-30],
+        "f8": [-1.5, 0.0, 3.25, 1e300, -1e-300],
+    }
+    for code, values in specs.items():
+        v = dst.createVariable(f"v_{code}", code, ("rec", "x"), fill_value=np.array(values[1], dtype=code))
+        v.set_auto_maskandscale(False)
+        v[0, :] = np.array(values, dtype=code)
+        v[1, :] = np.array(values[::-1], dtype=code)
+    dst.close()
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     copy_originals()
@@ -154,6 +179,7 @@ def main():
     packed_sst()
     unsigned_mask()
     calendars()
+    all_types()
     for name in sorted(os.listdir(OUT)):
         if name.endswith(".nc"):
             kind = subprocess.run(["ncdump", "-k", out(name)], capture_output=True, text=True)

