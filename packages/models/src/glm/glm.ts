@@ -16,6 +16,7 @@ import {
 import { cholesky, choleskyInverse } from "../linalg/cholesky.js";
 import { linearPredictor, weightedCrossprod } from "../linalg/crossprod.js";
 import { sharedFloat64 } from "../linalg/parallel.js";
+import { checkPenalty, elasticNet, elasticNetPath } from "./elasticnet.js";
 import { DataError, OptionError, RankDeficientError, SeparationError } from "./errors.js";
 import {
   type FamilyOptions,
@@ -38,8 +39,12 @@ export interface GlmOptions extends FamilyOptions {
   maxIter?: number;
   /** Convergence tolerance (IRLS: relative change of deviance, default 1e-10). */
   tol?: number;
-  /** Ridge: minimise deviance/2 + l2/2·‖β‖² (intercept not penalised). */
-  penalty?: { l2?: number };
+  /**
+   * Ridge: `{ l2 }` minimises deviance/2 + l2/2·‖β‖². Elastic net: `{ lambda, alpha }`
+   * minimises deviance/(2Σw) + λ(α‖β‖₁ + (1−α)/2‖β‖²) by coordinate descent, as
+   * glmnet (no standardisation). The intercept is never penalised.
+   */
+  penalty?: { l2?: number; lambda?: number; alpha?: number };
   /** Aliased columns: "alias" (default, R-like: NaN coefficient, name listed) or "error". */
   singular?: "alias" | "error";
   /** Separation in Binomial fits: "error" (default) throws, "warn" flags the result. */
@@ -99,13 +104,53 @@ export class Glm {
     const m = options.method ?? "irls";
     if (!["irls", "lbfgs", "adam", "adamw", "sgd", "rmsprop"].includes(m))
       throw new OptionError(`glm: unknown method "${m}" (irls, lbfgs, adam, adamw, sgd, rmsprop)`);
-    if (options.penalty?.l2 !== undefined && !(options.penalty.l2 >= 0))
-      throw new OptionError(`glm: penalty.l2 must be ≥ 0, got ${options.penalty.l2}`);
+    const pen = options.penalty;
+    if (pen?.l2 !== undefined && !(pen.l2 >= 0))
+      throw new OptionError(`glm: penalty.l2 must be ≥ 0, got ${pen.l2}`);
+    if (pen?.lambda !== undefined) {
+      checkPenalty({ lambda: pen.lambda, alpha: pen.alpha ?? 1 });
+      if (pen.l2 !== undefined)
+        throw new OptionError(
+          "glm: give either penalty.l2 (ridge) or penalty.lambda/alpha (elastic net)",
+        );
+      if (m !== "irls")
+        throw new OptionError("glm: elastic-net fits use coordinate descent; leave method at irls");
+    }
   }
 
   /** Fits the model on a formula over columns or on a design matrix. */
   fit(input: FormulaInput | MatrixInput): GlmResults {
     return fitProblem(this, prepare(input));
+  }
+
+  /**
+   * The elastic-net path (glmnet): coefficients by name for a decreasing sequence
+   * of λ from the smallest λ that zeroes every penalised coefficient.
+   */
+  path(
+    input: FormulaInput | MatrixInput,
+    options: {
+      alpha?: number;
+      nLambda?: number;
+      lambdaMinRatio?: number;
+      lambdas?: readonly number[];
+    } = {},
+  ): { lambda: number; coefficients: Record<string, number>; deviance: number; df: number }[] {
+    const prob = prepare(input);
+    const fam = float64Family(this.family);
+    noGrad(() => this.family.validate(prob.y, prob.w));
+    const points = elasticNetPath(
+      fam,
+      { ...prob, penalised: prob.names.map((nm) => nm !== "Intercept") },
+      options.alpha ?? 1,
+      options,
+    );
+    return points.map((pt) => ({
+      lambda: pt.lambda,
+      coefficients: Object.fromEntries(prob.names.map((nm, j) => [nm, pt.beta[j]])),
+      deviance: pt.deviance,
+      df: pt.df,
+    }));
   }
 }
 
@@ -290,15 +335,32 @@ export function fitProblem(model: Glm, prob: GlmProblem): GlmResults {
   let converged: boolean;
   let trace: Float64Array[];
   let covUnscaled: Float64Array;
+  let irlsDeviance = Number.NaN;
   let aliasedMask: boolean[];
   let rank: number;
-  if (method === "irls") {
+  const enet = model.options.penalty?.lambda;
+  if (enet !== undefined) {
+    const r = elasticNet(
+      fam,
+      { x, n, p, y, w, offset, penalised: names.map((nm) => nm !== "Intercept") },
+      { lambda: enet, alpha: model.options.penalty?.alpha ?? 1 },
+      { maxIter: model.options.maxIter },
+    );
+    ({ beta, mu, eta, iterations, converged } = r);
+    trace = [];
+    irlsDeviance = r.deviance;
+    // no standard errors after an L1 penalty: the estimator is not asymptotically normal
+    covUnscaled = new Float64Array(p * p).fill(Number.NaN);
+    aliasedMask = names.map(() => false);
+    rank = p;
+  } else if (method === "irls") {
     const r = irls(
       fam,
       { x, n, p, y, w, offset, ridge },
       { maxIter: model.options.maxIter, tol: model.options.tol },
     );
     ({ beta, mu, eta, iterations, converged, trace } = r);
+    irlsDeviance = r.deviance;
     // the last system was solved at the previous μ; once the coefficients have settled
     // (|Δβ| ≤ 1e-9 relative) that is the Fisher information at the estimate
     if (converged) {
@@ -316,7 +378,7 @@ export function fitProblem(model: Glm, prob: GlmProblem): GlmResults {
   if (aliased.length && model.options.singular === "error") throw new RankDeficientError(aliased);
 
   let separation: string[] = [];
-  if (family.name === "binomial" && method === "irls") {
+  if (family.name === "binomial" && method === "irls" && enet === undefined) {
     const sep = detectSeparation(x, n, p, y, w, mu, trace);
     if (sep) {
       separation = sep.map((j) => names[j]);
@@ -338,7 +400,8 @@ export function fitProblem(model: Glm, prob: GlmProblem): GlmResults {
     pearson += (w[i] * r * r) / v[i];
     rss += w[i] * r * r;
   }
-  const deviance = fam.deviance(y, mu, w);
+  const deviance = method === "irls" && !ridge ? irlsDeviance : fam.deviance(y, mu, w);
+  if (enet !== undefined) rank = beta.filter((b, j) => b !== 0 || names[j] === "Intercept").length;
   const dfResidual = nObs - rank;
   const dispersion = family.dispersion === "estimated" ? pearson / dfResidual : 1;
   // statsmodels: the Gaussian-identity log-likelihood uses the ML scale RSS/n
@@ -378,7 +441,12 @@ export function fitProblem(model: Glm, prob: GlmProblem): GlmResults {
     iterations,
     converged,
     separation,
-    penalty: model.options.penalty?.l2 ? { l2: model.options.penalty.l2 } : null,
+    penalty:
+      enet !== undefined
+        ? { lambda: enet, alpha: model.options.penalty?.alpha ?? 1 }
+        : model.options.penalty?.l2
+          ? { l2: model.options.penalty.l2 }
+          : null,
   };
   return new GlmResults(state);
 }

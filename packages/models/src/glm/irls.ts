@@ -170,7 +170,8 @@ export function irls(fam: Float64Family, prob: IrlsProblem, options: IrlsOptions
       break;
     }
   }
-  const deviance = fam.deviance(y, mu, w);
+  // the objective already holds the deviance unless a penalty was added to it
+  const deviance = ridge ? fam.deviance(y, mu, w) : objective;
   return {
     beta,
     aliased: factor.aliased,

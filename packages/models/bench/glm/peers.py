@@ -1,0 +1,52 @@
+"""One timed peer fit for the GLM benchmark, in its own process so the peak memory
+is its own. Usage:
+
+    /usr/bin/python3 peers.py PREFIX N logit|poisson statsmodels|sklearn
+
+Reads the files written by data.ts (row-major float64), adds the intercept column,
+fits to convergence and prints one JSON line: wall and CPU seconds of the fit, the
+process's peak resident memory, iterations, the BLAS numpy uses, and the estimate.
+"""
+import json
+import resource
+import sys
+import time
+import warnings
+
+import numpy as np
+from threadpoolctl import threadpool_info
+
+warnings.simplefilter("ignore")
+prefix, n, case, tool = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+X = np.fromfile(f"{prefix}.x.f64", dtype=np.float64, count=n * 20).reshape(n, 20)
+y = np.fromfile(f"{prefix}.{case}.f64", dtype=np.float64, count=n)
+
+t0, c0 = time.perf_counter(), time.process_time()
+if tool == "statsmodels":
+    import statsmodels.api as sm
+
+    Xc = sm.add_constant(X, prepend=True)
+    fam = sm.families.Binomial() if case == "logit" else sm.families.Poisson()
+    res = sm.GLM(y, Xc, family=fam).fit()
+    params, iterations = res.params, int(res.fit_history["iteration"])
+else:
+    from sklearn.linear_model import LogisticRegression, PoissonRegressor
+
+    if case == "logit":
+        m = LogisticRegression(penalty=None, solver="lbfgs", max_iter=1000).fit(X, y)
+        params = np.concatenate([m.intercept_, m.coef_.ravel()])
+    else:
+        m = PoissonRegressor(alpha=0.0, solver="lbfgs", max_iter=1000).fit(X, y)
+        params = np.concatenate([[m.intercept_], m.coef_])
+    iterations = int(np.max(m.n_iter_))
+seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+blas = [f"{d['internal_api']} {d.get('version')} ({d.get('threading_layer')}, {d['num_threads']} threads) {d['filepath']}"
+        for d in threadpool_info() if d["user_api"] == "blas"]
+print(json.dumps({
+    "seconds": seconds,
+    "cpuSeconds": cpu,
+    "peakMiB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    "iterations": iterations,
+    "blas": blas,
+    "params": [float(v) for v in params],
+}))
