@@ -125,3 +125,24 @@ describe("second order", () => {
     );
   });
 });
+
+describe("second derivatives of every loss (grad of grad against differences of the gradient)", () => {
+  for (const c of familyCases) {
+    if (c.family === "categorical" || c.bernoulli) continue;
+    const label = caseLabel(c);
+    it(label, () => {
+      const fam = familyOf(c);
+      const { y, eta, weights } = tensorsOf(c);
+      const lossOf = (e: ad.Tensor) =>
+        fam.loss(e, y, { weights, scale: c.scale, reduction: "sum" });
+      const gradOf = ad.grad(lossOf);
+      // the loss is a sum over observations, so the Hessian is diagonal
+      const hessian = ad.grad((e: ad.Tensor) => ad.sum(gradOf(e)))(eta).data;
+      const h = 1e-5;
+      const up = gradOf(ad.add(eta, h)).data;
+      const down = gradOf(ad.sub(eta, h)).data;
+      const central = hessian.map((_, i) => (up[i] - down[i]) / (2 * h));
+      expectAllClose(hessian, central, 1e-5, 1e-7, `${label} ∂²loss/∂η²`);
+    });
+  }
+});

@@ -13,7 +13,8 @@ import { checkDomain, type LinkArgument, mapY, univariateFamily, univariateLink 
  * accepted and simply scale each observation's contribution.
  *
  * μ must lie strictly inside (0, 1) when passed directly; the losses from η use
- * the link's stable forms (softplus for logit), finite for any η.
+ * the link's stable forms (softplus for logit), finite for any η. With the log
+ * link μ = e^η is not capped at 1, so η must stay below 0 (as in R).
  * Starting μ is (w·y + ½)/(w + 1), as R's `binomial()$initialize`.
  */
 export function binomial(link?: LinkArgument): Family {
