@@ -34,4 +34,10 @@ export {
 } from "./network.js";
 export type { Optimizer } from "./optimizer.js";
 export type { FamilyJSON, MlpJSON, TensorJSON, WeightEncoding } from "./serialize.js";
+export {
+  fitMlpFromFormula,
+  type MlpTableFit,
+  type MlpTableJSON,
+  predictMlpFromFormula,
+} from "./table.js";
 export type { EpochProgress, FitHistory } from "./train.js";

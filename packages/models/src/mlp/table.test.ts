@@ -1,0 +1,65 @@
+import { Rng } from "@geoml/autodiff";
+import { describe, expect, it } from "vitest";
+import { isMlpError } from "./errors.js";
+import { fitMlpFromFormula, predictMlpFromFormula } from "./table.js";
+
+function table(n: number, seed: number) {
+  const rng = new Rng(seed);
+  const u = rng.uniform([n, 2], { low: -1, high: 1 });
+  const sst = Array.from({ length: n }, (_, i) => u.data[2 * i]);
+  const depth = Array.from({ length: n }, (_, i) => u.data[2 * i + 1]);
+  const zone = Array.from({ length: n }, (_, i) => (i % 3 === 0 ? "north" : "south"));
+  const chl = sst.map((s, i) => Math.sin(2 * s) + depth[i] ** 2 + (zone[i] === "north" ? 0.5 : 0));
+  const bloom = chl.map((c) => (c > 0.6 ? "high" : "low"));
+  return { sst, depth, zone, chl, bloom };
+}
+
+describe("MLP from a formula over table columns", () => {
+  it("fits, summarises, saves and predicts new rows coded like the training rows", () => {
+    const data = table(300, 1);
+    const fit = fitMlpFromFormula(
+      { hidden: "16", epochs: "150", "batch-size": "32", lr: "0.01", seed: "3" },
+      "chl ~ sst + depth + C(zone)",
+      data,
+    );
+    expect(fit.model.architecture?.inputs).toBe(3); // sst, depth, zone[T.south]; no intercept
+    expect(fit.summary()).toMatch(/^MLP 3 → 16 → 1, tanh; family gaussian \(identity link\)/);
+    const saved = JSON.stringify(fit.toJSON());
+    const fresh = table(50, 2);
+    const pred = predictMlpFromFormula(saved, fresh);
+    expect(pred.width).toBe(1);
+    let mse = 0;
+    for (let i = 0; i < 50; i++) mse += (pred.values[i] - fresh.chl[i]) ** 2 / 50;
+    expect(mse).toBeLessThan(0.02);
+  });
+
+  it("trains a Categorical network on a string response", () => {
+    const data = table(300, 4);
+    const fit = fitMlpFromFormula(
+      { hidden: "8", family: "multinomial", epochs: "60", lr: "0.02", "batch-size": "32" },
+      "bloom ~ sst + depth + C(zone)",
+      data,
+    );
+    expect(fit.classLabels).toEqual(["high", "low"]);
+    const pred = predictMlpFromFormula(fit.toJSON(), data);
+    expect(pred.width).toBe(2);
+    let right = 0;
+    for (let i = 0; i < 300; i++) {
+      const k = pred.values[2 * i] > pred.values[2 * i + 1] ? "high" : "low";
+      if (k === data.bloom[i]) right++;
+    }
+    expect(right / 300).toBeGreaterThan(0.85);
+  });
+
+  it("refuses offsets and models without a design", () => {
+    const data = { ...table(20, 5), area: Array(20).fill(2) };
+    expect(() => fitMlpFromFormula({}, "chl ~ sst + offset(area)", data)).toThrow(/offsets/);
+    try {
+      predictMlpFromFormula("{}", data);
+    } catch (e) {
+      expect(isMlpError(e, "MLP_FORMAT")).toBe(true);
+      return;
+    }
+    throw new Error("expected an error");
+  });
+});
