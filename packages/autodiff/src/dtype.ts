@@ -23,7 +23,17 @@ export function alloc(dtype: DType, n: number): Storage {
       `a tensor of ${n} elements exceeds the limit of ${MAX_ELEMENTS}`,
       "OUT_OF_RANGE",
     );
-  return dtype === "float32" ? new Float32Array(n) : new Float64Array(n);
+  try {
+    return dtype === "float32" ? new Float32Array(n) : new Float64Array(n);
+  } catch (e) {
+    // The engine could not reserve the memory: report it as ours, with the size.
+    const bytes = n * (dtype === "float32" ? 4 : 8);
+    throw new ArgumentError(
+      "alloc",
+      `could not allocate ${n} ${dtype} elements (${bytes} bytes): ${String(e)}`,
+      "OUT_OF_RANGE",
+    );
+  }
 }
 
 /** Result dtype of combining two dtypes. */

@@ -3,7 +3,7 @@ import { matmul } from "../ops/linalg.js";
 import { Rng } from "../rng.js";
 import type { Tensor } from "../tensor.js";
 import { matmulConfig } from "./matmul.js";
-import { simdMatmul } from "./wasm-matmul.js";
+import { releaseSimdMatmul, simdMatmul } from "./wasm-matmul.js";
 
 /** Plain triple loop in float64, the reference for both kernel paths. */
 function naive(a: Tensor, b: Tensor): Float64Array {
@@ -70,5 +70,15 @@ describe("matmul kernels", () => {
       const want = naive(at, b);
       for (let i = 0; i < want.length; i++) expect(c.data[t * 2400 + i]).toBeCloseTo(want[i], 12);
     }
+  });
+
+  it("keeps working after its scratch memory is released", () => {
+    const rng = new Rng(5);
+    const a = rng.normal([70, 80]);
+    const b = rng.normal([80, 90]);
+    const before = matmul(a, b);
+    releaseSimdMatmul();
+    expect(Array.from(matmul(a, b).data)).toEqual(Array.from(before.data));
+    expect(maxRelErr(before, naive(a, b))).toBeLessThan(1e-14);
   });
 });

@@ -7,12 +7,15 @@
  * The SIMD path accumulates float32 products in float32, like BLAS sgemm.
  */
 import type { Storage } from "../dtype.js";
-import { simdMatmul } from "./wasm-matmul.js";
+import { releaseSimdMatmul, simdMatmul, type WasmMemory } from "./wasm-matmul.js";
 
 const KB = 128;
 
 /** Below this many multiply-adds (m·k·n) the copy into WebAssembly memory does not pay off. */
 export const SIMD_MIN_FLOPS = 16384;
+
+/** Scratch memory above this size is released after the product that needed it. */
+const KEEP_BYTES = 64 * 2 ** 20;
 
 /** When false, every product takes the JS path (used by tests to compare both paths). */
 export const matmulConfig = { simd: true };
@@ -35,31 +38,55 @@ export function matmulKernel(
     return;
   }
   const simd = matmulConfig.simd && m * k * n >= SIMD_MIN_FLOPS ? simdMatmul() : null;
-  if (simd === null) {
+  // One shared B and contiguous A matrices: a single tall product of batch·m rows.
+  let shared = batch > 1;
+  for (let t = 0; t < batch && shared; t++)
+    if (bOffsets[t] !== bOffsets[0] || aOffsets[t] !== aOffsets[0] + t * m * k) shared = false;
+  const rows = shared ? batch * m : m;
+  if (simd === null || !reserve(simd.memory, scratchBytes(a, rows, k, n))) {
     matmulJs(a, b, c, batch, m, k, n, aOffsets, bOffsets);
     return;
   }
-  // One shared B and contiguous A matrices: a single tall product.
-  let shared = true;
-  for (let t = 0; t < batch; t++)
-    if (bOffsets[t] !== bOffsets[0] || aOffsets[t] !== aOffsets[0] + t * m * k) shared = false;
-  if (shared && batch > 1) {
-    simdProduct(a, b, c, aOffsets[0], bOffsets[0], 0, batch * m, k, n, true);
-    return;
+  try {
+    if (shared) simdProduct(a, b, c, aOffsets[0], bOffsets[0], 0, rows, k, n, true);
+    else
+      for (let t = 0; t < batch; t++)
+        simdProduct(
+          a,
+          b,
+          c,
+          aOffsets[t],
+          bOffsets[t],
+          t * m * n,
+          m,
+          k,
+          n,
+          t === 0 || bOffsets[t] !== bOffsets[t - 1],
+        );
+  } finally {
+    if (simd.memory.buffer.byteLength > KEEP_BYTES) releaseSimdMatmul();
   }
-  for (let t = 0; t < batch; t++)
-    simdProduct(
-      a,
-      b,
-      c,
-      aOffsets[t],
-      bOffsets[t],
-      t * m * n,
-      m,
-      k,
-      n,
-      t === 0 || bOffsets[t] !== bOffsets[t - 1],
-    );
+}
+
+/** Bytes of WebAssembly memory one product needs (the layout of simdProduct). */
+function scratchBytes(a: Storage, m: number, k: number, n: number): number {
+  const es = a instanceof Float32Array ? 4 : 8;
+  const tn = 32 / es;
+  const mp = Math.ceil(m / 4) * 4;
+  const np = Math.ceil(n / tn) * tn;
+  return align16(k * np * es) + align16(mp * k * es) + mp * np * es;
+}
+
+/** Grows `mem` to at least `bytes`; false when the engine refuses (the JS path is used). */
+function reserve(mem: WasmMemory, bytes: number): boolean {
+  const have = mem.buffer.byteLength;
+  if (have >= bytes) return true;
+  try {
+    mem.grow(Math.ceil((bytes - have) / 65536));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** One product through the SIMD kernel; `packB` false reuses the B panels already in memory. */
@@ -85,10 +112,8 @@ function simdProduct(
   const bPtr = 0;
   const aPtr = align16(bPtr + k * np * es);
   const cPtr = align16(aPtr + mp * k * es);
-  const need = cPtr + mp * np * es;
-  const mem = simd.memory;
-  if (mem.buffer.byteLength < need) mem.grow(Math.ceil((need - mem.buffer.byteLength) / 65536));
-  const heap = f32 ? new Float32Array(mem.buffer) : new Float64Array(mem.buffer);
+  // The caller reserved scratchBytes(a, m, k, n) bytes.
+  const heap = f32 ? new Float32Array(simd.memory.buffer) : new Float64Array(simd.memory.buffer);
   if (packB) {
     let o = bPtr / es;
     for (let q = 0; q < np; q += tn) {

@@ -256,6 +256,14 @@ export interface SimdMatmul {
 
 let cached: SimdMatmul | null | undefined;
 
+/**
+ * Drops the instance and its memory (WebAssembly memory cannot shrink), so one huge
+ * product does not pin its scratch space for the life of the process.
+ */
+export function releaseSimdMatmul(): void {
+  if (cached) cached = undefined;
+}
+
 /** Instantiates the SIMD kernels once (synchronously; the module is a few hundred bytes). */
 export function simdMatmul(): SimdMatmul | null {
   if (cached !== undefined) return cached;
