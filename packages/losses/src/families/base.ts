@@ -171,16 +171,20 @@ export function resolveScale(family: string, scale: number | undefined): number 
   return scale;
 }
 
-/** Applies the loss reduction; "mean" divides the weighted sum by Σ wᵢ. */
+/**
+ * Turns per-observation log-likelihoods into the loss: −ℓ per observation
+ * ("none"), −Σℓ ("sum") or −Σℓ / Σw ("mean"). Negating after the sum saves a
+ * pass over the data.
+ */
 export function reduce(
   family: string,
-  perObs: Tensor,
+  logLik: Tensor,
   totalWeight: number,
   reduction: LossOptions["reduction"],
 ): Tensor {
   const r = reduction ?? "mean";
-  if (r === "none") return perObs;
-  if (r === "sum") return ad.sum(perObs);
+  if (r === "none") return ad.neg(logLik);
+  if (r === "sum") return ad.neg(ad.sum(logLik));
   if (r !== "mean") {
     throw new FamilyParameterError(
       `${family}: reduction must be "mean", "sum" or "none", got "${r}"`,
@@ -191,7 +195,7 @@ export function reduce(
       `${family}: the weights sum to ${totalWeight}; "mean" needs a positive total`,
     );
   }
-  return ad.div(ad.sum(perObs), totalWeight);
+  return ad.div(ad.sum(logLik), -totalWeight);
 }
 
 /** Flat float64 values of a tensor (without copying when already float64). */
@@ -302,7 +306,7 @@ export function univariateFamily(spec: UnivariateSpec): Family {
     loss: (eta, y, options = {}) => {
       checkSameShape(`${name}.loss`, "eta", eta, "y", y);
       const [ll, total] = perObsLogLik(y, formsFromEta(spec.link, eta), options, `${name}.loss`);
-      return reduce(name, ad.neg(ll), total, options.reduction);
+      return reduce(name, ll, total, options.reduction);
     },
     validate: (y, weights) => {
       checkFlatWeights(name, y.length, weights);

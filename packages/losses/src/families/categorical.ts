@@ -83,7 +83,7 @@ export function categorical(k: number): Family {
     loss: (eta, y, options = {}) => {
       checkPair(`${name}.loss`, y, eta, "eta");
       const { ll, total } = weightedLogLik(y, ad.logSoftmax(eta, -1), options, `${name}.loss`);
-      return reduce(name, ad.neg(ll), total, options.reduction);
+      return reduce(name, ll, total, options.reduction);
     },
     validate: (y, weights) => {
       checkFlatWeights(name, y.length, weights);
