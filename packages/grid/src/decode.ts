@@ -20,8 +20,8 @@ export interface DecodeOptions {
    */
   validRange?: boolean;
   /**
-   * Output element type. `"auto"` keeps float32 data float32 (half the memory) and decodes
-   * everything else to float64. Default `"auto"`.
+   * Output element type. `"auto"` keeps the stored type when no step applies, keeps float32
+   * data float32 (half the memory) and decodes everything else to float64. Default `"auto"`.
    */
   output?: "auto" | "float32" | "float64";
   /** Allow overwriting `raw` when it already has the output type (saves a copy). Default false. */
@@ -105,6 +105,17 @@ export function decode(raw: ArrayData, attrs: Attrs, options: DecodeOptions = {}
   const scale = doScale ? numericAttr(attrs, "scale_factor") : undefined;
   const offset = doScale ? numericAttr(attrs, "add_offset") : undefined;
 
+  // Nothing to apply: keep the stored type (an int8 mask stays int8), as xarray does.
+  const noop =
+    fills.length === 0 &&
+    scale === undefined &&
+    offset === undefined &&
+    lo === Number.NEGATIVE_INFINITY &&
+    hi === Number.POSITIVE_INFINITY;
+  if (noop && (options.output ?? "auto") === "auto") {
+    encoding.dtype = dtypeOf(raw);
+    return { data, attrs: outAttrs, encoding };
+  }
   const isFloat32 = data instanceof Float32Array;
   const wantF32 = options.output === "float32" || (options.output !== "float64" && isFloat32);
   const n = data.length;
