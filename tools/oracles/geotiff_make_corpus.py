@@ -161,6 +161,12 @@ def main():
         ["INTERLEAVE=PIXEL"],
         dtype=gdal.GDT_Float64,
     )
+    # 10. big-endian (Motorola byte order), deflate, tiled, one band (November)
+    gdal.Translate(
+        out("sst_f32_bigendian.tif"),
+        base,
+        options="-b 11 -co ENDIANNESS=BIG -co COMPRESS=DEFLATE -co TILED=YES -co BLOCKXSIZE=64 -co BLOCKYSIZE=64",
+    )
     for f in sorted(os.listdir(OUT)):
         if f.endswith(".tif"):
             print(f, os.path.getsize(out(f)))

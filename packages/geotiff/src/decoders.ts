@@ -9,6 +9,7 @@ import { inflateSync } from "node:zlib";
 import { addDecoder, BaseDecoder } from "geotiff";
 import { ZSTDDecoder } from "zstddec";
 import { lzwDecode } from "./lzw.js";
+import { undoPredictor } from "./predictor.js";
 
 const zstd = new ZSTDDecoder();
 let ready: Promise<void> | undefined;
@@ -18,6 +19,7 @@ interface BlockParameters {
   tileHeight: number;
   planarConfiguration: number;
   bitsPerSample: number | number[] | Uint16Array;
+  predictor: number;
 }
 
 /** Bytes of a full block and of one of its rows. */
@@ -45,6 +47,16 @@ abstract class BoundedDecoder extends BaseDecoder {
       );
     }
     return out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength) as ArrayBuffer;
+  }
+
+  override async decode(buffer: ArrayBuffer): Promise<ArrayBuffer> {
+    const block = this.decodeBlock(buffer);
+    const p = (this as unknown as { parameters: BlockParameters }).parameters;
+    const bits =
+      typeof p.bitsPerSample === "number" ? [p.bitsPerSample] : Array.from(p.bitsPerSample);
+    const stride = p.planarConfiguration === 2 ? 1 : bits.length;
+    undoPredictor(block, p.predictor ?? 1, p.tileWidth * stride, stride, bits[0] / 8);
+    return block;
   }
 }
 

@@ -16,6 +16,7 @@ const FILES = [
   "sst_f32_mercator.tif",
   "fice_f64_nan.tif",
   "sst_f32_bigtiff.tif",
+  "sst_f32_bigendian.tif",
 ].map((f) => new Uint8Array(readFileSync(corpusPath(f))));
 
 /** One way of damaging a file. */

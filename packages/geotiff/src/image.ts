@@ -118,6 +118,14 @@ export async function describeImage(
   if (predictor === 3 && format !== 3) {
     throw new GeotiffError("CORRUPT", `${where}: floating-point predictor on integer samples`, ctx);
   }
+  if (predictor !== 1 && bytes > 1 && !structure.littleEndian) {
+    // geotiff.js undoes predictors in host byte order; on big-endian data that is wrong.
+    throw new GeotiffError(
+      "UNSUPPORTED",
+      `${where}: predictor ${predictor} on big-endian ${bits}-bit samples`,
+      ctx,
+    );
+  }
   const planar = await one(TAG.PlanarConfiguration, "PlanarConfiguration", 1);
   if (planar !== 1 && planar !== 2) {
     throw new GeotiffError("CORRUPT", `${where}: PlanarConfiguration ${planar}`, ctx);

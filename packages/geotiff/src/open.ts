@@ -14,6 +14,7 @@ import {
   type VariableSource,
 } from "@geoml/grid";
 import { GeoTIFF } from "geotiff";
+import { HOST_LITTLE_ENDIAN, readWindow } from "./assemble.js";
 import { type ByteSource, bufferSource, fileSource, geotiffJsSource } from "./byte-source.js";
 import { registerDecoders } from "./decoders.js";
 import { asGeotiffError, GeotiffError } from "./errors.js";
@@ -212,6 +213,9 @@ async function openFrom(src: ByteSource, options: OpenGeotiffOptions): Promise<G
       await registerDecoders();
       tiff ??= await GeoTIFF.fromSource(geotiffJsSource(src) as never);
       const image = await tiff.getImage(info.index);
+      if (structure.littleEndian && HOST_LITTLE_ENDIAN) {
+        return await readWindow(image, info, bands, w, file);
+      }
       const rasters = await image.readRasters({
         window: [w.x, w.y, w.x + w.width, w.y + w.height],
         samples: bands.map((b) => b - 1),
