@@ -124,6 +124,22 @@ describe("Rng", () => {
   });
 });
 
+describe("empty tensors", () => {
+  it("reduce like NumPy/PyTorch", () => {
+    const z = ad.zeros([0, 3]);
+    expect(ad.sum(z, 0).toArray()).toEqual([0, 0, 0]);
+    expect(ad.mean(z).item()).toBeNaN();
+    expect(ad.logsumexp(z, 0).toArray()).toEqual([-Infinity, -Infinity, -Infinity]);
+    expect(ad.softmax(z, 0).shape).toEqual([0, 3]);
+    expect(ad.max(z, 1).shape).toEqual([0]);
+    expect(ad.matmul(ad.zeros([2, 0]), ad.zeros([0, 3])).toArray()).toEqual([
+      [0, 0, 0],
+      [0, 0, 0],
+    ]);
+    expect(ad.grad((x: ad.Tensor) => ad.sum(ad.mul(x, x)))(z).shape).toEqual([0, 3]);
+  });
+});
+
 describe("allocation limits", () => {
   it("refuses tensors too large to allocate instead of crashing", () => {
     expect(errorOf(() => ad.zeros([1e6, 1e6])).code).toBe("OUT_OF_RANGE");

@@ -105,6 +105,12 @@ export function min(x: Tensor, axis?: Axis, keepdims = false): Tensor {
 /** log Σ exp(x) over `axis`, shifted by the maximum so it never overflows. */
 export function logsumexp(x: Tensor, axis?: Axis, keepdims = false): Tensor {
   const axes = normAxes(axis, x.ndim, "logsumexp");
+  if (axes.some((a) => x.shape[a] === 0)) {
+    // log of an empty sum: −Inf, as log Σ over nothing = log 0.
+    const out = reduceRaw("sum", x, axes, keepdims, "logsumexp");
+    out.data.fill(Number.NEGATIVE_INFINITY);
+    return out;
+  }
   const m0 = reduceRaw("max", x, axes, true, "logsumexp");
   // An infinite max would give Inf − Inf = NaN; shift by 0 there instead.
   const md = m0.data;
@@ -123,6 +129,7 @@ export function logsumexp(x: Tensor, axis?: Axis, keepdims = false): Tensor {
  * softmax and logSoftmax are invariant to this shift, so their gradients are exact.
  */
 function shiftByMax(x: Tensor, axis: number): Tensor {
+  if (x.size === 0) return x;
   const m = reduceRaw("max", x, [axis], true, "softmax");
   const md = m.data;
   for (let i = 0; i < md.length; i++) if (!Number.isFinite(md[i])) md[i] = 0;
