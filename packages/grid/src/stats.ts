@@ -108,10 +108,15 @@ export function* slabs(shape: readonly number[], budget: number): Generator<[num
 
 /** One variable (or raster band) in a {@link DatasetInfo}. */
 export interface VariableInfo {
+  /** Variable name (`band1`, … for rasters). */
   name: string;
+  /** Dimension names, outermost first. */
   dims: string[];
+  /** Length of each dimension. */
   shape: number[];
+  /** Stored element type. */
   dtype: DType;
+  /** Raw attributes, packing keys included. */
   attrs: Attrs;
   /** Present when requested and the variable is numeric. */
   stats?: Stats;
@@ -119,9 +124,13 @@ export interface VariableInfo {
 
 /** A format-agnostic summary of a dataset, the shape `geoml info --json` prints. */
 export interface DatasetInfo {
+  /** Back-end format tag, e.g. `"netcdf3-classic"` or `"geotiff"`. */
   format: string;
+  /** Dimension lengths by name. */
   dims: Record<string, number>;
+  /** Global attributes. */
   attrs: Attrs;
+  /** Every variable, coordinates included, in file order. */
   variables: VariableInfo[];
 }
 
