@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { openGeotiff } from "./open.js";
+import { openGeotiff, overviewForSize } from "./open.js";
 import { readGeotiff } from "./read.js";
 import { expectClose, expectStats, gdalReference } from "./testing/reference.js";
 import { corpusPath } from "./testing/samples.js";
@@ -73,4 +73,21 @@ describe.each(Object.entries(ref.corpus))("%s matches GDAL", (file, expected) =>
       },
     );
   }
+});
+
+describe("choosing an overview level", () => {
+  it("picks the coarsest level still covering the requested size", async () => {
+    const src = await openGeotiff(corpusPath("landsea_cog.tif"));
+    expect(src.levels).toEqual([
+      { width: 720, height: 360 },
+      { width: 360, height: 180 },
+      { width: 180, height: 90 },
+      { width: 90, height: 45 },
+    ]);
+    expect(overviewForSize(src.levels, 200)).toBe(1);
+    expect(overviewForSize(src.levels, 180, 90)).toBe(2);
+    expect(overviewForSize(src.levels, 10)).toBe(3);
+    expect(overviewForSize(src.levels, 5000)).toBe(0);
+    await src.close();
+  });
 });

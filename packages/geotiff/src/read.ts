@@ -86,11 +86,12 @@ async function readFrom(source: GeotiffSource, options: ReadGeotiffOptions): Pro
   } else {
     const opts: DecodeOptions = decodeOpt === true ? {} : decodeOpt;
     const decoded = raw.map((r, i) => decode(r, variables[i].attrs, opts));
-    // One output type for all bands: float32 only if every band decodes to float32.
+    // One output type for all bands: the decoded type when all agree, else float64.
+    const first = decoded[0].data.constructor;
     data = concat(
       decoded.map((d) => d.data as TypedArray),
       n,
-      decoded.some((d) => !(d.data instanceof Float32Array)),
+      decoded.some((d) => d.data.constructor !== first),
     );
     encoding = { ...decoded[0]?.encoding, dtype: source.image.dtype };
     bandAttrs = decoded[0]?.attrs ?? {};
