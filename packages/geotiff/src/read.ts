@@ -84,8 +84,9 @@ async function readFrom(source: GeotiffSource, options: ReadGeotiffOptions): Pro
   if (decodeOpt === false) {
     data = concat(raw, n);
   } else {
+    // The raw arrays are ours alone, so decoding may overwrite them: half the peak memory.
     const opts: DecodeOptions = decodeOpt === true ? {} : decodeOpt;
-    const decoded = raw.map((r, i) => decode(r, variables[i].attrs, opts));
+    const decoded = raw.map((r, i) => decode(r, variables[i].attrs, { inPlace: true, ...opts }));
     // One output type for all bands: the decoded type when all agree, else float64.
     const first = decoded[0].data.constructor;
     data = concat(
