@@ -61,6 +61,8 @@ describe("NaN and Inf", () => {
     expect(ad.maximum(x, 2).data[1]).toBeNaN();
     expect(ad.maximum(2, x).data[1]).toBeNaN();
     expect(ad.relu(x).data[1]).toBeNaN();
+    expect(ad.clip(x, 0, 2).toArray()).toEqual([1, Number.NaN, 2]);
+    expect(ad.clip(x, 5, 2).data[0]).toBe(2);
   });
 
   it("stable functions do not overflow", () => {

@@ -127,10 +127,8 @@ export function clip(x: TensorLike, lo: number, hi: number): Tensor {
   const t = asTensor(x);
   const out = alloc(t.dtype, t.size);
   const d = t.data;
-  for (let i = 0; i < out.length; i++) {
-    const v = d[i];
-    out[i] = v < lo ? lo : Math.min(v, hi);
-  }
+  // min(max(x, lo), hi): NaN stays NaN, and lo > hi gives hi everywhere (as NumPy/PyTorch).
+  for (let i = 0; i < out.length; i++) out[i] = Math.min(Math.max(d[i], lo), hi);
   const y = new Tensor(out, t.shape, t.dtype);
   if (shouldRecord(t))
     record(y, [t], (g) => [where(mul(greaterEqual(t, lo), lessEqual(t, hi)), g, 0)]);
