@@ -20,7 +20,12 @@ const KEEP_BYTES = 64 * 2 ** 20;
 /** When false, every product takes the JS path (used by tests to compare both paths). */
 export const matmulConfig = { simd: true };
 
-/** C[t] = A[t] · B[t] for `batch` matrix pairs found at the given element offsets. */
+/**
+ * C[t] = op(A[t]) · op(B[t]) for `batch` matrix pairs found at the given element
+ * offsets, where op(A) is m×k and op(B) is k×n. With `ta`, A[t] is stored as its
+ * transpose (k×m); with `tb`, B[t] is stored as n×k. Gradients use these flags so
+ * they never materialise a transpose.
+ */
 export function matmulKernel(
   a: Storage,
   b: Storage,
@@ -31,6 +36,8 @@ export function matmulKernel(
   n: number,
   aOffsets: Int32Array,
   bOffsets: Int32Array,
+  ta = false,
+  tb = false,
 ): void {
   if (m === 0 || n === 0 || batch === 0) return;
   if (k === 0) {
@@ -39,33 +46,49 @@ export function matmulKernel(
   }
   const simd = matmulConfig.simd && m * k * n >= SIMD_MIN_FLOPS ? simdMatmul() : null;
   // One shared B and contiguous A matrices: a single tall product of batch·m rows.
-  let shared = batch > 1;
+  let shared = batch > 1 && !ta;
   for (let t = 0; t < batch && shared; t++)
     if (bOffsets[t] !== bOffsets[0] || aOffsets[t] !== aOffsets[0] + t * m * k) shared = false;
   const rows = shared ? batch * m : m;
   if (simd === null || !reserve(simd.memory, scratchBytes(a, rows, k, n))) {
-    matmulJs(a, b, c, batch, m, k, n, aOffsets, bOffsets);
+    // The JS loop wants plain row-major operands: transpose stored ones first.
+    const [a2, ao2] = ta ? untranspose(a, batch, aOffsets, k, m) : [a, aOffsets];
+    const [b2, bo2] = tb ? untranspose(b, batch, bOffsets, n, k) : [b, bOffsets];
+    matmulJs(a2, b2, c, batch, m, k, n, ao2, bo2);
     return;
   }
   try {
-    if (shared) simdProduct(a, b, c, aOffsets[0], bOffsets[0], 0, rows, k, n, true);
+    if (shared) simdProduct(a, b, c, aOffsets[0], bOffsets[0], 0, rows, k, n, true, false, tb);
     else
-      for (let t = 0; t < batch; t++)
-        simdProduct(
-          a,
-          b,
-          c,
-          aOffsets[t],
-          bOffsets[t],
-          t * m * n,
-          m,
-          k,
-          n,
-          t === 0 || bOffsets[t] !== bOffsets[t - 1],
-        );
+      for (let t = 0; t < batch; t++) {
+        const packB = t === 0 || bOffsets[t] !== bOffsets[t - 1];
+        simdProduct(a, b, c, aOffsets[t], bOffsets[t], t * m * n, m, k, n, packB, ta, tb);
+      }
   } finally {
     if (simd.memory.buffer.byteLength > KEEP_BYTES) releaseSimdMatmul();
   }
+}
+
+/** Row-major copies of the stored (rows×cols) matrices at `offsets`, transposed (cols×rows). */
+function untranspose(
+  x: Storage,
+  batch: number,
+  offsets: Int32Array,
+  rows: number,
+  cols: number,
+): [Storage, Int32Array] {
+  const out =
+    x instanceof Float32Array
+      ? new Float32Array(batch * rows * cols)
+      : new Float64Array(batch * rows * cols);
+  const offs = new Int32Array(batch);
+  for (let t = 0; t < batch; t++) {
+    offs[t] = t * rows * cols;
+    const src = offsets[t];
+    for (let r = 0; r < rows; r++)
+      for (let q = 0; q < cols; q++) out[offs[t] + q * rows + r] = x[src + r * cols + q];
+  }
+  return [out, offs];
 }
 
 /** Bytes of WebAssembly memory one product needs (the layout of simdProduct). */
@@ -101,6 +124,8 @@ function simdProduct(
   k: number,
   n: number,
   packB: boolean,
+  ta: boolean,
+  tb: boolean,
 ): void {
   const simd = simdMatmul()!;
   const f32 = a instanceof Float32Array;
@@ -119,8 +144,11 @@ function simdProduct(
     for (let q = 0; q < np; q += tn) {
       const w = Math.min(tn, n - q);
       for (let p = 0; p < k; p++) {
-        const src = bo + p * n + q;
-        for (let t = 0; t < w; t++) heap[o + t] = b[src + t];
+        if (tb) for (let t = 0; t < w; t++) heap[o + t] = b[bo + (q + t) * k + p];
+        else {
+          const src = bo + p * n + q;
+          for (let t = 0; t < w; t++) heap[o + t] = b[src + t];
+        }
         for (let t = w; t < tn; t++) heap[o + t] = 0;
         o += tn;
       }
@@ -131,7 +159,13 @@ function simdProduct(
   for (let i = 0; i < mp; i += 4) {
     const rows = Math.min(4, m - i);
     const r0 = ao + i * k;
-    if (rows === 4) {
+    if (ta) {
+      // Stored k×m: the four values of column p are adjacent.
+      for (let p = 0; p < k; p++, o += 4) {
+        const src = ao + p * m + i;
+        for (let r = 0; r < 4; r++) heap[o + r] = r < rows ? a[src + r] : 0;
+      }
+    } else if (rows === 4) {
       const r1 = r0 + k;
       const r2 = r1 + k;
       const r3 = r2 + k;

@@ -17,12 +17,16 @@ export function mT(x: Tensor): Tensor {
   return transpose(x, perm);
 }
 
-/** Batched product of tensors with ndim ≥ 2 and broadcastable batch axes. */
-function matmulNd(a: Tensor, b: Tensor): Tensor {
-  const m = a.shape[a.ndim - 2];
-  const k = a.shape[a.ndim - 1];
-  const k2 = b.shape[b.ndim - 2];
-  const n = b.shape[b.ndim - 1];
+/**
+ * Batched product op(a) · op(b) of tensors with ndim ≥ 2 and broadcastable batch axes,
+ * where op transposes the last two axes when `ta`/`tb` is set. The flags let the VJPs
+ * multiply by transposes without materialising them.
+ */
+function matmulNd(a: Tensor, b: Tensor, ta = false, tb = false): Tensor {
+  const m = a.shape[a.ndim - (ta ? 1 : 2)];
+  const k = a.shape[a.ndim - (ta ? 2 : 1)];
+  const k2 = b.shape[b.ndim - (tb ? 1 : 2)];
+  const n = b.shape[b.ndim - (tb ? 2 : 1)];
   if (k !== k2)
     throw new ShapeError(
       "matmul",
@@ -55,12 +59,18 @@ function matmulNd(a: Tensor, b: Tensor): Tensor {
     }
   }
   const out = alloc(a.dtype, batch * m * n);
-  matmulKernel(a.data, b.data, out, batch, m, k, n, aOff, bOff);
+  matmulKernel(a.data, b.data, out, batch, m, k, n, aOff, bOff, ta, tb);
   const y = new Tensor(out, [...batchShape, m, n], a.dtype);
   if (shouldRecord(a, b))
+    // C = op(A)·op(B): d op(A) = G·op(B)ᵀ and d op(B) = op(A)ᵀ·G, transposed back when
+    // the operand was stored transposed.
     record(y, [a, b], (g, need) => [
-      need[0] ? sumToShape(matmulNd(g, mT(b)), a.shape) : null,
-      need[1] ? sumToShape(matmulNd(mT(a), g), b.shape) : null,
+      need[0]
+        ? sumToShape(ta ? matmulNd(b, g, tb, true) : matmulNd(g, b, false, !tb), a.shape)
+        : null,
+      need[1]
+        ? sumToShape(tb ? matmulNd(g, a, true, ta) : matmulNd(a, g, !ta, false), b.shape)
+        : null,
     ]);
   return y;
 }
