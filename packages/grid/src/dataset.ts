@@ -4,7 +4,7 @@ import { GridError } from "./errors.js";
 import { resolveHyperslab, sliceData } from "./hyperslab.js";
 import type { DatasetSource, VariableSource } from "./source.js";
 import { decodeTimes, isTimeUnits } from "./time.js";
-import { type ArrayData, type Attrs, attrString, dtypeOf } from "./types.js";
+import { type ArrayData, type Attrs, attrString, dtypeOf, type TypedArray } from "./types.js";
 
 /** A contiguous index range along one dimension: `[start, stop)`, both optional. */
 export interface IndexRange {
@@ -185,31 +185,60 @@ export class Dataset {
     const v = this.variable(name);
     const ctx = { file: this.path, variable: name };
     const { start, count, keep } = selectionToHyperslab(v, options.isel ?? {}, ctx);
-    const raw = await v.read(start, count);
+    const decodeOpt = options.decode ?? true;
+    const decodeOptions: DecodeOptions = {
+      inPlace: true,
+      ...(decodeOpt === true || decodeOpt === false ? {} : decodeOpt),
+    };
+    const wantDecode = decodeOpt !== false && v.dtype !== "char" && v.dtype !== "string";
+    // Float data decode in place, so a streaming back-end can decode each part as it lands
+    // while the next one is still being read.
+    const output = decodeOptions.output ?? "auto";
+    const streamable =
+      wantDecode &&
+      ((v.dtype === "float32" && output !== "float64") ||
+        (v.dtype === "float64" && output !== "float32"));
+    let streamed = 0;
+    const onPart = streamable
+      ? (part: TypedArray) => {
+          decode(part, v.attrs, decodeOptions);
+          streamed += part.length;
+        }
+      : undefined;
+    const coordNames = (options.coords ?? true) ? this.coordinatesOf(name) : [];
+    // Coordinates are small: read them while the data are in flight.
+    const [raw, ...coordList] = await Promise.all([
+      v.read(start, count, onPart),
+      ...coordNames.map((cname) => {
+        const cv = this.byName.get(cname)!;
+        const cstart = cv.dims.map((d) => start[v.dims.indexOf(d)]);
+        const ccount = cv.dims.map((d) => count[v.dims.indexOf(d)]);
+        return readCoordinate(cv, cstart, ccount, decodeOpt !== false);
+      }),
+    ]);
     const dims = v.dims.filter((_, i) => keep[i]);
     const shape = count.filter((_, i) => keep[i]);
     let data: ArrayData = raw;
     let attrs: Attrs = { ...v.attrs };
     let encoding: Attrs = { dtype: v.dtype };
-    const decodeOpt = options.decode ?? true;
-    if (decodeOpt !== false && v.dtype !== "char") {
-      const d = decode(raw, v.attrs, { inPlace: true, ...(decodeOpt === true ? {} : decodeOpt) });
-      data = d.data;
+    if (wantDecode) {
+      const whole = streamed === raw.length && !Array.isArray(raw);
+      // Already decoded part by part: decode an empty array just to split the attributes.
+      const d = whole
+        ? decode((raw as TypedArray).subarray(0, 0), v.attrs, decodeOptions)
+        : decode(raw, v.attrs, decodeOptions);
+      if (!whole) data = d.data;
       attrs = d.attrs;
       encoding = { ...d.encoding, dtype: v.dtype };
     }
     const coords: Record<string, Coordinate> = {};
-    if (options.coords ?? true) {
-      for (const cname of this.coordinatesOf(name)) {
-        const cv = this.byName.get(cname)!;
-        const cstart = cv.dims.map((d) => start[v.dims.indexOf(d)]);
-        const ccount = cv.dims.map((d) => count[v.dims.indexOf(d)]);
-        const ckeep = cv.dims.map((d) => keep[v.dims.indexOf(d)]);
-        const coord = await readCoordinate(cv, cstart, ccount, decodeOpt !== false);
-        coord.dims = cv.dims.filter((_, i) => ckeep[i]);
-        coords[cname] = coord;
-      }
-    }
+    coordNames.forEach((cname, k) => {
+      const cv = this.byName.get(cname)!;
+      const ckeep = cv.dims.map((d) => keep[v.dims.indexOf(d)]);
+      const coord = coordList[k];
+      coord.dims = cv.dims.filter((_, i) => ckeep[i]);
+      coords[cname] = coord;
+    });
     return new DataArray({ name, dims, shape, data, coords, attrs, encoding });
   }
 

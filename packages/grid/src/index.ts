@@ -24,7 +24,7 @@ export {
   type SelOptions,
   sel,
 } from "./select.js";
-export type { DatasetSource, VariableSource } from "./source.js";
+export type { DatasetSource, PartVisitor, VariableSource } from "./source.js";
 export {
   computeStats,
   type DatasetInfo,

@@ -1,4 +1,4 @@
-import type { ArrayData, Attrs, DType } from "./types.js";
+import type { ArrayData, Attrs, DType, TypedArray } from "./types.js";
 
 /**
  * One stored variable, as a back-end (NetCDF, HDF5, GeoTIFF) exposes it: metadata up
@@ -28,8 +28,20 @@ export interface VariableSource {
    *
    * @throws GridError `OUT_OF_RANGE` when the hyperslab is outside the shape
    */
-  read(start?: readonly number[], count?: readonly number[]): Promise<ArrayData>;
+  read(
+    start?: readonly number[],
+    count?: readonly number[],
+    onPart?: (part: TypedArray) => void,
+  ): Promise<ArrayData>;
 }
+
+/**
+ * Optional third argument of {@link VariableSource.read}: a back-end that streams may call
+ * it on consecutive, disjoint parts of the result (views into the returned array, in host
+ * byte order) as they arrive, so in-place decoding overlaps I/O. A back-end that does not
+ * stream simply never calls it; callers then process the whole result afterwards.
+ */
+export type PartVisitor = (part: TypedArray) => void;
 
 /**
  * A whole file as a back-end exposes it, before any decoding: dimensions, global

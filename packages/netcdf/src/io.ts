@@ -8,7 +8,8 @@ const IN_FLIGHT = 4;
 
 /**
  * Read exactly `length` bytes at `position` into `target` (at `targetOffset`), in pieces
- * with a few in flight; fails with `TRUNCATED` if the file ends early.
+ * with a few in flight; fails with `TRUNCATED` if the file ends early. `onPiece` is called
+ * with each completed piece (offset relative to `targetOffset`).
  */
 export async function readExact(
   fh: FileHandle,
@@ -17,6 +18,7 @@ export async function readExact(
   length: number,
   position: number,
   file: string,
+  onPiece?: (offset: number, length: number) => void,
 ): Promise<void> {
   const pieces: Array<[number, number]> = [];
   for (let done = 0; done < length; done += PIECE)
@@ -42,6 +44,8 @@ export async function readExact(
         }
         got += bytesRead;
       }
+      // Hand the piece over while the other reads are still in flight.
+      onPiece?.(at, len);
     }
   };
   await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, pieces.length) }, worker));

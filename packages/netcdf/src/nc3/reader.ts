@@ -3,6 +3,7 @@ import {
   type ArrayData,
   allocate,
   type DatasetSource,
+  type PartVisitor,
   resolveHyperslab,
   sizeOf,
   type TypedArray,
@@ -91,7 +92,7 @@ class Nc3Source implements DatasetSource {
       shape: v.shape,
       dtype: v.dtype,
       attrs: v.attrs,
-      read: (start, count) => this.read(v, start, count),
+      read: (start, count, onPart) => this.read(v, start, count, onPart),
     };
   }
 
@@ -99,12 +100,13 @@ class Nc3Source implements DatasetSource {
     v: Nc3Variable,
     start?: readonly number[],
     count?: readonly number[],
+    onPart?: PartVisitor,
   ): Promise<ArrayData> {
     const ctx = { file: this.path, variable: v.name };
     if (this.closed) throw new NetcdfError("CLOSED", "file is closed", ctx);
     const [s, c] = resolveHyperslab(v.shape, start, count, ctx);
     const out = allocate(v.dtype as Exclude<typeof v.dtype, "string">, sizeOf(c));
-    if (out.length > 0) await readRuns(this.fh, this.header, v, s, c, out, this.path);
+    if (out.length > 0) await readRuns(this.fh, this.header, v, s, c, out, this.path, onPart);
     return out;
   }
 
@@ -128,6 +130,7 @@ async function readRuns(
   count: number[],
   out: TypedArray,
   path: string,
+  onPart?: PartVisitor,
 ): Promise<void> {
   const rank = v.shape.length;
   const size = v.itemSize;
@@ -169,10 +172,17 @@ async function readRuns(
 
   let outPos = 0;
   if (runBytes >= DIRECT_RUN) {
+    // Swap (and let the caller decode) each piece as soon as it lands, overlapping the
+    // remaining reads.
     do {
-      await readExact(fh, outBytes, outPos, runBytes, runOffset(), path);
+      const base = outPos;
+      await readExact(fh, outBytes, base, runBytes, runOffset(), path, (at, len) => {
+        swapToHost(outBytes.subarray(base + at, base + at + len), size);
+        onPart?.(out.subarray((base + at) / size, (base + at + len) / size));
+      });
       outPos += runBytes;
     } while (advance());
+    return;
   } else {
     const scratch = new Uint8Array(
       Math.min(WINDOW, Math.max(runBytes, spanBytes(count, strideB, runBytes))),
@@ -204,6 +214,7 @@ async function readRuns(
     await flush();
   }
   swapToHost(outBytes, size);
+  onPart?.(out);
 }
 
 function spanBytes(count: number[], strideB: number[], runBytes: number): number {

@@ -7,6 +7,7 @@ import {
   allocate,
   type DatasetSource,
   type DType,
+  type PartVisitor,
   resolveHyperslab,
   sizeOf,
   type TypedArray,
@@ -174,7 +175,7 @@ function variableSource(
     dtype,
     attrs,
     ...(meta.chunks ? { chunks: meta.chunks.map(Number) } : {}),
-    async read(start, count) {
+    async read(start, count, onPart) {
       const [s, c] = resolveHyperslab(shape, start, count, ctx);
       const n = sizeOf(c);
       const out: ArrayData =
@@ -191,7 +192,7 @@ function variableSource(
       );
       if (rowsPerSlab > chunk0) rowsPerSlab -= rowsPerSlab % chunk0;
       if (dtype !== "string" && runtime !== undefined && !Array.isArray(out)) {
-        await readDirect(runtime, ds, s, c, rowsPerSlab, rowElems, out, meta, ctx);
+        await readDirect(runtime, ds, s, c, rowsPerSlab, rowElems, out, meta, ctx, onPart);
         return out;
       }
       for (let r = 0; r < c[0]; r += rowsPerSlab) {
@@ -226,6 +227,7 @@ async function readDirect(
   out: TypedArray,
   meta: H5.Metadata,
   ctx: { file: string; variable: string },
+  onPart?: PartVisitor,
 ): Promise<void> {
   const size = out.BYTES_PER_ELEMENT;
   const slabBytes = Math.min(rowsPerSlab, count[0]) * rowElems * size;
@@ -250,18 +252,22 @@ async function readDirect(
         throw hdf5Error(e, ctx.file, ctx.variable);
       }
       const nbytes = rows * rowElems * size;
+      const at = r * rowElems * size;
       // HEAPU8 is re-created when the wasm memory grows, so fetch it after the read.
-      outBytes.set(M.HEAPU8.subarray(ptr, ptr + nbytes), r * rowElems * size);
+      outBytes.set(M.HEAPU8.subarray(ptr, ptr + nbytes), at);
+      if (meta.littleEndian === false) swapBytes(outBytes.subarray(at, at + nbytes), size);
+      onPart?.(out.subarray(r * rowElems, (r + rows) * rowElems));
     }
   } finally {
     M._free(ptr);
   }
-  if (meta.littleEndian === false && size > 1) {
-    const b = Buffer.from(outBytes.buffer, outBytes.byteOffset, outBytes.byteLength);
-    if (size === 2) b.swap16();
-    else if (size === 4) b.swap32();
-    else b.swap64();
-  }
+}
+
+function swapBytes(bytes: Uint8Array, size: number): void {
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (size === 2) b.swap16();
+  else if (size === 4) b.swap32();
+  else if (size === 8) b.swap64();
 }
 
 function toArray(value: unknown, dtype: DType, meta: H5.Metadata, out: ArrayData): ArrayData {
