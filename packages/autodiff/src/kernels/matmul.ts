@@ -181,7 +181,6 @@ function simdProduct(
     }
   }
   const cEl = cPtr / es;
-  heap.fill(0, cEl, cEl + mp * np);
   (f32 ? simd.mm32 : simd.mm64)(aPtr, bPtr, cPtr, mp, np, k);
   if (np === n) c.set(heap.subarray(cEl, cEl + m * n), co);
   else for (let i = 0; i < m; i++) c.set(heap.subarray(cEl + i * np, cEl + i * np + n), co + i * n);

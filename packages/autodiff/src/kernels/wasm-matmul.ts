@@ -1,7 +1,7 @@
 /**
  * WebAssembly SIMD matmul micro-kernels, assembled at load time from the bytes below
- * (no toolchain, nothing prebuilt to ship). Each call adds A·B to C for one matrix
- * pair already copied into the module's memory:
+ * (no toolchain, nothing prebuilt to ship). Each call computes C = A·B for one matrix
+ * pair already copied into the module's memory (C need not be cleared first):
  * - A packed in row panels of 4 (panel i/4 holds, for p = 0..k−1, the four values
  *   A[i..i+3, p] together), m a multiple of 4;
  * - B packed in column panels of TN = 8 (float32) or 4 (float64) columns (panel j/TN
@@ -53,6 +53,7 @@ const set = (i: number) => [0x21, ...uleb(i)];
 const i32 = (v: number) => [0x41, ...sleb(v)];
 const ADD = 0x6a;
 const SUB = 0x6b;
+const EQZ = 0x45;
 const MUL = 0x6c;
 const GE_U = 0x4f;
 const LT_U = 0x49;
@@ -60,6 +61,7 @@ const SELECT = 0x1b;
 const simd = (op: number, ...rest: number[]) => [0xfd, ...uleb(op), ...rest];
 const v128load = (offset: number) => simd(0x00, 4, ...uleb(offset));
 const v128store = (offset: number) => simd(0x0b, 4, ...uleb(offset));
+const ZERO = simd(0x0c, ...new Array<number>(16).fill(0));
 /** Rows of A per cache block. */
 const MB = 64;
 /** Depth (k) per cache block: a packed B panel chunk of KC·32 bytes stays in L1. */
@@ -121,11 +123,15 @@ function kernelBody(es: 4 | 8): number[] {
     ADD,
     ...set(cp),
   );
-  tile.push(...get(cp), ...set(cr));
+  // First k-block: start from zero (C need not be cleared); later ones: load C.
+  const zero: number[] = [];
+  for (let r = 0; r < 4; r++) for (let h = 0; h < 2; h++) zero.push(...ZERO, ...set(acc(r, h)));
+  const load: number[] = [...get(cp), ...set(cr)];
   for (let r = 0; r < 4; r++) {
-    for (let h = 0; h < 2; h++) tile.push(...get(cr), ...v128load(16 * h), ...set(acc(r, h)));
-    tile.push(...get(cr), ...get(nes), ADD, ...set(cr));
+    for (let h = 0; h < 2; h++) load.push(...get(cr), ...v128load(16 * h), ...set(acc(r, h)));
+    load.push(...get(cr), ...get(nes), ADD, ...set(cr));
   }
+  tile.push(...get(kc), EQZ, 0x04, 0x40, ...zero, 0x05, ...load, 0x0b);
   // A panel i/4 starts at i·k·es; B panel j/TN at j·k·es; advancing 4·es and 32 bytes per p.
   tile.push(
     ...get(pA),
