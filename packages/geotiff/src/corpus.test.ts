@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { fileSource } from "./byte-source.js";
 import { openGeotiff, overviewForSize } from "./open.js";
 import { readGeotiff } from "./read.js";
 import { expectClose, expectStats, gdalReference } from "./testing/reference.js";
@@ -88,6 +89,32 @@ describe("choosing an overview level", () => {
     expect(overviewForSize(src.levels, 180, 90)).toBe(2);
     expect(overviewForSize(src.levels, 10)).toBe(3);
     expect(overviewForSize(src.levels, 5000)).toBe(0);
+    await src.close();
+  });
+});
+
+describe("laziness", () => {
+  it("opening reads the header only; a window reads only the tiles under it", async () => {
+    const file = await fileSource(corpusPath("sst_f32_deflate_pred3_tiled.tif"));
+    let bytes = 0;
+    const counting = {
+      ...file,
+      async read(offset: number, length: number) {
+        const b = await file.read(offset, length);
+        bytes += b.length;
+        return b;
+      },
+    };
+    const src = await openGeotiff(counting);
+    const header = bytes;
+    expect(header).toBeLessThan(2000);
+    const win = await readGeotiff(src, {
+      band: 1,
+      window: { x: 70, y: 40, width: 20, height: 20 },
+    });
+    expect(win.shape).toEqual([20, 20]);
+    // one 64×32 deflated tile of one band of a 50 kB file, plus the tile index
+    expect(bytes - header).toBeLessThan(file.size / 8);
     await src.close();
   });
 });

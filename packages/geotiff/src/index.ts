@@ -1,3 +1,4 @@
+export { type ByteSource, bufferSource, fileSource } from "./byte-source.js";
 export { GeotiffError, type GeotiffErrorCode } from "./errors.js";
 export { type GeoTransform, pixelCentres } from "./georef.js";
 export {

@@ -113,16 +113,21 @@ export function overviewForSize(levels: readonly LevelSize[], width: number, hei
  * Open a GeoTIFF (classic or BigTIFF, striped or tiled, COG) from a path or bytes.
  * Reads metadata only; the format is recognised by its magic bytes, not its name.
  *
- * @param input - file path, or the file's bytes
+ * @param input - file path, the file's bytes, or any {@link ByteSource} (e.g. HTTP range reads)
  * @param options - resolution level
  * @throws GeotiffError `IO_ERROR`, `BAD_MAGIC`, `TRUNCATED`, `CORRUPT`, `UNSUPPORTED`,
  *   or `OUT_OF_RANGE` for a missing overview level
  */
 export async function openGeotiff(
-  input: string | Uint8Array,
+  input: string | Uint8Array | ByteSource,
   options: OpenGeotiffOptions = {},
 ): Promise<GeotiffSource> {
-  const src = typeof input === "string" ? await fileSource(input) : bufferSource(input);
+  const src =
+    typeof input === "string"
+      ? await fileSource(input)
+      : input instanceof Uint8Array
+        ? bufferSource(input)
+        : input;
   try {
     return await openFrom(src, options);
   } catch (error) {

@@ -53,7 +53,7 @@ export async function readGeotiff(
   options: ReadGeotiffOptions = {},
 ): Promise<DataArray> {
   const owned = typeof input === "string" || input instanceof Uint8Array;
-  const source = owned ? await openGeotiff(input, options) : input;
+  const source = owned ? await openGeotiff(input, options) : (input as GeotiffSource);
   try {
     return await readFrom(source, options);
   } finally {

@@ -1,5 +1,12 @@
 import { parseArgs } from "node:util";
-import { type Attrs, type AttrValue, computeStats, type Dataset } from "@geoml/grid";
+import {
+  type Attrs,
+  type AttrValue,
+  computeStats,
+  type Dataset,
+  sizeOf,
+  type VariableSource,
+} from "@geoml/grid";
 import type { Command } from "../command.js";
 import { CliError } from "../errors.js";
 import type { CommandIO } from "../io.js";
@@ -100,7 +107,8 @@ export async function summarise(ds: Dataset, withStats: boolean, io: CommandIO):
   const dataNames = new Set(ds.dataVariableNames);
   const numeric = (dtype: string) => dtype !== "char" && dtype !== "string";
   const todo = ds.source.variables.filter((v) => dataNames.has(v.name) && numeric(v.dtype));
-  const bar = progressBar(io, "stats", withStats ? todo.length : 0);
+  const total = todo.reduce((n, v) => n + sizeOf(v.shape), 0);
+  const bar = progressBar(io, "stats", withStats ? total : 0);
   const variables: InfoVariable[] = [];
   for (const v of ds.source.variables) {
     const entry: InfoVariable = {
@@ -111,8 +119,9 @@ export async function summarise(ds: Dataset, withStats: boolean, io: CommandIO):
       attrs: jsonAttrs(v.attrs),
     };
     if (withStats && todo.includes(v)) {
-      // Streamed over hyperslabs by the grid, so memory stays bounded on big files.
-      const s = await computeStats(v);
+      // Streamed over hyperslabs by the grid, so memory stays bounded on big files;
+      // the bar advances with every hyperslab read.
+      const s = await computeStats(counted(v, (n) => bar.tick(n, v.name)));
       entry.stats = {
         validCount: s.validCount,
         min: finite(s.min),
@@ -120,12 +129,28 @@ export async function summarise(ds: Dataset, withStats: boolean, io: CommandIO):
         mean: finite(s.mean),
         sum: s.sum,
       };
-      bar.tick(1, v.name);
     }
     variables.push(entry);
   }
   bar.done();
   return { format: ds.format, variables };
+}
+
+/** `v` with a `read` that reports how many elements each hyperslab brought in. */
+function counted(v: VariableSource, onRead: (elements: number) => void): VariableSource {
+  return {
+    name: v.name,
+    dims: v.dims,
+    shape: v.shape,
+    dtype: v.dtype,
+    attrs: v.attrs,
+    ...(v.chunks === undefined ? {} : { chunks: v.chunks }),
+    async read(start, count) {
+      const data = await v.read(start, count);
+      onRead(data.length);
+      return data;
+    },
+  };
 }
 
 function finite(x: number): number | null {

@@ -1,0 +1,17 @@
+import { expect, it } from "vitest";
+import * as api from "./index.js";
+
+// The public surface; a change here is an API change to review (and a changeset).
+it("exports exactly the public API", () => {
+  expect(Object.keys(api).sort()).toEqual([
+    "CliError",
+    "bufferIO",
+    "commands",
+    "info",
+    "main",
+    "mainHelp",
+    "processIO",
+    "progressBar",
+  ]);
+  expect(api.commands.map((c) => c.name)).toContain("info");
+});
