@@ -134,8 +134,8 @@ def main():
         options="-t_srs EPSG:3857 -te -20037508 -11000000 20037508 11000000 "
         "-tr 200000 200000 -r near -dstnodata -9999 -co COMPRESS=DEFLATE -co PREDICTOR=3",
     )
-    # 9. float64, uncompressed, pixel-interleaved, two bands, nodata NaN (sea-ice concentration,
-    #    land cells NaN)
+    # 9. float64, pixel-interleaved, two bands, deflate + floating-point predictor (which then
+    #    differences across the samples of a pixel), nodata NaN (sea-ice concentration, land NaN)
     with netCDF4.Dataset(f"{CDF}/fice.nc") as nc:
         nc.set_auto_mask(False)
         fice = nc["fice"][[0, 59]].astype(np.float64)
@@ -158,7 +158,7 @@ def main():
         fice,
         (float(hlon[0]) - dlon / 2, dlon, 0.0, float(max(hlat[0], hlat[-1])) + dlat / 2, 0.0, -dlat),
         float("nan"),
-        ["INTERLEAVE=PIXEL"],
+        ["INTERLEAVE=PIXEL", "COMPRESS=DEFLATE", "PREDICTOR=3"],
         dtype=gdal.GDT_Float64,
     )
     # 10. big-endian (Motorola byte order), deflate, tiled, one band (November)
@@ -166,6 +166,13 @@ def main():
         out("sst_f32_bigendian.tif"),
         base,
         options="-b 11 -co ENDIANNESS=BIG -co COMPRESS=DEFLATE -co TILED=YES -co BLOCKXSIZE=64 -co BLOCKYSIZE=64",
+    )
+    # 11. PixelIsPoint: the land-sea mask with AREA_OR_POINT=Point (GeoKey GTRasterType = 2);
+    #     GDAL shifts the tie point by half a pixel and so must we
+    gdal.Translate(
+        out("landsea_u8_pixelispoint.tif"),
+        out("landsea_u8_packbits.tif"),
+        options="-mo AREA_OR_POINT=Point -co COMPRESS=PACKBITS",
     )
     for f in sorted(os.listdir(OUT)):
         if f.endswith(".tif"):

@@ -134,6 +134,11 @@ describe("geoml info text output", () => {
     expect(stdout).toContain("stats: valid 5639, min -1.8, max 31.49, mean 14.06285, sum 79300.41");
   });
 
+  it("lists the overviews of a COG", async () => {
+    const { stdout } = await run("info", root("datasets/geotiff/landsea_cog.tif"));
+    expect(stdout).toContain("  Overviews: 360x180, 180x90, 90x45");
+  });
+
   it("reads like ncdump -h for a NetCDF file, with the record dimension", async () => {
     const { stdout } = await run("info", root("datasets/netcdf/sstdata_netcdf.nc"));
     expect(stdout).toContain("  time = UNLIMITED (12 currently)");

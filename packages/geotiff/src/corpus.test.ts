@@ -118,3 +118,14 @@ describe("laziness", () => {
     await src.close();
   });
 });
+
+describe("raster type", () => {
+  it("shifts a PixelIsPoint tie point by half a pixel, as GDAL does", async () => {
+    const src = await openGeotiff(corpusPath("landsea_u8_pixelispoint.tif"));
+    expect(src.attrs.raster_type).toBe("PixelIsPoint");
+    // the file's tie point puts the first pixel centre at (0.5, 89.5); the corner is (0, 90)
+    expect(src.geoTransform).toEqual(ref.corpus["landsea_u8_pixelispoint.tif"].geotransform);
+    expect(src.geoTransform).toEqual([0, 1, 0, 90, 0, -1]);
+    await src.close();
+  });
+});

@@ -225,6 +225,17 @@ function georeferencing(ds: Dataset): string[] {
   const at = (col: number, row: number) =>
     `(${num(x0 + col * dx + row * rx)}, ${num(y0 + col * ry + row * dy)})`;
   const crs = typeof ds.attrs.crs === "string" ? ds.attrs.crs : "unknown";
+  // A GeoTIFF source lists its resolution levels (COG overviews).
+  const levels = (ds.source as { levels?: Array<{ width: number; height: number }> }).levels ?? [];
+  const overviews =
+    levels.length > 1
+      ? [
+          `  Overviews: ${levels
+            .slice(1)
+            .map((l) => `${l.width}x${l.height}`)
+            .join(", ")}`,
+        ]
+      : [];
   return [
     "Georeferencing:",
     `  CRS: ${crs}`,
@@ -235,5 +246,6 @@ function georeferencing(ds: Dataset): string[] {
     `  Upper Right ${at(w, 0)}`,
     `  Lower Right ${at(w, h)}`,
     `  Center      ${at(w / 2, h / 2)}`,
+    ...overviews,
   ];
 }
