@@ -133,7 +133,9 @@ describe("reductions", () => {
 });
 
 describe("VJP vs finite differences", () => {
-  const opts = { numRuns: 40 };
+  // A fixed seed: finite differences can land on a kink (e.g. maximum at a near-tie)
+  // with tiny probability, and CI must not flake on it.
+  const opts = { numRuns: 40, seed: 20261124 };
   const ok = (f: (ps: Tensor[]) => Tensor, params: Tensor[]) => {
     const r = ad.checkGrad(f, params, { rtol: 1e-6, atol: 1e-7 });
     if (!r.ok) expect.fail(`max abs error ${r.maxAbsError}, max rel error ${r.maxRelError}`);
@@ -179,7 +181,7 @@ describe("VJP vs finite differences", () => {
         fc.property(shapeArb, fc.nat(1000), (shape, seed) => {
           ok(([x]) => weighted(op(x), seed), [rand(shape, seed, lo, hi)]);
         }),
-        { numRuns: 20 },
+        { numRuns: 20, seed: 20261124 },
       );
     });
 
