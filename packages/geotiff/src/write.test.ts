@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { DataArray } from "@geoml/grid";
 import { describe, expect, it } from "vitest";
 import { GeotiffError } from "./errors.js";
+import { openGeotiff } from "./open.js";
 import { readGeotiff } from "./read.js";
 import { expectClose, expectStats, gdalReference } from "./testing/reference.js";
 import { fixturePath, type WrittenSample, writtenSamples } from "./testing/samples.js";
@@ -84,10 +85,41 @@ describe("writer checks its input", () => {
     expect(Array.from(back.data as Float32Array)).toEqual([1, 2, 3, 4, Number.NaN, 6]);
   });
 
+  it("rounds and clamps when storing integers", async () => {
+    const a = new DataArray({
+      name: "t",
+      dims: ["y", "x"],
+      shape: [1, 4],
+      data: new Float64Array([-3.6, 2.5, 300, 7.4]),
+    });
+    const back = await readGeotiff(encodeGeotiff(a, { dtype: "uint8" }), {
+      band: 1,
+      decode: false,
+    });
+    expect(Array.from(back.data as Uint8Array)).toEqual([0, 3, 255, 7]);
+  });
+
+  it("writes plain TIFFs without coordinates, and rotated grids as ModelTransformation", async () => {
+    const plain = await readGeotiff(encodeGeotiff(grid({}), { dtype: "int16", nodata: -1 }), {
+      band: 1,
+    });
+    expect(plain.attrs.geotransform).toBeUndefined();
+    expect(plain.coords.x).toBeUndefined();
+    expect(plain.encoding.dtype).toBe("int16");
+    expect(Array.from(plain.data as Float64Array)).toEqual([1, 2, 3, 4, Number.NaN, 6]);
+
+    const gt: [number, number, number, number, number, number] = [100, 10, 2, 500, 3, -10];
+    const src = await openGeotiff(encodeGeotiff(grid({}), { geoTransform: gt, epsg: 32633 }));
+    expect(src.geoTransform).toEqual(gt);
+    expect(src.variables.map((v) => v.name)).toEqual(["band1"]); // no x/y for a rotated grid
+    await src.close();
+  });
+
   it("rejects irregular coordinates, a wrong rank and NaN nodata on integers", () => {
     expect(() => encodeGeotiff(grid({ x: [0, 1, 3], y: [0, 1] }))).toThrow(/not regularly spaced/);
     const flat = new DataArray({ name: "v", dims: ["i"], data: new Float64Array(4) });
     expect(() => encodeGeotiff(flat)).toThrow(GeotiffError);
     expect(() => encodeGeotiff(grid({}), { dtype: "int16", nodata: Number.NaN })).toThrow(/NaN/);
+    expect(() => encodeGeotiff(grid({}), { dtype: "uint8" })).toThrow(/need a nodata value/);
   });
 });

@@ -23,7 +23,10 @@ export interface WriteGeotiffOptions {
    * `_FillValue` encoding or attribute, else NaN for float data that holds NaN.
    */
   nodata?: number;
-  /** Stored sample type; default the data's own (float64 data stays float64). */
+  /**
+   * Stored sample type; default the data's own (float64 data stays float64). Converting
+   * to integers rounds and clamps; NaN cells then need `nodata`.
+   */
   dtype?: Exclude<DType, "char" | "string" | "int64" | "uint64">;
   /** `"deflate"` (default) or `"none"`. */
   compression?: "deflate" | "none";
@@ -53,6 +56,22 @@ const CTORS = {
   float32: Float32Array,
   float64: Float64Array,
 } as const;
+
+/** Range of each integer sample type. */
+const RANGE: Record<string, [number, number]> = {
+  uint8: [0, 255],
+  int8: [-128, 127],
+  uint16: [0, 65535],
+  int16: [-32768, 32767],
+  uint32: [0, 4294967295],
+  int32: [-2147483648, 2147483647],
+};
+
+function hasNaN(data: ArrayLike<number | bigint>): boolean {
+  if (!(data instanceof Float32Array || data instanceof Float64Array)) return false;
+  for (let i = 0; i < data.length; i++) if (Number.isNaN(data[i])) return true;
+  return false;
+}
 
 /** Target uncompressed strip size. */
 const STRIP_BYTES = 65536;
@@ -137,7 +156,15 @@ export function encodeGeotiff(
   const strips: Uint8Array[] = [];
   const src = array.data;
   const Ctor = CTORS[dtype as keyof typeof CTORS];
-  const replaceNaN = isFloat && nodata !== undefined && !Number.isNaN(nodata);
+  const replaceNaN = nodata !== undefined && !Number.isNaN(nodata);
+  const [lo, hi] = RANGE[dtype] ?? [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY];
+  if (!isFloat && !replaceNaN && hasNaN(src)) {
+    throw new GeotiffError(
+      "INVALID_WRITE",
+      `NaN cells need a nodata value to be stored as ${dtype}`,
+      ctx,
+    );
+  }
   for (let b = 0; b < bands; b++) {
     for (let s = 0; s < stripsPerBand; s++) {
       const row0 = s * rowsPerStrip;
@@ -147,7 +174,10 @@ export function encodeGeotiff(
       const base = b * bandPixels + row0 * width;
       for (let i = 0; i < n; i++) {
         const v = Number(src[base + i]);
-        typed[i] = replaceNaN && Number.isNaN(v) ? nodata : v;
+        if (Number.isNaN(v)) typed[i] = replaceNaN ? nodata : v;
+        else if (isFloat) typed[i] = v;
+        // integers are rounded and clamped to the type's range, as GDAL converts them
+        else typed[i] = Math.min(hi, Math.max(lo, Math.round(v)));
       }
       const raw = new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength);
       strips.push(options.compression === "none" ? raw : new Uint8Array(deflateSync(raw)));
