@@ -62,6 +62,18 @@ describe("bad input gives typed errors naming the file", () => {
     }
   });
 
+  it("a structurally valid but enormous image is refused before allocating", async () => {
+    // 24576² float32 in 8192² tiles: 3 × 3 tiles per band, as many as the file lists,
+    // so the structure checks pass; both bands at once would need 4.8 GB
+    let big = setValue(setValue(tiled, TAG.ImageWidth, 24576), TAG.ImageLength, 24576);
+    big = setValue(setValue(big, TAG.TileWidth, 8192), TAG.TileLength, 8192);
+    const src = await openGeotiff(big);
+    const e = await failure(src.readBands([1, 2]));
+    expect(e.code).toBe("TOO_LARGE");
+    expect(e.message).toMatch(/read smaller windows/);
+    await src.close();
+  });
+
   it("a tag claiming 2^32 - 1 values, and a looping IFD chain", async () => {
     const e = await failure(openGeotiff(setCount(striped, TAG.StripOffsets, 2 ** 32 - 1)));
     expect(e.code).toBe("TRUNCATED");

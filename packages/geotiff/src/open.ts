@@ -41,6 +41,9 @@ import {
   type TiffStructure,
 } from "./structure.js";
 
+/** Most bytes one read may return (all bands together): 4 GiB. */
+const MAX_READ_BYTES = 2 ** 32;
+
 /** Options of {@link openGeotiff}. */
 export interface OpenGeotiffOptions {
   /**
@@ -200,10 +203,12 @@ async function openFrom(src: ByteSource, options: OpenGeotiffOptions): Promise<G
     }
     const w = window ?? { x: 0, y: 0, width: info.width, height: info.height };
     resolveHyperslab([info.height, info.width], [w.y, w.x], [w.height, w.width], ctx);
-    if (sizeOf([bands.length, w.height, w.width]) > 2 ** 31 - 1) {
+    // One typed array per band; beyond 4 GiB in all the allocation itself would fail.
+    const bytes = sizeOf([bands.length, w.height, w.width]) * info.bytes;
+    if (bytes > MAX_READ_BYTES) {
       throw new GeotiffError(
         "TOO_LARGE",
-        `window of ${bands.length} bands is too large; read it in parts`,
+        `${bands.length} band(s) of ${w.width}×${w.height} ${info.dtype} need ${bytes} bytes (limit ${MAX_READ_BYTES}); read smaller windows`,
         ctx,
       );
     }
