@@ -1,6 +1,6 @@
 // NetCDF read benchmark: @geoml/netcdf vs xarray (decoded) and netCDF4-python (raw) on the
 // same generated files, each measurement in its own process (time of open + read, peak RSS).
-// Generate inputs first: /usr/bin/python3 tools/gen_big_netcdf.py
+// Inputs come from /usr/bin/python3 tools/gen_big_netcdf.py (run here if they are missing).
 import { execFileSync } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -60,8 +60,8 @@ function best(f: () => Run): Run {
 const rows: string[] = [];
 for (const [kind, path] of Object.entries(files)) {
   if (!existsSync(path)) {
-    console.error(`missing ${path}: run /usr/bin/python3 tools/gen_big_netcdf.py`);
-    process.exit(1);
+    console.error(`${path} missing: generating it with tools/gen_big_netcdf.py (about 1 GB)`);
+    execFileSync("/usr/bin/python3", [`${root}tools/gen_big_netcdf.py`], { stdio: "inherit" });
   }
   execFileSync("cat", [path], { stdio: ["ignore", "ignore", "inherit"], maxBuffer: 1 << 30 }); // warm the page cache
   for (const mode of ["full", "step"] as const) {
