@@ -1,4 +1,5 @@
-import { parallelCrossprod } from "./parallel.js";
+import { mainSimd, parallelCrossprod } from "./parallel.js";
+import type { SimdDot } from "./simd.js";
 
 /**
  * Weighted cross-products of a column-major design, the one pass over the rows
@@ -19,23 +20,41 @@ export function crossprodRange(
   r0: number,
   r1: number,
   acc: Float64Array,
+  simd: SimdDot | null = null,
 ): void {
   // rows per block: a block of every column (≤ ~40 columns) stays in L2 cache
   const BLOCK = 512;
   const q = p + 1;
-  // block copies: wx = w ⊙ column, cx = column, for columns 0..p (z is column p)
-  const wx = new Float64Array(q * BLOCK);
-  const cx = new Float64Array(q * BLOCK);
+  // block copies: wx = w ⊙ column, cx = column, for columns 0..p (z is column p);
+  // with the SIMD kernel they live in its memory, followed by 4 result slots
+  let wx: Float64Array;
+  let cx: Float64Array;
+  let res: Float64Array | null = null;
+  if (simd) {
+    const need = (2 * q * BLOCK + 4) * 8;
+    const have = simd.memory.buffer.byteLength;
+    if (have < need) simd.memory.grow(Math.ceil((need - have) / 65536));
+    const mem = new Float64Array(simd.memory.buffer, 0, 2 * q * BLOCK + 4);
+    wx = mem.subarray(0, q * BLOCK);
+    cx = mem.subarray(q * BLOCK, 2 * q * BLOCK);
+    res = mem.subarray(2 * q * BLOCK);
+  } else {
+    wx = new Float64Array(q * BLOCK);
+    cx = new Float64Array(q * BLOCK);
+  }
   for (let b = r0; b < r1; b += BLOCK) {
     const len = Math.min(BLOCK, r1 - b);
+    // an even length for the two-row SIMD steps: the padding row has weight 0
+    const padded = len + (len & 1);
     for (let j = 0; j < q; j++) {
       const off = j * BLOCK;
-      const src = j < p ? x : z;
       const base = j < p ? j * n + b : b;
-      for (let i = 0; i < len; i++) {
-        const v = src[base + i];
-        cx[off + i] = v;
-        wx[off + i] = w[b + i] * v;
+      // a bulk copy (memcpy) of the column's block, then the weighted copy from it
+      cx.set((j < p ? x : z).subarray(base, base + len), off);
+      for (let i = 0; i < len; i++) wx[off + i] = w[b + i] * cx[off + i];
+      if (padded > len) {
+        cx[off + len] = 0;
+        wx[off + len] = 0;
       }
     }
     // 2×2 register blocks of the lower triangle: four dot products share four loads
@@ -51,15 +70,30 @@ export function crossprodRange(
         let s01 = 0;
         let s10 = 0;
         let s11 = 0;
-        for (let i = 0; i < len; i++) {
-          const u0 = wx[a0 + i];
-          const u1 = wx[a1 + i];
-          const v0 = cx[b0 + i];
-          const v1 = cx[b1 + i];
-          s00 += u0 * v0;
-          s01 += u0 * v1;
-          s10 += u1 * v0;
-          s11 += u1 * v1;
+        if (simd && res) {
+          simd.dot22(
+            a0 * 8,
+            a1 * 8,
+            (q * BLOCK + b0) * 8,
+            (q * BLOCK + b1) * 8,
+            padded * 8,
+            2 * q * BLOCK * 8,
+          );
+          s00 = res[0];
+          s01 = res[1];
+          s10 = res[2];
+          s11 = res[3];
+        } else {
+          for (let i = 0; i < len; i++) {
+            const u0 = wx[a0 + i];
+            const u1 = wx[a1 + i];
+            const v0 = cx[b0 + i];
+            const v1 = cx[b1 + i];
+            s00 += u0 * v0;
+            s01 += u0 * v1;
+            s10 += u1 * v0;
+            s11 += u1 * v1;
+          }
         }
         acc[j * q + k] += s00;
         if (k1 !== k) acc[j * q + k1] += s01;
@@ -93,7 +127,7 @@ export function weightedCrossprod(
   let acc = parallelCrossprod(x, n, p, w, z);
   if (!acc) {
     acc = new Float64Array(q * q);
-    crossprodRange(x, n, p, w, z, 0, n, acc);
+    crossprodRange(x, n, p, w, z, 0, n, acc, n * q > 4096 ? mainSimd() : null);
   }
   // the blocks also touched some upper entries; rebuild them from the lower triangle
   for (let j = 0; j < q; j++) for (let k = j + 1; k < q; k++) acc[j * q + k] = acc[k * q + j];

@@ -7,4 +7,4 @@ export {
   choleskySolve,
 } from "./cholesky.js";
 export { linearPredictor, rowQuadraticForm, weightedCrossprod } from "./crossprod.js";
-export { setLinalgThreads, sharedFloat64 } from "./parallel.js";
+export { setLinalgSimd, setLinalgThreads, sharedFloat64 } from "./parallel.js";

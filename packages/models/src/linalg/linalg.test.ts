@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { cholesky, choleskyInverse, choleskySolve } from "./cholesky.js";
 import { weightedCrossprod } from "./crossprod.js";
-import { setLinalgThreads, sharedFloat64 } from "./parallel.js";
+import { setLinalgSimd, setLinalgThreads, sharedFloat64 } from "./parallel.js";
+import { createSimdDot } from "./simd.js";
 
 function naive(x: Float64Array, n: number, p: number, w: Float64Array, z: Float64Array) {
   const q = p + 1;
@@ -49,6 +50,37 @@ describe("weighted cross-product", () => {
     const parallel = weightedCrossprod(x, n, p, w, z);
     parallel.forEach((v, i) => {
       expect(Math.abs(v - serial[i])).toBeLessThan(1e-9 * (1 + Math.abs(serial[i])));
+    });
+  });
+});
+
+describe("WebAssembly SIMD kernel", () => {
+  it("computes the four dot products of two pairs of vectors", () => {
+    const k = createSimdDot();
+    expect(k).not.toBeNull();
+    const m = new Float64Array(k!.memory.buffer);
+    for (let i = 0; i < 8; i++) {
+      m[i] = i + 1;
+      m[8 + i] = 2;
+      m[16 + i] = i;
+      m[24 + i] = 1;
+    }
+    k!.dot22(0, 64, 128, 192, 64, 256);
+    expect(Array.from(m.subarray(32, 36))).toEqual([168, 36, 56, 16]);
+  });
+
+  it("gives the plain loop's cross-product, odd block lengths included", () => {
+    const n = 5001;
+    const p = 6;
+    const x = Float64Array.from({ length: n * p }, (_, i) => Math.cos(i * 0.3));
+    const w = Float64Array.from({ length: n }, (_, i) => 1 + (i % 7));
+    const z = Float64Array.from({ length: n }, (_, i) => Math.sin(i));
+    setLinalgSimd(false);
+    const plain = weightedCrossprod(x, n, p, w, z);
+    setLinalgSimd(true);
+    const simd = weightedCrossprod(x, n, p, w, z);
+    simd.forEach((v, i) => {
+      expect(Math.abs(v - plain[i])).toBeLessThan(1e-10 * (1 + Math.abs(plain[i])));
     });
   });
 });
