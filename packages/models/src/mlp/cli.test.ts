@@ -15,7 +15,9 @@ describe("command-line flags", () => {
       family: "binomial",
       link: "probit",
       "layer-norm": true,
+      theta: "2.5",
     });
+    expect(spec.familyParameters).toEqual({ theta: 2.5, power: undefined, linkPower: undefined });
     expect(spec).toMatchObject({
       hidden: [64, 32],
       activation: "relu",

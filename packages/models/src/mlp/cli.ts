@@ -8,8 +8,9 @@ import type { FitHistory } from "./train.js";
 /**
  * Command-line flags of `geoml fit --model mlp`, as parsed strings:
  * `--hidden 64,64 --activation tanh --epochs N --batch-size B --lr L --seed S`,
- * plus the shared `--family`, `--link`, and `--validation-split`, `--patience`,
- * `--weight-decay`, `--dropout`, `--dtype`.
+ * plus the flags shared with the GLM (`--family`, `--link`, `--theta`, `--power`,
+ * `--link-power`) and `--classes`, `--validation-split`, `--patience`,
+ * `--weight-decay`, `--dropout`, `--layer-norm`, `--dtype`.
  */
 export type MlpArgs = Record<string, string | boolean | undefined>;
 
@@ -30,6 +31,9 @@ export const MLP_FLAGS = [
   "dropout",
   "layer-norm",
   "dtype",
+  "theta",
+  "power",
+  "link-power",
 ] as const;
 
 function text(args: MlpArgs, flag: string): string | undefined {
@@ -84,6 +88,14 @@ export function mlpOptionsFromArgs(args: MlpArgs): { spec: MlpSpec; fit: FitOpti
     dtype,
     seed: number(args, "seed", true),
   };
+  const familyParameters = {
+    theta: number(args, "theta", false),
+    power: number(args, "power", false),
+    linkPower: number(args, "link-power", false),
+  };
+  if (Object.values(familyParameters).some((v) => v !== undefined)) {
+    spec.familyParameters = familyParameters;
+  }
   const fit: FitOptions = {
     epochs: number(args, "epochs", true),
     batchSize: number(args, "batch-size", true),

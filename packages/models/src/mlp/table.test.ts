@@ -24,6 +24,7 @@ describe("MLP from a formula over table columns", () => {
     );
     expect(fit.model.architecture?.inputs).toBe(3); // sst, depth, zone[T.south]; no intercept
     expect(fit.summary()).toMatch(/^MLP 3 → 16 → 1, tanh; family gaussian \(identity link\)/);
+    expect(fit.summaryJSON()).toMatchObject({ model: "mlp", layers: [3, 16, 1], epochs: 150 });
     const saved = JSON.stringify(fit.toJSON());
     const fresh = table(50, 2);
     const pred = predictMlpFromFormula(saved, fresh);

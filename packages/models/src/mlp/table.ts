@@ -30,6 +30,8 @@ export interface MlpTableFit {
   rows: number;
   /** A short text summary: architecture, family, rows, epochs and losses. */
   summary(): string;
+  /** The same summary as one JSON-ready object. */
+  summaryJSON(): Record<string, unknown>;
   /** The model with its design, for `loadMlpTable` / `predictMlpTable`. */
   toJSON(): MlpTableJSON;
 }
@@ -120,6 +122,23 @@ export function fitMlpFromFormula(
       if (val.length > 0)
         lines.push(`validation loss: ${val[history.bestEpoch - 1]?.toPrecision(6)} (best epoch)`);
       return lines.join("\n");
+    },
+    summaryJSON() {
+      return {
+        model: "mlp",
+        family: model.family?.name ?? "gaussian (heteroscedastic)",
+        link: model.family?.link.name ?? "identity",
+        formula,
+        predictors: x.names,
+        layers: [arch.inputs, ...arch.hidden, arch.outputs],
+        activation: arch.activation,
+        nObs: design.n,
+        epochs: history.loss.length,
+        bestEpoch: history.bestEpoch,
+        stoppedEarly: history.stoppedEarly,
+        loss: history.loss,
+        validationLoss: history.validationLoss,
+      };
     },
     toJSON() {
       const json: MlpTableJSON = { ...model.toJSON(), design: design.info };
