@@ -37,16 +37,46 @@ export function undoPredictor(
   }
   const all = new Uint8Array(block, 0, rows * rowBytes);
   const planes = new Uint8Array(rowBytes);
-  const count = rowSamples; // samples per row, each split over `bytes` planes
+  const n = rowSamples; // samples per row, each split over `bytes` planes
+  const words =
+    bytes === 4 || bytes === 8 ? new Uint32Array(block, 0, (rows * rowBytes) / 4) : undefined;
   for (let r = 0; r < rows; r++) {
-    const row = all.subarray(r * rowBytes, (r + 1) * rowBytes);
+    const at = r * rowBytes;
     // Differencing runs over the whole byte row with a stride of one pixel's worth of planes.
-    for (let k = stride; k < rowBytes; k++) row[k] = (row[k] + row[k - stride]) & 0xff;
-    planes.set(row);
-    // Plane p holds byte (bytes - 1 - p) of every sample, little-endian in the output.
-    for (let b = 0; b < bytes; b++) {
-      const plane = (bytes - 1 - b) * count;
-      for (let i = 0; i < count; i++) row[i * bytes + b] = planes[plane + i];
+    if (stride === 1) {
+      let acc = all[at];
+      for (let k = at + 1; k < at + rowBytes; k++) {
+        acc = (acc + all[k]) & 0xff;
+        all[k] = acc;
+      }
+    } else {
+      for (let k = at + stride; k < at + rowBytes; k++) all[k] = (all[k] + all[k - stride]) & 0xff;
+    }
+    planes.set(all.subarray(at, at + rowBytes));
+    // Plane p holds byte (bytes - 1 - p) of every sample: the first plane is the most
+    // significant byte. The output is little-endian.
+    if (words !== undefined && bytes === 4) {
+      const w0 = at / 4;
+      for (let i = 0; i < n; i++) {
+        words[w0 + i] =
+          (planes[i] << 24) | (planes[n + i] << 16) | (planes[2 * n + i] << 8) | planes[3 * n + i];
+      }
+    } else if (words !== undefined) {
+      const w0 = at / 4;
+      for (let i = 0; i < n; i++) {
+        words[w0 + 2 * i + 1] =
+          (planes[i] << 24) | (planes[n + i] << 16) | (planes[2 * n + i] << 8) | planes[3 * n + i];
+        words[w0 + 2 * i] =
+          (planes[4 * n + i] << 24) |
+          (planes[5 * n + i] << 16) |
+          (planes[6 * n + i] << 8) |
+          planes[7 * n + i];
+      }
+    } else {
+      for (let b = 0; b < bytes; b++) {
+        const plane = (bytes - 1 - b) * n;
+        for (let i = 0; i < n; i++) all[at + i * bytes + b] = planes[plane + i];
+      }
     }
   }
 }
