@@ -155,6 +155,25 @@ describe("geoml fit / predict", () => {
     expect(parseCsv(p.stdout).names).toEqual(["row", "prob_0", "prob_1", "prob_2", "class"]);
   });
 
+  it("fits a lasso from the command line", async () => {
+    const c = fixture.glm.find((x) => x.name === "gaussian_identity")!;
+    const file = csvOf(c);
+    const r = await run(
+      "fit",
+      "--data",
+      file,
+      "--formula",
+      "y ~ x1 + x2 + x3",
+      "--lambda",
+      "0.3",
+      "--json",
+    );
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout) as FitJson;
+    expect(out.coefficients.x3).toBe(0);
+    expect(out.stdErrors.x1).toBeNull();
+  });
+
   it("sends errors to stderr with a non-zero status", async () => {
     const c = fixture.glm.find((x) => x.name === "poisson_offset")!;
     const file = csvOf(c);

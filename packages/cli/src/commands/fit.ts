@@ -57,6 +57,9 @@ Options:
   --offset COL       column added to the linear predictor
   --method NAME      irls (default), lbfgs, adam
   --l2 LAMBDA        ridge penalty: deviance/2 + LAMBDA/2·|β|² (intercept free)
+  --lambda L         elastic net (glmnet objective, coordinate descent):
+                     deviance/(2n) + L·(A·|β|₁ + (1 − A)/2·|β|²), intercept free
+  --alpha A          elastic-net L1 share in [0, 1] (default 1, the lasso)
   --missing MODE     error (default) or drop rows with missing values
   --max-iter N       iteration limit
   --save FILE        write the fitted model as JSON (for 'geoml predict')
@@ -78,6 +81,8 @@ const OPTIONS = {
   offset: { type: "string" },
   method: { type: "string" },
   l2: { type: "string" },
+  lambda: { type: "string" },
+  alpha: { type: "string" },
   missing: { type: "string" },
   "max-iter": { type: "string" },
   save: { type: "string" },
@@ -194,6 +199,10 @@ export const fit: Command = {
     if (!["irls", "lbfgs", "adam"].includes(method))
       throw new CliError("USAGE", `--method: expected irls, lbfgs or adam, got "${method}"`);
     const l2 = numberOption(values, "l2");
+    const lambda = numberOption(values, "lambda");
+    const alpha = numberOption(values, "alpha");
+    if (alpha !== undefined && lambda === undefined)
+      throw new CliError("USAGE", "--alpha needs --lambda");
     const data = values.data;
     const formula = values.formula;
     const familyName = (values.family as string | undefined) ?? "gaussian";
@@ -231,7 +240,12 @@ export const fit: Command = {
         linkPower: numberOption(values, "link-power"),
         method: method as "irls" | "lbfgs" | "adam",
         maxIter: numberOption(values, "max-iter"),
-        penalty: l2 === undefined ? undefined : { l2 },
+        penalty:
+          lambda !== undefined
+            ? { lambda, alpha: alpha ?? 1 }
+            : l2 === undefined
+              ? undefined
+              : { l2 },
       });
       const result = model.fit({
         formula,

@@ -40,8 +40,13 @@ else:
         params = np.concatenate([[m.intercept_], m.coef_])
     iterations = int(np.max(m.n_iter_))
 seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
-blas = [f"{d['internal_api']} {d.get('version')} ({d.get('threading_layer')}, {d['num_threads']} threads) {d['filepath']}"
-        for d in threadpool_info() if d["user_api"] == "blas"]
+# threadpoolctl names every BLAS loaded (OpenBLAS also arrives through LAPACK); the
+# libblas.so.3 actually mapped is the one numpy's calls resolve to
+with open("/proc/self/maps") as maps:
+    libblas = sorted({line.split()[-1] for line in maps if "libblas.so.3" in line})
+blas = [f"libblas.so.3 = {', '.join(libblas)}"] + [
+    f"{d['internal_api']} {d.get('version')} ({d.get('threading_layer')}, {d['num_threads']} threads)"
+    for d in threadpool_info() if d["user_api"] == "blas"]
 print(json.dumps({
     "seconds": seconds,
     "cpuSeconds": cpu,

@@ -147,6 +147,40 @@ describe("fitting paths agree", () => {
     expect(() => loadGlm('{"format":"other"}')).toThrow(/geoml-glm/);
   });
 
+  it("Binomial trials as cbind(s, f) or as a proportion with the trials as weights", () => {
+    const trials = x1.map((_, i) => 1 + (i % 9));
+    const s = trials.map((t, i) =>
+      Math.min(t, Math.round(t / (1 + Math.exp(-eta[i])) + ((i * 0.31) % 1) - 0.5)),
+    );
+    const f = trials.map((t, i) => t - s[i]);
+    const prop = s.map((v, i) => v / trials[i]);
+    const a = glm({ family: "binomial" }).fit({
+      formula: "cbind(s, f) ~ x1 + x2",
+      data: { s, f, x1, x2 },
+    });
+    const b = glm({ family: "binomial" }).fit({
+      formula: "prop ~ x1 + x2",
+      data: { prop, trials, x1, x2 },
+      weights: "trials",
+    });
+    for (const name of a.names) {
+      expect(b.coefficients[name]).toBeCloseTo(a.coefficients[name], 10);
+      expect(b.stdErrors[name]).toBeCloseTo(a.stdErrors[name], 10);
+    }
+    expect(b.deviance).toBeCloseTo(a.deviance, 9);
+    expect(b.logLik).toBeCloseTo(a.logLik, 9);
+  });
+
+  it("Adam through autodiff approaches the IRLS estimate", () => {
+    const d = { y: counts, x1, x2 };
+    const a = glm({ family: "poisson" }).fit({ formula: "y ~ x1 + x2", data: d });
+    const b = glm({ family: "poisson", method: "adam", lr: 0.05, maxIter: 3000 }).fit({
+      formula: "y ~ x1 + x2",
+      data: d,
+    });
+    for (const name of a.names) expect(b.coefficients[name]).toBeCloseTo(a.coefficients[name], 3);
+  });
+
   it("a design matrix fit equals the formula fit", () => {
     const f = glm({ family: "poisson" }).fit({
       formula: "y ~ x1 + x2",
