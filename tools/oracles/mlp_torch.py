@@ -99,9 +99,13 @@ def unweighted_loss(loss, eta, y):
     raise ValueError(loss)
 
 
-def total_loss(tlayers, x, y, w, activation, loss):
+def total_loss(tlayers, x, y, w, activation, loss, weight_decay=0.0):
     eta = forward(tlayers, x, activation)
-    return per_row_loss(loss, eta, y, w).sum() / w.sum()
+    value = per_row_loss(loss, eta, y, w).sum() / w.sum()
+    if weight_decay > 0:
+        # L2 on the dense weights only: (lambda / 2) * sum ||W||^2
+        value = value + 0.5 * weight_decay * sum((layer["weight"] ** 2).sum() for layer in tlayers)
+    return value
 
 
 def make_data(rng, n, d, loss, k):
@@ -124,19 +128,20 @@ def plain(layers):
     return [{k: np.asarray(v).tolist() for k, v in layer.items()} for layer in layers]
 
 
-def grad_case(seed, activation, loss, layer_norm, hidden=(7, 6), n=32, d=5, k=3):
+def grad_case(seed, activation, loss, layer_norm, hidden=(7, 6), n=32, d=5, k=3, weight_decay=0.0):
     rng = np.random.default_rng(seed)
     x, y, w = make_data(rng, n, d, loss, k)
     sizes = [d, *hidden, out_width(loss, k)]
     layers = make_params(rng, sizes, layer_norm)
     t = to_torch(layers)
-    value = total_loss(t, torch.tensor(x), torch.tensor(y), torch.tensor(w), activation, loss)
+    value = total_loss(t, torch.tensor(x), torch.tensor(y), torch.tensor(w), activation, loss, weight_decay)
     value.backward()
     grads = [{k: v.grad.numpy().tolist() for k, v in layer.items()} for layer in t]
     return {
         "activation": activation,
         "loss": loss,
         "layerNorm": layer_norm,
+        "weightDecay": weight_decay,
         "x": x.tolist(),
         "y": y.tolist(),
         "weights": w.tolist(),
@@ -188,6 +193,8 @@ def main():
         cases.append(grad_case(seed, activation, "gaussian", True))
     seed += 1
     cases.append(grad_case(seed, "tanh", "heteroscedastic", False))
+    seed += 1
+    cases.append(grad_case(seed, "relu", "binomial", True, weight_decay=0.1))
     adam = [
         adam_case(7, "tanh", "gaussian"),
         adam_case(8, "relu", "binomial"),

@@ -14,6 +14,7 @@ interface GradCase {
   activation: ActivationName;
   loss: "gaussian" | "binomial" | "categorical" | "heteroscedastic";
   layerNorm: boolean;
+  weightDecay?: number;
   x: number[][];
   y: number[];
   weights: number[];
@@ -72,7 +73,8 @@ function relativeError(a: Tensor, expected: number[] | number[][]): number {
 
 describe("MLP gradients match PyTorch (float64)", () => {
   for (const c of fixture.grad) {
-    const name = `${c.activation}${c.layerNorm ? " + layer norm" : ""}, ${c.loss} loss`;
+    const decay = c.weightDecay ? `, L2 ${c.weightDecay}` : "";
+    const name = `${c.activation}${c.layerNorm ? " + layer norm" : ""}, ${c.loss} loss${decay}`;
     it(name, () => {
       const params = toParams(c.params);
       const head = headFor(c.loss);
@@ -85,7 +87,9 @@ describe("MLP gradients match PyTorch (float64)", () => {
       const x = tensor(c.x);
       const y = tensor(c.y);
       const w = tensor(c.weights);
-      const [value, grads] = valueAndGrad((p: MlpParams) => objective(ctx, p, x, y, w))(params);
+      const [value, grads] = valueAndGrad((p: MlpParams) =>
+        objective(ctx, p, x, y, w, c.weightDecay ?? 0),
+      )(params);
       expect(Math.abs(value.item() - c.value) / Math.abs(c.value)).toBeLessThan(1e-12);
       grads.forEach((layer, i) => {
         for (const [k, g] of Object.entries(layer)) {
