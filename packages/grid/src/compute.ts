@@ -66,7 +66,8 @@ export function regridNearest(a: DataArray, like: DataArray, dims: readonly stri
       for (let i = 0; i < fv.length; i++) {
         let dist = Math.abs(fv[i] - t);
         if (lon) dist = Math.min(dist % 360, 360 - (dist % 360));
-        if (dist < bestD) {
+        // Ties go to the later label, as xarray's nearest selection does.
+        if (dist <= bestD) {
           bestD = dist;
           best = i;
         }

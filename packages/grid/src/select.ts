@@ -274,9 +274,10 @@ function nearestIndex(
 ): number {
   let best = -1;
   let bestDist = Number.POSITIVE_INFINITY;
+  // Ties go to the later label (the larger one on an ascending axis), as pandas/xarray do.
   for (let i = 0; i < values.length; i++) {
     const d = Math.abs(values[i] - target);
-    if (d < bestDist) {
+    if (d <= bestDist) {
       bestDist = d;
       best = i;
     }
