@@ -12,6 +12,7 @@ const y = readResponse(prefix, which as "logit" | "poisson", n);
 const names = ["Intercept", ...Array.from({ length: FEATURES }, (_, j) => `x${j + 1}`)];
 const model = glm({ family: which === "logit" ? "binomial" : "poisson" });
 const t0 = performance.now();
+const c0 = process.cpuUsage();
 const fit = fitProblem(model, {
   x,
   n,
@@ -24,9 +25,12 @@ const fit = fitProblem(model, {
   design: { kind: "matrix", names },
 });
 const seconds = (performance.now() - t0) / 1000;
+// process-wide: includes the worker threads of the cross-product
+const cpu = process.cpuUsage(c0);
 console.log(
   JSON.stringify({
     seconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
     peakMiB: process.resourceUsage().maxRSS / 1024,
     iterations: fit.iterations,
     deviance: fit.deviance,

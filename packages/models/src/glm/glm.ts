@@ -94,7 +94,9 @@ export interface GlmProblem {
 
 /** A GLM specification; call {@link Glm.fit} to estimate it. */
 export class Glm {
+  /** The options given to {@link glm}. */
   readonly options: GlmOptions;
+  /** The resolved `@geoml/losses` family (with its link). */
   readonly family: Family;
 
   /** @param options family, link and fitting options. */
@@ -191,11 +193,11 @@ export function prepare(input: FormulaInput | MatrixInput): GlmProblem {
           `the response holds strings with ${des.yLevels.length} levels; glm needs numbers (or 2 levels)`,
         );
     }
-    const pick = (v: ArrayLike<number>, what: string) =>
-      Float64Array.from(
-        des.rows,
-        (r) => column(v, input.data[Object.keys(input.data)[0]].length, what)[r],
-      );
+    const nRows = Object.values(input.data)[0]?.length ?? 0;
+    const pick = (v: ArrayLike<number>, what: string) => {
+      const all = column(v, nRows, what);
+      return Float64Array.from(des.rows, (r) => all[r]);
+    };
     let w = des.weights ?? new Float64Array(des.n).fill(1);
     if (input.weights !== undefined && typeof input.weights !== "string")
       w = pick(input.weights, "weights");

@@ -63,7 +63,7 @@ export interface MultinomialState {
 
 /** A multinomial logit specification; call {@link Multinomial.fit}. */
 export class Multinomial {
-  /** @param options fitting options. */
+  /** @param options fitting options (kept as `options`). */
   constructor(readonly options: MultinomialOptions = {}) {
     const m = options.method ?? "newton";
     if (m !== "newton" && m !== "lbfgs")
@@ -314,6 +314,7 @@ function lbfgs(
 
 /** A fitted multinomial logistic regression. */
 export class MultinomialResults {
+  /** The saved state; every other property is derived from it. */
   readonly state: MultinomialState;
   /** Predictor names (rows of B). */
   readonly names: readonly string[];
@@ -350,18 +351,23 @@ export class MultinomialResults {
       );
     return out;
   }
+  /** Σ wᵢ log πᵢ,yᵢ at the estimate. */
   get logLik(): number {
     return this.state.logLik;
   }
+  /** −2ℓ + 2·p(K−1). */
   get aic(): number {
     return this.state.aic;
   }
+  /** −2ℓ + p(K−1)·log(nObs). */
   get bic(): number {
     return this.state.bic;
   }
+  /** False when the iteration limit was reached. */
   get converged(): boolean {
     return this.state.converged;
   }
+  /** Newton or L-BFGS iterations. */
   get iterations(): number {
     return this.state.iterations;
   }

@@ -143,21 +143,27 @@ export class GlmResults {
     }));
   }
 
+  /** Σ wᵢ d(yᵢ, μᵢ) at the estimate. */
   get deviance(): number {
     return this.state.deviance;
   }
+  /** Deviance of the intercept-only model (with the offset). */
   get nullDeviance(): number {
     return this.state.nullDeviance;
   }
+  /** Log-likelihood at the estimate (statsmodels' convention for the scale). */
   get logLik(): number {
     return this.state.logLik;
   }
+  /** −2ℓ + 2·rank. */
   get aic(): number {
     return this.state.aic;
   }
+  /** −2ℓ + rank·log(nObs). */
   get bic(): number {
     return this.state.bic;
   }
+  /** Σ wᵢ (yᵢ − μᵢ)² / V(μᵢ). */
   get pearsonChi2(): number {
     return this.state.pearsonChi2;
   }
@@ -165,15 +171,19 @@ export class GlmResults {
   get dispersion(): number {
     return this.state.dispersion;
   }
+  /** Observations with a positive weight. */
   get nObs(): number {
     return this.state.nObs;
   }
+  /** nObs − rank. */
   get dfResidual(): number {
     return this.state.dfResidual;
   }
+  /** Iterations of the fitting method. */
   get iterations(): number {
     return this.state.iterations;
   }
+  /** False when the iteration limit was reached (or separation was flagged). */
   get converged(): boolean {
     return this.state.converged;
   }
