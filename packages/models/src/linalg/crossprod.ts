@@ -143,11 +143,16 @@ export function linearPredictor(
   offset: Float64Array | null,
 ): Float64Array {
   const eta = offset ? Float64Array.from(offset) : new Float64Array(n);
-  for (let j = 0; j < p; j++) {
-    const b = beta[j];
-    if (b === 0 || Number.isNaN(b)) continue;
-    const base = j * n;
-    for (let i = 0; i < n; i++) eta[i] += b * x[base + i];
+  // row blocks keep the slice of η in cache while every column streams past it
+  const BLOCK = 4096;
+  for (let r0 = 0; r0 < n; r0 += BLOCK) {
+    const r1 = Math.min(n, r0 + BLOCK);
+    for (let j = 0; j < p; j++) {
+      const b = beta[j];
+      if (b === 0 || Number.isNaN(b)) continue;
+      const base = j * n;
+      for (let i = r0; i < r1; i++) eta[i] += b * x[base + i];
+    }
   }
   return eta;
 }
