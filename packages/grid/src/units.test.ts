@@ -10,10 +10,12 @@ import {
   describeDataset,
   encodeTime,
   formatCFDatetime,
+  isel,
   isGridError,
   maskFrom,
   parseTimeUnits,
   reduce,
+  sel,
   slabs,
   where,
 } from "./index.js";
@@ -142,5 +144,44 @@ describe("masks and reductions", () => {
     } catch (e) {
       expect(isGridError(e, "UNKNOWN_DIMENSION")).toBe(true);
     }
+  });
+});
+
+describe("selection by date", () => {
+  const time = Float64Array.from([15.5, 45, 74.5, 105]);
+  const a = new DataArray({
+    name: "v",
+    dims: ["time"],
+    data: Float64Array.from([1, 2, 3, 4]),
+    coords: {
+      time: {
+        dims: ["time"],
+        values: time,
+        attrs: { units: "days since 2000-01-01", calendar: "noleap" },
+        times: decodeTimes(time, "days since 2000-01-01", "noleap").map((t) => t!),
+      },
+    },
+  });
+
+  it("nearest date and inclusive date ranges in the coordinate's calendar", () => {
+    expect(sel(a, { time: cfDatetime(2000, 2, 14, 0, 0, 0, "noleap") }).get()).toBe(2);
+    const spring = sel(a, {
+      time: {
+        from: cfDatetime(2000, 2, 1, 0, 0, 0, "noleap"),
+        to: cfDatetime(2000, 3, 31, 0, 0, 0, "noleap"),
+      },
+    });
+    expect(Array.from(spring.data as Float64Array)).toEqual([2, 3]);
+    expect(spring.coords.time.times?.map((t) => t.month)).toEqual([2, 3]);
+    expect(() => sel(a, { time: 1000 }, { method: "exact" })).toThrow(
+      /no 'time' label equal to 1000/,
+    );
+  });
+
+  it("index selection keeps coordinates aligned", () => {
+    const b = isel(a, { time: [3, 0] });
+    expect(Array.from(b.data as Float64Array)).toEqual([4, 1]);
+    expect(Array.from(b.coords.time.values as Float64Array)).toEqual([105, 15.5]);
+    expect(() => isel(a, { time: 9 })).toThrow(/outside 'time'/);
   });
 });

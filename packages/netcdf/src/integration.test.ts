@@ -1,7 +1,17 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { areaWeights, fromTable, maskFrom, mean, regridNearest, toTable, where } from "@geoml/grid";
+import {
+  areaWeights,
+  climatology,
+  fromTable,
+  maskFrom,
+  mean,
+  readTable,
+  regridNearest,
+  toTable,
+  where,
+} from "@geoml/grid";
 import { describe, expect, it } from "vitest";
 import reference from "./__fixtures__/xarray_reference.json" with { type: "json" };
 import { corpusPath } from "./corpus.js";
@@ -54,6 +64,49 @@ describe("files → mask → table → model output → file", () => {
       await sstFile.close();
       await lsmFile.close();
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("lazy helpers on files", () => {
+  it("readTable reads one step and flattens it with derived features", async () => {
+    const ds = await openNetcdf(corpusPath("sst_packed.nc"));
+    try {
+      const t = await readTable(ds, {
+        variables: ["sst"],
+        isel: { time: 6 },
+        coords: ["lat", "lon"],
+        features: ["lon_sin", "lon_cos"],
+      });
+      const step = await ds.read("sst", { isel: { time: 6 } });
+      const valid = (step.data as Float64Array).filter((v) => !Number.isNaN(v)).length;
+      expect(t.nrows).toBe(valid);
+      expect(Object.keys(t.columns)).toEqual(["sst", "lat", "lon", "lon_sin", "lon_cos"]);
+      for (let r = 0; r < t.nrows; r += 997) {
+        expect(t.columns.lon_sin[r]).toBeCloseTo(Math.sin((t.columns.lon[r] * Math.PI) / 180), 12);
+      }
+    } finally {
+      await ds.close();
+    }
+  });
+
+  it("'months since' times decode to calendar months and feed a climatology", async () => {
+    const ds = await openNetcdf(corpusPath("hgt.nc"));
+    try {
+      const hgt = await ds.read("HGT");
+      const months = hgt.coords.time.times!.map((t) => `${t.year}-${t.month}`);
+      // Stored offsets 0, 1, 13, 25, …: January 1958, then every February 1958–1977.
+      expect(months.slice(0, 4)).toEqual(["1958-1", "1958-2", "1959-2", "1960-2"]);
+      expect(months.at(-1)).toBe("1977-2");
+      const clim = climatology(hgt);
+      expect(clim.shape).toEqual([12, 73, 144]);
+      expect(clim.get(0, 30, 40)).toBe(hgt.get(0, 30, 40));
+      let feb = 0;
+      for (let t = 1; t < 21; t++) feb += hgt.get(t, 30, 40);
+      expect(clim.get(1, 30, 40)).toBeCloseTo(feb / 20, 9);
+      expect(Number.isNaN(clim.get(2, 30, 40))).toBe(true);
+    } finally {
+      await ds.close();
     }
   });
 });
