@@ -12,8 +12,9 @@ import { attrString } from "./types.js";
  */
 export function where(a: DataArray, condition: DataArray, other = Number.NaN): DataArray {
   const strides = alignedStrides(a, condition);
-  const src = a.toFloat64();
-  const out = new Float64Array(a.size);
+  // float32 stays float32: masking a large field should not double its memory.
+  const src = a.data instanceof Float32Array ? a.data : a.toFloat64();
+  const out = src instanceof Float32Array ? new Float32Array(a.size) : new Float64Array(a.size);
   const c = condition.data;
   walk(a.shape, [strides], (i, off) => {
     const v = Number(c[off[0]]);
