@@ -57,17 +57,55 @@ export interface Float64Family {
   logLikelihood(y: Float64Array, mu: Float64Array, w: Float64Array, scale: number): number;
 }
 
+/**
+ * Rows per family call: long vectors are processed in slices so that the
+ * temporaries of each op stay in cache (the ops are elementwise, the sums additive).
+ */
+const CHUNK = 1 << 15;
+
+function mapChunks(n: number, f: (lo: number, hi: number) => Float64Array): Float64Array {
+  if (n <= CHUNK) return f(0, n);
+  const out = new Float64Array(n);
+  for (let lo = 0; lo < n; lo += CHUNK) {
+    const hi = Math.min(n, lo + CHUNK);
+    out.set(f(lo, hi), lo);
+  }
+  return out;
+}
+
+function sumChunks(n: number, f: (lo: number, hi: number) => number): number {
+  let s = 0;
+  for (let lo = 0; lo < n; lo += CHUNK) s += f(lo, Math.min(n, lo + CHUNK));
+  return s;
+}
+
 /** Wraps `family` for Float64Array arguments. */
 export function float64Family(family: Family): Float64Family {
   const lk = family.link;
+  const part = (v: Float64Array, lo: number, hi: number) => wrap(v.subarray(lo, hi));
   return {
     family,
-    mean: (eta) => noGrad(() => values(lk.inverse(wrap(eta)))),
-    meanDerivative: (eta) => noGrad(() => values(lk.derivative(wrap(eta)))),
-    link: (mu) => noGrad(() => values(lk.link(wrap(mu)))),
-    variance: (mu) => noGrad(() => values(family.variance(wrap(mu)))),
-    deviance: (y, mu, w) => noGrad(() => family.deviance(wrap(y), wrap(mu), wrap(w))),
+    mean: (eta) =>
+      noGrad(() => mapChunks(eta.length, (lo, hi) => values(lk.inverse(part(eta, lo, hi))))),
+    meanDerivative: (eta) =>
+      noGrad(() => mapChunks(eta.length, (lo, hi) => values(lk.derivative(part(eta, lo, hi))))),
+    link: (mu) => noGrad(() => mapChunks(mu.length, (lo, hi) => values(lk.link(part(mu, lo, hi))))),
+    variance: (mu) =>
+      noGrad(() => mapChunks(mu.length, (lo, hi) => values(family.variance(part(mu, lo, hi))))),
+    deviance: (y, mu, w) =>
+      noGrad(() =>
+        sumChunks(y.length, (lo, hi) =>
+          family.deviance(part(y, lo, hi), part(mu, lo, hi), part(w, lo, hi)),
+        ),
+      ),
     logLikelihood: (y, mu, w, scale) =>
-      noGrad(() => family.logLikelihood(wrap(y), wrap(mu), { weights: wrap(w), scale })),
+      noGrad(() =>
+        sumChunks(y.length, (lo, hi) =>
+          family.logLikelihood(part(y, lo, hi), part(mu, lo, hi), {
+            weights: part(w, lo, hi),
+            scale,
+          }),
+        ),
+      ),
   };
 }

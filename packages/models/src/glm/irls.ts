@@ -86,8 +86,16 @@ export function irls(fam: Float64Family, prob: IrlsProblem, options: IrlsOptions
     mu = fam.family.startingMu(y, w);
     eta = fam.link(mu);
   }
-  let objective = fam.deviance(y, mu, w) + penaltyOf(beta, ridge);
-  if (!Number.isFinite(objective))
+  // only a warm start needs its deviance: the first step from the family's starting μ
+  // is never halved, and convergence needs two iterates
+  let objective = options.start
+    ? fam.deviance(y, mu, w) + penaltyOf(beta, ridge)
+    : Number.POSITIVE_INFINITY;
+  if (
+    Number.isNaN(objective) ||
+    objective === Number.NEGATIVE_INFINITY ||
+    (options.start && !Number.isFinite(objective))
+  )
     throw new GlmError(
       "NOT_FINITE",
       `${fam.family.name}: the deviance at the starting values is ${objective}`,
