@@ -91,11 +91,7 @@ export function irls(fam: Float64Family, prob: IrlsProblem, options: IrlsOptions
   let objective = options.start
     ? fam.deviance(y, mu, w) + penaltyOf(beta, ridge)
     : Number.POSITIVE_INFINITY;
-  if (
-    Number.isNaN(objective) ||
-    objective === Number.NEGATIVE_INFINITY ||
-    (options.start && !Number.isFinite(objective))
-  )
+  if (options.start && !Number.isFinite(objective))
     throw new GlmError(
       "NOT_FINITE",
       `${fam.family.name}: the deviance at the starting values is ${objective}`,
