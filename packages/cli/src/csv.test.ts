@@ -55,4 +55,24 @@ describe("CSV reader", () => {
     expect(v[0]).toBe(1.5);
     expect(Number.isNaN(v[1])).toBe(true);
   });
+
+  it("random text parses or throws a CsvError — never anything else", () => {
+    let s = 7;
+    const rand = () => {
+      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+      return s / 2 ** 32;
+    };
+    const alphabet = ['"', ",", "\n", "\r", "a", "1", "2.5", "NA", " ", "x", "-"];
+    for (let k = 0; k < 3000; k++) {
+      let text = "";
+      const len = Math.floor(rand() * 30);
+      for (let i = 0; i < len; i++) text += alphabet[Math.floor(rand() * alphabet.length)];
+      try {
+        const t = parseCsv(text);
+        for (const name of t.names) expect(t.columns[name].length).toBe(t.rows);
+      } catch (e) {
+        if (!(e instanceof CsvError)) throw new Error(`${JSON.stringify(text)} threw ${String(e)}`);
+      }
+    }
+  });
 });

@@ -9,6 +9,11 @@ import { DataError, FormulaError } from "../glm/errors.js";
 import { sharedFloat64 } from "../linalg/parallel.js";
 import { type Expr, exprColumns, type Factor, type Formula, parseFormula } from "./parse.js";
 
+/** Most design columns a formula may expand to (guards against C() on a continuous column). */
+const MAX_COLUMNS = 100_000;
+/** Most values in one design matrix (4 GiB of float64). */
+const MAX_CELLS = 2 ** 29;
+
 /** A column of data: numbers (NaN or null = missing) or strings (categorical). */
 export type Column = Float64Array | Float32Array | readonly (number | null)[] | readonly string[];
 
@@ -363,6 +368,14 @@ export function buildDesign(
         parts.push(list);
       }
     }
+    const width = parts.reduce((a, part) => a * part.length, 1);
+    if (names.length + width > MAX_COLUMNS)
+      throw new DataError(
+        "BAD_DATA",
+        `formula "${formulaText}": term ${term.map((f) => f.label).join(":")} expands to ${width} columns ` +
+          `(more than ${MAX_COLUMNS} in all); is a numeric column with many values inside C()?`,
+        term[0].label,
+      );
     // cartesian product of the factors' columns, first factor varying fastest (as patsy)
     let combos: { name: string; value: (row: number) => number }[] = [{ name: "", value: () => 1 }];
     for (const part of parts) {
@@ -392,6 +405,11 @@ export function buildDesign(
       );
   }
   const p = names.length;
+  if (n * p > MAX_CELLS)
+    throw new DataError(
+      "BAD_DATA",
+      `formula "${formulaText}": the design would have ${n} rows × ${p} columns, more than ${MAX_CELLS} values (4 GiB)`,
+    );
   // shared memory lets the cross-product run on worker threads without copying X
   const x = sharedFloat64(n * p);
   for (let j = 0; j < p; j++) cols[j](x.subarray(j * n, (j + 1) * n));
