@@ -400,7 +400,11 @@ export class Mlp {
         `predict: x has ${X.cols} columns, the model was fitted on ${this.arch.inputs}`,
       );
     }
-    const chunk = positiveInt(options.chunkSize ?? 8192, "predict: chunkSize");
+    // Never larger than the input: a huge chunkSize must not allocate a huge buffer.
+    const chunk = Math.min(
+      positiveInt(options.chunkSize ?? 8192, "predict: chunkSize"),
+      Math.max(X.rows, 1),
+    );
     const type = options.type ?? "response";
     const ctx = this.context();
     const params = this.params;
