@@ -271,6 +271,7 @@ describe("mlp errors", () => {
     );
     expectCode(() => mlp({ dropout: 1 }), "MLP_OPTION", /dropout/);
     expectCode(() => mlp({ hidden: [2] }).fit(x, y, { batchSize: 0 }), "MLP_OPTION", /batchSize/);
+    expectCode(() => mlp({ hidden: [1e6, 1e6] }).fit(x, y), "MLP_OPTION", /parameters; more than/);
     expectCode(
       () => mlp({ hidden: [2] }).fit(x, y, { validationSplit: 0.01 }),
       "MLP_OPTION",

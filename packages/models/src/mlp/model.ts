@@ -128,6 +128,9 @@ export interface PredictOptions {
   type?: "response" | "link";
 }
 
+/** Largest network `fit` builds: far beyond what trains on a CPU, well below memory limits. */
+const MAX_PARAMETERS = 2 ** 27;
+
 function positiveInt(value: number, name: string): number {
   if (!Number.isInteger(value) || value < 1) {
     throw new MlpOptionError(`${name}: expected a positive integer, got ${show(value)}`);
@@ -290,6 +293,16 @@ export class Mlp {
       dropout: this.spec.dropout,
     };
     this.checkTarget(Y, W, "fit");
+    const count = parameterShapes(this.arch).reduce(
+      (total, layer) =>
+        total + Object.values(layer).reduce((t, shape) => t + shape[0] * (shape[1] ?? 1), 0),
+      0,
+    );
+    if (count > MAX_PARAMETERS) {
+      throw new MlpOptionError(
+        `fit: the network would have ${count} parameters; more than ${MAX_PARAMETERS} is refused (check hidden)`,
+      );
+    }
 
     const epochs = positiveInt(options.epochs ?? 100, "fit: epochs");
     const rng = new Rng(this.spec.seed + 1);
