@@ -174,6 +174,43 @@ describe("geoml fit / predict", () => {
     expect(out.stdErrors.x1).toBeNull();
   });
 
+  it("fits and predicts with --model mlp", async () => {
+    const c = fixture.glm.find((x) => x.name === "poisson_offset")!;
+    const file = csvOf(c);
+    const model = join(dir, "mlp.json");
+    const r = await run(
+      "fit",
+      "--model",
+      "mlp",
+      "--data",
+      file,
+      "--formula",
+      "y ~ x1 + x2",
+      "--family",
+      "poisson",
+      "--hidden",
+      "4",
+      "--epochs",
+      "3",
+      "--seed",
+      "1",
+      "--json",
+      "--save",
+      model,
+    );
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toBeTypeOf("object");
+    const p = await run("predict", "--model", model, "--data", file);
+    expect(p.status).toBe(0);
+    const t = parseCsv(p.stdout);
+    expect(t.names).toEqual(["row", "prediction"]);
+    expect(t.rows).toBe(240);
+    const usage = await run("fit", "--data", file, "--formula", "y ~ x1", "--hidden", "4");
+    expect(usage.status).toBe(2);
+    expect(usage.stderr).toContain("--hidden needs --model mlp");
+  });
+
   it("sends errors to stderr with a non-zero status", async () => {
     const c = fixture.glm.find((x) => x.name === "poisson_offset")!;
     const file = csvOf(c);

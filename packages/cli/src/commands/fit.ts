@@ -1,9 +1,11 @@
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import {
+  fitMlpFromFormula,
   type GlmResults,
   glm,
   isGlmError,
+  isMlpError,
   type MultinomialResults,
   multinomial,
 } from "@geoml/models";
@@ -63,6 +65,11 @@ Options:
   --missing MODE     error (default) or drop rows with missing values
   --max-iter N       iteration limit
   --save FILE        write the fitted model as JSON (for 'geoml predict')
+  --model KIND       glm (default) or mlp: a neural network as the predictor, same
+                     family and link flags, plus --hidden 64,64 --activation tanh
+                     --epochs N --batch-size B --lr L --seed S --classes K
+                     --validation-split F --patience N --weight-decay W --dropout P
+                     --layer-norm --dtype float32|float64
   --json             print one JSON object instead of the summary table
   -h, --help         show this help
 
@@ -87,7 +94,38 @@ const OPTIONS = {
   "max-iter": { type: "string" },
   save: { type: "string" },
   json: { type: "boolean" },
+  model: { type: "string" },
+  hidden: { type: "string" },
+  activation: { type: "string" },
+  epochs: { type: "string" },
+  "batch-size": { type: "string" },
+  lr: { type: "string" },
+  seed: { type: "string" },
+  classes: { type: "string" },
+  "validation-split": { type: "string" },
+  patience: { type: "string" },
+  "weight-decay": { type: "string" },
+  dropout: { type: "string" },
+  "layer-norm": { type: "boolean" },
+  dtype: { type: "string" },
 } as const;
+
+/** Flags that only the MLP reads. */
+const MLP_ONLY = [
+  "hidden",
+  "activation",
+  "epochs",
+  "batch-size",
+  "lr",
+  "seed",
+  "classes",
+  "validation-split",
+  "patience",
+  "weight-decay",
+  "dropout",
+  "layer-norm",
+  "dtype",
+];
 
 function numberOption(values: Record<string, unknown>, name: string): number | undefined {
   const v = values[name];
@@ -154,7 +192,7 @@ export function multinomialJson(fit: MultinomialResults): Record<string, unknown
 
 /** Errors of the data, the family or the fit: reported on stderr with status 1. */
 function isModelError(e: unknown): e is Error {
-  if (isGlmError(e)) return true;
+  if (isGlmError(e) || isMlpError(e)) return true;
   const code = (e as { code?: unknown } | null)?.code;
   return (
     e instanceof Error &&
@@ -206,8 +244,31 @@ export const fit: Command = {
     const data = values.data;
     const formula = values.formula;
     const familyName = (values.family as string | undefined) ?? "gaussian";
+    const kind = (values.model as string | undefined) ?? "glm";
+    if (kind !== "glm" && kind !== "mlp")
+      throw new CliError("USAGE", `--model: expected glm or mlp, got "${kind}"`);
+    if (kind === "glm") {
+      const stray = MLP_ONLY.filter((f) => values[f] !== undefined);
+      if (stray.length) throw new CliError("USAGE", `--${stray[0]} needs --model mlp`);
+    }
     return reportModelErrors("fit", io, () => {
       const table = readCsv(data);
+      if (kind === "mlp") {
+        if (values.offset !== undefined)
+          throw new CliError("USAGE", "--offset is not supported by --model mlp");
+        const result = fitMlpFromFormula(values, formula, table.columns, {
+          weights: values.weights as string | undefined,
+          missing,
+        });
+        if (typeof values.save === "string")
+          writeFileSync(values.save, `${JSON.stringify(result.toJSON())}\n`);
+        io.out(
+          values.json
+            ? `${JSON.stringify(result.summaryJSON(), null, 2)}\n`
+            : `${result.summary()}\n`,
+        );
+        return 0;
+      }
       if (familyName === "multinomial" || familyName === "categorical") {
         if (values.link !== undefined && values.link !== "softmax")
           throw new CliError(

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { loadGlm, loadMultinomial } from "@geoml/models";
+import { loadGlm, loadMultinomial, predictMlpFromFormula } from "@geoml/models";
 import type { Command } from "../command.js";
 import { formatCsv, readCsv } from "../csv.js";
 import { CliError } from "../errors.js";
@@ -69,6 +69,24 @@ export const predict: Command = {
         throw new CliError("IO_ERROR", `cannot read ${modelPath}: ${(e as Error).message}`);
       }
       const table = readCsv(dataPath);
+      if (text.includes('"format":"geoml.mlp"')) {
+        // a network fitted with --model mlp: μ per row, or one column per class
+        const r = predictMlpFromFormula(text, table.columns, { missing, type });
+        const n = r.rows.length;
+        const names = [
+          "row",
+          ...(r.width === 1
+            ? ["prediction"]
+            : Array.from({ length: r.width }, (_, k) => `prob_${k}`)),
+        ];
+        const cols: ArrayLike<number>[] = [Array.from(r.rows, (i) => i + 1)];
+        for (let k = 0; k < r.width; k++)
+          cols.push(Array.from({ length: n }, (_, i) => r.values[i * r.width + k]));
+        const csv = formatCsv(names, cols);
+        if (typeof values.out === "string") writeFileSync(values.out, csv);
+        else io.out(csv);
+        return 0;
+      }
       if (text.includes('"format":"geoml-multinomial"')) {
         // class probabilities, one column per class, and the most probable class
         const m = loadMultinomial(text);
