@@ -463,9 +463,37 @@ export function loadMultinomial(json: string | MultinomialState): MultinomialRes
   const st = s as Partial<MultinomialState>;
   if (st?.format !== "geoml-multinomial")
     throw new ModelFileError('not a geoml multinomial model: "format" must be "geoml-multinomial"');
-  const K = st.classes?.length ?? 0;
-  const p = st.names?.length ?? 0;
-  if (K < 2 || !Array.isArray(st.params) || st.params.length !== p * (K - 1))
+  const strings = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === "string");
+  if (!strings(st.classes) || !strings(st.names))
+    throw new ModelFileError('"classes" and "names" must be lists of strings');
+  const K = st.classes!.length;
+  const p = st.names!.length;
+  const P = p * (K - 1);
+  const numbers = (v: unknown, len: number) =>
+    Array.isArray(v) && v.length === len && v.every((x) => typeof x === "number" || x === null);
+  if (K < 2 || !numbers(st.params, P))
     throw new ModelFileError(`"params" must hold ${p}×${K - 1} values`);
+  if (!numbers(st.cov, P * P)) throw new ModelFileError(`"cov" must hold ${P}×${P} values`);
+  for (const key of ["logLik", "llNull", "aic", "bic", "nObs", "iterations"] as const)
+    if (typeof st[key] !== "number" && st[key] !== null)
+      throw new ModelFileError(`"${key}" must be a number`);
+  const d = st.design as MultinomialState["design"] | undefined;
+  const designOk =
+    d?.kind === "formula"
+      ? typeof d.info?.formula === "string" &&
+        strings(d.info.names) &&
+        typeof d.info.levels === "object" &&
+        d.info.levels !== null
+      : d?.kind === "matrix" && strings(d.names) && d.names.length === p;
+  if (!designOk)
+    throw new ModelFileError('"design" must be a formula (with its levels) or matrix description');
+  if (
+    typeof st.method !== "string" ||
+    typeof st.response !== "string" ||
+    typeof st.converged !== "boolean"
+  )
+    throw new ModelFileError(
+      '"method", "response" and "converged" are missing or of the wrong type',
+    );
   return new MultinomialResults(st as MultinomialState);
 }

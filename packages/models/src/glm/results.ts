@@ -367,6 +367,21 @@ function formatSummary(r: GlmResults, alpha: number): string {
   return out.join("\n");
 }
 
+/** Numeric fields of {@link GlmState} (JSON writes NaN among them as null). */
+const NUMERIC_FIELDS = [
+  "deviance",
+  "nullDeviance",
+  "logLik",
+  "aic",
+  "bic",
+  "pearsonChi2",
+  "dispersion",
+  "nObs",
+  "dfResidual",
+  "dfModel",
+  "iterations",
+] as const;
+
 /** Reads a model saved with `JSON.stringify(results)`; predictions are identical. */
 export function loadGlm(json: string | GlmState): GlmResults {
   let state: unknown = json;
@@ -393,8 +408,46 @@ export function loadGlm(json: string | GlmState): GlmResults {
     throw new ModelFileError('"family" and "link" must be names');
   if (!s.design || (s.design.kind !== "formula" && s.design.kind !== "matrix"))
     throw new ModelFileError('"design" must be a formula or matrix description');
+  const isNumberOrNull = (v: unknown) => v === null || typeof v === "number";
+  if (typeof s.method !== "string" || typeof s.response !== "string")
+    throw new ModelFileError('"method" and "response" must be strings');
+  if (typeof s.familyOptions !== "object" || s.familyOptions === null)
+    throw new ModelFileError('"familyOptions" must be an object');
+  if (s.penalty !== null && typeof s.penalty !== "object")
+    throw new ModelFileError('"penalty" must be null or an object');
+  if (!(s.names as unknown[]).every((v) => typeof v === "string"))
+    throw new ModelFileError('"names" must be strings');
+  if (!(s.params as unknown[]).every(isNumberOrNull) || !(s.cov as unknown[]).every(isNumberOrNull))
+    throw new ModelFileError('"params" and "cov" must hold numbers (null for aliased)');
+  if (s.design.kind === "formula") {
+    const info = s.design.info as Partial<DesignInfo> | undefined;
+    if (
+      typeof info?.formula !== "string" ||
+      !Array.isArray(info.names) ||
+      info.names.length !== p ||
+      typeof info.levels !== "object" ||
+      info.levels === null ||
+      !Object.values(info.levels).every(
+        (l) => Array.isArray(l) && l.every((v) => typeof v === "string"),
+      )
+    )
+      throw new ModelFileError(
+        '"design.info" must hold the formula, the column names and the factor levels',
+      );
+  } else if (!Array.isArray(s.design.names) || s.design.names.length !== p) {
+    throw new ModelFileError(`"design.names" must list the ${p} matrix columns`);
+  }
+  for (const key of NUMERIC_FIELDS)
+    if (!isNumberOrNull(s[key])) throw new ModelFileError(`"${key}" must be a number`);
+  if (!Array.isArray(s.aliased) || !Array.isArray(s.separation) || typeof s.converged !== "boolean")
+    throw new ModelFileError(
+      '"aliased", "separation" and "converged" are missing or of the wrong type',
+    );
   const params = (s.params as (number | null)[]).map((v) => (v === null ? Number.NaN : v));
-  const r = new GlmResults({ ...(s as GlmState), params });
+  // JSON writes NaN (e.g. an undefined log-likelihood) as null
+  const restored: Record<string, number> = {};
+  for (const key of NUMERIC_FIELDS) restored[key] = (s[key] as number | null) ?? Number.NaN;
+  const r = new GlmResults({ ...(s as GlmState), ...restored, params });
   r.familyObject(); // validates family/link names now rather than at the first prediction
   return r;
 }
