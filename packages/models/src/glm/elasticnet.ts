@@ -103,7 +103,8 @@ export function elasticNet(
     const a = weightedCrossprod(x, n, p, W, z);
     // coordinate descent on ½βᵀGβ − cᵀβ + λ·P(β), with G = X'WX/Σw and c = X'Wz/Σw
     const next = Float64Array.from(beta);
-    for (let sweep = 0; sweep < 100_000; sweep++) {
+    let settled = false;
+    for (let sweep = 0; sweep < 10_000 && !settled; sweep++) {
       let maxChange = 0;
       for (let j = 0; j < p; j++) {
         const gjj = a[j * q + j] / sw;
@@ -117,7 +118,7 @@ export function elasticNet(
         maxChange = Math.max(maxChange, Math.abs(b - next[j]) * Math.sqrt(gjj));
         next[j] = b;
       }
-      if (maxChange < 1e-13) break;
+      settled = maxChange < 1e-13;
     }
     beta = next;
     eta = linearPredictor(x, n, p, beta, offset);
@@ -128,7 +129,8 @@ export function elasticNet(
         "NOT_FINITE",
         `elastic net: the deviance is ${deviance} at iteration ${it}; the link may leave the family's domain`,
       );
-    if (Math.abs(deviance - devOld) / (Math.abs(deviance) + 0.1) < tol) {
+    // converged only when the inner coordinate descent settled too
+    if (settled && Math.abs(deviance - devOld) / (Math.abs(deviance) + 0.1) < tol) {
       converged = true;
       break;
     }

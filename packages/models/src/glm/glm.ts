@@ -29,6 +29,9 @@ import { irls } from "./irls.js";
 import { GlmResults, type GlmState } from "./results.js";
 import { detectSeparation } from "./separation.js";
 
+/** Most design columns for the solvers that form X'WX (IRLS, elastic net). */
+const MAX_IRLS_COLUMNS = 4096;
+
 /** Options of {@link glm}. */
 export interface GlmOptions extends FamilyOptions {
   /** Family name (`gaussian`, `binomial`, `poisson`, `gamma`, `inverse_gaussian`, `negative_binomial`, `tweedie`) or object. */
@@ -329,6 +332,12 @@ export function fitProblem(model: Glm, prob: GlmProblem): GlmResults {
   noGrad(() => family.validate(y, w));
   const ridge = ridgeVector(model, prob);
   const method = model.options.method ?? "irls";
+  // X'WX is p×p and its Cholesky factor costs p³/3: past this, use a gradient method
+  if (p > MAX_IRLS_COLUMNS && (method === "irls" || model.options.penalty?.lambda !== undefined))
+    throw new OptionError(
+      `glm: the design has ${p} columns; IRLS and the elastic net form a ${p}×${p} matrix ` +
+        `(limit ${MAX_IRLS_COLUMNS}); fit with method: "lbfgs" instead`,
+    );
 
   let beta: Float64Array;
   let mu: Float64Array;

@@ -114,6 +114,12 @@ export class Multinomial {
     const family = categorical(classes.length);
     noGrad(() => family.validate(Float64Array.from(y), w));
     const method = this.options.method ?? "newton";
+    // Newton forms the p(K−1) square information matrix
+    if (method === "newton" && p * (classes.length - 1) > 2048)
+      throw new OptionError(
+        `multinomial: ${p} columns × ${classes.length - 1} classes make a ${p * (classes.length - 1)}-square ` +
+          'information matrix (limit 2048); fit with method: "lbfgs"',
+      );
     const fitted =
       method === "newton"
         ? newton(x, n, p, y, w, classes.length, this.options.maxIter ?? 100)

@@ -96,6 +96,13 @@ describe("problems get clear answers", () => {
     expect(fit.summary()).toContain("did not converge");
   });
 
+  it("refuses IRLS on designs too wide to factor, pointing to L-BFGS", () => {
+    const row = Array.from({ length: 4097 }, (_, j) => (j % 3) - 1);
+    expect(() => glm({ family: "poisson" }).fit({ x: [row, row], y: [1, 2] })).toThrow(
+      /4097 columns.*method: "lbfgs"/,
+    );
+  });
+
   it("unknown columns and bad formulas say what is wrong", () => {
     expect(() =>
       glm({ family: "poisson" }).fit({ formula: "y ~ x9", data: { y: counts, x1 } }),
