@@ -1,11 +1,10 @@
 // One benchmark measurement in a fresh process, so peak RSS belongs to this read alone.
 // Usage: tsx bench/case.ts FILE full|step
-import { openNetcdf } from "../src/index.js";
+import { openNetcdf, preloadNetcdf4 } from "../src/index.js";
 
 const [path, mode] = process.argv.slice(2);
-// Load the HDF5 wasm module before timing, as the peers' libraries are imported before theirs.
-const h5 = await import("h5wasm/node");
-await h5.ready;
+// Load the HDF5 library before timing, as the peers' libraries are imported before theirs.
+await preloadNetcdf4();
 const t0 = performance.now();
 const ds = await openNetcdf(path);
 const a = await ds.read("sst", mode === "step" ? { isel: { time: 120 } } : {});

@@ -2,8 +2,9 @@
 // same generated files, each measurement in its own process (time of open + read, peak RSS).
 // Inputs come from /usr/bin/python3 tools/gen_big_netcdf.py (run here if they are missing).
 import { execFileSync } from "node:child_process";
-import { existsSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
@@ -32,6 +33,11 @@ await esbuild.build({
   external: ["h5wasm", "h5wasm/*"],
   logLevel: "error",
 });
+// The HDF5 worker is loaded by URL next to the reader: put it next to the bundle.
+copyFileSync(
+  fileURLToPath(new URL("../src/nc4/hdf5-worker.mjs", import.meta.url)),
+  join(dirname(caseBundle), "hdf5-worker.mjs"),
+);
 
 interface Run {
   seconds: number;

@@ -101,6 +101,30 @@ describe("bad input gives typed errors naming file and variable", () => {
     expect(e.message).toContain(garbage);
   });
 
+  it("a NetCDF-4 file that sends HDF5 into an endless loop times out, and HDF5 recovers", async () => {
+    // Found by the fuzz test: these five bytes make HDF5's open loop forever.
+    const flips: Array<[number, number]> = [
+      [303931, 196],
+      [3642, 67],
+      [5076, 48],
+      [3007, 204],
+      [268972, 139],
+    ];
+    const path = await variant("sst_nc4_deflate.nc", (b) => {
+      const c = Buffer.from(b);
+      for (const [at, value] of flips) c[at] = value;
+      return c;
+    });
+    const t0 = performance.now();
+    const e = await failure(openNetcdf(path, { timeoutMs: 1500 }));
+    expect(e.code).toBe("TIMEOUT");
+    expect(e.message).toContain(path);
+    expect(performance.now() - t0).toBeLessThan(10_000);
+    const ok = await openNetcdf(corpusPath("sst_nc4_deflate.nc"));
+    expect((await ok.read("sst", { isel: { time: 0 } })).shape).toEqual([91, 181]);
+    await ok.close();
+  });
+
   it("missing files", async () => {
     expect((await failure(openNetcdf(join(dir, "nope.nc")))).code).toBe("IO_ERROR");
     const empty = join(dir, "empty.nc");

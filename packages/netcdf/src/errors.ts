@@ -8,6 +8,7 @@ export type NetcdfErrorCode =
   | "UNSUPPORTED"
   | "IO_ERROR"
   | "CLOSED"
+  | "TIMEOUT"
   | "INVALID_WRITE";
 
 /**

@@ -33,7 +33,8 @@ const mutation = (size: number, headerSize: number) =>
 
 async function exercise(path: string): Promise<void> {
   try {
-    const ds = await openNetcdf(path);
+    // A short HDF5 deadline: some mutations send the HDF5 library into an endless loop.
+    const ds = await openNetcdf(path, { timeoutMs: 2000 });
     try {
       // Decoded reads go through the raw read, the decoder and the coordinate attachment.
       for (const name of ds.variableNames) await ds.read(name);
@@ -69,7 +70,7 @@ describe.each([
 });
 
 describe("fuzzing NetCDF-4", () => {
-  it("120 mutated HDF5 files fail cleanly or read", async () => {
+  it("400 mutated HDF5 files fail cleanly or read", async () => {
     const original = await readFile(corpusPath("sst_nc4_deflate.nc"));
     const path = join(dir, "nc4.nc");
     await fc.assert(
@@ -79,7 +80,7 @@ describe("fuzzing NetCDF-4", () => {
         await writeFile(path, truncate === null ? b : b.subarray(0, truncate));
         await exercise(path);
       }),
-      { numRuns: 120, seed: 7 },
+      { numRuns: 400, seed: 7 },
     );
   }, 60_000);
 });

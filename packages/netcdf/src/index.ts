@@ -7,5 +7,5 @@ export {
   writeDataset,
   writeNetcdf,
 } from "./nc3/writer.js";
-export { type Netcdf4Options, openNetcdf4 } from "./nc4/reader.js";
+export { type Netcdf4Options, openNetcdf4, preloadNetcdf4 } from "./nc4/reader.js";
 export { detectNetcdf, type NetcdfKind, openNetcdf } from "./open.js";

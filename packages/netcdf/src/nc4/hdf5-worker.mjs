@@ -1,0 +1,261 @@
+// The HDF5 side of the NetCDF-4 reader. It runs in a worker thread so that a corrupted
+// file sending the HDF5 library into an endless loop can be stopped: the main thread
+// times the request out and terminates this worker (see reader.ts).
+//
+// Protocol (messages from the main thread, each answered once with the same id):
+//   { id, op: "open", path, group }                 -> { dims, unlimited, attrs, variables, fileId }
+//   { id, op: "read", fileId, name, start, count }  -> { data } (typed array, transferred)
+//   { id, op: "close", fileId }                     -> null
+// Failures answer { id, ok: false, message, code? }.
+import { parentPort } from "node:worker_threads";
+
+const h5 = await import("h5wasm/node");
+const Module = await h5.ready;
+// Turn HDF5's stderr error stacks into exceptions we can report.
+Module.activate_throwing_error_handler();
+
+/** Bytes of one hyperslab piece requested from HDF5; bounds the wasm heap during reads. */
+const SLAB_BYTES = 64 * 1024 * 1024;
+
+/** Attributes that carry HDF5/NetCDF-4 bookkeeping, not user metadata. */
+const HIDDEN_ATTRS = new Set([
+  "CLASS",
+  "NAME",
+  "REFERENCE_LIST",
+  "DIMENSION_LIST",
+  "_Netcdf4Dimid",
+  "_Netcdf4Coordinates",
+  "_NCProperties",
+  "_nc3_strict",
+  "_SuperblockVersion",
+  "_IsNetcdf4",
+]);
+
+const ARRAYS = {
+  int8: Int8Array,
+  uint8: Uint8Array,
+  int16: Int16Array,
+  uint16: Uint16Array,
+  int32: Int32Array,
+  uint32: Uint32Array,
+  int64: BigInt64Array,
+  uint64: BigUint64Array,
+  float32: Float32Array,
+  float64: Float64Array,
+};
+
+/** Open files by id: the h5wasm File and its datasets by variable name. */
+const files = new Map();
+let nextFileId = 1;
+
+class WorkerError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.code = code;
+  }
+}
+
+parentPort.on("message", (msg) => {
+  try {
+    const { result, transfer } = handle(msg);
+    parentPort.postMessage({ id: msg.id, ok: true, result }, transfer ?? []);
+  } catch (e) {
+    parentPort.postMessage({
+      id: msg.id,
+      ok: false,
+      message: String(e?.message ?? e),
+      code: e instanceof WorkerError ? e.code : undefined,
+    });
+  }
+});
+parentPort.postMessage({ ready: true });
+
+function handle(msg) {
+  if (msg.op === "open") return { result: open(msg.path, msg.group) };
+  if (msg.op === "read") return read(msg);
+  if (msg.op === "close") {
+    const f = files.get(msg.fileId);
+    if (f !== undefined) {
+      files.delete(msg.fileId);
+      f.file.close();
+    }
+    return { result: null };
+  }
+  throw new WorkerError("UNSUPPORTED", `unknown request '${msg.op}'`);
+}
+
+function open(path, groupPath) {
+  const file = new h5.File(path, "r");
+  try {
+    const group = groupPath === "/" ? file : file.get(groupPath);
+    if (!(group instanceof h5.Group))
+      throw new WorkerError("UNSUPPORTED", `no group '${groupPath}'`);
+    const dims = {};
+    const unlimited = [];
+    const variables = [];
+    const datasets = new Map();
+    for (const key of group.keys()) {
+      const entity = group.get(key);
+      if (!(entity instanceof h5.Dataset)) continue;
+      const meta = entity.metadata;
+      const shape = (entity.shape ?? []).map(Number);
+      const rawAttrs = entity.attrs;
+      const isScale = attrText(rawAttrs.CLASS) === "DIMENSION_SCALE";
+      if (isScale) {
+        dims[key] = shape[0] ?? 0;
+        if (meta.maxshape?.[0] !== undefined && meta.maxshape[0] > 2 ** 53) unlimited.push(key);
+        // Dimensions without a coordinate variable are scales carrying this NAME.
+        if (
+          attrText(rawAttrs.NAME)?.startsWith(
+            "This is a netCDF dimension but not a netCDF variable",
+          )
+        ) {
+          continue;
+        }
+      }
+      const dtype = dtypeOfMetadata(meta);
+      if (dtype === undefined) continue; // compound, enum, opaque: not representable as a grid
+      const vdims = shape.map((n, i) => {
+        if (isScale && i === 0) return key;
+        const scales = entity.get_attached_scales(i);
+        if (scales.length > 0) return scales[0].split("/").at(-1);
+        const phony = `phony_dim_${i}_${n}`;
+        dims[phony] ??= n;
+        return phony;
+      });
+      for (let i = 0; i < vdims.length; i++) dims[vdims[i]] ??= shape[i];
+      datasets.set(key, { entity, meta, dtype, shape });
+      variables.push({
+        name: key,
+        dims: vdims,
+        shape,
+        dtype,
+        attrs: readAttrs(rawAttrs),
+        chunks: meta.chunks ? meta.chunks.map(Number) : undefined,
+      });
+    }
+    const fileId = nextFileId++;
+    files.set(fileId, { file, datasets });
+    return { fileId, dims, unlimited, attrs: readAttrs(group.attrs), variables };
+  } catch (e) {
+    file.close();
+    throw e;
+  }
+}
+
+function read({ fileId, name, start, count }) {
+  const f = files.get(fileId);
+  const d = f?.datasets.get(name);
+  if (d === undefined) throw new WorkerError("CLOSED", "file is closed");
+  const n = count.reduce((a, b) => a * b, 1);
+  if (d.dtype === "string") {
+    if (n === 0) return { result: { data: [] } };
+    const ranges = start.map((s, i) => [s, s + count[i]]);
+    const value = d.shape.length === 0 ? d.entity.value : d.entity.slice(ranges);
+    const list = Array.isArray(value) ? value : [value];
+    return { result: { data: list.map((x) => String(x ?? "")) } };
+  }
+  const Ctor = ARRAYS[d.dtype];
+  const out = new Ctor(n);
+  if (n > 0) readNumeric(d, start, count, out);
+  return { result: { data: out }, transfer: [out.buffer] };
+}
+
+/** HDF5 writes each slab into one reusable wasm buffer; we copy it once into the output. */
+function readNumeric(d, start, count, out) {
+  if (d.shape.length === 0) {
+    const v = d.entity.value;
+    out[0] = typeof out[0] === "bigint" ? BigInt(v) : Number(v);
+    return;
+  }
+  const size = out.BYTES_PER_ELEMENT;
+  const outBytes = new Uint8Array(out.buffer);
+  const rows = count[0];
+  const rowElems = out.length / rows;
+  // Split along the outermost axis so the wasm heap stays bounded; align the split to the
+  // chunk shape so no chunk is decompressed twice.
+  const chunk0 = d.meta.chunks?.[0] ?? 1;
+  let perSlab = Math.max(1, Math.floor(SLAB_BYTES / Math.max(1, rowElems * size)));
+  if (perSlab > chunk0) perSlab -= perSlab % chunk0;
+  const slabBytes = Math.min(perSlab, rows) * rowElems * size;
+  const ptr = Module._malloc(slabBytes);
+  if (ptr === 0)
+    throw new WorkerError("UNSUPPORTED", `cannot allocate ${slabBytes} bytes in the HDF5 heap`);
+  try {
+    for (let r = 0; r < rows; r += perSlab) {
+      const k = Math.min(perSlab, rows - r);
+      const offset = start.map((x, i) => BigInt(i === 0 ? x + r : x));
+      const cnt = count.map((x, i) => BigInt(i === 0 ? k : x));
+      const strides = count.map(() => 1n);
+      Module.get_dataset_data(d.entity.file_id, d.entity.path, cnt, offset, strides, BigInt(ptr));
+      const nbytes = k * rowElems * size;
+      // HEAPU8 is re-created when the wasm memory grows, so fetch it after the read.
+      outBytes.set(Module.HEAPU8.subarray(ptr, ptr + nbytes), r * rowElems * size);
+    }
+  } finally {
+    Module._free(ptr);
+  }
+  if (d.meta.littleEndian === false && size > 1) {
+    const b = Buffer.from(outBytes.buffer, outBytes.byteOffset, outBytes.byteLength);
+    if (size === 2) b.swap16();
+    else if (size === 4) b.swap32();
+    else b.swap64();
+  }
+}
+
+function dtypeOfMetadata(meta) {
+  // HDF5 type classes: 0 integer, 1 float, 3 string.
+  if (meta.type === 0) {
+    if (![1, 2, 4, 8].includes(meta.size)) return undefined;
+    return `${meta.signed ? "int" : "uint"}${meta.size * 8}`;
+  }
+  if (meta.type === 1) return meta.size === 4 ? "float32" : meta.size === 8 ? "float64" : undefined;
+  if (meta.type === 3) return "string";
+  return undefined;
+}
+
+function attrText(a) {
+  if (a === undefined) return undefined;
+  try {
+    const v = a.value;
+    if (typeof v === "string") return v;
+    if (Array.isArray(v) && typeof v[0] === "string") return v[0];
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}
+
+function readAttrs(raw) {
+  const out = {};
+  for (const [key, a] of Object.entries(raw)) {
+    if (HIDDEN_ATTRS.has(key)) continue;
+    let v;
+    try {
+      v = a.value;
+    } catch {
+      continue; // references, compound attributes: not CF metadata
+    }
+    const value = attrValue(v);
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
+}
+
+function attrValue(v) {
+  if (typeof v === "string" || typeof v === "number") return v;
+  if (typeof v === "bigint") return Number(v);
+  if (typeof v === "boolean") return v ? 1 : 0;
+  if (ArrayBuffer.isView(v)) {
+    const arr = Array.from(v, Number);
+    return arr.length === 1 ? arr[0] : arr;
+  }
+  if (Array.isArray(v)) {
+    if (v.every((x) => typeof x === "string")) return v.length === 1 ? v[0] : v;
+    if (v.every((x) => typeof x === "number" || typeof x === "bigint")) {
+      const arr = v.map(Number);
+      return arr.length === 1 ? arr[0] : arr;
+    }
+  }
+  return undefined;
+}
