@@ -183,36 +183,36 @@ async function readRuns(
       outPos += runBytes;
     } while (advance());
     return;
-  } else {
-    const scratch = new Uint8Array(
-      Math.min(WINDOW, Math.max(runBytes, spanBytes(count, strideB, runBytes))),
-    );
-    const pending: Array<[number, number]> = []; // [file offset, output offset]
-    let winStart = -1;
-    let winEnd = -1;
-    const flush = async () => {
-      if (pending.length === 0) return;
-      await readExact(fh, scratch, 0, winEnd - winStart, winStart, path);
-      for (const [off, o] of pending) {
-        outBytes.set(scratch.subarray(off - winStart, off - winStart + runBytes), o);
-      }
-      pending.length = 0;
-    };
-    do {
-      const off = runOffset();
-      if (
-        pending.length > 0 &&
-        (off < winEnd || off - winEnd > MAX_GAP || off + runBytes - winStart > scratch.length)
-      ) {
-        await flush();
-      }
-      if (pending.length === 0) winStart = off;
-      pending.push([off, outPos]);
-      winEnd = off + runBytes;
-      outPos += runBytes;
-    } while (advance());
-    await flush();
   }
+  // Short runs: gather them into windows.
+  const scratch = new Uint8Array(
+    Math.min(WINDOW, Math.max(runBytes, spanBytes(count, strideB, runBytes))),
+  );
+  const pending: Array<[number, number]> = []; // [file offset, output offset]
+  let winStart = -1;
+  let winEnd = -1;
+  const flush = async () => {
+    if (pending.length === 0) return;
+    await readExact(fh, scratch, 0, winEnd - winStart, winStart, path);
+    for (const [off, o] of pending) {
+      outBytes.set(scratch.subarray(off - winStart, off - winStart + runBytes), o);
+    }
+    pending.length = 0;
+  };
+  do {
+    const off = runOffset();
+    if (
+      pending.length > 0 &&
+      (off < winEnd || off - winEnd > MAX_GAP || off + runBytes - winStart > scratch.length)
+    ) {
+      await flush();
+    }
+    if (pending.length === 0) winStart = off;
+    pending.push([off, outPos]);
+    winEnd = off + runBytes;
+    outPos += runBytes;
+  } while (advance());
+  await flush();
   swapToHost(outBytes, size);
   onPart?.(out);
 }
