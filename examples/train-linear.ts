@@ -3,7 +3,7 @@
  * y = sin(2x₁) + 0.5·x₂ by plain gradient descent with `valueAndGrad`.
  * Run from the repository root: npx tsx examples/train-linear.ts
  */
-import * as ad from "../packages/autodiff/src/index.js";
+import * as ad from "@geoml/autodiff";
 
 const rng = new ad.Rng(2024);
 const n = 512;
