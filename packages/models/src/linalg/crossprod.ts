@@ -134,6 +134,43 @@ export function weightedCrossprod(
   return acc;
 }
 
+/** Adds X β to `eta` over rows [r0, r1) of a column-major X. */
+function linearPredictorRange(
+  x: Float64Array,
+  n: number,
+  p: number,
+  beta: ArrayLike<number>,
+  eta: Float64Array,
+  r0: number,
+  r1: number,
+): void {
+  // row blocks keep the slice of η in cache while every column streams past it
+  const BLOCK = 4096;
+  for (let b0 = r0; b0 < r1; b0 += BLOCK) {
+    const b1 = Math.min(r1, b0 + BLOCK);
+    // four columns per sweep of the block: a quarter of the loads and stores of η
+    let j = 0;
+    for (; j + 4 <= p; j += 4) {
+      // aliased (NaN) coefficients count as 0
+      const c0 = beta[j] || 0;
+      const c1 = beta[j + 1] || 0;
+      const c2 = beta[j + 2] || 0;
+      const c3 = beta[j + 3] || 0;
+      const o0 = j * n;
+      const o1 = o0 + n;
+      const o2 = o1 + n;
+      const o3 = o2 + n;
+      for (let i = b0; i < b1; i++)
+        eta[i] += c0 * x[o0 + i] + c1 * x[o1 + i] + c2 * x[o2 + i] + c3 * x[o3 + i];
+    }
+    for (; j < p; j++) {
+      const c = beta[j] || 0;
+      const o = j * n;
+      for (let i = b0; i < b1; i++) eta[i] += c * x[o + i];
+    }
+  }
+}
+
 /** η = X β + offset for a column-major X (offset may be null). */
 export function linearPredictor(
   x: Float64Array,
@@ -143,17 +180,7 @@ export function linearPredictor(
   offset: Float64Array | null,
 ): Float64Array {
   const eta = offset ? Float64Array.from(offset) : new Float64Array(n);
-  // row blocks keep the slice of η in cache while every column streams past it
-  const BLOCK = 4096;
-  for (let r0 = 0; r0 < n; r0 += BLOCK) {
-    const r1 = Math.min(n, r0 + BLOCK);
-    for (let j = 0; j < p; j++) {
-      const b = beta[j];
-      if (b === 0 || Number.isNaN(b)) continue;
-      const base = j * n;
-      for (let i = r0; i < r1; i++) eta[i] += b * x[base + i];
-    }
-  }
+  linearPredictorRange(x, n, p, beta, eta, 0, n);
   return eta;
 }
 
