@@ -241,6 +241,32 @@ export function mapY(y: Tensor, f: (v: number) => number): Tensor {
   return constantLike(out, y);
 }
 
+/**
+ * y with zeros replaced by 1, so that y·log(y/μ) can be formed as y·log(ySafe/μ),
+ * 0 at y = 0. A loop of its own rather than {@link mapY} with a closure: deviances
+ * call it every IRLS iteration, and a shared loop over several closures is not inlined.
+ */
+export function positiveOrOne(y: Tensor): Tensor {
+  const d = y.data;
+  const out = new Float64Array(y.size);
+  for (let i = 0; i < out.length; i++) {
+    const v = d[i];
+    out[i] = v > 0 ? v : 1;
+  }
+  return constantLike(out, y);
+}
+
+/** 1 − y with zeros replaced by 1 (the failures' counterpart of {@link positiveOrOne}). */
+export function complementOrOne(y: Tensor): Tensor {
+  const d = y.data;
+  const out = new Float64Array(y.size);
+  for (let i = 0; i < out.length; i++) {
+    const v = d[i];
+    out[i] = v < 1 ? 1 - v : 1;
+  }
+  return constantLike(out, y);
+}
+
 /** What a univariate family defines; {@link univariateFamily} derives the rest. */
 export interface UnivariateSpec {
   name: FamilyName;

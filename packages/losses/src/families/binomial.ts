@@ -1,6 +1,14 @@
 import * as ad from "@geoml/autodiff";
 import type { Family } from "../types.js";
-import { checkDomain, type LinkArgument, mapY, univariateFamily, univariateLink } from "./base.js";
+import {
+  checkDomain,
+  complementOrOne,
+  type LinkArgument,
+  mapY,
+  positiveOrOne,
+  univariateFamily,
+  univariateLink,
+} from "./base.js";
 
 /**
  * The Binomial family for proportions y = successes / trials with the trials as
@@ -36,9 +44,9 @@ export function binomial(link?: LinkArgument): Family {
     variance: (mu) => ad.mul(mu, ad.sub(1, mu)),
     unitDeviance: (y, mu) => {
       // y·log(y/μ) is 0 at y = 0: the safe copies keep log finite there
-      const ySafe = mapY(y, (v) => (v > 0 ? v : 1));
+      const ySafe = positiveOrOne(y);
       const y1 = ad.sub(1, y);
-      const y1Safe = mapY(y, (v) => (v < 1 ? 1 - v : 1));
+      const y1Safe = complementOrOne(y);
       const a = ad.mul(y, ad.log(ad.div(ySafe, mu)));
       const b = ad.mul(y1, ad.log(ad.div(y1Safe, ad.sub(1, mu))));
       return ad.mul(ad.add(a, b), 2);

@@ -1,6 +1,12 @@
 import * as ad from "@geoml/autodiff";
 import type { Family } from "../types.js";
-import { checkDomain, type LinkArgument, mapY, univariateFamily, univariateLink } from "./base.js";
+import {
+  checkDomain,
+  type LinkArgument,
+  positiveOrOne,
+  univariateFamily,
+  univariateLink,
+} from "./base.js";
 
 /**
  * The Poisson family for counts: V(μ) = μ, unit deviance
@@ -19,7 +25,7 @@ export function poisson(link?: LinkArgument): Family {
       checkDomain("poisson", y, (v) => v >= 0 && v < Number.POSITIVE_INFINITY, "a count ≥ 0"),
     variance: (mu) => mu,
     unitDeviance: (y, mu) => {
-      const ySafe = mapY(y, (v) => (v > 0 ? v : 1));
+      const ySafe = positiveOrOne(y);
       const ratio = ad.mul(y, ad.log(ad.div(ySafe, mu)));
       return ad.mul(ad.sub(ratio, ad.sub(y, mu)), 2);
     },
