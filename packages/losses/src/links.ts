@@ -130,7 +130,11 @@ export function logit(): StableLink {
       return ad.log(ad.div(m, ad.sub(1, m)));
     },
     inverse: (eta) => clipProbability(ad.sigmoid(eta)),
-    derivative: (eta) => ad.maximum(ad.mul(ad.sigmoid(eta), ad.sigmoid(ad.neg(eta))), EPS),
+    // σ(η)σ(−η) = e/(1 + e)² with e = exp(−|η|) ≤ 1: one exp per row instead of two sigmoids
+    derivative: (eta) => {
+      const e = ad.exp(ad.neg(ad.abs(eta)));
+      return ad.maximum(ad.div(e, ad.square(ad.add(e, 1))), EPS);
+    },
     logInverse: (eta) => ad.neg(ad.softplus(ad.neg(eta))),
     log1mInverse: (eta) => ad.neg(ad.softplus(eta)),
   };

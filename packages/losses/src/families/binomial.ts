@@ -43,6 +43,9 @@ export function binomial(link?: LinkArgument): Family {
         : checkDomain("binomial", y, (v) => v >= 0 && v <= 1, "a proportion in [0, 1]"),
     variance: (mu) => ad.mul(mu, ad.sub(1, mu)),
     unitDeviance: (y, mu) => {
+      // 0/1 data (the common case, and every IRLS iteration): one of the two terms is
+      // 0, so d = −2·log μ for y = 1 and −2·log(1 − μ) for y = 0: one log per row
+      if (isBinary(y.data)) return ad.mul(ad.log(ad.where(y, mu, ad.sub(1, mu))), -2);
       // y·log(y/μ) is 0 at y = 0: the safe copies keep log finite there
       const ySafe = positiveOrOne(y);
       const y1 = ad.sub(1, y);
