@@ -1,4 +1,6 @@
+import type { Tensor } from "@geoml/autodiff";
 import * as ad from "@geoml/autodiff";
+import { constantLike } from "../links.js";
 import type { Family } from "../types.js";
 import {
   checkDomain,
@@ -30,10 +32,35 @@ export function poisson(link?: LinkArgument): Family {
       return ad.mul(ad.sub(ratio, ad.sub(y, mu)), 2);
     },
     logLikelihood: (y, m, w, phi) => {
-      const logFactorial = ad.lgamma(ad.add(y, 1));
+      const logFactorial = logGammaPlusOne(y);
       const kernel = ad.sub(ad.sub(ad.mul(y, m.logMu()), m.mu()), logFactorial);
       return ad.mul(ad.div(w, phi), kernel);
     },
     startingMu: (y) => y.map((v) => v + 0.1),
   });
+}
+
+/** Largest count whose log-factorial is looked up in a table. */
+const TABLE_COUNTS = 4096;
+
+/**
+ * log Γ(y + 1). Counts repeat and lgamma is the costliest op of the likelihood, so
+ * when every y is a whole number below {@link TABLE_COUNTS} (and y is data, not
+ * traced) lgamma is evaluated once per count 0…max y and looked up: the same
+ * function on the same arguments, so the same values.
+ */
+function logGammaPlusOne(y: Tensor): Tensor {
+  if (y.traced) return ad.lgamma(ad.add(y, 1));
+  const d = y.data;
+  let max = 0;
+  for (let i = 0; i < d.length; i++) {
+    const v = d[i];
+    if (!(Number.isInteger(v) && v >= 0 && v < TABLE_COUNTS)) return ad.lgamma(ad.add(y, 1));
+    if (v > max) max = v;
+  }
+  const counts = Float64Array.from({ length: max + 1 }, (_, k) => k);
+  const table = ad.lgamma(ad.add(ad.tensor(counts), 1)).data;
+  const out = new Float64Array(d.length);
+  for (let i = 0; i < d.length; i++) out[i] = table[d[i]];
+  return constantLike(out, y);
 }
