@@ -3,10 +3,12 @@ import {
   type ArrayData,
   type Attrs,
   type AttrValue,
+  allocate,
   type Coordinate,
   type DataArray,
   type Dataset,
   type DType,
+  dtypeOf,
   sizeOf,
   type TypedArray,
 } from "@geoml/grid";
@@ -183,7 +185,7 @@ function encodeVariable(
   const attrs: Attrs = { ...attrsIn };
   for (const k of ["scale_factor", "add_offset", "_FillValue", "missing_value", "_Unsigned"])
     delete attrs[k];
-  const dtype: DType = enc?.dtype ?? dtypeName(data);
+  const dtype: DType = enc?.dtype ?? dtypeOf(data);
   if (dtype === "string")
     throw new NetcdfError("INVALID_WRITE", "text variables are not supported", ctx);
   const scale = enc?.scale_factor;
@@ -217,44 +219,12 @@ function hasNan(data: ArrayData): boolean {
   return false;
 }
 
-function dtypeName(data: TypedArray): DType {
-  if (data instanceof Float64Array) return "float64";
-  if (data instanceof Float32Array) return "float32";
-  if (data instanceof Int32Array) return "int32";
-  if (data instanceof Int16Array) return "int16";
-  if (data instanceof Int8Array) return "int8";
-  if (data instanceof Uint16Array) return "uint16";
-  if (data instanceof Uint32Array) return "uint32";
-  if (data instanceof BigInt64Array) return "int64";
-  if (data instanceof BigUint64Array) return "uint64";
-  return "uint8";
-}
-
-function allocateDtype(dtype: DType, n: number): TypedArray {
-  const size = NC_TYPES[ncTypeOf(dtype)]?.size;
-  if (size === undefined) throw new NetcdfError("INVALID_WRITE", `cannot store ${dtype}`);
-  switch (dtype) {
-    case "int8":
-      return new Int8Array(n);
-    case "int16":
-      return new Int16Array(n);
-    case "int32":
-      return new Int32Array(n);
-    case "float32":
-      return new Float32Array(n);
-    case "float64":
-      return new Float64Array(n);
-    case "uint16":
-      return new Uint16Array(n);
-    case "uint32":
-      return new Uint32Array(n);
-    case "int64":
-      return new BigInt64Array(n);
-    case "uint64":
-      return new BigUint64Array(n);
-    default:
-      return new Uint8Array(n);
+/** Storage for `dtype`, refusing types NetCDF-3 cannot hold (grid's `allocate` knows all). */
+function allocateDtype(dtype: Exclude<DType, "string">, n: number): TypedArray {
+  if (NC_TYPES[ncTypeOf(dtype)]?.size === undefined) {
+    throw new NetcdfError("INVALID_WRITE", `cannot store ${dtype}`);
   }
+  return allocate(dtype, n);
 }
 
 /** Byte-level encoder for the header (big-endian). */
