@@ -209,6 +209,19 @@ describe("geoml fit / predict", () => {
     const usage = await run("fit", "--data", file, "--formula", "y ~ x1", "--hidden", "4");
     expect(usage.status).toBe(2);
     expect(usage.stderr).toContain("--hidden needs --model mlp");
+    const badFlag = await run(
+      "fit",
+      "--data",
+      file,
+      "--formula",
+      "y ~ x1",
+      "--model",
+      "mlp",
+      "--hidden",
+      "4,x",
+    );
+    expect(badFlag.status).toBe(2);
+    expect(badFlag.stderr).toContain("--hidden: expected comma-separated layer widths");
   });
 
   it("sends errors to stderr with a non-zero status", async () => {

@@ -6,7 +6,9 @@ import {
   glm,
   isGlmError,
   isMlpError,
+  MlpOptionError,
   type MultinomialResults,
+  mlpOptionsFromArgs,
   multinomial,
 } from "@geoml/models";
 import type { Command } from "../command.js";
@@ -250,6 +252,14 @@ export const fit: Command = {
     if (kind === "glm") {
       const stray = MLP_ONLY.filter((f) => values[f] !== undefined);
       if (stray.length) throw new CliError("USAGE", `--${stray[0]} needs --model mlp`);
+    } else {
+      // Check the network flags before reading data: a malformed flag is wrong usage (status 2).
+      try {
+        mlpOptionsFromArgs(values);
+      } catch (e) {
+        if (e instanceof MlpOptionError) throw new CliError("USAGE", e.message);
+        throw e;
+      }
     }
     return reportModelErrors("fit", io, () => {
       const table = readCsv(data);
