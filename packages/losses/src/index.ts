@@ -40,6 +40,7 @@ export {
   type PowerLink,
   power,
   probit,
+  type StableLink,
   softmax,
   sqrt,
 } from "./links.js";

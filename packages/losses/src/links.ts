@@ -24,6 +24,16 @@ export interface StableLink extends Link {
   logInverse?(eta: Tensor): Tensor;
   /** log(1 − g⁻¹(η)) for links onto (0, 1). */
   log1mInverse?(eta: Tensor): Tensor;
+  /**
+   * μ = g⁻¹(η) and dμ/dη in one float64 pass, writing `mu` and `dmu`: the same
+   * values as `inverse` and `derivative`, sharing the exponential they both need.
+   */
+  inverseAndDerivative?(eta: Float64Array, mu: Float64Array, dmu: Float64Array): void;
+}
+
+/** max(a, b) as `ad.maximum` (NaN propagates from a first). */
+function max64(a: number, b: number): number {
+  return a > b || Number.isNaN(a) ? a : b > a || Number.isNaN(b) ? b : a;
 }
 
 /** log μ from η: the link's stable form when it has one, else log(g⁻¹(η)). */
@@ -114,6 +124,14 @@ export function log(): StableLink {
     inverse: (eta) => ad.maximum(ad.exp(eta), EPS),
     derivative: (eta) => ad.maximum(ad.exp(eta), EPS),
     logInverse: (eta) => eta,
+    // μ = dμ/dη: one exp per row for both
+    inverseAndDerivative: (eta, mu, dmu) => {
+      for (let i = 0; i < eta.length; i++) {
+        const m = max64(Math.exp(eta[i]), EPS);
+        mu[i] = m;
+        dmu[i] = m;
+      }
+    },
   };
 }
 
@@ -137,6 +155,19 @@ export function logit(): StableLink {
     },
     logInverse: (eta) => ad.neg(ad.softplus(ad.neg(eta))),
     log1mInverse: (eta) => ad.neg(ad.softplus(eta)),
+    // σ(η) = 1/(1 + e) or e/(1 + e) with e = exp(−|η|): the exp dμ/dη already needs.
+    // The sigmoid of autodiff forms e⁻ˣ for x ≥ 0 and eˣ for x < 0, which is this e.
+    inverseAndDerivative: (eta, mu, dmu) => {
+      const hi = 1 - EPS;
+      for (let i = 0; i < eta.length; i++) {
+        const x = eta[i];
+        const e = Math.exp(-Math.abs(x));
+        const s = x >= 0 ? 1 / (1 + e) : e / (1 + e);
+        mu[i] = Math.min(Math.max(s, EPS), hi);
+        const q = e + 1;
+        dmu[i] = max64(e / (q * q), EPS);
+      }
+    },
   };
 }
 

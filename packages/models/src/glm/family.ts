@@ -4,7 +4,12 @@
  * `noGrad`, so IRLS pays no graph-recording cost.
  */
 import { noGrad, type Tensor, tensor } from "@geoml/autodiff";
-import { type Family, type FamilyLookupOptions, family as familyByName } from "@geoml/losses";
+import {
+  type Family,
+  type FamilyLookupOptions,
+  family as familyByName,
+  type StableLink,
+} from "@geoml/losses";
 import { OptionError } from "./errors.js";
 
 /** A family given by name (statsmodels/R spelling) or as a `@geoml/losses` object. */
@@ -47,6 +52,11 @@ export interface Float64Family {
   mean(eta: Float64Array): Float64Array;
   /** dμ/dη at η. */
   meanDerivative(eta: Float64Array): Float64Array;
+  /**
+   * μ and, when the link has a fused float64 path, dμ/dη from the same pass
+   * (`dmu` is null otherwise, so callers that may discard μ pay nothing extra).
+   */
+  meanWithDerivative(eta: Float64Array): { mu: Float64Array; dmu: Float64Array | null };
   /** η = g(μ). */
   link(mu: Float64Array): Float64Array;
   /** V(μ). */
@@ -82,11 +92,20 @@ function sumChunks(n: number, f: (lo: number, hi: number) => number): number {
 /** Wraps `family` for Float64Array arguments. */
 export function float64Family(family: Family): Float64Family {
   const lk = family.link;
+  const fused = (lk as StableLink).inverseAndDerivative;
   const part = (v: Float64Array, lo: number, hi: number) => wrap(v.subarray(lo, hi));
+  const mean = (eta: Float64Array) =>
+    noGrad(() => mapChunks(eta.length, (lo, hi) => values(lk.inverse(part(eta, lo, hi)))));
   return {
     family,
-    mean: (eta) =>
-      noGrad(() => mapChunks(eta.length, (lo, hi) => values(lk.inverse(part(eta, lo, hi))))),
+    mean,
+    meanWithDerivative: (eta) => {
+      if (!fused) return { mu: mean(eta), dmu: null };
+      const mu = new Float64Array(eta.length);
+      const dmu = new Float64Array(eta.length);
+      fused.call(lk, eta, mu, dmu);
+      return { mu, dmu };
+    },
     meanDerivative: (eta) =>
       noGrad(() => mapChunks(eta.length, (lo, hi) => values(lk.derivative(part(eta, lo, hi))))),
     link: (mu) => noGrad(() => mapChunks(mu.length, (lo, hi) => values(lk.link(part(mu, lo, hi))))),

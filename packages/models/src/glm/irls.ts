@@ -153,6 +153,8 @@ export function irls(fam: Float64Family, prob: IrlsProblem, options: IrlsOptions
   let beta: Float64Array = new Float64Array(p);
   let eta: Float64Array | null = null;
   let mu: Float64Array | null = null;
+  // dμ/dη at eta when the link computed it together with μ
+  let dmu: Float64Array | null = null;
   // only a warm start needs its deviance: the first step from the family's starting μ
   // is never halved, and convergence needs two iterates
   let objective = Number.POSITIVE_INFINITY;
@@ -160,12 +162,13 @@ export function irls(fam: Float64Family, prob: IrlsProblem, options: IrlsOptions
   if (start) {
     const b = Float64Array.from(start);
     const e = linearPredictor(x, n, p, b, offset);
-    const m = fam.mean(e);
-    const obj = fam.deviance(y, m, w) + penaltyOf(b, ridge);
+    const m = fam.meanWithDerivative(e);
+    const obj = fam.deviance(y, m.mu, w) + penaltyOf(b, ridge);
     if (Number.isFinite(obj)) {
       beta = b;
       eta = e;
-      mu = m;
+      mu = m.mu;
+      dmu = m.dmu;
       objective = obj;
     } else if (options.start)
       throw new GlmError(
@@ -187,7 +190,7 @@ export function irls(fam: Float64Family, prob: IrlsProblem, options: IrlsOptions
   const trace: Float64Array[] = [];
   for (let it = 1; it <= maxIter; it++) {
     iterations = it;
-    workingValues(fam.meanDerivative(eta), fam.variance(mu), eta, mu, y, w, offset, W, z);
+    workingValues(dmu ?? fam.meanDerivative(eta), fam.variance(mu), eta, mu, y, w, offset, W, z);
     const q = p + 1;
     const a = weightedCrossprod(x, n, p, W, z);
     const xtwx = new Float64Array(p * p);
@@ -204,8 +207,8 @@ export function irls(fam: Float64Family, prob: IrlsProblem, options: IrlsOptions
     // step halving towards the previous coefficients while the deviance is not finite or rises
     let candidate = next;
     let etaNew = linearPredictor(x, n, p, candidate, offset);
-    let muNew = fam.mean(etaNew);
-    let objNew = fam.deviance(y, muNew, w) + penaltyOf(candidate, ridge);
+    let mNew = fam.meanWithDerivative(etaNew);
+    let objNew = fam.deviance(y, mNew.mu, w) + penaltyOf(candidate, ridge);
     const havePrevious = it > 1 || warm;
     for (let h = 0; h < 30; h++) {
       const bad = !Number.isFinite(objNew);
@@ -217,8 +220,8 @@ export function irls(fam: Float64Family, prob: IrlsProblem, options: IrlsOptions
         half[j] = Number.isNaN(candidate[j]) ? Number.NaN : (candidate[j] + beta[j]) / 2;
       candidate = half;
       etaNew = linearPredictor(x, n, p, candidate, offset);
-      muNew = fam.mean(etaNew);
-      objNew = fam.deviance(y, muNew, w) + penaltyOf(candidate, ridge);
+      mNew = fam.meanWithDerivative(etaNew);
+      objNew = fam.deviance(y, mNew.mu, w) + penaltyOf(candidate, ridge);
     }
     if (!Number.isFinite(objNew))
       throw new GlmError(
@@ -234,7 +237,8 @@ export function irls(fam: Float64Family, prob: IrlsProblem, options: IrlsOptions
     }
     beta = candidate;
     eta = etaNew;
-    mu = muNew;
+    mu = mNew.mu;
+    dmu = mNew.dmu;
     objective = objNew;
     trace.push(beta);
     if (trace.length > 6) trace.shift();
