@@ -13,6 +13,7 @@ import { linearPredictor, weightedCrossprod } from "../linalg/crossprod.js";
 import { sharedFloat64 } from "../linalg/parallel.js";
 import { GlmError, OptionError } from "./errors.js";
 import type { Float64Family } from "./family.js";
+import { workingValues } from "./irls.js";
 
 /** An elastic-net penalty: λ ≥ 0 and the L1 share α in [0, 1] (1 = lasso, 0 = ridge). */
 export interface ElasticNetPenalty {
@@ -88,18 +89,7 @@ export function elasticNet(
   for (let it = 1; it <= maxIter; it++) {
     iterations = it;
     const dmu = fam.meanDerivative(eta);
-    const v = fam.variance(mu);
-    for (let i = 0; i < n; i++) {
-      const d = dmu[i];
-      const wi = (w[i] * d * d) / v[i];
-      if (wi > 0 && Number.isFinite(wi)) {
-        W[i] = wi;
-        z[i] = eta[i] - (offset ? offset[i] : 0) + (y[i] - mu[i]) / d;
-      } else {
-        W[i] = 0;
-        z[i] = 0;
-      }
-    }
+    workingValues(dmu, fam.variance(mu), eta, mu, y, w, offset, W, z);
     const a = weightedCrossprod(x, n, p, W, z);
     // coordinate descent on ½βᵀGβ − cᵀβ + λ·P(β), with G = X'WX/Σw and c = X'Wz/Σw
     const next = Float64Array.from(beta);
