@@ -6,6 +6,7 @@ import {
   glm,
   isGlmError,
   isMlpError,
+  MLP_FLAGS,
   MlpOptionError,
   type MultinomialResults,
   mlpOptionsFromArgs,
@@ -112,22 +113,9 @@ const OPTIONS = {
   dtype: { type: "string" },
 } as const;
 
-/** Flags that only the MLP reads. */
-const MLP_ONLY = [
-  "hidden",
-  "activation",
-  "epochs",
-  "batch-size",
-  "lr",
-  "seed",
-  "classes",
-  "validation-split",
-  "patience",
-  "weight-decay",
-  "dropout",
-  "layer-norm",
-  "dtype",
-];
+/** Flags that only the MLP reads: its flags less the family ones it shares with the GLM. */
+const SHARED_WITH_GLM = new Set(["family", "link", "theta", "power", "link-power"]);
+const MLP_ONLY = MLP_FLAGS.filter((f) => !SHARED_WITH_GLM.has(f));
 
 function numberOption(values: Record<string, unknown>, name: string): number | undefined {
   const v = values[name];
