@@ -10,6 +10,8 @@ import { linearPredictor, weightedCrossprod } from "../linalg/crossprod.js";
 import { sharedFloat64 } from "../linalg/parallel.js";
 import { GlmError } from "./errors.js";
 import type { Float64Family } from "./family.js";
+import { irlsPass } from "./irls-pass.js";
+import { rowKernel } from "./row-kernels.js";
 
 /** Inputs of {@link irls}. */
 export interface IrlsProblem {
@@ -143,6 +145,17 @@ function subsampleStart(
   }
 }
 
+/** The state of the fit at some coefficients. */
+interface Evaluation {
+  eta: Float64Array;
+  mu: Float64Array;
+  /** dμ/dη when the link computed it together with μ. */
+  dmu: Float64Array | null;
+  deviance: number;
+  /** [X z]ᵀW[X z] at this μ when the evaluation formed it (the fused pass does). */
+  cross: Float64Array | null;
+}
+
 /** Fits a GLM by IRLS; see {@link IrlsProblem} and {@link IrlsOptions}. */
 export function irls(fam: Float64Family, prob: IrlsProblem, options: IrlsOptions = {}): IrlsFit {
   const { x, n, p, y, w, offset, ridge } = prob;
@@ -150,25 +163,38 @@ export function irls(fam: Float64Family, prob: IrlsProblem, options: IrlsOptions
   const tol = options.tol ?? 1e-10;
   const betaTol = options.betaTol ?? 1e-9;
 
+  // built-in family/link pairs: η, μ, deviance and cross-product in one pass over the rows
+  const kernel = rowKernel(fam.family);
+  const pass = kernel && irlsPass(kernel, x, n, p, y, w, offset);
+  const evaluate = (b: Float64Array): Evaluation => {
+    if (pass) return { ...pass(b), dmu: null };
+    const eta = linearPredictor(x, n, p, b, offset);
+    const m = fam.meanWithDerivative(eta);
+    return { eta, mu: m.mu, dmu: m.dmu, deviance: fam.deviance(y, m.mu, w), cross: null };
+  };
+  let W: Float64Array | null = null;
+  let z: Float64Array | null = null;
+  const crossAt = (s: Evaluation): Float64Array => {
+    W ??= sharedFloat64(n);
+    z ??= sharedFloat64(n);
+    const dmu = s.dmu ?? fam.meanDerivative(s.eta);
+    workingValues(dmu, fam.variance(s.mu), s.eta, s.mu, y, w, offset, W, z);
+    return weightedCrossprod(x, n, p, W, z);
+  };
+
   let beta: Float64Array = new Float64Array(p);
-  let eta: Float64Array | null = null;
-  let mu: Float64Array | null = null;
-  // dμ/dη at eta when the link computed it together with μ
-  let dmu: Float64Array | null = null;
+  let state: Evaluation | null = null;
   // only a warm start needs its deviance: the first step from the family's starting μ
   // is never halved, and convergence needs two iterates
   let objective = Number.POSITIVE_INFINITY;
   const start = options.start ?? (ridge ? null : subsampleStart(fam, prob, options));
   if (start) {
     const b = Float64Array.from(start);
-    const e = linearPredictor(x, n, p, b, offset);
-    const m = fam.meanWithDerivative(e);
-    const obj = fam.deviance(y, m.mu, w) + penaltyOf(b, ridge);
+    const s = evaluate(b);
+    const obj = s.deviance + penaltyOf(b, ridge);
     if (Number.isFinite(obj)) {
       beta = b;
-      eta = e;
-      mu = m.mu;
-      dmu = m.dmu;
+      state = s;
       objective = obj;
     } else if (options.start)
       throw new GlmError(
@@ -176,23 +202,20 @@ export function irls(fam: Float64Family, prob: IrlsProblem, options: IrlsOptions
         `${fam.family.name}: the deviance at the starting values is ${obj}`,
       );
   }
-  const warm = eta !== null;
-  if (!eta || !mu) {
-    mu = fam.family.startingMu(y, w);
-    eta = fam.link(mu);
+  const warm = state !== null;
+  if (!state) {
+    const mu = fam.family.startingMu(y, w);
+    state = { eta: fam.link(mu), mu, dmu: null, deviance: Number.NaN, cross: null };
   }
 
-  const W = sharedFloat64(n);
-  const z = sharedFloat64(n);
   let converged = false;
   let iterations = 0;
   let factor = cholesky(new Float64Array(p * p).fill(0), p);
   const trace: Float64Array[] = [];
   for (let it = 1; it <= maxIter; it++) {
     iterations = it;
-    workingValues(dmu ?? fam.meanDerivative(eta), fam.variance(mu), eta, mu, y, w, offset, W, z);
     const q = p + 1;
-    const a = weightedCrossprod(x, n, p, W, z);
+    const a = state.cross ?? crossAt(state);
     const xtwx = new Float64Array(p * p);
     const xtwz = new Float64Array(p);
     for (let j = 0; j < p; j++) {
@@ -206,9 +229,8 @@ export function irls(fam: Float64Family, prob: IrlsProblem, options: IrlsOptions
 
     // step halving towards the previous coefficients while the deviance is not finite or rises
     let candidate = next;
-    let etaNew = linearPredictor(x, n, p, candidate, offset);
-    let mNew = fam.meanWithDerivative(etaNew);
-    let objNew = fam.deviance(y, mNew.mu, w) + penaltyOf(candidate, ridge);
+    let s = evaluate(candidate);
+    let objNew = s.deviance + penaltyOf(candidate, ridge);
     const havePrevious = it > 1 || warm;
     for (let h = 0; h < 30; h++) {
       const bad = !Number.isFinite(objNew);
@@ -219,9 +241,8 @@ export function irls(fam: Float64Family, prob: IrlsProblem, options: IrlsOptions
       for (let j = 0; j < p; j++)
         half[j] = Number.isNaN(candidate[j]) ? Number.NaN : (candidate[j] + beta[j]) / 2;
       candidate = half;
-      etaNew = linearPredictor(x, n, p, candidate, offset);
-      mNew = fam.meanWithDerivative(etaNew);
-      objNew = fam.deviance(y, mNew.mu, w) + penaltyOf(candidate, ridge);
+      s = evaluate(candidate);
+      objNew = s.deviance + penaltyOf(candidate, ridge);
     }
     if (!Number.isFinite(objNew))
       throw new GlmError(
@@ -236,9 +257,7 @@ export function irls(fam: Float64Family, prob: IrlsProblem, options: IrlsOptions
       if (d > betaTol * (Math.abs(candidate[j]) + 1e-3)) betaSettled = false;
     }
     beta = candidate;
-    eta = etaNew;
-    mu = mNew.mu;
-    dmu = mNew.dmu;
+    state = s;
     objective = objNew;
     trace.push(beta);
     if (trace.length > 6) trace.shift();
@@ -247,6 +266,7 @@ export function irls(fam: Float64Family, prob: IrlsProblem, options: IrlsOptions
       break;
     }
   }
+  const { eta, mu } = state;
   // the objective already holds the deviance unless a penalty was added to it
   const deviance = ridge ? fam.deviance(y, mu, w) : objective;
   return {

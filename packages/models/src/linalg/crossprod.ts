@@ -1,4 +1,4 @@
-import { mainSimd, parallelCrossprod } from "./parallel.js";
+import { type RowTask, runRows } from "./parallel.js";
 import type { SimdDot } from "./simd.js";
 
 /**
@@ -26,18 +26,21 @@ export function crossprodRange(
   const BLOCK = 512;
   const q = p + 1;
   // block copies: wx = w ⊙ column, cx = column, for columns 0..p (z is column p);
-  // with the SIMD kernel they live in its memory, followed by 4 result slots
+  // with the SIMD kernel they live in its memory, followed by the block's weights
+  // and 4 result slots
   let wx: Float64Array;
   let cx: Float64Array;
+  let wb: Float64Array | null = null;
   let res: Float64Array | null = null;
   if (simd) {
-    const need = (2 * q * BLOCK + 4) * 8;
+    const size = 2 * q * BLOCK + BLOCK + 4;
     const have = simd.memory.buffer.byteLength;
-    if (have < need) simd.memory.grow(Math.ceil((need - have) / 65536));
-    const mem = new Float64Array(simd.memory.buffer, 0, 2 * q * BLOCK + 4);
+    if (have < size * 8) simd.memory.grow(Math.ceil((size * 8 - have) / 65536));
+    const mem = new Float64Array(simd.memory.buffer, 0, size);
     wx = mem.subarray(0, q * BLOCK);
     cx = mem.subarray(q * BLOCK, 2 * q * BLOCK);
-    res = mem.subarray(2 * q * BLOCK);
+    wb = mem.subarray(2 * q * BLOCK, 2 * q * BLOCK + BLOCK);
+    res = mem.subarray(2 * q * BLOCK + BLOCK);
   } else {
     wx = new Float64Array(q * BLOCK);
     cx = new Float64Array(q * BLOCK);
@@ -46,16 +49,18 @@ export function crossprodRange(
     const len = Math.min(BLOCK, r1 - b);
     // an even length for the two-row SIMD steps: the padding row has weight 0
     const padded = len + (len & 1);
+    if (wb) {
+      wb.set(w.subarray(b, b + len));
+      if (padded > len) wb[len] = 0;
+    }
     for (let j = 0; j < q; j++) {
       const off = j * BLOCK;
       const base = j < p ? j * n + b : b;
       // a bulk copy (memcpy) of the column's block, then the weighted copy from it
       cx.set((j < p ? x : z).subarray(base, base + len), off);
-      for (let i = 0; i < len; i++) wx[off + i] = w[b + i] * cx[off + i];
-      if (padded > len) {
-        cx[off + len] = 0;
-        wx[off + len] = 0;
-      }
+      if (padded > len) cx[off + len] = 0;
+      if (simd) simd.scale(off * 8, (q * BLOCK + off) * 8, 2 * q * BLOCK * 8, padded * 8);
+      else for (let i = 0; i < len; i++) wx[off + i] = w[b + i] * cx[off + i];
     }
     // 2×2 register blocks of the lower triangle: four dot products share four loads
     for (let j = 0; j < q; j += 2) {
@@ -77,7 +82,7 @@ export function crossprodRange(
             (q * BLOCK + b0) * 8,
             (q * BLOCK + b1) * 8,
             padded * 8,
-            2 * q * BLOCK * 8,
+            (2 * q * BLOCK + BLOCK) * 8,
           );
           s00 = res[0];
           s01 = res[1];
@@ -124,18 +129,39 @@ export function weightedCrossprod(
   z: Float64Array,
 ): Float64Array {
   const q = p + 1;
-  let acc = parallelCrossprod(x, n, p, w, z);
-  if (!acc) {
+  let acc: Float64Array;
+  if (n * q > 4096)
+    acc = runRows(crossprodTask, { x, n, p, w, z }, n, q * q, (n * q * (q + 1)) / 2);
+  else {
+    // small: plain JavaScript, no kernel to build and no threads
     acc = new Float64Array(q * q);
-    crossprodRange(x, n, p, w, z, 0, n, acc, n * q > 4096 ? mainSimd() : null);
+    crossprodRange(x, n, p, w, z, 0, n, acc, null);
   }
   // the blocks also touched some upper entries; rebuild them from the lower triangle
   for (let j = 0; j < q; j++) for (let k = j + 1; k < q; k++) acc[j * q + k] = acc[k * q + j];
   return acc;
 }
 
-/** Adds X β to `eta` over rows [r0, r1) of a column-major X. */
-function linearPredictorRange(
+interface CrossprodArgs {
+  x: Float64Array;
+  n: number;
+  p: number;
+  w: Float64Array;
+  z: Float64Array;
+}
+
+const crossprodTask: RowTask<CrossprodArgs, { crossprodRange: typeof crossprodRange }> = {
+  name: "crossprod",
+  run: (a, r0, r1, out, simd, lib) =>
+    lib.crossprodRange(a.x, a.n, a.p, a.w, a.z, r0, r1, out, simd),
+  lib: { crossprodRange },
+};
+
+/**
+ * Adds X β to `eta` over rows [r0, r1) of a column-major X. Self-contained, like
+ * {@link crossprodRange}.
+ */
+export function linearPredictorRange(
   x: Float64Array,
   n: number,
   p: number,

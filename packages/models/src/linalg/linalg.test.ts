@@ -69,6 +69,21 @@ describe("WebAssembly SIMD kernel", () => {
     expect(Array.from(m.subarray(32, 36))).toEqual([168, 36, 56, 16]);
   });
 
+  it("scales a vector by weights, row by row", () => {
+    const k = createSimdDot();
+    const m = new Float64Array(k!.memory.buffer);
+    for (let i = 0; i < 6; i++) {
+      m[i] = i - 2.5;
+      m[8 + i] = 1 / (i + 1);
+      m[16 + i] = -7;
+    }
+    k!.scale(128, 0, 64, 48);
+    expect(Array.from(m.subarray(16, 23))).toEqual([
+      ...Array.from({ length: 6 }, (_, i) => (i - 2.5) * (1 / (i + 1))),
+      0,
+    ]);
+  });
+
   it("gives the plain loop's cross-product, odd block lengths included", () => {
     const n = 5001;
     const p = 6;

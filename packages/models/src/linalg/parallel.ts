@@ -1,17 +1,38 @@
 /**
- * Worker threads for the cross-product pass. IRLS is synchronous, so the main
- * thread hands a row range to each worker, computes its own share, then blocks on
- * `Atomics.wait` until the workers flag completion. Only arrays backed by a
- * SharedArrayBuffer can be shared without copying; anything else runs on the main
- * thread alone.
+ * Worker threads for passes over the rows of a design. The solvers are
+ * synchronous, so the main thread hands a row range to each worker, computes its
+ * own share, then blocks on `Atomics.wait` until the workers flag completion. Only
+ * arrays backed by a SharedArrayBuffer can be shared without copying; a pass whose
+ * large arrays are not shared runs on the main thread alone.
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { crossprodRange } from "./crossprod.js";
 import { createSimdDot, type SimdDot } from "./simd.js";
 
 /** Below this many multiply-adds a pass is faster on one thread. */
 const MIN_WORK = 2e7;
+/** Typed-array arguments longer than this must be shared for a pass to go parallel. */
+const SMALL = 4096;
+
+/**
+ * Work over a range of rows that adds its contribution to `out` (sums, so the
+ * ranges' results add up). `run` and every function of `lib` are self-contained:
+ * they refer only to their parameters (helpers come through `lib`), because worker
+ * threads rebuild them from their source text.
+ */
+export interface RowTask<A, L extends Record<string, unknown>> {
+  /** Names the task in a worker's cache of compiled tasks; unique per `run` and `lib`. */
+  readonly name: string;
+  readonly run: (
+    args: A,
+    r0: number,
+    r1: number,
+    out: Float64Array,
+    simd: SimdDot | null,
+    lib: L,
+  ) => void;
+  readonly lib: L;
+}
 
 let pool: PoolWorker[] | null = null;
 let simdKernel: SimdDot | null | undefined;
@@ -30,7 +51,7 @@ export function setLinalgSimd(enabled: boolean): void {
 }
 let threads = Math.max(1, Math.min(availableParallelism?.() ?? 1, 8));
 
-/** Sets the number of threads used by the cross-product (1 disables workers). */
+/** Sets the number of threads used by passes over the rows (1 disables workers). */
 export function setLinalgThreads(count: number): void {
   threads = Math.max(1, Math.floor(count));
   if (pool && pool.length > threads - 1) {
@@ -44,6 +65,14 @@ interface PoolWorker {
   ready: Int32Array;
 }
 
+/** The source text that rebuilds a task in a worker: `{ run, lib }`. */
+function taskSource(task: RowTask<unknown, Record<string, unknown>>): string {
+  const lib = Object.entries(task.lib)
+    .map(([k, f]) => `${JSON.stringify(k)}: ${String(f)}`)
+    .join(",\n");
+  return `({ run: ${task.run.toString()}, lib: { ${lib} } })`;
+}
+
 function workers(count: number): PoolWorker[] {
   pool ??= [];
   while (pool.length < count) {
@@ -51,14 +80,18 @@ function workers(count: number): PoolWorker[] {
     const src = `
       const __name = (f) => f;
       const { parentPort, workerData } = require("node:worker_threads");
-      const crossprodRange = ${crossprodRange.toString()};
       const createSimdDot = ${createSimdDot.toString()};
       const simd = createSimdDot();
+      const tasks = new Map();
       parentPort.on("message", (m) => {
         const flag = new Int32Array(m.flag);
         try {
-          const acc = new Float64Array(m.out, m.outOffset, (m.p + 1) * (m.p + 1));
-          crossprodRange(new Float64Array(m.x), m.n, m.p, new Float64Array(m.w), new Float64Array(m.z), m.r0, m.r1, acc, simd);
+          let task = tasks.get(m.name);
+          if (!task) {
+            task = new Function("__name", "return " + m.source)(__name);
+            tasks.set(m.name, task);
+          }
+          task.run(m.args, m.r0, m.r1, new Float64Array(m.out, m.outOffset, m.outLength), simd, task.lib);
         } catch (e) {
           Atomics.store(flag, 1 + m.part, 1);
         }
@@ -82,32 +115,53 @@ function dropPool(): void {
   pool = null;
 }
 
-const isShared = (a: Float64Array) =>
+/** True when `a` is a whole SharedArrayBuffer, so workers see the same memory. */
+export const isShared = (a: Float64Array): boolean =>
   typeof SharedArrayBuffer !== "undefined" &&
   a.buffer instanceof SharedArrayBuffer &&
   a.byteOffset === 0 &&
   a.length === a.buffer.byteLength / 8;
 
+/** Large typed arrays among the arguments that workers could not share. */
+function unshared(args: object): boolean {
+  for (const v of Object.values(args))
+    if (ArrayBuffer.isView(v) && (v as Float64Array).length > SMALL && !isShared(v as Float64Array))
+      return true;
+  return false;
+}
+
 /**
- * The lower triangle of [X z]ᵀW[X z] computed on worker threads, or null when the
- * problem is small, the arrays are not shared, or only one thread is allowed.
+ * Runs `task` over rows [0, n) and returns the sum of the ranges' `out` vectors
+ * (length `outLength`, zero-initialised). With several threads allowed, at least
+ * `work` ≥ {@link MIN_WORK} multiply-adds and every large array argument shared,
+ * the rows are split evenly: the first share runs here, the others on workers.
+ * Otherwise everything runs here. Small arguments (≤ 4096 elements) are copied to
+ * the workers and must be read-only. The sum over ranges is formed in range order,
+ * so the result does not depend on which thread computed which range.
  */
-export function parallelCrossprod(
-  x: Float64Array,
+export function runRows<A extends object, L extends Record<string, unknown>>(
+  task: RowTask<A, L>,
+  args: A,
   n: number,
-  p: number,
-  w: Float64Array,
-  z: Float64Array,
-): Float64Array | null {
-  if (threads < 2 || n * (p + 1) * (p + 2) * 0.5 < MIN_WORK) return null;
-  if (!isShared(x) || !isShared(w) || !isShared(z)) return null;
-  const q = p + 1;
+  outLength: number,
+  work: number,
+): Float64Array {
+  const acc = new Float64Array(outLength);
+  if (threads < 2 || work < MIN_WORK || unshared(args)) {
+    task.run(args, 0, n, acc, mainSimd(), task.lib);
+    return acc;
+  }
   const parts = threads;
-  const out = new SharedArrayBuffer(8 * q * q * (parts - 1));
+  const out = new SharedArrayBuffer(8 * outLength * (parts - 1));
   // flag[0]: finished workers; flag[1 + t]: worker t failed
   const flag = new SharedArrayBuffer(4 * (parts + 1));
   const step = Math.ceil(n / parts);
+  const range = (t: number): [number, number] => [
+    Math.min(n, t * step),
+    Math.min(n, (t + 1) * step),
+  ];
   const ws = workers(parts - 1);
+  const source = taskSource(task as RowTask<unknown, Record<string, unknown>>);
   // a worker that has not loaded after 5 s (or failed to) gets no rows: main does them
   const sent: boolean[] = [false];
   for (let t = 1; t < parts; t++) {
@@ -118,24 +172,23 @@ export function parallelCrossprod(
       continue;
     }
     sent.push(true);
+    const [r0, r1] = range(t);
     worker.postMessage({
-      x: x.buffer,
-      w: w.buffer,
-      z: z.buffer,
-      n,
-      p,
-      r0: Math.min(n, t * step),
-      r1: Math.min(n, (t + 1) * step),
+      name: task.name,
+      source,
+      args,
+      r0,
+      r1,
       out,
-      outOffset: 8 * q * q * (t - 1),
+      outOffset: 8 * outLength * (t - 1),
+      outLength,
       part: t,
       flag,
     });
   }
   const expected = sent.filter(Boolean).length;
-  const acc = new Float64Array(q * q);
   const t0 = performance.now();
-  crossprodRange(x, n, p, w, z, 0, Math.min(n, step), acc, mainSimd());
+  task.run(args, 0, range(0)[1], acc, mainSimd(), task.lib);
   // never hang on a worker that died mid-pass: after a generous deadline main takes over
   const deadline = performance.now() + Math.max(10_000, 50 * (performance.now() - t0));
   const f = new Int32Array(flag);
@@ -150,23 +203,13 @@ export function parallelCrossprod(
     }
     Atomics.wait(f, 0, done, left);
   }
-  const all = new Float64Array(out);
   for (let t = 1; t < parts; t++) {
+    const part = new Float64Array(out, 8 * outLength * (t - 1), outLength);
     if (!sent[t] || timedOut || f[1 + t] !== 0) {
-      crossprodRange(
-        x,
-        n,
-        p,
-        w,
-        z,
-        Math.min(n, t * step),
-        Math.min(n, (t + 1) * step),
-        acc,
-        mainSimd(),
-      );
-      continue;
+      part.fill(0);
+      task.run(args, ...range(t), part, mainSimd(), task.lib);
     }
-    for (let k = 0; k < q * q; k++) acc[k] += all[(t - 1) * q * q + k];
+    for (let k = 0; k < outLength; k++) acc[k] += part[k];
   }
   if (timedOut || sent.includes(false, 1)) dropPool();
   return acc;

@@ -10,6 +10,8 @@
 /** The kernel and the memory it works in. */
 export interface SimdDot {
   dot22(a0: number, a1: number, b0: number, b1: number, bytes: number, out: number): void;
+  /** dst[i] = w[i]·src[i] over `bytes` bytes (a multiple of 16) at byte offsets dst, src, w. */
+  scale(dst: number, src: number, w: number, bytes: number): void;
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
 }
 
@@ -85,6 +87,51 @@ export function createSimdDot(): SimdDot | null {
     ...store(10, 3),
     0x0b,
   ];
+  // scale(dst, src, w, bytes): locals 4 = i (i32); dst[i] = src[i]·w[i], two rows per step
+  const scaleBody = [
+    1,
+    1,
+    0x7f,
+    0x02,
+    0x40,
+    0x03,
+    0x40,
+    ...get(4),
+    ...get(3),
+    0x4f,
+    0x0d,
+    1,
+    ...get(0),
+    ...get(4),
+    0x6a,
+    ...get(1),
+    ...get(4),
+    0x6a,
+    ...simd(0x00),
+    3,
+    0,
+    ...get(2),
+    ...get(4),
+    0x6a,
+    ...simd(0x00),
+    3,
+    0,
+    ...simd(242),
+    // v128.store
+    ...simd(0x0b),
+    3,
+    0,
+    ...get(4),
+    0x41,
+    16,
+    0x6a,
+    ...set(4),
+    0x0c,
+    0,
+    0x0b,
+    0x0b,
+    0x0b,
+  ];
   const section = (id: number, bytes: number[]) => {
     const size: number[] = [];
     let n = bytes.length;
@@ -106,11 +153,14 @@ export function createSimdDot(): SimdDot | null {
     0x00,
     0x00,
     0x00,
-    ...section(1, [1, 0x60, 6, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0]),
-    ...section(3, [1, 0]),
+    ...section(
+      1,
+      [2, 0x60, 6, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0, 0x60, 4, 0x7f, 0x7f, 0x7f, 0x7f, 0],
+    ),
+    ...section(3, [2, 0, 1]),
     ...section(5, [1, 0, 1]),
-    ...section(7, [2, ...name("dot22"), 0, 0, ...name("mem"), 2, 0]),
-    ...section(10, [1, ...section(0, body).slice(1)]),
+    ...section(7, [3, ...name("dot22"), 0, 0, ...name("scale"), 0, 1, ...name("mem"), 2, 0]),
+    ...section(10, [2, ...section(0, body).slice(1), ...section(0, scaleBody).slice(1)]),
   ]);
   try {
     // typed loosely: the project's TypeScript lib set does not declare WebAssembly
@@ -120,9 +170,10 @@ export function createSimdDot(): SimdDot | null {
     if (!wasm) return null;
     const module = new wasm.Module(bytes);
     const instance = new wasm.Instance(module, {}) as {
-      exports: { dot22: SimdDot["dot22"]; mem: SimdDot["memory"] };
+      exports: { dot22: SimdDot["dot22"]; scale: SimdDot["scale"]; mem: SimdDot["memory"] };
     };
-    return { dot22: instance.exports.dot22, memory: instance.exports.mem };
+    const { dot22, scale, mem } = instance.exports;
+    return { dot22, scale, memory: mem };
   } catch {
     return null;
   }

@@ -1,0 +1,124 @@
+import type { Family, LinkName } from "@geoml/losses";
+import { afterAll, describe, expect, it } from "vitest";
+import { setLinalgThreads, sharedFloat64 } from "../linalg/parallel.js";
+import { float64Family, resolveFamily } from "./family.js";
+import { irls, workingValues } from "./irls.js";
+import { rowKernel } from "./row-kernels.js";
+
+let seed = 99;
+const u = () => {
+  seed = (seed * 1103515245 + 12345) % 2147483648;
+  return seed / 2147483648;
+};
+
+/** Draws y in the family's domain; binomial gets proportions with trials as weights. */
+const cases = [
+  { family: "binomial", link: "logit", y: (m: number) => (u() < m ? 1 : 0), trials: false },
+  { family: "binomial", link: "logit", y: (m: number) => Math.round(m * 7) / 7, trials: true },
+  { family: "poisson", link: "log", y: (m: number) => Math.floor(m * 2 * u()), trials: false },
+  { family: "gaussian", link: "identity", y: (m: number) => m + u() - 0.5, trials: false },
+  { family: "gamma", link: "log", y: (m: number) => m * (0.2 + 2 * u()), trials: false },
+] as const;
+
+/** The same family with its link renamed, so IRLS takes the generic tensor path. */
+function generic(f: Family): Family {
+  return { ...f, link: { ...f.link, name: `${f.link.name} (generic)` as LinkName } };
+}
+
+const close = (a: number, b: number, tol: number) =>
+  Math.abs(a - b) <= tol * (1 + Math.abs(b)) || (Number.isNaN(a) && Number.isNaN(b));
+
+describe("row kernels", () => {
+  for (const c of cases) {
+    it(`${c.family}/${c.link}${c.trials ? " with trials" : ""}: the family's working values and deviance`, () => {
+      const family = resolveFamily(c.family, { link: c.link });
+      const k = rowKernel(family);
+      expect(k?.name).toBe(`${c.family}/${c.link}`);
+      const fam = float64Family(family);
+      const n = 4000;
+      // extremes included: rows where μ is clamped or dμ/dη underflows
+      const eta = Float64Array.from({ length: n }, (_, i) =>
+        i < 8 ? [-800, -40, -3, 0, 3, 40, 700, 800][i] : (u() - 0.5) * 8,
+      );
+      if (c.family !== "binomial" && c.family !== "gaussian")
+        for (let i = 0; i < 8; i++) eta[i] = Math.max(-700, Math.min(eta[i], 30));
+      const offset = Float64Array.from({ length: n }, () => u() - 0.5);
+      const mean = fam.mean(eta);
+      const y = Float64Array.from(mean, (m) => c.y(m));
+      if (c.family === "gamma") for (let i = 0; i < n; i++) y[i] = Math.max(y[i], 1e-3);
+      const w = Float64Array.from({ length: n }, (_, i) =>
+        i % 17 === 0 ? 0 : c.trials ? 7 : 0.5 + u(),
+      );
+
+      const W = new Float64Array(n);
+      const z = new Float64Array(n);
+      const mu = new Float64Array(n);
+      const dev = k!.kernel(eta, offset, y, w, mu, W, z, 0, n);
+
+      const W0 = new Float64Array(n);
+      const z0 = new Float64Array(n);
+      workingValues(fam.meanDerivative(eta), fam.variance(mean), eta, mean, y, w, offset, W0, z0);
+      for (let i = 0; i < n; i++) {
+        expect(mu[i]).toBe(mean[i]);
+        expect(close(W[i], W0[i], 1e-14)).toBe(true);
+        expect(close(z[i], z0[i], 1e-14)).toBe(true);
+      }
+      expect(close(dev, fam.deviance(y, mean, w), 1e-13)).toBe(true);
+    });
+  }
+
+  it("are found only for the pairs they implement", () => {
+    expect(rowKernel(resolveFamily("binomial", { link: "probit" }))).toBeNull();
+    expect(rowKernel(resolveFamily("poisson", { link: "sqrt" }))).toBeNull();
+    expect(rowKernel(generic(resolveFamily("poisson")))).toBeNull();
+  });
+});
+
+function problem(n: number, p: number, c: (typeof cases)[number]) {
+  const x = sharedFloat64(n * p);
+  for (let i = 0; i < n; i++) {
+    x[i] = 1;
+    for (let j = 1; j < p; j++) x[j * n + i] = Math.sin(i * 0.013 * j + j) + (u() - 0.5) * 0.5;
+  }
+  const family = resolveFamily(c.family, { link: c.link });
+  const eta = new Float64Array(n);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < p; j++) eta[i] += x[j * n + i] * (j === 0 ? 0.3 : 0.4 / j);
+  const mean = float64Family(family).mean(eta);
+  const y = Float64Array.from(mean, (m) => c.y(m));
+  const w = Float64Array.from({ length: n }, () => (c.trials ? 7 : 1));
+  const offset = Float64Array.from({ length: n }, (_, i) => 0.1 * Math.cos(i));
+  return { family, prob: { x, n, p, y, w, offset } };
+}
+
+describe("IRLS with the one-pass kernels", () => {
+  afterAll(() => setLinalgThreads(2));
+
+  for (const c of cases) {
+    it(`${c.family}/${c.link}${c.trials ? " with trials" : ""}: the estimate of the generic path, in as many iterations`, () => {
+      const { family, prob } = problem(3000, 4, c);
+      const fast = irls(float64Family(family), prob);
+      const slow = irls(float64Family(generic(family)), prob);
+      expect(fast.converged && slow.converged).toBe(true);
+      expect(fast.iterations).toBe(slow.iterations);
+      for (let j = 0; j < prob.p; j++) expect(close(fast.beta[j], slow.beta[j], 1e-12)).toBe(true);
+      expect(close(fast.deviance, slow.deviance, 1e-12)).toBe(true);
+      fast.covUnscaled.forEach((v, i) => {
+        expect(close(v, slow.covUnscaled[i], 1e-10)).toBe(true);
+      });
+      for (let i = 0; i < prob.n; i += 97) expect(close(fast.mu[i], slow.mu[i], 1e-12)).toBe(true);
+    });
+  }
+
+  it("gives the same fit on one thread and on two", () => {
+    const { family, prob } = problem(300_000, 10, cases[2]);
+    const fam = float64Family(family);
+    setLinalgThreads(1);
+    const one = irls(fam, prob);
+    setLinalgThreads(2);
+    const two = irls(fam, prob);
+    expect(two.iterations).toBe(one.iterations);
+    for (let j = 0; j < prob.p; j++) expect(close(two.beta[j], one.beta[j], 1e-12)).toBe(true);
+    expect(close(two.deviance, one.deviance, 1e-13)).toBe(true);
+  });
+});

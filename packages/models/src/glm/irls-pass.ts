@@ -1,0 +1,116 @@
+/**
+ * One pass over the rows per IRLS iteration: for a block of rows at a time, the
+ * linear predictor η = offset + Xβ, then μ, the working weights and response and
+ * the deviance (a {@link RowKernel}), then the block's share of [X z]ᵀW[X z], while
+ * the block's columns are still in cache. The generic path reads the design twice
+ * per iteration (once for η, once for the cross-product) and calls the family's
+ * tensor operations in between; this reads it once, on every thread.
+ */
+import { crossprodRange, linearPredictorRange } from "../linalg/crossprod.js";
+import { isShared, type RowTask, runRows, sharedFloat64 } from "../linalg/parallel.js";
+import type { SimdDot } from "../linalg/simd.js";
+import type { RowKernel } from "./row-kernels.js";
+
+interface PassArgs {
+  x: Float64Array;
+  n: number;
+  p: number;
+  beta: Float64Array;
+  offset: Float64Array | null;
+  y: Float64Array;
+  w: Float64Array;
+  eta: Float64Array;
+  mu: Float64Array;
+  W: Float64Array;
+  z: Float64Array;
+}
+
+interface PassLib extends Record<string, unknown> {
+  kernel: RowKernel;
+  linearPredictorRange: typeof linearPredictorRange;
+  crossprodRange: typeof crossprodRange;
+}
+
+/** out[0] += deviance of rows [r0, r1); out[1…] += their [X z]ᵀW[X z] (lower triangle). */
+function passRows(
+  a: PassArgs,
+  r0: number,
+  r1: number,
+  out: Float64Array,
+  simd: SimdDot | null,
+  lib: PassLib,
+): void {
+  // rows per block: the block of every column stays in L2 cache between the two uses
+  const BLOCK = 512;
+  const acc = out.subarray(1);
+  let dev = 0;
+  for (let b = r0; b < r1; b += BLOCK) {
+    const e = Math.min(r1, b + BLOCK);
+    if (a.offset) a.eta.set(a.offset.subarray(b, e), b);
+    else a.eta.fill(0, b, e);
+    lib.linearPredictorRange(a.x, a.n, a.p, a.beta, a.eta, b, e);
+    dev += lib.kernel(a.eta, a.offset, a.y, a.w, a.mu, a.W, a.z, b, e);
+    lib.crossprodRange(a.x, a.n, a.p, a.W, a.z, b, e, acc, simd);
+  }
+  out[0] += dev;
+}
+
+/** What one pass gives at coefficients β. */
+export interface PassResult {
+  /** η = Xβ + offset (a buffer the next pass overwrites). */
+  eta: Float64Array;
+  /** μ = g⁻¹(η) (likewise overwritten by the next pass). */
+  mu: Float64Array;
+  /** Σ w·d(y, μ). */
+  deviance: number;
+  /** [X z]ᵀW[X z], (p+1)×(p+1) row-major with both triangles, W and z at this μ. */
+  cross: Float64Array;
+}
+
+const shared = (v: Float64Array) => {
+  if (isShared(v)) return v;
+  const s = sharedFloat64(v.length);
+  s.set(v);
+  return s;
+};
+
+/**
+ * A pass function for one problem: `pass(β)` evaluates η, μ, the deviance and the
+ * weighted cross-product at β. The response, weights and offset are copied into
+ * shared memory once (when they are not already) so that worker threads can read
+ * them; the design must be shared already for the pass to use the workers.
+ */
+export function irlsPass(
+  kernel: { name: string; kernel: RowKernel },
+  x: Float64Array,
+  n: number,
+  p: number,
+  y: Float64Array,
+  w: Float64Array,
+  offset: Float64Array | null,
+): (beta: Float64Array) => PassResult {
+  const task: RowTask<PassArgs, PassLib> = {
+    name: `irls:${kernel.name}`,
+    run: passRows,
+    lib: { kernel: kernel.kernel, linearPredictorRange, crossprodRange },
+  };
+  const base = {
+    x,
+    n,
+    p,
+    offset: offset && shared(offset),
+    y: shared(y),
+    w: shared(w),
+    eta: sharedFloat64(n),
+    mu: sharedFloat64(n),
+    W: sharedFloat64(n),
+    z: sharedFloat64(n),
+  };
+  const q = p + 1;
+  return (beta) => {
+    const out = runRows(task, { ...base, beta }, n, 1 + q * q, (n * q * (q + 3)) / 2);
+    const cross = out.subarray(1);
+    for (let j = 0; j < q; j++) for (let k = j + 1; k < q; k++) cross[j * q + k] = cross[k * q + j];
+    return { eta: base.eta, mu: base.mu, deviance: out[0], cross };
+  };
+}
