@@ -418,13 +418,19 @@ export function fitProblem(model: Glm, prob: GlmProblem): GlmResults {
   // statsmodels: the Gaussian-identity log-likelihood uses the ML scale RSS/n
   const llScale =
     family.name === "gaussian" && family.link.name === "identity" ? rss / nObs : dispersion;
-  const logLik = fam.logLikelihood(y, mu, w, llScale);
-  const aic = -2 * logLik + 2 * rank;
-  const bic = -2 * logLik + rank * Math.log(nObs);
   const hasIntercept = names.includes("Intercept");
-
-  const nullDeviance = nullModelDeviance(fam, y, w, offset);
   const cov = covUnscaled.map((c) => c * dispersion);
+  // on first use: two more passes over the data that a fit in a loop may not need
+  const finalRank = rank;
+  const deferred = () => {
+    const logLik = fam.logLikelihood(y, mu, w, llScale);
+    return {
+      logLik,
+      aic: -2 * logLik + 2 * finalRank,
+      bic: -2 * logLik + finalRank * Math.log(nObs),
+      nullDeviance: nullModelDeviance(fam, y, w, offset),
+    };
+  };
 
   const state: GlmState = {
     format: "geoml-glm",
@@ -440,10 +446,10 @@ export function fitProblem(model: Glm, prob: GlmProblem): GlmResults {
     cov: Array.from(cov, (c) => (Number.isNaN(c) ? null : c)),
     aliased,
     deviance,
-    nullDeviance,
-    logLik,
-    aic,
-    bic,
+    nullDeviance: Number.NaN,
+    logLik: Number.NaN,
+    aic: Number.NaN,
+    bic: Number.NaN,
     pearsonChi2: pearson,
     dispersion,
     nObs,
@@ -459,7 +465,7 @@ export function fitProblem(model: Glm, prob: GlmProblem): GlmResults {
           ? { l2: model.options.penalty.l2 }
           : null,
   };
-  return new GlmResults(state);
+  return new GlmResults(state, deferred);
 }
 
 function pickFamilyOptions(o: GlmOptions): FamilyOptions {

@@ -8,7 +8,7 @@
  */
 import { crossprodRange, linearPredictorRange } from "../linalg/crossprod.js";
 import { isShared, type RowTask, runRows, sharedFloat64 } from "../linalg/parallel.js";
-import type { SimdDot } from "../linalg/simd.js";
+import type { SimdKernels } from "../linalg/simd.js";
 import type { RowKernel } from "./row-kernels.js";
 
 interface PassArgs {
@@ -37,7 +37,7 @@ function passRows(
   r0: number,
   r1: number,
   out: Float64Array,
-  simd: SimdDot | null,
+  simd: SimdKernels | null,
   lib: PassLib,
 ): void {
   // rows per block: the block of every column stays in L2 cache between the two uses

@@ -50,3 +50,20 @@ describe("loading saved models", () => {
     expect(() => loadGlm("not json")).toThrow(/not JSON/);
   });
 });
+
+describe("statistics computed on first use", () => {
+  it("are in the saved state, equal to the fitted model's, whichever is read first", () => {
+    const fit = () => glm({ family: "poisson" }).fit({ formula: "y ~ x1", data: { y, x1 } });
+    const a = fit();
+    const aic = a.aic;
+    const state = JSON.parse(JSON.stringify(fit()));
+    for (const key of ["logLik", "aic", "bic", "nullDeviance"]) {
+      expect(Number.isFinite(state[key])).toBe(true);
+    }
+    expect(state.aic).toBe(aic);
+    expect(state.logLik).toBe(a.logLik);
+    expect(state.nullDeviance).toBe(a.nullDeviance);
+    expect(loadGlm(state).bic).toBe(a.bic);
+    expect(a.aic).toBeCloseTo(-2 * a.logLik + 4, 12);
+  });
+});

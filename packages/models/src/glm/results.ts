@@ -78,10 +78,13 @@ export interface CoefficientRow {
   upper: number;
 }
 
+/** The statistics a fit computes on first use, as statsmodels' results do. */
+export type DeferredStatistics = () => Pick<GlmState, "nullDeviance" | "logLik" | "aic" | "bic">;
+
 /** A fitted generalized linear model. Create with `glm(...).fit(...)` or {@link loadGlm}. */
 export class GlmResults {
-  /** The saved state; every other property is derived from it. */
-  readonly state: GlmState;
+  #state: GlmState;
+  #deferred: DeferredStatistics | null;
   /** Coefficient names, in design order. */
   readonly names: readonly string[];
   /** Estimates in design order (NaN for aliased columns). */
@@ -89,12 +92,28 @@ export class GlmResults {
   /** Covariance matrix of the estimates, p×p row-major. */
   readonly cov: Float64Array;
 
-  /** @param state a fitted model's state (as produced by fitting or {@link loadGlm}). */
-  constructor(state: GlmState) {
-    this.state = state;
+  /**
+   * @param state a fitted model's state (as produced by fitting or {@link loadGlm}).
+   * @param deferred computes the null deviance, log-likelihood, AIC and BIC when one
+   *   of them (or the state) is first read: each is another pass over the data,
+   *   which a fit inside a loop may never need. Until then `state` holds NaN there.
+   */
+  constructor(state: GlmState, deferred: DeferredStatistics | null = null) {
+    this.#state = state;
+    this.#deferred = deferred;
     this.names = state.names;
     this.params = Float64Array.from(state.params);
     this.cov = Float64Array.from(state.cov, (v) => (v === null ? Number.NaN : v));
+  }
+
+  /** The saved state; every other property is derived from it. */
+  get state(): GlmState {
+    if (this.#deferred) {
+      Object.assign(this.#state, this.#deferred());
+      // the closure holds the data: let it go
+      this.#deferred = null;
+    }
+    return this.#state;
   }
 
   /** Estimates by name. */
@@ -145,7 +164,7 @@ export class GlmResults {
 
   /** Σ wᵢ d(yᵢ, μᵢ) at the estimate. */
   get deviance(): number {
-    return this.state.deviance;
+    return this.#state.deviance;
   }
   /** Deviance of the intercept-only model (with the offset). */
   get nullDeviance(): number {
@@ -165,31 +184,31 @@ export class GlmResults {
   }
   /** Σ wᵢ (yᵢ − μᵢ)² / V(μᵢ). */
   get pearsonChi2(): number {
-    return this.state.pearsonChi2;
+    return this.#state.pearsonChi2;
   }
   /** Dispersion φ: Pearson χ²/df for families that estimate it, else 1. */
   get dispersion(): number {
-    return this.state.dispersion;
+    return this.#state.dispersion;
   }
   /** Observations with a positive weight. */
   get nObs(): number {
-    return this.state.nObs;
+    return this.#state.nObs;
   }
   /** nObs − rank. */
   get dfResidual(): number {
-    return this.state.dfResidual;
+    return this.#state.dfResidual;
   }
   /** Iterations of the fitting method. */
   get iterations(): number {
-    return this.state.iterations;
+    return this.#state.iterations;
   }
   /** False when the iteration limit was reached (or separation was flagged). */
   get converged(): boolean {
-    return this.state.converged;
+    return this.#state.converged;
   }
   /** Names of aliased (linearly dependent) columns, reported as NaN like R's NA. */
   get aliased(): readonly string[] {
-    return this.state.aliased;
+    return this.#state.aliased;
   }
 
   /** Design of new data: the formula with the fitted levels, or a matrix (rows × columns). */
@@ -197,7 +216,7 @@ export class GlmResults {
     data: DataFrame | readonly (readonly number[])[],
     options: PredictOptions,
   ): { x: Float64Array; n: number; p: number; offset: Float64Array | null; rows: Int32Array } {
-    const d = this.state.design;
+    const d = this.#state.design;
     let offset: Float64Array | null = null;
     if (d.kind === "formula") {
       if (Array.isArray(data))
@@ -261,7 +280,10 @@ export class GlmResults {
 
   /** The `@geoml/losses` family object of this model. */
   familyObject() {
-    return resolveFamily(this.state.family, { ...this.state.familyOptions, link: this.state.link });
+    return resolveFamily(this.#state.family, {
+      ...this.#state.familyOptions,
+      link: this.#state.link,
+    });
   }
 
   /** A plain-text summary in the layout of statsmodels' `GLMResults.summary()`. */

@@ -1,5 +1,5 @@
 import { type RowTask, runRows } from "./parallel.js";
-import type { SimdDot } from "./simd.js";
+import type { SimdKernels } from "./simd.js";
 
 /**
  * Weighted cross-products of a column-major design, the one pass over the rows
@@ -20,47 +20,50 @@ export function crossprodRange(
   r0: number,
   r1: number,
   acc: Float64Array,
-  simd: SimdDot | null = null,
+  simd: SimdKernels | null = null,
 ): void {
   // rows per block: a block of every column (≤ ~40 columns) stays in L2 cache
   const BLOCK = 512;
   const q = p + 1;
-  // block copies: wx = w ⊙ column, cx = column, for columns 0..p (z is column p);
-  // with the SIMD kernel they live in its memory, followed by the block's weights
-  // and 4 result slots
-  let wx: Float64Array;
-  let cx: Float64Array;
-  let wb: Float64Array | null = null;
-  let res: Float64Array | null = null;
+  const column = (j: number, b: number, len: number) =>
+    j < p ? x.subarray(j * n + b, j * n + b + len) : z.subarray(b, b + len);
   if (simd) {
-    const size = 2 * q * BLOCK + BLOCK + 4;
+    // in the kernels' memory: wx = w ⊙ column and cx = column for an even number of
+    // columns (a zero column pads an odd count), the block's weights, then the sums
+    const qe = q + (q & 1);
+    const size = 2 * qe * BLOCK + BLOCK + qe * qe;
     const have = simd.memory.buffer.byteLength;
     if (have < size * 8) simd.memory.grow(Math.ceil((size * 8 - have) / 65536));
     const mem = new Float64Array(simd.memory.buffer, 0, size);
-    wx = mem.subarray(0, q * BLOCK);
-    cx = mem.subarray(q * BLOCK, 2 * q * BLOCK);
-    wb = mem.subarray(2 * q * BLOCK, 2 * q * BLOCK + BLOCK);
-    res = mem.subarray(2 * q * BLOCK + BLOCK);
-  } else {
-    wx = new Float64Array(q * BLOCK);
-    cx = new Float64Array(q * BLOCK);
-  }
-  for (let b = r0; b < r1; b += BLOCK) {
-    const len = Math.min(BLOCK, r1 - b);
-    // an even length for the two-row SIMD steps: the padding row has weight 0
-    const padded = len + (len & 1);
-    if (wb) {
+    const cx = mem.subarray(qe * BLOCK, 2 * qe * BLOCK);
+    const wb = mem.subarray(2 * qe * BLOCK, 2 * qe * BLOCK + BLOCK);
+    const sums = mem.subarray(2 * qe * BLOCK + BLOCK);
+    mem.fill(0);
+    for (let b = r0; b < r1; b += BLOCK) {
+      const len = Math.min(BLOCK, r1 - b);
+      // an even length for the two-row steps: the padding row has weight 0
+      const padded = len + (len & 1);
       wb.set(w.subarray(b, b + len));
       if (padded > len) wb[len] = 0;
+      for (let j = 0; j < q; j++) {
+        cx.set(column(j, b, len), j * BLOCK);
+        if (padded > len) cx[j * BLOCK + len] = 0;
+        simd.scale(j * BLOCK * 8, (qe + j) * BLOCK * 8, 2 * qe * BLOCK * 8, padded * 8);
+      }
+      simd.triangle(0, qe * BLOCK * 8, qe, BLOCK * 8, padded * 8, (2 * qe * BLOCK + BLOCK) * 8);
     }
+    for (let j = 0; j < q; j++) for (let k = 0; k <= j; k++) acc[j * q + k] += sums[j * qe + k];
+    return;
+  }
+  const wx = new Float64Array(q * BLOCK);
+  const cx = new Float64Array(q * BLOCK);
+  for (let b = r0; b < r1; b += BLOCK) {
+    const len = Math.min(BLOCK, r1 - b);
     for (let j = 0; j < q; j++) {
       const off = j * BLOCK;
-      const base = j < p ? j * n + b : b;
       // a bulk copy (memcpy) of the column's block, then the weighted copy from it
-      cx.set((j < p ? x : z).subarray(base, base + len), off);
-      if (padded > len) cx[off + len] = 0;
-      if (simd) simd.scale(off * 8, (q * BLOCK + off) * 8, 2 * q * BLOCK * 8, padded * 8);
-      else for (let i = 0; i < len; i++) wx[off + i] = w[b + i] * cx[off + i];
+      cx.set(column(j, b, len), off);
+      for (let i = 0; i < len; i++) wx[off + i] = w[b + i] * cx[off + i];
     }
     // 2×2 register blocks of the lower triangle: four dot products share four loads
     for (let j = 0; j < q; j += 2) {
@@ -75,30 +78,15 @@ export function crossprodRange(
         let s01 = 0;
         let s10 = 0;
         let s11 = 0;
-        if (simd && res) {
-          simd.dot22(
-            a0 * 8,
-            a1 * 8,
-            (q * BLOCK + b0) * 8,
-            (q * BLOCK + b1) * 8,
-            padded * 8,
-            (2 * q * BLOCK + BLOCK) * 8,
-          );
-          s00 = res[0];
-          s01 = res[1];
-          s10 = res[2];
-          s11 = res[3];
-        } else {
-          for (let i = 0; i < len; i++) {
-            const u0 = wx[a0 + i];
-            const u1 = wx[a1 + i];
-            const v0 = cx[b0 + i];
-            const v1 = cx[b1 + i];
-            s00 += u0 * v0;
-            s01 += u0 * v1;
-            s10 += u1 * v0;
-            s11 += u1 * v1;
-          }
+        for (let i = 0; i < len; i++) {
+          const u0 = wx[a0 + i];
+          const u1 = wx[a1 + i];
+          const v0 = cx[b0 + i];
+          const v1 = cx[b1 + i];
+          s00 += u0 * v0;
+          s01 += u0 * v1;
+          s10 += u1 * v0;
+          s11 += u1 * v1;
         }
         acc[j * q + k] += s00;
         if (k1 !== k) acc[j * q + k1] += s01;

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { cholesky, choleskyInverse, choleskySolve } from "./cholesky.js";
 import { weightedCrossprod } from "./crossprod.js";
 import { setLinalgSimd, setLinalgThreads, sharedFloat64 } from "./parallel.js";
-import { createSimdDot } from "./simd.js";
+import { createSimdKernels } from "./simd.js";
 
 function naive(x: Float64Array, n: number, p: number, w: Float64Array, z: Float64Array) {
   const q = p + 1;
@@ -55,22 +55,32 @@ describe("weighted cross-product", () => {
 });
 
 describe("WebAssembly SIMD kernel", () => {
-  it("computes the four dot products of two pairs of vectors", () => {
-    const k = createSimdDot();
+  it("adds the lower triangle of AᵀB in 2×2 tiles", () => {
+    const k = createSimdKernels();
     expect(k).not.toBeNull();
     const m = new Float64Array(k!.memory.buffer);
-    for (let i = 0; i < 8; i++) {
-      m[i] = i + 1;
-      m[8 + i] = 2;
-      m[16 + i] = i;
-      m[24 + i] = 1;
-    }
-    k!.dot22(0, 64, 128, 192, 64, 256);
-    expect(Array.from(m.subarray(32, 36))).toEqual([168, 36, 56, 16]);
+    // four columns of six rows, eight apart: A at 0, B at element 32, the sums at 64
+    const q = 4;
+    for (let j = 0; j < q; j++)
+      for (let i = 0; i < 6; i++) {
+        m[j * 8 + i] = j + i * 0.5;
+        m[32 + j * 8 + i] = 1 + j * i;
+      }
+    m.fill(1, 64, 80);
+    k!.triangle(0, 256, q, 64, 48, 512);
+    const expected: number[] = [];
+    for (let j = 0; j < q; j++)
+      for (let c = 0; c < q; c++) {
+        let s = 0;
+        for (let i = 0; i < 6; i++) s += m[j * 8 + i] * m[32 + c * 8 + i];
+        // the diagonal tiles also fill the entry above the diagonal
+        expected.push(1 + (c <= j || (c === j + 1 && j % 2 === 0) ? s : 0));
+      }
+    expect(Array.from(m.subarray(64, 80))).toEqual(expected);
   });
 
   it("scales a vector by weights, row by row", () => {
-    const k = createSimdDot();
+    const k = createSimdKernels();
     const m = new Float64Array(k!.memory.buffer);
     for (let i = 0; i < 6; i++) {
       m[i] = i - 2.5;

@@ -7,7 +7,7 @@
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { createSimdDot, type SimdDot } from "./simd.js";
+import { createSimdKernels, type SimdKernels } from "./simd.js";
 
 /** Below this many multiply-adds a pass is faster on one thread. */
 const MIN_WORK = 2e7;
@@ -28,20 +28,20 @@ export interface RowTask<A, L extends Record<string, unknown>> {
     r0: number,
     r1: number,
     out: Float64Array,
-    simd: SimdDot | null,
+    simd: SimdKernels | null,
     lib: L,
   ) => void;
   readonly lib: L;
 }
 
 let pool: PoolWorker[] | null = null;
-let simdKernel: SimdDot | null | undefined;
+let simdKernel: SimdKernels | null | undefined;
 let simdEnabled = true;
 
 /** The SIMD kernel of this thread (built on first use), or null when unavailable or disabled. */
-export function mainSimd(): SimdDot | null {
+export function mainSimd(): SimdKernels | null {
   if (!simdEnabled) return null;
-  if (simdKernel === undefined) simdKernel = createSimdDot();
+  if (simdKernel === undefined) simdKernel = createSimdKernels();
   return simdKernel;
 }
 
@@ -80,8 +80,8 @@ function workers(count: number): PoolWorker[] {
     const src = `
       const __name = (f) => f;
       const { parentPort, workerData } = require("node:worker_threads");
-      const createSimdDot = ${createSimdDot.toString()};
-      const simd = createSimdDot();
+      const createSimdKernels = ${createSimdKernels.toString()};
+      const simd = createSimdKernels();
       const tasks = new Map();
       parentPort.on("message", (m) => {
         const flag = new Int32Array(m.flag);

@@ -1,137 +1,211 @@
 /**
- * A WebAssembly SIMD kernel for the cross-product's inner loop, assembled from the
- * bytes below at run time (no toolchain, nothing prebuilt to ship). `dot22(a0, a1,
- * b0, b1, bytes, out)` computes the four dot products aᵢ·bⱼ of two pairs of float64
- * vectors held in the module's memory, two rows per f64x2 step, and stores them at
- * `out`. Self-contained (no module references) because worker threads build it
- * from its source text.
+ * WebAssembly SIMD kernels for the cross-product, assembled from the bytes below
+ * at run time (no toolchain, nothing prebuilt to ship). They work on float64
+ * vectors held in the module's memory, two rows per f64x2 step. Self-contained
+ * (no module references) because worker threads build them from their source text.
  */
 
-/** The kernel and the memory it works in. */
-export interface SimdDot {
-  dot22(a0: number, a1: number, b0: number, b1: number, bytes: number, out: number): void;
-  /** dst[i] = w[i]·src[i] over `bytes` bytes (a multiple of 16) at byte offsets dst, src, w. */
+/** The kernels and the memory they work in; every pointer is a byte offset into it. */
+export interface SimdKernels {
+  /** dst[i] = w[i]·src[i] over `bytes` bytes (a multiple of 16). */
   scale(dst: number, src: number, w: number, bytes: number): void;
+  /**
+   * The lower triangle of Aᵀ B for q columns (q even) of `bytes` bytes each (a
+   * multiple of 16), column j of A at `a + j·stride` and of B at `b + j·stride`,
+   * added to the q×q row-major float64 matrix at `acc` in 2×2 tiles: the diagonal
+   * tiles also add to the entries just above the diagonal.
+   */
+  triangle(a: number, b: number, q: number, stride: number, bytes: number, acc: number): void;
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
 }
 
-/** Builds the kernel, or returns null where WebAssembly SIMD is unavailable. */
-export function createSimdDot(): SimdDot | null {
+/** Builds the kernels, or returns null where WebAssembly SIMD is unavailable. */
+export function createSimdKernels(): SimdKernels | null {
+  // instructions
   const simd = (op: number) => [0xfd, ...(op < 128 ? [op] : [(op & 0x7f) | 0x80, op >> 7])];
   const get = (i: number) => [0x20, i];
   const set = (i: number) => [0x21, i];
-  const load = (ptr: number) => [...get(ptr), ...get(6), 0x6a, ...simd(0x00), 3, 0];
-  // s = s + u·v  (f64x2.mul = 242, f64x2.add = 240)
+  const i32 = (v: number) => [0x41, v]; // small non-negative constants only (< 64)
+  const add = 0x6a;
+  const mul = 0x6c;
+  const block = [0x02, 0x40];
+  const loop = [0x03, 0x40];
+  const end = 0x0b;
+  const brIf = (depth: number) => [0x0d, depth];
+  const br = (depth: number) => [0x0c, depth];
+  const v128Load = [...simd(0x00), 3, 0];
+  const v128Store = [...simd(0x0b), 3, 0];
+  const f64x2Add = simd(240);
+  const f64x2Mul = simd(242);
+  const lane = (l: number) => [...simd(33), l];
+  const zero = [...simd(0x0c), ...new Array(16).fill(0)];
+  /** `while (get(i) < get(limit)) { body; i += 16 }`, with `i` reset to 0 first. */
+  const rows = (i: number, limit: number, body: number[]) => [
+    ...i32(0),
+    ...set(i),
+    ...block,
+    ...loop,
+    ...get(i),
+    ...get(limit),
+    0x4f, // i32.ge_u
+    ...brIf(1),
+    ...body,
+    ...get(i),
+    ...i32(16),
+    add,
+    ...set(i),
+    ...br(0),
+    end,
+    end,
+  ];
+
+  // scale(dst 0, src 1, w 2, bytes 3); local 4 = i
+  const scale = [
+    1,
+    1,
+    0x7f,
+    ...rows(4, 3, [
+      ...get(0),
+      ...get(4),
+      add,
+      ...get(1),
+      ...get(4),
+      add,
+      ...v128Load,
+      ...get(2),
+      ...get(4),
+      add,
+      ...v128Load,
+      ...f64x2Mul,
+      ...v128Store,
+    ]),
+    end,
+  ];
+
+  // triangle(a 0, b 1, q 2, stride 3, bytes 4, acc 5); locals: 6 j, 7 k, 8 i, 9 a0, 10 a1,
+  // 11 b0, 12 b1, 13 address (i32); 14..17 s00 s01 s10 s11, 18..21 u0 u1 v0 v1 (v128)
+  const [J, K, I, A0, A1, B0, B1, AD] = [6, 7, 8, 9, 10, 11, 12, 13];
+  const S = [14, 15, 16, 17];
+  const [U0, U1, V0, V1] = [18, 19, 20, 21];
+  const loadAt = (ptr: number, to: number) => [
+    ...get(ptr),
+    ...get(I),
+    add,
+    ...v128Load,
+    ...set(to),
+  ];
+  // s = s + u·v
   const fma = (s: number, u: number, v: number) => [
     ...get(s),
     ...get(u),
     ...get(v),
-    ...simd(242),
-    ...simd(240),
+    ...f64x2Mul,
+    ...f64x2Add,
     ...set(s),
   ];
-  // out[k] = lane0(s) + lane1(s)   (f64x2.extract_lane = 33, f64.store)
-  const store = (s: number, k: number) => [
-    ...get(5),
-    ...get(s),
-    ...simd(33),
-    0,
-    ...get(s),
-    ...simd(33),
-    1,
-    0xa0,
-    0x39,
+  // acc[address + offset] += lane0(s) + lane1(s)
+  const accumulate = (s: number, offset: number) => [
+    ...get(AD),
+    ...get(AD),
+    0x2b, // f64.load
     3,
-    k * 8,
+    offset,
+    ...get(s),
+    ...lane(0),
+    ...get(s),
+    ...lane(1),
+    0xa0, // f64.add
+    0xa0,
+    0x39, // f64.store
+    3,
+    offset,
   ];
-  const body = [
-    // locals: 6 = i (i32), 7..10 = s00 s01 s10 s11, 11..14 = u0 u1 v0 v1 (v128, zero-initialised)
+  const column = (base: number, index: number, to: number) => [
+    ...get(base),
+    ...get(index),
+    ...get(3),
+    mul,
+    add,
+    ...set(to),
+  ];
+  const tile = [
+    ...column(1, K, B0),
+    ...get(B0),
+    ...get(3),
+    add,
+    ...set(B1),
+    ...S.flatMap((s) => [...zero, ...set(s)]),
+    ...rows(I, 4, [
+      ...loadAt(A0, U0),
+      ...loadAt(A1, U1),
+      ...loadAt(B0, V0),
+      ...loadAt(B1, V1),
+      ...fma(S[0], U0, V0),
+      ...fma(S[1], U0, V1),
+      ...fma(S[2], U1, V0),
+      ...fma(S[3], U1, V1),
+    ]),
+    // address = acc + (j·q + k)·8; row j + 1 is q·8 bytes further
+    ...get(5),
+    ...get(J),
+    ...get(2),
+    mul,
+    ...get(K),
+    add,
+    ...i32(8),
+    mul,
+    add,
+    ...set(AD),
+    ...accumulate(S[0], 0),
+    ...accumulate(S[1], 8),
+    ...get(AD),
+    ...get(2),
+    ...i32(8),
+    mul,
+    add,
+    ...set(AD),
+    ...accumulate(S[2], 0),
+    ...accumulate(S[3], 8),
+  ];
+  /** `for (v = 0; v cmp limit; v += 2) body` with cmp given as the exit test. */
+  const pairs = (v: number, exit: number[], body: number[]) => [
+    ...i32(0),
+    ...set(v),
+    ...block,
+    ...loop,
+    ...exit,
+    ...brIf(1),
+    ...body,
+    ...get(v),
+    ...i32(2),
+    add,
+    ...set(v),
+    ...br(0),
+    end,
+    end,
+  ];
+  const triangle = [
     2,
-    1,
+    8,
     0x7f,
     8,
     0x7b,
-    0x02,
-    0x40,
-    0x03,
-    0x40,
-    ...get(6),
-    ...get(4),
-    0x4f,
-    0x0d,
-    1,
-    ...load(0),
-    ...set(11),
-    ...load(1),
-    ...set(12),
-    ...load(2),
-    ...set(13),
-    ...load(3),
-    ...set(14),
-    ...fma(7, 11, 13),
-    ...fma(8, 11, 14),
-    ...fma(9, 12, 13),
-    ...fma(10, 12, 14),
-    ...get(6),
-    0x41,
-    16,
-    0x6a,
-    ...set(6),
-    0x0c,
-    0,
-    0x0b,
-    0x0b,
-    ...store(7, 0),
-    ...store(8, 1),
-    ...store(9, 2),
-    ...store(10, 3),
-    0x0b,
+    ...pairs(
+      J,
+      [...get(J), ...get(2), 0x4f],
+      [
+        ...column(0, J, A0),
+        ...get(A0),
+        ...get(3),
+        add,
+        ...set(A1),
+        // k runs up to j inclusive: exit when k > j (i32.gt_u)
+        ...pairs(K, [...get(K), ...get(J), 0x4b], tile),
+      ],
+    ),
+    end,
   ];
-  // scale(dst, src, w, bytes): locals 4 = i (i32); dst[i] = src[i]·w[i], two rows per step
-  const scaleBody = [
-    1,
-    1,
-    0x7f,
-    0x02,
-    0x40,
-    0x03,
-    0x40,
-    ...get(4),
-    ...get(3),
-    0x4f,
-    0x0d,
-    1,
-    ...get(0),
-    ...get(4),
-    0x6a,
-    ...get(1),
-    ...get(4),
-    0x6a,
-    ...simd(0x00),
-    3,
-    0,
-    ...get(2),
-    ...get(4),
-    0x6a,
-    ...simd(0x00),
-    3,
-    0,
-    ...simd(242),
-    // v128.store
-    ...simd(0x0b),
-    3,
-    0,
-    ...get(4),
-    0x41,
-    16,
-    0x6a,
-    ...set(4),
-    0x0c,
-    0,
-    0x0b,
-    0x0b,
-    0x0b,
-  ];
+
   const section = (id: number, bytes: number[]) => {
     const size: number[] = [];
     let n = bytes.length;
@@ -144,6 +218,7 @@ export function createSimdDot(): SimdDot | null {
     return [id, ...size, ...bytes];
   };
   const name = (s: string) => [s.length, ...Array.from(s, (c) => c.charCodeAt(0))];
+  const params = (count: number) => [0x60, count, ...new Array(count).fill(0x7f), 0];
   const bytes = new Uint8Array([
     0x00,
     0x61,
@@ -153,14 +228,11 @@ export function createSimdDot(): SimdDot | null {
     0x00,
     0x00,
     0x00,
-    ...section(
-      1,
-      [2, 0x60, 6, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0, 0x60, 4, 0x7f, 0x7f, 0x7f, 0x7f, 0],
-    ),
+    ...section(1, [2, ...params(4), ...params(6)]),
     ...section(3, [2, 0, 1]),
     ...section(5, [1, 0, 1]),
-    ...section(7, [3, ...name("dot22"), 0, 0, ...name("scale"), 0, 1, ...name("mem"), 2, 0]),
-    ...section(10, [2, ...section(0, body).slice(1), ...section(0, scaleBody).slice(1)]),
+    ...section(7, [3, ...name("scale"), 0, 0, ...name("triangle"), 0, 1, ...name("mem"), 2, 0]),
+    ...section(10, [2, ...section(0, scale).slice(1), ...section(0, triangle).slice(1)]),
   ]);
   try {
     // typed loosely: the project's TypeScript lib set does not declare WebAssembly
@@ -170,10 +242,14 @@ export function createSimdDot(): SimdDot | null {
     if (!wasm) return null;
     const module = new wasm.Module(bytes);
     const instance = new wasm.Instance(module, {}) as {
-      exports: { dot22: SimdDot["dot22"]; scale: SimdDot["scale"]; mem: SimdDot["memory"] };
+      exports: {
+        scale: SimdKernels["scale"];
+        triangle: SimdKernels["triangle"];
+        mem: SimdKernels["memory"];
+      };
     };
-    const { dot22, scale, mem } = instance.exports;
-    return { dot22, scale, memory: mem };
+    const { scale, triangle, mem } = instance.exports;
+    return { scale, triangle, memory: mem };
   } catch {
     return null;
   }
