@@ -106,7 +106,7 @@ export function workingValues(
 /** Below this many rows a fit starts from the family's starting μ. */
 const SUBSAMPLE_MIN_ROWS = 200_000;
 /** Rows in the subsample that starts a large fit. */
-const SUBSAMPLE_ROWS = 50_000;
+const SUBSAMPLE_ROWS = 20_000;
 
 /**
  * Starting coefficients for a large fit: IRLS on every k-th row (about
