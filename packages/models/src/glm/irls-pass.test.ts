@@ -1,6 +1,6 @@
 import type { Family, LinkName } from "@geoml/losses";
 import { afterAll, describe, expect, it } from "vitest";
-import { setLinalgThreads, sharedFloat64 } from "../linalg/parallel.js";
+import { setLinalgSimd, setLinalgThreads, sharedFloat64 } from "../linalg/parallel.js";
 import { float64Family, resolveFamily } from "./family.js";
 import { irls, workingValues } from "./irls.js";
 import { rowKernel } from "./row-kernels.js";
@@ -109,6 +109,18 @@ describe("IRLS with the one-pass kernels", () => {
       for (let i = 0; i < prob.n; i += 97) expect(close(fast.mu[i], slow.mu[i], 1e-12)).toBe(true);
     });
   }
+
+  it("gives the same fit without the WebAssembly kernels", () => {
+    const { family, prob } = problem(5000, 5, cases[0]);
+    const fam = float64Family(family);
+    const simd = irls(fam, prob);
+    setLinalgSimd(false);
+    const plain = irls(fam, prob);
+    setLinalgSimd(true);
+    expect(plain.iterations).toBe(simd.iterations);
+    for (let j = 0; j < prob.p; j++) expect(close(plain.beta[j], simd.beta[j], 1e-12)).toBe(true);
+    for (let i = 0; i < prob.n; i += 7) expect(close(plain.eta[i], simd.eta[i], 1e-13)).toBe(true);
+  });
 
   it("gives the same fit on one thread and on two", () => {
     const { family, prob } = problem(300_000, 10, cases[2]);

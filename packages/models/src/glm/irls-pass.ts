@@ -1,12 +1,12 @@
 /**
  * One pass over the rows per IRLS iteration: for a block of rows at a time, the
  * linear predictor η = offset + Xβ, then μ, the working weights and response and
- * the deviance (a {@link RowKernel}), then the block's share of [X z]ᵀW[X z], while
- * the block's columns are still in cache. The generic path reads the design twice
+ * the deviance (a {@link RowKernel}), then the block's share of [X z]ᵀW[X z], all
+ * from one copy of the block's columns in cache. The generic path reads the design twice
  * per iteration (once for η, once for the cross-product) and calls the family's
  * tensor operations in between; this reads it once, on every thread.
  */
-import { crossprodRange, linearPredictorRange } from "../linalg/crossprod.js";
+import { crossprodRange } from "../linalg/crossprod.js";
 import { isShared, type RowTask, runRows, sharedFloat64 } from "../linalg/parallel.js";
 import type { SimdKernels } from "../linalg/simd.js";
 import type { RowKernel } from "./row-kernels.js";
@@ -27,7 +27,6 @@ interface PassArgs {
 
 interface PassLib extends Record<string, unknown> {
   kernel: RowKernel;
-  linearPredictorRange: typeof linearPredictorRange;
   crossprodRange: typeof crossprodRange;
 }
 
@@ -40,18 +39,17 @@ function passRows(
   simd: SimdKernels | null,
   lib: PassLib,
 ): void {
-  // rows per block: the block of every column stays in L2 cache between the two uses
-  const BLOCK = 512;
-  const acc = out.subarray(1);
   let dev = 0;
-  for (let b = r0; b < r1; b += BLOCK) {
-    const e = Math.min(r1, b + BLOCK);
-    if (a.offset) a.eta.set(a.offset.subarray(b, e), b);
-    else a.eta.fill(0, b, e);
-    lib.linearPredictorRange(a.x, a.n, a.p, a.beta, a.eta, b, e);
-    dev += lib.kernel(a.eta, a.offset, a.y, a.w, a.mu, a.W, a.z, b, e);
-    lib.crossprodRange(a.x, a.n, a.p, a.W, a.z, b, e, acc, simd);
-  }
+  const { kernel } = lib;
+  const step = {
+    beta: a.beta,
+    offset: a.offset,
+    eta: a.eta,
+    rows: (b: number, e: number) => {
+      dev += kernel(a.eta, a.offset, a.y, a.w, a.mu, a.W, a.z, b, e);
+    },
+  };
+  lib.crossprodRange(a.x, a.n, a.p, a.W, a.z, r0, r1, out.subarray(1), simd, step);
   out[0] += dev;
 }
 
@@ -92,7 +90,7 @@ export function irlsPass(
   const task: RowTask<PassArgs, PassLib> = {
     name: `irls:${kernel.name}`,
     run: passRows,
-    lib: { kernel: kernel.kernel, linearPredictorRange, crossprodRange },
+    lib: { kernel: kernel.kernel, crossprodRange },
   };
   const base = {
     x,

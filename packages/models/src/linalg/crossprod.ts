@@ -7,9 +7,24 @@ import type { SimdKernels } from "./simd.js";
  */
 
 /**
+ * A step run inside {@link crossprodRange} for each block of rows, between reading
+ * the block of X and reading its weights and working response: η = offset + Xβ is
+ * written to `eta` from the block already in cache, then `rows(b, e)` computes w
+ * and z for rows [b, e) from it. This is how IRLS reads X once per iteration.
+ */
+export interface LinearStep {
+  /** Coefficients; NaN (aliased) counts as 0. */
+  beta: Float64Array;
+  offset: Float64Array | null;
+  eta: Float64Array;
+  rows(b: number, e: number): void;
+}
+
+/**
  * Accumulates the lower triangle of [X z]ᵀ W [X z] over rows [r0, r1) into `acc`
- * ((p+1)×(p+1) row-major). Self-contained (no module references) because worker
- * threads run it from its source text.
+ * ((p+1)×(p+1) row-major), with an optional {@link LinearStep} per block.
+ * Self-contained (no module references) because worker threads run it from its
+ * source text.
  */
 export function crossprodRange(
   x: Float64Array,
@@ -21,6 +36,7 @@ export function crossprodRange(
   r1: number,
   acc: Float64Array,
   simd: SimdKernels | null = null,
+  step: LinearStep | null = null,
 ): void {
   // rows per block: a block of every column (≤ ~40 columns) stays in L2 cache
   const BLOCK = 512;
@@ -29,28 +45,46 @@ export function crossprodRange(
     j < p ? x.subarray(j * n + b, j * n + b + len) : z.subarray(b, b + len);
   if (simd) {
     // in the kernels' memory: wx = w ⊙ column and cx = column for an even number of
-    // columns (a zero column pads an odd count), the block's weights, then the sums
+    // columns (a zero column pads an odd count), the block's weights, the sums, the
+    // coefficients and the block's η
     const qe = q + (q & 1);
-    const size = 2 * qe * BLOCK + BLOCK + qe * qe;
+    const at = { cx: qe * BLOCK, wb: 2 * qe * BLOCK, sums: 2 * qe * BLOCK + BLOCK };
+    const beta = at.sums + qe * qe;
+    const eta = beta + qe;
+    const size = eta + BLOCK;
     const have = simd.memory.buffer.byteLength;
     if (have < size * 8) simd.memory.grow(Math.ceil((size * 8 - have) / 65536));
     const mem = new Float64Array(simd.memory.buffer, 0, size);
-    const cx = mem.subarray(qe * BLOCK, 2 * qe * BLOCK);
-    const wb = mem.subarray(2 * qe * BLOCK, 2 * qe * BLOCK + BLOCK);
-    const sums = mem.subarray(2 * qe * BLOCK + BLOCK);
+    const cx = mem.subarray(at.cx, at.cx + qe * BLOCK);
+    const wb = mem.subarray(at.wb, at.wb + BLOCK);
+    const sums = mem.subarray(at.sums, at.sums + qe * qe);
+    const etaBlock = mem.subarray(eta, eta + BLOCK);
     mem.fill(0);
+    if (step) for (let j = 0; j < p; j++) mem[beta + j] = step.beta[j] || 0;
     for (let b = r0; b < r1; b += BLOCK) {
       const len = Math.min(BLOCK, r1 - b);
-      // an even length for the two-row steps: the padding row has weight 0
+      // an even length for the two-row steps: the padding row is zero
       const padded = len + (len & 1);
-      wb.set(w.subarray(b, b + len));
-      if (padded > len) wb[len] = 0;
-      for (let j = 0; j < q; j++) {
+      for (let j = 0; j < p; j++) {
         cx.set(column(j, b, len), j * BLOCK);
         if (padded > len) cx[j * BLOCK + len] = 0;
-        simd.scale(j * BLOCK * 8, (qe + j) * BLOCK * 8, 2 * qe * BLOCK * 8, padded * 8);
       }
-      simd.triangle(0, qe * BLOCK * 8, qe, BLOCK * 8, padded * 8, (2 * qe * BLOCK + BLOCK) * 8);
+      if (step) {
+        if (step.offset) etaBlock.set(step.offset.subarray(b, b + len));
+        else etaBlock.fill(0);
+        simd.combine(at.cx * 8, BLOCK * 8, p, padded * 8, beta * 8, eta * 8);
+        step.eta.set(etaBlock.subarray(0, len), b);
+        step.rows(b, b + len);
+      }
+      wb.set(w.subarray(b, b + len));
+      cx.set(column(p, b, len), p * BLOCK);
+      if (padded > len) {
+        wb[len] = 0;
+        cx[p * BLOCK + len] = 0;
+      }
+      for (let j = 0; j < q; j++)
+        simd.scale(j * BLOCK * 8, (at.cx + j * BLOCK) * 8, at.wb * 8, padded * 8);
+      simd.triangle(0, at.cx * 8, qe, BLOCK * 8, padded * 8, at.sums * 8);
     }
     for (let j = 0; j < q; j++) for (let k = 0; k <= j; k++) acc[j * q + k] += sums[j * qe + k];
     return;
@@ -59,10 +93,19 @@ export function crossprodRange(
   const cx = new Float64Array(q * BLOCK);
   for (let b = r0; b < r1; b += BLOCK) {
     const len = Math.min(BLOCK, r1 - b);
+    for (let j = 0; j < p; j++) cx.set(column(j, b, len), j * BLOCK);
+    if (step) {
+      const { eta, offset } = step;
+      for (let i = 0; i < len; i++) eta[b + i] = offset ? offset[b + i] : 0;
+      for (let j = 0; j < p; j++) {
+        const c = step.beta[j] || 0;
+        for (let i = 0; i < len; i++) eta[b + i] += c * cx[j * BLOCK + i];
+      }
+      step.rows(b, b + len);
+    }
+    cx.set(column(p, b, len), p * BLOCK);
     for (let j = 0; j < q; j++) {
       const off = j * BLOCK;
-      // a bulk copy (memcpy) of the column's block, then the weighted copy from it
-      cx.set(column(j, b, len), off);
       for (let i = 0; i < len; i++) wx[off + i] = w[b + i] * cx[off + i];
     }
     // 2×2 register blocks of the lower triangle: four dot products share four loads
@@ -145,11 +188,8 @@ const crossprodTask: RowTask<CrossprodArgs, { crossprodRange: typeof crossprodRa
   lib: { crossprodRange },
 };
 
-/**
- * Adds X β to `eta` over rows [r0, r1) of a column-major X. Self-contained, like
- * {@link crossprodRange}.
- */
-export function linearPredictorRange(
+/** Adds X β to `eta` over rows [r0, r1) of a column-major X. */
+function linearPredictorRange(
   x: Float64Array,
   n: number,
   p: number,

@@ -79,6 +79,20 @@ describe("WebAssembly SIMD kernel", () => {
     expect(Array.from(m.subarray(64, 80))).toEqual(expected);
   });
 
+  it("adds a linear combination of columns", () => {
+    const k = createSimdKernels();
+    const m = new Float64Array(k!.memory.buffer);
+    // three columns of four rows, eight apart; coefficients at element 32, out at 40
+    for (let j = 0; j < 3; j++) for (let i = 0; i < 4; i++) m[j * 8 + i] = j * 10 + i;
+    m.set([0.5, -1, 2], 32);
+    m.set([1, 1, 1, 1, -3], 40);
+    k!.combine(0, 64, 3, 32, 256, 320);
+    expect(Array.from(m.subarray(40, 45))).toEqual([
+      ...[0, 1, 2, 3].map((i) => 1 + 0.5 * i + -1 * (10 + i) + 2 * (20 + i)),
+      -3,
+    ]);
+  });
+
   it("scales a vector by weights, row by row", () => {
     const k = createSimdKernels();
     const m = new Float64Array(k!.memory.buffer);

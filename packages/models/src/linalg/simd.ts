@@ -16,6 +16,11 @@ export interface SimdKernels {
    * tiles also add to the entries just above the diagonal.
    */
   triangle(a: number, b: number, q: number, stride: number, bytes: number, acc: number): void;
+  /**
+   * out[i] += Σⱼ coef[j]·colⱼ[i] for p columns of `bytes` bytes (a multiple of 16),
+   * column j at `cols + j·stride`, the float64 coefficients at `coef`.
+   */
+  combine(cols: number, stride: number, p: number, bytes: number, coef: number, out: number): void;
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
 }
 
@@ -206,6 +211,66 @@ export function createSimdKernels(): SimdKernels | null {
     end,
   ];
 
+  // combine(cols 0, stride 1, p 2, bytes 3, coef 4, out 5); locals: 6 j, 7 i, 8 column
+  // (i32), 9 the coefficient (v128)
+  const combine = [
+    2,
+    3,
+    0x7f,
+    1,
+    0x7b,
+    ...i32(0),
+    ...set(6),
+    ...block,
+    ...loop,
+    ...get(6),
+    ...get(2),
+    0x4f,
+    ...brIf(1),
+    // coefficient j in both lanes (f64.load, f64x2.splat)
+    ...get(4),
+    ...get(6),
+    ...i32(8),
+    mul,
+    add,
+    0x2b,
+    3,
+    0,
+    ...simd(0x14),
+    ...set(9),
+    ...get(0),
+    ...get(6),
+    ...get(1),
+    mul,
+    add,
+    ...set(8),
+    ...rows(7, 3, [
+      ...get(5),
+      ...get(7),
+      add,
+      ...get(5),
+      ...get(7),
+      add,
+      ...v128Load,
+      ...get(9),
+      ...get(8),
+      ...get(7),
+      add,
+      ...v128Load,
+      ...f64x2Mul,
+      ...f64x2Add,
+      ...v128Store,
+    ]),
+    ...get(6),
+    ...i32(1),
+    add,
+    ...set(6),
+    ...br(0),
+    end,
+    end,
+    end,
+  ];
+
   const section = (id: number, bytes: number[]) => {
     const size: number[] = [];
     let n = bytes.length;
@@ -229,10 +294,24 @@ export function createSimdKernels(): SimdKernels | null {
     0x00,
     0x00,
     ...section(1, [2, ...params(4), ...params(6)]),
-    ...section(3, [2, 0, 1]),
+    ...section(3, [3, 0, 1, 1]),
     ...section(5, [1, 0, 1]),
-    ...section(7, [3, ...name("scale"), 0, 0, ...name("triangle"), 0, 1, ...name("mem"), 2, 0]),
-    ...section(10, [2, ...section(0, scale).slice(1), ...section(0, triangle).slice(1)]),
+    ...section(7, [
+      4,
+      ...name("scale"),
+      0,
+      0,
+      ...name("triangle"),
+      0,
+      1,
+      ...name("combine"),
+      0,
+      2,
+      ...name("mem"),
+      2,
+      0,
+    ]),
+    ...section(10, [3, ...[scale, triangle, combine].flatMap((f) => section(0, f).slice(1))]),
   ]);
   try {
     // typed loosely: the project's TypeScript lib set does not declare WebAssembly
@@ -245,11 +324,12 @@ export function createSimdKernels(): SimdKernels | null {
       exports: {
         scale: SimdKernels["scale"];
         triangle: SimdKernels["triangle"];
+        combine: SimdKernels["combine"];
         mem: SimdKernels["memory"];
       };
     };
-    const { scale, triangle, mem } = instance.exports;
-    return { scale, triangle, memory: mem };
+    const { scale, triangle, combine, mem } = instance.exports;
+    return { scale, triangle, combine, memory: mem };
   } catch {
     return null;
   }
