@@ -7,7 +7,7 @@
  */
 import { cholesky, choleskyInverse, choleskySolve } from "../linalg/cholesky.js";
 import { linearPredictor, weightedCrossprod } from "../linalg/crossprod.js";
-import { sharedFloat64 } from "../linalg/parallel.js";
+import { sharedFloat64, startWorkers } from "../linalg/parallel.js";
 import { GlmError } from "./errors.js";
 import type { Float64Family } from "./family.js";
 import { irlsPass } from "./irls-pass.js";
@@ -182,6 +182,8 @@ export function irls(fam: Float64Family, prob: IrlsProblem, options: IrlsOptions
     return weightedCrossprod(x, n, p, W, z);
   };
 
+  // the threads of the full-data passes load while the subsample is fitted
+  startWorkers((n * (p + 1) * (p + 4)) / 2);
   let beta: Float64Array = new Float64Array(p);
   let state: Evaluation | null = null;
   // only a warm start needs its deviance: the first step from the family's starting μ

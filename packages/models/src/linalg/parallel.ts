@@ -110,6 +110,14 @@ function workers(count: number): PoolWorker[] {
   return pool.slice(0, count);
 }
 
+/**
+ * Starts the worker threads that a pass of `work` multiply-adds would use, without
+ * waiting: a thread takes ~30 ms to load, which can overlap other work.
+ */
+export function startWorkers(work: number): void {
+  if (threads >= 2 && work >= MIN_WORK) workers(threads - 1);
+}
+
 function dropPool(): void {
   for (const w of pool ?? []) void w.worker.terminate();
   pool = null;
