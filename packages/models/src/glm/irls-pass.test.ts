@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { setLinalgSimd, setLinalgThreads, sharedFloat64 } from "../linalg/parallel.js";
 import { float64Family, resolveFamily } from "./family.js";
 import { irls, workingValues } from "./irls.js";
-import { rowKernel } from "./row-kernels.js";
+import { countLogs, rowKernel } from "./row-kernels.js";
 
 let seed = 99;
 const u = () => {
@@ -13,11 +13,42 @@ const u = () => {
 
 /** Draws y in the family's domain; binomial gets proportions with trials as weights. */
 const cases = [
-  { family: "binomial", link: "logit", y: (m: number) => (u() < m ? 1 : 0), trials: false },
-  { family: "binomial", link: "logit", y: (m: number) => Math.round(m * 7) / 7, trials: true },
-  { family: "poisson", link: "log", y: (m: number) => Math.floor(m * 2 * u()), trials: false },
-  { family: "gaussian", link: "identity", y: (m: number) => m + u() - 0.5, trials: false },
-  { family: "gamma", link: "log", y: (m: number) => m * (0.2 + 2 * u()), trials: false },
+  {
+    family: "binomial",
+    link: "logit",
+    y: (m: number) => (u() < m ? 1 : 0),
+    trials: false,
+    label: "",
+  },
+  {
+    family: "binomial",
+    link: "logit",
+    y: (m: number) => Math.round(m * 7) / 7,
+    trials: true,
+    label: " with trials",
+  },
+  {
+    family: "poisson",
+    link: "log",
+    y: (m: number) => Math.floor(m * 2 * u()),
+    trials: false,
+    label: "",
+  },
+  {
+    family: "poisson",
+    link: "log",
+    y: (m: number) => m * 2 * u(),
+    trials: false,
+    label: " with non-integer y",
+  },
+  {
+    family: "gaussian",
+    link: "identity",
+    y: (m: number) => m + u() - 0.5,
+    trials: false,
+    label: "",
+  },
+  { family: "gamma", link: "log", y: (m: number) => m * (0.2 + 2 * u()), trials: false, label: "" },
 ] as const;
 
 /** The same family with its link renamed, so IRLS takes the generic tensor path. */
@@ -30,7 +61,7 @@ const close = (a: number, b: number, tol: number) =>
 
 describe("row kernels", () => {
   for (const c of cases) {
-    it(`${c.family}/${c.link}${c.trials ? " with trials" : ""}: the family's working values and deviance`, () => {
+    it(`${c.family}/${c.link}${c.label}: the family's working values and deviance`, () => {
       const family = resolveFamily(c.family, { link: c.link });
       const k = rowKernel(family);
       expect(k?.name).toBe(`${c.family}/${c.link}`);
@@ -53,7 +84,7 @@ describe("row kernels", () => {
       const W = new Float64Array(n);
       const z = new Float64Array(n);
       const mu = new Float64Array(n);
-      const dev = k!.kernel(eta, offset, y, w, mu, W, z, 0, n);
+      const dev = k!.kernel(eta, offset, y, w, mu, W, z, 0, n, k!.prepare(y));
 
       const W0 = new Float64Array(n);
       const z0 = new Float64Array(n);
@@ -66,6 +97,17 @@ describe("row kernels", () => {
       expect(close(dev, fam.deviance(y, mean, w), 1e-13)).toBe(true);
     });
   }
+
+  it("tabulate log k for Poisson counts only when every y is a whole number below 4096", () => {
+    expect(Array.from(countLogs(Float64Array.of(0, 3, 1)) ?? [])).toEqual([
+      0,
+      0,
+      Math.log(2),
+      Math.log(3),
+    ]);
+    expect(countLogs(Float64Array.of(0, 2.5))).toBeNull();
+    expect(countLogs(Float64Array.of(4096))).toBeNull();
+  });
 
   it("are found only for the pairs they implement", () => {
     expect(rowKernel(resolveFamily("binomial", { link: "probit" }))).toBeNull();
@@ -95,7 +137,7 @@ describe("IRLS with the one-pass kernels", () => {
   afterAll(() => setLinalgThreads(2));
 
   for (const c of cases) {
-    it(`${c.family}/${c.link}${c.trials ? " with trials" : ""}: the estimate of the generic path, in as many iterations`, () => {
+    it(`${c.family}/${c.link}${c.label}: the estimate of the generic path, in as many iterations`, () => {
       const { family, prob } = problem(3000, 4, c);
       const fast = irls(float64Family(family), prob);
       const slow = irls(float64Family(generic(family)), prob);

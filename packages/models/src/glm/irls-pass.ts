@@ -9,7 +9,7 @@
 import { crossprodRange } from "../linalg/crossprod.js";
 import { isShared, type RowTask, runRows, sharedFloat64 } from "../linalg/parallel.js";
 import type { SimdKernels } from "../linalg/simd.js";
-import type { RowKernel } from "./row-kernels.js";
+import type { FamilyKernel, RowKernel } from "./row-kernels.js";
 
 interface PassArgs {
   x: Float64Array;
@@ -23,6 +23,8 @@ interface PassArgs {
   mu: Float64Array;
   W: Float64Array;
   z: Float64Array;
+  /** The kernel's table from y (small: copied to each worker). */
+  aux: Float64Array | null;
 }
 
 interface PassLib extends Record<string, unknown> {
@@ -46,7 +48,7 @@ function passRows(
     offset: a.offset,
     eta: a.eta,
     rows: (b: number, e: number) => {
-      dev += kernel(a.eta, a.offset, a.y, a.w, a.mu, a.W, a.z, b, e);
+      dev += kernel(a.eta, a.offset, a.y, a.w, a.mu, a.W, a.z, b, e, a.aux);
     },
   };
   lib.crossprodRange(a.x, a.n, a.p, a.W, a.z, r0, r1, out.subarray(1), simd, step);
@@ -79,7 +81,7 @@ const shared = (v: Float64Array) => {
  * them; the design must be shared already for the pass to use the workers.
  */
 export function irlsPass(
-  kernel: { name: string; kernel: RowKernel },
+  kernel: FamilyKernel,
   x: Float64Array,
   n: number,
   p: number,
@@ -103,6 +105,7 @@ export function irlsPass(
     mu: sharedFloat64(n),
     W: sharedFloat64(n),
     z: sharedFloat64(n),
+    aux: kernel.prepare(y),
   };
   const q = p + 1;
   return (beta) => {

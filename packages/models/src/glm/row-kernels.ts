@@ -12,7 +12,10 @@
  */
 import type { Family } from "@geoml/losses";
 
-/** One kernel: see the module comment. `offset` may be null. */
+/**
+ * One kernel: see the module comment. `offset` may be null; `aux` is what the
+ * kernel's `prepare` made of y (or null).
+ */
 export type RowKernel = (
   eta: Float64Array,
   offset: Float64Array | null,
@@ -23,6 +26,7 @@ export type RowKernel = (
   z: Float64Array,
   lo: number,
   hi: number,
+  aux: Float64Array | null,
 ) => number;
 
 /** Binomial (proportions, trials in w) with the logit link. */
@@ -74,7 +78,11 @@ function binomialLogit(
   return dev;
 }
 
-/** Poisson with the log link. */
+/**
+ * Poisson with the log link. y·log(y/μ) is formed as y·(log y − log μ) with
+ * log μ = η where μ = e^η is not clamped, and log y from `aux` (log k for each
+ * count k, see {@link countLogs}) when given: no logarithm per row.
+ */
 function poissonLog(
   eta: Float64Array,
   offset: Float64Array | null,
@@ -85,18 +93,19 @@ function poissonLog(
   z: Float64Array,
   lo: number,
   hi: number,
+  aux: Float64Array | null,
 ): number {
   const EPS = 2.220446049250313e-16;
   let dev = 0;
   for (let i = lo; i < hi; i++) {
     const x = eta[i];
     const ex = Math.exp(x);
-    // μ = dμ/dη = V(μ) = max(e^η, ε)
+    // μ = dμ/dη = V(μ) = max(e^η, ε), so W = w·μ
     const m = Math.max(ex, EPS);
     mu[i] = m;
     const wi = w[i];
     const yi = y[i];
-    const u = (wi * m * m) / m;
+    const u = wi * m;
     if (u > 0 && u < Number.POSITIVE_INFINITY) {
       W[i] = u;
       z[i] = x - (offset ? offset[i] : 0) + (yi - m) / m;
@@ -105,9 +114,25 @@ function poissonLog(
       z[i] = 0;
     }
     if (wi === 0) continue;
-    dev += wi * (2 * (yi * Math.log((yi > 0 ? yi : 1) / m) - (yi - m)));
+    const logY = aux ? aux[yi] : Math.log(yi > 0 ? yi : 1);
+    const logMu = m === ex ? x : Math.log(m);
+    dev += wi * (2 * (yi * (logY - logMu) - (yi - m)));
   }
   return dev;
+}
+
+/** Largest count for which {@link countLogs} makes a table. */
+const MAX_TABLED_COUNT = 4096;
+
+/** log k for k = 0…max y (log 1 at 0) when every y is a whole number below 4096, else null. */
+export function countLogs(y: Float64Array): Float64Array | null {
+  let max = 0;
+  for (let i = 0; i < y.length; i++) {
+    const v = y[i];
+    if (!(Number.isInteger(v) && v >= 0 && v < MAX_TABLED_COUNT)) return null;
+    if (v > max) max = v;
+  }
+  return Float64Array.from({ length: max + 1 }, (_, k) => Math.log(k > 0 ? k : 1));
 }
 
 /** Gaussian with the identity link. */
@@ -178,19 +203,27 @@ function gammaLog(
   return dev;
 }
 
-const KERNELS = new Map<string, RowKernel>([
-  ["binomial/logit", binomialLogit],
-  ["poisson/log", poissonLog],
-  ["gaussian/identity", gaussianIdentity],
-  ["gamma/log", gammaLog],
+/** A kernel, the name that identifies it, and what it precomputes from y once per fit. */
+export interface FamilyKernel {
+  name: string;
+  kernel: RowKernel;
+  prepare(y: Float64Array): Float64Array | null;
+}
+
+const none = () => null;
+const KERNELS = new Map<string, Omit<FamilyKernel, "name">>([
+  ["binomial/logit", { kernel: binomialLogit, prepare: none }],
+  ["poisson/log", { kernel: poissonLog, prepare: countLogs }],
+  ["gaussian/identity", { kernel: gaussianIdentity, prepare: none }],
+  ["gamma/log", { kernel: gammaLog, prepare: none }],
 ]);
 
 /**
- * The row kernel of a built-in family/link pair, with the name that identifies it,
- * or null (IRLS then uses the family's tensor operations).
+ * The row kernel of a built-in family/link pair, or null (IRLS then uses the
+ * family's tensor operations).
  */
-export function rowKernel(family: Family): { name: string; kernel: RowKernel } | null {
+export function rowKernel(family: Family): FamilyKernel | null {
   const name = `${family.name}/${family.link.name}`;
-  const kernel = KERNELS.get(name);
-  return kernel ? { name, kernel } : null;
+  const k = KERNELS.get(name);
+  return k ? { name, ...k } : null;
 }
