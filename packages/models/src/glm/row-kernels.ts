@@ -30,17 +30,7 @@ export type RowKernel = (
 ) => number;
 
 /** Binomial (proportions, trials in w) with the logit link. */
-function binomialLogit(
-  eta: Float64Array,
-  offset: Float64Array | null,
-  y: Float64Array,
-  w: Float64Array,
-  mu: Float64Array,
-  W: Float64Array,
-  z: Float64Array,
-  lo: number,
-  hi: number,
-): number {
+const binomialLogit: RowKernel = function binomialLogit(eta, offset, y, w, mu, W, z, lo, hi) {
   const EPS = 2.220446049250313e-16;
   const ONE = 1 - EPS;
   let dev = 0;
@@ -76,25 +66,14 @@ function binomialLogit(
     dev += wi * unit;
   }
   return dev;
-}
+};
 
 /**
  * Poisson with the log link. y·log(y/μ) is formed as y·(log y − log μ) with
  * log μ = η where μ = e^η is not clamped, and log y from `aux` (log k for each
  * count k, see {@link countLogs}) when given: no logarithm per row.
  */
-function poissonLog(
-  eta: Float64Array,
-  offset: Float64Array | null,
-  y: Float64Array,
-  w: Float64Array,
-  mu: Float64Array,
-  W: Float64Array,
-  z: Float64Array,
-  lo: number,
-  hi: number,
-  aux: Float64Array | null,
-): number {
+const poissonLog: RowKernel = function poissonLog(eta, offset, y, w, mu, W, z, lo, hi, aux) {
   const EPS = 2.220446049250313e-16;
   let dev = 0;
   for (let i = lo; i < hi; i++) {
@@ -119,7 +98,7 @@ function poissonLog(
     dev += wi * (2 * (yi * (logY - logMu) - (yi - m)));
   }
   return dev;
-}
+};
 
 /** Largest count for which {@link countLogs} makes a table. */
 const MAX_TABLED_COUNT = 4096;
@@ -136,17 +115,7 @@ export function countLogs(y: Float64Array): Float64Array | null {
 }
 
 /** Gaussian with the identity link. */
-function gaussianIdentity(
-  eta: Float64Array,
-  offset: Float64Array | null,
-  y: Float64Array,
-  w: Float64Array,
-  mu: Float64Array,
-  W: Float64Array,
-  z: Float64Array,
-  lo: number,
-  hi: number,
-): number {
+const gaussianIdentity: RowKernel = function gaussianIdentity(eta, offset, y, w, mu, W, z, lo, hi) {
   let dev = 0;
   for (let i = lo; i < hi; i++) {
     const m = eta[i];
@@ -164,20 +133,10 @@ function gaussianIdentity(
     dev += wi * (r * r);
   }
   return dev;
-}
+};
 
 /** Gamma with the log link. */
-function gammaLog(
-  eta: Float64Array,
-  offset: Float64Array | null,
-  y: Float64Array,
-  w: Float64Array,
-  mu: Float64Array,
-  W: Float64Array,
-  z: Float64Array,
-  lo: number,
-  hi: number,
-): number {
+const gammaLog: RowKernel = function gammaLog(eta, offset, y, w, mu, W, z, lo, hi) {
   const EPS = 2.220446049250313e-16;
   let dev = 0;
   for (let i = lo; i < hi; i++) {
@@ -201,7 +160,7 @@ function gammaLog(
     dev += wi * (2 * (ratio - 1 - Math.log(ratio)));
   }
   return dev;
-}
+};
 
 /** A kernel, the name that identifies it, and what it precomputes from y once per fit. */
 export interface FamilyKernel {

@@ -44,25 +44,27 @@ export function createSimdKernels(): SimdKernels | null {
   const f64x2Mul = simd(242);
   const lane = (l: number) => [...simd(33), l];
   const zero = [...simd(0x0c), ...new Array(16).fill(0)];
-  /** `while (get(i) < get(limit)) { body; i += 16 }`, with `i` reset to 0 first. */
-  const rows = (i: number, limit: number, body: number[]) => [
+  /** `for (v = 0; !exit; v += step) body`; `exit` leaves an i32 condition. */
+  const forLoop = (v: number, step: number, exit: number[], body: number[]) => [
     ...i32(0),
-    ...set(i),
+    ...set(v),
     ...block,
     ...loop,
-    ...get(i),
-    ...get(limit),
-    0x4f, // i32.ge_u
+    ...exit,
     ...brIf(1),
     ...body,
-    ...get(i),
-    ...i32(16),
+    ...get(v),
+    ...i32(step),
     add,
-    ...set(i),
+    ...set(v),
     ...br(0),
     end,
     end,
   ];
+  const geU = 0x4f; // i32.ge_u
+  /** Two rows (16 bytes) per step: `for (i = 0; i < limit; i += 16) body`. */
+  const rows = (i: number, limit: number, body: number[]) =>
+    forLoop(i, 16, [...get(i), ...get(limit), geU], body);
 
   // scale(dst 0, src 1, w 2, bytes 3); local 4 = i
   const scale = [
@@ -172,32 +174,16 @@ export function createSimdKernels(): SimdKernels | null {
     ...accumulate(S[2], 0),
     ...accumulate(S[3], 8),
   ];
-  /** `for (v = 0; v cmp limit; v += 2) body` with cmp given as the exit test. */
-  const pairs = (v: number, exit: number[], body: number[]) => [
-    ...i32(0),
-    ...set(v),
-    ...block,
-    ...loop,
-    ...exit,
-    ...brIf(1),
-    ...body,
-    ...get(v),
-    ...i32(2),
-    add,
-    ...set(v),
-    ...br(0),
-    end,
-    end,
-  ];
   const triangle = [
     2,
     8,
     0x7f,
     8,
     0x7b,
-    ...pairs(
+    ...forLoop(
       J,
-      [...get(J), ...get(2), 0x4f],
+      2,
+      [...get(J), ...get(2), geU],
       [
         ...column(0, J, A0),
         ...get(A0),
@@ -205,7 +191,7 @@ export function createSimdKernels(): SimdKernels | null {
         add,
         ...set(A1),
         // k runs up to j inclusive: exit when k > j (i32.gt_u)
-        ...pairs(K, [...get(K), ...get(J), 0x4b], tile),
+        ...forLoop(K, 2, [...get(K), ...get(J), 0x4b], tile),
       ],
     ),
     end,
@@ -219,55 +205,47 @@ export function createSimdKernels(): SimdKernels | null {
     0x7f,
     1,
     0x7b,
-    ...i32(0),
-    ...set(6),
-    ...block,
-    ...loop,
-    ...get(6),
-    ...get(2),
-    0x4f,
-    ...brIf(1),
-    // coefficient j in both lanes (f64.load, f64x2.splat)
-    ...get(4),
-    ...get(6),
-    ...i32(8),
-    mul,
-    add,
-    0x2b,
-    3,
-    0,
-    ...simd(0x14),
-    ...set(9),
-    ...get(0),
-    ...get(6),
-    ...get(1),
-    mul,
-    add,
-    ...set(8),
-    ...rows(7, 3, [
-      ...get(5),
-      ...get(7),
-      add,
-      ...get(5),
-      ...get(7),
-      add,
-      ...v128Load,
-      ...get(9),
-      ...get(8),
-      ...get(7),
-      add,
-      ...v128Load,
-      ...f64x2Mul,
-      ...f64x2Add,
-      ...v128Store,
-    ]),
-    ...get(6),
-    ...i32(1),
-    add,
-    ...set(6),
-    ...br(0),
-    end,
-    end,
+    ...forLoop(
+      6,
+      1,
+      [...get(6), ...get(2), geU],
+      [
+        // coefficient j in both lanes (f64.load, f64x2.splat)
+        ...get(4),
+        ...get(6),
+        ...i32(8),
+        mul,
+        add,
+        0x2b,
+        3,
+        0,
+        ...simd(0x14),
+        ...set(9),
+        ...get(0),
+        ...get(6),
+        ...get(1),
+        mul,
+        add,
+        ...set(8),
+        ...rows(7, 3, [
+          ...get(5),
+          ...get(7),
+          add,
+          ...get(5),
+          ...get(7),
+          add,
+          ...v128Load,
+          ...get(9),
+          ...get(8),
+          ...get(7),
+          add,
+          ...v128Load,
+          ...f64x2Mul,
+          ...f64x2Add,
+          ...v128Store,
+        ]),
+      ],
+    ),
     end,
   ];
 
