@@ -2,9 +2,9 @@
  * One pass over the rows per IRLS iteration: for a block of rows at a time, the
  * linear predictor η = offset + Xβ, then μ, the working weights and response and
  * the deviance (a {@link RowKernel}), then the block's share of [X z]ᵀW[X z], all
- * from one copy of the block's columns in cache. The generic path reads the design twice
- * per iteration (once for η, once for the cross-product) and calls the family's
- * tensor operations in between; this reads it once, on every thread.
+ * from one copy of the block's columns in cache. The generic path reads the design
+ * twice per iteration (once for η, once for the cross-product) and calls the
+ * family's tensor operations in between; this reads it once, on every thread.
  */
 import { crossprodRange } from "../linalg/crossprod.js";
 import { isShared, type RowTask, runRows, sharedFloat64 } from "../linalg/parallel.js";

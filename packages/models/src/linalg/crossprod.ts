@@ -48,19 +48,21 @@ export function crossprodRange(
     // columns (a zero column pads an odd count), the block's weights, the sums, the
     // coefficients and the block's η
     const qe = q + (q & 1);
-    const at = { cx: qe * BLOCK, wb: 2 * qe * BLOCK, sums: 2 * qe * BLOCK + BLOCK };
-    const beta = at.sums + qe * qe;
-    const eta = beta + qe;
-    const size = eta + BLOCK;
+    const cxAt = qe * BLOCK;
+    const wbAt = 2 * qe * BLOCK;
+    const sumsAt = wbAt + BLOCK;
+    const betaAt = sumsAt + qe * qe;
+    const etaAt = betaAt + qe;
+    const size = etaAt + BLOCK;
     const have = simd.memory.buffer.byteLength;
     if (have < size * 8) simd.memory.grow(Math.ceil((size * 8 - have) / 65536));
     const mem = new Float64Array(simd.memory.buffer, 0, size);
-    const cx = mem.subarray(at.cx, at.cx + qe * BLOCK);
-    const wb = mem.subarray(at.wb, at.wb + BLOCK);
-    const sums = mem.subarray(at.sums, at.sums + qe * qe);
-    const etaBlock = mem.subarray(eta, eta + BLOCK);
+    const cx = mem.subarray(cxAt, cxAt + qe * BLOCK);
+    const wb = mem.subarray(wbAt, wbAt + BLOCK);
+    const sums = mem.subarray(sumsAt, sumsAt + qe * qe);
+    const etaBlock = mem.subarray(etaAt, etaAt + BLOCK);
     mem.fill(0);
-    if (step) for (let j = 0; j < p; j++) mem[beta + j] = step.beta[j] || 0;
+    if (step) for (let j = 0; j < p; j++) mem[betaAt + j] = step.beta[j] || 0;
     for (let b = r0; b < r1; b += BLOCK) {
       const len = Math.min(BLOCK, r1 - b);
       // an even length for the two-row steps: the padding row is zero
@@ -72,7 +74,7 @@ export function crossprodRange(
       if (step) {
         if (step.offset) etaBlock.set(step.offset.subarray(b, b + len));
         else etaBlock.fill(0);
-        simd.combine(at.cx * 8, BLOCK * 8, p, padded * 8, beta * 8, eta * 8);
+        simd.combine(cxAt * 8, BLOCK * 8, p, padded * 8, betaAt * 8, etaAt * 8);
         step.eta.set(etaBlock.subarray(0, len), b);
         step.rows(b, b + len);
       }
@@ -83,8 +85,8 @@ export function crossprodRange(
         cx[p * BLOCK + len] = 0;
       }
       for (let j = 0; j < q; j++)
-        simd.scale(j * BLOCK * 8, (at.cx + j * BLOCK) * 8, at.wb * 8, padded * 8);
-      simd.triangle(0, at.cx * 8, qe, BLOCK * 8, padded * 8, at.sums * 8);
+        simd.scale(j * BLOCK * 8, (cxAt + j * BLOCK) * 8, wbAt * 8, padded * 8);
+      simd.triangle(0, cxAt * 8, qe, BLOCK * 8, padded * 8, sumsAt * 8);
     }
     for (let j = 0; j < q; j++) for (let k = 0; k <= j; k++) acc[j * q + k] += sums[j * qe + k];
     return;
