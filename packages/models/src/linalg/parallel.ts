@@ -91,7 +91,8 @@ function workers(count: number): PoolWorker[] {
             task = new Function("__name", "return " + m.source)(__name);
             tasks.set(m.name, task);
           }
-          task.run(m.args, m.r0, m.r1, new Float64Array(m.out, m.outOffset, m.outLength), simd, task.lib);
+          const out = new Float64Array(m.out, m.outOffset, m.outLength);
+          task.run(m.args, m.r0, m.r1, out, m.simd ? simd : null, task.lib);
         } catch (e) {
           Atomics.store(flag, 1 + m.part, 1);
         }
@@ -190,6 +191,8 @@ export function runRows<A extends object, L extends Record<string, unknown>>(
       out,
       outOffset: 8 * outLength * (t - 1),
       outLength,
+      // the workers follow setLinalgSimd too
+      simd: mainSimd() !== null,
       part: t,
       flag,
     });
