@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { cholesky, choleskyInverse, choleskySolve } from "./cholesky.js";
 import { weightedCrossprod } from "./crossprod.js";
-import { setLinalgSimd, setLinalgThreads, sharedFloat64 } from "./parallel.js";
+import { runRows, setLinalgSimd, setLinalgThreads, sharedFloat64 } from "./parallel.js";
 import { createSimdKernels } from "./simd.js";
 
 function naive(x: Float64Array, n: number, p: number, w: Float64Array, z: Float64Array) {
@@ -51,6 +51,29 @@ describe("weighted cross-product", () => {
     parallel.forEach((v, i) => {
       expect(Math.abs(v - serial[i])).toBeLessThan(1e-9 * (1 + Math.abs(serial[i])));
     });
+  });
+});
+
+// read by the task below: a worker, which rebuilds the task from its source, cannot see it
+const scaleOutsideTheTask = 3;
+
+describe("passes over the rows", () => {
+  it("redo on the main thread the rows of a worker that failed", () => {
+    const n = 100_000;
+    const v = sharedFloat64(n);
+    for (let i = 0; i < n; i++) v[i] = i % 7;
+    const task = {
+      name: "test: not self-contained",
+      run: (a: { v: Float64Array }, r0: number, r1: number, out: Float64Array) => {
+        for (let i = r0; i < r1; i++) out[0] += a.v[i] * scaleOutsideTheTask;
+      },
+      lib: {},
+    };
+    setLinalgThreads(2);
+    const [sum] = runRows(task, { v }, n, 1, 1e9);
+    let expected = 0;
+    for (let i = 0; i < n; i++) expected += v[i] * 3;
+    expect(sum).toBe(expected);
   });
 });
 

@@ -215,9 +215,10 @@ export function runRows<A extends object, L extends Record<string, unknown>>(
     Atomics.wait(f, 0, done, left);
   }
   for (let t = 1; t < parts; t++) {
-    const part = new Float64Array(out, 8 * outLength * (t - 1), outLength);
+    let part: Float64Array = new Float64Array(out, 8 * outLength * (t - 1), outLength);
     if (!sent[t] || timedOut || f[1 + t] !== 0) {
-      part.fill(0);
+      // in memory of its own: a worker that timed out may still be writing its slot
+      part = new Float64Array(outLength);
       task.run(args, ...range(t), part, mainSimd(), task.lib);
     }
     for (let k = 0; k < outLength; k++) acc[k] += part[k];
