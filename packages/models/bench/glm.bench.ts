@@ -115,7 +115,7 @@ const head = [
 const widths = head.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j].length)));
 const line = (r: string[]) => `| ${r.map((c, j) => c.padEnd(widths[j])).join(" | ")} |`;
 console.log(
-  `GLM, ${n} rows × 20 features (+ intercept); ${repeats} runs of geoml and scikit-learn\n`,
+  `GLM, ${n} rows × 20 features (+ intercept); ${repeats} run${repeats === 1 ? "" : "s"} of geoml and scikit-learn\n`,
 );
 console.log(line(head));
 console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
