@@ -1,8 +1,9 @@
-import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { openNetcdf } from "@geoml/netcdf";
 import { afterAll, describe, expect, it } from "vitest";
+import { checkPage, chromiumAvailable } from "./browser.js";
 import { loadSst } from "./data.js";
 import { runDemo } from "./demo.js";
 import { metrics } from "./metrics.js";
@@ -47,8 +48,23 @@ describe("runDemo", () => {
     for (const f of summary.files) expect((await stat(f)).size).toBeGreaterThan(0);
 
     const html = await readFile(join(out, "report.html"), "utf8");
-    expect(html).toContain("sst_mlp_residual_Aug.png");
+    expect(html).toContain(`id="sst_mlp_residual_Aug"`);
+    expect(html).not.toMatch(/src="(?!data:)/);
     expect(html).toContain("<svg");
+
+    // The report alone, copied into an empty folder and opened offline, shows every image.
+    if (chromiumAvailable()) {
+      const alone = join(out, "alone");
+      await mkdir(alone);
+      await copyFile(join(out, "report.html"), join(alone, "report.html"));
+      const seen = await checkPage(join(alone, "report.html"), join(out, "report.png"));
+      expect(seen.consoleErrors).toEqual([]);
+      expect(seen.failedRequests).toEqual([]);
+      expect(seen.images.length).toBeGreaterThanOrEqual(10);
+      for (const image of seen.images) expect(image.naturalWidth, image.id).toBeGreaterThan(0);
+      expect(seen.svgs).toBeGreaterThan(0);
+      expect((await stat(join(out, "report.png"))).size).toBeGreaterThan(10_000);
+    }
 
     // Predictions are on the grid, NaN on land, and read back from NetCDF unchanged.
     const ds = await openNetcdf(join(out, "predictions.nc"));

@@ -34,7 +34,7 @@ function monthOf(grid: DataArray, month: number, ocean: DataArray): Float64Array
   return out;
 }
 
-/** Writes `report.html` and its PNG maps into `out`; returns the files written. */
+/** Writes `report.html` (maps inline, no file beside it) into `out`; returns the files written. */
 export async function writeReport(input: ReportInput): Promise<string[]> {
   const { out, ocean, summary } = input;
   const byName = new Map(input.grids.map((g) => [g.name, g]));
@@ -51,11 +51,11 @@ export async function writeReport(input: ReportInput): Promise<string[]> {
     vmax: number,
     caption: string,
   ) => {
-    const path = join(out, file);
-    await writeFile(path, renderMap({ values, lat, lon, colormap, vmin, vmax, scale: 3 }));
-    files.push(path);
+    // Inline, so the report can be mailed or moved on its own.
+    const png = renderMap({ values, lat, lon, colormap, vmin, vmax, scale: 3 });
+    const src = `data:image/png;base64,${Buffer.from(png).toString("base64")}`;
     figures.push(
-      `<figure><img src="${file}" alt="${escapeHtml(caption)}"><figcaption>${escapeHtml(caption)}` +
+      `<figure id="${file.replace(/\.png$/, "")}"><img src="${src}" alt="${escapeHtml(caption)}"><figcaption>${escapeHtml(caption)}` +
         `<div class="bar" style="background:${cssGradient(colormap)}"></div>` +
         `<div class="range"><span>${vmin}</span><span>${vmax}</span></div></figcaption></figure>`,
     );
