@@ -156,11 +156,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   );
 
   // Predictions on every ocean row, then back on the grid.
-  const glmAll = sstGlm.predict(columns);
+  const glmAll = sstGlm.predict(columns).fit;
   const mlpAll = net.predict(
     tensor(designMatrix(columns), { shape: [table.nrows, FEATURES.length] }),
   ).data;
-  const warmAll = warmGlm.predict(columns);
+  const warmAll = warmGlm.predict(columns).fit;
   const pick = (values: ArrayLike<number>, rows: Int32Array) =>
     Float64Array.from(rows, (r) => values[r]);
   const summaryMetrics = {
