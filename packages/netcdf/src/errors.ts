@@ -9,7 +9,8 @@ export type NetcdfErrorCode =
   | "IO_ERROR"
   | "CLOSED"
   | "TIMEOUT"
-  | "INVALID_WRITE";
+  | "INVALID_WRITE"
+  | "INVALID_ATTRIBUTE";
 
 /**
  * An error reading or writing a NetCDF file. Extends the grid's `GridError`, so

@@ -33,12 +33,44 @@ interface VariableMeta {
   chunks?: number[];
 }
 
+/** A group below the opened one: its path (`"grp1/sub"`), own dimensions and attributes. */
+export interface NetcdfGroup {
+  /** Path relative to the opened group, without a leading slash. */
+  path: string;
+  /** Dimensions defined in this group, by their full path names (`"grp1/x"`). */
+  dims: string[];
+  /** The group's attributes. */
+  attrs: Attrs;
+}
+
+/** A stored variable whose type has no labelled-array equivalent (compound, opaque, vlen). */
+export interface UnsupportedVariable {
+  /** Path relative to the opened group. */
+  name: string;
+  /** What is not supported. */
+  reason: string;
+}
+
+/**
+ * A NetCDF-4 back-end: a {@link DatasetSource} listing the variables of the opened group and
+ * of every group below it (named by path, `"grp1/sub/T"`), plus the group tree and the
+ * variables that cannot be read.
+ */
+export interface Netcdf4Source extends DatasetSource {
+  /** Groups below the opened one, parents before children. */
+  readonly groups: readonly NetcdfGroup[];
+  /** Variables left out of `variables` because of their type. */
+  readonly unsupported: readonly UnsupportedVariable[];
+}
+
 interface OpenResult {
   fileId: number;
   dims: Record<string, number>;
   unlimited: string[];
   attrs: Attrs;
   variables: VariableMeta[];
+  groups: NetcdfGroup[];
+  unsupported: UnsupportedVariable[];
 }
 
 interface Reply {
@@ -174,7 +206,8 @@ function toError(e: unknown, file: string, variable?: string): NetcdfError {
   }
   if (err?.code === "CLOSED")
     return new NetcdfError("CLOSED", "file is closed", { file, variable });
-  if (err?.code === "UNSUPPORTED") return new NetcdfError("UNSUPPORTED", text, { file, variable });
+  if (err?.code === "UNSUPPORTED" || err?.code === "CORRUPT_HEADER")
+    return new NetcdfError(err.code, text, { file, variable });
   const minors = [...text.matchAll(/minor: (.*)/g)].map((m) => m[1].trim());
   const last = minors.at(-1) ?? text.split("\n")[0];
   const code = /truncat/i.test(text)
@@ -187,7 +220,8 @@ function toError(e: unknown, file: string, variable?: string): NetcdfError {
 
 /**
  * Open a NetCDF-4 (HDF5) file lazily through h5wasm: dimensions come from HDF5 dimension
- * scales, variables from datasets; reading a hyperslab decompresses only the chunks it
+ * scales, variables from datasets, those of sub-groups named by their path (`"grp1/T"`, with
+ * dimensions defined in a sub-group named the same way); reading a hyperslab decompresses only the chunks it
  * overlaps (deflate, shuffle, Fletcher-32 are built into the HDF5 library).
  *
  * @throws NetcdfError `BAD_MAGIC`, `TRUNCATED`, `CORRUPT_HEADER`, `TIMEOUT`, `IO_ERROR`
@@ -195,7 +229,7 @@ function toError(e: unknown, file: string, variable?: string): NetcdfError {
 export async function openNetcdf4(
   path: string,
   options: Netcdf4Options = {},
-): Promise<DatasetSource> {
+): Promise<Netcdf4Source> {
   const abs = isAbsolute(path) ? path : resolve(path);
   try {
     await stat(abs);
@@ -247,6 +281,8 @@ export async function openNetcdf4(
     unlimitedDims: opened.unlimited,
     attrs: opened.attrs,
     variables,
+    groups: opened.groups,
+    unsupported: opened.unsupported,
     close: async () => {
       if (closed) return;
       closed = true;
