@@ -361,4 +361,52 @@ describe.skipIf(!TOOLS)("values match ncdump on files written by netCDF-C", () =
       await ds.close();
     }
   });
+
+  it("numeric attributes stored as text are converted, or reported by file, variable and attribute", async () => {
+    const { writeFile } = await import("node:fs/promises");
+    const text = `netcdf a {
+dimensions: x = 4 ;
+variables:
+  short P(x) ; P:missing_value = "-999" ; P:scale_factor = "0.5" ; P:add_offset = "1e+1" ;
+  float N(x) ; N:missing_value = "nan" ; N:valid_range = "0 100" ;
+  float Bad(x) ; Bad:scale_factor = "half" ;
+data:
+  P = 2, -999, 4, 6 ; N = 1, NaN, 200, 3 ; Bad = 1, 2, 3, 4 ;
+}`;
+    for (const kind of ["classic", "nc4"]) {
+      await writeFile(join(dir, "attrs.cdl"), text);
+      const file = join(dir, `attrs-${kind}.nc`);
+      run("ncgen", ["-k", kind, "-o", file, join(dir, "attrs.cdl")]);
+      // ncdump shows the attributes really are text.
+      expect(run("ncdump", ["-h", file])).toContain('P:missing_value = "-999"');
+      const ds = await openNetcdf(file);
+      try {
+        expect(Array.from((await ds.read("P")).data as Float64Array)).toEqual([
+          11,
+          Number.NaN,
+          12,
+          13,
+        ]);
+        expect(ds.variable("P").attrs.scale_factor).toBe(0.5);
+        const n = Array.from((await ds.read("N")).data as Float64Array);
+        expect(n).toEqual([1, Number.NaN, Number.NaN, 3]);
+        let error: unknown;
+        try {
+          await ds.read("Bad");
+        } catch (e) {
+          error = e;
+        }
+        expect(isGridError(error, "INVALID_ATTRIBUTE")).toBe(true);
+        expect((error as Error).message).toContain(file);
+        expect((error as Error).message).toContain("'Bad'");
+        expect((error as Error).message).toContain("scale_factor");
+        // The stored values stay readable.
+        expect(Array.from((await ds.read("Bad", { decode: false })).data as Float32Array)).toEqual([
+          1, 2, 3, 4,
+        ]);
+      } finally {
+        await ds.close();
+      }
+    }
+  });
 });
