@@ -10,7 +10,9 @@ export type NetcdfErrorCode =
   | "CLOSED"
   | "TIMEOUT"
   | "INVALID_WRITE"
-  | "INVALID_ATTRIBUTE";
+  | "INVALID_ATTRIBUTE"
+  | "TOO_LARGE"
+  | "INVALID_ARGUMENT";
 
 /**
  * An error reading or writing a NetCDF file. Extends the grid's `GridError`, so

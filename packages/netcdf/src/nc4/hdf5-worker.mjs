@@ -6,6 +6,7 @@
 //   { id, op: "open", path, group }                 -> { dims, unlimited, attrs, variables, fileId }
 //   { id, op: "read", fileId, name, start, count }  -> { data } (typed array, transferred)
 //   { id, op: "close", fileId }                     -> null
+//   { id, op: "write", path, dims, vars, attrs }    -> null (writes a NetCDF-4 file)
 // Failures answer { id, ok: false, message, code? }.
 import { parentPort } from "node:worker_threads";
 
@@ -73,6 +74,7 @@ parentPort.postMessage({ ready: true });
 function handle(msg) {
   if (msg.op === "open") return { result: open(msg.path, msg.group) };
   if (msg.op === "read") return read(msg);
+  if (msg.op === "write") return { result: write(msg) };
   if (msg.op === "close") {
     const f = files.get(msg.fileId);
     if (f !== undefined) {
@@ -334,4 +336,127 @@ function attrValue(v) {
     }
   }
   return undefined;
+}
+
+// ---- Writing NetCDF-4 -------------------------------------------------------------------
+
+const DTYPE_CODES = {
+  int8: "<b",
+  uint8: "<B",
+  int16: "<h",
+  uint16: "<H",
+  int32: "<i",
+  uint32: "<I",
+  int64: "<q",
+  uint64: "<Q",
+  float32: "<f",
+  float64: "<d",
+};
+
+/** Attributes CF wants in the variable's own type; the packing ones in the unpacked type. */
+const OWN_TYPE_ATTRS = new Set([
+  "_FillValue",
+  "missing_value",
+  "valid_min",
+  "valid_max",
+  "valid_range",
+]);
+
+/** netCDF-C's NAME for a dimension that has no coordinate variable. */
+function placeholderName(length) {
+  return `This is a netCDF dimension but not a netCDF variable.${String(length).padStart(10)}`;
+}
+
+/** Create the groups of a path such as "grp1/sub/T"; returns the HDF5 path "/grp1/sub/T". */
+function ensureGroups(file, name) {
+  const parts = name.split("/");
+  let path = "";
+  for (const g of parts.slice(0, -1)) {
+    path += `/${g}`;
+    if (file.get(path) === null) file.create_group(path.slice(1), true);
+  }
+  return `/${name}`;
+}
+
+function write({ path, dims, vars, attrs }) {
+  const file = new h5.File(path, "w", { track_order: true });
+  try {
+    for (const [k, v] of Object.entries(attrs)) putAttr(file, k, v, undefined);
+    const coordinate = new Set(
+      vars.filter((v) => v.dims.length === 1 && v.dims[0] === v.name).map((v) => v.name),
+    );
+    const byName = new Map(dims.map((d) => [d.name, d]));
+    const createVariable = (v) => {
+      const maxshape = v.dims.map((d, i) => (byName.get(d)?.unlimited ? null : v.shape[i]));
+      ensureGroups(file, v.name);
+      file.create_dataset({
+        name: v.name,
+        data: v.data,
+        shape: v.shape,
+        dtype: DTYPE_CODES[v.dtype],
+        maxshape,
+        ...(v.chunks ? { chunks: v.chunks } : {}),
+        ...(v.deflate > 0 ? { compression: "gzip", compression_opts: v.deflate } : {}),
+        track_order: true,
+      });
+      const full = `/${v.name}`;
+      if (coordinate.has(v.name)) Module.set_scale(file.file_id, full, v.name.split("/").at(-1));
+      const ds = file.get(full);
+      for (const [k, a] of Object.entries(v.attrs)) putAttr(ds, k, a, v.dtype);
+    };
+    // Dimensions first, in order (netCDF-C numbers them as it meets them): a coordinate
+    // variable is its dimension's scale; other dimensions get netCDF-C's placeholder scale.
+    for (const d of dims) {
+      const c = vars.find((v) => v.name === d.name && coordinate.has(v.name));
+      if (c !== undefined) {
+        createVariable(c);
+        continue;
+      }
+      ensureGroups(file, d.name);
+      file.create_dataset({
+        name: d.name,
+        data: new Float32Array(d.length),
+        shape: [d.length],
+        dtype: "<f",
+        maxshape: [d.unlimited ? null : d.length],
+        ...(d.unlimited ? { chunks: [Math.max(1, Math.min(d.length, 1024))] } : {}),
+        track_order: true,
+      });
+      Module.set_scale(file.file_id, `/${d.name}`, placeholderName(d.length));
+    }
+    for (const v of vars) if (!coordinate.has(v.name)) createVariable(v);
+    for (const v of vars) {
+      if (coordinate.has(v.name)) continue;
+      v.dims.forEach((d, i) => {
+        Module.attach_scale(file.file_id, `/${v.name}`, `/${d}`, i);
+      });
+    }
+  } finally {
+    file.close();
+  }
+  return null;
+}
+
+/** One attribute, typed as CF expects; text as fixed-length strings (netCDF's NC_CHAR). */
+function putAttr(target, key, value, dtype) {
+  if (typeof value === "string") {
+    const n = Math.max(1, Buffer.byteLength(value, "utf8"));
+    target.create_attribute(key, value, null, `A${n}`);
+    return;
+  }
+  const list = Array.isArray(value) ? value : [value];
+  if (list.length === 0) return;
+  if (list.every((x) => typeof x === "string")) {
+    target.create_attribute(key, list, [list.length], "S");
+    return;
+  }
+  let code;
+  if (dtype !== undefined && OWN_TYPE_ATTRS.has(key)) code = DTYPE_CODES[dtype];
+  else if (list.every((x) => typeof x === "bigint")) code = "<q";
+  else if (list.every((x) => Number.isInteger(x) && Math.abs(x) <= 2147483647)) code = "<i";
+  else code = "<d";
+  const Ctor = ARRAYS[Object.entries(DTYPE_CODES).find(([, c]) => c === code)[0]];
+  const big = Ctor === BigInt64Array || Ctor === BigUint64Array;
+  const data = Ctor.from(list, (x) => (big ? BigInt(x) : Number(x)));
+  target.create_attribute(key, data, [data.length], code);
 }

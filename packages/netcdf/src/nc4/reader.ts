@@ -22,7 +22,29 @@ export interface Netcdf4Options {
    * loop; past the limit the HDF5 worker is stopped and a `TIMEOUT` error is raised.
    */
   timeoutMs?: number;
+  /**
+   * Largest hyperslab, in bytes, a read of chunked data may return. Default: 64 MiB plus
+   * 1032 × the file size (deflate's largest possible ratio), which only chunks never written
+   * (all fill value) can exceed. The bytes of contiguous data must be in the file, so a
+   * contiguous variable claiming more than the file holds is always `CORRUPT_HEADER`. Both
+   * checks happen before anything is allocated, so a corrupted shape cannot exhaust memory.
+   */
+  maxReadBytes?: number;
 }
+
+/** Bytes per stored element of a numeric dtype (strings are bounded by the file instead). */
+const ELEMENT_BYTES: Partial<Record<DType, number>> = {
+  int8: 1,
+  uint8: 1,
+  int16: 2,
+  uint16: 2,
+  int32: 4,
+  uint32: 4,
+  int64: 8,
+  uint64: 8,
+  float32: 4,
+  float64: 8,
+};
 
 interface VariableMeta {
   name: string;
@@ -186,6 +208,11 @@ class Hdf5Host {
 
 const host = new Hdf5Host();
 
+/** Send one request to the HDF5 worker (used by the NetCDF-4 writer). */
+export function hdf5Call(msg: Record<string, unknown>, timeoutMs: number): Promise<unknown> {
+  return host.call(msg, timeoutMs);
+}
+
 /**
  * Start the HDF5 worker and load the library ahead of the first NetCDF-4 open (e.g. at
  * application start); otherwise the first open pays for it.
@@ -231,12 +258,23 @@ export async function openNetcdf4(
   options: Netcdf4Options = {},
 ): Promise<Netcdf4Source> {
   const abs = isAbsolute(path) ? path : resolve(path);
+  let fileSize: number;
   try {
-    await stat(abs);
+    fileSize = (await stat(abs)).size;
   } catch (e) {
     throw new NetcdfError("IO_ERROR", `cannot open: ${(e as Error).message}`, { file: path });
   }
   const timeoutMs = options.timeoutMs ?? 20_000;
+  const maxReadBytes = options.maxReadBytes ?? 64 * 2 ** 20 + 1032 * fileSize;
+  if (!(maxReadBytes > 0)) {
+    throw new NetcdfError(
+      "INVALID_ARGUMENT",
+      `maxReadBytes must be positive, got ${maxReadBytes}`,
+      {
+        file: path,
+      },
+    );
+  }
   let opened: OpenResult;
   try {
     opened = (await host.call(
@@ -261,7 +299,22 @@ export async function openNetcdf4(
         if (closed || generation !== host.generation)
           throw new NetcdfError("CLOSED", "file is closed", ctx);
         const [s, c] = resolveHyperslab(v.shape, start, count, ctx);
-        const bytes = sizeOf(c) * 8;
+        const bytes = sizeOf(c) * (ELEMENT_BYTES[v.dtype] ?? 8);
+        // Sizes come from the file's header: check them before the worker allocates.
+        if (v.chunks === undefined && v.dtype !== "string" && bytes > fileSize) {
+          throw new NetcdfError(
+            "CORRUPT_HEADER",
+            `contiguous data of ${bytes} bytes cannot be in a file of ${fileSize} bytes (shape ${v.shape.join("×")})`,
+            ctx,
+          );
+        }
+        if (bytes > maxReadBytes) {
+          throw new NetcdfError(
+            "TOO_LARGE",
+            `reading ${bytes} bytes (shape ${c.join("×")}) exceeds the limit of ${maxReadBytes} bytes for a ${fileSize}-byte file; read a smaller hyperslab or raise maxReadBytes`,
+            ctx,
+          );
+        }
         try {
           const r = (await host.call(
             { op: "read", fileId: opened.fileId, name: v.name, start: s, count: c },
