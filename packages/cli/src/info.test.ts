@@ -1,7 +1,12 @@
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { DataArray } from "@geoml/grid";
+import { writeNetcdf } from "@geoml/netcdf";
 import { describe, expect, it } from "vitest";
 import type { InfoJson, InfoStats } from "./commands/info.js";
 import { bufferIO } from "./io.js";
@@ -79,8 +84,8 @@ describe("geoml info --json --stats on GeoTIFFs matches GDAL", () => {
       expect(bands[i].dtype).toBe(b.dtype);
       expectStats(bands[i].stats, b.stats);
     });
-    // coordinates are listed, without statistics
-    expect(out.variables.find((v) => v.name === "x")?.stats).toBeUndefined();
+    // coordinates get statistics too
+    expect(out.variables.find((v) => v.name === "x")?.stats?.validCount).toBe(ref.width);
   });
 });
 
@@ -144,6 +149,84 @@ describe("geoml info text output", () => {
     expect(stdout).toContain("  time = UNLIMITED (12 currently)");
     expect(stdout).toContain("  float32 sst(time, latitude, longitude)");
     expect(stdout).not.toContain("stats:");
+  });
+});
+
+describe("geoml info on NetCDF-4 groups and cell bounds", () => {
+  it("shows the group tree; --json keeps one flat list named by path", async () => {
+    const file = root("datasets/netcdf/nc4uvt.nc");
+    const text = await run("info", file);
+    expect(text.status).toBe(0);
+    expect(text.stdout).toContain(
+      "Group /grp1:\n  Dimensions:\n    time = UNLIMITED (1 currently)",
+    );
+    expect(text.stdout).toContain("    float32 T(grp1/time, grp1/lev, grp1/lat, grp1/lon)");
+    const { stdout } = await run("info", file, "--json", "--stats");
+    const out = JSON.parse(stdout) as InfoJson;
+    expect(out.variables.map((v) => v.name)).toEqual([
+      "time",
+      "lev",
+      "lat",
+      "lon",
+      "T",
+      "grp1/time",
+      "grp1/lev",
+      "grp1/lat",
+      "grp1/lon",
+      "grp1/T",
+    ]);
+    expect(out.groups?.map((g) => g.path)).toEqual(["grp1", "group2", "g3"]);
+    expect(out.groups?.[0].dims).toEqual({
+      "grp1/time": 1,
+      "grp1/lev": 14,
+      "grp1/lat": 64,
+      "grp1/lon": 128,
+    });
+    // The group's T is the same field as the root's (both were checked against netCDF4-python).
+    const t = out.variables.find((v) => v.name === "T")!.stats!;
+    const g = out.variables.find((v) => v.name === "grp1/T")!.stats!;
+    expect(g.validCount).toBe(xarray["nc4uvt.nc"].variables.T.netcdf4!.validCount);
+    expect(g).toEqual(t);
+  });
+
+  it("--stats covers coordinates and cell-bound variables", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "geoml-info-"));
+    try {
+      const file = join(dir, "bounds.nc");
+      const lat = {
+        dims: ["lat"],
+        values: new Float64Array([-45, 45]),
+        attrs: { bounds: "lat_bnds" },
+      };
+      const sst = new DataArray({
+        name: "sst",
+        dims: ["lat"],
+        shape: [2],
+        data: new Float64Array([1, 3]),
+        coords: { lat },
+      });
+      const bnds = new DataArray({
+        name: "lat_bnds",
+        dims: ["lat", "nv"],
+        shape: [2, 2],
+        data: new Float64Array([-90, 0, 0, 90]),
+      });
+      const vertices = new DataArray({
+        name: "lat_vertices",
+        dims: ["lat", "nv"],
+        shape: [2, 2],
+        data: new Float64Array([-90, 0, 0, 91]),
+      });
+      await writeNetcdf(file, [sst, bnds, vertices]);
+      const out = JSON.parse((await run("info", file, "--json", "--stats")).stdout) as InfoJson;
+      const stats = Object.fromEntries(out.variables.map((v) => [v.name, v.stats]));
+      expect(stats.lat_bnds).toEqual({ validCount: 4, min: -90, max: 90, mean: 0, sum: 0 });
+      expect(stats.lat_vertices).toEqual({ validCount: 4, min: -90, max: 91, mean: 0.25, sum: 1 });
+      expect(stats.lat).toEqual({ validCount: 2, min: -45, max: 45, mean: 0, sum: 0 });
+      expect(stats.sst?.sum).toBe(4);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

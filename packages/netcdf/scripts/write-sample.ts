@@ -1,11 +1,14 @@
-// Writes the writer sample for tools/oracles/netcdf_writer.py to check with ncdump and xarray.
+// Writes the writer sample for tools/oracles/netcdf_writer.py (NetCDF-3) and
+// tools/oracles/netcdf4_writer.py (with --netcdf4) to check with ncdump and xarray.
 import { writeNetcdf } from "../src/nc3/writer.js";
-import { sampleResults } from "../src/sample.js";
+import { sampleResults, sampleResults4 } from "../src/sample.js";
 
-const path = process.argv[2];
+const args = process.argv.slice(2);
+const netcdf4 = args.includes("--netcdf4");
+const path = args.find((a) => !a.startsWith("--"));
 if (path === undefined) {
-  console.error("usage: tsx scripts/write-sample.ts OUT.nc");
+  console.error("usage: tsx scripts/write-sample.ts [--netcdf4] OUT.nc");
   process.exit(2);
 }
-const { arrays, options } = sampleResults();
+const { arrays, options } = netcdf4 ? sampleResults4() : sampleResults();
 await writeNetcdf(path, arrays, options);

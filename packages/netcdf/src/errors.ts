@@ -9,7 +9,10 @@ export type NetcdfErrorCode =
   | "IO_ERROR"
   | "CLOSED"
   | "TIMEOUT"
-  | "INVALID_WRITE";
+  | "INVALID_WRITE"
+  | "INVALID_ATTRIBUTE"
+  | "TOO_LARGE"
+  | "INVALID_ARGUMENT";
 
 /**
  * An error reading or writing a NetCDF file. Extends the grid's `GridError`, so

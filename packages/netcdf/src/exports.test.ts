@@ -4,11 +4,14 @@ import * as netcdf from "./index.js";
 // The public surface, so an API change shows up in review.
 it("exports", () => {
   expect(Object.keys(netcdf).sort()).toEqual([
+    "NetcdfDataset",
     "NetcdfError",
     "detectNetcdf",
+    "numericAttributes",
     "openNetcdf",
     "openNetcdf3",
     "openNetcdf4",
+    "parseNumericText",
     "preloadNetcdf4",
     "writeDataset",
     "writeNetcdf",

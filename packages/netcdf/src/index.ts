@@ -1,3 +1,9 @@
+export {
+  type BadAttribute,
+  NetcdfDataset,
+  numericAttributes,
+  parseNumericText,
+} from "./dataset.js";
 export { NetcdfError, type NetcdfErrorCode } from "./errors.js";
 export { openNetcdf3 } from "./nc3/reader.js";
 export {
@@ -7,5 +13,12 @@ export {
   writeDataset,
   writeNetcdf,
 } from "./nc3/writer.js";
-export { type Netcdf4Options, openNetcdf4, preloadNetcdf4 } from "./nc4/reader.js";
+export {
+  type Netcdf4Options,
+  type Netcdf4Source,
+  type NetcdfGroup,
+  openNetcdf4,
+  preloadNetcdf4,
+  type UnsupportedVariable,
+} from "./nc4/reader.js";
 export { detectNetcdf, type NetcdfKind, openNetcdf } from "./open.js";

@@ -1,5 +1,5 @@
 import { open as openFile } from "node:fs/promises";
-import { Dataset } from "@geoml/grid";
+import { NetcdfDataset } from "./dataset.js";
 import { NetcdfError } from "./errors.js";
 import { openNetcdf3 } from "./nc3/reader.js";
 import { type Netcdf4Options, openNetcdf4 } from "./nc4/reader.js";
@@ -41,8 +41,10 @@ export async function detectNetcdf(path: string): Promise<NetcdfKind> {
 
 /**
  * Open a NetCDF file of any kind — NetCDF-3 classic, 64-bit offset, CDF-5, or NetCDF-4/HDF5
- * — as a lazy {@link Dataset}: only metadata is read now; `ds.read(name, { isel })` reads a
- * variable or hyperslab and CF-decodes it. Close it with `ds.close()`.
+ * — as a lazy {@link NetcdfDataset}: only metadata is read now; `ds.read(name, { isel })` reads a
+ * variable or hyperslab and CF-decodes it. A NetCDF-4 file lists the variables of every group,
+ * named by path (`"grp1/sub/T"`; `ds.read("/grp1/sub/T")` works too); `{ group }` opens one
+ * group as the root instead. Close it with `ds.close()`.
  *
  * @example
  * ```ts
@@ -52,10 +54,19 @@ export async function detectNetcdf(path: string): Promise<NetcdfKind> {
  * ```
  * @throws NetcdfError `BAD_MAGIC` for anything else, `TRUNCATED`, `CORRUPT_HEADER`, `IO_ERROR`
  */
-export async function openNetcdf(path: string, options: Netcdf4Options = {}): Promise<Dataset> {
+export async function openNetcdf(
+  path: string,
+  options: Netcdf4Options = {},
+): Promise<NetcdfDataset> {
   const kind = await detectNetcdf(path);
-  if (kind === "netcdf3") return new Dataset(await openNetcdf3(path));
-  if (kind === "netcdf4") return new Dataset(await openNetcdf4(path, options));
+  if (kind === "netcdf3") return new NetcdfDataset(await openNetcdf3(path));
+  if (kind === "netcdf4") {
+    const group = options.group ?? "/";
+    return new NetcdfDataset(
+      await openNetcdf4(path, options),
+      group.startsWith("/") ? group : `/${group}`,
+    );
+  }
   throw new NetcdfError("BAD_MAGIC", "not a NetCDF file (neither 'CDF' nor HDF5 signature)", {
     file: path,
   });

@@ -29,3 +29,28 @@ export async function readmeExample(outPath: string) {
 
   return { march, when, stats, boxMean };
 }
+
+/** The NetCDF-4 README example (writing, reading back by path), run by `readme.test.ts`. */
+export async function readmeExampleNetcdf4(outPath: string) {
+  // NetCDF-4 output: int16-packed, chunked one step at a time, deflated, time unlimited.
+  const src = await openNetcdf(corpusPath("sst_packed.nc"));
+  const spring = await src.read("sst", { isel: { time: { start: 2, stop: 5 } } });
+  await src.close();
+  await writeNetcdf(outPath, [spring], {
+    format: "netcdf4",
+    unlimited: "time",
+    deflate: 4,
+    encoding: {
+      sst: { chunks: [1, 91, 181], dtype: "int16", scale_factor: 0.001, add_offset: 15 },
+    },
+    attrs: { Conventions: "CF-1.8", title: "SST, March to May" },
+  });
+
+  // Read it back; variables are addressed by path ("/sst", or "grp1/sub/T" inside groups).
+  const ds = await openNetcdf(outPath);
+  const april = await ds.read("/sst", { isel: { time: 1 } });
+  const chunks = ds.variable("sst").chunks;
+  await ds.close();
+
+  return { spring, april, chunks };
+}

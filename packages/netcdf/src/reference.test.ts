@@ -92,8 +92,13 @@ describe.each(files)("%s matches xarray and netCDF4-python", (file, ref) => {
     const ds = await openNetcdf(corpusPath(file), group === undefined ? {} : { group });
     try {
       expect(ds.format).toBe(FORMATS[ref.kind]);
-      expect(ds.dims).toEqual(gref.dims);
-      expect([...(ds.source.unlimitedDims ?? [])].sort()).toEqual([...gref.unlimited].sort());
+      // The root also lists the dimensions of sub-groups, by path ("grp1/lat").
+      const own = Object.entries(ds.dims).filter(([d]) => group !== undefined || !d.includes("/"));
+      expect(Object.fromEntries(own)).toEqual(gref.dims);
+      const unlimited = (ds.source.unlimitedDims ?? []).filter(
+        (d) => group !== undefined || !d.includes("/"),
+      );
+      expect([...unlimited].sort()).toEqual([...gref.unlimited].sort());
       for (const [name, v] of Object.entries(gref.variables)) {
         const src = ds.variable(name);
         expect(src.dims, name).toEqual(v.dims);
@@ -121,6 +126,21 @@ describe.each(files)("%s matches xarray and netCDF4-python", (file, ref) => {
       }
     } finally {
       await ds.close();
+    }
+    if (group === undefined) return;
+    // The same variables, addressed by path from the root.
+    const root = await openNetcdf(corpusPath(file));
+    try {
+      for (const [name, v] of Object.entries(gref.variables)) {
+        const path = `/${group}/${name}`;
+        expect(root.variable(path).shape, path).toEqual(v.shape);
+        const raw = await root.read(path, { decode: false, coords: false });
+        for (const [i, value] of v.rawSamples)
+          expect(Number(raw.data[i]), `${path}[${i}]`).toBe(value);
+        closeStats(stats((await root.read(path, { coords: false })).data), v.netcdf4);
+      }
+    } finally {
+      await root.close();
     }
   });
 });

@@ -76,3 +76,20 @@ export function sampleResults(): { arrays: DataArray[]; options: WriteOptions } 
     },
   };
 }
+
+/**
+ * The same results as {@link sampleResults}, written as NetCDF-4: the prediction in
+ * (1, 2, 5) chunks, every variable deflated at level 4, packed slope kept, time unlimited.
+ */
+export function sampleResults4(): { arrays: DataArray[]; options: WriteOptions } {
+  const { arrays, options } = sampleResults();
+  return {
+    arrays,
+    options: {
+      ...options,
+      format: "netcdf4",
+      deflate: 4,
+      encoding: { ...options.encoding, prediction: { chunks: [1, 2, 5] } },
+    },
+  };
+}

@@ -4,6 +4,8 @@ import {
   type AttrValue,
   computeStats,
   type Dataset,
+  GridError,
+  isGridError,
   sizeOf,
   type VariableSource,
 } from "@geoml/grid";
@@ -35,10 +37,28 @@ export interface InfoVariable {
 /** An attribute value as JSON holds it (bigints become numbers, NaN becomes null). */
 export type JsonAttr = string | number | null | Array<string | number | null>;
 
+/** A NetCDF-4 group in `geoml info --json`: its path, own dimensions and attributes. */
+export interface InfoGroup {
+  path: string;
+  dims: Record<string, number>;
+  attrs: Record<string, JsonAttr>;
+}
+
 /** The object `geoml info --json` prints. */
 export interface InfoJson {
   format: string;
+  /** Every variable, those of NetCDF-4 sub-groups named by path (`grp1/sub/T`). */
   variables: InfoVariable[];
+  /** NetCDF-4 sub-groups, parents first (absent when the file has none). */
+  groups?: InfoGroup[];
+  /** Variables that cannot be read (compound, opaque, vlen types) and why. */
+  unsupported?: Array<{ name: string; reason: string }>;
+}
+
+/** What a NetCDF-4 dataset adds: its group tree and the variables it cannot read. */
+interface Grouped {
+  groups?: ReadonlyArray<{ path: string; dims: readonly string[]; attrs: Readonly<Attrs> }>;
+  unsupported?: ReadonlyArray<{ name: string; reason: string }>;
 }
 
 const HELP = `Usage: geoml info FILE [--stats] [--json]
@@ -48,10 +68,13 @@ appear as band1, band2, …), coordinates, attributes and georeferencing — lik
 'ncdump -h' or 'gdalinfo'. The format is recognised from the file's bytes.
 
 Options:
-  --stats   add, per data variable or band, after CF decoding (nodata, scale/offset,
-            fill values, valid range): valid count, min, max, mean, sum
+  --stats   add, per variable or band (coordinates and cell bounds included), after CF
+            decoding (nodata, scale/offset, fill values, valid range): valid count, min,
+            max, mean, sum
   --json    print one JSON object:
-            { format, variables: [{ name, dims, shape, dtype, attrs, stats? }] }
+            { format, variables: [{ name, dims, shape, dtype, attrs, stats? }],
+              groups?, unsupported? }
+            NetCDF-4 groups' variables are in the same list, named by path (grp1/sub/T).
   -h, --help  show this help
 
 Exit status: 0 on success, 1 when the file cannot be read, 2 on wrong usage.
@@ -104,9 +127,9 @@ function parse(args: string[]): { file: string; stats: boolean; json: boolean } 
 
 /** Build the `--json` summary of an open dataset, computing statistics when asked. */
 export async function summarise(ds: Dataset, withStats: boolean, io: CommandIO): Promise<InfoJson> {
-  const dataNames = new Set(ds.dataVariableNames);
+  // Every numeric variable: data, coordinates and cell bounds (time_bnds, lat_vertices, …).
   const numeric = (dtype: string) => dtype !== "char" && dtype !== "string";
-  const todo = ds.source.variables.filter((v) => dataNames.has(v.name) && numeric(v.dtype));
+  const todo = ds.source.variables.filter((v) => numeric(v.dtype));
   const total = todo.reduce((n, v) => n + sizeOf(v.shape), 0);
   const bar = progressBar(io, "stats", withStats ? total : 0);
   const variables: InfoVariable[] = [];
@@ -121,7 +144,9 @@ export async function summarise(ds: Dataset, withStats: boolean, io: CommandIO):
     if (withStats && todo.includes(v)) {
       // Streamed over hyperslabs by the grid, so memory stays bounded on big files;
       // the bar advances with every hyperslab read.
-      const s = await computeStats(counted(v, (n) => bar.tick(n, v.name)));
+      const s = await computeStats(counted(v, (n) => bar.tick(n, v.name))).catch((e) => {
+        throw withContext(e, ds.path, v.name);
+      });
       entry.stats = {
         validCount: s.validCount,
         min: finite(s.min),
@@ -133,7 +158,25 @@ export async function summarise(ds: Dataset, withStats: boolean, io: CommandIO):
     variables.push(entry);
   }
   bar.done();
-  return { format: ds.format, variables };
+  const out: InfoJson = { format: ds.format, variables };
+  const { groups, unsupported } = ds as Dataset & Grouped;
+  if (groups !== undefined && groups.length > 0) {
+    out.groups = groups.map((g) => ({
+      path: g.path,
+      dims: Object.fromEntries(g.dims.map((d) => [d, ds.dims[d]])),
+      attrs: jsonAttrs(g.attrs),
+    }));
+  }
+  if (unsupported !== undefined && unsupported.length > 0) {
+    out.unsupported = unsupported.map((u) => ({ name: u.name, reason: u.reason }));
+  }
+  return out;
+}
+
+/** A decoding error from the grid names neither file nor variable; add them. */
+function withContext(e: unknown, file: string | undefined, variable: string): unknown {
+  if (!isGridError(e) || e.file !== undefined) return e;
+  return new GridError(e.code, e.message, { file, variable });
 }
 
 /** `v` with a `read` that reports how many elements each hyperslab brought in. */
@@ -188,28 +231,54 @@ function num(x: number | null): string {
 
 /** The human-readable summary: ncdump -h style, plus georeferencing and statistics. */
 export function formatText(file: string, ds: Dataset, summary: InfoJson): string {
-  const lines: string[] = [`File: ${file}`, `Format: ${summary.format}`, "Dimensions:"];
+  const lines: string[] = [`File: ${file}`, `Format: ${summary.format}`];
   const unlimited = new Set(ds.source.unlimitedDims ?? []);
-  for (const [d, n] of Object.entries(ds.dims)) {
-    lines.push(unlimited.has(d) ? `  ${d} = UNLIMITED (${n} currently)` : `  ${d} = ${n}`);
-  }
   const coords = new Set(ds.coordNames);
-  lines.push("Variables:");
-  for (const v of summary.variables) {
-    const role = coords.has(v.name) ? "  (coordinate)" : "";
-    lines.push(`  ${v.dtype} ${v.name}(${v.dims.join(", ")})${role}`);
-    for (const [k, a] of Object.entries(v.attrs)) lines.push(`      ${k} = ${formatValue(a)}`);
-    if (v.stats !== undefined) {
-      const s = v.stats;
+  const groupOf = (name: string) => name.slice(0, Math.max(0, name.lastIndexOf("/")));
+  const section = (path: string, pad: string, attrs: Record<string, JsonAttr>) => {
+    const dims = Object.entries(ds.dims).filter(([d]) => groupOf(d) === path);
+    if (dims.length > 0 || path === "") lines.push(`${pad}Dimensions:`);
+    for (const [d, n] of dims) {
+      const short = d.slice(path === "" ? 0 : path.length + 1);
       lines.push(
-        `      stats: valid ${s.validCount}, min ${num(s.min)}, max ${num(s.max)}, mean ${num(s.mean)}, sum ${num(s.sum)}`,
+        unlimited.has(d)
+          ? `${pad}  ${short} = UNLIMITED (${n} currently)`
+          : `${pad}  ${short} = ${n}`,
       );
     }
-  }
-  const attrs = Object.entries(ds.attrs);
-  if (attrs.length > 0) {
-    lines.push("Global attributes:");
-    for (const [k, a] of attrs) lines.push(`  ${k} = ${formatValue(a)}`);
+    const vars = summary.variables.filter((v) => groupOf(v.name) === path);
+    if (vars.length > 0 || path === "") lines.push(`${pad}Variables:`);
+    for (const v of vars) {
+      const role = coords.has(v.name) ? "  (coordinate)" : "";
+      const short = v.name.slice(path === "" ? 0 : path.length + 1);
+      lines.push(`${pad}  ${v.dtype} ${short}(${v.dims.join(", ")})${role}`);
+      for (const [k, a] of Object.entries(v.attrs))
+        lines.push(`${pad}      ${k} = ${formatValue(a)}`);
+      if (v.stats !== undefined) {
+        const s = v.stats;
+        lines.push(
+          `${pad}      stats: valid ${s.validCount}, min ${num(s.min)}, max ${num(s.max)}, mean ${num(s.mean)}, sum ${num(s.sum)}`,
+        );
+      }
+    }
+    for (const u of summary.unsupported ?? []) {
+      if (groupOf(u.name) !== path) continue;
+      lines.push(
+        `${pad}  ${u.name.slice(path === "" ? 0 : path.length + 1)}: not readable, ${u.reason}`,
+      );
+    }
+    const list = Object.entries(attrs);
+    if (list.length > 0) {
+      lines.push(path === "" ? "Global attributes:" : `${pad}Attributes:`);
+      for (const [k, a] of list) lines.push(`${pad}  ${k} = ${formatValue(a)}`);
+    }
+  };
+  section("", "", jsonAttrs(ds.attrs));
+  // NetCDF-4 groups as a tree, each indented under its parent.
+  for (const g of summary.groups ?? []) {
+    const pad = "  ".repeat(g.path.split("/").length - 1);
+    lines.push(`${pad}Group /${g.path}:`);
+    section(g.path, `${pad}  `, g.attrs);
   }
   lines.push(...georeferencing(ds));
   return `${lines.join("\n")}\n`;

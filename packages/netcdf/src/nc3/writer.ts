@@ -13,10 +13,14 @@ import {
   type TypedArray,
 } from "@geoml/grid";
 import { NetcdfError } from "../errors.js";
+import { writeNetcdf4 } from "../nc4/writer.js";
 import { NC_ATTRIBUTE, NC_DIMENSION, NC_TYPES, NC_VARIABLE, ncTypeOf } from "./types.js";
 
 /** NetCDF-3 flavour to write. */
 export type Netcdf3Format = "classic" | "64bit-offset" | "cdf5";
+
+/** File flavour to write: a NetCDF-3 one, or NetCDF-4 (HDF5, with chunking and deflate). */
+export type NetcdfFormat = Netcdf3Format | "netcdf4";
 
 /** How one variable is stored (CF packing). */
 export interface VariableEncoding {
@@ -28,12 +32,21 @@ export interface VariableEncoding {
   add_offset?: number;
   /** Value written where data are NaN (defaults to the NetCDF default fill of the type). */
   _FillValue?: number;
+  /** NetCDF-4 only: chunk shape (default: whole variable, one step of an unlimited dimension, at most ~1 MiB). */
+  chunks?: number[];
+  /** NetCDF-4 only: deflate level 1–9 (0 or absent: none; default `WriteOptions.deflate`). */
+  deflate?: number;
 }
 
 /** Options of {@link writeNetcdf}. */
 export interface WriteOptions {
-  /** File flavour; default `classic`, or `cdf5` when a type needs it (unsigned, 64-bit ints). */
-  format?: Netcdf3Format;
+  /**
+   * File flavour; default `classic`, or `cdf5` when a type needs it (unsigned, 64-bit ints).
+   * `"netcdf4"` writes HDF5 through h5wasm, with chunking and deflate.
+   */
+  format?: NetcdfFormat;
+  /** NetCDF-4 only: deflate level 1–9 for every variable without its own `encoding.deflate`. */
+  deflate?: number;
   /** Global attributes (e.g. `Conventions`, `title`, `history`). */
   attrs?: Attrs;
   /** Per-variable encoding by name. */
@@ -43,7 +56,7 @@ export interface WriteOptions {
 }
 
 /** A variable ready to write: stored values and final attributes. */
-interface RawVariable {
+export interface RawVariable {
   name: string;
   dims: string[];
   dtype: DType;
@@ -74,11 +87,18 @@ const TYPED_ATTRS = new Set([
 
 /**
  * Write labelled arrays (model results: predictions, residuals, coefficients per cell) to
- * a NetCDF-3 file with CF attributes: coordinates become coordinate variables (2-D ones are
+ * a NetCDF file with CF attributes: coordinates become coordinate variables (2-D ones are
  * listed in a `coordinates` attribute), NaN becomes `_FillValue`, optional packing to
- * integers with `scale_factor`/`add_offset`. `ncdump` and xarray read the result.
+ * integers with `scale_factor`/`add_offset`. NetCDF-3 by default; `format: "netcdf4"` writes
+ * HDF5 with chunking (`encoding[v].chunks`) and deflate (`deflate`, `encoding[v].deflate`).
+ * `ncdump` and xarray read the result.
  *
- * @throws NetcdfError `INVALID_WRITE` for clashing dims or unrepresentable types, `IO_ERROR`
+ * @example
+ * ```ts
+ * await writeNetcdf("out.nc", [sst], { format: "netcdf4", deflate: 4, unlimited: "time" });
+ * ```
+ * @throws NetcdfError `INVALID_WRITE` for clashing dims, unrepresentable types or bad
+ *   encodings, `UNSUPPORTED`, `IO_ERROR`
  */
 export async function writeNetcdf(
   path: string,
@@ -120,12 +140,31 @@ export async function writeNetcdf(
       encodeVariable(a.name, [...a.dims], a.data, attrs, options.encoding?.[a.name], path),
     );
   }
+  if (options.format === "netcdf4") {
+    await writeNetcdf4(path, dims, [...vars.values()], options);
+    return;
+  }
+  rejectNetcdf4Options(path, options);
   await writeRaw(path, dims, [...vars.values()], options);
 }
 
+function rejectNetcdf4Options(path: string, options: WriteOptions): void {
+  const enc = Object.entries(options.encoding ?? {}).find(
+    ([, e]) => e.chunks !== undefined || e.deflate !== undefined,
+  );
+  if (options.deflate !== undefined || enc !== undefined) {
+    throw new NetcdfError(
+      "INVALID_WRITE",
+      "chunks and deflate need format 'netcdf4' (NetCDF-3 stores data uncompressed)",
+      { file: path, ...(enc ? { variable: enc[0] } : {}) },
+    );
+  }
+}
+
 /**
- * Copy a dataset (e.g. one opened from NetCDF-4) to NetCDF-3, variable by variable, keeping
- * stored values and attributes as they are (no decoding round trip).
+ * Copy a dataset (e.g. one opened from NetCDF-4) to NetCDF-3 — or to NetCDF-4 with
+ * `format: "netcdf4"` — variable by variable, keeping stored values and attributes as they
+ * are (no decoding round trip).
  */
 export async function writeDataset(
   path: string,
@@ -144,6 +183,14 @@ export async function writeDataset(
     });
   }
   const unlimited = options.unlimited ?? ds.source.unlimitedDims?.[0];
+  if (options.format === "netcdf4") {
+    await writeNetcdf4(path, new Map(Object.entries(ds.dims)), vars, {
+      ...options,
+      attrs: options.attrs ?? { ...ds.attrs },
+      ...(unlimited !== undefined ? { unlimited } : {}),
+    });
+    return;
+  }
   await writeRaw(path, new Map(Object.entries(ds.dims)), vars, {
     ...options,
     attrs: options.attrs ?? { ...ds.attrs },

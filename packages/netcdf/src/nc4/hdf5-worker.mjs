@@ -6,6 +6,7 @@
 //   { id, op: "open", path, group }                 -> { dims, unlimited, attrs, variables, fileId }
 //   { id, op: "read", fileId, name, start, count }  -> { data } (typed array, transferred)
 //   { id, op: "close", fileId }                     -> null
+//   { id, op: "write", path, dims, vars, attrs }    -> null (writes a NetCDF-4 file)
 // Failures answer { id, ok: false, message, code? }.
 import { parentPort } from "node:worker_threads";
 
@@ -73,6 +74,7 @@ parentPort.postMessage({ ready: true });
 function handle(msg) {
   if (msg.op === "open") return { result: open(msg.path, msg.group) };
   if (msg.op === "read") return read(msg);
+  if (msg.op === "write") return { result: write(msg) };
   if (msg.op === "close") {
     const f = files.get(msg.fileId);
     if (f !== undefined) {
@@ -84,59 +86,114 @@ function handle(msg) {
   throw new WorkerError("UNSUPPORTED", `unknown request '${msg.op}'`);
 }
 
+/** Deepest group nesting followed, and most objects listed: a hostile file cannot make
+ * the listing unbounded (hard links may even form cycles). */
+const MAX_DEPTH = 32;
+const MAX_OBJECTS = 100_000;
+
 function open(path, groupPath) {
   const file = new h5.File(path, "r");
   try {
-    const group = groupPath === "/" ? file : file.get(groupPath);
-    if (!(group instanceof h5.Group))
+    const base = groupPath === "/" ? file : file.get(groupPath);
+    if (!(base instanceof h5.Group))
       throw new WorkerError("UNSUPPORTED", `no group '${groupPath}'`);
+    const basePath = base.path === "/" ? "" : base.path;
     const dims = {};
     const unlimited = [];
     const variables = [];
+    const unsupported = [];
+    const groups = [];
     const datasets = new Map();
-    for (const key of group.keys()) {
-      const entity = group.get(key);
-      if (!(entity instanceof h5.Dataset)) continue;
-      const meta = entity.metadata;
-      const shape = (entity.shape ?? []).map(Number);
-      const rawAttrs = entity.attrs;
-      const isScale = attrText(rawAttrs.CLASS) === "DIMENSION_SCALE";
-      if (isScale) {
-        dims[key] = shape[0] ?? 0;
-        if (meta.maxshape?.[0] !== undefined && meta.maxshape[0] > 2 ** 53) unlimited.push(key);
-        // Dimensions without a coordinate variable are scales carrying this NAME.
-        if (
-          attrText(rawAttrs.NAME)?.startsWith(
-            "This is a netCDF dimension but not a netCDF variable",
-          )
-        ) {
+    let objects = 0;
+    // Names relative to the opened group: "T" at its top, "grp1/sub/T" below. A dimension
+    // or coordinate defined in an enclosing group is seen by its plain name (netCDF scoping).
+    const relative = (full) =>
+      full.startsWith(`${basePath}/`) ? full.slice(basePath.length + 1) : full.split("/").at(-1);
+
+    const visit = (group, depth) => {
+      const prefix = group.path === base.path ? "" : `${relative(group.path)}/`;
+      const subgroups = [];
+      const groupDims = [];
+      for (const key of group.keys()) {
+        if (++objects > MAX_OBJECTS) {
+          throw new WorkerError("CORRUPT_HEADER", `more than ${MAX_OBJECTS} objects in the file`);
+        }
+        const entity = group.get(key);
+        if (entity instanceof h5.Group) {
+          subgroups.push(entity);
           continue;
         }
+        if (!(entity instanceof h5.Dataset)) continue;
+        const name = prefix + key;
+        const meta = entity.metadata;
+        const shape = (entity.shape ?? []).map(Number);
+        const rawAttrs = entity.attrs;
+        const isScale = attrText(rawAttrs.CLASS) === "DIMENSION_SCALE";
+        if (isScale) {
+          dims[name] = shape[0] ?? 0;
+          groupDims.push(name);
+          if (meta.maxshape?.[0] !== undefined && meta.maxshape[0] > 2 ** 53) unlimited.push(name);
+          // Dimensions without a coordinate variable are scales carrying this NAME.
+          if (
+            attrText(rawAttrs.NAME)?.startsWith(
+              "This is a netCDF dimension but not a netCDF variable",
+            )
+          ) {
+            continue;
+          }
+        }
+        const kind = dtypeOfMetadata(meta);
+        if (kind.dtype === undefined) {
+          unsupported.push({ name, reason: kind.reason });
+          continue;
+        }
+        const vdims = shape.map((n, i) => {
+          if (isScale && i === 0) return name;
+          const scales = entity.get_attached_scales(i);
+          if (scales.length > 0) return relative(scales[0]);
+          const phony = `${prefix}phony_dim_${i}_${n}`;
+          dims[phony] ??= n;
+          return phony;
+        });
+        for (let i = 0; i < vdims.length; i++) dims[vdims[i]] ??= shape[i];
+        const dtype = kind.dtype;
+        datasets.set(name, { entity, meta, dtype, shape });
+        const attrs = readAttrs(rawAttrs);
+        // An enumeration is read as its integer codes; CF's flag attributes name them.
+        if (meta.type === 8 && meta.enum_type && attrs.flag_values === undefined) {
+          const members = Object.entries(meta.enum_type.members).sort((a, b) => a[1] - b[1]);
+          attrs.flag_values = members.map((m) => Number(m[1]));
+          attrs.flag_meanings = members.map((m) => m[0]).join(" ");
+        }
+        variables.push({
+          name,
+          dims: vdims,
+          shape,
+          dtype,
+          attrs,
+          chunks: meta.chunks ? meta.chunks.map(Number) : undefined,
+        });
       }
-      const dtype = dtypeOfMetadata(meta);
-      if (dtype === undefined) continue; // compound, enum, opaque: not representable as a grid
-      const vdims = shape.map((n, i) => {
-        if (isScale && i === 0) return key;
-        const scales = entity.get_attached_scales(i);
-        if (scales.length > 0) return scales[0].split("/").at(-1);
-        const phony = `phony_dim_${i}_${n}`;
-        dims[phony] ??= n;
-        return phony;
-      });
-      for (let i = 0; i < vdims.length; i++) dims[vdims[i]] ??= shape[i];
-      datasets.set(key, { entity, meta, dtype, shape });
-      variables.push({
-        name: key,
-        dims: vdims,
-        shape,
-        dtype,
-        attrs: readAttrs(rawAttrs),
-        chunks: meta.chunks ? meta.chunks.map(Number) : undefined,
-      });
-    }
+      if (prefix !== "") {
+        groups.push({ path: prefix.slice(0, -1), dims: groupDims, attrs: readAttrs(group.attrs) });
+      }
+      if (subgroups.length > 0 && depth >= MAX_DEPTH) {
+        throw new WorkerError("CORRUPT_HEADER", `groups nested deeper than ${MAX_DEPTH} levels`);
+      }
+      for (const g of subgroups) visit(g, depth + 1);
+    };
+    visit(base, 0);
     const fileId = nextFileId++;
     files.set(fileId, { file, datasets });
-    return { fileId, dims, unlimited, attrs: readAttrs(group.attrs), variables };
+    return {
+      fileId,
+      dims,
+      unlimited,
+      attrs: readAttrs(base.attrs),
+      variables,
+      groups,
+      unsupported,
+    };
   } catch (e) {
     file.close();
     throw e;
@@ -195,23 +252,44 @@ function readNumeric(d, start, count, out) {
   } finally {
     Module._free(ptr);
   }
-  if (d.meta.littleEndian === false && size > 1) {
-    const b = Buffer.from(outBytes.buffer, outBytes.byteOffset, outBytes.byteLength);
-    if (size === 2) b.swap16();
-    else if (size === 4) b.swap32();
-    else b.swap64();
-  }
+  // No byte swap here: h5wasm asks HDF5 for little-endian memory whatever the file's byte
+  // order (H5Tset_order on the memory type), so HDF5 has already converted big-endian data.
 }
 
+/** HDF5 type classes (H5T_class_t). */
+const CLASS_NAMES = {
+  2: "time",
+  4: "bitfield",
+  5: "opaque",
+  6: "compound",
+  7: "reference",
+  9: "variable-length",
+  10: "array",
+};
+
+/** The grid dtype of an HDF5 type, or why it has none. */
 function dtypeOfMetadata(meta) {
-  // HDF5 type classes: 0 integer, 1 float, 3 string.
-  if (meta.type === 0) {
-    if (![1, 2, 4, 8].includes(meta.size)) return undefined;
-    return `${meta.signed ? "int" : "uint"}${meta.size * 8}`;
+  // Integer (0) and enumeration (8, read as its integer codes).
+  if (meta.type === 0 || (meta.type === 8 && meta.enum_type?.type === 0)) {
+    if (![1, 2, 4, 8].includes(meta.size))
+      return { reason: `${meta.size}-byte integers are not supported` };
+    return { dtype: `${meta.signed ? "int" : "uint"}${meta.size * 8}` };
   }
-  if (meta.type === 1) return meta.size === 4 ? "float32" : meta.size === 8 ? "float64" : undefined;
-  if (meta.type === 3) return "string";
-  return undefined;
+  if (meta.type === 1) {
+    if (meta.size === 4) return { dtype: "float32" };
+    if (meta.size === 8) return { dtype: "float64" };
+    return { reason: `${meta.size}-byte floats are not supported` };
+  }
+  if (meta.type === 3) return { dtype: "string" };
+  if (meta.type === 9 && meta.vlen_type?.type === 3) return { dtype: "string" };
+  const what = CLASS_NAMES[meta.type] ?? `class ${meta.type}`;
+  const detail =
+    meta.type === 6 && meta.compound_type
+      ? ` {${meta.compound_type.members.map((m) => m.name).join(", ")}}`
+      : "";
+  return {
+    reason: `its HDF5 ${what} type${detail} has no labelled-array equivalent (numbers and strings only)`,
+  };
 }
 
 function attrText(a) {
@@ -258,4 +336,127 @@ function attrValue(v) {
     }
   }
   return undefined;
+}
+
+// ---- Writing NetCDF-4 -------------------------------------------------------------------
+
+const DTYPE_CODES = {
+  int8: "<b",
+  uint8: "<B",
+  int16: "<h",
+  uint16: "<H",
+  int32: "<i",
+  uint32: "<I",
+  int64: "<q",
+  uint64: "<Q",
+  float32: "<f",
+  float64: "<d",
+};
+
+/** Attributes CF wants in the variable's own type; the packing ones in the unpacked type. */
+const OWN_TYPE_ATTRS = new Set([
+  "_FillValue",
+  "missing_value",
+  "valid_min",
+  "valid_max",
+  "valid_range",
+]);
+
+/** netCDF-C's NAME for a dimension that has no coordinate variable. */
+function placeholderName(length) {
+  return `This is a netCDF dimension but not a netCDF variable.${String(length).padStart(10)}`;
+}
+
+/** Create the groups of a path such as "grp1/sub/T"; returns the HDF5 path "/grp1/sub/T". */
+function ensureGroups(file, name) {
+  const parts = name.split("/");
+  let path = "";
+  for (const g of parts.slice(0, -1)) {
+    path += `/${g}`;
+    if (file.get(path) === null) file.create_group(path.slice(1), true);
+  }
+  return `/${name}`;
+}
+
+function write({ path, dims, vars, attrs }) {
+  const file = new h5.File(path, "w", { track_order: true });
+  try {
+    for (const [k, v] of Object.entries(attrs)) putAttr(file, k, v, undefined);
+    const coordinate = new Set(
+      vars.filter((v) => v.dims.length === 1 && v.dims[0] === v.name).map((v) => v.name),
+    );
+    const byName = new Map(dims.map((d) => [d.name, d]));
+    const createVariable = (v) => {
+      const maxshape = v.dims.map((d, i) => (byName.get(d)?.unlimited ? null : v.shape[i]));
+      ensureGroups(file, v.name);
+      file.create_dataset({
+        name: v.name,
+        data: v.data,
+        shape: v.shape,
+        dtype: DTYPE_CODES[v.dtype],
+        maxshape,
+        ...(v.chunks ? { chunks: v.chunks } : {}),
+        ...(v.deflate > 0 ? { compression: "gzip", compression_opts: v.deflate } : {}),
+        track_order: true,
+      });
+      const full = `/${v.name}`;
+      if (coordinate.has(v.name)) Module.set_scale(file.file_id, full, v.name.split("/").at(-1));
+      const ds = file.get(full);
+      for (const [k, a] of Object.entries(v.attrs)) putAttr(ds, k, a, v.dtype);
+    };
+    // Dimensions first, in order (netCDF-C numbers them as it meets them): a coordinate
+    // variable is its dimension's scale; other dimensions get netCDF-C's placeholder scale.
+    for (const d of dims) {
+      const c = vars.find((v) => v.name === d.name && coordinate.has(v.name));
+      if (c !== undefined) {
+        createVariable(c);
+        continue;
+      }
+      ensureGroups(file, d.name);
+      file.create_dataset({
+        name: d.name,
+        data: new Float32Array(d.length),
+        shape: [d.length],
+        dtype: "<f",
+        maxshape: [d.unlimited ? null : d.length],
+        ...(d.unlimited ? { chunks: [Math.max(1, Math.min(d.length, 1024))] } : {}),
+        track_order: true,
+      });
+      Module.set_scale(file.file_id, `/${d.name}`, placeholderName(d.length));
+    }
+    for (const v of vars) if (!coordinate.has(v.name)) createVariable(v);
+    for (const v of vars) {
+      if (coordinate.has(v.name)) continue;
+      v.dims.forEach((d, i) => {
+        Module.attach_scale(file.file_id, `/${v.name}`, `/${d}`, i);
+      });
+    }
+  } finally {
+    file.close();
+  }
+  return null;
+}
+
+/** One attribute, typed as CF expects; text as fixed-length strings (netCDF's NC_CHAR). */
+function putAttr(target, key, value, dtype) {
+  if (typeof value === "string") {
+    const n = Math.max(1, Buffer.byteLength(value, "utf8"));
+    target.create_attribute(key, value, null, `A${n}`);
+    return;
+  }
+  const list = Array.isArray(value) ? value : [value];
+  if (list.length === 0) return;
+  if (list.every((x) => typeof x === "string")) {
+    target.create_attribute(key, list, [list.length], "S");
+    return;
+  }
+  let code;
+  if (dtype !== undefined && OWN_TYPE_ATTRS.has(key)) code = DTYPE_CODES[dtype];
+  else if (list.every((x) => typeof x === "bigint")) code = "<q";
+  else if (list.every((x) => Number.isInteger(x) && Math.abs(x) <= 2147483647)) code = "<i";
+  else code = "<d";
+  const Ctor = ARRAYS[Object.entries(DTYPE_CODES).find(([, c]) => c === code)[0]];
+  const big = Ctor === BigInt64Array || Ctor === BigUint64Array;
+  const data = Ctor.from(list, (x) => (big ? BigInt(x) : Number(x)));
+  target.create_attribute(key, data, [data.length], code);
 }

@@ -22,7 +22,29 @@ export interface Netcdf4Options {
    * loop; past the limit the HDF5 worker is stopped and a `TIMEOUT` error is raised.
    */
   timeoutMs?: number;
+  /**
+   * Largest hyperslab, in bytes, a read of chunked data may return. Default: 64 MiB plus
+   * 1032 × the file size (deflate's largest possible ratio), which only chunks never written
+   * (all fill value) can exceed. The bytes of contiguous data must be in the file, so a
+   * contiguous variable claiming more than the file holds is always `CORRUPT_HEADER`. Both
+   * checks happen before anything is allocated, so a corrupted shape cannot exhaust memory.
+   */
+  maxReadBytes?: number;
 }
+
+/** Bytes per stored element of a numeric dtype (strings are bounded by the file instead). */
+const ELEMENT_BYTES: Partial<Record<DType, number>> = {
+  int8: 1,
+  uint8: 1,
+  int16: 2,
+  uint16: 2,
+  int32: 4,
+  uint32: 4,
+  int64: 8,
+  uint64: 8,
+  float32: 4,
+  float64: 8,
+};
 
 interface VariableMeta {
   name: string;
@@ -33,12 +55,44 @@ interface VariableMeta {
   chunks?: number[];
 }
 
+/** A group below the opened one: its path (`"grp1/sub"`), own dimensions and attributes. */
+export interface NetcdfGroup {
+  /** Path relative to the opened group, without a leading slash. */
+  path: string;
+  /** Dimensions defined in this group, by their full path names (`"grp1/x"`). */
+  dims: string[];
+  /** The group's attributes. */
+  attrs: Attrs;
+}
+
+/** A stored variable whose type has no labelled-array equivalent (compound, opaque, vlen). */
+export interface UnsupportedVariable {
+  /** Path relative to the opened group. */
+  name: string;
+  /** What is not supported. */
+  reason: string;
+}
+
+/**
+ * A NetCDF-4 back-end: a {@link DatasetSource} listing the variables of the opened group and
+ * of every group below it (named by path, `"grp1/sub/T"`), plus the group tree and the
+ * variables that cannot be read.
+ */
+export interface Netcdf4Source extends DatasetSource {
+  /** Groups below the opened one, parents before children. */
+  readonly groups: readonly NetcdfGroup[];
+  /** Variables left out of `variables` because of their type. */
+  readonly unsupported: readonly UnsupportedVariable[];
+}
+
 interface OpenResult {
   fileId: number;
   dims: Record<string, number>;
   unlimited: string[];
   attrs: Attrs;
   variables: VariableMeta[];
+  groups: NetcdfGroup[];
+  unsupported: UnsupportedVariable[];
 }
 
 interface Reply {
@@ -154,6 +208,11 @@ class Hdf5Host {
 
 const host = new Hdf5Host();
 
+/** Send one request to the HDF5 worker (used by the NetCDF-4 writer). */
+export function hdf5Call(msg: Record<string, unknown>, timeoutMs: number): Promise<unknown> {
+  return host.call(msg, timeoutMs);
+}
+
 /**
  * Start the HDF5 worker and load the library ahead of the first NetCDF-4 open (e.g. at
  * application start); otherwise the first open pays for it.
@@ -174,7 +233,8 @@ function toError(e: unknown, file: string, variable?: string): NetcdfError {
   }
   if (err?.code === "CLOSED")
     return new NetcdfError("CLOSED", "file is closed", { file, variable });
-  if (err?.code === "UNSUPPORTED") return new NetcdfError("UNSUPPORTED", text, { file, variable });
+  if (err?.code === "UNSUPPORTED" || err?.code === "CORRUPT_HEADER")
+    return new NetcdfError(err.code, text, { file, variable });
   const minors = [...text.matchAll(/minor: (.*)/g)].map((m) => m[1].trim());
   const last = minors.at(-1) ?? text.split("\n")[0];
   const code = /truncat/i.test(text)
@@ -187,7 +247,8 @@ function toError(e: unknown, file: string, variable?: string): NetcdfError {
 
 /**
  * Open a NetCDF-4 (HDF5) file lazily through h5wasm: dimensions come from HDF5 dimension
- * scales, variables from datasets; reading a hyperslab decompresses only the chunks it
+ * scales, variables from datasets, those of sub-groups named by their path (`"grp1/T"`, with
+ * dimensions defined in a sub-group named the same way); reading a hyperslab decompresses only the chunks it
  * overlaps (deflate, shuffle, Fletcher-32 are built into the HDF5 library).
  *
  * @throws NetcdfError `BAD_MAGIC`, `TRUNCATED`, `CORRUPT_HEADER`, `TIMEOUT`, `IO_ERROR`
@@ -195,14 +256,25 @@ function toError(e: unknown, file: string, variable?: string): NetcdfError {
 export async function openNetcdf4(
   path: string,
   options: Netcdf4Options = {},
-): Promise<DatasetSource> {
+): Promise<Netcdf4Source> {
   const abs = isAbsolute(path) ? path : resolve(path);
+  let fileSize: number;
   try {
-    await stat(abs);
+    fileSize = (await stat(abs)).size;
   } catch (e) {
     throw new NetcdfError("IO_ERROR", `cannot open: ${(e as Error).message}`, { file: path });
   }
   const timeoutMs = options.timeoutMs ?? 20_000;
+  const maxReadBytes = options.maxReadBytes ?? 64 * 2 ** 20 + 1032 * fileSize;
+  if (!(maxReadBytes > 0)) {
+    throw new NetcdfError(
+      "INVALID_ARGUMENT",
+      `maxReadBytes must be positive, got ${maxReadBytes}`,
+      {
+        file: path,
+      },
+    );
+  }
   let opened: OpenResult;
   try {
     opened = (await host.call(
@@ -227,7 +299,22 @@ export async function openNetcdf4(
         if (closed || generation !== host.generation)
           throw new NetcdfError("CLOSED", "file is closed", ctx);
         const [s, c] = resolveHyperslab(v.shape, start, count, ctx);
-        const bytes = sizeOf(c) * 8;
+        const bytes = sizeOf(c) * (ELEMENT_BYTES[v.dtype] ?? 8);
+        // Sizes come from the file's header: check them before the worker allocates.
+        if (v.chunks === undefined && v.dtype !== "string" && bytes > fileSize) {
+          throw new NetcdfError(
+            "CORRUPT_HEADER",
+            `contiguous data of ${bytes} bytes cannot be in a file of ${fileSize} bytes (shape ${v.shape.join("×")})`,
+            ctx,
+          );
+        }
+        if (bytes > maxReadBytes) {
+          throw new NetcdfError(
+            "TOO_LARGE",
+            `reading ${bytes} bytes (shape ${c.join("×")}) exceeds the limit of ${maxReadBytes} bytes for a ${fileSize}-byte file; read a smaller hyperslab or raise maxReadBytes`,
+            ctx,
+          );
+        }
         try {
           const r = (await host.call(
             { op: "read", fileId: opened.fileId, name: v.name, start: s, count: c },
@@ -247,6 +334,8 @@ export async function openNetcdf4(
     unlimitedDims: opened.unlimited,
     attrs: opened.attrs,
     variables,
+    groups: opened.groups,
+    unsupported: opened.unsupported,
     close: async () => {
       if (closed) return;
       closed = true;
