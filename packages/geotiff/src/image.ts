@@ -20,6 +20,14 @@ export const COMPRESSION_NAMES: Record<number, string> = {
 /** Largest decoded block (tile or strip) accepted: 256 MiB. */
 const MAX_BLOCK_BYTES = 2 ** 28;
 
+/** A pixel window: columns `[x, x + width)` and rows `[y, y + height)`. */
+export interface PixelWindow {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
 /** Validated facts about one image. */
 export interface ImageInfo {
   /** IFD position in the file. */

@@ -30,8 +30,14 @@ import {
   pixelCentres,
   scaleGeoTransform,
 } from "./georef.js";
-import { COMPRESSION_NAMES, checkBlocks, describeImage, type ImageInfo } from "./image.js";
-import { bandAttrs, type GdalItem, parseGdalMetadata, parseNodata } from "./metadata.js";
+import {
+  COMPRESSION_NAMES,
+  checkBlocks,
+  describeImage,
+  type ImageInfo,
+  type PixelWindow,
+} from "./image.js";
+import { bandAttrs, type GdalItem, parseGdalMetadata } from "./metadata.js";
 import {
   type Ifd,
   readStructure,
@@ -44,6 +50,8 @@ import {
 /** Most bytes one read may return (all bands together): 4 GiB. */
 const MAX_READ_BYTES = 2 ** 32;
 
+export type { PixelWindow } from "./image.js";
+
 /** Options of {@link openGeotiff}. */
 export interface OpenGeotiffOptions {
   /**
@@ -51,14 +59,6 @@ export interface OpenGeotiffOptions {
    * resolution image), and so on. Default 0. See {@link overviewForSize} to pick one.
    */
   overview?: number;
-}
-
-/** A pixel window: columns `[x, x + width)` and rows `[y, y + height)`. */
-export interface PixelWindow {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
 }
 
 /** Size of one resolution level. */
@@ -176,8 +176,7 @@ async function openFrom(src: ByteSource, options: OpenGeotiffOptions): Promise<G
         );
   // GDAL writes nodata and metadata on the full-resolution image only.
   const nodataEntry = main.tags.get(TAG.GdalNodata);
-  const nodata =
-    nodataEntry === undefined ? undefined : parseNodata(await readTagText(src, nodataEntry));
+  const nodataText = nodataEntry === undefined ? undefined : await readTagText(src, nodataEntry);
   const metaEntry = main.tags.get(TAG.GdalMetadata);
   const items = metaEntry === undefined ? [] : parseGdalMetadata(await readTagText(src, metaEntry));
 
@@ -245,7 +244,7 @@ async function openFrom(src: ByteSource, options: OpenGeotiffOptions): Promise<G
       dims: ["y", "x"],
       shape: [info.height, info.width],
       dtype: info.dtype,
-      attrs: bandAttrs(items, b - 1, nodata),
+      attrs: bandAttrs(items, b - 1, nodataText, { file, variable: name }),
       chunks: [info.blockHeight, info.blockWidth],
       async read(start, count): Promise<ArrayData> {
         const [s, c] = resolveHyperslab([info.height, info.width], start, count, {
