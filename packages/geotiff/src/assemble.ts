@@ -6,6 +6,7 @@
  */
 import { allocate, type DType, type TypedArray } from "@geoml/grid";
 import { type GeoTIFFImage, getDecoder } from "geotiff";
+import type { BlockParameters } from "./decoders.js";
 import { GeotiffError } from "./errors.js";
 import type { ImageInfo, PixelWindow } from "./image.js";
 
@@ -26,6 +27,7 @@ export async function readWindow(
   bands: readonly number[],
   w: PixelWindow,
   file: string,
+  nodata?: number,
 ): Promise<TypedArray[]> {
   const dtype = info.dtype as Exclude<DType, "string" | "char">;
   const outs = bands.map(() => allocate(dtype, w.width * w.height));
@@ -38,7 +40,10 @@ export async function readWindow(
     planarConfiguration: info.planar,
     bitsPerSample: new Array(info.bands).fill(info.bytes * 8),
     predictor: info.predictor,
-  } as never);
+    ...(info.jpegTables === undefined ? {} : { JPEGTables: info.jpegTables }),
+    ...(info.lercParameters === undefined ? {} : { LercParameters: info.lercParameters }),
+    ...(nodata === undefined ? {} : { nodata }),
+  } satisfies BlockParameters as never);
 
   type Job = { tx: number; ty: number; sample: number; targets: Array<[number, TypedArray]> };
   const jobs: Job[] = [];

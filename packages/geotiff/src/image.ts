@@ -11,10 +11,14 @@ import { type Ifd, readTagNumbers, TAG, type TiffStructure } from "./structure.j
 export const COMPRESSION_NAMES: Record<number, string> = {
   1: "NONE",
   5: "LZW",
+  7: "JPEG",
   8: "DEFLATE",
   32946: "DEFLATE",
   32773: "PACKBITS",
+  34887: "LERC",
+  34925: "LZMA",
   50000: "ZSTD",
+  50001: "WEBP",
 };
 
 /** Largest decoded block (tile or strip) accepted: 256 MiB. */
@@ -52,6 +56,10 @@ export interface ImageInfo {
   blockHeight: number;
   /** NewSubfileType bits: 1 = reduced resolution (overview), 4 = transparency mask. */
   subfileType: number;
+  /** JPEG tables shared by the blocks (JPEG compression). */
+  jpegTables?: Uint8Array;
+  /** LERC version and additional compression (LERC compression). */
+  lercParameters?: number[];
 }
 
 function dtypeFor(format: number, bits: number): DType | undefined {
@@ -119,6 +127,22 @@ export async function describeImage(
   if (COMPRESSION_NAMES[compression] === undefined) {
     throw new GeotiffError("UNSUPPORTED", `${where}: compression code ${compression}`, ctx);
   }
+  const photometric = await one(TAG.Photometric, "PhotometricInterpretation", 1);
+  if ((compression === 7 || compression === 50001) && dtype !== "uint8") {
+    throw new GeotiffError(
+      "UNSUPPORTED",
+      `${where}: ${COMPRESSION_NAMES[compression]} compression of ${dtype} samples`,
+      ctx,
+    );
+  }
+  if (compression === 7 && photometric === 6) {
+    // geotiff.js returns the raw YCbCr components; GDAL converts them to RGB.
+    throw new GeotiffError(
+      "UNSUPPORTED",
+      `${where}: JPEG in YCbCr colour space (write it with PHOTOMETRIC=RGB or as single bands)`,
+      ctx,
+    );
+  }
   const predictor = await one(TAG.Predictor, "Predictor", 1);
   if (predictor !== 1 && predictor !== 2 && predictor !== 3) {
     throw new GeotiffError("CORRUPT", `${where}: predictor ${predictor}`, ctx);
@@ -181,7 +205,11 @@ export async function describeImage(
     );
   }
   const subfileType = (await num(TAG.NewSubfileType, 0))?.[0] ?? 0;
+  const tables = compression === 7 ? await num(TAG.JPEGTables) : undefined;
+  const lerc = compression === 34887 ? await num(TAG.LercParameters) : undefined;
   return {
+    ...(tables === undefined ? {} : { jpegTables: Uint8Array.from(tables) }),
+    ...(lerc === undefined ? {} : { lercParameters: lerc }),
     index: ifd.index,
     width,
     height,

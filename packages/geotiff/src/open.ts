@@ -37,7 +37,7 @@ import {
   type ImageInfo,
   type PixelWindow,
 } from "./image.js";
-import { bandAttrs, type GdalItem, parseGdalMetadata } from "./metadata.js";
+import { bandAttrs, type GdalItem, parseGdalMetadata, parseNodata } from "./metadata.js";
 import {
   type Ifd,
   readStructure,
@@ -177,6 +177,7 @@ async function openFrom(src: ByteSource, options: OpenGeotiffOptions): Promise<G
   // GDAL writes nodata and metadata on the full-resolution image only.
   const nodataEntry = main.tags.get(TAG.GdalNodata);
   const nodataText = nodataEntry === undefined ? undefined : await readTagText(src, nodataEntry);
+  const nodata = nodataText === undefined ? undefined : parseNodata(nodataText);
   const metaEntry = main.tags.get(TAG.GdalMetadata);
   const items = metaEntry === undefined ? [] : parseGdalMetadata(await readTagText(src, metaEntry));
 
@@ -223,7 +224,7 @@ async function openFrom(src: ByteSource, options: OpenGeotiffOptions): Promise<G
       tiff ??= await GeoTIFF.fromSource(geotiffJsSource(src) as never);
       const image = await tiff.getImage(info.index);
       if (structure.littleEndian && HOST_LITTLE_ENDIAN) {
-        return await readWindow(image, info, bands, w, file);
+        return await readWindow(image, info, bands, w, file, nodata);
       }
       const rasters = await image.readRasters({
         window: [w.x, w.y, w.x + w.width, w.y + w.height],
