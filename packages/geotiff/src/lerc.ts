@@ -63,7 +63,7 @@ export function decodeLerc(input: Uint8Array, block: LercBlock, zstd: ZSTDDecode
       `LERC blob is ${h.cols}×${h.rows}×${h.depth}, block is ${block.width}×${block.height}×${block.depth}`,
     );
   }
-  const copy = blob.slice().buffer;
+  const copy = new Uint8Array(blob).buffer; // a standalone copy: Buffers share a pool
   const result = Lerc.decode(copy, { returnPixelInterleavedDims: true }) as {
     pixels: Array<ArrayLike<number> & { buffer: ArrayBuffer; BYTES_PER_ELEMENT: number }>;
     mask?: Uint8Array | null;
@@ -83,5 +83,9 @@ export function decodeLerc(input: Uint8Array, block: LercBlock, zstd: ZSTDDecode
       if (mask[i] === 0) for (let d = 0; d < h.depth; d++) out[i * h.depth + d] = fill;
     }
   }
-  return new Uint8Array(pixels.buffer, 0, n * block.bytes);
+  return new Uint8Array(
+    pixels.buffer,
+    (pixels as unknown as Uint8Array).byteOffset,
+    n * block.bytes,
+  );
 }

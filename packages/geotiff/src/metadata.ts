@@ -142,6 +142,8 @@ export function bandAttrs(
         context,
       );
     }
+    // Kept as GDAL reports it; CF decoding compares it in the stored type, as GDAL does
+    // (a "1e+20" on float32 data matches cells holding 1.0000000200408773e+20).
     attrs._FillValue = nodata;
   }
   for (const it of items) {

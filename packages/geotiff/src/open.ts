@@ -343,6 +343,9 @@ function globalAttrs(
   if (gt !== undefined) attrs.geotransform = [...gt];
   attrs.raster_type = keys.get(GEOKEY.GTRasterType) === 2 ? "PixelIsPoint" : "PixelIsArea";
   attrs.compression = COMPRESSION_NAMES[info.compression];
+  // GDAL names LERC by its additional compression too.
+  const extra = info.lercParameters?.[1];
+  if (extra === 1 || extra === 2) attrs.compression = extra === 1 ? "LERC_DEFLATE" : "LERC_ZSTD";
   if (info.predictor !== 1) attrs.predictor = info.predictor;
   attrs.interleave = info.planar === 1 && info.bands > 1 ? "pixel" : "band";
   attrs.layout = info.tiled
