@@ -9,6 +9,7 @@
 import { inflateSync } from "node:zlib";
 import { addDecoder, BaseDecoder, getDecoder } from "geotiff";
 import { ZSTDDecoder } from "zstddec";
+import { packbitsDecode, zstdBound, zstdContentSize } from "./bounds.js";
 import { jpegFrame } from "./jpeg.js";
 import { decodeLerc } from "./lerc.js";
 import { lzwDecode } from "./lzw.js";
@@ -97,8 +98,20 @@ class DeflateDecoder extends BoundedDecoder {
 class ZstdDecoder extends BoundedDecoder {
   protected codec = "zstd";
   protected decodeInto(input: Uint8Array, capacity: number): Uint8Array {
-    // With a size given, zstddec decodes in one call into that capacity.
-    return zstd.decode(input, capacity);
+    // With a size given, zstddec decodes in one call into that much wasm memory, which
+    // never shrinks again: size it from the frame header, never beyond the block.
+    const declared = zstdContentSize(input);
+    if (declared !== undefined && declared > capacity) {
+      throw new Error(`zstd frame declares ${declared} bytes, the block holds ${capacity}`);
+    }
+    return zstd.decode(input, declared ?? Math.min(capacity, zstdBound(input.length)));
+  }
+}
+
+class PackbitsDecoder extends BoundedDecoder {
+  protected codec = "PackBits";
+  protected decodeInto(input: Uint8Array, capacity: number): Uint8Array {
+    return packbitsDecode(input, capacity);
   }
 }
 
@@ -204,6 +217,7 @@ export function registerDecoders(): Promise<void> {
     own(5, LzwDecoder);
     own(7, JpegDecoder);
     own([8, 32946], DeflateDecoder);
+    own(32773, PackbitsDecoder);
     own(34887, LercDecoder);
     own(34925, LzmaDecoder);
     own(50000, ZstdDecoder);

@@ -109,6 +109,15 @@ export async function describeImage(
   if (bands > 65535) throw new GeotiffError("CORRUPT", `${where}: ${bands} samples per pixel`, ctx);
   const bitsAll = (await num(TAG.BitsPerSample, 1)) ?? [1];
   const formatAll = (await num(TAG.SampleFormat, 1)) ?? [1];
+  // TIFF lists one BitsPerSample per sample; a lone value is tolerated for a few samples
+  // (RGB(A) writers), so a damaged SamplesPerPixel cannot conjure thousands of bands.
+  if (bitsAll.length !== bands && (bitsAll.length !== 1 || bands > 4)) {
+    throw new GeotiffError(
+      "CORRUPT",
+      `${where}: SamplesPerPixel is ${bands} but BitsPerSample lists ${bitsAll.length} value(s)`,
+      ctx,
+    );
+  }
   const bits = bitsAll[0];
   const format = formatAll[0];
   if (bitsAll.some((b) => b !== bits) || formatAll.some((f) => f !== format)) {
@@ -239,6 +248,7 @@ export function blockCount(
  * Check that every tile or strip lies inside the file, so a truncated file fails with a
  * clear error instead of decoding short blocks.
  *
+ * @returns the byte count of every block
  * @throws GeotiffError `TRUNCATED` naming the first block that runs past the end
  */
 export async function checkBlocks(
@@ -246,7 +256,7 @@ export async function checkBlocks(
   structure: TiffStructure,
   ifd: Ifd,
   info: ImageInfo,
-): Promise<void> {
+): Promise<number[]> {
   const offsets = await readTagNumbers(
     src,
     structure,
@@ -270,4 +280,5 @@ export async function checkBlocks(
       );
     }
   }
+  return counts;
 }

@@ -14,7 +14,7 @@ import {
   type VariableSource,
 } from "@geoml/grid";
 import { GeoTIFF } from "geotiff";
-import { HOST_LITTLE_ENDIAN, readWindow } from "./assemble.js";
+import { blockDecoder, checkWindowBlocks, HOST_LITTLE_ENDIAN, readWindow } from "./assemble.js";
 import { type ByteSource, bufferSource, fileSource, geotiffJsSource } from "./byte-source.js";
 import { registerDecoders } from "./decoders.js";
 import { asGeotiffError, GeotiffError } from "./errors.js";
@@ -183,7 +183,7 @@ async function openFrom(src: ByteSource, options: OpenGeotiffOptions): Promise<G
 
   const attrs = globalAttrs(info, structure, geo.keys, gt, geo.epsg, items, levelIfds.length);
   let tiff: GeoTIFF | undefined;
-  let checked = false;
+  let byteCounts: number[] | undefined;
   let closed = false;
   const ctx = { file };
 
@@ -216,16 +216,25 @@ async function openFrom(src: ByteSource, options: OpenGeotiffOptions): Promise<G
       return bands.map(() => allocate(info.dtype as Exclude<DType, "string">, 0));
     }
     try {
-      if (!checked) {
-        await checkBlocks(src, structure, ifd, info);
-        checked = true;
-      }
+      byteCounts ??= await checkBlocks(src, structure, ifd, info);
+      checkWindowBlocks(info, bands, w, byteCounts, file);
       await registerDecoders();
       tiff ??= await GeoTIFF.fromSource(geotiffJsSource(src) as never);
       const image = await tiff.getImage(info.index);
       if (structure.littleEndian && HOST_LITTLE_ENDIAN) {
         return await readWindow(image, info, bands, w, file, nodata);
       }
+      // geotiff.js allocates the window itself: first decode one block under it, so a
+      // header that does not match the blocks fails before that allocation.
+      const bw = info.blockWidth;
+      const bh = info.blockHeight;
+      const first = info.planar === 2 ? bands[0] - 1 : 0;
+      await image.getTileOrStrip(
+        Math.floor(w.x / bw),
+        Math.floor(w.y / bh),
+        first,
+        (await blockDecoder(info, nodata)) as never,
+      );
       const rasters = await image.readRasters({
         window: [w.x, w.y, w.x + w.width, w.y + w.height],
         samples: bands.map((b) => b - 1),

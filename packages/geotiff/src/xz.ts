@@ -58,7 +58,8 @@ export async function decodeXz(input: Uint8Array, capacity: number): Promise<Uin
   const xz = input.slice();
   const distance = dropDelta(xz);
   const reader = new XzReadableStream(new Blob([xz]).stream()).getReader();
-  const out = new Uint8Array(capacity);
+  // Chunks are kept until the end, so memory follows what the stream really holds.
+  const chunks: Uint8Array[] = [];
   let n = 0;
   for (;;) {
     const { done, value } = await reader.read();
@@ -67,8 +68,14 @@ export async function decodeXz(input: Uint8Array, capacity: number): Promise<Uin
       await reader.cancel();
       throw new Error(`xz block decodes to more than ${capacity} bytes`);
     }
-    out.set(value, n);
+    chunks.push(value);
     n += value.length;
+  }
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
   }
   for (let i = distance; i < n; i++) out[i] = (out[i] + out[i - distance]) & 0xff;
   return out.subarray(0, n);
