@@ -8,9 +8,12 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { isGridError } from "@geoml/grid";
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openGeotiff } from "./open.js";
 import { readGeotiff } from "./read.js";
+import { apply, mutation, readAll } from "./testing/mutate.js";
 import { limited, tool, toolsAvailable } from "./testing/tools.js";
 
 const available = toolsAvailable("gdal_translate", "gdalinfo", "ncgen");
@@ -279,4 +282,24 @@ describe.skipIf(!available)("GeoTIFFs GDAL writes from NetCDF read as GDAL reads
     const masked = gdal.bands[0].valid?.filter((v) => v === 0).length ?? 0;
     if (c.variable.startsWith("sst")) expect(masked).toBeGreaterThan(100);
   });
+
+  // The codecs the corpus fuzz test has no files for, damaged the same way.
+  it.each(["sst_nan_lerc_deflate", "sst_nan_lzma", "gray_jpeg", "rgb_webp_lossless"])(
+    "mutated %s: read or a typed error naming the file",
+    async (name) => {
+      const file = new Uint8Array(readFileSync(paths.get(name)!));
+      await fc.assert(
+        fc.asyncProperty(mutation, async (m) => {
+          try {
+            await readAll(apply(file, m), `${name}-mutant.tif`);
+          } catch (error) {
+            if (!isGridError(error)) throw error;
+            expect(error.file).toBe(`${name}-mutant.tif`);
+          }
+        }),
+        { numRuns: 150, seed: 7 },
+      );
+    },
+    60_000,
+  );
 });
