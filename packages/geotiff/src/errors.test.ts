@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Dataset, isGridError } from "@geoml/grid";
 import { describe, expect, it } from "vitest";
+import { bufferSource } from "./byte-source.js";
 import type { GeotiffError } from "./errors.js";
 import { openGeotiff } from "./open.js";
 import { readGeotiff } from "./read.js";
@@ -72,6 +73,28 @@ describe("bad input gives typed errors naming the file", () => {
     expect(e.code).toBe("TOO_LARGE");
     expect(e.message).toMatch(/read smaller windows/);
     await src.close();
+  });
+
+  it("a corrupt SamplesPerPixel or strip layout fails before any large allocation", async () => {
+    // The 24 KB striped file with 30000 samples per pixel once reached 1.5 GB before failing.
+    const cases = [
+      setValue(striped, TAG.SamplesPerPixel, 30000),
+      setValue(tiled, TAG.SamplesPerPixel, 3),
+      // one strip of 2^16 rows: the strip list is consistent, the strip's bytes are not
+      setValue(setValue(striped, TAG.ImageLength, 2 ** 16), TAG.RowsPerStrip, 2 ** 16),
+    ];
+    for (const bytes of cases) {
+      const buffers0 = process.memoryUsage().arrayBuffers;
+      const rss0 = process.resourceUsage().maxRSS * 1024;
+      const e = await failure(
+        openGeotiff(bufferSource(bytes, "bad.tif")).then((src) => readGeotiff(src)),
+      );
+      expect(e.code).toBe("CORRUPT");
+      expect(e.file).toBe("bad.tif");
+      const limit = 64 * 2 ** 20 + 4 * bytes.length;
+      expect(process.memoryUsage().arrayBuffers - buffers0).toBeLessThan(limit);
+      expect(process.resourceUsage().maxRSS * 1024 - rss0).toBeLessThan(limit);
+    }
   });
 
   it("a tag claiming 2^32 - 1 values, and a looping IFD chain", async () => {

@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { isGridError } from "@geoml/grid";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { openGeotiff } from "./open.js";
-import { readGeotiff } from "./read.js";
+import { apply, mutation, readAll } from "./testing/mutate.js";
 import { corpusPath } from "./testing/samples.js";
 
 // Real files with different layouts; each mutant must read or fail with a typed error.
@@ -19,63 +20,51 @@ const FILES = [
   "sst_f32_bigendian.tif",
 ].map((f) => new Uint8Array(readFileSync(corpusPath(f))));
 
-/** One way of damaging a file. */
-type Mutation =
-  | { kind: "truncate"; at: number }
-  | { kind: "bytes"; edits: Array<[number, number]> }
-  | { kind: "word"; at: number; value: number };
-
-const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.record({
-    kind: fc.constant("truncate" as const),
-    at: fc.double({ min: 0, max: 1, noNaN: true }),
-  }),
-  // most structure (header, IFD, tag arrays) lives in the first kilobytes
-  fc.record({
-    kind: fc.constant("bytes" as const),
-    edits: fc.array(fc.tuple(fc.nat(2047), fc.nat(255)), { minLength: 1, maxLength: 8 }),
-  }),
-  fc.record({
-    kind: fc.constant("word" as const),
-    at: fc.nat(1023),
-    value: fc.oneof(fc.nat(), fc.constantFrom(0, 1, 0xffff, 0x7fffffff, 0xffffffff)),
-  }),
-);
-
-function apply(file: Uint8Array, m: Mutation): Uint8Array {
-  if (m.kind === "truncate") return file.slice(0, Math.floor(m.at * file.length));
-  const out = file.slice();
-  if (m.kind === "bytes") {
-    for (const [at, v] of m.edits) if (at < out.length) out[at] = v;
-  } else if (m.at + 4 <= out.length) {
-    new DataView(out.buffer).setUint32(m.at, m.value >>> 0, true);
-  }
-  return out;
-}
-
-async function readAll(bytes: Uint8Array): Promise<void> {
-  const src = await openGeotiff(bytes);
-  try {
-    for (let level = 0; level < src.levels.length; level++) {
-      await readGeotiff(level === 0 ? src : await openGeotiff(bytes, { overview: level }));
-    }
-  } finally {
-    await src.close();
-  }
-}
+// Full garbage collections now and then keep earlier mutants' garbage out of the numbers.
+setFlagsFromString("--expose-gc");
+const gc = runInNewContext("gc") as () => void;
+const MB = 2 ** 20;
+const peakRss = () => process.resourceUsage().maxRSS * 1024;
 
 describe("mutated real files", () => {
-  it("read correctly or fail with a typed error — never crash, hang or over-allocate", async () => {
+  it("read correctly or fail with a typed error naming the file — never crash, hang or over-allocate", async () => {
+    // Baselines after every file was read once (decoders loaded, wasm heaps grown).
+    for (const [i, f] of FILES.entries()) await readAll(f, `warm-${i}.tif`);
+    gc();
+    const rss0 = peakRss();
+    let worstRss = 0;
+    let worstBuffers = 0;
+    let failures = 0;
+    let runs = 0;
     await fc.assert(
       fc.asyncProperty(fc.nat(FILES.length - 1), mutation, async (which, m) => {
+        const bytes = apply(FILES[which], m);
+        const name = `mutant-${which}.tif`;
+        // Growth allowed over the baseline: 64 MB plus 4× the file.
+        const limit = 64 * MB + 4 * bytes.length;
+        if (++runs % 25 === 0) gc();
+        const buffers0 = process.memoryUsage().arrayBuffers;
         try {
-          await readAll(apply(FILES[which], m));
+          await readAll(bytes, name);
         } catch (error) {
           if (!isGridError(error)) throw error;
-          expect(error.message.length).toBeGreaterThan(0);
+          expect(error.file).toBe(name);
+          expect(error.message).toContain(name);
+          failures++;
         }
+        // Buffers are freed only by a collection, so this is what the read allocated
+        // (less anything a collection during the read already freed).
+        const buffers = process.memoryUsage().arrayBuffers - buffers0;
+        const rss = peakRss() - rss0;
+        worstBuffers = Math.max(worstBuffers, buffers);
+        worstRss = Math.max(worstRss, rss);
+        expect(buffers).toBeLessThan(limit);
+        expect(rss).toBeLessThan(limit);
       }),
-      { numRuns: 3000, seed: 20240601 },
+      { numRuns: 2000, seed: 20240601 },
+    );
+    console.log(
+      `fuzz: ${failures} of 2000 mutants failed with typed errors; largest buffer growth ${(worstBuffers / MB).toFixed(1)} MB, peak RSS growth ${(worstRss / MB).toFixed(1)} MB`,
     );
   }, 120_000);
 });

@@ -11,14 +11,26 @@ import { type Ifd, readTagNumbers, TAG, type TiffStructure } from "./structure.j
 export const COMPRESSION_NAMES: Record<number, string> = {
   1: "NONE",
   5: "LZW",
+  7: "JPEG",
   8: "DEFLATE",
   32946: "DEFLATE",
   32773: "PACKBITS",
+  34887: "LERC",
+  34925: "LZMA",
   50000: "ZSTD",
+  50001: "WEBP",
 };
 
 /** Largest decoded block (tile or strip) accepted: 256 MiB. */
 const MAX_BLOCK_BYTES = 2 ** 28;
+
+/** A pixel window: columns `[x, x + width)` and rows `[y, y + height)`. */
+export interface PixelWindow {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
 
 /** Validated facts about one image. */
 export interface ImageInfo {
@@ -44,6 +56,10 @@ export interface ImageInfo {
   blockHeight: number;
   /** NewSubfileType bits: 1 = reduced resolution (overview), 4 = transparency mask. */
   subfileType: number;
+  /** JPEG tables shared by the blocks (JPEG compression). */
+  jpegTables?: Uint8Array;
+  /** LERC version and additional compression (LERC compression). */
+  lercParameters?: number[];
 }
 
 function dtypeFor(format: number, bits: number): DType | undefined {
@@ -93,6 +109,15 @@ export async function describeImage(
   if (bands > 65535) throw new GeotiffError("CORRUPT", `${where}: ${bands} samples per pixel`, ctx);
   const bitsAll = (await num(TAG.BitsPerSample, 1)) ?? [1];
   const formatAll = (await num(TAG.SampleFormat, 1)) ?? [1];
+  // TIFF lists one BitsPerSample per sample; a lone value is tolerated for a few samples
+  // (RGB(A) writers), so a damaged SamplesPerPixel cannot conjure thousands of bands.
+  if (bitsAll.length !== bands && (bitsAll.length !== 1 || bands > 4)) {
+    throw new GeotiffError(
+      "CORRUPT",
+      `${where}: SamplesPerPixel is ${bands} but BitsPerSample lists ${bitsAll.length} value(s)`,
+      ctx,
+    );
+  }
   const bits = bitsAll[0];
   const format = formatAll[0];
   if (bitsAll.some((b) => b !== bits) || formatAll.some((f) => f !== format)) {
@@ -110,6 +135,22 @@ export async function describeImage(
   const compression = await one(TAG.Compression, "Compression", 1);
   if (COMPRESSION_NAMES[compression] === undefined) {
     throw new GeotiffError("UNSUPPORTED", `${where}: compression code ${compression}`, ctx);
+  }
+  const photometric = await one(TAG.Photometric, "PhotometricInterpretation", 1);
+  if ((compression === 7 || compression === 50001) && dtype !== "uint8") {
+    throw new GeotiffError(
+      "UNSUPPORTED",
+      `${where}: ${COMPRESSION_NAMES[compression]} compression of ${dtype} samples`,
+      ctx,
+    );
+  }
+  if (compression === 7 && photometric === 6) {
+    // geotiff.js returns the raw YCbCr components; GDAL converts them to RGB.
+    throw new GeotiffError(
+      "UNSUPPORTED",
+      `${where}: JPEG in YCbCr colour space (write it with PHOTOMETRIC=RGB or as single bands)`,
+      ctx,
+    );
   }
   const predictor = await one(TAG.Predictor, "Predictor", 1);
   if (predictor !== 1 && predictor !== 2 && predictor !== 3) {
@@ -173,7 +214,11 @@ export async function describeImage(
     );
   }
   const subfileType = (await num(TAG.NewSubfileType, 0))?.[0] ?? 0;
+  const tables = compression === 7 ? await num(TAG.JPEGTables) : undefined;
+  const lerc = compression === 34887 ? await num(TAG.LercParameters) : undefined;
   return {
+    ...(tables === undefined ? {} : { jpegTables: Uint8Array.from(tables) }),
+    ...(lerc === undefined ? {} : { lercParameters: lerc }),
     index: ifd.index,
     width,
     height,
@@ -203,6 +248,7 @@ export function blockCount(
  * Check that every tile or strip lies inside the file, so a truncated file fails with a
  * clear error instead of decoding short blocks.
  *
+ * @returns the byte count of every block
  * @throws GeotiffError `TRUNCATED` naming the first block that runs past the end
  */
 export async function checkBlocks(
@@ -210,7 +256,7 @@ export async function checkBlocks(
   structure: TiffStructure,
   ifd: Ifd,
   info: ImageInfo,
-): Promise<void> {
+): Promise<number[]> {
   const offsets = await readTagNumbers(
     src,
     structure,
@@ -234,4 +280,5 @@ export async function checkBlocks(
       );
     }
   }
+  return counts;
 }

@@ -10,6 +10,8 @@
  * (position, length) in the output and expanded with a copy — no prefix chains.
  */
 
+import { lzwBound } from "./bounds.js";
+
 const CLEAR = 256;
 const EOI = 257;
 const MAX_CODES = 4096;
@@ -20,6 +22,8 @@ const MAX_CODES = 4096;
  * @throws Error on a code that is not in the table
  */
 export function lzwDecode(input: Uint8Array, capacity: number): Uint8Array {
+  // never more than the stream could expand to, whatever the header claims
+  capacity = Math.min(capacity, lzwBound(input.length));
   const out = new Uint8Array(capacity);
   const start = new Int32Array(MAX_CODES);
   const length = new Int32Array(MAX_CODES);

@@ -3,7 +3,8 @@
  * GDAL_METADATA (42112, an XML list of items — per-band scale, offset, unit type and
  * description, plus free-form dataset metadata).
  */
-import type { Attrs } from "@geoml/grid";
+import type { Attrs, ErrorContext } from "@geoml/grid";
+import { GeotiffError } from "./errors.js";
 
 /** One `<Item>` of GDAL_METADATA. */
 export interface GdalItem {
@@ -79,27 +80,90 @@ export function formatNodata(value: number): string {
 }
 
 /**
- * CF attributes of band `sample` (zero-based) from GDAL metadata and nodata:
- * `_FillValue`, `scale_factor`, `add_offset`, `units`, `long_name`, plus the band's
- * other metadata items. CF decoding then applies them exactly as GDAL does
- * (nodata compared on the stored value, then `raw * scale + offset`).
+ * CF packing attributes that GDAL copies verbatim, as text, from a NetCDF source into
+ * GDAL_METADATA. GDAL itself applies only GDAL_NODATA and its own scale/offset items;
+ * these copies are kept for reference as `source_<name>` and never applied (after
+ * `gdal_translate -unscale` they would unpack twice).
+ */
+const COPIED_PACKING = new Set([
+  "_FillValue",
+  "missing_value",
+  "scale_factor",
+  "add_offset",
+  "valid_min",
+  "valid_max",
+  "valid_range",
+  "_Unsigned",
+]);
+
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+/** A decimal number written as text (`" 0.01 "`, `"-32767"`, `"1e+20"`), else undefined. */
+export function parseDecimal(text: string): number | undefined {
+  const t = text.trim();
+  return NUMBER.test(t) ? Number(t) : undefined;
+}
+
+/** Numbers in text like `"0 100"`, `"{0,100}"` or `"-999"`, else the text itself. */
+function numericOrText(text: string): number | number[] | string {
+  const parts = text
+    .replace(/^[{[(]|[}\])]$/g, "")
+    .split(/[\s,]+/)
+    .filter((p) => p !== "");
+  const nums = parts.map(parseNodata);
+  if (parts.length === 0 || nums.some((n) => n === undefined)) return text;
+  return nums.length === 1 ? nums[0]! : (nums as number[]);
+}
+
+/**
+ * CF attributes of band `sample` (zero-based) from GDAL metadata and nodata, the way
+ * GDAL reads them: `_FillValue` from GDAL_NODATA (the only nodata GDAL applies),
+ * `scale_factor`/`add_offset` from GDAL's own scale and offset items, `units`,
+ * `long_name`, plus the band's other metadata items. CF decoding then gives GDAL's
+ * values (nodata compared on the stored value, then `raw * scale + offset`).
+ *
+ * @param nodataText - the GDAL_NODATA text, if the file has the tag
+ * @param context - file and band, for errors
+ * @throws GeotiffError `CORRUPT` when GDAL_NODATA or a scale/offset item is not a number
  */
 export function bandAttrs(
   items: readonly GdalItem[],
   sample: number,
-  nodata: number | undefined,
+  nodataText: string | undefined,
+  context: ErrorContext,
 ): Attrs {
   const attrs: Attrs = {};
-  if (nodata !== undefined) attrs._FillValue = nodata;
+  if (nodataText !== undefined) {
+    const nodata = parseNodata(nodataText);
+    if (nodata === undefined) {
+      throw new GeotiffError(
+        "CORRUPT",
+        `GDAL_NODATA "${nodataText}" is not a number (expected a decimal, nan or inf)`,
+        context,
+      );
+    }
+    // Kept as GDAL reports it; CF decoding compares it in the stored type, as GDAL does
+    // (a "1e+20" on float32 data matches cells holding 1.0000000200408773e+20).
+    attrs._FillValue = nodata;
+  }
   for (const it of items) {
     if (it.sample !== sample) continue;
     const role = it.role?.toLowerCase();
-    const n = Number(it.value);
-    if (role === "scale" && Number.isFinite(n)) attrs.scale_factor = n;
-    else if (role === "offset" && Number.isFinite(n)) attrs.add_offset = n;
-    else if (role === "unittype") attrs.units = it.value;
+    if (role === "scale" || role === "offset") {
+      const n = parseDecimal(it.value);
+      if (n === undefined || !Number.isFinite(n)) {
+        throw new GeotiffError(
+          "CORRUPT",
+          `GDAL_METADATA ${role} "${it.value}" is not a number`,
+          context,
+        );
+      }
+      attrs[role === "scale" ? "scale_factor" : "add_offset"] = n;
+    } else if (role === "unittype") attrs.units = it.value;
     else if (role === "description") attrs.long_name = it.value;
-    else attrs[it.name] = it.value;
+    else if (COPIED_PACKING.has(it.name)) {
+      attrs[`source${it.name.startsWith("_") ? "" : "_"}${it.name}`] = numericOrText(it.value);
+    } else attrs[it.name] = it.value;
   }
   // An identity scale/offset is no packing at all; leaving it out keeps float32 data float32.
   if (attrs.scale_factor === 1 && (attrs.add_offset === undefined || attrs.add_offset === 0)) {

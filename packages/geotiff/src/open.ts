@@ -14,7 +14,7 @@ import {
   type VariableSource,
 } from "@geoml/grid";
 import { GeoTIFF } from "geotiff";
-import { HOST_LITTLE_ENDIAN, readWindow } from "./assemble.js";
+import { blockDecoder, checkWindowBlocks, HOST_LITTLE_ENDIAN, readWindow } from "./assemble.js";
 import { type ByteSource, bufferSource, fileSource, geotiffJsSource } from "./byte-source.js";
 import { registerDecoders } from "./decoders.js";
 import { asGeotiffError, GeotiffError } from "./errors.js";
@@ -30,7 +30,13 @@ import {
   pixelCentres,
   scaleGeoTransform,
 } from "./georef.js";
-import { COMPRESSION_NAMES, checkBlocks, describeImage, type ImageInfo } from "./image.js";
+import {
+  COMPRESSION_NAMES,
+  checkBlocks,
+  describeImage,
+  type ImageInfo,
+  type PixelWindow,
+} from "./image.js";
 import { bandAttrs, type GdalItem, parseGdalMetadata, parseNodata } from "./metadata.js";
 import {
   type Ifd,
@@ -44,6 +50,8 @@ import {
 /** Most bytes one read may return (all bands together): 4 GiB. */
 const MAX_READ_BYTES = 2 ** 32;
 
+export type { PixelWindow } from "./image.js";
+
 /** Options of {@link openGeotiff}. */
 export interface OpenGeotiffOptions {
   /**
@@ -51,14 +59,6 @@ export interface OpenGeotiffOptions {
    * resolution image), and so on. Default 0. See {@link overviewForSize} to pick one.
    */
   overview?: number;
-}
-
-/** A pixel window: columns `[x, x + width)` and rows `[y, y + height)`. */
-export interface PixelWindow {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
 }
 
 /** Size of one resolution level. */
@@ -176,14 +176,14 @@ async function openFrom(src: ByteSource, options: OpenGeotiffOptions): Promise<G
         );
   // GDAL writes nodata and metadata on the full-resolution image only.
   const nodataEntry = main.tags.get(TAG.GdalNodata);
-  const nodata =
-    nodataEntry === undefined ? undefined : parseNodata(await readTagText(src, nodataEntry));
+  const nodataText = nodataEntry === undefined ? undefined : await readTagText(src, nodataEntry);
+  const nodata = nodataText === undefined ? undefined : parseNodata(nodataText);
   const metaEntry = main.tags.get(TAG.GdalMetadata);
   const items = metaEntry === undefined ? [] : parseGdalMetadata(await readTagText(src, metaEntry));
 
   const attrs = globalAttrs(info, structure, geo.keys, gt, geo.epsg, items, levelIfds.length);
   let tiff: GeoTIFF | undefined;
-  let checked = false;
+  let byteCounts: number[] | undefined;
   let closed = false;
   const ctx = { file };
 
@@ -216,16 +216,25 @@ async function openFrom(src: ByteSource, options: OpenGeotiffOptions): Promise<G
       return bands.map(() => allocate(info.dtype as Exclude<DType, "string">, 0));
     }
     try {
-      if (!checked) {
-        await checkBlocks(src, structure, ifd, info);
-        checked = true;
-      }
+      byteCounts ??= await checkBlocks(src, structure, ifd, info);
+      checkWindowBlocks(info, bands, w, byteCounts, file);
       await registerDecoders();
       tiff ??= await GeoTIFF.fromSource(geotiffJsSource(src) as never);
       const image = await tiff.getImage(info.index);
       if (structure.littleEndian && HOST_LITTLE_ENDIAN) {
-        return await readWindow(image, info, bands, w, file);
+        return await readWindow(image, info, bands, w, file, nodata);
       }
+      // geotiff.js allocates the window itself: first decode one block under it, so a
+      // header that does not match the blocks fails before that allocation.
+      const bw = info.blockWidth;
+      const bh = info.blockHeight;
+      const first = info.planar === 2 ? bands[0] - 1 : 0;
+      await image.getTileOrStrip(
+        Math.floor(w.x / bw),
+        Math.floor(w.y / bh),
+        first,
+        (await blockDecoder(info, nodata)) as never,
+      );
       const rasters = await image.readRasters({
         window: [w.x, w.y, w.x + w.width, w.y + w.height],
         samples: bands.map((b) => b - 1),
@@ -245,7 +254,7 @@ async function openFrom(src: ByteSource, options: OpenGeotiffOptions): Promise<G
       dims: ["y", "x"],
       shape: [info.height, info.width],
       dtype: info.dtype,
-      attrs: bandAttrs(items, b - 1, nodata),
+      attrs: bandAttrs(items, b - 1, nodataText, { file, variable: name }),
       chunks: [info.blockHeight, info.blockWidth],
       async read(start, count): Promise<ArrayData> {
         const [s, c] = resolveHyperslab([info.height, info.width], start, count, {
@@ -343,6 +352,9 @@ function globalAttrs(
   if (gt !== undefined) attrs.geotransform = [...gt];
   attrs.raster_type = keys.get(GEOKEY.GTRasterType) === 2 ? "PixelIsPoint" : "PixelIsArea";
   attrs.compression = COMPRESSION_NAMES[info.compression];
+  // GDAL names LERC by its additional compression too.
+  const extra = info.lercParameters?.[1];
+  if (extra === 1 || extra === 2) attrs.compression = extra === 1 ? "LERC_DEFLATE" : "LERC_ZSTD";
   if (info.predictor !== 1) attrs.predictor = info.predictor;
   attrs.interleave = info.planar === 1 && info.bands > 1 ? "pixel" : "band";
   attrs.layout = info.tiled
