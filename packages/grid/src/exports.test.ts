@@ -33,6 +33,7 @@ it("exports", () => {
     "formatCFDatetime",
     "fromDayNumber",
     "fromTable",
+    "interp",
     "isGridError",
     "isLongitude",
     "isTimeUnits",

@@ -15,6 +15,7 @@ export { Dataset, type IndexRange, type ReadOptions } from "./dataset.js";
 export { charsToStrings, type Decoded, type DecodeOptions, decode } from "./decode.js";
 export { type ErrorContext, GridError, type GridErrorCode, isGridError } from "./errors.js";
 export { MAX_ELEMENTS, resolveHyperslab, sliceData } from "./hyperslab.js";
+export { type InterpOptions, type InterpTarget, interp } from "./interp.js";
 export {
   type IndexSelector,
   isel,

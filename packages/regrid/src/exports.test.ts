@@ -1,0 +1,29 @@
+import { expect, it } from "vitest";
+import * as regrid from "./index.js";
+
+// The public surface, so an API change shows up in review.
+it("exports", () => {
+  expect(Object.keys(regrid).sort()).toMatchInlineSnapshot(`
+    [
+      "RegridError",
+      "Regridder",
+      "applyWeights",
+      "bilinearWeights",
+      "cellAreas",
+      "cellCenter",
+      "computeWeights",
+      "conservativeWeights",
+      "curvilinearGrid",
+      "findLatLon",
+      "fromScrip",
+      "globalGrid",
+      "gridOf",
+      "gridSize",
+      "nearestWeights",
+      "readGrid",
+      "rectilinearGrid",
+      "regrid",
+      "toScrip",
+    ]
+  `);
+});
