@@ -82,8 +82,8 @@ function qtFactor(A: Float64Array, M: number, k: number): Float64Array {
   const Q = new Float64Array(k * k);
   for (let i = 0; i < k; i++) Q[i * k + i] = 1;
   for (let i = 0; i < M; i++) {
-    // row i (last row first) is reflected onto column k-1-i, within columns 0..k-1-i
-    const row = M - 1 - i;
+    // row i is reflected onto column k-1-i, within columns 0..k-1-i
+    const row = i;
     const len = k - i;
     const u = new Float64Array(len);
     let scale = 0;
