@@ -82,6 +82,12 @@ function linkName(f: Family): string {
   return f.link.name;
 }
 
+/** R's name of a parametric column: `(Intercept)`, `zonesouth` for patsy's `zone[T.south]`. */
+function rName(name: string): string {
+  if (name === "Intercept") return "(Intercept)";
+  return name.replace(/\[(?:T\.)?([^\]]*)\]/g, "$1");
+}
+
 /** What {@link gam} hands to the results. */
 export interface FitParts {
   formula: string;
@@ -255,7 +261,7 @@ export class GamResults {
       (variance((i) => sq[i] * (data.y[i] - fit.mu[i])) * (n - 1)) /
         (variance((i) => sq[i] * (data.y[i] - meanY)) * (n - trA));
     const names = [
-      ...f.design.info.names.map((nm) => (nm === "Intercept" ? "(Intercept)" : nm)),
+      ...f.design.info.names.map(rName),
       ...f.smooths.flatMap((s) => Array.from({ length: s.size }, (_, i) => `${s.label}.${i + 1}`)),
     ];
     const ranges: Record<string, [number, number][]> = {};
