@@ -213,7 +213,13 @@ export function gam(formula: string, data: DataFrame, options: GamOptions = {}):
   const y = design.y;
   const mu0 = family.startingMu(y, w);
   const dev0 = fam.deviance(y, mu0, w);
-  const ls = (scale: number) => fam.logLikelihood(y, mu0, w, scale) + dev0 / (2 * scale);
+  const lsFull = (scale: number) => fam.logLikelihood(y, mu0, w, scale) + dev0 / (2 * scale);
+  // where ls is affine in log φ (the Gaussian family), three evaluations give it exactly;
+  // the criterion then costs no pass over the rows
+  const l0 = lsFull(1);
+  const l1 = lsFull(Math.E);
+  const affine = Math.abs(lsFull(Math.E ** 2) - (2 * l1 - l0)) <= 1e-10 * (Math.abs(l0) + 1);
+  const ls = affine ? (scale: number) => l0 + (l1 - l0) * Math.log(scale) : lsFull;
   const knownScale = options.scale ?? (fixedScale ? 1 : null);
   const setup: CriterionSetup = {
     data: data64,

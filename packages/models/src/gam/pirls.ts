@@ -31,8 +31,9 @@ export interface InnerFit {
   xwx: Float64Array;
   /** Cholesky factor of XᵀWX + S_λ. */
   chol: Float64Array;
-  eta: Float64Array;
-  mu: Float64Array;
+  /** Linear predictor and fitted values; null for the linear case until {@link completeFit}. */
+  eta: Float64Array | null;
+  mu: Float64Array | null;
   /** Working weights at convergence. */
   wt: Float64Array;
   deviance: number;
@@ -93,6 +94,15 @@ function solvePenalised(xwx: Float64Array, St: Float64Array, rhs: Float64Array, 
   return { chol, beta: cholSolve(chol, p, rhs) };
 }
 
+/** Fills in η and μ of a fit from the linear case. */
+export function completeFit(d: GamData, fit: InnerFit): { eta: Float64Array; mu: Float64Array } {
+  if (fit.eta && fit.mu) return { eta: fit.eta, mu: fit.mu };
+  const eta = linearPredictor(d.X, d.n, d.p, fit.beta, d.offset);
+  fit.eta = eta;
+  fit.mu = d.fam.mean(eta);
+  return { eta, mu: fit.mu };
+}
+
 /** Fits at total penalty St (p×p) by penalised least squares or P-IRLS. */
 export function innerFit(
   d: GamData,
@@ -108,13 +118,13 @@ export function innerFit(
       rss -= 2 * beta[i] * cache.xwz[i];
     }
     rss += quad(cache.xwx, beta, p);
-    const eta = linearPredictor(d.X, n, p, beta, d.offset);
+    // η is formed once, for the final fit (completeFit): the criterion needs only the rss
     return {
       beta,
       xwx: cache.xwx,
       chol,
-      eta,
-      mu: eta,
+      eta: null,
+      mu: null,
       wt: d.w,
       deviance: Math.max(rss, 0),
       penalty: quad(St, beta, p),

@@ -12,7 +12,7 @@ import { normalQuantile } from "../glm/stats.js";
 import type { CriterionSetup, Evaluation, GamMethod } from "./criterion.js";
 import { cholInverse } from "./dense.js";
 import { GamError } from "./errors.js";
-import { type GamData, innerFit } from "./pirls.js";
+import { completeFit, type GamData, innerFit } from "./pirls.js";
 import { predictSmooth, type SmoothInfo } from "./smooth.js";
 import { type SummaryTable, smoothTests } from "./summary.js";
 
@@ -193,6 +193,7 @@ export class GamResults {
     const p = data.p;
     const n = data.n;
     const fit = best.fit;
+    const { eta, mu } = completeFit(data, fit);
     const Hi = cholInverse(fit.chol, p);
     // F = H⁻¹XᵀWX: edf = diag(F), edf1 = 2 edf − diag(FF)
     const F = new Float64Array(p * p);
@@ -258,7 +259,7 @@ export class GamResults {
     const sq = Float64Array.from(priorW, Math.sqrt);
     const rSquaredAdj =
       1 -
-      (variance((i) => sq[i] * (data.y[i] - fit.mu[i])) * (n - 1)) /
+      (variance((i) => sq[i] * (data.y[i] - mu[i])) * (n - 1)) /
         (variance((i) => sq[i] * (data.y[i] - meanY)) * (n - trA));
     const names = [
       ...f.design.info.names.map(rName),
@@ -291,7 +292,7 @@ export class GamResults {
       converged: f.converged,
       iterations: f.iterations,
     };
-    return new GamResults(json, f.family, Float64Array.from(fit.mu), Float64Array.from(fit.eta), {
+    return new GamResults(json, f.family, Float64Array.from(mu), Float64Array.from(eta), {
       X: data.X,
       n,
     });

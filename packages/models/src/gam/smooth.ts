@@ -148,12 +148,13 @@ export function buildSmooth(
   }
   const k = raw.k;
   // penalty scaling: S ← S · ‖X‖∞² / ‖S‖₁ (mgcv's scale.penalty)
-  let maXX = 0;
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let j = 0; j < k; j++) s += Math.abs(raw.X[j * n + i]);
-    maXX = Math.max(maXX, s);
+  const rowSums = new Float64Array(n);
+  for (let j = 0; j < k; j++) {
+    const o = j * n;
+    for (let i = 0; i < n; i++) rowSums[i] += Math.abs(raw.X[o + i]);
   }
+  let maXX = 0;
+  for (let i = 0; i < n; i++) maXX = Math.max(maXX, rowSums[i]);
   maXX *= maXX;
   const scaled = term.fx
     ? []

@@ -90,6 +90,12 @@ export function crDesign(x: Float64Array, knots: Float64Array, F: Float64Array):
   const X = new Float64Array(n * k);
   const lo = knots[0];
   const hi = knots[k - 1];
+  const seg = new Int32Array(n);
+  const cm = new Float64Array(n);
+  const cp = new Float64Array(n);
+  const am = new Float64Array(n);
+  const ap = new Float64Array(n);
+  const inside = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const xi = x[i];
     if (xi < lo || xi > hi) {
@@ -117,15 +123,27 @@ export function crDesign(x: Float64Array, knots: Float64Array, F: Float64Array):
       if (knots[mid] <= xi) a = mid;
       else b = mid;
     }
-    const j = a;
-    const h = knots[j + 1] - knots[j];
-    const am = (knots[j + 1] - xi) / h;
-    const ap = (xi - knots[j]) / h;
-    const cm = ((knots[j + 1] - xi) ** 3 / h - h * (knots[j + 1] - xi)) / 6;
-    const cp = ((xi - knots[j]) ** 3 / h - h * (xi - knots[j])) / 6;
-    for (let c = 0; c < k; c++) X[c * n + i] = cm * F[j * k + c] + cp * F[(j + 1) * k + c];
-    X[j * n + i] += am;
-    X[(j + 1) * n + i] += ap;
+    const h = knots[a + 1] - knots[a];
+    const dm = knots[a + 1] - xi;
+    const dp = xi - knots[a];
+    seg[i] = a;
+    cm[i] = (dm ** 3 / h - h * dm) / 6;
+    cp[i] = (dp ** 3 / h - h * dp) / 6;
+    am[i] = dm / h;
+    ap[i] = dp / h;
+    inside[i] = 1;
+  }
+  // column by column, so that writes are sequential
+  for (let c = 0; c < k; c++) {
+    const o = c * n;
+    for (let i = 0; i < n; i++) {
+      if (!inside[i]) continue;
+      const j = seg[i];
+      let v = cm[i] * F[j * k + c] + cp[i] * F[(j + 1) * k + c];
+      if (c === j) v += am[i];
+      else if (c === j + 1) v += ap[i];
+      X[o + i] = v;
+    }
   }
   return X;
 }
