@@ -67,6 +67,11 @@ export interface DesignOptions {
   info?: DesignInfo;
   /** Skip the response even when the formula has one (prediction). */
   noResponse?: boolean;
+  /**
+   * Smooth terms `s()`/`te()`: "error" (default) for models without smooths;
+   * "skip" builds only the parametric part (the GAM adds the smooth columns).
+   */
+  smooths?: "error" | "skip";
 }
 
 function isStringColumn(c: Column): c is readonly string[] {
@@ -243,6 +248,11 @@ export function buildDesign(
   options: DesignOptions = {},
 ): Design {
   const formula: Formula = parseFormula(formulaText);
+  if (formula.smooths.length > 0 && options.smooths !== "skip")
+    throw new FormulaError(
+      formulaText,
+      `smooth term ${formula.smooths[0].label} needs a GAM (gam(), or --model gam)`,
+    );
   const policy = options.missing ?? "error";
   const n0 = columnLength(data);
   if (n0 === 0) throw new DataError("BAD_DATA", `formula "${formulaText}": the data has no rows`);

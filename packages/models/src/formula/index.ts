@@ -15,5 +15,6 @@ export {
   type Formula,
   parseFormula,
   type Response,
+  type SmoothTerm,
   type Term,
 } from "./parse.js";

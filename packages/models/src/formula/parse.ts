@@ -44,9 +44,35 @@ export interface Formula {
   readonly terms: readonly Term[];
   /** Expressions inside `offset(...)`; they are summed. */
   readonly offsets: readonly Expr[];
+  /** Smooth terms `s(...)`/`te(...)`, fitted by the GAM; empty for other models. */
+  readonly smooths: readonly SmoothTerm[];
 }
 
-type Tok = { t: "name" | "num" | "op"; v: string; pos: number };
+/**
+ * A smooth term as mgcv spells it: `s(x, bs="cr", k=10)`, `s(x, by=zone)`,
+ * `te(lon, lat, k=c(5,5))`. Options left out are null here; the GAM applies
+ * mgcv's defaults.
+ */
+export interface SmoothTerm {
+  /** `s` (one basis over its variables) or `te` (tensor product of one-variable margins). */
+  readonly type: "s" | "te";
+  /** Covariate column names, in the order written. */
+  readonly vars: readonly string[];
+  /** Basis name(s): one for `s`, one per margin (or one for all) for `te`; null = default. */
+  readonly bs: readonly string[] | null;
+  /** Basis dimension(s); null = default. */
+  readonly k: readonly number[] | null;
+  /** Penalty order(s) `m`; null = default. */
+  readonly m: readonly number[] | null;
+  /** Factor column whose levels each get their own copy of the smooth. */
+  readonly by: string | null;
+  /** `fx=TRUE`: unpenalised (fixed degrees of freedom). */
+  readonly fx: boolean;
+  /** mgcv's label, e.g. `s(x)`, `te(lon,lat)`, `s(x):zone`. */
+  readonly label: string;
+}
+
+type Tok = { t: "name" | "num" | "op" | "str"; v: string; pos: number };
 
 function tokenize(text: string): Tok[] {
   const out: Tok[] = [];
@@ -74,7 +100,13 @@ function tokenize(text: string): Tok[] {
     } else if (c === "*" && text[i + 1] === "*") {
       out.push({ t: "op", v: "^", pos: i });
       i += 2;
-    } else if ("~+-*:/^(),".includes(c)) {
+    } else if (c === '"' || c === "'") {
+      // string literals appear only as smooth options: bs="cr"
+      const j = text.indexOf(c, i + 1);
+      if (j < 0) throw new FormulaError(text, `unterminated ${c} at position ${i}`);
+      out.push({ t: "str", v: text.slice(i + 1, j), pos: i });
+      i = j + 1;
+    } else if ("~+-*:/^(),=".includes(c)) {
       out.push({ t: "op", v: c, pos: i });
       i++;
     } else {
@@ -118,7 +150,14 @@ interface TermSet {
   terms: Term[];
   intercept: boolean | null; // null: not mentioned
   offsets: Expr[];
+  smooths?: SmoothTerm[];
 }
+
+const smoothsOf = (a: TermSet, b: TermSet): SmoothTerm[] => {
+  const out = [...(a.smooths ?? [])];
+  for (const sm of b.smooths ?? []) if (!out.some((o) => o.label === sm.label)) out.push(sm);
+  return out;
+};
 
 const termKey = (t: Term) =>
   t
@@ -189,6 +228,7 @@ class Parser {
       intercept: set.intercept ?? true,
       terms: set.terms,
       offsets: set.offsets,
+      smooths: set.smooths ?? [],
     };
   }
 
@@ -226,6 +266,7 @@ class Parser {
           terms: union(acc.terms, rhs.terms),
           intercept: rhs.intercept ?? acc.intercept,
           offsets: [...acc.offsets, ...rhs.offsets],
+          smooths: smoothsOf(acc, rhs),
         };
       } else {
         const drop = new Set(rhs.terms.map(termKey));
@@ -233,8 +274,10 @@ class Parser {
           terms: acc.terms.filter((t) => !drop.has(termKey(t))),
           intercept: rhs.intercept === true ? false : acc.intercept,
           offsets: acc.offsets,
+          smooths: acc.smooths,
         };
         if (rhs.offsets.length) this.fail("cannot subtract an offset");
+        if (rhs.smooths?.length) this.fail("cannot subtract a smooth term");
       }
       const op = this.peek("+") ?? this.peek("-");
       if (!op) return acc;
@@ -246,8 +289,10 @@ class Parser {
   product(): TermSet {
     let acc = this.interaction();
     while (this.peek("*")) {
+      if (acc.smooths?.length) this.fail("a smooth term cannot be multiplied; use te() or by=");
       this.i++;
       const rhs = this.interaction();
+      if (rhs.smooths?.length) this.fail("a smooth term cannot be multiplied; use te() or by=");
       acc = {
         terms: union(union(acc.terms, rhs.terms), interact(acc.terms, rhs.terms)),
         intercept: acc.intercept ?? rhs.intercept,
@@ -260,8 +305,10 @@ class Parser {
   interaction(): TermSet {
     let acc = this.atom();
     while (this.peek(":")) {
+      if (acc.smooths?.length) this.fail("a smooth term cannot be interacted; use te() or by=");
       this.i++;
       const rhs = this.atom();
+      if (rhs.smooths?.length) this.fail("a smooth term cannot be interacted; use te() or by=");
       acc = {
         terms: interact(acc.terms, rhs.terms),
         intercept: acc.intercept ?? rhs.intercept,
@@ -292,6 +339,10 @@ class Parser {
     if (next?.t === "op" && next.v === "(") {
       const fn = t.v;
       this.i += 2;
+      if (fn === "s" || fn === "te") {
+        const sm = this.smooth(fn, t.pos);
+        return { terms: [], intercept: null, offsets: [], smooths: [sm] };
+      }
       if (fn === "C") {
         const arg = this.arith();
         this.eat(")");
@@ -326,7 +377,7 @@ class Parser {
         };
       }
       this.i -= 2;
-      this.fail(`unknown function "${fn}" (known: C, I, offset, ${MATH.join(", ")})`);
+      this.fail(`unknown function "${fn}" (known: s, te, C, I, offset, ${MATH.join(", ")})`);
     }
     this.i++;
     return {
@@ -334,6 +385,100 @@ class Parser {
       intercept: null,
       offsets: [],
     };
+  }
+
+  /** The arguments of `s(` or `te(` up to and including `)`. */
+  smooth(type: "s" | "te", pos: number): SmoothTerm {
+    const vars: string[] = [];
+    let bs: string[] | null = null;
+    let k: number[] | null = null;
+    let m: number[] | null = null;
+    let by: string | null = null;
+    let fx = false;
+    const numbers = (what: string): number[] => {
+      const t = this.peek();
+      if (t?.t === "name" && t.v === "c" && this.toks[this.i + 1]?.v === "(") {
+        this.i += 2;
+        const out: number[] = [];
+        for (;;) {
+          const u = this.peek();
+          if (u?.t !== "num") this.fail(`${type}(): ${what} must be numbers`);
+          out.push(Number(u.v));
+          this.i++;
+          if (this.peek(",")) this.i++;
+          else break;
+        }
+        this.eat(")");
+        return out;
+      }
+      if (t?.t !== "num") this.fail(`${type}(): ${what} must be a number or c(...)`);
+      this.i++;
+      return [Number(t.v)];
+    };
+    const strings = (what: string): string[] => {
+      const t = this.peek();
+      if (t?.t === "name" && t.v === "c" && this.toks[this.i + 1]?.v === "(") {
+        this.i += 2;
+        const out: string[] = [];
+        for (;;) {
+          const u = this.peek();
+          if (u?.t !== "str") this.fail(`${type}(): ${what} must be quoted names`);
+          out.push(u.v);
+          this.i++;
+          if (this.peek(",")) this.i++;
+          else break;
+        }
+        this.eat(")");
+        return out;
+      }
+      if (t?.t !== "str") this.fail(`${type}(): ${what} must be a quoted name such as "cr"`);
+      this.i++;
+      return [t.v];
+    };
+    for (;;) {
+      const t = this.peek();
+      if (!t) this.fail(`${type}(): expected ")"`);
+      if (t.t === "op" && t.v === ")") break;
+      if (t.t !== "name") this.fail(`${type}(): expected a column name or option`);
+      const named = this.toks[this.i + 1]?.t === "op" && this.toks[this.i + 1]?.v === "=";
+      if (named) {
+        this.i += 2;
+        if (t.v === "bs") bs = strings("bs");
+        else if (t.v === "k") k = numbers("k");
+        else if (t.v === "m") m = numbers("m");
+        else if (t.v === "by") {
+          const u = this.peek();
+          if (u?.t !== "name") this.fail(`${type}(): by must be a column name`);
+          by = u.v;
+          this.i++;
+        } else if (t.v === "fx") {
+          const u = this.peek();
+          if (u?.t !== "name" || !["TRUE", "FALSE", "T", "F"].includes(u.v))
+            this.fail(`${type}(): fx must be TRUE or FALSE`);
+          fx = u.v.startsWith("T");
+          this.i++;
+        } else {
+          this.i -= 2;
+          this.fail(`${type}(): unknown option "${t.v}" (known: bs, k, m, by, fx)`);
+        }
+      } else {
+        if (vars.length && (bs || k || m || by))
+          this.fail(`${type}(): variables come before options`);
+        vars.push(t.v);
+        this.i++;
+      }
+      if (this.peek(",")) this.i++;
+      else if (!this.peek(")")) this.fail(`${type}(): expected "," or ")"`);
+    }
+    this.eat(")");
+    if (vars.length === 0)
+      throw new FormulaError(this.text, `${type}() at position ${pos} names no variable`);
+    if (new Set(vars).size !== vars.length)
+      throw new FormulaError(this.text, `${type}() at position ${pos} repeats a variable`);
+    if (k?.some((v) => !Number.isInteger(v)))
+      throw new FormulaError(this.text, `${type}() at position ${pos}: k must be whole numbers`);
+    const base = `${type}(${vars.join(",")})`;
+    return { type, vars, bs, k, m, by, fx, label: by ? `${base}:${by}` : base };
   }
 
   // arithmetic inside I(), C(), offset(), cbind() and function calls

@@ -1,0 +1,303 @@
+/**
+ * `gam(formula, data, options)`: builds the model matrix (parametric terms from
+ * the GLM's formula machinery, then one block per smooth), chooses the
+ * smoothing parameters by the outer Newton iteration (or takes them as given)
+ * and returns {@link GamResults}.
+ */
+import { type Family, gaussian } from "@geoml/losses";
+import { buildDesign, type Column, type DataFrame, type MissingPolicy } from "../formula/design.js";
+import { parseFormula } from "../formula/parse.js";
+import { DataError } from "../glm/errors.js";
+import { float64Family } from "../glm/family.js";
+import { sharedFloat64 } from "../linalg/index.js";
+import {
+  type CriterionSetup,
+  evaluate,
+  type GamMethod,
+  type Penalty,
+  penaltyBlocks,
+} from "./criterion.js";
+import { GamError } from "./errors.js";
+import { newtonOuter } from "./outer.js";
+import { type GamData, linearCache } from "./pirls.js";
+import { GamResults } from "./results.js";
+import { type BuiltSmooth, buildSmooth } from "./smooth.js";
+
+/** Options of {@link gam}. */
+export interface GamOptions {
+  /** A family object from `@geoml/losses` (its link included); default Gaussian/identity. */
+  family?: Family;
+  /** Smoothness criterion, as mgcv's `method=`; default "REML". */
+  method?: GamMethod;
+  /** Fixed smoothing parameters keyed by mgcv's names (e.g. `s(x)`, `te(lon,lat)1`), or in order. */
+  sp?: Readonly<Record<string, number>> | readonly number[];
+  /** Known scale parameter (UBRE with an estimated-scale family; default 1 for fixed-scale families). */
+  scale?: number;
+  /** Column of prior weights. */
+  weights?: string;
+  /** Column added to the linear predictor. */
+  offset?: string;
+  /** Rows with missing values: "error" (default) or "drop". */
+  missing?: MissingPolicy;
+}
+
+const METHODS: readonly GamMethod[] = ["REML", "ML", "GCV", "UBRE"];
+
+function isStrings(c: Column): c is readonly string[] {
+  return Array.isArray(c) && c.some((v) => typeof v === "string");
+}
+
+function numericColumn(data: DataFrame, name: string, label: string): Float64Array {
+  const col = data[name];
+  if (col === undefined)
+    throw new DataError(
+      "UNKNOWN_COLUMN",
+      `${label}: no column "${name}" (columns: ${Object.keys(data).slice(0, 20).join(", ")})`,
+      name,
+    );
+  if (isStrings(col))
+    throw new GamError(
+      "BAD_SMOOTH",
+      `${label}: covariate "${name}" holds strings; smooths need numbers`,
+      label,
+    );
+  return Float64Array.from(col as ArrayLike<number | null>, (v) =>
+    v === null ? Number.NaN : Number(v),
+  );
+}
+
+/** Fits a generalized additive model as mgcv's `gam()`; see {@link GamOptions}. */
+export function gam(formula: string, data: DataFrame, options: GamOptions = {}): GamResults {
+  if (typeof formula !== "string")
+    throw new GamError("BAD_OPTION", "gam(): formula must be a string", "formula");
+  if (data === null || typeof data !== "object")
+    throw new GamError("BAD_OPTION", "gam(): data must be an object of columns", "data");
+  const method = options.method ?? "REML";
+  if (!METHODS.includes(method))
+    throw new GamError(
+      "BAD_OPTION",
+      `gam(): method "${String(method)}" is not one of ${METHODS.join(", ")}`,
+      "method",
+    );
+  const family = options.family ?? gaussian();
+  if (typeof family !== "object" || typeof family.variance !== "function")
+    throw new GamError(
+      "BAD_OPTION",
+      "gam(): family must be a family object from @geoml/losses",
+      "family",
+    );
+  if (family.name === "categorical")
+    throw new GamError(
+      "METHOD_FAMILY",
+      `gam(): the ${family.name} family needs K−1 linear predictors, which this GAM does not fit`,
+      "family",
+    );
+  const fixedScale = family.dispersion === "fixed";
+  if (method === "UBRE" && !fixedScale && options.scale === undefined)
+    throw new GamError(
+      "METHOD_FAMILY",
+      `gam(): method UBRE needs a known scale, but the ${family.name} family estimates it; use REML, ML or GCV, or give scale`,
+      "method",
+    );
+  if (options.scale !== undefined && !(options.scale > 0))
+    throw new GamError(
+      "BAD_OPTION",
+      `gam(): scale must be positive, got ${options.scale}`,
+      "scale",
+    );
+
+  const parsed = parseFormula(formula);
+  // rows with missing smooth covariates
+  const policy = options.missing ?? "error";
+  const nRows = Object.values(data)[0]?.length ?? 0;
+  const smoothVars = new Map<string, Float64Array>();
+  for (const sm of parsed.smooths)
+    for (const v of sm.vars)
+      if (!smoothVars.has(v)) smoothVars.set(v, numericColumn(data, v, sm.label));
+  let frame: DataFrame = data;
+  const bad = new Uint8Array(nRows);
+  for (const [name, col] of smoothVars)
+    for (let i = 0; i < nRows; i++)
+      if (!Number.isFinite(col[i])) {
+        if (policy === "error")
+          throw new DataError(
+            "MISSING_VALUE",
+            `column "${name}" has a missing or non-finite value (${col[i]}) in row ${i}; clean the data or pass missing: "drop"`,
+            name,
+            i,
+          );
+        bad[i] = 1;
+      }
+  if (bad.some((b) => b === 1)) {
+    const keep = Array.from({ length: nRows }, (_, i) => i).filter((i) => !bad[i]);
+    const out: Record<string, Column> = {};
+    for (const [k, c] of Object.entries(data))
+      out[k] = (
+        Array.isArray(c)
+          ? keep.map((i) => (c as unknown[])[i])
+          : Float64Array.from(keep, (i) => (c as Float64Array)[i])
+      ) as Column;
+    frame = out;
+  }
+  const design = buildDesign(formula, frame, {
+    smooths: "skip",
+    weights: options.weights,
+    offset: options.offset,
+    missing: policy,
+  });
+  if (!design.y)
+    throw new GamError("BAD_OPTION", `gam(): formula "${formula}" has no response`, "formula");
+  const n = design.n;
+  const rows = design.rows;
+  // smooth columns
+  const built: BuiltSmooth[] = [];
+  let first = design.p;
+  for (const sm of parsed.smooths) {
+    const cov = (name: string) => {
+      const c = numericColumn(frame, name, sm.label);
+      return Float64Array.from(rows, (r) => c[r]);
+    };
+    let by: string[] | null = null;
+    if (sm.by !== null) {
+      const col = frame[sm.by];
+      if (col === undefined)
+        throw new DataError("UNKNOWN_COLUMN", `${sm.label}: no column "${sm.by}" for by=`, sm.by);
+      if (!isStrings(col))
+        throw new GamError(
+          "BY_NOT_FACTOR",
+          `${sm.label}: by=${sm.by} must be a factor (a column of strings); "${sm.by}" is numeric`,
+          sm.label,
+        );
+      by = Array.from(rows, (r) => String((col as readonly string[])[r]));
+    }
+    const parts = buildSmooth(sm, cov, by, n, first);
+    for (const part of parts) {
+      built.push(part);
+      first += part.info.size;
+    }
+  }
+  const p = first;
+  const X = sharedFloat64(n * p);
+  X.set(design.x.subarray(0, n * design.p));
+  for (const b of built) X.set(b.X, b.info.first * n);
+
+  const fam = float64Family(family);
+  const w = Float64Array.from(design.weights ?? new Float64Array(n).fill(1));
+  if (design.trials) for (let i = 0; i < n; i++) w[i] *= design.trials[i];
+  family.validate(design.y, w);
+  const data64: GamData = {
+    X,
+    n,
+    p,
+    y: design.y,
+    w,
+    offset: design.offset,
+    fam,
+    linear: family.name === "gaussian" && family.link.name === "identity",
+  };
+  // penalties, one per smoothing parameter, and their mgcv names
+  const penalties: Penalty[] = [];
+  const spNames: string[] = [];
+  const ranks: number[][] = [];
+  for (const b of built) {
+    const S = b.info.S;
+    S.forEach((s, j) => {
+      penalties.push({ first: b.info.first, size: b.info.size, S: Float64Array.from(s) });
+      spNames.push(S.length > 1 ? `${b.info.label}${j + 1}` : b.info.label);
+    });
+    if (S.length) ranks.push([...b.info.ranks]);
+  }
+  const blocks = penaltyBlocks(penalties, ranks);
+  const Mp = p - blocks.reduce((a, b) => a + b.rank, 0);
+  // saturated log-likelihood: ℓ(μ) + D(μ)/2φ is the same for any μ of an exponential family
+  const y = design.y;
+  const mu0 = family.startingMu(y, w);
+  const dev0 = fam.deviance(y, mu0, w);
+  const lsFull = (scale: number) => fam.logLikelihood(y, mu0, w, scale) + dev0 / (2 * scale);
+  // where ls is affine in log φ (the Gaussian family), three evaluations give it exactly;
+  // the criterion then costs no pass over the rows
+  const l0 = lsFull(1);
+  const l1 = lsFull(Math.E);
+  const affine = Math.abs(lsFull(Math.E ** 2) - (2 * l1 - l0)) <= 1e-10 * (Math.abs(l0) + 1);
+  const ls = affine ? (scale: number) => l0 + (l1 - l0) * Math.log(scale) : lsFull;
+  const knownScale = options.scale ?? (fixedScale ? 1 : null);
+  const setup: CriterionSetup = {
+    data: data64,
+    method,
+    penalties,
+    blocks,
+    Mp,
+    knownScale,
+    ls,
+    cache: data64.linear ? linearCache(data64) : null,
+  };
+
+  let rho: Float64Array;
+  let iterations = 0;
+  let converged = true;
+  if (options.sp !== undefined) {
+    const given = options.sp;
+    rho = Float64Array.from(spNames, (name, j) => {
+      const v = Array.isArray(given)
+        ? (given as number[])[j]
+        : (given as Record<string, number>)[name];
+      if (!(typeof v === "number" && v >= 0 && Number.isFinite(v)))
+        throw new GamError(
+          "BAD_OPTION",
+          `gam(): sp for ${name} must be a non-negative number, got ${v}`,
+          name,
+        );
+      return Math.log(Math.max(v, 1e-300));
+    });
+    if (Array.isArray(given) && given.length !== spNames.length)
+      throw new GamError(
+        "BAD_OPTION",
+        `gam(): ${given.length} smoothing parameters given, the model has ${spNames.length} (${spNames.join(", ")})`,
+        "sp",
+      );
+  } else {
+    // start where each penalty is as large as its block of XᵀWX (mgcv's initial.sp)
+    const xx = new Float64Array(p);
+    for (let j = 0; j < p; j++) {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += w[i] * X[j * n + i] ** 2;
+      xx[j] = s;
+    }
+    rho = Float64Array.from(penalties, (pen) => {
+      let a = 0;
+      let b = 0;
+      let c = 0;
+      for (let t = 0; t < pen.size; t++) {
+        const sd = pen.S[t * pen.size + t];
+        if (sd > 0) {
+          a += xx[pen.first + t];
+          b += sd;
+          c++;
+        }
+      }
+      return c && b > 0 ? Math.log(a / b) : 0;
+    });
+  }
+  let best = evaluate(setup, rho, null);
+  if (options.sp === undefined && penalties.length > 0) {
+    const out = newtonOuter(setup, rho);
+    rho = out.rho;
+    best = out.best;
+    iterations = out.iterations;
+    converged = out.converged;
+  }
+  return GamResults.fromFit({
+    formula,
+    family,
+    method,
+    design,
+    smooths: built.map((b) => b.info),
+    data: data64,
+    setup,
+    rho,
+    spNames,
+    best,
+    iterations,
+    converged,
+  });
+}

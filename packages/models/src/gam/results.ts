@@ -1,0 +1,493 @@
+/**
+ * A fitted GAM: mgcv's quantities (coefficients, edf, smoothing parameters,
+ * score, deviance explained, R²(adj), scale, Vp), prediction with standard
+ * errors, each smooth's partial effect with a confidence band, a summary like
+ * mgcv's, and a JSON form that {@link loadGam} turns back into a model.
+ */
+import type { Family } from "@geoml/losses";
+import { family as familyByName } from "@geoml/losses";
+import { buildDesign, type DataFrame, type Design, type DesignInfo } from "../formula/design.js";
+import { float64Family } from "../glm/family.js";
+import { normalQuantile } from "../glm/stats.js";
+import type { CriterionSetup, Evaluation, GamMethod } from "./criterion.js";
+import { cholInverse } from "./dense.js";
+import { GamError } from "./errors.js";
+import { completeFit, type GamData, innerFit } from "./pirls.js";
+import { predictSmooth, type SmoothInfo } from "./smooth.js";
+import { type SummaryTable, smoothTests } from "./summary.js";
+
+/** Version of the JSON written by {@link GamResults.toJSON}. */
+export const GAM_FORMAT_VERSION = 1;
+
+/** The JSON form of a fitted GAM. */
+export interface GamJSON {
+  kind: "gam";
+  formatVersion: number;
+  formula: string;
+  family: { name: string; link: string };
+  method: GamMethod;
+  designInfo: DesignInfo;
+  smooths: SmoothInfo[];
+  coefficientNames: string[];
+  coefficients: number[];
+  /** Vp, row-major p×p. */
+  vp: number[];
+  edf: number[];
+  edf1: number[];
+  sp: Record<string, number>;
+  score: number;
+  scale: number;
+  scaleEstimated: boolean;
+  deviance: number;
+  nullDeviance: number;
+  rSquaredAdj: number;
+  n: number;
+  /** Per smooth: each covariate's [min, max] in the fitting data (for partial-effect grids). */
+  ranges: Record<string, [number, number][]>;
+  converged: boolean;
+  iterations: number;
+}
+
+/** Options of {@link GamResults.predict}. */
+export interface GamPredictOptions {
+  /** "response" (default) or "link". */
+  type?: "response" | "link";
+  /** Also return standard errors. */
+  se?: boolean;
+}
+
+/** Predictions on new data. */
+export interface GamPrediction {
+  fit: Float64Array;
+  /** Standard errors on the scale of `fit` (delta method on the response scale), when asked. */
+  se: Float64Array | null;
+  /** Standard errors of the linear predictor, when asked. */
+  seLink: Float64Array | null;
+}
+
+/** A smooth's partial effect on a grid of its covariate(s), with a pointwise band. */
+export interface PartialEffect {
+  label: string;
+  vars: string[];
+  /** Grid values per covariate (each of length m). */
+  x: Record<string, number[]>;
+  fit: number[];
+  se: number[];
+  lower: number[];
+  upper: number[];
+  level: number;
+}
+
+function linkName(f: Family): string {
+  return f.link.name;
+}
+
+/** R's name of a parametric column: `(Intercept)`, `zonesouth` for patsy's `zone[T.south]`. */
+function rName(name: string): string {
+  if (name === "Intercept") return "(Intercept)";
+  return name.replace(/\[(?:T\.)?([^\]]*)\]/g, "$1");
+}
+
+/** What {@link gam} hands to the results. */
+export interface FitParts {
+  formula: string;
+  family: Family;
+  method: GamMethod;
+  design: Design;
+  smooths: SmoothInfo[];
+  data: GamData;
+  setup: CriterionSetup;
+  rho: Float64Array;
+  spNames: string[];
+  best: Evaluation;
+  iterations: number;
+  converged: boolean;
+}
+
+function rowVariance(Xr: Float64Array, V: Float64Array, p: number): number {
+  let s = 0;
+  for (let a = 0; a < p; a++) {
+    if (Xr[a] === 0) continue;
+    let t = 0;
+    for (let b = 0; b < p; b++) t += V[a * p + b] * Xr[b];
+    s += Xr[a] * t;
+  }
+  return s;
+}
+
+/** Results of {@link gam}. */
+export class GamResults {
+  readonly kind = "gam" as const;
+  readonly formula: string;
+  readonly family: Family;
+  readonly method: GamMethod;
+  /** Coefficients keyed by mgcv's names: `(Intercept)`, `s(x).1`, …. */
+  readonly coefficients: Record<string, number>;
+  readonly coefficientNames: string[];
+  readonly beta: Float64Array;
+  /** Bayesian posterior covariance of the coefficients (row-major p×p). */
+  readonly vp: Float64Array;
+  /** Effective degrees of freedom per coefficient (mgcv's `edf`). */
+  readonly edfCoefficients: Float64Array;
+  /** mgcv's `edf1` per coefficient (used for the reference df of tests). */
+  readonly edf1: Float64Array;
+  /** Smoothing parameters keyed as mgcv names them. */
+  readonly sp: Record<string, number>;
+  /** REML/ML criterion or GCV/UBRE score (mgcv's `gcv.ubre`). */
+  readonly score: number;
+  readonly scale: number;
+  readonly scaleEstimated: boolean;
+  readonly deviance: number;
+  readonly nullDeviance: number;
+  readonly rSquaredAdj: number;
+  readonly n: number;
+  readonly smooths: SmoothInfo[];
+  readonly converged: boolean;
+  readonly iterations: number;
+  /** Fitted values (response scale) and linear predictor, when fitted in this session. */
+  readonly fitted: Float64Array | null;
+  readonly linearPredictors: Float64Array | null;
+  private readonly designInfo: DesignInfo;
+  private readonly ranges: Record<string, [number, number][]>;
+  private readonly testData: { X: Float64Array; n: number } | null;
+
+  private constructor(
+    j: GamJSON,
+    family: Family,
+    fitted: Float64Array | null,
+    eta: Float64Array | null,
+    testData: { X: Float64Array; n: number } | null,
+  ) {
+    this.formula = j.formula;
+    this.family = family;
+    this.method = j.method;
+    this.coefficientNames = j.coefficientNames;
+    this.beta = Float64Array.from(j.coefficients);
+    this.coefficients = Object.fromEntries(
+      j.coefficientNames.map((nm, i) => [nm, j.coefficients[i]]),
+    );
+    this.vp = Float64Array.from(j.vp);
+    this.edfCoefficients = Float64Array.from(j.edf);
+    this.edf1 = Float64Array.from(j.edf1);
+    this.sp = j.sp;
+    this.score = j.score;
+    this.scale = j.scale;
+    this.scaleEstimated = j.scaleEstimated;
+    this.deviance = j.deviance;
+    this.nullDeviance = j.nullDeviance;
+    this.rSquaredAdj = j.rSquaredAdj;
+    this.n = j.n;
+    this.smooths = j.smooths;
+    this.converged = j.converged;
+    this.iterations = j.iterations;
+    this.designInfo = j.designInfo;
+    this.ranges = j.ranges;
+    this.fitted = fitted;
+    this.linearPredictors = eta;
+    this.testData = testData;
+  }
+
+  /** Builds the results from the converged fit (used by {@link gam}). */
+  static fromFit(f: FitParts): GamResults {
+    const { data, best } = f;
+    const p = data.p;
+    const n = data.n;
+    const fit = best.fit;
+    const { eta, mu } = completeFit(data, fit);
+    const Hi = cholInverse(fit.chol, p);
+    // F = H⁻¹XᵀWX: edf = diag(F), edf1 = 2 edf − diag(FF)
+    const F = new Float64Array(p * p);
+    for (let i = 0; i < p; i++)
+      for (let k = 0; k < p; k++) {
+        const h = Hi[i * p + k];
+        if (h === 0) continue;
+        for (let j = 0; j < p; j++) F[i * p + j] += h * fit.xwx[k * p + j];
+      }
+    const edf = new Float64Array(p);
+    const edf1 = new Float64Array(p);
+    for (let i = 0; i < p; i++) {
+      edf[i] = F[i * p + i];
+      let ff = 0;
+      for (let k = 0; k < p; k++) ff += F[i * p + k] * F[k * p + i];
+      edf1[i] = 2 * edf[i] - ff;
+    }
+    const trA = edf.reduce((a, b) => a + b, 0);
+    const fam = data.fam;
+    const scaleEstimated = f.setup.knownScale === null;
+    let scale = best.scale;
+    if (scaleEstimated && f.method !== "REML" && data.linear) scale = fit.deviance / (n - trA);
+    const vp = Hi.map((v) => v * scale);
+    // null deviance: intercept-only fit (with the offset, as mgcv refits it)
+    const hasIntercept = f.design.info.names[0] === "Intercept";
+    let nullDeviance: number;
+    if (hasIntercept && data.offset) {
+      const ones = new Float64Array(n).fill(1);
+      const nullFit = innerFit(
+        { ...data, X: ones, p: 1, linear: false },
+        new Float64Array(1),
+        null,
+        null,
+      );
+      nullDeviance = nullFit.deviance;
+    } else if (hasIntercept) {
+      let sw = 0;
+      let swy = 0;
+      for (let i = 0; i < n; i++) {
+        sw += data.w[i];
+        swy += data.w[i] * data.y[i];
+      }
+      nullDeviance = fam.deviance(data.y, new Float64Array(n).fill(swy / sw), data.w);
+    } else
+      nullDeviance = fam.deviance(data.y, fam.mean(data.offset ?? new Float64Array(n)), data.w);
+    // R²(adj) as mgcv's summary: 1 − var(√w(y−μ))(n−1) / (var(√w(y−ȳ)) residual df)
+    const priorW = f.design.weights ?? new Float64Array(n).fill(1);
+    let sw = 0;
+    let swy = 0;
+    for (let i = 0; i < n; i++) {
+      sw += priorW[i];
+      swy += priorW[i] * data.y[i];
+    }
+    const meanY = swy / sw;
+    const variance = (g: (i: number) => number) => {
+      let m = 0;
+      for (let i = 0; i < n; i++) m += g(i);
+      m /= n;
+      let s = 0;
+      for (let i = 0; i < n; i++) s += (g(i) - m) ** 2;
+      return s / (n - 1);
+    };
+    const sq = Float64Array.from(priorW, Math.sqrt);
+    const rSquaredAdj =
+      1 -
+      (variance((i) => sq[i] * (data.y[i] - mu[i])) * (n - 1)) /
+        (variance((i) => sq[i] * (data.y[i] - meanY)) * (n - trA));
+    const names = [
+      ...f.design.info.names.map(rName),
+      ...f.smooths.flatMap((s) => Array.from({ length: s.size }, (_, i) => `${s.label}.${i + 1}`)),
+    ];
+    const ranges: Record<string, [number, number][]> = {};
+    for (const s of f.smooths) ranges[s.label] = s.range.map(([lo, hi]) => [lo, hi]);
+    const json: GamJSON = {
+      kind: "gam",
+      formatVersion: GAM_FORMAT_VERSION,
+      formula: f.formula,
+      family: { name: f.family.name, link: linkName(f.family) },
+      method: f.method,
+      designInfo: f.design.info,
+      smooths: f.smooths,
+      coefficientNames: names,
+      coefficients: [...fit.beta],
+      vp: [...vp],
+      edf: [...edf],
+      edf1: [...edf1],
+      sp: Object.fromEntries(f.spNames.map((nm, j) => [nm, Math.exp(f.rho[j])])),
+      score: best.score,
+      scale,
+      scaleEstimated,
+      deviance: fit.deviance,
+      nullDeviance,
+      rSquaredAdj,
+      n,
+      ranges,
+      converged: f.converged,
+      iterations: f.iterations,
+    };
+    return new GamResults(json, f.family, Float64Array.from(mu), Float64Array.from(eta), {
+      X: data.X,
+      n,
+    });
+  }
+
+  /** Rebuilds a model from {@link GamResults.toJSON}'s output. */
+  static fromJSON(j: GamJSON, family?: Family): GamResults {
+    if (!j || j.kind !== "gam" || j.formatVersion !== GAM_FORMAT_VERSION)
+      throw new GamError(
+        "BAD_MODEL_FILE",
+        `not a GAM model of format version ${GAM_FORMAT_VERSION}`,
+      );
+    const fam = family ?? familyByName(j.family.name, { link: j.family.link });
+    return new GamResults(j, fam, null, null, null);
+  }
+
+  /** Sum of the edf of all coefficients, parametric ones included (mgcv's `sum(b$edf)`). */
+  get edfTotal(): number {
+    return this.edfCoefficients.reduce((a, b) => a + b, 0);
+  }
+
+  /** Effective degrees of freedom per smooth, keyed by its label. */
+  get edf(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const s of this.smooths) {
+      let e = 0;
+      for (let i = 0; i < s.size; i++) e += this.edfCoefficients[s.first + i];
+      out[s.label] = e;
+    }
+    return out;
+  }
+
+  /** Proportion of the null deviance explained. */
+  get devianceExplained(): number {
+    return (this.nullDeviance - this.deviance) / this.nullDeviance;
+  }
+
+  /** Model matrix of new data (column-major) and its offset. */
+  modelMatrix(newdata: DataFrame): { X: Float64Array; n: number; offset: Float64Array | null } {
+    const d = buildDesign(this.formula, newdata, {
+      info: this.designInfo,
+      noResponse: true,
+      smooths: "skip",
+    });
+    const n = d.n;
+    const p = this.beta.length;
+    const X = new Float64Array(n * p);
+    X.set(d.x.subarray(0, n * d.p));
+    for (const s of this.smooths) {
+      const cov = s.vars.map((v) => {
+        const c = newdata[v];
+        if (c === undefined)
+          throw new GamError("BAD_SMOOTH", `${s.label}: new data has no column "${v}"`, s.label);
+        return Float64Array.from(d.rows, (r) => Number((c as ArrayLike<number>)[r]));
+      });
+      const by =
+        s.by === null
+          ? null
+          : Array.from(d.rows, (r) => String((newdata[s.by as string] as readonly string[])[r]));
+      X.set(predictSmooth(s, cov, by), s.first * n);
+    }
+    return { X, n, offset: d.offset };
+  }
+
+  /** Predictions (and standard errors) at new data, as mgcv's `predict.gam`. */
+  predict(newdata: DataFrame, options: GamPredictOptions = {}): GamPrediction {
+    const type = options.type ?? "response";
+    if (type !== "response" && type !== "link")
+      throw new GamError(
+        "BAD_OPTION",
+        `predict(): type must be "response" or "link", got "${type}"`,
+        "type",
+      );
+    const { X, n, offset } = this.modelMatrix(newdata);
+    const p = this.beta.length;
+    const eta = new Float64Array(n);
+    const row = new Float64Array(p);
+    const seLink = options.se ? new Float64Array(n) : null;
+    for (let i = 0; i < n; i++) {
+      let s = offset ? offset[i] : 0;
+      for (let j = 0; j < p; j++) {
+        row[j] = X[j * n + i];
+        s += row[j] * this.beta[j];
+      }
+      eta[i] = s;
+      if (seLink) seLink[i] = Math.sqrt(Math.max(rowVariance(row, this.vp, p), 0));
+    }
+    if (type === "link") return { fit: eta, se: seLink, seLink };
+    const fam = float64Family(this.family);
+    const mu = fam.mean(eta);
+    let se: Float64Array | null = null;
+    if (seLink) {
+      const d = fam.meanDerivative(eta);
+      se = seLink.map((v, i) => v * Math.abs(d[i]));
+    }
+    return { fit: mu, se, seLink };
+  }
+
+  /**
+   * The partial effect of one smooth (by label) on an evenly spaced grid over the
+   * fitting data's range (m points per covariate; 2-D smooths give an m×m grid, first
+   * covariate varying fastest), with a pointwise band of the given level.
+   */
+  partialEffect(label: string, options: { points?: number; level?: number } = {}): PartialEffect {
+    const s = this.smooths.find((t) => t.label === label);
+    if (!s)
+      throw new GamError(
+        "BAD_OPTION",
+        `partialEffect(): no smooth "${label}" (smooths: ${this.smooths.map((t) => t.label).join(", ")})`,
+        label,
+      );
+    const level = options.level ?? 0.95;
+    if (!(level > 0 && level < 1))
+      throw new GamError(
+        "BAD_OPTION",
+        `partialEffect(): level must be in (0, 1), got ${level}`,
+        "level",
+      );
+    const m = options.points ?? (s.vars.length === 1 ? 100 : 30);
+    const rg = this.ranges[label];
+    const grids = rg.map(([lo, hi]) =>
+      Array.from({ length: m }, (_, i) => lo + ((hi - lo) * i) / (m - 1)),
+    );
+    const total = m ** s.vars.length;
+    const cov = s.vars.map((_, vi) =>
+      Float64Array.from({ length: total }, (_, i) => grids[vi][Math.floor(i / m ** vi) % m]),
+    );
+    const by = s.by === null ? null : new Array<string>(total).fill(s.byLevel as string);
+    const X = predictSmooth(s, cov, by);
+    const q = s.size;
+    const fit: number[] = [];
+    const se: number[] = [];
+    const z = normalQuantile(0.5 + level / 2);
+    const row = new Float64Array(q);
+    const V = new Float64Array(q * q);
+    for (let a = 0; a < q; a++)
+      for (let b = 0; b < q; b++)
+        V[a * q + b] = this.vp[(s.first + a) * this.beta.length + s.first + b];
+    for (let i = 0; i < total; i++) {
+      let f = 0;
+      for (let j = 0; j < q; j++) {
+        row[j] = X[j * total + i];
+        f += row[j] * this.beta[s.first + j];
+      }
+      fit.push(f);
+      se.push(Math.sqrt(Math.max(rowVariance(row, V, q), 0)));
+    }
+    return {
+      label,
+      vars: [...s.vars],
+      x: Object.fromEntries(s.vars.map((v, vi) => [v, Array.from(cov[vi])])),
+      fit,
+      se,
+      lower: fit.map((f, i) => f - z * se[i]),
+      upper: fit.map((f, i) => f + z * se[i]),
+      level,
+    };
+  }
+
+  /** Tables like mgcv's `summary.gam`: parametric coefficients and smooth terms. */
+  summary(): SummaryTable {
+    return smoothTests(this, this.testData);
+  }
+
+  /** JSON form (no data), loadable by {@link loadGam}. */
+  toJSON(): GamJSON {
+    return {
+      kind: "gam",
+      formatVersion: GAM_FORMAT_VERSION,
+      formula: this.formula,
+      family: { name: this.family.name, link: linkName(this.family) },
+      method: this.method,
+      designInfo: this.designInfo,
+      smooths: this.smooths,
+      coefficientNames: this.coefficientNames,
+      coefficients: [...this.beta],
+      vp: [...this.vp],
+      edf: [...this.edfCoefficients],
+      edf1: [...this.edf1],
+      sp: this.sp,
+      score: this.score,
+      scale: this.scale,
+      scaleEstimated: this.scaleEstimated,
+      deviance: this.deviance,
+      nullDeviance: this.nullDeviance,
+      rSquaredAdj: this.rSquaredAdj,
+      n: this.n,
+      ranges: this.ranges,
+      converged: this.converged,
+      iterations: this.iterations,
+    };
+  }
+}
+
+/** Loads a GAM saved with `toJSON()`. */
+export function loadGam(json: unknown): GamResults {
+  return GamResults.fromJSON(json as GamJSON);
+}
