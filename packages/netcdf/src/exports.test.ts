@@ -9,6 +9,7 @@ it("exports", () => {
     "openNetcdf",
     "openNetcdf3",
     "openNetcdf4",
+    "openNetcdfFrom",
     "preloadNetcdf4",
     "writeDataset",
     "writeNetcdf",

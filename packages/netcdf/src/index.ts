@@ -9,3 +9,4 @@ export {
 } from "./nc3/writer.js";
 export { type Netcdf4Options, openNetcdf4, preloadNetcdf4 } from "./nc4/reader.js";
 export { detectNetcdf, type NetcdfKind, openNetcdf } from "./open.js";
+export { type HttpHandleOptions, type NetcdfInput, openNetcdfFrom } from "./remote.js";

@@ -3,6 +3,7 @@ import { Dataset } from "@geoml/grid";
 import { NetcdfError } from "./errors.js";
 import { openNetcdf3 } from "./nc3/reader.js";
 import { type Netcdf4Options, openNetcdf4 } from "./nc4/reader.js";
+import { type NetcdfInput, openNetcdfFrom } from "./remote.js";
 
 /** NetCDF flavour, from the file's magic bytes. */
 export type NetcdfKind = "netcdf3" | "netcdf4" | "unknown";
@@ -42,7 +43,8 @@ export async function detectNetcdf(path: string): Promise<NetcdfKind> {
 /**
  * Open a NetCDF file of any kind — NetCDF-3 classic, 64-bit offset, CDF-5, or NetCDF-4/HDF5
  * — as a lazy {@link Dataset}: only metadata is read now; `ds.read(name, { isel })` reads a
- * variable or hyperslab and CF-decodes it. Close it with `ds.close()`.
+ * variable or hyperslab and CF-decodes it. Close it with `ds.close()`. NetCDF-3 also opens
+ * from an `http(s)://` URL (range requests), bytes or a `Blob` (see {@link openNetcdfFrom}).
  *
  * @example
  * ```ts
@@ -52,7 +54,12 @@ export async function detectNetcdf(path: string): Promise<NetcdfKind> {
  * ```
  * @throws NetcdfError `BAD_MAGIC` for anything else, `TRUNCATED`, `CORRUPT_HEADER`, `IO_ERROR`
  */
-export async function openNetcdf(path: string, options: Netcdf4Options = {}): Promise<Dataset> {
+export async function openNetcdf(
+  path: NetcdfInput,
+  options: Netcdf4Options = {},
+): Promise<Dataset> {
+  // URLs, bytes and Blobs go through positioned reads instead of the file system.
+  if (typeof path !== "string" || /^https?:\/\//i.test(path)) return openNetcdfFrom(path);
   const kind = await detectNetcdf(path);
   if (kind === "netcdf3") return new Dataset(await openNetcdf3(path));
   if (kind === "netcdf4") return new Dataset(await openNetcdf4(path, options));
