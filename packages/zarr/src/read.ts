@@ -17,6 +17,48 @@ export interface ReadLimits {
   maxChunkBytes: number;
 }
 
+/** Chunks fetched and decoded at once: bounds memory to the window plus this many chunks. */
+const CONCURRENCY = 8;
+
+// zarrita's default queue starts every chunk of a window at once (hundreds of requests and
+// decoded chunks alive together); this one runs at most `limit` and fails on the first error.
+function limitedQueue(limit: number) {
+  const waiting: Array<() => Promise<void>> = [];
+  const done: Promise<void>[] = [];
+  let running = 0;
+  let failed: unknown;
+  let settle: (() => void) | undefined;
+  const idle = new Promise<void>((resolve) => {
+    settle = resolve;
+  });
+  const pump = () => {
+    while (running < limit && waiting.length > 0 && failed === undefined) {
+      const fn = waiting.shift()!;
+      running++;
+      fn()
+        .catch((e: unknown) => {
+          failed ??= e;
+        })
+        .finally(() => {
+          running--;
+          pump();
+        });
+    }
+    if (running === 0 && (waiting.length === 0 || failed !== undefined)) settle?.();
+  };
+  return {
+    add(fn: () => Promise<void>) {
+      waiting.push(fn);
+    },
+    async onIdle(): Promise<void[]> {
+      pump();
+      await idle;
+      if (failed !== undefined) throw failed;
+      return done as unknown as void[];
+    },
+  };
+}
+
 type AnyArray = zarr.Array<zarr.DataType, GuardedStore>;
 
 /** One Zarr array as a grid {@link VariableSource}: metadata now, chunks on `read`. */
@@ -97,6 +139,7 @@ export class ZarrVariable implements VariableSource {
         result = await zarr.get(
           arr,
           s.map((a, i) => zarr.slice(a, a + c[i])),
+          { createQueue: () => limitedQueue(CONCURRENCY) },
         );
       }
     } catch (e) {
