@@ -24,7 +24,6 @@ const CONCURRENCY = 8;
 // decoded chunks alive together); this one runs at most `limit` and fails on the first error.
 function limitedQueue(limit: number) {
   const waiting: Array<() => Promise<void>> = [];
-  const done: Promise<void>[] = [];
   let running = 0;
   let failed: unknown;
   let settle: (() => void) | undefined;
@@ -50,11 +49,11 @@ function limitedQueue(limit: number) {
     add(fn: () => Promise<void>) {
       waiting.push(fn);
     },
-    async onIdle(): Promise<void[]> {
+    async onIdle(): Promise<undefined[]> {
       pump();
       await idle;
       if (failed !== undefined) throw failed;
-      return done as unknown as void[];
+      return [];
     },
   };
 }
