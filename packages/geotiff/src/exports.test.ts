@@ -5,9 +5,11 @@ import * as api from "./index.js";
 it("exports exactly the public API", () => {
   expect(Object.keys(api).sort()).toEqual([
     "GeotiffError",
+    "blobSource",
     "bufferSource",
     "encodeGeotiff",
     "fileSource",
+    "httpSource",
     "isTiffMagic",
     "openGeotiff",
     "overviewForSize",

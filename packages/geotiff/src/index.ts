@@ -10,5 +10,6 @@ export {
   type PixelWindow,
 } from "./open.js";
 export { type ReadGeotiffOptions, readGeotiff } from "./read.js";
+export { blobSource, type HttpSourceOptions, httpSource } from "./remote.js";
 export { isTiffMagic } from "./structure.js";
 export { encodeGeotiff, type WriteGeotiffOptions, writeGeotiff } from "./write.js";

@@ -38,6 +38,7 @@ import {
   type PixelWindow,
 } from "./image.js";
 import { bandAttrs, type GdalItem, parseGdalMetadata, parseNodata } from "./metadata.js";
+import { blobSource, httpSource } from "./remote.js";
 import {
   type Ifd,
   readStructure,
@@ -116,21 +117,26 @@ export function overviewForSize(levels: readonly LevelSize[], width: number, hei
  * Open a GeoTIFF (classic or BigTIFF, striped or tiled, COG) from a path or bytes.
  * Reads metadata only; the format is recognised by its magic bytes, not its name.
  *
- * @param input - file path, the file's bytes, or any {@link ByteSource} (e.g. HTTP range reads)
+ * @param input - file path, `http(s)://` URL (range requests: a window costs its tiles), the
+ *   file's bytes, a `Blob`, or any {@link ByteSource}
  * @param options - resolution level
  * @throws GeotiffError `IO_ERROR`, `BAD_MAGIC`, `TRUNCATED`, `CORRUPT`, `UNSUPPORTED`,
  *   or `OUT_OF_RANGE` for a missing overview level
  */
 export async function openGeotiff(
-  input: string | Uint8Array | ByteSource,
+  input: string | URL | Uint8Array | Blob | ByteSource,
   options: OpenGeotiffOptions = {},
 ): Promise<GeotiffSource> {
   const src =
-    typeof input === "string"
+    typeof input === "string" && !/^https?:\/\//i.test(input)
       ? await fileSource(input)
-      : input instanceof Uint8Array
-        ? bufferSource(input)
-        : input;
+      : typeof input === "string" || input instanceof URL
+        ? await httpSource(input)
+        : input instanceof Uint8Array
+          ? bufferSource(input)
+          : typeof Blob !== "undefined" && input instanceof Blob
+            ? blobSource(input)
+            : (input as ByteSource);
   try {
     return await openFrom(src, options);
   } catch (error) {

@@ -11,6 +11,7 @@ it("exports", () => {
     "openNetcdf",
     "openNetcdf3",
     "openNetcdf4",
+    "openNetcdfFrom",
     "parseNumericText",
     "preloadNetcdf4",
     "writeDataset",

@@ -22,3 +22,4 @@ export {
   type UnsupportedVariable,
 } from "./nc4/reader.js";
 export { detectNetcdf, type NetcdfKind, openNetcdf } from "./open.js";
+export { type HttpHandleOptions, type NetcdfInput, openNetcdfFrom } from "./remote.js";

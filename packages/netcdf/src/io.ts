@@ -1,5 +1,19 @@
-import type { FileHandle } from "node:fs/promises";
 import { NetcdfError } from "./errors.js";
+
+/**
+ * Positioned reads, as `node:fs/promises` `FileHandle` offers them; the NetCDF-3 reader reads
+ * through this, so HTTP range requests or in-memory bytes can stand in for a file.
+ */
+export interface ByteHandle {
+  read(
+    buffer: Uint8Array,
+    offset: number,
+    length: number,
+    position: number,
+  ): Promise<{ bytesRead: number }>;
+  stat(): Promise<{ size: number }>;
+  close(): Promise<void>;
+}
 
 /** Largest single `read` issued; Node caps one read at 2 GiB and smaller pieces overlap better. */
 const PIECE = 32 * 1024 * 1024;
@@ -12,7 +26,7 @@ const IN_FLIGHT = 4;
  * with each completed piece (offset relative to `targetOffset`).
  */
 export async function readExact(
-  fh: FileHandle,
+  fh: ByteHandle,
   target: Uint8Array,
   targetOffset: number,
   length: number,

@@ -3,6 +3,7 @@ import { NetcdfDataset } from "./dataset.js";
 import { NetcdfError } from "./errors.js";
 import { openNetcdf3 } from "./nc3/reader.js";
 import { type Netcdf4Options, openNetcdf4 } from "./nc4/reader.js";
+import { type NetcdfInput, openNetcdfFrom } from "./remote.js";
 
 /** NetCDF flavour, from the file's magic bytes. */
 export type NetcdfKind = "netcdf3" | "netcdf4" | "unknown";
@@ -45,6 +46,8 @@ export async function detectNetcdf(path: string): Promise<NetcdfKind> {
  * variable or hyperslab and CF-decodes it. A NetCDF-4 file lists the variables of every group,
  * named by path (`"grp1/sub/T"`; `ds.read("/grp1/sub/T")` works too); `{ group }` opens one
  * group as the root instead. Close it with `ds.close()`.
+ * NetCDF-3 also opens from an `http(s)://` URL (range requests), bytes or a `Blob` (see
+ * {@link openNetcdfFrom}).
  *
  * @example
  * ```ts
@@ -55,9 +58,11 @@ export async function detectNetcdf(path: string): Promise<NetcdfKind> {
  * @throws NetcdfError `BAD_MAGIC` for anything else, `TRUNCATED`, `CORRUPT_HEADER`, `IO_ERROR`
  */
 export async function openNetcdf(
-  path: string,
+  path: NetcdfInput,
   options: Netcdf4Options = {},
 ): Promise<NetcdfDataset> {
+  // URLs, bytes and Blobs go through positioned reads instead of the file system.
+  if (typeof path !== "string" || /^https?:\/\//i.test(path)) return openNetcdfFrom(path);
   const kind = await detectNetcdf(path);
   if (kind === "netcdf3") return new NetcdfDataset(await openNetcdf3(path));
   if (kind === "netcdf4") {

@@ -63,9 +63,10 @@ interface Grouped {
 
 const HELP = `Usage: geoml info FILE [--stats] [--json]
 
-Summarise a NetCDF (3 or 4) or GeoTIFF file: dimensions, variables (a GeoTIFF's bands
-appear as band1, band2, …), coordinates, attributes and georeferencing — like
-'ncdump -h' or 'gdalinfo'. The format is recognised from the file's bytes.
+Summarise a NetCDF (3 or 4) or GeoTIFF file, or a Zarr (v2/v3) store directory:
+dimensions, variables (a GeoTIFF's bands appear as band1, band2, …), coordinates,
+attributes and georeferencing — like 'ncdump -h' or 'gdalinfo'. The format is
+recognised from the file's bytes.
 
 Options:
   --stats   add, per variable or band (coordinates and cell bounds included), after CF
@@ -83,7 +84,7 @@ Exit status: 0 on success, 1 when the file cannot be read, 2 on wrong usage.
 /** `geoml info FILE [--stats] [--json]`. */
 export const info: Command = {
   name: "info",
-  summary: "summarise a NetCDF or GeoTIFF file (dims, variables, attributes, stats)",
+  summary: "summarise a NetCDF, GeoTIFF or Zarr dataset (dims, variables, attributes, stats)",
   help: HELP,
   async run(args, io) {
     const { file, stats, json } = parse(args);

@@ -1,4 +1,3 @@
-import { type FileHandle, open } from "node:fs/promises";
 import {
   type ArrayData,
   allocate,
@@ -10,7 +9,7 @@ import {
   type VariableSource,
 } from "@geoml/grid";
 import { NetcdfError } from "../errors.js";
-import { readExact } from "../io.js";
+import { type ByteHandle, readExact } from "../io.js";
 import { type Nc3Header, type Nc3Variable, NeedMoreBytes, parseHeader } from "./header.js";
 
 /** Headers larger than this are treated as corrupt rather than read. */
@@ -25,14 +24,16 @@ const MAX_GAP = 64 * 1024;
 /**
  * Open a NetCDF-3 file (classic, 64-bit offset or CDF-5) lazily: only the header is read;
  * each variable's `read(start, count)` issues positioned reads for exactly the hyperslab,
- * so memory is bounded by the slab requested, whatever the file size.
+ * so memory is bounded by the slab requested, whatever the file size. `handle` reads from
+ * elsewhere than the local file `path` (HTTP ranges, bytes, a Blob); `path` then names it.
  *
  * @throws NetcdfError `BAD_MAGIC`, `TRUNCATED`, `CORRUPT_HEADER`, `IO_ERROR`
  */
-export async function openNetcdf3(path: string): Promise<DatasetSource> {
-  let fh: FileHandle;
+export async function openNetcdf3(path: string, handle?: ByteHandle): Promise<DatasetSource> {
+  let fh: ByteHandle;
   try {
-    fh = await open(path, "r");
+    // Node-only, loaded on demand so the reader also runs in a browser (on a given handle).
+    fh = handle ?? (await (await import("node:fs/promises")).open(path, "r"));
   } catch (e) {
     throw new NetcdfError("IO_ERROR", `cannot open: ${(e as Error).message}`, { file: path });
   }
@@ -46,7 +47,7 @@ export async function openNetcdf3(path: string): Promise<DatasetSource> {
   }
 }
 
-async function readHeader(fh: FileHandle, fileSize: number, path: string): Promise<Nc3Header> {
+async function readHeader(fh: ByteHandle, fileSize: number, path: string): Promise<Nc3Header> {
   let size = Math.min(fileSize, 64 * 1024);
   for (;;) {
     const bytes = new Uint8Array(size);
@@ -74,7 +75,7 @@ class Nc3Source implements DatasetSource {
   private closed = false;
 
   constructor(
-    private readonly fh: FileHandle,
+    private readonly fh: ByteHandle,
     readonly header: Nc3Header,
     readonly path: string,
   ) {
@@ -123,7 +124,7 @@ class Nc3Source implements DatasetSource {
  * strided selection costs a few large reads instead of thousands of small ones.
  */
 async function readRuns(
-  fh: FileHandle,
+  fh: ByteHandle,
   header: Nc3Header,
   v: Nc3Variable,
   start: number[],

@@ -1,0 +1,15 @@
+export type { Compressor } from "./codecs.js";
+export { ZarrError, type ZarrErrorCode } from "./errors.js";
+export { HttpStore, type HttpStoreOptions } from "./http-store.js";
+export { openZarr, openZarrSource, type ZarrLocation, type ZarrOpenOptions } from "./open.js";
+export { MemoryStore, type WritableZarrStore, type ZarrStore } from "./store.js";
+export {
+  createZarr,
+  writeZarr,
+  type ZarrCreateOptions,
+  type ZarrVariableEncoding,
+  type ZarrVariableSpec,
+  type ZarrWriteDType,
+  type ZarrWriteOptions,
+  ZarrWriter,
+} from "./write.js";
