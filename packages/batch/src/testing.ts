@@ -1,0 +1,58 @@
+/** Fixtures for the tests: the statsmodels reference grid as labelled arrays. */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { DataArray, decodeTimes } from "@geoml/grid";
+
+export interface CellsReference {
+  gaussian_formula: string;
+  poisson_formula: string;
+  shape: [number, number, number];
+  time: number[];
+  time_units: string;
+  calendar: string;
+  lat: number[];
+  lon: number[];
+  sst: (number | null)[];
+  count: (number | null)[];
+  gaussian: Record<"coef" | "se", (number[] | null)[]> &
+    Record<"nobs" | "deviance" | "scale", (number | null)[]>;
+  poisson: Record<"coef" | "se", (number[] | null)[]> &
+    Record<"nobs" | "deviance", (number | null)[]>;
+  singular_cell: [number, number];
+  few_cell: [number, number];
+}
+
+export const FIXTURES = join(import.meta.dirname, "__fixtures__");
+
+export function cellsReference(): CellsReference {
+  return JSON.parse(readFileSync(join(FIXTURES, "cells_statsmodels.json"), "utf8"));
+}
+
+/** The reference field `sst` or `count` as a (time, lat, lon) array. */
+export function referenceArray(ref: CellsReference, name: "sst" | "count"): DataArray {
+  const [nt, ny, nx] = ref.shape;
+  const data = Float32Array.from(ref[name], (v) => (v === null ? Number.NaN : v));
+  const time = Float64Array.from(ref.time);
+  return new DataArray({
+    name,
+    dims: ["time", "lat", "lon"],
+    shape: [nt, ny, nx],
+    data: name === "sst" ? data : Float64Array.from(data),
+    coords: {
+      time: {
+        dims: ["time"],
+        values: time,
+        attrs: { units: ref.time_units, calendar: ref.calendar },
+        times: decodeTimes(time, ref.time_units, ref.calendar) as never,
+      },
+      lat: { dims: ["lat"], values: Float64Array.from(ref.lat), attrs: { units: "degrees_north" } },
+      lon: { dims: ["lon"], values: Float64Array.from(ref.lon), attrs: { units: "degrees_east" } },
+    },
+    attrs: { units: name === "sst" ? "degC" : "1" },
+  });
+}
+
+/** Largest relative difference |a − b| / max(|b|, floor). */
+export function relErr(a: number, b: number, floor = 1e-300): number {
+  return Math.abs(a - b) / Math.max(Math.abs(b), floor);
+}
