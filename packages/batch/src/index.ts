@@ -9,4 +9,15 @@ export {
   type FitAlongResult,
   fitAlong,
 } from "./fit-along.js";
+export { type ChunkJob, JOB_VERSION, parseJob, runJob } from "./job.js";
 export type { FitSpec } from "./model.js";
+export { type OutputFormat, outputFormat, writeFitOutput } from "./output.js";
+export { poolExecutor } from "./pool.js";
+export {
+  type BatchFitOptions,
+  type BatchFitReport,
+  type BatchProgress,
+  batchFit,
+  type Executor,
+  localExecutor,
+} from "./run.js";

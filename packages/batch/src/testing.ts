@@ -56,3 +56,35 @@ export function referenceArray(ref: CellsReference, name: "sst" | "count"): Data
 export function relErr(a: number, b: number, floor = 1e-300): number {
   return Math.abs(a - b) / Math.max(Math.abs(b), floor);
 }
+
+/**
+ * Write `array` as an archive of NetCDF files split along time (`n` files, named so that
+ * name order is not time order) and return their paths.
+ */
+export async function writeArchive(dir: string, array: DataArray, n: number): Promise<string[]> {
+  const { isel } = await import("@geoml/grid");
+  const { writeNetcdf } = await import("@geoml/netcdf");
+  const T = array.shape[0];
+  const per = Math.ceil(T / n);
+  const paths: string[] = [];
+  for (let k = 0; k < n; k++) {
+    const part = isel(array, { time: { start: k * per, stop: Math.min(T, (k + 1) * per) } });
+    const path = join(dir, `part_${String((k * 7) % n).padStart(2, "0")}_${k}.nc`);
+    await writeNetcdf(path, [part], { encoding: { [array.name]: { _FillValue: -999 } } });
+    paths.push(path);
+  }
+  return paths;
+}
+
+/**
+ * True when the Debian tool `name` is installed. Under CI (`CI=true`) a missing tool
+ * still returns true, so the test runs and fails rather than skipping; elsewhere the test
+ * is skipped with a printed notice.
+ */
+export async function haveTool(name: string): Promise<boolean> {
+  const { spawnSync } = await import("node:child_process");
+  const ok = spawnSync("sh", ["-c", `command -v ${name}`]).status === 0;
+  if (ok || process.env.CI === "true") return true;
+  console.warn(`skipping tests that need ${name}: not installed (apt-get install ${name})`);
+  return false;
+}
