@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { charsToStrings } from "@geoml/grid";
 import { openNetcdf } from "@geoml/netcdf";
 import { afterAll, describe, expect, it } from "vitest";
-import { batchFit, fitAlong } from "./index.js";
+import { type BatchFitOptions, batchFit, fitAlong } from "./index.js";
 import { cellsReference, referenceArray, writeArchive } from "./testing.js";
 
 const ref = cellsReference();
@@ -59,7 +59,7 @@ describe("batchFit over files", () => {
 
   it("rejects bad input before writing anything, naming the file", async () => {
     const out = join(dir, "never.nc");
-    const cases: [object, RegExp][] = [
+    const cases: [Partial<BatchFitOptions> & { files: string }, RegExp][] = [
       [{ files: join(dir, "nope_*.nc") }, /no file matches/],
       [
         { files: join(dir, "part_*.nc"), variable: "salt", formula: "salt ~ t" },
