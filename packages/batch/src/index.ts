@@ -14,6 +14,15 @@ export type { FitSpec } from "./model.js";
 export { type OutputFormat, outputFormat, writeFitOutput } from "./output.js";
 export { poolExecutor } from "./pool.js";
 export {
+  connect as connectRedis,
+  type QueueExecutorOptions,
+  queueExecutor,
+  queueName,
+  type ServeOptions,
+  type StallOptions,
+  serveQueue,
+} from "./queue.js";
+export {
   type BatchFitOptions,
   type BatchFitReport,
   type BatchProgress,

@@ -88,3 +88,37 @@ export async function haveTool(name: string): Promise<boolean> {
   console.warn(`skipping tests that need ${name}: not installed (apt-get install ${name})`);
   return false;
 }
+
+/** A free loopback TCP port. */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import("node:net");
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+    s.on("error", reject);
+  });
+}
+
+/** Start Debian's redis-server on a free loopback port, without persistence. */
+export async function startRedis(args: string[] = []): Promise<{ port: number; stop(): void }> {
+  const { spawn } = await import("node:child_process");
+  const port = await freePort();
+  const proc = spawn(
+    "redis-server",
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", ...args],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  await new Promise<void>((resolve, reject) => {
+    let out = "";
+    proc.stdout!.on("data", (d) => {
+      out += String(d);
+      if (out.includes("Ready to accept connections")) resolve();
+    });
+    proc.on("error", reject);
+    proc.on("exit", (code) => reject(new Error(`redis-server exited (${code}): ${out}`)));
+  });
+  return { port, stop: () => proc.kill("SIGTERM") };
+}
