@@ -4,11 +4,11 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { httpSource, openGeotiff, readGeotiff } from "@geoml/geotiff";
 import { Dataset } from "@geoml/grid";
+import { open as openAny } from "@geoml/io";
 import { openNetcdf } from "@geoml/netcdf";
 import { openZarr } from "@geoml/zarr";
 import { fromArrayBuffer } from "geotiff";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openAny } from "./open-any.js";
 import { type RangeServer, serveDirectory } from "./testing/http-server.js";
 
 const repo = fileURLToPath(new URL("../../../", import.meta.url));

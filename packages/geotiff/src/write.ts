@@ -30,6 +30,8 @@ export interface WriteGeotiffOptions {
   dtype?: Exclude<DType, "char" | "string" | "int64" | "uint64">;
   /** `"deflate"` (default) or `"none"`. */
   compression?: "deflate" | "none";
+  /** One description per band (GDAL's band description), e.g. a model term per band; default the `long_name`. */
+  bandDescriptions?: readonly string[];
   /** GDAL scale/offset metadata to record (values are written as given, not packed). */
   scale?: number;
   offset?: number;
@@ -211,6 +213,13 @@ export function encodeGeotiff(
   if (epsg !== undefined || gt !== undefined) {
     tags.push({ tag: TAG.GeoKeyDirectory, type: 3, values: geoKeys(epsg) });
   }
+  if (options.bandDescriptions !== undefined && options.bandDescriptions.length !== bands) {
+    throw new GeotiffError(
+      "INVALID_WRITE",
+      `${options.bandDescriptions.length} band descriptions for ${bands} bands`,
+      ctx,
+    );
+  }
   const items = metadataItems(array, bands, options);
   if (items.length > 0)
     tags.push({ tag: TAG.GdalMetadata, type: 2, text: formatGdalMetadata(items) });
@@ -387,8 +396,9 @@ function metadataItems(array: DataArray, bands: number, options: WriteGeotiffOpt
       items.push({ name: "SCALE", sample: s, role: "scale", value: String(options.scale) });
     if (units !== undefined)
       items.push({ name: "UNITTYPE", sample: s, role: "unittype", value: units });
-    if (longName !== undefined)
-      items.push({ name: "DESCRIPTION", sample: s, role: "description", value: longName });
+    const description = options.bandDescriptions?.[s] ?? longName;
+    if (description !== undefined)
+      items.push({ name: "DESCRIPTION", sample: s, role: "description", value: description });
   }
   return items;
 }

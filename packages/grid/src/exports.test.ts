@@ -21,6 +21,7 @@ it("exports", () => {
     "charsToStrings",
     "climatology",
     "computeStats",
+    "concatSources",
     "dayNumber",
     "dayOfYear",
     "daysInMonth",

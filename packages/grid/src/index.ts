@@ -10,6 +10,7 @@ export {
   regridNearest,
   where,
 } from "./compute.js";
+export { type ConcatSourcesOptions, concatSources } from "./concat-sources.js";
 export { type Coordinate, DataArray, type DataArrayInit } from "./data-array.js";
 export { Dataset, type IndexRange, type ReadOptions } from "./dataset.js";
 export { charsToStrings, type Decoded, type DecodeOptions, decode } from "./decode.js";

@@ -9,10 +9,10 @@ import {
   sizeOf,
   type VariableSource,
 } from "@geoml/grid";
+import { open } from "@geoml/io";
 import type { Command } from "../command.js";
 import { CliError } from "../errors.js";
 import type { CommandIO } from "../io.js";
-import { openAny } from "../open-any.js";
 import { progressBar } from "../progress.js";
 
 /** Statistics of one variable after decoding, as `--stats` reports them. */
@@ -88,7 +88,7 @@ export const info: Command = {
   help: HELP,
   async run(args, io) {
     const { file, stats, json } = parse(args);
-    const ds = await openAny(file);
+    const ds = await open(file);
     try {
       const summary = await summarise(ds, stats, io);
       io.out(json ? `${JSON.stringify(summary, null, 2)}\n` : formatText(file, ds, summary));

@@ -1,0 +1,32 @@
+/**
+ * @geoml/batch — per-cell model fits over gridded archives: chunked, resumable, on worker
+ * threads and across machines.
+ */
+export { BatchError, type BatchErrorCode } from "./errors.js";
+export {
+  chunkRanges,
+  type FitAlongOptions,
+  type FitAlongResult,
+  fitAlong,
+} from "./fit-along.js";
+export { type ChunkJob, JOB_VERSION, parseJob, runJob } from "./job.js";
+export type { FitSpec } from "./model.js";
+export { type OutputFormat, outputFormat, writeFitOutput } from "./output.js";
+export { poolExecutor } from "./pool.js";
+export {
+  connect as connectRedis,
+  type QueueExecutorOptions,
+  queueExecutor,
+  queueName,
+  type ServeOptions,
+  type StallOptions,
+  serveQueue,
+} from "./queue.js";
+export {
+  type BatchFitOptions,
+  type BatchFitReport,
+  type BatchProgress,
+  batchFit,
+  type Executor,
+  localExecutor,
+} from "./run.js";

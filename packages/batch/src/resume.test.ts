@@ -1,0 +1,60 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, expect, it } from "vitest";
+import { batchFit } from "./index.js";
+import { cellsReference, referenceArray, writeArchive } from "./testing.js";
+
+const ref = cellsReference();
+const dir = mkdtempSync(join(tmpdir(), "geoml-resume-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+// A child process runs the fit and SIGKILLs itself after `kill` parts, as a crash would.
+const child = (out: string, kill: number) => `
+import { batchFit } from ${JSON.stringify(join(import.meta.dirname, "index.ts"))};
+await batchFit({
+  files: ${JSON.stringify(join(dir, "part_*.nc"))},
+  formula: ${JSON.stringify(ref.poisson_formula)},
+  family: "poisson",
+  out: ${JSON.stringify(out)},
+  chunkCells: 8,
+  onProgress: (p) => { if (p.done - p.resumed >= ${kill}) process.kill(process.pid, "SIGKILL"); },
+});
+`;
+
+it("finishes a run killed with SIGKILL, redoing only unfinished chunks, with identical output", async () => {
+  await writeArchive(dir, referenceArray(ref, "count"), 5);
+  const whole = join(dir, "whole.nc");
+  await batchFit({
+    files: join(dir, "part_*.nc"),
+    formula: ref.poisson_formula,
+    family: "poisson",
+    out: whole,
+    chunkCells: 8,
+  });
+  const out = join(dir, "resumed.nc");
+  const r = spawnSync(
+    process.execPath,
+    ["--import", "tsx", "--input-type=module", "-e", child(out, 2)],
+    {
+      cwd: import.meta.dirname,
+      encoding: "utf8",
+    },
+  );
+  expect(r.signal).toBe("SIGKILL");
+  expect(existsSync(out)).toBe(false);
+  const parts = readdirSync(`${out}.parts`).filter((f) => f.endsWith(".part"));
+  expect(parts.length).toBe(2);
+  const report = await batchFit({
+    files: join(dir, "part_*.nc"),
+    formula: ref.poisson_formula,
+    family: "poisson",
+    out,
+    chunkCells: 8,
+  });
+  expect(report.resumed).toBe(2);
+  expect(report.chunks).toBe(6);
+  expect(readFileSync(out).equals(readFileSync(whole))).toBe(true);
+  expect(existsSync(`${out}.parts`)).toBe(false);
+});

@@ -1,0 +1,168 @@
+/**
+ * A whole batch fit over files: check everything, cut the grid into chunks, run the chunks
+ * that have no part yet (in this thread, on a worker pool or through a queue), then
+ * assemble the parts into the output. Killed and started again with the same inputs, it
+ * redoes only the chunks without a part and writes the same bytes.
+ */
+import { createHash } from "node:crypto";
+import { stat } from "node:fs/promises";
+import { resolve } from "node:path";
+import { openMfDataset } from "@geoml/io";
+import { BatchError } from "./errors.js";
+import { assemble, chunkRanges, openRun } from "./fit-along.js";
+import { type ChunkJob, JOB_VERSION, runJob } from "./job.js";
+import type { FitSpec } from "./model.js";
+import { outputFormat, writeFitOutput } from "./output.js";
+import { PartStore } from "./parts.js";
+import { poolExecutor } from "./pool.js";
+
+/** Runs chunk jobs somewhere and hands back each one's part bytes as it finishes. */
+export type Executor = (
+  jobs: readonly ChunkJob[],
+  onPart: (job: ChunkJob, part: Uint8Array) => Promise<void>,
+) => Promise<void>;
+
+/** Progress of a run. */
+export interface BatchProgress {
+  /** Chunks with a part (including those found from an earlier run). */
+  done: number;
+  total: number;
+  /** Chunks whose parts were already there when the run started. */
+  resumed: number;
+}
+
+/** Options of {@link batchFit}. */
+export interface BatchFitOptions extends FitSpec {
+  /** A glob, a path or a list of paths (joined with `openMfDataset`). */
+  files: string | readonly string[];
+  /** Variable to fit; default the formula's left side. */
+  variable?: string;
+  /** Dimension to fit along; default `"time"`. */
+  along?: string;
+  /** Output file: `.nc` or `.tif`. Parts go to `<out>.parts/`. */
+  out: string;
+  /** About how many cells per chunk (whole rows); default 65536. */
+  chunkCells?: number;
+  /** Worker threads; default 1 (this thread). */
+  workers?: number;
+  /** Run the chunks somewhere else (e.g. {@link queueExecutor}); overrides `workers`. */
+  executor?: Executor;
+  /** Called whenever a chunk's part is written. */
+  onProgress?: (p: BatchProgress) => void;
+  /** Keep `<out>.parts/` after writing the output (default false). */
+  keepParts?: boolean;
+}
+
+/** What {@link batchFit} did. */
+export interface BatchFitReport {
+  out: string;
+  run: string;
+  chunks: number;
+  /** Chunks found done from an earlier, interrupted run. */
+  resumed: number;
+}
+
+/**
+ * Fit a model per cell over an archive and write the result to `out`, resumably. Every
+ * input check (files, grids, times, variable, formula, output name) happens before any
+ * part or output is written.
+ *
+ * @throws IoError / BatchError naming the file or variable at fault
+ */
+export async function batchFit(options: BatchFitOptions): Promise<BatchFitReport> {
+  const along = options.along ?? "time";
+  outputFormat(options.out);
+  const workers = options.workers ?? 1;
+  if (!Number.isInteger(workers) || workers < 1) {
+    throw new BatchError("INVALID_ARGUMENT", `workers must be a positive integer, got ${workers}`);
+  }
+  const ds = await openMfDataset(options.files, { concatDim: along });
+  let jobs: ChunkJob[];
+  let store: PartStore;
+  let run: string;
+  let grid: Awaited<ReturnType<typeof openRun>>["grid"];
+  let model: Awaited<ReturnType<typeof openRun>>["model"];
+  const spec: FitSpec = {
+    formula: options.formula,
+    ...(options.family !== undefined ? { family: options.family } : {}),
+    ...(options.link !== undefined ? { link: options.link } : {}),
+  };
+  try {
+    ({ grid, model } = await openRun(ds, { ...spec, variable: options.variable }, along));
+    // Covariates must exist on the same grid: check now, not in the middle of the run.
+    for (const c of model.covariates) await grid.read({ start: 0, stop: 1 }, [c]);
+    const files = ds.files.map((f) => resolve(f));
+    run = await runId(files, grid.name, along, spec, options.chunkCells);
+    const ranges = chunkRanges(grid.rows, grid.rowCells, options.chunkCells);
+    jobs = ranges.map((r, chunk) => ({
+      version: JOB_VERSION,
+      run,
+      files,
+      variable: grid.name,
+      along,
+      spec,
+      chunk,
+      start: r.start,
+      stop: r.stop,
+    }));
+    store = new PartStore(options.out);
+  } finally {
+    await ds.close();
+  }
+  const done = await store.open(run);
+  const resumed = done.size;
+  const todo = jobs.filter((j) => !done.has(j.chunk));
+  const progress = () => options.onProgress?.({ done: done.size, total: jobs.length, resumed });
+  progress();
+  const executor: Executor =
+    options.executor ?? (workers > 1 ? poolExecutor(workers) : localExecutor);
+  await executor(todo, async (job, part) => {
+    await store.write(job.chunk, part);
+    done.add(job.chunk);
+    progress();
+  });
+  const missing = jobs.filter((j) => !done.has(j.chunk));
+  if (missing.length > 0) {
+    throw new BatchError("IO_ERROR", `${missing.length} chunks did not finish`, {
+      file: options.out,
+    });
+  }
+  const parts = [];
+  for (const j of jobs) {
+    const { header, result } = await store.read(j.chunk);
+    if (header.run !== run || header.start !== j.start || header.stop !== j.stop) {
+      throw new BatchError("BAD_PART", `part of chunk ${j.chunk} belongs to another run`, {
+        file: store.path(j.chunk),
+      });
+    }
+    parts.push({ range: { start: j.start, stop: j.stop }, result });
+  }
+  await writeFitOutput(options.out, assemble(grid, model, parts), {
+    source: jobs[0].files.join(" "),
+    history: `geoml batch fit ${spec.formula}`,
+  });
+  if (options.keepParts !== true) await store.remove();
+  return { out: options.out, run, chunks: jobs.length, resumed };
+}
+
+/** Chunks one after another in this thread. */
+export const localExecutor: Executor = async (jobs, onPart) => {
+  for (const job of jobs) await onPart(job, await runJob(job));
+};
+
+/** A run's identity: the files (and their sizes and times), the variable and the model. */
+async function runId(
+  files: readonly string[],
+  variable: string,
+  along: string,
+  spec: FitSpec,
+  chunkCells: number | undefined,
+): Promise<string> {
+  const h = createHash("sha256");
+  for (const f of files) {
+    const s = await stat(f);
+    h.update(`${f}\0${s.size}\0${s.mtimeMs}\0`);
+  }
+  h.update(JSON.stringify([JOB_VERSION, variable, along, spec, chunkCells ?? null]));
+  return h.digest("hex").slice(0, 16);
+}

@@ -1,0 +1,124 @@
+/** Fixtures for the tests: the statsmodels reference grid as labelled arrays. */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { DataArray, decodeTimes } from "@geoml/grid";
+
+export interface CellsReference {
+  gaussian_formula: string;
+  poisson_formula: string;
+  shape: [number, number, number];
+  time: number[];
+  time_units: string;
+  calendar: string;
+  lat: number[];
+  lon: number[];
+  sst: (number | null)[];
+  count: (number | null)[];
+  gaussian: Record<"coef" | "se", (number[] | null)[]> &
+    Record<"nobs" | "deviance" | "scale", (number | null)[]>;
+  poisson: Record<"coef" | "se", (number[] | null)[]> &
+    Record<"nobs" | "deviance", (number | null)[]>;
+  singular_cell: [number, number];
+  few_cell: [number, number];
+}
+
+export const FIXTURES = join(import.meta.dirname, "__fixtures__");
+
+export function cellsReference(): CellsReference {
+  return JSON.parse(readFileSync(join(FIXTURES, "cells_statsmodels.json"), "utf8"));
+}
+
+/** The reference field `sst` or `count` as a (time, lat, lon) array. */
+export function referenceArray(ref: CellsReference, name: "sst" | "count"): DataArray {
+  const [nt, ny, nx] = ref.shape;
+  const data = Float32Array.from(ref[name], (v) => (v === null ? Number.NaN : v));
+  const time = Float64Array.from(ref.time);
+  return new DataArray({
+    name,
+    dims: ["time", "lat", "lon"],
+    shape: [nt, ny, nx],
+    data: name === "sst" ? data : Float64Array.from(data),
+    coords: {
+      time: {
+        dims: ["time"],
+        values: time,
+        attrs: { units: ref.time_units, calendar: ref.calendar },
+        times: decodeTimes(time, ref.time_units, ref.calendar) as never,
+      },
+      lat: { dims: ["lat"], values: Float64Array.from(ref.lat), attrs: { units: "degrees_north" } },
+      lon: { dims: ["lon"], values: Float64Array.from(ref.lon), attrs: { units: "degrees_east" } },
+    },
+    attrs: { units: name === "sst" ? "degC" : "1" },
+  });
+}
+
+/** Largest relative difference |a − b| / max(|b|, floor). */
+export function relErr(a: number, b: number, floor = 1e-300): number {
+  return Math.abs(a - b) / Math.max(Math.abs(b), floor);
+}
+
+/**
+ * Write `array` as an archive of NetCDF files split along time (`n` files, named so that
+ * name order is not time order) and return their paths.
+ */
+export async function writeArchive(dir: string, array: DataArray, n: number): Promise<string[]> {
+  const { isel } = await import("@geoml/grid");
+  const { writeNetcdf } = await import("@geoml/netcdf");
+  const T = array.shape[0];
+  const per = Math.ceil(T / n);
+  const paths: string[] = [];
+  for (let k = 0; k < n; k++) {
+    const part = isel(array, { time: { start: k * per, stop: Math.min(T, (k + 1) * per) } });
+    const path = join(dir, `part_${String((k * 7) % n).padStart(2, "0")}_${k}.nc`);
+    await writeNetcdf(path, [part], { encoding: { [array.name]: { _FillValue: -999 } } });
+    paths.push(path);
+  }
+  return paths;
+}
+
+/**
+ * True when the Debian tool `name` is installed. Under CI (`CI=true`) a missing tool
+ * still returns true, so the test runs and fails rather than skipping; elsewhere the test
+ * is skipped with a printed notice.
+ */
+export async function haveTool(name: string): Promise<boolean> {
+  const { spawnSync } = await import("node:child_process");
+  const ok = spawnSync("sh", ["-c", `command -v ${name}`]).status === 0;
+  if (ok || process.env.CI === "true") return true;
+  console.warn(`skipping tests that need ${name}: not installed (apt-get install ${name})`);
+  return false;
+}
+
+/** A free loopback TCP port. */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import("node:net");
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+    s.on("error", reject);
+  });
+}
+
+/** Start Debian's redis-server on a free loopback port, without persistence. */
+export async function startRedis(args: string[] = []): Promise<{ port: number; stop(): void }> {
+  const { spawn } = await import("node:child_process");
+  const port = await freePort();
+  const proc = spawn(
+    "redis-server",
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", ...args],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  await new Promise<void>((resolve, reject) => {
+    let out = "";
+    proc.stdout!.on("data", (d) => {
+      out += String(d);
+      if (out.includes("Ready to accept connections")) resolve();
+    });
+    proc.on("error", reject);
+    proc.on("exit", (code) => reject(new Error(`redis-server exited (${code}): ${out}`)));
+  });
+  return { port, stop: () => proc.kill("SIGTERM") };
+}

@@ -1,0 +1,13 @@
+import { expect, it } from "vitest";
+import * as api from "./index.js";
+
+// The public surface; a change here is an API change to review (and a changeset).
+it("exports exactly the public API", () => {
+  expect(Object.keys(api).sort()).toEqual([
+    "FORMATS",
+    "IoError",
+    "MfDataset",
+    "open",
+    "openMfDataset",
+  ]);
+});

@@ -1,0 +1,31 @@
+import { writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { isGridError } from "@geoml/grid";
+import { expect, it } from "vitest";
+import { open } from "./index.js";
+
+const FIX = join(import.meta.dirname, "__fixtures__");
+
+it("opens NetCDF by its bytes, from a path or a file URL", async () => {
+  const path = join(FIX, "archive", "a_2001.nc");
+  for (const p of [path, pathToFileURL(path)]) {
+    const ds = await open(p);
+    expect(ds.format).toBe("netcdf3-64bit-offset");
+    expect(ds.dataVariableNames).toEqual(["sst", "count"]);
+    await ds.close();
+  }
+});
+
+it("names the file it cannot read or recognise", async () => {
+  const junk = join(tmpdir(), `geoml-io-${process.pid}.dat`);
+  writeFileSync(junk, "not a grid");
+  const unknown = await open(junk).catch((e) => e);
+  expect(isGridError(unknown, "UNKNOWN_FORMAT")).toBe(true);
+  expect(unknown.message).toContain(junk);
+  const missing = await open(join(FIX, "missing.nc")).catch((e) => e);
+  expect(isGridError(missing, "IO_ERROR")).toBe(true);
+  const http = await open("https://example.org/sst.nc").catch((e) => e);
+  expect(http.message).toMatch(/https: URLs/);
+});
