@@ -239,7 +239,7 @@ describe("errors go to stderr with a non-zero status", () => {
     const pkg = root("packages/cli/package.json");
     const unknown = await run("info", pkg, "--json");
     expect(unknown.status).toBe(1);
-    expect(unknown.stderr).toContain("not a GeoTIFF or NetCDF file");
+    expect(unknown.stderr).toContain("not a GeoTIFF, NetCDF or Zarr file");
     expect(unknown.stdout).toBe("");
   });
 

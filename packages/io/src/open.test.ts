@@ -26,6 +26,8 @@ it("names the file it cannot read or recognise", async () => {
   expect(unknown.message).toContain(junk);
   const missing = await open(join(FIX, "missing.nc")).catch((e) => e);
   expect(isGridError(missing, "IO_ERROR")).toBe(true);
-  const http = await open("https://example.org/sst.nc").catch((e) => e);
-  expect(http.message).toMatch(/https: URLs/);
+  // Nothing listens on port 1 of the loopback address: the fetch fails, named.
+  const http = await open("http://127.0.0.1:1/sst.nc").catch((e) => e);
+  expect(isGridError(http, "IO_ERROR")).toBe(true);
+  expect(http.message).toMatch(/http:\/\/127\.0\.0\.1:1\/sst\.nc: cannot fetch/);
 });

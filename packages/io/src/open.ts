@@ -78,7 +78,9 @@ export async function open(pathOrUrl: string | URL): Promise<Dataset> {
   }
   throw new IoError(
     "UNKNOWN_FORMAT",
-    `not a ${FORMATS.map((f) => f.name).join(" or ")} file (no matching signature)`,
+    `not a ${FORMATS.slice(0, -1)
+      .map((f) => f.name)
+      .join(", ")} or ${FORMATS.at(-1)!.name} file (no matching signature)`,
     { file: path },
   );
 }
