@@ -23,11 +23,13 @@ export interface Netcdf4Options {
    */
   timeoutMs?: number;
   /**
-   * Largest hyperslab, in bytes, a read of chunked data may return. Default: 64 MiB plus
-   * 1032 × the file size (deflate's largest possible ratio), which only chunks never written
-   * (all fill value) can exceed. The bytes of contiguous data must be in the file, so a
-   * contiguous variable claiming more than the file holds is always `CORRUPT_HEADER`. Both
-   * checks happen before anything is allocated, so a corrupted shape cannot exhaust memory.
+   * Memory one read of chunked data may take, in bytes: the stored values plus, for all but
+   * float32, the float64 array CF decoding makes of them. Default 48 MiB + 4 × the file size.
+   * Chunked (compressed) data can hold more than the file does — and a corrupted or hostile
+   * shape claims any size, which HDF5 answers with fill values — so larger reads fail with
+   * `TOO_LARGE` before anything is allocated: read a hyperslab (`isel`; streaming helpers
+   * such as `computeStats` read piece by piece) or raise the limit. Contiguous data must be in
+   * the file: claiming more bytes than it has is `CORRUPT_HEADER`.
    */
   maxReadBytes?: number;
 }
@@ -265,7 +267,7 @@ export async function openNetcdf4(
     throw new NetcdfError("IO_ERROR", `cannot open: ${(e as Error).message}`, { file: path });
   }
   const timeoutMs = options.timeoutMs ?? 20_000;
-  const maxReadBytes = options.maxReadBytes ?? 64 * 2 ** 20 + 1032 * fileSize;
+  const maxReadBytes = options.maxReadBytes ?? 48 * 2 ** 20 + 4 * fileSize;
   if (!(maxReadBytes > 0)) {
     throw new NetcdfError(
       "INVALID_ARGUMENT",
@@ -308,10 +310,12 @@ export async function openNetcdf4(
             ctx,
           );
         }
-        if (bytes > maxReadBytes) {
+        // Stored values, plus the float64 copy decoding makes (float32 decodes in place).
+        const cost = v.dtype === "float32" ? bytes : bytes + sizeOf(c) * 8;
+        if (v.chunks !== undefined && cost > maxReadBytes) {
           throw new NetcdfError(
             "TOO_LARGE",
-            `reading ${bytes} bytes (shape ${c.join("×")}) exceeds the limit of ${maxReadBytes} bytes for a ${fileSize}-byte file; read a smaller hyperslab or raise maxReadBytes`,
+            `reading shape ${c.join("×")} takes ${cost} bytes, over the limit of ${maxReadBytes} for a ${fileSize}-byte file; read a hyperslab (isel) or raise maxReadBytes`,
             ctx,
           );
         }
