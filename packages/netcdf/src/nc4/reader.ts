@@ -23,12 +23,14 @@ export interface Netcdf4Options {
    */
   timeoutMs?: number;
   /**
-   * Memory one read of chunked data may take, in bytes: the stored values plus, for all but
-   * float32, the float64 array CF decoding makes of them. Default 48 MiB + 4 × the file size.
-   * Chunked (compressed) data can hold more than the file does — and a corrupted or hostile
-   * shape claims any size, which HDF5 answers with fill values — so larger reads fail with
-   * `TOO_LARGE` before anything is allocated: read a hyperslab (`isel`; streaming helpers
-   * such as `computeStats` read piece by piece) or raise the limit. Contiguous data must be in
+   * Hard limit on the memory one read may take, in bytes: the stored values plus, for all
+   * but float32, the float64 array CF decoding makes of them; larger reads fail with
+   * `TOO_LARGE` before anything is allocated. Unset (the default), reads of chunked data
+   * beyond 32 MiB + 4 × the file size are verified instead: compressed data can legitimately
+   * hold far more than the file, but a corrupted or hostile shape claims any size, which HDF5
+   * answers with one repeated fill value for the chunks that do not exist — so past that
+   * budget the data are read in small slabs and a slab of one repeated value stops the read
+   * with `TOO_LARGE`. Set `Infinity` to read such data anyway. Contiguous data must be in
    * the file: claiming more bytes than it has is `CORRUPT_HEADER`.
    */
   maxReadBytes?: number;
@@ -235,7 +237,7 @@ function toError(e: unknown, file: string, variable?: string): NetcdfError {
   }
   if (err?.code === "CLOSED")
     return new NetcdfError("CLOSED", "file is closed", { file, variable });
-  if (err?.code === "UNSUPPORTED" || err?.code === "CORRUPT_HEADER")
+  if (err?.code === "UNSUPPORTED" || err?.code === "CORRUPT_HEADER" || err?.code === "TOO_LARGE")
     return new NetcdfError(err.code, text, { file, variable });
   const minors = [...text.matchAll(/minor: (.*)/g)].map((m) => m[1].trim());
   const last = minors.at(-1) ?? text.split("\n")[0];
@@ -267,8 +269,8 @@ export async function openNetcdf4(
     throw new NetcdfError("IO_ERROR", `cannot open: ${(e as Error).message}`, { file: path });
   }
   const timeoutMs = options.timeoutMs ?? 20_000;
-  const maxReadBytes = options.maxReadBytes ?? 48 * 2 ** 20 + 4 * fileSize;
-  if (!(maxReadBytes > 0)) {
+  const maxReadBytes = options.maxReadBytes;
+  if (maxReadBytes !== undefined && !(maxReadBytes > 0)) {
     throw new NetcdfError(
       "INVALID_ARGUMENT",
       `maxReadBytes must be positive, got ${maxReadBytes}`,
@@ -277,6 +279,8 @@ export async function openNetcdf4(
       },
     );
   }
+  /** Memory a read may take unverified when no hard limit is set. */
+  const budget = 32 * 2 ** 20 + 4 * fileSize;
   let opened: OpenResult;
   try {
     opened = (await host.call(
@@ -312,16 +316,21 @@ export async function openNetcdf4(
         }
         // Stored values, plus the float64 copy decoding makes (float32 decodes in place).
         const cost = v.dtype === "float32" ? bytes : bytes + sizeOf(c) * 8;
-        if (v.chunks !== undefined && cost > maxReadBytes) {
+        if (maxReadBytes !== undefined && cost > maxReadBytes) {
           throw new NetcdfError(
             "TOO_LARGE",
-            `reading shape ${c.join("×")} takes ${cost} bytes, over the limit of ${maxReadBytes} for a ${fileSize}-byte file; read a hyperslab (isel) or raise maxReadBytes`,
+            `reading shape ${c.join("×")} takes ${cost} bytes, over maxReadBytes (${maxReadBytes}); read a hyperslab (isel) or raise the limit`,
             ctx,
           );
         }
+        // Past the budget, the worker checks the data are real (see Netcdf4Options.maxReadBytes).
+        const verifyBeyond =
+          maxReadBytes === undefined && v.chunks !== undefined && cost > budget
+            ? Math.floor((budget * bytes) / cost)
+            : undefined;
         try {
           const r = (await host.call(
-            { op: "read", fileId: opened.fileId, name: v.name, start: s, count: c },
+            { op: "read", fileId: opened.fileId, name: v.name, start: s, count: c, verifyBeyond },
             timeoutMs + Math.ceil(bytes / 10_000_000) * 1000,
           )) as { data: ArrayData };
           return r.data;
