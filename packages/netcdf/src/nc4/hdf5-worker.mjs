@@ -8,7 +8,10 @@
 //   { id, op: "close", fileId }                     -> null
 //   { id, op: "write", path, dims, vars, attrs }    -> null (writes a NetCDF-4 file)
 // Failures answer { id, ok: false, message, code? }.
-import { parentPort } from "node:worker_threads";
+import { unlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parentPort, threadId } from "node:worker_threads";
 
 const h5 = await import("h5wasm/node");
 const Module = await h5.ready;
@@ -73,7 +76,56 @@ parentPort.on("message", (msg) => {
     });
   }
 });
-parentPort.postMessage({ ready: true });
+/**
+ * Run the code paths of a NetCDF-4 read once before the first request: V8 compiles wasm
+ * functions quickly but slowly-running at first, and optimises those that run hot, so
+ * without this the first file opened pays for HDF5's metadata code and zlib's inflate being
+ * unoptimised (several times xarray's time for one time step). A small deflated, chunked
+ * file with dimension scales is written, opened and read a few times, then deleted.
+ */
+function warmUp() {
+  const path = join(tmpdir(), `geoml-hdf5-warmup-${process.pid}-${threadId}.h5`);
+  try {
+    const f = new h5.File(path, "w", { track_order: true });
+    try {
+      const ny = 180;
+      const nx = 360;
+      const data = new Float32Array(4 * ny * nx);
+      for (let i = 0; i < data.length; i++) data[i] = Math.round(Math.sin(i / 97) * 3000) / 100;
+      f.create_dataset({ name: "y", data: new Float64Array(ny), shape: [ny] });
+      Module.set_scale(f.file_id, "/y", "y");
+      f.create_dataset({
+        name: "v",
+        data,
+        shape: [4, ny, nx],
+        dtype: "<f",
+        chunks: [1, ny, nx],
+        compression: "gzip",
+        compression_opts: 4,
+      });
+      f.get("v").create_attribute("units", "K", null, "A1");
+      Module.attach_scale(f.file_id, "/v", "/y", 1);
+    } finally {
+      f.close();
+    }
+    for (let round = 0; round < 3; round++) {
+      const { fileId, variables } = open(path, "/");
+      for (const v of variables) {
+        const count = v.shape;
+        read({ fileId, name: v.name, start: count.map(() => 0), count });
+      }
+      handle({ op: "close", fileId });
+    }
+  } catch {
+    // Warming up is an optimisation only.
+  } finally {
+    try {
+      unlinkSync(path);
+    } catch {
+      // already gone
+    }
+  }
+}
 
 function handle(msg) {
   if (msg.op === "open") return { result: open(msg.path, msg.group) };
@@ -131,15 +183,15 @@ function open(path, groupPath) {
         const name = prefix + key;
         const meta = entity.metadata;
         const shape = (entity.shape ?? []).map(Number);
-        const rawAttrs = entity.attrs;
-        const isScale = attrText(rawAttrs.CLASS) === "DIMENSION_SCALE";
+        const rawAttrs = attrNames(entity);
+        const isScale = attrText(entity, rawAttrs, "CLASS") === "DIMENSION_SCALE";
         if (isScale) {
           dims[name] = shape[0] ?? 0;
           groupDims.push(name);
           if (meta.maxshape?.[0] !== undefined && meta.maxshape[0] > 2 ** 53) unlimited.push(name);
           // Dimensions without a coordinate variable are scales carrying this NAME.
           if (
-            attrText(rawAttrs.NAME)?.startsWith(
+            attrText(entity, rawAttrs, "NAME")?.startsWith(
               "This is a netCDF dimension but not a netCDF variable",
             )
           ) {
@@ -162,7 +214,7 @@ function open(path, groupPath) {
         for (let i = 0; i < vdims.length; i++) dims[vdims[i]] ??= shape[i];
         const dtype = kind.dtype;
         datasets.set(name, { entity, meta, dtype, shape });
-        const attrs = readAttrs(rawAttrs);
+        const attrs = readAttrs(entity, rawAttrs);
         // An enumeration is read as its integer codes; CF's flag attributes name them.
         if (meta.type === 8 && meta.enum_type && attrs.flag_values === undefined) {
           const members = Object.entries(meta.enum_type.members).sort((a, b) => a[1] - b[1]);
@@ -179,7 +231,11 @@ function open(path, groupPath) {
         });
       }
       if (prefix !== "") {
-        groups.push({ path: prefix.slice(0, -1), dims: groupDims, attrs: readAttrs(group.attrs) });
+        groups.push({
+          path: prefix.slice(0, -1),
+          dims: groupDims,
+          attrs: readAttrs(group, attrNames(group)),
+        });
       }
       if (subgroups.length > 0 && depth >= MAX_DEPTH) {
         throw new WorkerError("CORRUPT_HEADER", `groups nested deeper than ${MAX_DEPTH} levels`);
@@ -193,7 +249,7 @@ function open(path, groupPath) {
       fileId,
       dims,
       unlimited,
-      attrs: readAttrs(base.attrs),
+      attrs: readAttrs(base, attrNames(base)),
       variables,
       groups,
       unsupported,
@@ -401,10 +457,15 @@ function dtypeOfMetadata(meta) {
   };
 }
 
-function attrText(a) {
-  if (a === undefined) return undefined;
+/** Attribute names of an object, without reading their (possibly costly) metadata. */
+function attrNames(entity) {
+  return Module.get_attribute_names(entity.file_id, entity.path);
+}
+
+function attrText(entity, names, key) {
+  if (!names.includes(key)) return undefined;
   try {
-    const v = a.value;
+    const v = entity.get_attribute(key, false);
     if (typeof v === "string") return v;
     if (Array.isArray(v) && typeof v[0] === "string") return v[0];
   } catch {
@@ -413,13 +474,14 @@ function attrText(a) {
   return undefined;
 }
 
-function readAttrs(raw) {
+/** User attributes; bookkeeping ones (dimension-scale references, …) are not even read. */
+function readAttrs(entity, names) {
   const out = {};
-  for (const [key, a] of Object.entries(raw)) {
+  for (const key of names) {
     if (HIDDEN_ATTRS.has(key)) continue;
     let v;
     try {
-      v = a.value;
+      v = entity.get_attribute(key, false);
     } catch {
       continue; // references, compound attributes: not CF metadata
     }
@@ -569,3 +631,7 @@ function putAttr(target, key, value, dtype) {
   const data = Ctor.from(list, (x) => (big ? BigInt(x) : Number(x)));
   target.create_attribute(key, data, [data.length], code);
 }
+
+// Last, once every declaration above is initialised.
+warmUp();
+parentPort.postMessage({ ready: true });
