@@ -40,10 +40,12 @@ await esbuild.build({
   logLevel: "error",
 });
 // The HDF5 worker is loaded by URL next to the reader: put it next to the bundle.
-copyFileSync(
-  fileURLToPath(new URL("../src/nc4/hdf5-worker.mjs", import.meta.url)),
-  join(dirname(caseBundle), "hdf5-worker.mjs"),
-);
+for (const f of ["hdf5-worker.mjs", "warmup.nc"]) {
+  copyFileSync(
+    fileURLToPath(new URL(`../src/nc4/${f}`, import.meta.url)),
+    join(dirname(caseBundle), f),
+  );
+}
 
 interface Run {
   seconds: number;

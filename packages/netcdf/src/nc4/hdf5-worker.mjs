@@ -8,10 +8,8 @@
 //   { id, op: "close", fileId }                     -> null
 //   { id, op: "write", path, dims, vars, attrs }    -> null (writes a NetCDF-4 file)
 // Failures answer { id, ok: false, message, code? }.
-import { unlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { parentPort, threadId } from "node:worker_threads";
+import { fileURLToPath } from "node:url";
+import { parentPort } from "node:worker_threads";
 
 const h5 = await import("h5wasm/node");
 const Module = await h5.ready;
@@ -77,53 +75,26 @@ parentPort.on("message", (msg) => {
   }
 });
 /**
- * Run the code paths of a NetCDF-4 read once before the first request: V8 compiles wasm
- * functions quickly but slowly-running at first, and optimises those that run hot, so
- * without this the first file opened pays for HDF5's metadata code and zlib's inflate being
- * unoptimised (several times xarray's time for one time step). A small deflated, chunked
- * file with dimension scales is written, opened and read a few times, then deleted.
+ * Run the code paths of a NetCDF-4 read once before the first request. V8 compiles a wasm
+ * function when it is first called, runs it in a quick but slow tier and optimises it only
+ * once hot — and one long inflate call cannot switch tiers mid-way — so without this the
+ * first file opened pays for compiling HDF5's metadata code and for running zlib
+ * unoptimised (several times xarray's time for one time step). `warmup.nc` is a small file
+ * made by netCDF-C (source: warmup.cdl) with the features real files use; it is opened and
+ * every variable read a few times.
  */
 function warmUp() {
-  const path = join(tmpdir(), `geoml-hdf5-warmup-${process.pid}-${threadId}.h5`);
   try {
-    const f = new h5.File(path, "w", { track_order: true });
-    try {
-      const ny = 180;
-      const nx = 360;
-      const data = new Float32Array(4 * ny * nx);
-      for (let i = 0; i < data.length; i++) data[i] = Math.round(Math.sin(i / 97) * 3000) / 100;
-      f.create_dataset({ name: "y", data: new Float64Array(ny), shape: [ny] });
-      Module.set_scale(f.file_id, "/y", "y");
-      f.create_dataset({
-        name: "v",
-        data,
-        shape: [4, ny, nx],
-        dtype: "<f",
-        chunks: [1, ny, nx],
-        compression: "gzip",
-        compression_opts: 4,
-      });
-      f.get("v").create_attribute("units", "K", null, "A1");
-      Module.attach_scale(f.file_id, "/v", "/y", 1);
-    } finally {
-      f.close();
-    }
+    const path = fileURLToPath(new URL("./warmup.nc", import.meta.url));
     for (let round = 0; round < 3; round++) {
       const { fileId, variables } = open(path, "/");
       for (const v of variables) {
-        const count = v.shape;
-        read({ fileId, name: v.name, start: count.map(() => 0), count });
+        read({ fileId, name: v.name, start: v.shape.map(() => 0), count: v.shape });
       }
       handle({ op: "close", fileId });
     }
   } catch {
-    // Warming up is an optimisation only.
-  } finally {
-    try {
-      unlinkSync(path);
-    } catch {
-      // already gone
-    }
+    // Warming up is an optimisation only (e.g. the file was not shipped).
   }
 }
 

@@ -1,5 +1,6 @@
 import { stat } from "node:fs/promises";
 import { isAbsolute, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import {
   type ArrayData,
@@ -217,12 +218,32 @@ export function hdf5Call(msg: Record<string, unknown>, timeoutMs: number): Promi
   return host.call(msg, timeoutMs);
 }
 
+let preloaded: Promise<void> | undefined;
+
 /**
- * Start the HDF5 worker and load the library ahead of the first NetCDF-4 open (e.g. at
- * application start); otherwise the first open pays for it.
+ * Start the HDF5 worker, load the library and warm it up ahead of the first NetCDF-4 open
+ * (e.g. at application start); otherwise the first open pays for it. The worker warms its
+ * own code when it starts; this also opens and reads its small warm-up file once through the
+ * public path, so this thread's reading and decoding code is compiled too.
  */
-export async function preloadNetcdf4(): Promise<void> {
-  await host.start();
+export function preloadNetcdf4(): Promise<void> {
+  preloaded ??= (async () => {
+    await host.start();
+    const warmup = fileURLToPath(new URL("./warmup.nc", import.meta.url));
+    try {
+      const source = await openNetcdf4(warmup);
+      const { Dataset } = await import("@geoml/grid");
+      const ds = new Dataset(source);
+      try {
+        for (const name of ds.variableNames) await ds.read(name);
+      } finally {
+        await ds.close();
+      }
+    } catch {
+      // Warming up is an optimisation only (e.g. the file was not shipped).
+    }
+  })();
+  return preloaded;
 }
 
 function toError(e: unknown, file: string, variable?: string): NetcdfError {
