@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Generate the NetCDF benchmark inputs (not committed) in datasets/generated/.
+"""Generate the NetCDF benchmark inputs (scratch data, never committed) in the system's
+temporary folder (geoml-bench/ under $TMPDIR or /tmp), or in --out DIR.
 
 A 240 x 720 x 1440 float32 SST-like field (995 MB uncompressed): a latitude profile, a
 seasonal cycle, smooth anomalies and land (fill values) from a synthetic mask, quantised
@@ -8,16 +9,16 @@ to 0.01 K so deflate behaves as on real data. Written twice from the same values
   big_nc3.nc        NetCDF-3 64-bit offset
   big_nc4_deflate.nc NetCDF-4, deflate level 4 + shuffle, one chunk per time step
 
-Run: /usr/bin/python3 tools/gen_big_netcdf.py [--steps N]   (N defaults to 240)
+Run: /usr/bin/python3 tools/gen_big_netcdf.py [--steps N] [--out DIR]   (N defaults to 240)
 """
 import argparse
 import os
+import tempfile
 
 import netCDF4
 import numpy as np
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OUT = os.path.join(ROOT, "datasets", "generated")
+OUT = os.path.join(tempfile.gettempdir(), "geoml-bench")
 
 
 def field(t, lat, lon, land):
@@ -55,13 +56,15 @@ def create(path, fmt, steps, lat, lon, compress):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--steps", type=int, default=240)
+    ap.add_argument("--out", default=OUT)
     args = ap.parse_args()
-    os.makedirs(OUT, exist_ok=True)
+    out = args.out
+    os.makedirs(out, exist_ok=True)
     lat = np.linspace(-89.875, 89.875, 720).astype("f4")
     lon = np.linspace(0.125, 359.875, 1440).astype("f4")
     land = (np.sin(np.deg2rad(2 * lon))[None, :] * np.cos(np.deg2rad(3 * lat))[:, None]) > 0.55
-    nc3, v3 = create(os.path.join(OUT, "big_nc3.nc"), "NETCDF3_64BIT_OFFSET", args.steps, lat, lon, False)
-    nc4, v4 = create(os.path.join(OUT, "big_nc4_deflate.nc"), "NETCDF4", args.steps, lat, lon, True)
+    nc3, v3 = create(os.path.join(out, "big_nc3.nc"), "NETCDF3_64BIT_OFFSET", args.steps, lat, lon, False)
+    nc4, v4 = create(os.path.join(out, "big_nc4_deflate.nc"), "NETCDF4", args.steps, lat, lon, True)
     for t in range(args.steps):
         f = field(t, lat, lon, land)
         v3[t] = f
@@ -69,7 +72,7 @@ def main():
     nc3.close()
     nc4.close()
     for name in ["big_nc3.nc", "big_nc4_deflate.nc"]:
-        p = os.path.join(OUT, name)
+        p = os.path.join(out, name)
         print(f"{p}: {os.path.getsize(p) / 1e6:.0f} MB")
 
 

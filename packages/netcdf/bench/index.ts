@@ -1,19 +1,25 @@
 // NetCDF read benchmark: @geoml/netcdf vs xarray (decoded) and netCDF4-python (raw) on the
 // same generated files, each measurement in its own process (time of open + read, peak RSS).
-// Inputs come from /usr/bin/python3 tools/gen_big_netcdf.py (run here if they are missing).
+// Inputs come from /usr/bin/python3 tools/gen_big_netcdf.py (run here if they are missing),
+// scratch data in the system's temporary folder.
 import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const here = fileURLToPath(new URL("./", import.meta.url));
+const scratch = join(tmpdir(), "geoml-bench");
 const files = {
-  "NetCDF-3": `${root}datasets/generated/big_nc3.nc`,
-  "NetCDF-4 deflate": `${root}datasets/generated/big_nc4_deflate.nc`,
+  "NetCDF-3": join(scratch, "big_nc3.nc"),
+  "NetCDF-4 deflate": join(scratch, "big_nc4_deflate.nc"),
 };
-const reps = Number(process.env.BENCH_REPS ?? 3);
+const reps = Number(process.env.BENCH_REPS ?? 5);
+// BENCH_ONLY="NetCDF-4 deflate" limits the run to one file, BENCH_MODES=step to one kind of read.
+const only = process.env.BENCH_ONLY;
+const modes = (process.env.BENCH_MODES ?? "full,step").split(",") as Array<"full" | "step">;
 
 // Measure the library as users run it (plain Node on JavaScript), not through the tsx
 // loader, which re-transforms h5wasm's 4 MB module on every start. esbuild is tsx's own
@@ -34,10 +40,12 @@ await esbuild.build({
   logLevel: "error",
 });
 // The HDF5 worker is loaded by URL next to the reader: put it next to the bundle.
-copyFileSync(
-  fileURLToPath(new URL("../src/nc4/hdf5-worker.mjs", import.meta.url)),
-  join(dirname(caseBundle), "hdf5-worker.mjs"),
-);
+for (const f of ["hdf5-worker.mjs", "warmup.nc"]) {
+  copyFileSync(
+    fileURLToPath(new URL(`../src/nc4/${f}`, import.meta.url)),
+    join(dirname(caseBundle), f),
+  );
+}
 
 interface Run {
   seconds: number;
@@ -52,33 +60,47 @@ function run(cmd: string, args: string[]): Run {
   return JSON.parse(out.trim().split("\n").at(-1)!) as Run;
 }
 
-function best(f: () => Run): Run {
-  const runs = Array.from({ length: reps }, f);
-  const warm = runs.map((r) => r.warmSeconds ?? Number.POSITIVE_INFINITY);
-  runs.sort((a, b) => a.seconds - b.seconds);
+const median = (xs: number[]) => {
+  const v = [...xs].sort((a, b) => a - b);
+  return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+};
+
+/** Median time (and warm time), largest peak RSS, of runs made interleaved with the peers'. */
+function summary(runs: Run[]): Run {
   return {
     ...runs[0],
-    warmSeconds: Math.min(...warm),
+    seconds: median(runs.map((r) => r.seconds)),
+    warmSeconds: median(runs.map((r) => r.warmSeconds ?? Number.POSITIVE_INFINITY)),
     rssMB: Math.max(...runs.map((r) => r.rssMB)),
   };
 }
 
 const rows: string[] = [];
 for (const [kind, path] of Object.entries(files)) {
+  if (only !== undefined && kind !== only) continue;
   if (!existsSync(path)) {
     console.error(`${path} missing: generating it with tools/gen_big_netcdf.py (about 1 GB)`);
-    execFileSync("/usr/bin/python3", [`${root}tools/gen_big_netcdf.py`], { stdio: "inherit" });
+    execFileSync("/usr/bin/python3", [`${root}tools/gen_big_netcdf.py`, "--out", scratch], {
+      stdio: "inherit",
+    });
   }
   execFileSync("cat", [path], { stdio: ["ignore", "ignore", "inherit"], maxBuffer: 1 << 30 }); // warm the page cache
-  for (const mode of ["full", "step"] as const) {
-    const ours = best(() => run(process.execPath, [caseBundle, path, mode]));
-    const xa = best(() => run("/usr/bin/python3", [`${here}peers.py`, "xarray", path, mode]));
-    const nc = best(() => run("/usr/bin/python3", [`${here}peers.py`, "netcdf4", path, mode]));
+  for (const mode of modes) {
+    // Interleaved, so load on the machine hits every library alike.
+    const runs: Record<"ours" | "xa" | "nc", Run[]> = { ours: [], xa: [], nc: [] };
+    for (let r = 0; r < reps; r++) {
+      runs.ours.push(run(process.execPath, [caseBundle, path, mode]));
+      runs.xa.push(run("/usr/bin/python3", [`${here}peers.py`, "xarray", path, mode]));
+      runs.nc.push(run("/usr/bin/python3", [`${here}peers.py`, "netcdf4", path, mode]));
+    }
+    const ours = summary(runs.ours);
+    const xa = summary(runs.xa);
+    const nc = summary(runs.nc);
     if (Math.abs(ours.sum - xa.sum) > 1e-6 * Math.abs(xa.sum)) {
       throw new Error(`${kind} ${mode}: checksum ${ours.sum} differs from xarray's ${xa.sum}`);
     }
     const mb = ours.bytes / 1e6;
-    const what = mode === "full" ? "full variable" : "one time step";
+    const what = mode === "full" ? "full variable" : "cold: open + one time step (fresh process)";
     rows.push(
       `| ${kind} | ${what} | ${ours.seconds.toFixed(3)} s (${(mb / ours.seconds).toFixed(0)} MB/s), ${ours.rssMB.toFixed(0)} MB | ` +
         `${xa.seconds.toFixed(3)} s, ${xa.rssMB.toFixed(0)} MB | ${nc.seconds.toFixed(3)} s, ${nc.rssMB.toFixed(0)} MB | ` +
@@ -89,14 +111,16 @@ for (const [kind, path] of Object.entries(files)) {
       const x = xa.warmSeconds!;
       const n = nc.warmSeconds!;
       rows.push(
-        `| ${kind} | next time step, same process | ${o.toFixed(3)} s (${(mb / o).toFixed(0)} MB/s) | ${x.toFixed(3)} s | ${n.toFixed(3)} s | ${(x / o).toFixed(2)}× | |`,
+        `| ${kind} | warm: next time step, same process | ${o.toFixed(3)} s (${(mb / o).toFixed(0)} MB/s) | ${x.toFixed(3)} s | ${n.toFixed(3)} s | ${(x / o).toFixed(2)}× | |`,
       );
     }
   }
 }
 const size = (p: string) => `${(statSync(p).size / 1e6).toFixed(0)} MB`;
 console.log(
-  `files: ${Object.values(files).map(size).join(", ")}; best of ${reps} runs, fresh process each`,
+  `files: ${Object.values(files).map(size).join(", ")}; median of ${reps} runs interleaved with the peers', fresh process each; ${cpus().length} CPUs, load average ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(" ")}, Node ${process.version}`,
 );
 console.log(
   "| file | read | @geoml/netcdf decoded (time, throughput, peak RSS) | xarray decoded | netCDF4-python raw | speed vs xarray | RSS / xarray RSS |",

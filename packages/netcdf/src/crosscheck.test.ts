@@ -409,4 +409,15 @@ data:
       }
     }
   });
+
+  it("the HDF5 worker's warm-up file is what ncgen makes of its source", async () => {
+    const cdl = new URL("./nc4/warmup.cdl", import.meta.url).pathname;
+    const shipped = new URL("./nc4/warmup.nc", import.meta.url).pathname;
+    const made = join(dir, "warmup.nc");
+    run("ncgen", ["-k", "nc4", "-o", made, cdl]);
+    expect(run("ncdump", ["-s", shipped]).replace(/^netcdf \S+/, "")).toBe(
+      run("ncdump", ["-s", made]).replace(/^netcdf \S+/, ""),
+    );
+    expect(await compareWithNcdump(shipped)).toBe(2 + 24 + 36 + 2 * 2 * 24 * 36 + 24);
+  });
 });

@@ -5,6 +5,7 @@ import { isGridError } from "@geoml/grid";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { corpusPath } from "./corpus.js";
 import { type NetcdfError, openNetcdf } from "./index.js";
+import { V0_SHAPE, writeHdf5V0 } from "./testing/hdf5-v0.js";
 
 let dir: string;
 beforeAll(async () => {
@@ -123,6 +124,49 @@ describe("bad input gives typed errors naming file and variable", () => {
     const ok = await openNetcdf(corpusPath("sst_nc4_deflate.nc"));
     expect((await ok.read("sst", { isel: { time: 0 } })).shape).toEqual([91, 181]);
     await ok.close();
+  });
+
+  it("a NetCDF-4 shape claiming gigabytes is refused before anything is allocated", async () => {
+    // In a file without metadata checksums, set U's dims and max dims to 30 × 40 000 000.
+    const source = join(dir, "v0.nc");
+    await writeHdf5V0(source);
+    const b = await readFile(source);
+    const dims = Buffer.alloc(32);
+    dims.writeBigUInt64LE(BigInt(V0_SHAPE[0]), 0);
+    dims.writeBigUInt64LE(BigInt(V0_SHAPE[1]), 8);
+    dims.writeBigUInt64LE(BigInt(V0_SHAPE[0]), 16);
+    dims.writeBigUInt64LE(BigInt(V0_SHAPE[1]), 24);
+    const hits: number[] = [];
+    for (let at = b.indexOf(dims); at >= 0; at = b.indexOf(dims, at + 1)) hits.push(at);
+    expect(hits.length).toBe(2); // T's dataspace, then U's
+    const path = join(dir, "v0-huge.nc");
+    const c = Buffer.from(b);
+    c.writeBigUInt64LE(40_000_000n, hits[1] + 8);
+    c.writeBigUInt64LE(40_000_000n, hits[1] + 24);
+    await writeFile(path, c);
+    const ds = await openNetcdf(path);
+    try {
+      expect(ds.variable("U").shape).toEqual([30, 40_000_000]);
+      const before = process.memoryUsage().rss;
+      // With its coordinates, the clash with x's real length is reported first.
+      expect((await failure(ds.read("U"))).message).toContain(path);
+      const e = await failure(ds.read("U", { coords: false }));
+      expect(e.code).toBe("TOO_LARGE");
+      expect(e.message).toContain(path);
+      expect(e.variable).toBe("U");
+      expect(process.memoryUsage().rss - before).toBeLessThan(64e6);
+      // A hyperslab is still readable (HDF5 gives fill values past the real chunks).
+      const part = await ds.read("U", {
+        decode: false,
+        coords: false,
+        isel: { x: { start: 0, stop: 40 } },
+      });
+      expect(part.shape).toEqual([30, 40]);
+      // The untouched contiguous variable reads as before.
+      expect((await ds.read("T")).shape).toEqual([30, 40]);
+    } finally {
+      await ds.close();
+    }
   });
 
   it("missing files", async () => {

@@ -8,6 +8,7 @@
 //   { id, op: "close", fileId }                     -> null
 //   { id, op: "write", path, dims, vars, attrs }    -> null (writes a NetCDF-4 file)
 // Failures answer { id, ok: false, message, code? }.
+import { fileURLToPath } from "node:url";
 import { parentPort } from "node:worker_threads";
 
 const h5 = await import("h5wasm/node");
@@ -17,6 +18,10 @@ Module.activate_throwing_error_handler();
 
 /** Bytes of one hyperslab piece requested from HDF5; bounds the wasm heap during reads. */
 const SLAB_BYTES = 64 * 1024 * 1024;
+/** Bytes read first to check a read larger than the file can plausibly hold. */
+const VERIFY_SLAB_BYTES = 4 * 1024 * 1024;
+/** Most chunks that check may touch. */
+const MAX_PROBE_CHUNKS = 1024;
 
 /** Attributes that carry HDF5/NetCDF-4 bookkeeping, not user metadata. */
 const HIDDEN_ATTRS = new Set([
@@ -69,7 +74,29 @@ parentPort.on("message", (msg) => {
     });
   }
 });
-parentPort.postMessage({ ready: true });
+/**
+ * Run the code paths of a NetCDF-4 read once before the first request. V8 compiles a wasm
+ * function when it is first called, runs it in a quick but slow tier and optimises it only
+ * once hot — and one long inflate call cannot switch tiers mid-way — so without this the
+ * first file opened pays for compiling HDF5's metadata code and for running zlib
+ * unoptimised (several times xarray's time for one time step). `warmup.nc` is a small file
+ * made by netCDF-C (source: warmup.cdl) with the features real files use; it is opened and
+ * every variable read a few times.
+ */
+function warmUp() {
+  try {
+    const path = fileURLToPath(new URL("./warmup.nc", import.meta.url));
+    for (let round = 0; round < 3; round++) {
+      const { fileId, variables } = open(path, "/");
+      for (const v of variables) {
+        read({ fileId, name: v.name, start: v.shape.map(() => 0), count: v.shape });
+      }
+      handle({ op: "close", fileId });
+    }
+  } catch {
+    // Warming up is an optimisation only (e.g. the file was not shipped).
+  }
+}
 
 function handle(msg) {
   if (msg.op === "open") return { result: open(msg.path, msg.group) };
@@ -127,15 +154,15 @@ function open(path, groupPath) {
         const name = prefix + key;
         const meta = entity.metadata;
         const shape = (entity.shape ?? []).map(Number);
-        const rawAttrs = entity.attrs;
-        const isScale = attrText(rawAttrs.CLASS) === "DIMENSION_SCALE";
+        const rawAttrs = attrNames(entity);
+        const isScale = attrText(entity, rawAttrs, "CLASS") === "DIMENSION_SCALE";
         if (isScale) {
           dims[name] = shape[0] ?? 0;
           groupDims.push(name);
           if (meta.maxshape?.[0] !== undefined && meta.maxshape[0] > 2 ** 53) unlimited.push(name);
           // Dimensions without a coordinate variable are scales carrying this NAME.
           if (
-            attrText(rawAttrs.NAME)?.startsWith(
+            attrText(entity, rawAttrs, "NAME")?.startsWith(
               "This is a netCDF dimension but not a netCDF variable",
             )
           ) {
@@ -158,7 +185,7 @@ function open(path, groupPath) {
         for (let i = 0; i < vdims.length; i++) dims[vdims[i]] ??= shape[i];
         const dtype = kind.dtype;
         datasets.set(name, { entity, meta, dtype, shape });
-        const attrs = readAttrs(rawAttrs);
+        const attrs = readAttrs(entity, rawAttrs);
         // An enumeration is read as its integer codes; CF's flag attributes name them.
         if (meta.type === 8 && meta.enum_type && attrs.flag_values === undefined) {
           const members = Object.entries(meta.enum_type.members).sort((a, b) => a[1] - b[1]);
@@ -175,7 +202,11 @@ function open(path, groupPath) {
         });
       }
       if (prefix !== "") {
-        groups.push({ path: prefix.slice(0, -1), dims: groupDims, attrs: readAttrs(group.attrs) });
+        groups.push({
+          path: prefix.slice(0, -1),
+          dims: groupDims,
+          attrs: readAttrs(group, attrNames(group)),
+        });
       }
       if (subgroups.length > 0 && depth >= MAX_DEPTH) {
         throw new WorkerError("CORRUPT_HEADER", `groups nested deeper than ${MAX_DEPTH} levels`);
@@ -189,7 +220,7 @@ function open(path, groupPath) {
       fileId,
       dims,
       unlimited,
-      attrs: readAttrs(base.attrs),
+      attrs: readAttrs(base, attrNames(base)),
       variables,
       groups,
       unsupported,
@@ -200,7 +231,7 @@ function open(path, groupPath) {
   }
 }
 
-function read({ fileId, name, start, count }) {
+function read({ fileId, name, start, count, verifyBeyond }) {
   const f = files.get(fileId);
   const d = f?.datasets.get(name);
   if (d === undefined) throw new WorkerError("CLOSED", "file is closed");
@@ -213,13 +244,83 @@ function read({ fileId, name, start, count }) {
     return { result: { data: list.map((x) => String(x ?? "")) } };
   }
   const Ctor = ARRAYS[d.dtype];
-  const out = new Ctor(n);
-  if (n > 0) readNumeric(d, start, count, out);
+  let out;
+  try {
+    // Large buffers are mapped lazily by the OS: pages count only once written.
+    out = new Ctor(n);
+  } catch {
+    throw new WorkerError("TOO_LARGE", `cannot allocate ${n} ${d.dtype} values`);
+  }
+  if (n > 0) readNumeric(d, start, count, out, verifyBeyond ?? Number.POSITIVE_INFINITY);
   return { result: { data: out }, transfer: [out.buffer] };
 }
 
-/** HDF5 writes each slab into one reusable wasm buffer; we copy it once into the output. */
-function readNumeric(d, start, count, out) {
+/** True when every element of `a` equals its first (a slab HDF5 filled with one value). */
+function constant(a) {
+  const first = a[0];
+  for (let i = 1; i < a.length; i++) if (!Object.is(a[i], first) && a[i] !== first) return false;
+  return true;
+}
+
+/**
+ * How to read a hyperslab in slabs of at most `limit` bytes: split along `axis`, the
+ * outermost whose inner block fits, `per` indices at a time (aligned to the chunk shape so no
+ * chunk is decompressed twice), one index at a time along the axes before it. Each slab is a
+ * contiguous run of the output.
+ */
+function slabPlan(d, count, size, total, limit) {
+  const rank = count.length;
+  let axis = 0;
+  let inner = total / Math.max(1, count[0]);
+  while (axis < rank - 1 && inner * size > limit) {
+    axis++;
+    inner /= count[axis];
+  }
+  const chunk = d.meta.chunks?.[axis] ?? 1;
+  let per = Math.max(1, Math.floor(limit / Math.max(1, inner * size)));
+  if (per > chunk) per -= per % chunk;
+  per = Math.min(per, count[axis]);
+  const outer = count.slice(0, axis);
+  return { axis, inner, per, outer, nOuter: outer.reduce((a, b) => a * b, 1) };
+}
+
+/** How many chunks the hyperslab `slab` overlaps (1 for contiguous data). */
+function chunksTouched(d, slab) {
+  const chunks = d.meta.chunks;
+  if (!chunks) return 1;
+  let n = 1;
+  slab.offset.forEach((o, i) => {
+    const first = Math.floor(Number(o) / chunks[i]);
+    const last = Math.floor((Number(o) + Number(slab.cnt[i]) - 1) / chunks[i]);
+    n *= last - first + 1;
+  });
+  return n;
+}
+
+/** File offset and count of slab `r` (along the split axis) at outer position `o`. */
+function slabAt(plan, start, count, o, r) {
+  const { axis, outer, per } = plan;
+  const idx = new Array(axis);
+  for (let i = axis - 1, rem = o; i >= 0; i--) {
+    idx[i] = rem % outer[i];
+    rem = Math.floor(rem / outer[i]);
+  }
+  const k = Math.min(per, count[axis] - r);
+  return {
+    k,
+    offset: start.map((x, i) => BigInt(x + (i < axis ? idx[i] : i === axis ? r : 0))),
+    cnt: count.map((x, i) => BigInt(i < axis ? 1 : i === axis ? k : x)),
+  };
+}
+
+/**
+ * HDF5 writes each slab into one reusable wasm buffer (bounding the wasm heap); we copy it
+ * once into the output. A read larger than `verifyBeyond` bytes first reads its last few MB:
+ * if they are one repeated value, they are chunks that do not exist — a shape larger than
+ * the data, as a corrupted or hostile header claims — and the read stops before the output
+ * is filled (its pages are only mapped by the OS once written).
+ */
+function readNumeric(d, start, count, out, verifyBeyond) {
   if (d.shape.length === 0) {
     const v = d.entity.value;
     out[0] = typeof out[0] === "bigint" ? BigInt(v) : Number(v);
@@ -227,27 +328,62 @@ function readNumeric(d, start, count, out) {
   }
   const size = out.BYTES_PER_ELEMENT;
   const outBytes = new Uint8Array(out.buffer);
-  const rows = count[0];
-  const rowElems = out.length / rows;
-  // Split along the outermost axis so the wasm heap stays bounded; align the split to the
-  // chunk shape so no chunk is decompressed twice.
-  const chunk0 = d.meta.chunks?.[0] ?? 1;
-  let perSlab = Math.max(1, Math.floor(SLAB_BYTES / Math.max(1, rowElems * size)));
-  if (perSlab > chunk0) perSlab -= perSlab % chunk0;
-  const slabBytes = Math.min(perSlab, rows) * rowElems * size;
+  const strides = count.map(() => 1n);
+  const get = (slab, ptr) =>
+    Module.get_dataset_data(
+      d.entity.file_id,
+      d.entity.path,
+      slab.cnt,
+      slab.offset,
+      strides,
+      BigInt(ptr),
+    );
+  if (out.byteLength > verifyBeyond) {
+    // The last few MB, over at most MAX_PROBE_CHUNKS chunks (HDF5's memory grows with the
+    // number of chunks a read touches, and a hostile file may declare tiny chunks).
+    let limit = VERIFY_SLAB_BYTES;
+    let plan;
+    let slab;
+    for (;;) {
+      plan = slabPlan(d, count, size, out.length, limit);
+      const lastR = Math.floor((count[plan.axis] - 1) / plan.per) * plan.per;
+      slab = slabAt(plan, start, count, plan.nOuter - 1, lastR);
+      if (chunksTouched(d, slab) <= MAX_PROBE_CHUNKS || limit <= size) break;
+      limit = Math.floor(limit / 2);
+    }
+    const n = slab.k * plan.inner;
+    const ptr = Module._malloc(n * size);
+    if (ptr === 0)
+      throw new WorkerError("UNSUPPORTED", `cannot allocate ${n * size} bytes in the HDF5 heap`);
+    try {
+      get(slab, ptr);
+      const view = new out.constructor(Module.HEAPU8.buffer, ptr, n);
+      if (constant(view)) {
+        throw new WorkerError(
+          "TOO_LARGE",
+          `the last ${n * size} bytes of this ${out.byteLength}-byte read are one repeated value (chunks that do not exist): the shape is probably corrupted; read a hyperslab or set maxReadBytes`,
+        );
+      }
+    } finally {
+      Module._free(ptr);
+    }
+  }
+  const plan = slabPlan(d, count, size, out.length, SLAB_BYTES);
+  const slabBytes = plan.per * plan.inner * size;
   const ptr = Module._malloc(slabBytes);
   if (ptr === 0)
     throw new WorkerError("UNSUPPORTED", `cannot allocate ${slabBytes} bytes in the HDF5 heap`);
+  let done = 0;
   try {
-    for (let r = 0; r < rows; r += perSlab) {
-      const k = Math.min(perSlab, rows - r);
-      const offset = start.map((x, i) => BigInt(i === 0 ? x + r : x));
-      const cnt = count.map((x, i) => BigInt(i === 0 ? k : x));
-      const strides = count.map(() => 1n);
-      Module.get_dataset_data(d.entity.file_id, d.entity.path, cnt, offset, strides, BigInt(ptr));
-      const nbytes = k * rowElems * size;
-      // HEAPU8 is re-created when the wasm memory grows, so fetch it after the read.
-      outBytes.set(Module.HEAPU8.subarray(ptr, ptr + nbytes), r * rowElems * size);
+    for (let o = 0; o < plan.nOuter; o++) {
+      for (let r = 0; r < count[plan.axis]; r += plan.per) {
+        const slab = slabAt(plan, start, count, o, r);
+        get(slab, ptr);
+        const nbytes = slab.k * plan.inner * size;
+        // HEAPU8 is re-created when the wasm memory grows, so fetch it after the read.
+        outBytes.set(Module.HEAPU8.subarray(ptr, ptr + nbytes), done);
+        done += nbytes;
+      }
     }
   } finally {
     Module._free(ptr);
@@ -292,10 +428,15 @@ function dtypeOfMetadata(meta) {
   };
 }
 
-function attrText(a) {
-  if (a === undefined) return undefined;
+/** Attribute names of an object, without reading their (possibly costly) metadata. */
+function attrNames(entity) {
+  return Module.get_attribute_names(entity.file_id, entity.path);
+}
+
+function attrText(entity, names, key) {
+  if (!names.includes(key)) return undefined;
   try {
-    const v = a.value;
+    const v = entity.get_attribute(key, false);
     if (typeof v === "string") return v;
     if (Array.isArray(v) && typeof v[0] === "string") return v[0];
   } catch {
@@ -304,13 +445,14 @@ function attrText(a) {
   return undefined;
 }
 
-function readAttrs(raw) {
+/** User attributes; bookkeeping ones (dimension-scale references, …) are not even read. */
+function readAttrs(entity, names) {
   const out = {};
-  for (const [key, a] of Object.entries(raw)) {
+  for (const key of names) {
     if (HIDDEN_ATTRS.has(key)) continue;
     let v;
     try {
-      v = a.value;
+      v = entity.get_attribute(key, false);
     } catch {
       continue; // references, compound attributes: not CF metadata
     }
@@ -460,3 +602,7 @@ function putAttr(target, key, value, dtype) {
   const data = Ctor.from(list, (x) => (big ? BigInt(x) : Number(x)));
   target.create_attribute(key, data, [data.length], code);
 }
+
+// Last, once every declaration above is initialised.
+warmUp();
+parentPort.postMessage({ ready: true });

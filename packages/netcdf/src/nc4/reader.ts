@@ -1,5 +1,6 @@
 import { stat } from "node:fs/promises";
 import { isAbsolute, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import {
   type ArrayData,
@@ -23,11 +24,15 @@ export interface Netcdf4Options {
    */
   timeoutMs?: number;
   /**
-   * Largest hyperslab, in bytes, a read of chunked data may return. Default: 64 MiB plus
-   * 1032 × the file size (deflate's largest possible ratio), which only chunks never written
-   * (all fill value) can exceed. The bytes of contiguous data must be in the file, so a
-   * contiguous variable claiming more than the file holds is always `CORRUPT_HEADER`. Both
-   * checks happen before anything is allocated, so a corrupted shape cannot exhaust memory.
+   * Hard limit on the memory one read may take, in bytes: the stored values plus, for all
+   * but float32, the float64 array CF decoding makes of them; larger reads fail with
+   * `TOO_LARGE` before anything is allocated. Unset (the default), reads of chunked data
+   * beyond 32 MiB + 4 × the file size are verified instead: compressed data can legitimately
+   * hold far more than the file, but a corrupted or hostile shape claims any size, which HDF5
+   * answers with one repeated fill value for the chunks that do not exist — so past that
+   * budget the data are read in small slabs and a slab of one repeated value stops the read
+   * with `TOO_LARGE`. Set `Infinity` to read such data anyway. Contiguous data must be in
+   * the file: claiming more bytes than it has is `CORRUPT_HEADER`.
    */
   maxReadBytes?: number;
 }
@@ -213,12 +218,32 @@ export function hdf5Call(msg: Record<string, unknown>, timeoutMs: number): Promi
   return host.call(msg, timeoutMs);
 }
 
+let preloaded: Promise<void> | undefined;
+
 /**
- * Start the HDF5 worker and load the library ahead of the first NetCDF-4 open (e.g. at
- * application start); otherwise the first open pays for it.
+ * Start the HDF5 worker, load the library and warm it up ahead of the first NetCDF-4 open
+ * (e.g. at application start); otherwise the first open pays for it. The worker warms its
+ * own code when it starts; this also opens and reads its small warm-up file once through the
+ * public path, so this thread's reading and decoding code is compiled too.
  */
-export async function preloadNetcdf4(): Promise<void> {
-  await host.start();
+export function preloadNetcdf4(): Promise<void> {
+  preloaded ??= (async () => {
+    await host.start();
+    const warmup = fileURLToPath(new URL("./warmup.nc", import.meta.url));
+    try {
+      const source = await openNetcdf4(warmup);
+      const { Dataset } = await import("@geoml/grid");
+      const ds = new Dataset(source);
+      try {
+        for (const name of ds.variableNames) await ds.read(name);
+      } finally {
+        await ds.close();
+      }
+    } catch {
+      // Warming up is an optimisation only (e.g. the file was not shipped).
+    }
+  })();
+  return preloaded;
 }
 
 function toError(e: unknown, file: string, variable?: string): NetcdfError {
@@ -233,7 +258,7 @@ function toError(e: unknown, file: string, variable?: string): NetcdfError {
   }
   if (err?.code === "CLOSED")
     return new NetcdfError("CLOSED", "file is closed", { file, variable });
-  if (err?.code === "UNSUPPORTED" || err?.code === "CORRUPT_HEADER")
+  if (err?.code === "UNSUPPORTED" || err?.code === "CORRUPT_HEADER" || err?.code === "TOO_LARGE")
     return new NetcdfError(err.code, text, { file, variable });
   const minors = [...text.matchAll(/minor: (.*)/g)].map((m) => m[1].trim());
   const last = minors.at(-1) ?? text.split("\n")[0];
@@ -265,8 +290,8 @@ export async function openNetcdf4(
     throw new NetcdfError("IO_ERROR", `cannot open: ${(e as Error).message}`, { file: path });
   }
   const timeoutMs = options.timeoutMs ?? 20_000;
-  const maxReadBytes = options.maxReadBytes ?? 64 * 2 ** 20 + 1032 * fileSize;
-  if (!(maxReadBytes > 0)) {
+  const maxReadBytes = options.maxReadBytes;
+  if (maxReadBytes !== undefined && !(maxReadBytes > 0)) {
     throw new NetcdfError(
       "INVALID_ARGUMENT",
       `maxReadBytes must be positive, got ${maxReadBytes}`,
@@ -275,6 +300,8 @@ export async function openNetcdf4(
       },
     );
   }
+  /** Memory a read may take unverified when no hard limit is set. */
+  const budget = 32 * 2 ** 20 + 4 * fileSize;
   let opened: OpenResult;
   try {
     opened = (await host.call(
@@ -308,16 +335,23 @@ export async function openNetcdf4(
             ctx,
           );
         }
-        if (bytes > maxReadBytes) {
+        // Stored values, plus the float64 copy decoding makes (float32 decodes in place).
+        const cost = v.dtype === "float32" ? bytes : bytes + sizeOf(c) * 8;
+        if (maxReadBytes !== undefined && cost > maxReadBytes) {
           throw new NetcdfError(
             "TOO_LARGE",
-            `reading ${bytes} bytes (shape ${c.join("×")}) exceeds the limit of ${maxReadBytes} bytes for a ${fileSize}-byte file; read a smaller hyperslab or raise maxReadBytes`,
+            `reading shape ${c.join("×")} takes ${cost} bytes, over maxReadBytes (${maxReadBytes}); read a hyperslab (isel) or raise the limit`,
             ctx,
           );
         }
+        // Past the budget, the worker checks the data are real (see Netcdf4Options.maxReadBytes).
+        const verifyBeyond =
+          maxReadBytes === undefined && v.chunks !== undefined && cost > budget
+            ? Math.floor((budget * bytes) / cost)
+            : undefined;
         try {
           const r = (await host.call(
-            { op: "read", fileId: opened.fileId, name: v.name, start: s, count: c },
+            { op: "read", fileId: opened.fileId, name: v.name, start: s, count: c, verifyBeyond },
             timeoutMs + Math.ceil(bytes / 10_000_000) * 1000,
           )) as { data: ArrayData };
           return r.data;
