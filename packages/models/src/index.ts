@@ -1,5 +1,7 @@
 // GLM: formulas, IRLS and gradient fitting, inference, save/load.
 export * from "./formula/index.js";
+// GAM: smooth terms, smoothness selection, mgcv's answers.
+export * from "./gam/index.js";
 export * from "./glm/index.js";
 // MLP: networks as the predictor, any family as the loss.
 export {

@@ -224,7 +224,7 @@ function stars(p: number): string {
 }
 
 function pText(p: number): string {
-  return p < 2e-16 ? "<2e-16" : p.toPrecision(3);
+  return p < 2e-16 ? "<2e-16" : p < 1e-4 ? p.toExponential(2) : p.toPrecision(3);
 }
 
 function table(header: string[], rows: string[][]): string {
