@@ -27,11 +27,14 @@ f0 <- sin(2 * pi * d$x) + 0.6 * d$x2^2 + 0.3 * cos(2 * pi * d$doy / 365) +
 d$y <- f0 + rnorm(n) * 0.3
 d$yb <- rbinom(n, 1, binomial()$linkinv(1.5 * f0 - 0.3))
 d$yp <- rpois(n, exp(0.5 + 0.6 * f0))
+d$expo <- runif(n, 0.5, 2)
+d$yc <- rpois(n, d$expo * exp(0.3 + 0.6 * f0))
 
 nd <- data.frame(
   x = c(0.05, 0.3, 0.5, 0.77, 0.95, 1.02), x2 = c(0.1, 0.9, 0.5, 0.33, 0.6, 0.2),
   x3 = c(-1, 0, 1, 0.5, -0.3, 2), lon = c(-9, -4, 0, 3.3, 8, 9.5),
   lat = c(41, 45, 50, 55, 58, 52), doy = c(3, 80, 170, 250, 340, 365),
+  expo = c(1, 0.5, 2, 1.5, 0.8, 1.2),
   zone = factor(c("north", "south", "west", "north", "west", "south"), levels = levels(d$zone))
 )
 
@@ -50,6 +53,7 @@ cases <- list(
   list(name = "binomial_ubre", formula = "yb ~ s(x, bs=\"cr\") + s(x2, bs=\"cr\")", family = "binomial", method = "UBRE"),
   list(name = "poisson_reml", formula = "yp ~ s(x, bs=\"cr\") + te(lon, lat)", family = "poisson", method = "REML"),
   list(name = "poisson_ubre", formula = "yp ~ s(x) + s(x2, bs=\"ps\")", family = "poisson", method = "UBRE"),
+  list(name = "poisson_offset", formula = "yc ~ s(x, bs=\"cr\") + s(doy, bs=\"cc\", k=8) + offset(log(expo))", family = "poisson", method = "REML"),
   list(name = "poisson_ml", formula = "yp ~ s(x, bs=\"cr\") + s(doy, bs=\"cc\")", family = "poisson", method = "ML")
 )
 

@@ -296,6 +296,7 @@ export function gam(formula: string, data: DataFrame, options: GamOptions = {}):
     setup,
     rho,
     spNames,
+    offsetColumn: options.offset ?? null,
     best,
     iterations,
     converged,

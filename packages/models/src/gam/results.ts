@@ -46,6 +46,8 @@ export interface GamJSON {
   ranges: Record<string, [number, number][]>;
   converged: boolean;
   iterations: number;
+  /** The `offset` option's column when fitting (the formula's offset() terms are in the formula). */
+  offsetColumn: string | null;
 }
 
 /** Options of {@link GamResults.predict} (the model contract's predict options). */
@@ -60,6 +62,11 @@ export interface GamPredictOptions {
   level?: number;
   /** Rows with missing values: "error" (default) or "drop" (see `rows`). */
   missing?: "error" | "drop";
+  /**
+   * Added to η: a column name or values per row. Default: the offset column used when
+   * fitting, when the new data has it (offset() terms of the formula always apply).
+   */
+  offset?: string | ArrayLike<number>;
 }
 
 /** Predictions on new data, shaped as the model contract's `Prediction`. */
@@ -113,6 +120,7 @@ export interface FitParts {
   setup: CriterionSetup;
   rho: Float64Array;
   spNames: string[];
+  offsetColumn: string | null;
   best: Evaluation;
   iterations: number;
   converged: boolean;
@@ -161,6 +169,8 @@ export class GamResults {
   /** Fitted values (response scale) and linear predictor, when fitted in this session. */
   readonly fitted: Float64Array | null;
   readonly linearPredictors: Float64Array | null;
+  /** The `offset` option's column when fitting, or null. */
+  readonly offsetColumn: string | null;
   private readonly designInfo: DesignInfo;
   private readonly ranges: Record<string, [number, number][]>;
   private readonly testData: { X: Float64Array; n: number } | null;
@@ -195,6 +205,7 @@ export class GamResults {
     this.converged = j.converged;
     this.iterations = j.iterations;
     this.designInfo = j.designInfo;
+    this.offsetColumn = j.offsetColumn ?? null;
     this.ranges = j.ranges;
     this.fitted = fitted;
     this.linearPredictors = eta;
@@ -305,6 +316,7 @@ export class GamResults {
       ranges,
       converged: f.converged,
       iterations: f.iterations,
+      offsetColumn: f.offsetColumn,
     };
     return new GamResults(json, f.family, Float64Array.from(mu), Float64Array.from(eta), {
       X: data.X,
@@ -405,6 +417,49 @@ export class GamResults {
     return { X, n, offset, rows: Int32Array.from(keep, (i) => d.rows[i]) };
   }
 
+  /** The formula's offset plus the offset option (or the fitting offset column if present). */
+  private extraOffset(
+    newdata: DataFrame,
+    given: string | ArrayLike<number> | undefined,
+    rows: Int32Array,
+    base: Float64Array | null,
+  ): Float64Array | null {
+    let extra: ArrayLike<unknown> | undefined;
+    let name = "offset";
+    if (typeof given === "string") {
+      extra = newdata[given] as ArrayLike<unknown> | undefined;
+      name = given;
+      if (extra === undefined)
+        throw new GamError(
+          "BAD_OPTION",
+          `predict(): offset column "${given}" is not in the new data`,
+          "offset",
+        );
+    } else if (given !== undefined) {
+      if (typeof given !== "object" || typeof given.length !== "number")
+        throw new GamError(
+          "BAD_OPTION",
+          "predict(): offset must be a column name or numbers per row",
+          "offset",
+        );
+      extra = given;
+    } else if (this.offsetColumn !== null)
+      extra = newdata[this.offsetColumn] as ArrayLike<unknown> | undefined;
+    if (extra === undefined) return base;
+    const out = base ? Float64Array.from(base) : new Float64Array(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const v = Number(extra[rows[i]]);
+      if (!Number.isFinite(v))
+        throw new GamError(
+          "BAD_OPTION",
+          `predict(): ${name} is not a finite number in row ${rows[i]}`,
+          "offset",
+        );
+      out[i] += v;
+    }
+    return out;
+  }
+
   /** Predictions (and standard errors, intervals) at new data, as mgcv's `predict.gam`. */
   predict(newdata: DataFrame, options: GamPredictOptions = {}): GamPrediction {
     if (options === null || typeof options !== "object")
@@ -425,7 +480,13 @@ export class GamResults {
     const level = options.level ?? 0.95;
     if (!(typeof level === "number" && level > 0 && level < 1))
       throw new GamError("BAD_OPTION", `predict(): level must be in (0, 1), got ${level}`, "level");
-    const { X, n, offset, rows } = this.modelMatrix(newdata, options.missing ?? "error");
+    const {
+      X,
+      n,
+      offset: formulaOffset,
+      rows,
+    } = this.modelMatrix(newdata, options.missing ?? "error");
+    const offset = this.extraOffset(newdata, options.offset, rows, formulaOffset);
     const p = this.beta.length;
     const eta = new Float64Array(n);
     const row = new Float64Array(p);
@@ -567,6 +628,7 @@ export class GamResults {
       ranges: this.ranges,
       converged: this.converged,
       iterations: this.iterations,
+      offsetColumn: this.offsetColumn,
     };
   }
 }
