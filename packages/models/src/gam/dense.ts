@@ -355,3 +355,55 @@ function dotVec(a: Float64Array, b: Float64Array): number {
   for (let i = 0; i < a.length; i++) s += a[i] * b[i];
   return s;
 }
+
+/**
+ * Cholesky factor of D H D with D = diag(H)^-1/2: the equilibration keeps the factor
+ * accurate when smoothing parameters scale blocks of H by many orders of magnitude
+ * (a penalised-away smooth next to a wiggly one).
+ */
+export interface ScaledCholesky {
+  readonly n: number;
+  /** Factor of the equilibrated matrix (row-major lower). */
+  readonly l: Float64Array;
+  /** diag(H)^-1/2. */
+  readonly d: Float64Array;
+}
+
+/** Equilibrated Cholesky of a symmetric positive definite H; null if it is not. */
+export function scaledCholesky(H: Float64Array, n: number): ScaledCholesky | null {
+  const d = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const h = H[i * n + i];
+    if (!(h > 0)) return null;
+    d[i] = 1 / Math.sqrt(h);
+  }
+  const A = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) A[i * n + j] = d[i] * H[i * n + j] * d[j];
+  const l = cholLower(A, n);
+  return l ? { n, l, d } : null;
+}
+
+/** Solves H x = b. */
+export function scaledSolve(f: ScaledCholesky, b: Float64Array): Float64Array {
+  const x = cholSolve(
+    f.l,
+    f.n,
+    b.map((v, i) => v * f.d[i]),
+  );
+  for (let i = 0; i < f.n; i++) x[i] *= f.d[i];
+  return x;
+}
+
+/** log |H|. */
+export function scaledLogDet(f: ScaledCholesky): number {
+  let s = 0;
+  for (let i = 0; i < f.n; i++) s += 2 * Math.log(f.l[i * f.n + i]) - 2 * Math.log(f.d[i]);
+  return s;
+}
+
+/** H⁻¹. */
+export function scaledInverse(f: ScaledCholesky): Float64Array {
+  const inv = cholInverse(f.l, f.n);
+  for (let i = 0; i < f.n; i++) for (let j = 0; j < f.n; j++) inv[i * f.n + j] *= f.d[i] * f.d[j];
+  return inv;
+}

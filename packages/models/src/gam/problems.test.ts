@@ -53,9 +53,9 @@ describe("gam() bad input", () => {
     expect(thrown(() => gam("y ~ s(x)", data, { family: gamma(), method: "UBRE" })).term).toBe(
       "method",
     );
-    const e = thrown(() => gam("yb ~ s(x)", data, { family: categorical(3) }));
+    const e = thrown(() => gam("yb ~ s(x)", data, { family: categorical(3), method: "GCV" }));
     expect(e.code).toBe("METHOD_FAMILY");
-    expect(e.term).toBe("family");
+    expect(e.term).toBe("method");
     // UBRE with a known scale is fine for a Gaussian model
     expect(gam('y ~ s(x, bs="cr")', data, { method: "UBRE", scale: 0.1 }).method).toBe("UBRE");
     expect(gam('yb ~ s(x, bs="cr")', data, { family: binomial(), method: "UBRE" }).converged).toBe(

@@ -10,7 +10,7 @@ import { buildDesign, type DataFrame, type Design, type DesignInfo } from "../fo
 import { float64Family } from "../glm/family.js";
 import { normalQuantile } from "../glm/stats.js";
 import type { CriterionSetup, Evaluation, GamMethod } from "./criterion.js";
-import { cholInverse } from "./dense.js";
+import { scaledInverse } from "./dense.js";
 import { GamError } from "./errors.js";
 import { completeFit, type GamData, innerFit } from "./pirls.js";
 import { predictSmooth, type SmoothInfo } from "./smooth.js";
@@ -219,7 +219,7 @@ export class GamResults {
     const n = data.n;
     const fit = best.fit;
     const { eta, mu } = completeFit(data, fit);
-    const Hi = cholInverse(fit.chol, p);
+    const Hi = scaledInverse(fit.chol);
     // F = H⁻¹XᵀWX: edf = diag(F), edf1 = 2 edf − diag(FF)
     const F = new Float64Array(p * p);
     for (let i = 0; i < p; i++)
@@ -357,64 +357,17 @@ export class GamResults {
   }
 
   /** Model matrix of new data (column-major), its offset and the rows used. */
-  modelMatrix(
-    newdata: DataFrame,
-    missing: "error" | "drop" = "error",
-  ): { X: Float64Array; n: number; offset: Float64Array | null; rows: Int32Array } {
-    if (newdata === null || typeof newdata !== "object")
-      throw new GamError(
-        "BAD_OPTION",
-        "predict(): new data must be an object of columns",
-        "newdata",
-      );
-    const d = buildDesign(this.formula, newdata, {
-      info: this.designInfo,
-      noResponse: true,
-      smooths: "skip",
+  modelMatrix(newdata: DataFrame, missing: "error" | "drop" = "error") {
+    return gamModelMatrix(
+      {
+        formula: this.formula,
+        designInfo: this.designInfo,
+        smooths: this.smooths,
+        p: this.beta.length,
+      },
+      newdata,
       missing,
-    });
-    const cols = new Map<string, Float64Array>();
-    const bad = new Uint8Array(d.n);
-    for (const s of this.smooths)
-      for (const v of s.vars) {
-        if (cols.has(v)) continue;
-        const c = newdata[v];
-        if (c === undefined)
-          throw new GamError("BAD_SMOOTH", `${s.label}: new data has no column "${v}"`, s.label);
-        const vals = Float64Array.from(d.rows, (r) => {
-          const x = (c as ArrayLike<unknown>)[r];
-          return x === null || typeof x === "string" ? Number.NaN : Number(x);
-        });
-        vals.forEach((x, i) => {
-          if (Number.isFinite(x)) return;
-          if (missing === "error")
-            throw new GamError(
-              "BAD_SMOOTH",
-              `${s.label}: column "${v}" has a missing or non-numeric value in row ${d.rows[i]}; clean the data or pass missing: "drop"`,
-              s.label,
-            );
-          bad[i] = 1;
-        });
-        cols.set(v, vals);
-      }
-    const keep: number[] = [];
-    for (let i = 0; i < d.n; i++) if (!bad[i]) keep.push(i);
-    const n = keep.length;
-    const p = this.beta.length;
-    const X = new Float64Array(n * p);
-    for (let j = 0; j < d.p; j++) for (let i = 0; i < n; i++) X[j * n + i] = d.x[j * d.n + keep[i]];
-    for (const s of this.smooths) {
-      const cov = s.vars.map((v) =>
-        Float64Array.from(keep, (i) => (cols.get(v) as Float64Array)[i]),
-      );
-      const byCol = s.by === null ? null : (newdata[s.by] as readonly string[] | undefined);
-      if (s.by !== null && byCol === undefined)
-        throw new GamError("BAD_SMOOTH", `${s.label}: new data has no column "${s.by}"`, s.label);
-      const by = byCol ? keep.map((i) => String(byCol[d.rows[i]])) : null;
-      X.set(predictSmooth(s, cov, by), s.first * n);
-    }
-    const offset = d.offset ? Float64Array.from(keep, (i) => (d.offset as Float64Array)[i]) : null;
-    return { X, n, offset, rows: Int32Array.from(keep, (i) => d.rows[i]) };
+    );
   }
 
   /** The formula's offset plus the offset option (or the fitting offset column if present). */
@@ -633,7 +586,58 @@ export class GamResults {
   }
 }
 
-/** Loads a GAM saved with `toJSON()`. */
-export function loadGam(json: unknown): GamResults {
-  return GamResults.fromJSON(json as GamJSON);
+/** Model matrix of new data (column-major, p columns), its offset and the rows used. */
+export function gamModelMatrix(
+  model: { formula: string; designInfo: DesignInfo; smooths: readonly SmoothInfo[]; p: number },
+  newdata: DataFrame,
+  missing: "error" | "drop" = "error",
+): { X: Float64Array; n: number; offset: Float64Array | null; rows: Int32Array } {
+  if (newdata === null || typeof newdata !== "object")
+    throw new GamError("BAD_OPTION", "predict(): new data must be an object of columns", "newdata");
+  const d = buildDesign(model.formula, newdata, {
+    info: model.designInfo,
+    noResponse: true,
+    smooths: "skip",
+    missing,
+  });
+  const cols = new Map<string, Float64Array>();
+  const bad = new Uint8Array(d.n);
+  for (const s of model.smooths)
+    for (const v of s.vars) {
+      if (cols.has(v)) continue;
+      const c = newdata[v];
+      if (c === undefined)
+        throw new GamError("BAD_SMOOTH", `${s.label}: new data has no column "${v}"`, s.label);
+      const vals = Float64Array.from(d.rows, (r) => {
+        const x = (c as ArrayLike<unknown>)[r];
+        return x === null || typeof x === "string" ? Number.NaN : Number(x);
+      });
+      vals.forEach((x, i) => {
+        if (Number.isFinite(x)) return;
+        if (missing === "error")
+          throw new GamError(
+            "BAD_SMOOTH",
+            `${s.label}: column "${v}" has a missing or non-numeric value in row ${d.rows[i]}; clean the data or pass missing: "drop"`,
+            s.label,
+          );
+        bad[i] = 1;
+      });
+      cols.set(v, vals);
+    }
+  const keep: number[] = [];
+  for (let i = 0; i < d.n; i++) if (!bad[i]) keep.push(i);
+  const n = keep.length;
+  const p = model.p;
+  const X = new Float64Array(n * p);
+  for (let j = 0; j < d.p; j++) for (let i = 0; i < n; i++) X[j * n + i] = d.x[j * d.n + keep[i]];
+  for (const s of model.smooths) {
+    const cov = s.vars.map((v) => Float64Array.from(keep, (i) => (cols.get(v) as Float64Array)[i]));
+    const byCol = s.by === null ? null : (newdata[s.by] as readonly string[] | undefined);
+    if (s.by !== null && byCol === undefined)
+      throw new GamError("BAD_SMOOTH", `${s.label}: new data has no column "${s.by}"`, s.label);
+    const by = byCol ? keep.map((i) => String(byCol[d.rows[i]])) : null;
+    X.set(predictSmooth(s, cov, by), s.first * n);
+  }
+  const offset = d.offset ? Float64Array.from(keep, (i) => (d.offset as Float64Array)[i]) : null;
+  return { X, n, offset, rows: Int32Array.from(keep, (i) => d.rows[i]) };
 }
