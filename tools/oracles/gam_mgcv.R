@@ -27,11 +27,20 @@ f0 <- sin(2 * pi * d$x) + 0.6 * d$x2^2 + 0.3 * cos(2 * pi * d$doy / 365) +
 d$y <- f0 + rnorm(n) * 0.3
 d$yb <- rbinom(n, 1, binomial()$linkinv(1.5 * f0 - 0.3))
 d$yp <- rpois(n, exp(0.5 + 0.6 * f0))
+d$expo <- runif(n, 0.5, 2)
+d$yc <- rpois(n, d$expo * exp(0.3 + 0.6 * f0))
+# three classes (0 the reference): class 1 follows sin(2πx), class 2 rises with x2
+e1 <- 2 * sin(2 * pi * d$x)
+e2 <- 3 * d$x2 - 1.5
+p0 <- 1 / (1 + exp(e1) + exp(e2))
+u3 <- runif(n)
+d$y3 <- ifelse(u3 < p0, 0, ifelse(u3 < p0 * (1 + exp(e1)), 1, 2))
 
 nd <- data.frame(
   x = c(0.05, 0.3, 0.5, 0.77, 0.95, 1.02), x2 = c(0.1, 0.9, 0.5, 0.33, 0.6, 0.2),
   x3 = c(-1, 0, 1, 0.5, -0.3, 2), lon = c(-9, -4, 0, 3.3, 8, 9.5),
   lat = c(41, 45, 50, 55, 58, 52), doy = c(3, 80, 170, 250, 340, 365),
+  expo = c(1, 0.5, 2, 1.5, 0.8, 1.2),
   zone = factor(c("north", "south", "west", "north", "west", "south"), levels = levels(d$zone))
 )
 
@@ -50,6 +59,7 @@ cases <- list(
   list(name = "binomial_ubre", formula = "yb ~ s(x, bs=\"cr\") + s(x2, bs=\"cr\")", family = "binomial", method = "UBRE"),
   list(name = "poisson_reml", formula = "yp ~ s(x, bs=\"cr\") + te(lon, lat)", family = "poisson", method = "REML"),
   list(name = "poisson_ubre", formula = "yp ~ s(x) + s(x2, bs=\"ps\")", family = "poisson", method = "UBRE"),
+  list(name = "poisson_offset", formula = "yc ~ s(x, bs=\"cr\") + s(doy, bs=\"cc\", k=8) + offset(log(expo))", family = "poisson", method = "REML"),
   list(name = "poisson_ml", formula = "yp ~ s(x, bs=\"cr\") + s(doy, bs=\"cc\")", family = "poisson", method = "ML")
 )
 
@@ -89,12 +99,34 @@ for (cs in cases) {
   ))
 }
 
+mcases <- list(
+  list(name = "multinom_reml", formula = "y3 ~ s(x, bs=\"cr\") + s(x2, bs=\"cr\")",
+       mgcv = list(y3 ~ s(x, bs = "cr") + s(x2, bs = "cr"), ~ s(x, bs = "cr") + s(x2, bs = "cr")))
+)
+mparts <- character(0)
+for (cs in mcases) {
+  b <- gam(cs$mgcv, data = d, family = multinom(K = 2), method = "REML")
+  edf <- unlist(lapply(b$smooth, function(sm) sum(b$edf[sm$first.para:sm$last.para])))
+  names(edf) <- sapply(b$smooth, function(sm) sm$label)
+  pr <- predict(b, nd, type = "response")
+  mparts <- c(mparts, paste0(
+    "{\"name\":\"", cs$name, "\",\"formula\":\"", gsub("\"", "\\\\\"", cs$formula), "\",",
+    "\"score\":", sprintf("%.17g", b$gcv.ubre), ",",
+    "\"edfTotal\":", sprintf("%.17g", sum(b$edf)), ",",
+    "\"edf\":", obj(edf), ",\"sp\":", obj(b$sp), ",",
+    "\"coefficientNames\":", str(names(coef(b))), ",",
+    "\"fitted\":", num(t(predict(b, type = "response"))), ",",
+    "\"predict\":", num(t(pr)), "}"
+  ))
+}
+
 col <- function(v) if (is.factor(v)) str(as.character(v)) else num(v)
 json <- paste0(
   "{\"mgcv\":\"", as.character(packageVersion("mgcv")), "\",",
   "\"data\":{", paste0("\"", names(d), "\":", sapply(d, col), collapse = ","), "},",
   "\"newdata\":{", paste0("\"", names(nd), "\":", sapply(nd, col), collapse = ","), "},",
-  "\"cases\":[", paste(parts, collapse = ",\n"), "]}\n"
+  "\"cases\":[", paste(parts, collapse = ",\n"), "],\n",
+  "\"multinom\":[", paste(mparts, collapse = ",\n"), "]}\n"
 )
 writeLines(json, out, sep = "")
 cat("wrote", out, "\n")

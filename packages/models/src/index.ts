@@ -39,6 +39,8 @@ export type {
 } from "./contract/results.js";
 // Formulas and designs.
 export * from "./formula/index.js";
+// GAM: smooth terms, smoothness selection, mgcv's answers.
+export * from "./gam/index.js";
 // GLM: IRLS and gradient fitting, inference, multinomial, elastic net.
 export * from "./glm/index.js";
 // MLP: networks as the predictor, any family as the loss.

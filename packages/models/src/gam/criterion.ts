@@ -4,7 +4,7 @@
  * ML, GCV and UBRE, each evaluated at the converged penalised fit. Values are
  * exactly those mgcv reports as `gcv.ubre` (checked against it in the tests).
  */
-import { cholInverse, symEigen } from "./dense.js";
+import { scaledInverse, scaledLogDet, symEigen } from "./dense.js";
 import { type GamData, type InnerFit, innerFit, type LinearCache } from "./pirls.js";
 
 /** Smoothness selection method, as mgcv's `method=`. */
@@ -133,15 +133,9 @@ export interface CriterionSetup {
   readonly cache: LinearCache | null;
 }
 
-function logDetChol(chol: Float64Array, p: number) {
-  let s = 0;
-  for (let i = 0; i < p; i++) s += 2 * Math.log(chol[i * p + i]);
-  return s;
-}
-
 /** tr((XᵀWX + S)⁻¹ XᵀWX). */
 export function traceInfluence(fit: InnerFit, p: number): number {
-  const Hi = cholInverse(fit.chol, p);
+  const Hi = scaledInverse(fit.chol);
   let t = 0;
   for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) t += Hi[i * p + j] * fit.xwx[j * p + i];
   return t;
@@ -234,7 +228,7 @@ export function evaluate(
     }
     default: {
       const reml = setup.method === "REML";
-      const ldH = reml ? logDetChol(fit.chol, p) : logDetRange(setup, fit, St);
+      const ldH = reml ? scaledLogDet(fit.chol) : logDetRange(setup, fit, St);
       const ldS = logDetPenalty(setup.blocks, setup.penalties, rho);
       const mTerm = reml ? Mp : 0;
       let scale: number;

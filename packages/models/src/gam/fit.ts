@@ -18,6 +18,7 @@ import {
   penaltyBlocks,
 } from "./criterion.js";
 import { GamError } from "./errors.js";
+import { fitMultinomGam, type MultinomGamResults } from "./multinom.js";
 import { newtonOuter } from "./outer.js";
 import { type GamData, linearCache } from "./pirls.js";
 import { GamResults } from "./results.js";
@@ -66,8 +67,21 @@ function numericColumn(data: DataFrame, name: string, label: string): Float64Arr
   );
 }
 
-/** Fits a generalized additive model as mgcv's `gam()`; see {@link GamOptions}. */
-export function gam(formula: string, data: DataFrame, options: GamOptions = {}): GamResults {
+/**
+ * Fits a generalized additive model as mgcv's `gam()`; see {@link GamOptions}. With the
+ * categorical family the result is a {@link MultinomGamResults} (mgcv's `multinom`).
+ */
+export function gam(
+  formula: string,
+  data: DataFrame,
+  options: GamOptions & { family: Family & { name: "categorical" } },
+): MultinomGamResults;
+export function gam(formula: string, data: DataFrame, options?: GamOptions): GamResults;
+export function gam(
+  formula: string,
+  data: DataFrame,
+  options: GamOptions = {},
+): GamResults | MultinomGamResults {
   if (typeof formula !== "string")
     throw new GamError("BAD_OPTION", "gam(): formula must be a string", "formula");
   if (data === null || typeof data !== "object")
@@ -86,11 +100,12 @@ export function gam(formula: string, data: DataFrame, options: GamOptions = {}):
       "gam(): family must be a family object from @geoml/losses",
       "family",
     );
-  if (family.name === "categorical")
+  const multiclass = family.name === "categorical";
+  if (multiclass && method !== "REML" && method !== "ML")
     throw new GamError(
       "METHOD_FAMILY",
-      `gam(): the ${family.name} family needs K−1 linear predictors, which this GAM does not fit`,
-      "family",
+      `gam(): the categorical family is fitted by REML or ML (as mgcv's multinom), not ${method}`,
+      "method",
     );
   const fixedScale = family.dispersion === "fixed";
   if (method === "UBRE" && !fixedScale && options.scale === undefined)
@@ -181,8 +196,38 @@ export function gam(formula: string, data: DataFrame, options: GamOptions = {}):
   X.set(design.x.subarray(0, n * design.p));
   for (const b of built) X.set(b.X, b.info.first * n);
 
-  const fam = float64Family(family);
   const w = Float64Array.from(design.weights ?? new Float64Array(n).fill(1));
+  if (multiclass) {
+    // classes: the response's levels (strings) or the integers 0…K
+    const yv = design.y;
+    family.validate(yv, w);
+    let K1 = 0;
+    for (const v of yv) K1 = Math.max(K1, v + 1);
+    const classes = design.yLevels
+      ? [...design.yLevels]
+      : Array.from({ length: K1 }, (_, i) => String(i));
+    if (classes.length < 2)
+      throw new GamError(
+        "BAD_OPTION",
+        `gam(): the response of "${formula}" has one class; the categorical family needs two or more`,
+        "formula",
+      );
+    return fitMultinomGam({
+      formula,
+      family,
+      method,
+      design,
+      smooths: built.map((b) => b.info),
+      X,
+      n,
+      p,
+      w,
+      classes,
+      y: Int32Array.from(yv),
+      sp: options.sp,
+    });
+  }
+  const fam = float64Family(family);
   if (design.trials) for (let i = 0; i < n; i++) w[i] *= design.trials[i];
   family.validate(design.y, w);
   const data64: GamData = {
@@ -280,7 +325,7 @@ export function gam(formula: string, data: DataFrame, options: GamOptions = {}):
   }
   let best = evaluate(setup, rho, null);
   if (options.sp === undefined && penalties.length > 0) {
-    const out = newtonOuter(setup, rho);
+    const out = newtonOuter((r, start) => evaluate(setup, r, start), rho);
     rho = out.rho;
     best = out.best;
     iterations = out.iterations;
@@ -296,6 +341,7 @@ export function gam(formula: string, data: DataFrame, options: GamOptions = {}):
     setup,
     rho,
     spNames,
+    offsetColumn: options.offset ?? null,
     best,
     iterations,
     converged,

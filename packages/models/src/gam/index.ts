@@ -4,13 +4,14 @@ export type { BasisOptions, BasisState, BasisType, RawBasis } from "./bases/type
 export type { GamMethod } from "./criterion.js";
 export { GamError, type GamErrorCode, isGamError } from "./errors.js";
 export { type GamOptions, gam } from "./fit.js";
+export { loadGam } from "./load.js";
+export { type MultinomGamJSON, MultinomGamResults } from "./multinom.js";
 export {
   GAM_FORMAT_VERSION,
   type GamJSON,
   type GamPrediction,
   type GamPredictOptions,
   GamResults,
-  loadGam,
   type PartialEffect,
 } from "./results.js";
 export type { SmoothInfo } from "./smooth.js";

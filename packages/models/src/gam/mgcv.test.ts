@@ -1,6 +1,7 @@
 /**
  * The GAM against R's mgcv (fixtures from tools/oracles/gam_mgcv.R): Gaussian tp, cr,
  * ps, cc, te, 2-D tp and factor-by smooths, binomial and Poisson, REML, ML, GCV and UBRE.
+ * The categorical family is checked against mgcv's multinom(K).
  * Tolerances as the issue states them: fitted values, deviance and deviance explained
  * ≤ 1e-4 relative, edf within 1%, score ≤ 1e-4 relative, smoothing parameters within 5%
  * (except for smooths penalised to their null space, edf within 0.01 of it, and for
@@ -9,11 +10,13 @@
  * new data ≤ 1e-3.
  */
 import { readFileSync } from "node:fs";
-import { binomial, type Family, gaussian, poisson } from "@geoml/losses";
+import { binomial, categorical, type Family, gaussian, poisson } from "@geoml/losses";
 import { describe, expect, it } from "vitest";
 import type { DataFrame } from "../formula/design.js";
 import type { GamMethod } from "./criterion.js";
 import { gam } from "./fit.js";
+import { loadGam } from "./load.js";
+import type { MultinomGamResults } from "./multinom.js";
 
 interface Case {
   name: string;
@@ -133,7 +136,8 @@ describe("gam() against mgcv", () => {
       expect(relErr(pr.fit, c.predictResponse)).toBeLessThan(tol);
       expect(relErr(pr.se as Float64Array, c.seResponse)).toBeLessThan(tol);
       // summary: reference df and statistic of smooths with a penalty null space
-      const table = r.summary();
+      const table = r.summaryTable();
+      expect(r.summary()).toContain(c.smoothTable.labels[0]);
       expect(table.smooth.map((s) => s.label)).toEqual(c.smoothTable.labels);
       table.smooth.forEach((s, i) => {
         const info = r.smooths[i];
@@ -144,6 +148,51 @@ describe("gam() against mgcv", () => {
         );
         expect(rel(s.statistic, c.smoothTable.statistic[i])).toBeLessThan(0.02);
       });
-    });
+    }, 20_000);
+  }
+});
+
+interface MultinomCase {
+  name: string;
+  formula: string;
+  score: number;
+  edfTotal: number;
+  edf: Record<string, number>;
+  sp: Record<string, number>;
+  coefficientNames: string[];
+  fitted: number[];
+  predict: number[];
+}
+
+describe("gam() with the categorical family against mgcv's multinom(K)", () => {
+  const cases = (fx as unknown as { multinom: MultinomCase[] }).multinom;
+  for (const c of cases) {
+    it(`${c.name}: ${c.formula}`, () => {
+      const r = gam(c.formula, data, { family: categorical(3) }) as unknown as MultinomGamResults;
+      expect(r.converged).toBe(true);
+      expect(Object.keys(r.coefficients)).toEqual(c.coefficientNames);
+      expect(r.classes).toEqual(["0", "1", "2"]);
+      // mgcv's multinom log-likelihood fills the reference class's η with 1 instead of 0,
+      // adding 1 per reference-class row; its REML score is ours less that count
+      const y = fx.data.y3 as number[];
+      const n0 = y.filter((v) => v === 0).length;
+      expect(rel(r.score - n0, c.score)).toBeLessThan(1e-4);
+      const atMgcv = gam(c.formula, data, {
+        family: categorical(3),
+        sp: c.sp,
+      }) as unknown as MultinomGamResults;
+      expect(rel(atMgcv.score - n0, c.score)).toBeLessThan(1e-9);
+      expect(rel(r.edfTotal, c.edfTotal)).toBeLessThan(0.01);
+      for (const [k, v] of Object.entries(c.edf))
+        expect(rel(r.edf[k], v), `edf ${k}`).toBeLessThan(0.01);
+      for (const [k, v] of Object.entries(c.sp))
+        if (c.edf[k] > 1.01) expect(rel(r.sp[k], v), `sp ${k}`).toBeLessThan(0.05);
+      const fitted = r.predict(data);
+      expect(fitted.width).toBe(3);
+      expect(relErr(fitted.fit, c.fitted)).toBeLessThan(1e-3);
+      expect(relErr(r.predict(newdata).fit, c.predict)).toBeLessThan(1e-3);
+      const back = loadGam(JSON.parse(JSON.stringify(r))) as MultinomGamResults;
+      expect(Array.from(back.predict(newdata).fit)).toEqual(Array.from(r.predict(newdata).fit));
+    }, 30_000);
   }
 });

@@ -5,27 +5,39 @@
  * eigenvalues, steps are capped at 5 in ρ and halved until the score falls.
  */
 
-import { type CriterionSetup, type Evaluation, evaluate } from "./criterion.js";
 import { symEigen } from "./dense.js";
 
+/** What the outer iteration needs of an evaluation: the score and where the fit ended. */
+export interface Scored {
+  score: number;
+  fit: { beta: Float64Array };
+}
+
 /** Result of the outer iteration. */
-export interface OuterResult {
+export interface OuterResult<E extends Scored> {
   rho: Float64Array;
-  best: Evaluation;
+  best: E;
   iterations: number;
   converged: boolean;
   gradient: Float64Array;
 }
 
-/** Largest |ρ| allowed: λ between e⁻²⁵ and e²⁵ times the starting value's scale. */
+/** Largest |ρ| allowed: λ between e⁻³⁰ and e³⁰. */
 const RHO_LIMIT = 30;
 
-/** Minimises the criterion over ρ from rho0. */
-export function newtonOuter(setup: CriterionSetup, rho0: Float64Array, maxIter = 200): OuterResult {
+/**
+ * Minimises a criterion over ρ from rho0; `evaluate(ρ, start)` fits at ρ (warm-started
+ * from the coefficients `start`) and scores the fit.
+ */
+export function newtonOuter<E extends Scored>(
+  evaluate: (rho: Float64Array, start: Float64Array | null) => E,
+  rho0: Float64Array,
+  maxIter = 200,
+): OuterResult<E> {
   const m = rho0.length;
   let rho = Float64Array.from(rho0);
-  let best = evaluate(setup, rho, null);
-  const at = (r: Float64Array) => evaluate(setup, r, best.fit.beta).score;
+  let best = evaluate(rho, null);
+  const at = (r: Float64Array) => evaluate(r, best.fit.beta).score;
   const clamp = (r: Float64Array) => r.map((v) => Math.max(-RHO_LIMIT, Math.min(RHO_LIMIT, v)));
   let gradient = new Float64Array(m);
   let converged = false;
@@ -73,6 +85,15 @@ export function newtonOuter(setup: CriterionSetup, rho0: Float64Array, maxIter =
         H[k * m + j] = v;
       }
     }
+    // a parameter held at its bound by a gradient pushing outwards is converged
+    for (let j = 0; j < m; j++)
+      if ((rho[j] >= RHO_LIMIT - 1e-9 && g[j] < 0) || (rho[j] <= -RHO_LIMIT + 1e-9 && g[j] > 0)) {
+        g[j] = 0;
+        for (let k = 0; k < m; k++) {
+          H[j * m + k] = k === j ? 1 : 0;
+          H[k * m + j] = k === j ? 1 : 0;
+        }
+      }
     gradient = g;
     const gmax = Math.max(...g.map(Math.abs));
     if (gmax <= 1e-7 * (Math.abs(f0) + 1)) {
@@ -94,7 +115,7 @@ export function newtonOuter(setup: CriterionSetup, rho0: Float64Array, maxIter =
     let accepted = false;
     for (let half = 0; half < 30; half++) {
       const trial = clamp(rho.map((v, j) => v + step[j]));
-      const ev = evaluate(setup, trial, best.fit.beta);
+      const ev = evaluate(trial, best.fit.beta);
       if (ev.score < f0 - 1e-14 * Math.abs(f0)) {
         rho = trial;
         best = ev;

@@ -10,11 +10,11 @@ import { buildDesign, type DataFrame, type Design, type DesignInfo } from "../fo
 import { float64Family } from "../glm/family.js";
 import { normalQuantile } from "../glm/stats.js";
 import type { CriterionSetup, Evaluation, GamMethod } from "./criterion.js";
-import { cholInverse } from "./dense.js";
+import { scaledInverse } from "./dense.js";
 import { GamError } from "./errors.js";
 import { completeFit, type GamData, innerFit } from "./pirls.js";
 import { predictSmooth, type SmoothInfo } from "./smooth.js";
-import { type SummaryTable, smoothTests } from "./summary.js";
+import { formatSummary, type SummaryTable, smoothTests } from "./summary.js";
 
 /** Version of the JSON written by {@link GamResults.toJSON}. */
 export const GAM_FORMAT_VERSION = 1;
@@ -46,23 +46,44 @@ export interface GamJSON {
   ranges: Record<string, [number, number][]>;
   converged: boolean;
   iterations: number;
+  /** The `offset` option's column when fitting (the formula's offset() terms are in the formula). */
+  offsetColumn: string | null;
 }
 
-/** Options of {@link GamResults.predict}. */
+/** Options of {@link GamResults.predict} (the model contract's predict options). */
 export interface GamPredictOptions {
   /** "response" (default) or "link". */
   type?: "response" | "link";
-  /** Also return standard errors. */
+  /** Also return standard errors (`seLink`, and `se` on the scale of `type`). */
   se?: boolean;
+  /** Add a "confidence" interval for the mean (η̂ ± z·se, mapped by the inverse link). */
+  interval?: "confidence";
+  /** Coverage of the interval; default 0.95. */
+  level?: number;
+  /** Rows with missing values: "error" (default) or "drop" (see `rows`). */
+  missing?: "error" | "drop";
+  /**
+   * Added to η: a column name or values per row. Default: the offset column used when
+   * fitting, when the new data has it (offset() terms of the formula always apply).
+   */
+  offset?: string | ArrayLike<number>;
 }
 
-/** Predictions on new data. */
+/** Predictions on new data, shaped as the model contract's `Prediction`. */
 export interface GamPrediction {
+  /** 0-based index in the new data of each predicted row. */
+  rows: Int32Array;
+  type: "response" | "link";
   fit: Float64Array;
-  /** Standard errors on the scale of `fit` (delta method on the response scale), when asked. */
-  se: Float64Array | null;
-  /** Standard errors of the linear predictor, when asked. */
-  seLink: Float64Array | null;
+  width: 1;
+  /** Standard error of η̂, when `se` was asked. */
+  seLink?: Float64Array;
+  /** Standard error on the scale of `fit` (delta method on the response scale, as mgcv). */
+  se?: Float64Array;
+  lower?: Float64Array;
+  upper?: Float64Array;
+  interval?: "confidence";
+  level?: number;
 }
 
 /** A smooth's partial effect on a grid of its covariate(s), with a pointwise band. */
@@ -99,6 +120,7 @@ export interface FitParts {
   setup: CriterionSetup;
   rho: Float64Array;
   spNames: string[];
+  offsetColumn: string | null;
   best: Evaluation;
   iterations: number;
   converged: boolean;
@@ -147,6 +169,8 @@ export class GamResults {
   /** Fitted values (response scale) and linear predictor, when fitted in this session. */
   readonly fitted: Float64Array | null;
   readonly linearPredictors: Float64Array | null;
+  /** The `offset` option's column when fitting, or null. */
+  readonly offsetColumn: string | null;
   private readonly designInfo: DesignInfo;
   private readonly ranges: Record<string, [number, number][]>;
   private readonly testData: { X: Float64Array; n: number } | null;
@@ -181,6 +205,7 @@ export class GamResults {
     this.converged = j.converged;
     this.iterations = j.iterations;
     this.designInfo = j.designInfo;
+    this.offsetColumn = j.offsetColumn ?? null;
     this.ranges = j.ranges;
     this.fitted = fitted;
     this.linearPredictors = eta;
@@ -194,7 +219,7 @@ export class GamResults {
     const n = data.n;
     const fit = best.fit;
     const { eta, mu } = completeFit(data, fit);
-    const Hi = cholInverse(fit.chol, p);
+    const Hi = scaledInverse(fit.chol);
     // F = H⁻¹XᵀWX: edf = diag(F), edf1 = 2 edf − diag(FF)
     const F = new Float64Array(p * p);
     for (let i = 0; i < p; i++)
@@ -291,6 +316,7 @@ export class GamResults {
       ranges,
       converged: f.converged,
       iterations: f.iterations,
+      offsetColumn: f.offsetColumn,
     };
     return new GamResults(json, f.family, Float64Array.from(mu), Float64Array.from(eta), {
       X: data.X,
@@ -330,35 +356,67 @@ export class GamResults {
     return (this.nullDeviance - this.deviance) / this.nullDeviance;
   }
 
-  /** Model matrix of new data (column-major) and its offset. */
-  modelMatrix(newdata: DataFrame): { X: Float64Array; n: number; offset: Float64Array | null } {
-    const d = buildDesign(this.formula, newdata, {
-      info: this.designInfo,
-      noResponse: true,
-      smooths: "skip",
-    });
-    const n = d.n;
-    const p = this.beta.length;
-    const X = new Float64Array(n * p);
-    X.set(d.x.subarray(0, n * d.p));
-    for (const s of this.smooths) {
-      const cov = s.vars.map((v) => {
-        const c = newdata[v];
-        if (c === undefined)
-          throw new GamError("BAD_SMOOTH", `${s.label}: new data has no column "${v}"`, s.label);
-        return Float64Array.from(d.rows, (r) => Number((c as ArrayLike<number>)[r]));
-      });
-      const by =
-        s.by === null
-          ? null
-          : Array.from(d.rows, (r) => String((newdata[s.by as string] as readonly string[])[r]));
-      X.set(predictSmooth(s, cov, by), s.first * n);
-    }
-    return { X, n, offset: d.offset };
+  /** Model matrix of new data (column-major), its offset and the rows used. */
+  modelMatrix(newdata: DataFrame, missing: "error" | "drop" = "error") {
+    return gamModelMatrix(
+      {
+        formula: this.formula,
+        designInfo: this.designInfo,
+        smooths: this.smooths,
+        p: this.beta.length,
+      },
+      newdata,
+      missing,
+    );
   }
 
-  /** Predictions (and standard errors) at new data, as mgcv's `predict.gam`. */
+  /** The formula's offset plus the offset option (or the fitting offset column if present). */
+  private extraOffset(
+    newdata: DataFrame,
+    given: string | ArrayLike<number> | undefined,
+    rows: Int32Array,
+    base: Float64Array | null,
+  ): Float64Array | null {
+    let extra: ArrayLike<unknown> | undefined;
+    let name = "offset";
+    if (typeof given === "string") {
+      extra = newdata[given] as ArrayLike<unknown> | undefined;
+      name = given;
+      if (extra === undefined)
+        throw new GamError(
+          "BAD_OPTION",
+          `predict(): offset column "${given}" is not in the new data`,
+          "offset",
+        );
+    } else if (given !== undefined) {
+      if (typeof given !== "object" || typeof given.length !== "number")
+        throw new GamError(
+          "BAD_OPTION",
+          "predict(): offset must be a column name or numbers per row",
+          "offset",
+        );
+      extra = given;
+    } else if (this.offsetColumn !== null)
+      extra = newdata[this.offsetColumn] as ArrayLike<unknown> | undefined;
+    if (extra === undefined) return base;
+    const out = base ? Float64Array.from(base) : new Float64Array(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const v = Number(extra[rows[i]]);
+      if (!Number.isFinite(v))
+        throw new GamError(
+          "BAD_OPTION",
+          `predict(): ${name} is not a finite number in row ${rows[i]}`,
+          "offset",
+        );
+      out[i] += v;
+    }
+    return out;
+  }
+
+  /** Predictions (and standard errors, intervals) at new data, as mgcv's `predict.gam`. */
   predict(newdata: DataFrame, options: GamPredictOptions = {}): GamPrediction {
+    if (options === null || typeof options !== "object")
+      throw new GamError("BAD_OPTION", "predict(): options must be an object", "options");
     const type = options.type ?? "response";
     if (type !== "response" && type !== "link")
       throw new GamError(
@@ -366,11 +424,27 @@ export class GamResults {
         `predict(): type must be "response" or "link", got "${type}"`,
         "type",
       );
-    const { X, n, offset } = this.modelMatrix(newdata);
+    if (options.interval !== undefined && options.interval !== "confidence")
+      throw new GamError(
+        "BAD_OPTION",
+        `predict(): the GAM gives interval "confidence" only, got ${JSON.stringify(options.interval)}`,
+        "interval",
+      );
+    const level = options.level ?? 0.95;
+    if (!(typeof level === "number" && level > 0 && level < 1))
+      throw new GamError("BAD_OPTION", `predict(): level must be in (0, 1), got ${level}`, "level");
+    const {
+      X,
+      n,
+      offset: formulaOffset,
+      rows,
+    } = this.modelMatrix(newdata, options.missing ?? "error");
+    const offset = this.extraOffset(newdata, options.offset, rows, formulaOffset);
     const p = this.beta.length;
     const eta = new Float64Array(n);
     const row = new Float64Array(p);
-    const seLink = options.se ? new Float64Array(n) : null;
+    const wantSe = options.se === true || options.interval !== undefined;
+    const seLink = wantSe ? new Float64Array(n) : null;
     for (let i = 0; i < n; i++) {
       let s = offset ? offset[i] : 0;
       for (let j = 0; j < p; j++) {
@@ -380,15 +454,34 @@ export class GamResults {
       eta[i] = s;
       if (seLink) seLink[i] = Math.sqrt(Math.max(rowVariance(row, this.vp, p), 0));
     }
-    if (type === "link") return { fit: eta, se: seLink, seLink };
     const fam = float64Family(this.family);
-    const mu = fam.mean(eta);
-    let se: Float64Array | null = null;
+    const out: GamPrediction = { rows, type, fit: type === "link" ? eta : fam.mean(eta), width: 1 };
     if (seLink) {
-      const d = fam.meanDerivative(eta);
-      se = seLink.map((v, i) => v * Math.abs(d[i]));
+      if (options.se === true) {
+        out.seLink = seLink;
+        if (type === "link") out.se = seLink;
+        else {
+          const d = fam.meanDerivative(eta);
+          out.se = seLink.map((v, i) => v * Math.abs(d[i]));
+        }
+      }
+      if (options.interval) {
+        const z = normalQuantile(0.5 + level / 2);
+        let lower: Float64Array = eta.map((v, i) => v - z * seLink[i]);
+        let upper: Float64Array = eta.map((v, i) => v + z * seLink[i]);
+        if (type === "response") {
+          const a = fam.mean(lower);
+          const b = fam.mean(upper);
+          lower = a.map((v, i) => Math.min(v, b[i]));
+          upper = a.map((v, i) => Math.max(v, b[i]));
+        }
+        out.lower = lower;
+        out.upper = upper;
+        out.interval = "confidence";
+        out.level = level;
+      }
     }
-    return { fit: mu, se, seLink };
+    return out;
   }
 
   /**
@@ -453,8 +546,13 @@ export class GamResults {
   }
 
   /** Tables like mgcv's `summary.gam`: parametric coefficients and smooth terms. */
-  summary(): SummaryTable {
+  summaryTable(): SummaryTable {
     return smoothTests(this, this.testData);
+  }
+
+  /** mgcv's `summary.gam` as text. */
+  summary(): string {
+    return formatSummary(this, this.summaryTable());
   }
 
   /** JSON form (no data), loadable by {@link loadGam}. */
@@ -483,11 +581,63 @@ export class GamResults {
       ranges: this.ranges,
       converged: this.converged,
       iterations: this.iterations,
+      offsetColumn: this.offsetColumn,
     };
   }
 }
 
-/** Loads a GAM saved with `toJSON()`. */
-export function loadGam(json: unknown): GamResults {
-  return GamResults.fromJSON(json as GamJSON);
+/** Model matrix of new data (column-major, p columns), its offset and the rows used. */
+export function gamModelMatrix(
+  model: { formula: string; designInfo: DesignInfo; smooths: readonly SmoothInfo[]; p: number },
+  newdata: DataFrame,
+  missing: "error" | "drop" = "error",
+): { X: Float64Array; n: number; offset: Float64Array | null; rows: Int32Array } {
+  if (newdata === null || typeof newdata !== "object")
+    throw new GamError("BAD_OPTION", "predict(): new data must be an object of columns", "newdata");
+  const d = buildDesign(model.formula, newdata, {
+    info: model.designInfo,
+    noResponse: true,
+    smooths: "skip",
+    missing,
+  });
+  const cols = new Map<string, Float64Array>();
+  const bad = new Uint8Array(d.n);
+  for (const s of model.smooths)
+    for (const v of s.vars) {
+      if (cols.has(v)) continue;
+      const c = newdata[v];
+      if (c === undefined)
+        throw new GamError("BAD_SMOOTH", `${s.label}: new data has no column "${v}"`, s.label);
+      const vals = Float64Array.from(d.rows, (r) => {
+        const x = (c as ArrayLike<unknown>)[r];
+        return x === null || typeof x === "string" ? Number.NaN : Number(x);
+      });
+      vals.forEach((x, i) => {
+        if (Number.isFinite(x)) return;
+        if (missing === "error")
+          throw new GamError(
+            "BAD_SMOOTH",
+            `${s.label}: column "${v}" has a missing or non-numeric value in row ${d.rows[i]}; clean the data or pass missing: "drop"`,
+            s.label,
+          );
+        bad[i] = 1;
+      });
+      cols.set(v, vals);
+    }
+  const keep: number[] = [];
+  for (let i = 0; i < d.n; i++) if (!bad[i]) keep.push(i);
+  const n = keep.length;
+  const p = model.p;
+  const X = new Float64Array(n * p);
+  for (let j = 0; j < d.p; j++) for (let i = 0; i < n; i++) X[j * n + i] = d.x[j * d.n + keep[i]];
+  for (const s of model.smooths) {
+    const cov = s.vars.map((v) => Float64Array.from(keep, (i) => (cols.get(v) as Float64Array)[i]));
+    const byCol = s.by === null ? null : (newdata[s.by] as readonly string[] | undefined);
+    if (s.by !== null && byCol === undefined)
+      throw new GamError("BAD_SMOOTH", `${s.label}: new data has no column "${s.by}"`, s.label);
+    const by = byCol ? keep.map((i) => String(byCol[d.rows[i]])) : null;
+    X.set(predictSmooth(s, cov, by), s.first * n);
+  }
+  const offset = d.offset ? Float64Array.from(keep, (i) => (d.offset as Float64Array)[i]) : null;
+  return { X, n, offset, rows: Int32Array.from(keep, (i) => d.rows[i]) };
 }

@@ -218,3 +218,81 @@ export function smoothTests(
     residualDf,
   };
 }
+
+function stars(p: number): string {
+  return p < 0.001 ? "***" : p < 0.01 ? "**" : p < 0.05 ? "*" : p < 0.1 ? "." : "";
+}
+
+function pText(p: number): string {
+  return p < 2e-16 ? "<2e-16" : p < 1e-4 ? p.toExponential(2) : p.toPrecision(3);
+}
+
+function table(header: string[], rows: string[][]): string {
+  const width = header.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j].length)));
+  const line = (cells: string[]) =>
+    cells.map((c, j) => (j === 0 ? c.padEnd(width[j]) : c.padStart(width[j]))).join(" ");
+  return [line(header), ...rows.map(line)].join("\n");
+}
+
+/** mgcv's `print.summary.gam` layout. */
+export function formatSummary(r: GamResults, t: SummaryTable): string {
+  const out: string[] = [];
+  out.push(
+    `Family: ${r.family.name}`,
+    `Link function: ${r.family.link.name}`,
+    "",
+    "Formula:",
+    r.formula,
+    "",
+  );
+  const est = t.statisticName === "F";
+  if (t.parametric.length) {
+    out.push("Parametric coefficients:");
+    out.push(
+      table(
+        [
+          "",
+          "Estimate",
+          "Std. Error",
+          est ? "t value" : "z value",
+          est ? "Pr(>|t|)" : "Pr(>|z|)",
+          "",
+        ],
+        t.parametric.map((p) => [
+          p.name,
+          p.estimate.toPrecision(5),
+          p.stdError.toPrecision(5),
+          p.statistic.toFixed(3),
+          pText(p.pValue),
+          stars(p.pValue),
+        ]),
+      ),
+      "",
+    );
+  }
+  if (t.smooth.length) {
+    out.push("Approximate significance of smooth terms:");
+    out.push(
+      table(
+        ["", "edf", "Ref.df", t.statisticName, "p-value", ""],
+        t.smooth.map((s) => [
+          s.label,
+          s.edf.toFixed(3),
+          s.refDf.toFixed(3),
+          s.statistic.toFixed(3),
+          pText(s.pValue),
+          stars(s.pValue),
+        ]),
+      ),
+      "",
+    );
+  }
+  out.push(
+    `R-sq.(adj) = ${t.rSquaredAdj.toPrecision(3)}   Deviance explained = ${(100 * t.devianceExplained).toPrecision(3)}%`,
+  );
+  const crit = t.method === "REML" ? "-REML" : t.method === "ML" ? "-ML" : t.method;
+  out.push(
+    `${crit} = ${t.score.toPrecision(5)}  Scale est. = ${t.scale.toPrecision(5)}  n = ${t.n}`,
+  );
+  return out.join("\n");
+}

@@ -5,12 +5,14 @@
  * null space of the penalty (1, x, … of total degree < m) kept unpenalised.
  * Covariates are centred; each column is scaled to root-mean-square 1 as mgcv does.
  */
-import { symEigen } from "../dense.js";
+import { lanczosTopK, symEigen } from "../dense.js";
 import { GamError } from "../errors.js";
 import type { BasisOptions, BasisState, BasisType, RawBasis } from "./types.js";
 
 /** Most unique points used as knots (mgcv's `max.knots`). */
 const MAX_KNOTS = 2000;
+/** Above this many knots the leading eigenvectors come from Lanczos instead of a full decomposition. */
+export const LANCZOS_FROM = 400;
 
 /** Penalty order: the smallest m with 2m > d + 1 unless a valid one is given. */
 function penaltyOrder(d: number, m: number): number {
@@ -219,27 +221,52 @@ export const tp: BasisType = {
         for (let j = 0; j < d; j++) v *= knots[i][j] ** pw[c][j];
         T[i * M + c] = v;
       }
-    // the k eigenvalues of largest magnitude
-    const eig = symEigen(E, nu);
-    const idx = Array.from({ length: nu }, (_, i) => i)
-      .sort((a, b) => Math.abs(eig.values[b]) - Math.abs(eig.values[a]))
-      .slice(0, k)
-      .sort((a, b) => eig.values[b] - eig.values[a]);
+    // the k eigenvalues of largest magnitude, in decreasing order
+    let vals: Float64Array;
+    let vecs: Float64Array; // nu×k, row-major
+    if (nu > LANCZOS_FROM) {
+      const e = lanczosTopK(
+        (q) => {
+          const out = new Float64Array(nu);
+          for (let i = 0; i < nu; i++) {
+            let s = 0;
+            const o = i * nu;
+            for (let j = 0; j < nu; j++) s += E[o + j] * q[j];
+            out[i] = s;
+          }
+          return out;
+        },
+        nu,
+        k,
+      );
+      vals = e.values;
+      vecs = e.vectors;
+    } else {
+      const eig = symEigen(E, nu);
+      const idx = Array.from({ length: nu }, (_, i) => i)
+        .sort((a, b) => Math.abs(eig.values[b]) - Math.abs(eig.values[a]))
+        .slice(0, k)
+        .sort((a, b) => eig.values[b] - eig.values[a]);
+      vals = Float64Array.from(idx, (c) => eig.values[c]);
+      vecs = new Float64Array(nu * k);
+      idx.forEach((c, j) => {
+        for (let i = 0; i < nu; i++) vecs[i * k + j] = eig.vectors[i * nu + c];
+      });
+    }
     const U = new Float64Array(nu * k);
-    const v = new Float64Array(k);
-    idx.forEach((src, j) => {
-      v[j] = eig.values[src];
+    const v = Float64Array.from(vals);
+    for (let j = 0; j < k; j++) {
       // sign: first non-negligible element positive, so the basis is reproducible
       let sgn = 1;
       for (let i = 0; i < nu; i++) {
-        const e = eig.vectors[i * nu + src];
+        const e = vecs[i * k + j];
         if (Math.abs(e) > 1e-8) {
           sgn = e < 0 ? -1 : 1;
           break;
         }
       }
-      for (let i = 0; i < nu; i++) U[i * k + j] = sgn * eig.vectors[i * nu + src];
-    });
+      for (let i = 0; i < nu; i++) U[i * k + j] = sgn * vecs[i * k + j];
+    }
     // constraint Tᵀ U δ = 0 absorbed: U δ = U Q[:, 0..k-M) δ'
     const TU = new Float64Array(M * k);
     for (let a = 0; a < M; a++)

@@ -1,0 +1,27 @@
+/**
+ * One timed geoml GAM fit in its own process (so its peak memory is its own):
+ * `tsx fit.ts <prefix> <n> <threads>` prints one JSON line.
+ */
+import { gam } from "../../src/gam/index.js";
+import { setLinalgThreads } from "../../src/linalg/index.js";
+import { readProblem } from "./data.js";
+
+const [prefix, nText, threads] = process.argv.slice(2);
+const n = Number(nText);
+const data = readProblem(prefix, n);
+setLinalgThreads(Number(threads));
+const formula = 'y ~ s(x1, bs="cr", k=20) + s(x2, bs="cr", k=20) + s(x3, bs="cr", k=20)';
+const t0 = performance.now();
+const c0 = process.cpuUsage();
+const fit = gam(formula, data, { method: "REML" });
+const seconds = (performance.now() - t0) / 1000;
+const cpu = process.cpuUsage(c0);
+console.log(
+  JSON.stringify({
+    seconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    peakMiB: process.resourceUsage().maxRSS / 1024,
+    edf: Object.values(fit.edf),
+    score: fit.score,
+  }),
+);
