@@ -2,7 +2,7 @@ import type { Tensor } from "@geoml/autodiff";
 import * as ad from "@geoml/autodiff";
 import { LinkError } from "./errors.js";
 import { ndtri } from "./special.js";
-import type { BuiltInLinkName, Link, LinkName } from "./types.js";
+import type { Link, LinkName } from "./types.js";
 
 /** Machine epsilon of float64: the clamp R's `make.link` uses. */
 export const EPS = 2.220446049250313e-16;
@@ -330,34 +330,65 @@ export function softmax(): StableLink {
   });
 }
 
-const LINK_ALIASES: Record<string, BuiltInLinkName> = {
-  identity: "identity",
-  log: "log",
-  logit: "logit",
-  probit: "probit",
-  cloglog: "cloglog",
-  cauchit: "cauchit",
-  cauchy: "cauchit",
-  inverse: "inverse",
-  inverse_power: "inverse",
-  "1/mu": "inverse",
-  inverse_squared: "inverse_squared",
-  inverseSquared: "inverse_squared",
-  "1/mu^2": "inverse_squared",
-  sqrt: "sqrt",
-  power: "power",
-  softmax: "softmax",
-  mlogit: "softmax",
-};
+/** How {@link link} builds a link registered under a name. */
+export type LinkFactory = (options: { power?: number }) => Link;
 
-/** Names accepted by {@link link}. */
-export const LINK_NAMES: readonly string[] = Object.keys(LINK_ALIASES);
+const LINKS = new Map<string, LinkFactory>();
+
+/**
+ * Registers a link under `name` (and `aliases`) so that {@link link}, the family
+ * lookup and saved models find it by name. A name already taken is refused
+ * unless `replace` is set; a registered link is not a built-in one (see
+ * {@link builtInLinkName}), so it never gets a family's fused kernel.
+ */
+export function registerLink(
+  name: string,
+  factory: LinkFactory,
+  options: { aliases?: readonly string[]; replace?: boolean } = {},
+): void {
+  if (typeof name !== "string" || name.trim() === "")
+    throw new LinkError("registerLink: name must be a non-empty string");
+  if (typeof factory !== "function")
+    throw new LinkError(`registerLink(${name}): factory must be a function`);
+  for (const n of [name, ...(options.aliases ?? [])]) {
+    if (LINKS.has(n) && !options.replace)
+      throw new LinkError(
+        `registerLink: a link "${n}" is registered already; pass { replace: true }`,
+      );
+  }
+  for (const n of [name, ...(options.aliases ?? [])]) LINKS.set(n, factory);
+}
+
+// The built-in links: one line each.
+registerLink("identity", () => identity());
+registerLink("log", () => log());
+registerLink("logit", () => logit());
+registerLink("probit", () => probit());
+registerLink("cloglog", () => cloglog());
+registerLink("cauchit", () => cauchit(), { aliases: ["cauchy"] });
+registerLink("inverse", () => inverse(), { aliases: ["inverse_power", "1/mu"] });
+registerLink("inverse_squared", () => inverseSquared(), { aliases: ["inverseSquared", "1/mu^2"] });
+registerLink("sqrt", () => sqrt());
+registerLink("softmax", () => softmax(), { aliases: ["mlogit"] });
+registerLink("power", ({ power: p }) => {
+  if (p === undefined)
+    throw new LinkError('link "power" needs { power: p } (or spell it "power(p)")');
+  return power(p);
+});
+
+/** Names of the built-in links accepted by {@link link}. */
+export const LINK_NAMES: readonly string[] = Object.freeze([...LINKS.keys()]);
+
+/** Every name {@link link} accepts now: the built-in ones and those registered since. */
+export function linkNames(): string[] {
+  return [...LINKS.keys()];
+}
 
 /**
  * Look a link up by its R or statsmodels name: "identity", "log", "logit",
  * "probit", "cloglog", "cauchit" (or "cauchy"), "inverse" (or "inverse_power",
  * "1/mu"), "inverse_squared" (or "1/mu^2"), "sqrt", "softmax", and "power" with
- * `{ power: p }` or spelled "power(p)" / "mu^p".
+ * `{ power: p }` or spelled "power(p)" / "mu^p"; or any name given to {@link registerLink}.
  */
 export function link(name: string, options: { power?: number } = {}): Link {
   const trimmed = name.trim();
@@ -367,35 +398,9 @@ export function link(name: string, options: { power?: number } = {}): Link {
     if (Number.isNaN(p)) throw new LinkError(`link "${name}": cannot read the exponent`);
     return power(p);
   }
-  const canonical = LINK_ALIASES[trimmed];
-  if (canonical === undefined) {
-    throw new LinkError(`unknown link "${name}"; expected one of ${LINK_NAMES.join(", ")}`);
+  const factory = LINKS.get(trimmed);
+  if (factory === undefined) {
+    throw new LinkError(`unknown link "${name}"; expected one of ${[...LINKS.keys()].join(", ")}`);
   }
-  switch (canonical) {
-    case "identity":
-      return identity();
-    case "log":
-      return log();
-    case "logit":
-      return logit();
-    case "probit":
-      return probit();
-    case "cloglog":
-      return cloglog();
-    case "cauchit":
-      return cauchit();
-    case "inverse":
-      return inverse();
-    case "inverse_squared":
-      return inverseSquared();
-    case "sqrt":
-      return sqrt();
-    case "softmax":
-      return softmax();
-    case "power":
-      if (options.power === undefined) {
-        throw new LinkError('link "power" needs { power: p } (or spell it "power(p)")');
-      }
-      return power(options.power);
-  }
+  return factory(options);
 }
