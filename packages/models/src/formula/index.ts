@@ -17,3 +17,13 @@ export {
   type Response,
   type Term,
 } from "./parse.js";
+export {
+  type ElementwiseTransform,
+  poly,
+  registerTransform,
+  type TermTransform,
+  type TermTransformResult,
+  type Transform,
+  transform,
+  transformNames,
+} from "./transforms.js";
