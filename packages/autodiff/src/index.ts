@@ -17,6 +17,7 @@ export {
   checkGrad,
   grad,
   valueAndGrad,
+  vjp,
 } from "./grad.js";
 export {
   add,
@@ -54,6 +55,13 @@ export { stopGradient } from "./ops/identity.js";
 export { matmul, mT } from "./ops/linalg.js";
 export { type Axis, logSoftmax, logsumexp, max, mean, min, softmax, sum } from "./ops/reduce.js";
 export {
+  addAlongAxis,
+  type IndexInput,
+  type MaskInput,
+  maskSelect,
+  takeAlongAxis,
+} from "./ops/select.js";
+export {
   broadcastTo,
   concat,
   expandDims,
@@ -69,6 +77,7 @@ export {
 } from "./ops/shape.js";
 export {
   abs,
+  atan,
   clip,
   cos,
   digamma,

@@ -73,23 +73,6 @@ export function constantLike(values: Float64Array, like: Tensor): Tensor {
   return ad.tensor(data, { shape: [...like.shape], dtype: like.dtype });
 }
 
-/**
- * f(x) from a numeric kernel `value`, with derivative `slope(x)` attached through
- * autodiff: value + s·δ − ½·s′·δ² where δ = x − stopGradient(x) is zero. The
- * first and second derivatives are exact; the value is the kernel's.
- */
-function attachDerivatives(
-  x: Tensor,
-  value: Float64Array,
-  slope: (x: Tensor) => Tensor,
-  slopeDerivative: (x: Tensor) => Tensor,
-): Tensor {
-  const delta = ad.sub(x, ad.stopGradient(x));
-  const first = ad.mul(slope(x), delta);
-  const second = ad.mul(ad.mul(slopeDerivative(x), ad.square(delta)), 0.5);
-  return ad.add(constantLike(value, x), ad.sub(first, second));
-}
-
 function mapData(x: Tensor, f: (v: number) => number): Float64Array {
   const out = new Float64Array(x.size);
   const d = x.data;
@@ -109,16 +92,6 @@ function normalPdf(x: Tensor): Tensor {
 /** Standard normal CDF Φ(x) = erfc(−x/√2)/2, accurate in the lower tail. */
 function normalCdf(x: Tensor): Tensor {
   return ad.mul(ad.erfc(ad.mul(x, -Math.SQRT1_2)), 0.5);
-}
-
-/** arctan with ops (the autodiff core has none): value from Math.atan, exact 1st and 2nd derivatives. */
-function atan(x: Tensor): Tensor {
-  return attachDerivatives(
-    x,
-    mapData(x, Math.atan),
-    (t) => ad.div(1, ad.add(ad.square(t), 1)),
-    (t) => ad.div(ad.mul(t, -2), ad.square(ad.add(ad.square(t), 1))),
-  );
 }
 
 /** g(μ) = μ. No clamping. */
@@ -248,7 +221,7 @@ export function cauchit(): Link {
       return ad.div(ad.sin(a), ad.cos(a));
     },
     inverse: (eta) => {
-      const t = atan(ad.clip(eta, -CAUCHIT_THRESHOLD, CAUCHIT_THRESHOLD));
+      const t = ad.atan(ad.clip(eta, -CAUCHIT_THRESHOLD, CAUCHIT_THRESHOLD));
       return clipProbability(ad.add(ad.div(t, Math.PI), 0.5));
     },
     derivative: (eta) => ad.maximum(ad.div(1 / Math.PI, ad.add(ad.square(eta), 1)), EPS),
