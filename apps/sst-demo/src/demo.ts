@@ -6,8 +6,11 @@ import { type GlmResults, glm, mlp } from "@geoml/models";
 import { writeNetcdf } from "@geoml/netcdf";
 import { adam } from "@geoml/optim";
 import { loadSst } from "./data.js";
-import { type Metrics, metrics } from "./metrics.js";
+import { metrics } from "./metrics.js";
 import { writeReport } from "./report.js";
+import type { DemoSummary } from "./summary.js";
+
+export type { DemoSummary } from "./summary.js";
 
 /** Options of {@link runDemo}. */
 export interface DemoOptions {
@@ -21,15 +24,6 @@ export interface DemoOptions {
   seed?: number;
   /** Progress messages (one line each). */
   log?: (line: string) => void;
-}
-
-/** What {@link runDemo} measured, also written to `summary.json`. */
-export interface DemoSummary {
-  rows: { train: number; test: number };
-  sst: { glm: Metrics; mlp: Metrics };
-  warmPool: { deviance: number; testAccuracy: number; testBrier: number; aic: number };
-  mlpHistory: { loss: number[]; validationLoss: number[]; bestEpoch: number };
-  files: string[];
 }
 
 /** Threshold above which the ocean can feed tropical cyclones (°C). */

@@ -2,10 +2,10 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { DataArray } from "@geoml/grid";
 import type { GlmResults } from "@geoml/models";
-import type { DemoSummary } from "./demo.js";
 import { lineChart } from "./plot/chart.js";
 import { blueWhiteRed, type Colormap, cssGradient, viridis } from "./plot/colormap.js";
 import { renderMap } from "./plot/map.js";
+import type { DemoSummary } from "./summary.js";
 
 interface ReportInput {
   out: string;

@@ -32,7 +32,6 @@ export {
   mul,
   neg,
   notEqual,
-  pow,
   sub,
   type TensorLike,
   where,
@@ -53,7 +52,8 @@ export {
 } from "./ops/creation.js";
 export { stopGradient } from "./ops/identity.js";
 export { matmul, mT } from "./ops/linalg.js";
-export { type Axis, logSoftmax, logsumexp, max, mean, min, softmax, sum } from "./ops/reduce.js";
+export { pow } from "./ops/pow.js";
+export { logSoftmax, logsumexp, max, mean, min, softmax } from "./ops/reduce.js";
 export {
   addAlongAxis,
   type IndexInput,
@@ -62,7 +62,6 @@ export {
   takeAlongAxis,
 } from "./ops/select.js";
 export {
-  broadcastTo,
   concat,
   expandDims,
   gather,
@@ -72,9 +71,9 @@ export {
   slice,
   squeeze,
   stack,
-  sumToShape,
   transpose,
 } from "./ops/shape.js";
+export { type Axis, broadcastTo, sum, sumToShape } from "./ops/sum.js";
 export {
   abs,
   atan,

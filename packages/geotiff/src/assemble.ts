@@ -8,7 +8,14 @@ import { allocate, type DType, type TypedArray } from "@geoml/grid";
 import { type GeoTIFFImage, getDecoder } from "geotiff";
 import { GeotiffError } from "./errors.js";
 import type { ImageInfo } from "./image.js";
-import type { PixelWindow } from "./open.js";
+
+/** A pixel window: columns `[x, x + width)` and rows `[y, y + height)`. */
+export interface PixelWindow {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
 
 /** True on little-endian hosts, where typed arrays can view little-endian file data directly. */
 export const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;

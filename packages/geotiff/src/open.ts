@@ -14,7 +14,7 @@ import {
   type VariableSource,
 } from "@geoml/grid";
 import { GeoTIFF } from "geotiff";
-import { HOST_LITTLE_ENDIAN, readWindow } from "./assemble.js";
+import { HOST_LITTLE_ENDIAN, type PixelWindow, readWindow } from "./assemble.js";
 import { type ByteSource, bufferSource, fileSource, geotiffJsSource } from "./byte-source.js";
 import { registerDecoders } from "./decoders.js";
 import { asGeotiffError, GeotiffError } from "./errors.js";
@@ -53,13 +53,7 @@ export interface OpenGeotiffOptions {
   overview?: number;
 }
 
-/** A pixel window: columns `[x, x + width)` and rows `[y, y + height)`. */
-export interface PixelWindow {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
+export type { PixelWindow } from "./assemble.js";
 
 /** Size of one resolution level. */
 export interface LevelSize {
