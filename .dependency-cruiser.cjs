@@ -17,14 +17,16 @@ module.exports = {
     {
       name: "no-unresolvable",
       severity: "error",
-      comment: "Every import resolves: a package used must be a declared dependency of the importer.",
+      comment:
+        "Every import resolves: a package used must be a declared dependency of the importer.",
       from: {},
       to: { couldNotResolve: true },
     },
     {
       name: "public-index-only",
       severity: "error",
-      comment: "A package is used through its public index (its package.json exports), never its internals.",
+      comment:
+        "A package is used through its public index (its package.json exports), never its internals.",
       from: { path: "^(packages|apps)/([^/]+)/" },
       to: {
         path: "^packages/[^/]+/src/",
@@ -48,7 +50,8 @@ module.exports = {
     {
       name: "models-never-import-data",
       severity: "error",
-      comment: "@geoml/models depends on autodiff, losses and optim only: never on grid, loaders or the CLI.",
+      comment:
+        "@geoml/models depends on autodiff, losses and optim only: never on grid, loaders or the CLI.",
       from: { path: "^packages/models/" },
       to: { path: "^packages/(?!(autodiff|losses|optim|models)/)[^/]+/" },
     },
