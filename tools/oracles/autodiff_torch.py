@@ -109,6 +109,16 @@ case("pad", "pad", [U((2, 3))], {"widths": [[1, 0], [2, 1]], "value": 0.5})
 # composite: a small MLP loss, exercises the whole chain
 case("mlp", "mlp", [U((4, 3)), U((3, 5)), U((5,)), U((5, 2))])
 
+# ops added with the model contract (after the others, so earlier inputs are unchanged)
+case("atan", "atan", [U((3, 4), -4, 4)])
+case("atan_tails", "atan", [np.array([-1e8, -50.0, -1.0, 0.0, 1e-3, 2.0, 50.0, 1e8])])
+case("takeAlongAxis", "takeAlongAxis", [U((3, 4))],
+     {"indices": [[3, 0, 3], [1, 1, 2], [0, 2, 3]], "axis": 1})
+case("takeAlongAxis_ax0", "takeAlongAxis", [U((3, 2, 2))],
+     {"indices": [[[2, 0], [1, 1]]], "axis": 0})
+case("maskSelect", "maskSelect", [U((3, 4))],
+     {"mask": [[1, 0, 1, 1], [0, 0, 0, 1], [1, 1, 0, 0]]})
+
 
 def run(op, xs, args):
     if op == "pow":
@@ -157,6 +167,12 @@ def run(op, xs, args):
         for lo, hi in reversed(args["widths"]):
             flat += [lo, hi]
         return torch.nn.functional.pad(xs[0], flat, value=args["value"])
+    if op == "atan":
+        return torch.atan(xs[0])
+    if op == "takeAlongAxis":
+        return torch.take_along_dim(xs[0], torch.tensor(args["indices"]), dim=args["axis"])
+    if op == "maskSelect":
+        return torch.masked_select(xs[0], torch.tensor(args["mask"], dtype=torch.bool))
     if op == "mlp":
         x, w1, b1, w2 = xs
         return torch.matmul(torch.tanh(torch.matmul(x, w1) + b1), w2)

@@ -4,7 +4,7 @@
  * op's VJP. VJPs are ops, so when an outer `grad` is active the backward pass is itself
  * recorded and can be differentiated again (Hessian-vector products, Newton steps).
  */
-import { ArgumentError, fmtShape } from "./errors.js";
+import { ArgumentError, fmtShape, ShapeError } from "./errors.js";
 import { add } from "./ops/binary.js";
 import { cast } from "./ops/cast.js";
 import { ones, zeros } from "./ops/creation.js";
@@ -20,8 +20,8 @@ function makeLeaf(p: Tensor): Tensor {
   return leaf;
 }
 
-/** Cotangents of `leaves` given output `out` (a scalar). */
-function backward(out: Tensor, leaves: readonly Tensor[]): Tensor[] {
+/** Cotangents of `leaves` given output `out` and its cotangent `seed` (ones by default). */
+function backward(out: Tensor, leaves: readonly Tensor[], seed?: Tensor): Tensor[] {
   const leafSet = new Set(leaves);
   // Iterative post-order DFS that stops at this grad's leaves and keeps only nodes that
   // reach a leaf (so work on constants and outer-trace history is skipped).
@@ -53,7 +53,7 @@ function backward(out: Tensor, leaves: readonly Tensor[]): Tensor[] {
     stack.pop();
   }
   const cot = new Map<Tensor, Tensor>();
-  cot.set(out, ones(out.shape, out.dtype));
+  cot.set(out, seed ?? ones(out.shape, out.dtype));
   for (let j = order.length - 1; j >= 0; j--) {
     const t = order[j];
     const g = cot.get(t);
@@ -102,6 +102,35 @@ function evaluate<T extends Tree, A extends unknown[]>(
   const grads = outer ? backward(out, leaves) : noGrad(() => backward(out, leaves));
   const value = outer ? out : new Tensor(out.data, out.shape, out.dtype);
   return [value, treeUnflatten(params, grads)];
+}
+
+/**
+ * The vector-Jacobian product of `f` at `x`: `[f(x), cotangentᵀ·∂f/∂x]`, for an
+ * `f` with any output shape (the cotangent has that shape) and `x` a tensor or a
+ * tree of tensors (the product has its structure). `grad(f)(x)` is
+ * `vjp(f, x, ones)[1]` for a scalar `f`; like `grad`, a `vjp` inside an outer
+ * `grad` is itself differentiable.
+ */
+export function vjp<T extends Tree>(f: (x: T) => Tensor, x: T, cotangent: Tensor): [Tensor, T] {
+  if (!(cotangent instanceof Tensor))
+    throw new ArgumentError("vjp", "the cotangent must be a Tensor");
+  const leaves = treeLeaves(x).map(makeLeaf);
+  const traced = treeUnflatten(x, leaves);
+  const out = inGrad(() => f(traced));
+  if (!(out instanceof Tensor)) throw new ArgumentError("vjp", "the function must return a Tensor");
+  if (
+    out.shape.length !== cotangent.shape.length ||
+    out.shape.some((d, i) => d !== cotangent.shape[i])
+  )
+    throw new ShapeError(
+      "vjp",
+      `the cotangent has shape ${fmtShape(cotangent.shape)} but f returns ${fmtShape(out.shape)}`,
+    );
+  const seed = cotangent.dtype === out.dtype ? cotangent : cast(cotangent, out.dtype);
+  const outer = gradDepth() > 0;
+  const grads = outer ? backward(out, leaves, seed) : noGrad(() => backward(out, leaves, seed));
+  const value = outer ? out : new Tensor(out.data, out.shape, out.dtype);
+  return [value, treeUnflatten(x, grads)];
 }
 
 /**

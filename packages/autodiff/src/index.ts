@@ -17,6 +17,7 @@ export {
   checkGrad,
   grad,
   valueAndGrad,
+  vjp,
 } from "./grad.js";
 export {
   add,
@@ -31,7 +32,6 @@ export {
   mul,
   neg,
   notEqual,
-  pow,
   sub,
   type TensorLike,
   where,
@@ -52,9 +52,16 @@ export {
 } from "./ops/creation.js";
 export { stopGradient } from "./ops/identity.js";
 export { matmul, mT } from "./ops/linalg.js";
-export { type Axis, logSoftmax, logsumexp, max, mean, min, softmax, sum } from "./ops/reduce.js";
+export { pow } from "./ops/pow.js";
+export { logSoftmax, logsumexp, max, mean, min, softmax } from "./ops/reduce.js";
 export {
-  broadcastTo,
+  addAlongAxis,
+  type IndexInput,
+  type MaskInput,
+  maskSelect,
+  takeAlongAxis,
+} from "./ops/select.js";
+export {
   concat,
   expandDims,
   gather,
@@ -64,11 +71,12 @@ export {
   slice,
   squeeze,
   stack,
-  sumToShape,
   transpose,
 } from "./ops/shape.js";
+export { type Axis, broadcastTo, sum, sumToShape } from "./ops/sum.js";
 export {
   abs,
+  atan,
   clip,
   cos,
   digamma,

@@ -2,27 +2,35 @@
  * Tracing state. An op records a graph node only when some input is traced and no
  * `noGrad` scope is active, so inference pays nothing for autodiff.
  */
-import type { Tensor, Vjp } from "./tensor.js";
+
+/** What tracing reads of a tensor (structural, so this module needs no Tensor import). */
+interface Traceable {
+  readonly traced: boolean;
+}
 
 let noGradDepth = 0;
 let activeGrads = 0;
 
 /** True when an op on these inputs must record its backward rule. */
-export function shouldRecord(a: Tensor, b?: Tensor, c?: Tensor): boolean {
+export function shouldRecord(a: Traceable, b?: Traceable, c?: Traceable): boolean {
   if (noGradDepth > 0) return false;
   return a.traced || b?.traced === true || c?.traced === true;
 }
 
 /** True when an op on any of these inputs must record. */
-export function shouldRecordAll(xs: readonly Tensor[]): boolean {
+export function shouldRecordAll(xs: readonly Traceable[]): boolean {
   if (noGradDepth > 0) return false;
   for (const x of xs) if (x.traced) return true;
   return false;
 }
 
 /** Attaches a backward rule to `out` and returns it. */
-export function record(out: Tensor, inputs: readonly Tensor[], vjp: Vjp): Tensor {
-  out.node = { inputs, vjp };
+export function record<T extends { node: { inputs: readonly T[]; vjp: unknown } | null }>(
+  out: T,
+  inputs: readonly T[],
+  vjp: NonNullable<T["node"]>["vjp"],
+): T {
+  out.node = { inputs, vjp } as T["node"];
   return out;
 }
 

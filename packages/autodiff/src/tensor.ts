@@ -1,8 +1,8 @@
 /** The n-d array type. A tensor is a contiguous row-major typed array plus a shape. */
-import type { DType, Storage } from "./dtype.js";
+import { alloc, type DType, type Storage } from "./dtype.js";
 import { ArgumentError, fmtShape } from "./errors.js";
-import { cast } from "./ops/cast.js";
 import { shapeSize } from "./shape.js";
+import { record, shouldRecord } from "./tape.js";
 
 /** Nested JS arrays of numbers, as produced by {@link Tensor.toArray}. */
 export type NestedArray = number[] | NestedArray[];
@@ -84,11 +84,25 @@ export class Tensor {
 
   /** Copy converted to `dtype` (differentiable; the gradient is cast back). */
   astype(dtype: DType): Tensor {
-    return cast(this, dtype);
+    return castTo(this, dtype);
   }
 
   /** Short description, e.g. `Tensor(float64, [2, 3])`. */
   toString(): string {
     return `Tensor(${this.dtype}, ${fmtShape(this.shape)})`;
   }
+}
+
+/**
+ * `x` converted to `dtype` (`x` itself when it already has it); the gradient is
+ * cast back. Here rather than in ops/ because {@link Tensor.astype} needs it and
+ * every op needs the Tensor class: one file, no import cycle. Public as `cast`.
+ */
+export function castTo(x: Tensor, dtype: DType): Tensor {
+  if (x.dtype === dtype) return x;
+  const data = alloc(dtype, x.size);
+  data.set(x.data);
+  const out = new Tensor(data, x.shape, dtype);
+  if (shouldRecord(x)) record(out, [x], (g) => [castTo(g, x.dtype)]);
+  return out;
 }

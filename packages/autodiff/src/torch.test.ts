@@ -86,6 +86,12 @@ const OPS: Record<string, (xs: Tensor[], a: Args) => Tensor> = {
   gather: (xs, a) => ad.gather(xs[0], a.indices as number[], a.axis as number),
   pad: (xs, a) => ad.pad(xs[0], a.widths as [number, number][], a.value as number),
   mlp: ([x, w1, b1, w2]) => ad.matmul(ad.tanh(ad.add(ad.matmul(x, w1), b1)), w2),
+  atan: unary(ad.atan),
+  takeAlongAxis: (xs, a) => {
+    const idx = ad.tensor(a.indices as number[][]);
+    return ad.takeAlongAxis(xs[0], idx, a.axis as number);
+  },
+  maskSelect: (xs, a) => ad.maskSelect(xs[0], ad.tensor(a.mask as number[][])),
 };
 
 function toTensor(a: Arr, dtype: DType): Tensor {
@@ -140,6 +146,22 @@ describe.each(["float64", "float32"] as const)("PyTorch parity (%s)", (dtype) =>
     const g = ad.grad(loss)(params);
     ref.grads.forEach((want, j) => {
       check(`${c.name} grad[${j}]`, g[j], want, dtype);
+    });
+    // the same gradient as a vector-Jacobian product with the cotangent w
+    const [value, vj] = ad.vjp(
+      (ps: Tensor[]) => {
+        const xs = inputs.slice();
+        c.diff.forEach((k, j) => {
+          xs[k] = ps[j];
+        });
+        return op(xs, c.args);
+      },
+      params,
+      w,
+    );
+    check(`${c.name} vjp value`, value, ref.out, dtype);
+    ref.grads.forEach((want, j) => {
+      check(`${c.name} vjp[${j}]`, vj[j], want, dtype);
     });
     if (ref.hvp && ref.v) {
       const vs = ref.v.map((a) => toTensor(a, dtype));

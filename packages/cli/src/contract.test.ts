@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { isModelError, loadModel, modelKinds } from "@geoml/models";
 import { describe, expect, it } from "vitest";
 import { groupMean } from "./__fixtures__/external-kind/group-mean.js";
+import { fit as fitCommand } from "./commands/fit.js";
 import { predict } from "./commands/predict.js";
 import { formatCsv, parseCsv } from "./csv.js";
 import { bufferIO } from "./io.js";
@@ -19,7 +20,7 @@ const dir = mkdtempSync(join(tmpdir(), "geoml-contract-"));
 
 async function run(...argv: string[]) {
   const io = bufferIO();
-  const status = await main(argv, io, [predict]);
+  const status = await main(argv, io, [fitCommand, predict]);
   return { status, stdout: io.stdout, stderr: io.stderr };
 }
 
@@ -120,5 +121,55 @@ describe("files saved by the previous release", () => {
       "prob_mild",
       "prob_warm",
     ]);
+  });
+});
+
+describe("geoml fit of a Binomial proportion with --weights", () => {
+  it("I(wet / trials) ~ x --weights trials gives R's glm", async () => {
+    const r = JSON.parse(
+      readFileSync(
+        fileURLToPath(
+          new URL("../../models/src/formula/__fixtures__/formula_r.json", import.meta.url),
+        ),
+        "utf8",
+      ),
+    ) as {
+      data: Record<string, number[]>;
+      proportion: { params: number[]; bse: number[]; deviance: number[] };
+    };
+    const csv = join(dir, "wet.csv");
+    const names = Object.keys(r.data);
+    writeFileSync(
+      csv,
+      formatCsv(
+        names,
+        names.map((n) => r.data[n]),
+      ),
+    );
+    const out = await run(
+      "fit",
+      "--data",
+      csv,
+      "--formula",
+      "I(wet / trials) ~ x",
+      "--family",
+      "binomial",
+      "--weights",
+      "trials",
+      "--json",
+    );
+    expect(out.stderr).toBe("");
+    const j = JSON.parse(out.stdout) as {
+      coefficients: Record<string, number>;
+      stdErrors: Record<string, number>;
+      deviance: number;
+    };
+    const got = [j.coefficients.Intercept, j.coefficients.x];
+    const se = [j.stdErrors.Intercept, j.stdErrors.x];
+    for (let k = 0; k < 2; k++) {
+      expect(Math.abs(got[k] - r.proportion.params[k])).toBeLessThan(1e-9);
+      expect(Math.abs(se[k] - r.proportion.bse[k])).toBeLessThan(1e-9);
+    }
+    expect(Math.abs(j.deviance - r.proportion.deviance[0])).toBeLessThan(1e-8);
   });
 });

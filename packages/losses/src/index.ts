@@ -14,7 +14,14 @@ export {
   LossShapeError,
   UnknownFamilyError,
 } from "./errors.js";
-export type { LinkArgument } from "./families/base.js";
+export {
+  builtInFamilyName,
+  checkDomain,
+  type LinkArgument,
+  type MeanForms,
+  type UnivariateSpec as FamilyDefinition,
+  univariateFamily as defineFamily,
+} from "./families/base.js";
 export { binomial } from "./families/binomial.js";
 export { categorical } from "./families/categorical.js";
 export { gamma } from "./families/gamma.js";
@@ -35,17 +42,27 @@ export {
   inverse,
   inverseSquared,
   LINK_NAMES,
+  type LinkFactory,
   link,
+  linkNames,
   log,
   logit,
   type PowerLink,
   power,
   probit,
+  registerLink,
   type StableLink,
   softmax,
   sqrt,
 } from "./links.js";
-export { FAMILY_NAMES, type FamilyLookupOptions, family } from "./registry.js";
+export {
+  FAMILY_NAMES,
+  type FamilyFactory,
+  type FamilyLookupOptions,
+  family,
+  familyNames,
+  registerFamily,
+} from "./registry.js";
 export { incompleteBeta, ndtri, studentTCdf, studentTQuantile } from "./special.js";
 export type {
   BuiltInFamilyName,

@@ -2,7 +2,7 @@ import type { Tensor } from "@geoml/autodiff";
 import * as ad from "@geoml/autodiff";
 import { LinkError } from "./errors.js";
 import { ndtri } from "./special.js";
-import type { BuiltInLinkName, Link, LinkName } from "./types.js";
+import type { Link, LinkName } from "./types.js";
 
 /** Machine epsilon of float64: the clamp R's `make.link` uses. */
 export const EPS = 2.220446049250313e-16;
@@ -73,23 +73,6 @@ export function constantLike(values: Float64Array, like: Tensor): Tensor {
   return ad.tensor(data, { shape: [...like.shape], dtype: like.dtype });
 }
 
-/**
- * f(x) from a numeric kernel `value`, with derivative `slope(x)` attached through
- * autodiff: value + s·δ − ½·s′·δ² where δ = x − stopGradient(x) is zero. The
- * first and second derivatives are exact; the value is the kernel's.
- */
-function attachDerivatives(
-  x: Tensor,
-  value: Float64Array,
-  slope: (x: Tensor) => Tensor,
-  slopeDerivative: (x: Tensor) => Tensor,
-): Tensor {
-  const delta = ad.sub(x, ad.stopGradient(x));
-  const first = ad.mul(slope(x), delta);
-  const second = ad.mul(ad.mul(slopeDerivative(x), ad.square(delta)), 0.5);
-  return ad.add(constantLike(value, x), ad.sub(first, second));
-}
-
 function mapData(x: Tensor, f: (v: number) => number): Float64Array {
   const out = new Float64Array(x.size);
   const d = x.data;
@@ -109,16 +92,6 @@ function normalPdf(x: Tensor): Tensor {
 /** Standard normal CDF Φ(x) = erfc(−x/√2)/2, accurate in the lower tail. */
 function normalCdf(x: Tensor): Tensor {
   return ad.mul(ad.erfc(ad.mul(x, -Math.SQRT1_2)), 0.5);
-}
-
-/** arctan with ops (the autodiff core has none): value from Math.atan, exact 1st and 2nd derivatives. */
-function atan(x: Tensor): Tensor {
-  return attachDerivatives(
-    x,
-    mapData(x, Math.atan),
-    (t) => ad.div(1, ad.add(ad.square(t), 1)),
-    (t) => ad.div(ad.mul(t, -2), ad.square(ad.add(ad.square(t), 1))),
-  );
 }
 
 /** g(μ) = μ. No clamping. */
@@ -248,7 +221,7 @@ export function cauchit(): Link {
       return ad.div(ad.sin(a), ad.cos(a));
     },
     inverse: (eta) => {
-      const t = atan(ad.clip(eta, -CAUCHIT_THRESHOLD, CAUCHIT_THRESHOLD));
+      const t = ad.atan(ad.clip(eta, -CAUCHIT_THRESHOLD, CAUCHIT_THRESHOLD));
       return clipProbability(ad.add(ad.div(t, Math.PI), 0.5));
     },
     derivative: (eta) => ad.maximum(ad.div(1 / Math.PI, ad.add(ad.square(eta), 1)), EPS),
@@ -330,34 +303,65 @@ export function softmax(): StableLink {
   });
 }
 
-const LINK_ALIASES: Record<string, BuiltInLinkName> = {
-  identity: "identity",
-  log: "log",
-  logit: "logit",
-  probit: "probit",
-  cloglog: "cloglog",
-  cauchit: "cauchit",
-  cauchy: "cauchit",
-  inverse: "inverse",
-  inverse_power: "inverse",
-  "1/mu": "inverse",
-  inverse_squared: "inverse_squared",
-  inverseSquared: "inverse_squared",
-  "1/mu^2": "inverse_squared",
-  sqrt: "sqrt",
-  power: "power",
-  softmax: "softmax",
-  mlogit: "softmax",
-};
+/** How {@link link} builds a link registered under a name. */
+export type LinkFactory = (options: { power?: number }) => Link;
 
-/** Names accepted by {@link link}. */
-export const LINK_NAMES: readonly string[] = Object.keys(LINK_ALIASES);
+const LINKS = new Map<string, LinkFactory>();
+
+/**
+ * Registers a link under `name` (and `aliases`) so that {@link link}, the family
+ * lookup and saved models find it by name. A name already taken is refused
+ * unless `replace` is set; a registered link is not a built-in one (see
+ * {@link builtInLinkName}), so it never gets a family's fused kernel.
+ */
+export function registerLink(
+  name: string,
+  factory: LinkFactory,
+  options: { aliases?: readonly string[]; replace?: boolean } = {},
+): void {
+  if (typeof name !== "string" || name.trim() === "")
+    throw new LinkError("registerLink: name must be a non-empty string");
+  if (typeof factory !== "function")
+    throw new LinkError(`registerLink(${name}): factory must be a function`);
+  for (const n of [name, ...(options.aliases ?? [])]) {
+    if (LINKS.has(n) && !options.replace)
+      throw new LinkError(
+        `registerLink: a link "${n}" is registered already; pass { replace: true }`,
+      );
+  }
+  for (const n of [name, ...(options.aliases ?? [])]) LINKS.set(n, factory);
+}
+
+// The built-in links: one line each.
+registerLink("identity", () => identity());
+registerLink("log", () => log());
+registerLink("logit", () => logit());
+registerLink("probit", () => probit());
+registerLink("cloglog", () => cloglog());
+registerLink("cauchit", () => cauchit(), { aliases: ["cauchy"] });
+registerLink("inverse", () => inverse(), { aliases: ["inverse_power", "1/mu"] });
+registerLink("inverse_squared", () => inverseSquared(), { aliases: ["inverseSquared", "1/mu^2"] });
+registerLink("sqrt", () => sqrt());
+registerLink("softmax", () => softmax(), { aliases: ["mlogit"] });
+registerLink("power", ({ power: p }) => {
+  if (p === undefined)
+    throw new LinkError('link "power" needs { power: p } (or spell it "power(p)")');
+  return power(p);
+});
+
+/** Names of the built-in links accepted by {@link link}. */
+export const LINK_NAMES: readonly string[] = Object.freeze([...LINKS.keys()]);
+
+/** Every name {@link link} accepts now: the built-in ones and those registered since. */
+export function linkNames(): string[] {
+  return [...LINKS.keys()];
+}
 
 /**
  * Look a link up by its R or statsmodels name: "identity", "log", "logit",
  * "probit", "cloglog", "cauchit" (or "cauchy"), "inverse" (or "inverse_power",
  * "1/mu"), "inverse_squared" (or "1/mu^2"), "sqrt", "softmax", and "power" with
- * `{ power: p }` or spelled "power(p)" / "mu^p".
+ * `{ power: p }` or spelled "power(p)" / "mu^p"; or any name given to {@link registerLink}.
  */
 export function link(name: string, options: { power?: number } = {}): Link {
   const trimmed = name.trim();
@@ -367,35 +371,9 @@ export function link(name: string, options: { power?: number } = {}): Link {
     if (Number.isNaN(p)) throw new LinkError(`link "${name}": cannot read the exponent`);
     return power(p);
   }
-  const canonical = LINK_ALIASES[trimmed];
-  if (canonical === undefined) {
-    throw new LinkError(`unknown link "${name}"; expected one of ${LINK_NAMES.join(", ")}`);
+  const factory = LINKS.get(trimmed);
+  if (factory === undefined) {
+    throw new LinkError(`unknown link "${name}"; expected one of ${[...LINKS.keys()].join(", ")}`);
   }
-  switch (canonical) {
-    case "identity":
-      return identity();
-    case "log":
-      return log();
-    case "logit":
-      return logit();
-    case "probit":
-      return probit();
-    case "cloglog":
-      return cloglog();
-    case "cauchit":
-      return cauchit();
-    case "inverse":
-      return inverse();
-    case "inverse_squared":
-      return inverseSquared();
-    case "sqrt":
-      return sqrt();
-    case "softmax":
-      return softmax();
-    case "power":
-      if (options.power === undefined) {
-        throw new LinkError('link "power" needs { power: p } (or spell it "power(p)")');
-      }
-      return power(options.power);
-  }
+  return factory(options);
 }

@@ -51,11 +51,15 @@ it("exports the documented API", () => {
       "multinomial",
       "parseFormula",
       "parseSavedModel",
+      "poly",
       "predictionInterval",
       "registerModelKind",
+      "registerTransform",
       "resolveFamily",
       "setLinalgSimd",
       "setLinalgThreads",
+      "transform",
+      "transformNames",
     ]
   `);
 });

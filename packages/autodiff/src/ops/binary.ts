@@ -11,8 +11,7 @@ import { record, shouldRecord } from "../tape.js";
 import { Tensor, type Vjp } from "../tensor.js";
 import { cast } from "./cast.js";
 import { scalar } from "./creation.js";
-import { broadcastTo, sumToShape } from "./shape.js";
-import { log } from "./unary.js";
+import { broadcastTo, sumToShape } from "./sum.js";
 
 /** A tensor or a plain number (which takes the other operand's dtype). */
 export type TensorLike = Tensor | number;
@@ -50,7 +49,7 @@ function sizeOf(shape: readonly number[]): number {
 }
 
 /** Defines a broadcasting binary op from its scalar expression and backward rule. */
-function defineBinary(
+export function defineBinary(
   name: string,
   expr: string,
   vjp: ((a: Tensor, b: Tensor, out: Tensor) => Vjp) | null,
@@ -86,17 +85,6 @@ export const mul = defineBinary("mul", "x * y", (a, b) => (g, need) => [
 export const div = defineBinary("div", "x / y", (a, b) => (g, need) => [
   need[0] ? sumToShape(div(g, b), a.shape) : null,
   need[1] ? sumToShape(neg(div(mul(g, a), mul(b, b))), b.shape) : null,
-]);
-
-/**
- * a ** b. Gradients follow PyTorch: ∂/∂a is 0 where b = 0, ∂/∂b is 0 where a = 0 and
- * b ≥ 0 (instead of 0·log 0 = NaN).
- */
-export const pow = defineBinary("pow", "Math.pow(x, y)", (a, b, out) => (g, need) => [
-  need[0] ? sumToShape(where(equal(b, 0), 0, mul(g, mul(b, pow(a, sub(b, 1))))), a.shape) : null,
-  need[1]
-    ? sumToShape(where(mul(equal(a, 0), greaterEqual(b, 0)), 0, mul(g, mul(out, log(a)))), b.shape)
-    : null,
 ]);
 
 /** Elementwise maximum; NaN propagates. At ties the gradient is split evenly (as PyTorch). */

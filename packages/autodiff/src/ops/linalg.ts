@@ -6,7 +6,8 @@ import { broadcastShapes, shapeSize, stridesOf } from "../shape.js";
 import { record, shouldRecord } from "../tape.js";
 import { Tensor } from "../tensor.js";
 import { operands } from "./binary.js";
-import { reshape, sumToShape, transpose } from "./shape.js";
+import { reshape, transpose } from "./shape.js";
+import { sumToShape } from "./sum.js";
 
 /** Swaps the last two axes. */
 export function mT(x: Tensor): Tensor {

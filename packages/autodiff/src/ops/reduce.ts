@@ -3,68 +3,14 @@
  * Without `axis` every axis is reduced and the result has shape [].
  */
 import { alloc } from "../dtype.js";
-import { ArgumentError, fmtShape } from "../errors.js";
-import { type ReduceKind, reduceKernel } from "../kernels/reduce.js";
 import { normAxes, normAxis } from "../shape.js";
 import { record, shouldRecord } from "../tape.js";
 import { Tensor } from "../tensor.js";
 import { div, equal, mul, sub } from "./binary.js";
 import { stopGradient } from "./identity.js";
-import { broadcastTo, reshape } from "./shape.js";
+import { reshape } from "./shape.js";
+import { type Axis, keep, reducedShape, reduceRaw, sum } from "./sum.js";
 import { exp, log } from "./unary.js";
-
-/** Axis argument of a reduction: one axis, several, or all when omitted. */
-export type Axis = number | readonly number[];
-
-function reducedShape(
-  shape: readonly number[],
-  axes: readonly number[],
-  keepdims: boolean,
-): number[] {
-  const out: number[] = [];
-  for (let d = 0; d < shape.length; d++) {
-    if (axes.includes(d)) {
-      if (keepdims) out.push(1);
-    } else out.push(shape[d]);
-  }
-  return out;
-}
-
-function reduceRaw(
-  kind: ReduceKind,
-  x: Tensor,
-  axes: number[],
-  keepdims: boolean,
-  op: string,
-): Tensor {
-  const shape = reducedShape(x.shape, axes, keepdims);
-  if (kind !== "sum")
-    for (const a of axes)
-      if (x.shape[a] === 0)
-        throw new ArgumentError(
-          op,
-          `cannot reduce an empty axis ${a} of shape ${fmtShape(x.shape)}`,
-        );
-  const out = alloc(
-    x.dtype,
-    shape.reduce((p, d) => p * d, 1),
-  );
-  reduceKernel(kind, x.data, x.shape, axes, out);
-  return new Tensor(out, shape, x.dtype);
-}
-
-/** Reshapes a reduced cotangent so it broadcasts against the input again. */
-function keep(g: Tensor, x: Tensor, axes: number[]): Tensor {
-  return reshape(g, reducedShape(x.shape, axes, true));
-}
-
-/** Sum over `axis` (all axes when omitted). */
-export function sum(x: Tensor, axis?: Axis, keepdims = false): Tensor {
-  const axes = normAxes(axis, x.ndim, "sum");
-  const y = reduceRaw("sum", x, axes, keepdims, "sum");
-  if (shouldRecord(x)) record(y, [x], (g) => [broadcastTo(keep(g, x, axes), x.shape)]);
-  return y;
-}
 
 /** Mean over `axis` (all axes when omitted); NaN for an empty reduction. */
 export function mean(x: Tensor, axis?: Axis, keepdims = false): Tensor {

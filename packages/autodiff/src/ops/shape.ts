@@ -1,19 +1,10 @@
-/** Shape ops: reshape, transpose, broadcast, slice, pad, concat, stack, gather. */
+/** Shape ops: reshape, transpose, slice, pad, concat, stack, gather (broadcasting is in sum.ts). */
 import { alloc } from "../dtype.js";
 import { ArgumentError, DTypeError, fmtShape, ShapeError } from "../errors.js";
-import { broadcastCopy } from "../kernels/elementwise.js";
 import { boxCopy, gatherKernel, transposeKernel } from "../kernels/layout.js";
-import {
-  broadcastShapes,
-  broadcastStrides,
-  checkShape,
-  normAxis,
-  sameShape,
-  shapeSize,
-} from "../shape.js";
+import { checkShape, normAxis, sameShape, shapeSize } from "../shape.js";
 import { record, shouldRecord, shouldRecordAll } from "../tape.js";
 import { Tensor } from "../tensor.js";
-import { sum } from "./reduce.js";
 
 /** Same data with a new shape; one entry may be −1 (inferred). Shares storage. */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
@@ -68,32 +59,6 @@ export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
     record(y, [x], (g) => [transpose(g, inv)]);
   }
   return y;
-}
-
-/** Broadcasts `x` to `shape` (materialised copy). */
-export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
-  if (sameShape(x.shape, shape)) return x;
-  const s = broadcastShapes(x.shape, shape, "broadcastTo");
-  if (!sameShape(s, shape))
-    throw new ShapeError(
-      "broadcastTo",
-      `cannot broadcast ${fmtShape(x.shape)} to ${fmtShape(shape)}`,
-    );
-  const out = alloc(x.dtype, shapeSize(s));
-  broadcastCopy(x.data, x.data, out, s, broadcastStrides(x.shape, s), broadcastStrides(x.shape, s));
-  const y = new Tensor(out, s, x.dtype);
-  if (shouldRecord(x)) record(y, [x], (g) => [sumToShape(g, x.shape)]);
-  return y;
-}
-
-/** Sums a broadcast result back down to `shape` (the backward of broadcasting). */
-export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
-  if (sameShape(g.shape, shape)) return g;
-  const lead = g.ndim - shape.length;
-  const axes: number[] = [];
-  for (let d = 0; d < g.ndim; d++)
-    if (d < lead || (shape[d - lead] === 1 && g.shape[d] !== 1)) axes.push(d);
-  return reshape(sum(g, axes, false), shape);
 }
 
 /**

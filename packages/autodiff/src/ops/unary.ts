@@ -70,6 +70,8 @@ export const sign = defineUnary("x > 0 ? 1 : x < 0 ? -1 : x", (g) => mul(g, 0));
 export const sin = defineUnary("Math.sin(x)", (g, x) => mul(g, cos(x)));
 /** cos x */
 export const cos = defineUnary("Math.cos(x)", (g, x) => neg(mul(g, sin(x))));
+/** arctan x, with exact derivatives of every order: d/dx = 1/(1 + x²). */
+export const atan = defineUnary("Math.atan(x)", (g, x) => div(g, add(mul(x, x), 1)));
 /** tanh x */
 export const tanh = defineUnary("Math.tanh(x)", (g, _x, y) => mul(g, sub(1, mul(y, y))));
 /**

@@ -1,7 +1,7 @@
 import type { Tensor } from "@geoml/autodiff";
 import * as ad from "@geoml/autodiff";
 import { FamilyDomainError, FamilyParameterError, LinkError, LossShapeError } from "../errors.js";
-import { constantLike, link, log1mMean, logMean } from "../links.js";
+import { builtInLinkName, constantLike, link, log1mMean, logMean } from "../links.js";
 import type {
   Family,
   FamilyName,
@@ -315,7 +315,14 @@ export interface UnivariateSpec {
   predictionInterval?: Family["predictionInterval"];
 }
 
-/** Builds the {@link Family} interface from a univariate spec. */
+/**
+ * Builds the {@link Family} interface from a univariate spec. This is how the
+ * built-in families are made, and how a user defines one (exported as
+ * `defineFamily`): give the name, link, variance, unit deviance, log-likelihood,
+ * domain check and starting μ; the family derives the deviance, the negative
+ * log-likelihood, the loss from η (through the link's stable forms) and the
+ * weight handling, and works in every model kind.
+ */
 export function univariateFamily(spec: UnivariateSpec): Family {
   const { name } = spec;
 
@@ -381,6 +388,32 @@ export function univariateFamily(spec: UnivariateSpec): Family {
     Object.defineProperty(family, "rowKernel", { value: spec.rowKernel, enumerable: false });
   if (spec.predictionInterval) family.predictionInterval = spec.predictionInterval;
   return family;
+}
+
+/** Family objects made by the built-in factories of this package. */
+const BUILT_IN_FAMILIES = new WeakSet<Family>();
+
+/**
+ * Marks `family` as made by a built-in factory (so its maths is that of its name);
+ * `from` hands over the fused kernel of a family it was copied from.
+ */
+export function builtInFamily<F extends Family>(family: F, from?: Family): F {
+  if (from?.rowKernel)
+    Object.defineProperty(family, "rowKernel", { value: from.rowKernel, enumerable: false });
+  if (from?.predictionInterval) family.predictionInterval = from.predictionInterval;
+  BUILT_IN_FAMILIES.add(family);
+  return family;
+}
+
+/**
+ * The name of `family` if a built-in factory of `@geoml/losses` made it with a
+ * built-in link (so a saved model can rebuild it by name), else undefined: a
+ * family defined elsewhere is not the built-in one even when it has the same name.
+ */
+export function builtInFamilyName(family: Family): string | undefined {
+  return BUILT_IN_FAMILIES.has(family) && builtInLinkName(family.link) !== undefined
+    ? family.name
+    : undefined;
 }
 
 /** A link given to a family factory: a link object or its R/statsmodels name. */

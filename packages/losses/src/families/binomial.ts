@@ -2,6 +2,7 @@ import * as ad from "@geoml/autodiff";
 import { builtInLinkName } from "../links.js";
 import type { Family, FusedRowKernel, RowKernel } from "../types.js";
 import {
+  builtInFamily,
   checkDomain,
   complementOrOne,
   type LinkArgument,
@@ -28,55 +29,57 @@ import {
  */
 export function binomial(link?: LinkArgument): Family {
   const chosen = univariateLink("binomial", link, "logit");
-  return univariateFamily({
-    name: "binomial",
-    canonicalLink: "logit",
-    dispersion: "fixed",
-    link: chosen,
-    rowKernel: builtInLinkName(chosen) === "logit" ? BINOMIAL_LOGIT : undefined,
-    checkY: (y, weighted) =>
-      !weighted
-        ? checkDomain(
-            "binomial",
-            y,
-            (v) => v === 0 || v === 1,
-            "0 or 1 (Bernoulli; give proportions together with trials as weights)",
-          )
-        : checkDomain("binomial", y, (v) => v >= 0 && v <= 1, "a proportion in [0, 1]"),
-    variance: (mu) => ad.mul(mu, ad.sub(1, mu)),
-    unitDeviance: (y, mu) => {
-      // 0/1 data (the common case, and every IRLS iteration): one of the two terms is
-      // 0, so d = −2·log μ for y = 1 and −2·log(1 − μ) for y = 0: one log per row
-      if (isBinary(y.data)) return ad.mul(ad.log(ad.where(y, mu, ad.sub(1, mu))), -2);
-      // y·log(y/μ) is 0 at y = 0: the safe copies keep log finite there
-      const ySafe = positiveOrOne(y);
-      const y1 = ad.sub(1, y);
-      const y1Safe = complementOrOne(y);
-      const a = ad.mul(y, ad.log(ad.div(ySafe, mu)));
-      const b = ad.mul(y1, ad.log(ad.div(y1Safe, ad.sub(1, mu))));
-      return ad.mul(ad.add(a, b), 2);
-    },
-    logLikelihood: (y, m, w) => {
-      const binary = isBinary(y.data);
-      if (binary && m.eta !== undefined && builtInLinkName(chosen) === "logit") {
-        // −log p(y | η) = softplus(±η): one stable op instead of two log-sigmoids
-        const sign = mapY(y, (v) => 1 - 2 * v);
-        return ad.neg(ad.mul(w, ad.softplus(ad.mul(m.eta, sign))));
-      }
-      const successes = ad.mul(w, y);
-      const failures = ad.sub(w, successes);
-      const kernel = ad.add(ad.mul(successes, m.logMu()), ad.mul(failures, m.log1mMu()));
-      // log C(w, wy) is exactly 0 when every y is 0 or 1: skip three lgamma passes
-      if (binary) return kernel;
-      const logChoose = ad.sub(
-        ad.sub(ad.lgamma(ad.add(w, 1)), ad.lgamma(ad.add(successes, 1))),
-        ad.lgamma(ad.add(failures, 1)),
-      );
-      return ad.add(logChoose, kernel);
-    },
-    startingMu: (y, weights) =>
-      y.map((v, i) => ((weights?.[i] ?? 1) * v + 0.5) / ((weights?.[i] ?? 1) + 1)),
-  });
+  return builtInFamily(
+    univariateFamily({
+      name: "binomial",
+      canonicalLink: "logit",
+      dispersion: "fixed",
+      link: chosen,
+      rowKernel: builtInLinkName(chosen) === "logit" ? BINOMIAL_LOGIT : undefined,
+      checkY: (y, weighted) =>
+        !weighted
+          ? checkDomain(
+              "binomial",
+              y,
+              (v) => v === 0 || v === 1,
+              "0 or 1 (Bernoulli; give proportions together with trials as weights)",
+            )
+          : checkDomain("binomial", y, (v) => v >= 0 && v <= 1, "a proportion in [0, 1]"),
+      variance: (mu) => ad.mul(mu, ad.sub(1, mu)),
+      unitDeviance: (y, mu) => {
+        // 0/1 data (the common case, and every IRLS iteration): one of the two terms is
+        // 0, so d = −2·log μ for y = 1 and −2·log(1 − μ) for y = 0: one log per row
+        if (isBinary(y.data)) return ad.mul(ad.log(ad.where(y, mu, ad.sub(1, mu))), -2);
+        // y·log(y/μ) is 0 at y = 0: the safe copies keep log finite there
+        const ySafe = positiveOrOne(y);
+        const y1 = ad.sub(1, y);
+        const y1Safe = complementOrOne(y);
+        const a = ad.mul(y, ad.log(ad.div(ySafe, mu)));
+        const b = ad.mul(y1, ad.log(ad.div(y1Safe, ad.sub(1, mu))));
+        return ad.mul(ad.add(a, b), 2);
+      },
+      logLikelihood: (y, m, w) => {
+        const binary = isBinary(y.data);
+        if (binary && m.eta !== undefined && builtInLinkName(chosen) === "logit") {
+          // −log p(y | η) = softplus(±η): one stable op instead of two log-sigmoids
+          const sign = mapY(y, (v) => 1 - 2 * v);
+          return ad.neg(ad.mul(w, ad.softplus(ad.mul(m.eta, sign))));
+        }
+        const successes = ad.mul(w, y);
+        const failures = ad.sub(w, successes);
+        const kernel = ad.add(ad.mul(successes, m.logMu()), ad.mul(failures, m.log1mMu()));
+        // log C(w, wy) is exactly 0 when every y is 0 or 1: skip three lgamma passes
+        if (binary) return kernel;
+        const logChoose = ad.sub(
+          ad.sub(ad.lgamma(ad.add(w, 1)), ad.lgamma(ad.add(successes, 1))),
+          ad.lgamma(ad.add(failures, 1)),
+        );
+        return ad.add(logChoose, kernel);
+      },
+      startingMu: (y, weights) =>
+        y.map((v, i) => ((weights?.[i] ?? 1) * v + 0.5) / ((weights?.[i] ?? 1) + 1)),
+    }),
+  );
 }
 
 function isBinary(data: ArrayLike<number>): boolean {

@@ -3,7 +3,14 @@ import * as ad from "@geoml/autodiff";
 import { FamilyParameterError, LossShapeError } from "../errors.js";
 import { constantLike, softmax } from "../links.js";
 import type { Family, LikelihoodOptions } from "../types.js";
-import { checkDomain, checkFlatWeights, reduce, resolveWeights, valuesOf } from "./base.js";
+import {
+  builtInFamily,
+  checkDomain,
+  checkFlatWeights,
+  reduce,
+  resolveWeights,
+  valuesOf,
+} from "./base.js";
 
 /**
  * The Categorical family for K classes (multinomial with one trial): y holds
@@ -57,7 +64,7 @@ export function categorical(k: number): Family {
     return { ll: ad.mul(atObserved(logp, y), w.raw), total: w.total };
   }
 
-  return {
+  return builtInFamily({
     name,
     link: softmax(),
     canonicalLink: "softmax",
@@ -106,5 +113,5 @@ export function categorical(k: number): Family {
       }
       return out;
     },
-  };
+  });
 }

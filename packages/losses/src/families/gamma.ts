@@ -1,7 +1,13 @@
 import * as ad from "@geoml/autodiff";
 import { builtInLinkName } from "../links.js";
 import type { Family, FusedRowKernel, RowKernel } from "../types.js";
-import { checkDomain, type LinkArgument, univariateFamily, univariateLink } from "./base.js";
+import {
+  builtInFamily,
+  checkDomain,
+  type LinkArgument,
+  univariateFamily,
+  univariateLink,
+} from "./base.js";
 
 /**
  * The Gamma family for positive continuous y: V(μ) = μ², unit deviance
@@ -12,29 +18,31 @@ import { checkDomain, type LinkArgument, univariateFamily, univariateLink } from
  */
 export function gamma(link?: LinkArgument): Family {
   const chosen = univariateLink("gamma", link, "inverse");
-  return univariateFamily({
-    name: "gamma",
-    canonicalLink: "inverse",
-    dispersion: "estimated",
-    link: chosen,
-    rowKernel: builtInLinkName(chosen) === "log" ? GAMMA_LOG : undefined,
-    perRowScale: true,
-    checkY: (y) =>
-      checkDomain("gamma", y, (v) => v > 0 && v < Number.POSITIVE_INFINITY, "a finite y > 0"),
-    variance: (mu) => ad.square(mu),
-    unitDeviance: (y, mu) => {
-      const ratio = ad.div(y, mu);
-      return ad.mul(ad.sub(ad.sub(ratio, 1), ad.log(ratio)), 2);
-    },
-    logLikelihood: (y, m, w, phi) => {
-      const shape = ad.div(w, phi);
-      const ratio = ad.div(y, m.mu());
-      const a = ad.mul(shape, ad.log(ad.mul(shape, ratio)));
-      const b = ad.mul(shape, ratio);
-      return ad.sub(ad.sub(a, b), ad.add(ad.lgamma(shape), ad.log(y)));
-    },
-    startingMu: (y) => Float64Array.from(y),
-  });
+  return builtInFamily(
+    univariateFamily({
+      name: "gamma",
+      canonicalLink: "inverse",
+      dispersion: "estimated",
+      link: chosen,
+      rowKernel: builtInLinkName(chosen) === "log" ? GAMMA_LOG : undefined,
+      perRowScale: true,
+      checkY: (y) =>
+        checkDomain("gamma", y, (v) => v > 0 && v < Number.POSITIVE_INFINITY, "a finite y > 0"),
+      variance: (mu) => ad.square(mu),
+      unitDeviance: (y, mu) => {
+        const ratio = ad.div(y, mu);
+        return ad.mul(ad.sub(ad.sub(ratio, 1), ad.log(ratio)), 2);
+      },
+      logLikelihood: (y, m, w, phi) => {
+        const shape = ad.div(w, phi);
+        const ratio = ad.div(y, m.mu());
+        const a = ad.mul(shape, ad.log(ad.mul(shape, ratio)));
+        const b = ad.mul(shape, ratio);
+        return ad.sub(ad.sub(a, b), ad.add(ad.lgamma(shape), ad.log(y)));
+      },
+      startingMu: (y) => Float64Array.from(y),
+    }),
+  );
 }
 
 /** Gamma with the log link. */

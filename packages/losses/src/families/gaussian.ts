@@ -2,7 +2,13 @@ import * as ad from "@geoml/autodiff";
 import { builtInLinkName } from "../links.js";
 import { studentTQuantile } from "../special.js";
 import type { Family, FusedRowKernel, PredictionIntervalArgs, RowKernel } from "../types.js";
-import { checkDomain, type LinkArgument, univariateFamily, univariateLink } from "./base.js";
+import {
+  builtInFamily,
+  checkDomain,
+  type LinkArgument,
+  univariateFamily,
+  univariateLink,
+} from "./base.js";
 
 /** log(2π). */
 export const LOG_2PI = 1.8378770664093453;
@@ -15,23 +21,25 @@ export const LOG_2PI = 1.8378770664093453;
  */
 export function gaussian(link?: LinkArgument): Family {
   const chosen = univariateLink("gaussian", link, "identity");
-  return univariateFamily({
-    name: "gaussian",
-    canonicalLink: "identity",
-    dispersion: "estimated",
-    link: chosen,
-    rowKernel: builtInLinkName(chosen) === "identity" ? GAUSSIAN_IDENTITY : undefined,
-    perRowScale: true,
-    predictionInterval: gaussianPredictionInterval,
-    checkY: (y) => checkDomain("gaussian", y, Number.isFinite, "a finite real number"),
-    variance: (mu) => ad.ones([...mu.shape], mu.dtype),
-    unitDeviance: (y, mu) => ad.square(ad.sub(y, mu)),
-    logLikelihood: (y, m, w, phi) => {
-      const quadratic = ad.div(ad.mul(w, ad.square(ad.sub(y, m.mu()))), phi);
-      return ad.mul(ad.add(ad.add(quadratic, ad.log(ad.div(phi, w))), LOG_2PI), -0.5);
-    },
-    startingMu: (y) => Float64Array.from(y),
-  });
+  return builtInFamily(
+    univariateFamily({
+      name: "gaussian",
+      canonicalLink: "identity",
+      dispersion: "estimated",
+      link: chosen,
+      rowKernel: builtInLinkName(chosen) === "identity" ? GAUSSIAN_IDENTITY : undefined,
+      perRowScale: true,
+      predictionInterval: gaussianPredictionInterval,
+      checkY: (y) => checkDomain("gaussian", y, Number.isFinite, "a finite real number"),
+      variance: (mu) => ad.ones([...mu.shape], mu.dtype),
+      unitDeviance: (y, mu) => ad.square(ad.sub(y, mu)),
+      logLikelihood: (y, m, w, phi) => {
+        const quadratic = ad.div(ad.mul(w, ad.square(ad.sub(y, m.mu()))), phi);
+        return ad.mul(ad.add(ad.add(quadratic, ad.log(ad.div(phi, w))), LOG_2PI), -0.5);
+      },
+      startingMu: (y) => Float64Array.from(y),
+    }),
+  );
 }
 
 /** Gaussian with the identity link. */

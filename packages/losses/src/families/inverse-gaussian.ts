@@ -1,6 +1,12 @@
 import * as ad from "@geoml/autodiff";
 import type { Family } from "../types.js";
-import { checkDomain, type LinkArgument, univariateFamily, univariateLink } from "./base.js";
+import {
+  builtInFamily,
+  checkDomain,
+  type LinkArgument,
+  univariateFamily,
+  univariateLink,
+} from "./base.js";
 import { LOG_2PI } from "./gaussian.js";
 
 /**
@@ -11,29 +17,31 @@ import { LOG_2PI } from "./gaussian.js";
  * (statsmodels). Starting μ is y (R).
  */
 export function inverseGaussian(link?: LinkArgument): Family {
-  return univariateFamily({
-    name: "inverse_gaussian",
-    canonicalLink: "inverse_squared",
-    dispersion: "estimated",
-    link: univariateLink("inverse_gaussian", link, "inverse_squared"),
-    checkY: (y) =>
-      checkDomain(
-        "inverse_gaussian",
-        y,
-        (v) => v > 0 && v < Number.POSITIVE_INFINITY,
-        "a finite y > 0",
-      ),
-    variance: (mu) => ad.mul(mu, ad.square(mu)),
-    unitDeviance: (y, mu) => ad.div(ad.square(ad.sub(y, mu)), ad.mul(y, ad.square(mu))),
-    logLikelihood: (y, m, w, phi) => {
-      const mu = m.mu();
-      const quadratic = ad.div(
-        ad.mul(w, ad.square(ad.sub(y, mu))),
-        ad.mul(ad.mul(y, ad.square(mu)), phi),
-      );
-      const logNorm = ad.log(ad.div(ad.mul(ad.mul(y, ad.square(y)), phi), w));
-      return ad.mul(ad.add(ad.add(quadratic, logNorm), LOG_2PI), -0.5);
-    },
-    startingMu: (y) => Float64Array.from(y),
-  });
+  return builtInFamily(
+    univariateFamily({
+      name: "inverse_gaussian",
+      canonicalLink: "inverse_squared",
+      dispersion: "estimated",
+      link: univariateLink("inverse_gaussian", link, "inverse_squared"),
+      checkY: (y) =>
+        checkDomain(
+          "inverse_gaussian",
+          y,
+          (v) => v > 0 && v < Number.POSITIVE_INFINITY,
+          "a finite y > 0",
+        ),
+      variance: (mu) => ad.mul(mu, ad.square(mu)),
+      unitDeviance: (y, mu) => ad.div(ad.square(ad.sub(y, mu)), ad.mul(y, ad.square(mu))),
+      logLikelihood: (y, m, w, phi) => {
+        const mu = m.mu();
+        const quadratic = ad.div(
+          ad.mul(w, ad.square(ad.sub(y, mu))),
+          ad.mul(ad.mul(y, ad.square(mu)), phi),
+        );
+        const logNorm = ad.log(ad.div(ad.mul(ad.mul(y, ad.square(y)), phi), w));
+        return ad.mul(ad.add(ad.add(quadratic, logNorm), LOG_2PI), -0.5);
+      },
+      startingMu: (y) => Float64Array.from(y),
+    }),
+  );
 }

@@ -1,7 +1,14 @@
 import * as ad from "@geoml/autodiff";
 import { FamilyParameterError } from "../errors.js";
 import type { Family } from "../types.js";
-import { checkDomain, type LinkArgument, mapY, univariateFamily, univariateLink } from "./base.js";
+import {
+  builtInFamily,
+  checkDomain,
+  type LinkArgument,
+  mapY,
+  univariateFamily,
+  univariateLink,
+} from "./base.js";
 
 /** Options of {@link negativeBinomial}. */
 export interface NegativeBinomialOptions {
@@ -65,7 +72,7 @@ export function negativeBinomial(options: NegativeBinomialOptions): NegativeBino
     },
     startingMu: (y) => y.map((v) => v + (v === 0 ? 1 / 6 : 0)),
   });
-  return { ...family, theta };
+  return builtInFamily({ ...family, theta }, family);
 }
 
 function lgammaTheta(theta: number): number {

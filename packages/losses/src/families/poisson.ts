@@ -3,6 +3,7 @@ import * as ad from "@geoml/autodiff";
 import { builtInLinkName, constantLike } from "../links.js";
 import type { Family, FusedRowKernel, RowKernel } from "../types.js";
 import {
+  builtInFamily,
   checkDomain,
   type LinkArgument,
   positiveOrOne,
@@ -19,28 +20,30 @@ import {
  */
 export function poisson(link?: LinkArgument): Family {
   const chosen = univariateLink("poisson", link, "log");
-  return univariateFamily({
-    name: "poisson",
-    canonicalLink: "log",
-    dispersion: "fixed",
-    link: chosen,
-    rowKernel: builtInLinkName(chosen) === "log" ? POISSON_LOG : undefined,
-    perRowScale: true,
-    checkY: (y) =>
-      checkDomain("poisson", y, (v) => v >= 0 && v < Number.POSITIVE_INFINITY, "a count ≥ 0"),
-    variance: (mu) => mu,
-    unitDeviance: (y, mu) => {
-      const ySafe = positiveOrOne(y);
-      const ratio = ad.mul(y, ad.log(ad.div(ySafe, mu)));
-      return ad.mul(ad.sub(ratio, ad.sub(y, mu)), 2);
-    },
-    logLikelihood: (y, m, w, phi) => {
-      const logFactorial = logGammaPlusOne(y);
-      const kernel = ad.sub(ad.sub(ad.mul(y, m.logMu()), m.mu()), logFactorial);
-      return ad.mul(ad.div(w, phi), kernel);
-    },
-    startingMu: (y) => y.map((v) => v + 0.1),
-  });
+  return builtInFamily(
+    univariateFamily({
+      name: "poisson",
+      canonicalLink: "log",
+      dispersion: "fixed",
+      link: chosen,
+      rowKernel: builtInLinkName(chosen) === "log" ? POISSON_LOG : undefined,
+      perRowScale: true,
+      checkY: (y) =>
+        checkDomain("poisson", y, (v) => v >= 0 && v < Number.POSITIVE_INFINITY, "a count ≥ 0"),
+      variance: (mu) => mu,
+      unitDeviance: (y, mu) => {
+        const ySafe = positiveOrOne(y);
+        const ratio = ad.mul(y, ad.log(ad.div(ySafe, mu)));
+        return ad.mul(ad.sub(ratio, ad.sub(y, mu)), 2);
+      },
+      logLikelihood: (y, m, w, phi) => {
+        const logFactorial = logGammaPlusOne(y);
+        const kernel = ad.sub(ad.sub(ad.mul(y, m.logMu()), m.mu()), logFactorial);
+        return ad.mul(ad.div(w, phi), kernel);
+      },
+      startingMu: (y) => y.map((v) => v + 0.1),
+    }),
+  );
 }
 
 /** Largest count whose log-factorial is looked up in a table. */

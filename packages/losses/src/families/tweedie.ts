@@ -4,7 +4,13 @@ import { FamilyParameterError } from "../errors.js";
 import { constantLike } from "../links.js";
 import { tweedieLogA } from "../special.js";
 import type { Family } from "../types.js";
-import { checkDomain, type LinkArgument, univariateFamily, univariateLink } from "./base.js";
+import {
+  builtInFamily,
+  checkDomain,
+  type LinkArgument,
+  univariateFamily,
+  univariateLink,
+} from "./base.js";
 
 /** Options of {@link tweedie}. */
 export interface TweedieOptions {
@@ -64,7 +70,7 @@ export function tweedie(options: TweedieOptions): TweedieFamily {
     },
     startingMu: (y) => y.map((v) => (v === 0 ? 0.1 : v)),
   });
-  return { ...family, power: p };
+  return builtInFamily({ ...family, power: p }, family);
 }
 
 interface LogACache {

@@ -75,8 +75,9 @@ export function confidenceInterval(
     upper = b;
     for (let i = 0; i < n; i++)
       if (a[i] > b[i]) {
-        lower[i] = b[i];
-        upper[i] = a[i];
+        const t = a[i];
+        a[i] = b[i];
+        b[i] = t;
       }
   }
   return { lower, upper };

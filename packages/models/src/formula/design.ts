@@ -8,6 +8,7 @@
 import { DataError, FormulaError } from "../glm/errors.js";
 import { sharedFloat64 } from "../linalg/parallel.js";
 import { type Expr, exprColumns, type Factor, type Formula, parseFormula } from "./parse.js";
+import { transform } from "./transforms.js";
 
 /** Most design columns a formula may expand to (guards against C() on a continuous column). */
 const MAX_COLUMNS = 100_000;
@@ -31,6 +32,8 @@ export interface DesignInfo {
   readonly names: readonly string[];
   /** Levels of every categorical factor, by factor label. */
   readonly levels: Readonly<Record<string, readonly string[]>>;
+  /** State learned by term transforms (e.g. `poly`'s coefficients), by factor label. */
+  readonly transforms?: Readonly<Record<string, unknown>>;
 }
 
 /** A design matrix plus response, weights and offset, ready for fitting. */
@@ -132,8 +135,10 @@ function evalNumeric(e: Expr, data: DataFrame, n: number, formula: string): Floa
     }
     case "call": {
       const a = evalNumeric(e.arg, data, n, formula);
-      const f = Math[e.fn];
-      for (let i = 0; i < n; i++) a[i] = f(a[i]);
+      const t = transform(e.fn);
+      if (t?.kind !== "elementwise")
+        throw new FormulaError(formula, `"${e.fn}" is not a registered element-wise transform`);
+      for (let i = 0; i < n; i++) a[i] = t.apply(a[i]);
       return a;
     }
     case "binary": {
@@ -160,7 +165,8 @@ function evalNumeric(e: Expr, data: DataFrame, n: number, formula: string): Floa
 
 type Evaluated =
   | { kind: "numeric"; values: Float64Array }
-  | { kind: "categorical"; codes: Int32Array; levels: readonly string[] };
+  | { kind: "categorical"; codes: Int32Array; levels: readonly string[] }
+  | { kind: "columns"; columns: Float64Array[]; suffixes: string[]; state: unknown };
 
 function evalFactor(
   f: Factor,
@@ -168,7 +174,21 @@ function evalFactor(
   n: number,
   formula: string,
   known: Readonly<Record<string, readonly string[]>> | undefined,
+  states?: Readonly<Record<string, unknown>>,
 ): Evaluated {
+  if (f.transform) {
+    const t = transform(f.transform.name);
+    if (t?.kind !== "term")
+      throw new FormulaError(formula, `"${f.transform.name}" is not a registered term transform`);
+    const args = f.transform.args.map((a) => evalNumeric(a, data, n, formula));
+    const saved = states?.[f.label];
+    if (states !== undefined && saved === undefined)
+      throw new FormulaError(formula, `the model has no saved state for ${f.label}`);
+    const r = t.apply(args, [...f.transform.params], saved, f.label);
+    if (r.columns.length !== r.suffixes.length || r.columns.some((c) => c.length !== n))
+      throw new FormulaError(formula, `${f.label}: the transform returned malformed columns`);
+    return { kind: "columns", columns: r.columns, suffixes: r.suffixes, state: saved ?? r.state };
+  }
   const isPlainColumn = f.expr.kind === "column";
   const col = isPlainColumn ? getColumn(data, (f.expr as { name: string }).name, formula) : null;
   const categorical =
@@ -298,11 +318,22 @@ export function buildDesign(
 
   // terms
   const evaluated = new Map<string, Evaluated>();
+  const states: Record<string, unknown> = {};
   for (const term of formula.terms)
     for (const f of term)
       if (!evaluated.has(f.label)) {
-        const ev = evalFactor(f, data, n0, formulaText, known);
-        missingRows(f.label, ev.kind === "numeric" ? ev.values : ev.codes, bad, policy);
+        const ev = evalFactor(
+          f,
+          data,
+          n0,
+          formulaText,
+          known,
+          options.info?.transforms ?? (options.info ? {} : undefined),
+        );
+        if (ev.kind === "columns") {
+          for (const c of ev.columns) missingRows(f.label, c, bad, policy);
+          if (ev.state !== undefined) states[f.label] = ev.state;
+        } else missingRows(f.label, ev.kind === "numeric" ? ev.values : ev.codes, bad, policy);
         evaluated.set(f.label, ev);
       }
 
@@ -364,6 +395,10 @@ export function buildDesign(
       if (ev.kind === "numeric") {
         const v = ev.values;
         parts.push([{ name: f.label, value: (r) => v[r] }]);
+      } else if (ev.kind === "columns") {
+        parts.push(
+          ev.columns.map((v, k) => ({ name: `${f.label}${ev.suffixes[k]}`, value: (r) => v[r] })),
+        );
       } else {
         levelsOut[f.label] = ev.levels;
         const full = !fullCodingUsed && term.length === 1;
@@ -439,6 +474,7 @@ export function buildDesign(
       formula: formulaText,
       names,
       levels: { ...(options.info?.levels ?? {}), ...levelsOut },
+      ...(Object.keys(states).length > 0 ? { transforms: states } : {}),
     },
   };
 }

@@ -18,3 +18,13 @@ export {
   type SmoothTerm,
   type Term,
 } from "./parse.js";
+export {
+  type ElementwiseTransform,
+  poly,
+  registerTransform,
+  type TermTransform,
+  type TermTransformResult,
+  type Transform,
+  transform,
+  transformNames,
+} from "./transforms.js";

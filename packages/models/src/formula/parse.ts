@@ -6,6 +6,7 @@
  * the columns from data is `design.ts`.
  */
 import { FormulaError } from "../glm/errors.js";
+import { transform, transformNames } from "./transforms.js";
 
 /** An arithmetic expression over columns, as inside `I(...)`, `log(...)` or `offset(...)`. */
 export type Expr =
@@ -13,11 +14,12 @@ export type Expr =
   | { kind: "number"; value: number }
   | { kind: "unary"; op: "-"; arg: Expr }
   | { kind: "binary"; op: "+" | "-" | "*" | "/" | "^"; left: Expr; right: Expr }
-  | { kind: "call"; fn: MathFunction; arg: Expr };
+  | { kind: "call"; fn: string; arg: Expr };
 
-/** Functions allowed on numeric columns. */
-export type MathFunction = "log" | "log1p" | "exp" | "sqrt" | "abs" | "sin" | "cos";
-const MATH: readonly string[] = ["log", "log1p", "exp", "sqrt", "abs", "sin", "cos"];
+/** Names of the registered element-wise transforms (log, exp, sqrt, …, and any registered). */
+function elementwiseNames(): string[] {
+  return transformNames().filter((n) => transform(n)?.kind === "elementwise");
+}
 
 /** One factor of a term: a numeric expression or a categorical column. */
 export interface Factor {
@@ -26,6 +28,8 @@ export interface Factor {
   /** `categorical` for `C(...)`; `auto` decides from the column type (strings are categorical). */
   readonly kind: "auto" | "categorical";
   readonly expr: Expr;
+  /** A term transform (e.g. `poly(x, 3)`): its name, expression and numeric arguments. */
+  readonly transform?: { readonly name: string; readonly args: Expr[]; readonly params: number[] };
 }
 
 /** A term is an interaction (product) of factors; a main effect has one factor. */
@@ -366,18 +370,43 @@ class Parser {
           offsets: [],
         };
       }
-      if (MATH.includes(fn)) {
+      const tr = transform(fn);
+      if (tr?.kind === "elementwise") {
         const arg = this.arith();
         this.eat(")");
-        const expr: Expr = { kind: "call", fn: fn as MathFunction, arg };
+        const expr: Expr = { kind: "call", fn, arg };
         return {
           terms: [[{ label: exprLabel(expr), kind: "auto", expr }]],
           intercept: null,
           offsets: [],
         };
       }
+      if (tr?.kind === "term") {
+        // expressions, then numeric literals: poly(x, 3)
+        const args: Expr[] = [];
+        const params: number[] = [];
+        for (;;) {
+          const e = this.arith();
+          if (e.kind === "number" || (e.kind === "unary" && e.arg.kind === "number"))
+            params.push(e.kind === "number" ? e.value : -(e.arg as { value: number }).value);
+          else if (params.length > 0) this.fail("expressions must come before numeric arguments");
+          else args.push(e);
+          if (!this.peek(",")) break;
+          this.i++;
+        }
+        this.eat(")");
+        const label = `${fn}(${[...args.map(exprLabel), ...params.map(String)].join(", ")})`;
+        const expr = args[0] ?? { kind: "number", value: Number.NaN };
+        return {
+          terms: [[{ label, kind: "auto", expr, transform: { name: fn, args, params } }]],
+          intercept: null,
+          offsets: [],
+        };
+      }
       this.i -= 2;
-      this.fail(`unknown function "${fn}" (known: s, te, C, I, offset, ${MATH.join(", ")})`);
+      this.fail(
+        `unknown function "${fn}" (known: s, te, C, I, offset, ${transformNames().join(", ")}; add one with registerTransform)`,
+      );
     }
     this.i++;
     return {
@@ -528,14 +557,18 @@ class Parser {
     if (t.t !== "name") this.fail("expected a column name or number");
     this.i++;
     if (this.peek("(")) {
-      if (!MATH.includes(t.v)) {
-        this.i--;
-        this.fail(`unknown function "${t.v}" (known: ${MATH.join(", ")})`);
-      }
       this.i++;
       const arg = this.arith();
       this.eat(")");
-      return { kind: "call", fn: t.v as MathFunction, arg };
+      // I(...) only protects arithmetic, as in R and patsy: on either side of ~
+      if (t.v === "I") return arg;
+      if (transform(t.v)?.kind !== "elementwise") {
+        this.i -= 1;
+        this.fail(
+          `unknown function "${t.v}" in an expression (element-wise: I, ${elementwiseNames().join(", ")}; add one with registerTransform)`,
+        );
+      }
+      return { kind: "call", fn: t.v, arg };
     }
     return { kind: "column", name: t.v };
   }

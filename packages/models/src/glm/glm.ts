@@ -5,7 +5,7 @@
  * estimate, and inference is computed from the Fisher information either way.
  */
 import { add, matmul, mul, noGrad, square, sum, type Tensor, tensor } from "@geoml/autodiff";
-import type { Family } from "@geoml/losses";
+import { builtInFamilyName, builtInLinkName, type Family } from "@geoml/losses";
 import { type MinimizeMethod, minimize } from "@geoml/optim";
 import {
   buildDesign,
@@ -389,7 +389,7 @@ export function fitProblem(model: Glm, prob: GlmProblem): GlmResults {
   if (aliased.length && model.options.singular === "error") throw new RankDeficientError(aliased);
 
   let separation: string[] = [];
-  if (family.name === "binomial" && method === "irls" && enet === undefined) {
+  if (builtInFamilyName(family) === "binomial" && method === "irls" && enet === undefined) {
     const sep = detectSeparation(x, n, p, y, w, mu, trace);
     if (sep) {
       separation = sep.map((j) => names[j]);
@@ -417,7 +417,9 @@ export function fitProblem(model: Glm, prob: GlmProblem): GlmResults {
   const dispersion = family.dispersion === "estimated" ? pearson / dfResidual : 1;
   // statsmodels: the Gaussian-identity log-likelihood uses the ML scale RSS/n
   const llScale =
-    family.name === "gaussian" && family.link.name === "identity" ? rss / nObs : dispersion;
+    builtInFamilyName(family) === "gaussian" && builtInLinkName(family.link) === "identity"
+      ? rss / nObs
+      : dispersion;
   const hasIntercept = names.includes("Intercept");
   const cov = covUnscaled.map((c) => c * dispersion);
   // on first use: two more passes over the data that a fit in a loop may not need
@@ -437,6 +439,8 @@ export function fitProblem(model: Glm, prob: GlmProblem): GlmResults {
     formatVersion: 1,
     family: family.name,
     link: family.link.name,
+    // a family built outside @geoml/losses' factories cannot be rebuilt from its name alone
+    ...(builtInFamilyName(family) === undefined ? { customFamily: true } : {}),
     familyOptions: pickFamilyOptions(model.options),
     method,
     design: prob.design,

@@ -4,7 +4,7 @@
  * summary table, and JSON save/load.
  */
 
-import type { Family } from "@geoml/losses";
+import { builtInFamilyName, type Family } from "@geoml/losses";
 import { ModelFileError } from "../contract/errors.js";
 import {
   checkPredictOptions,
@@ -36,6 +36,12 @@ export interface GlmState {
   formatVersion: 1;
   family: string;
   link: string;
+  /**
+   * True when the model was fitted with a family object not made by a built-in
+   * factory of `@geoml/losses`: loading then needs that family again (given to
+   * `loadGlm`, or registered under its name with `registerFamily`).
+   */
+  customFamily?: boolean;
   familyOptions: FamilyOptions;
   /** "irls" or the gradient method used. */
   method: string;
@@ -323,10 +329,19 @@ export class GlmResults implements Results {
    * with, or (after loading) the family registered under its name.
    */
   familyObject(): Family {
-    this.#family ??= resolveFamily(this.#state.family, {
-      ...this.#state.familyOptions,
-      link: this.#state.link,
-    });
+    if (this.#family === undefined) {
+      const f = resolveFamily(this.#state.family, {
+        ...this.#state.familyOptions,
+        link: this.#state.link,
+      });
+      // a user-defined family that shares a built-in name must not come back as the built-in
+      if (this.#state.customFamily && builtInFamilyName(f) !== undefined)
+        throw new ModelFileError(
+          `the model was fitted with a user-defined family named "${this.#state.family}" (link "${this.#state.link}"); ` +
+            "pass that family to loadGlm(json, { family })",
+        );
+      this.#family = f;
+    }
     return this.#family;
   }
 
@@ -504,6 +519,8 @@ export function loadGlm(
   const isNumberOrNull = (v: unknown) => v === null || typeof v === "number";
   if (typeof s.method !== "string" || typeof s.response !== "string")
     throw new ModelFileError('"method" and "response" must be strings');
+  if (s.customFamily !== undefined && typeof s.customFamily !== "boolean")
+    throw new ModelFileError('"customFamily" must be a boolean');
   if (typeof s.familyOptions !== "object" || s.familyOptions === null)
     throw new ModelFileError('"familyOptions" must be an object');
   if (s.penalty !== null && typeof s.penalty !== "object")

@@ -1,4 +1,9 @@
-import { type Family, family as familyByName, type LinkName } from "@geoml/losses";
+import {
+  builtInFamilyName,
+  type Family,
+  family as familyByName,
+  type LinkName,
+} from "@geoml/losses";
 import { MlpFormatError, MlpOptionError, show } from "./errors.js";
 import type { FamilyJSON } from "./serialize.js";
 
@@ -41,6 +46,8 @@ export function resolveFamily(
 export function familyToJSON(family: Family, k: number, parameters: FamilyParameters): FamilyJSON {
   const extras = family as unknown as FamilyExtras;
   const out: FamilyJSON = { name: family.name, link: family.link.name };
+  // a family built outside @geoml/losses' factories cannot be rebuilt from its name alone
+  if (builtInFamilyName(family) === undefined) out.custom = true;
   const theta = parameters.theta ?? extras.theta;
   const power = parameters.power ?? extras.power;
   const linkPower = parameters.linkPower ?? extras.link.power;
@@ -63,8 +70,11 @@ export function familyFromJSON(json: FamilyJSON): Family {
       "fromJSON: family must hold name and link (strings) and numeric theta, power, linkPower, k",
     );
   }
+  if (json.custom !== undefined && typeof json.custom !== "boolean")
+    throw new MlpFormatError("fromJSON: family.custom must be a boolean");
+  let rebuilt: Family;
   try {
-    return familyByName(json.name, {
+    rebuilt = familyByName(json.name, {
       link: json.link as LinkName,
       theta: json.theta,
       power: json.power,
@@ -76,4 +86,9 @@ export function familyFromJSON(json: FamilyJSON): Family {
       `fromJSON: cannot rebuild the ${show(json.name)} family (${(e as Error).message}); pass { family } to loadMlp`,
     );
   }
+  if (json.custom === true && builtInFamilyName(rebuilt) !== undefined)
+    throw new MlpFormatError(
+      `fromJSON: the network was fitted with a user-defined family named ${show(json.name)}; pass { family } to loadMlp`,
+    );
+  return rebuilt;
 }

@@ -7,8 +7,8 @@
 import { tensor } from "@geoml/autodiff";
 import { buildDesign, type DataFrame, type MissingPolicy } from "../formula/design.js";
 import { MlpOptionError } from "./errors.js";
-import type { FitOptions, Mlp, MlpSpec } from "./model.js";
 import { MlpResults, predictorRows } from "./results.js";
+import type { FitOptions, MlpSpec, TrainableNetwork } from "./spec.js";
 
 /** Data for fitting an MLP from a formula. */
 export interface MlpFormulaInput {
@@ -57,7 +57,7 @@ function prepare(input: MlpFormulaInput) {
 
 /** Trains `model` on a formula over columns; see {@link MlpFormulaInput}. */
 export function fitFormula(
-  model: Mlp,
+  model: TrainableNetwork,
   input: MlpFormulaInput,
   options: FitOptions = {},
 ): MlpResults {
@@ -89,7 +89,7 @@ export function fitMlp(
   spec: MlpSpec,
   input: MlpFormulaInput,
   options: FitOptions = {},
-  create: (spec: MlpSpec) => Mlp,
+  create: (spec: MlpSpec) => TrainableNetwork,
 ): MlpResults {
   const s: MlpSpec = { ...spec };
   if (s.family === "categorical" || s.family === "multinomial") {

@@ -2,18 +2,16 @@ import {
   add,
   concat,
   div,
-  log,
   mul,
   reshape,
   slice,
   softmax,
   softplus,
   square,
-  sub,
   sum,
   type Tensor,
 } from "@geoml/autodiff";
-import type { Family } from "@geoml/losses";
+import { type Family, gaussian } from "@geoml/losses";
 
 /**
  * What sits on top of the network: either a family from @geoml/losses (its inverse
@@ -26,7 +24,8 @@ export type Head =
 
 /** Floor added to σ of the heteroscedastic head so that its log-likelihood stays finite. */
 export const MIN_STD = 1e-6;
-const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+/** The Gaussian family of the heteroscedastic head: its scale φ = σ² is a tensor, one per row. */
+const GAUSSIAN = gaussian();
 
 function column(out: Tensor, j: number): Tensor {
   const n = out.shape[0];
@@ -53,10 +52,10 @@ export function headLoss(
     const eta = head.outputs === 1 ? reshape(out, [out.shape[0]]) : out;
     return head.family.loss(eta, y, { weights, reduction });
   }
-  // Gaussian negative log-likelihood with its own σ per row, constants kept.
+  // The Gaussian family's negative log-likelihood with φ = σ² per row, constants kept;
+  // weights count rows (frequency weights), so they multiply the per-row loss.
   const std = stdFrom(out);
-  const z = div(sub(y, column(out, 0)), std);
-  let nll = add(add(log(std), mul(square(z), 0.5)), HALF_LOG_2PI);
+  let nll = GAUSSIAN.nll(y, column(out, 0), { scale: square(std) });
   if (weights !== undefined) nll = mul(nll, weights);
   const total = sum(nll);
   if (reduction === "sum") return total;

@@ -1,7 +1,6 @@
-import { type DType, noGrad, Rng, type Tensor, tensor } from "@geoml/autodiff";
-import type { Family, FamilyName, LinkName } from "@geoml/losses";
-import type { ReduceOnPlateau } from "@geoml/optim";
-import { type ActivationName, activationNames } from "./activations.js";
+import { noGrad, Rng, type Tensor, tensor } from "@geoml/autodiff";
+import type { Family } from "@geoml/losses";
+import { activationNames } from "./activations.js";
 import {
   assertFinite,
   fitStandardizer,
@@ -38,102 +37,14 @@ import {
   type MlpParams,
   parameterShapes,
 } from "./network.js";
-import { defaultOptimizer, type Optimizer } from "./optimizer.js";
+import { defaultOptimizer } from "./optimizer.js";
 import type { MlpResults } from "./results.js";
+import type { FitOptions, MlpSpec, PredictOptions, ValidationSet } from "./spec.js";
+
+export type { FitOptions, MlpSpec, PredictOptions, ValidationSet } from "./spec.js";
+
 import { type MlpJSON, paramsFromJSON, paramsToJSON, type WeightEncoding } from "./serialize.js";
-import {
-  type DataSet,
-  type EpochProgress,
-  type FitHistory,
-  type ModelContext,
-  train,
-} from "./train.js";
-
-/** The description of a network: its layers, activation and the family on top. */
-export interface MlpSpec {
-  /** Widths of the hidden layers; default [64, 64]. `[]` gives a GLM. */
-  hidden?: number[];
-  /** Hidden-layer activation; default "tanh". */
-  activation?: ActivationName;
-  /**
-   * Distribution of the target: a family from @geoml/losses or its name; default
-   * Gaussian. Its link's inverse maps the network output onto μ.
-   */
-  family?: Family | FamilyName;
-  /** Link by name, when `family` is given by name (otherwise the family's own link). */
-  link?: LinkName;
-  /** Number of classes K of a Categorical family given by name. */
-  classes?: number;
-  /** θ (Negative Binomial), power (Tweedie), linkPower (power link) of a family given by name. */
-  familyParameters?: FamilyParameters;
-  /** Gaussian head predicting μ and σ per row (loss: Gaussian NLL); replaces `family`. */
-  heteroscedastic?: boolean;
-  /** Weight initialiser; default He for relu/elu/gelu, Glorot otherwise. */
-  init?: Initializer;
-  /** Dropout probability of hidden units while training; default 0. */
-  dropout?: number;
-  /** Layer normalisation before every hidden activation; default false. */
-  layerNorm?: boolean;
-  /** Standardise the input columns with the training means and deviations; default true. */
-  standardize?: boolean;
-  /** Arithmetic precision of weights and activations; default "float64". */
-  dtype?: DType;
-  /** Seed of initialisation, shuffling, dropout and validation split; default 0. */
-  seed?: number;
-}
-
-/** Validation data given explicitly (instead of `validationSplit`). */
-export interface ValidationSet {
-  x: MatrixInput;
-  y: VectorInput;
-  weights?: VectorInput;
-}
-
-/** Options of {@link Mlp.fit}. */
-export interface FitOptions {
-  /** Passes over the training rows; default 100. */
-  epochs?: number;
-  /** Rows per minibatch; default 256 (capped at the number of rows). */
-  batchSize?: number;
-  /** An optimiser (or chain) from @geoml/optim, schedules included; default Adam with `lr`. */
-  optimizer?: Optimizer;
-  /** Learning rate of the default Adam; default 1e-3. */
-  lr?: number;
-  /** L2 penalty λ: (λ/2)·Σ‖W‖² on dense weights is added to the loss; default 0. */
-  weightDecay?: number;
-  /** Per-observation (prior) weights; for Binomial the number of trials. */
-  weights?: VectorInput;
-  /** Fraction of rows (drawn with the seed) held out for validation; default 0. */
-  validationSplit?: number;
-  /** Explicit validation set; takes precedence over `validationSplit`. */
-  validation?: ValidationSet;
-  /** Stop after this many epochs without improvement of the validation loss (the training loss without a validation set); default: never. */
-  patience?: number;
-  /** Improvement smaller than this does not count; default 0. */
-  minDelta?: number;
-  /** Keep the weights of the best validation epoch; default true with a validation set. */
-  restoreBest?: boolean;
-  /** Shuffle rows every epoch; default true. */
-  shuffle?: boolean;
-  /**
-   * A `reduceOnPlateau` from @geoml/optim stepped after every epoch with the validation
-   * loss (the training loss without a validation set); pair it with the optimiser,
-   * e.g. `optimizer: adam({ lr: plateau.schedule })`.
-   */
-  plateau?: ReduceOnPlateau;
-  /** Called after every epoch; return `false` to stop training. */
-  onEpoch?: (progress: EpochProgress) => undefined | boolean;
-  /** Start from these parameters instead of fresh seeded ones (shapes must match). */
-  initialParams?: MlpParams;
-}
-
-/** Options of {@link Mlp.predict}. */
-export interface PredictOptions {
-  /** Rows per forward pass; bounds memory to chunk × widest layer; default 8192. */
-  chunkSize?: number;
-  /** "response" (μ, probabilities; default) or "link" (the raw network output η). */
-  type?: "response" | "link";
-}
+import { type DataSet, type FitHistory, type ModelContext, train } from "./train.js";
 
 /** Largest network `fit` builds: far beyond what trains on a CPU, well below memory limits. */
 const MAX_PARAMETERS = 2 ** 27;

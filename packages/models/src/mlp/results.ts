@@ -10,8 +10,8 @@ import { checkPredictOptions } from "../contract/predict.js";
 import type { NewData, Prediction, PredictOptions, Results } from "../contract/results.js";
 import { buildDesign, type DataFrame, type Design, type DesignInfo } from "../formula/design.js";
 import { MlpFormatError, MlpShapeError } from "./errors.js";
-import type { Mlp } from "./model.js";
 import type { MlpJSON } from "./serialize.js";
+import type { Network } from "./spec.js";
 import type { FitHistory } from "./train.js";
 
 /** The saved form of an {@link MlpResults}: the network of `Mlp.toJSON` under the contract's header. */
@@ -54,7 +54,7 @@ export class MlpResults implements Results {
    * @param nObs rows used for training, when this object comes from fitting.
    */
   constructor(
-    readonly model: Mlp,
+    readonly model: Network,
     readonly design: DesignInfo | null = null,
     readonly classLabels: readonly string[] | null = null,
     readonly history: FitHistory | null = null,

@@ -22,6 +22,8 @@ export interface FamilyJSON {
   power?: number;
   linkPower?: number;
   k?: number;
+  /** True for a family not made by a built-in factory: loading needs it again (or its registration). */
+  custom?: boolean;
 }
 
 /** A saved MLP (`format: "geoml.mlp"`). */
