@@ -150,6 +150,12 @@ const CASES: Case[] = [
     options: ["-co", "COMPRESS=WEBP", "-co", "WEBP_LOSSLESS=YES", ...TILED],
   },
   {
+    name: "rgb_webp_lossy",
+    variable: "rgb",
+    options: ["-co", "COMPRESS=WEBP", "-co", "WEBP_LEVEL=80", ...TILED],
+    tolerance: 2,
+  },
+  {
     name: "rgb_jpeg",
     variable: "rgb",
     options: ["-co", "COMPRESS=JPEG", "-co", "PHOTOMETRIC=RGB", "-co", "JPEG_QUALITY=85", ...TILED],
