@@ -168,6 +168,11 @@ const CASES: Case[] = [
     tolerance: 2,
   },
   {
+    name: "rgb_lerc_pixel",
+    variable: "rgb",
+    options: ["-co", "COMPRESS=LERC", ...LOSSLESS_LERC, "-co", "INTERLEAVE=PIXEL", ...TILED],
+  },
+  {
     name: "rgb_deflate_pixel",
     variable: "rgb",
     options: ["-co", "COMPRESS=DEFLATE", "-co", "INTERLEAVE=PIXEL", ...STRIPS],
