@@ -81,7 +81,7 @@ export async function writeFitOutput(
         { file: out },
       );
     }
-    const bytes = encodeGeotiff(withoutTerm(res.coef), { bandDescriptions: terms }, out);
+    const bytes = await encodeGeotiff(withoutTerm(res.coef), { bandDescriptions: terms }, out);
     await atomicWrite(out, bytes);
     return;
   }

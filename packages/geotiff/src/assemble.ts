@@ -46,6 +46,33 @@ function jobsFor(info: ImageInfo, bands: readonly number[], w: PixelWindow): Job
   return jobs;
 }
 
+/** Position of a job's block in the TileOffsets/StripOffsets list. */
+function blockIndex(info: ImageInfo, job: Job): number {
+  const across = Math.ceil(info.width / info.blockWidth);
+  const down = Math.ceil(info.height / info.blockHeight);
+  return job.sample * across * down + job.ty * across + job.tx;
+}
+
+/**
+ * A block GDAL left out (offset and size 0, `SPARSE_OK`): it reads as nodata, or 0 when
+ * the band has none (or its nodata does not fit the type), as GDAL reads it.
+ */
+function sparseBlock(
+  info: ImageInfo,
+  dtype: Exclude<DType, "string" | "char">,
+  nodata: number | undefined,
+): ArrayBuffer {
+  const spp = info.planar === 1 ? info.bands : 1;
+  const block = allocate(dtype, info.blockWidth * info.blockHeight * spp) as Float64Array;
+  const float = dtype === "float32" || dtype === "float64";
+  if (nodata !== undefined && nodata !== 0) {
+    block.fill(nodata);
+    // an integer band's nodata that the type cannot hold
+    if (!float && block[0] !== nodata) block.fill(0);
+  }
+  return block.buffer as ArrayBuffer;
+}
+
 /** Rows and columns of block (tx, ty) that fall in the window and the image. */
 function overlap(info: ImageInfo, w: PixelWindow, tx: number, ty: number) {
   const x0 = tx * info.blockWidth;
@@ -75,12 +102,12 @@ export function checkWindowBlocks(
   file: string,
 ): void {
   const spp = info.planar === 1 ? info.bands : 1;
-  const across = Math.ceil(info.width / info.blockWidth);
-  const down = Math.ceil(info.height / info.blockHeight);
   for (const job of jobsFor(info, bands, w)) {
     const { r1, c1 } = overlap(info, w, job.tx, job.ty);
     const needed = ((r1 - 1) * info.blockWidth + c1) * spp * info.bytes;
-    const index = job.sample * across * down + job.ty * across + job.tx;
+    const index = blockIndex(info, job);
+    // a sparse block (size 0) holds no data and reads as nodata
+    if (byteCounts[index] === 0) continue;
     const most = maxDecoded(info.compression, byteCounts[index] ?? 0);
     if (most < needed) {
       throw new GeotiffError(
@@ -105,6 +132,7 @@ export async function readWindow(
   bands: readonly number[],
   w: PixelWindow,
   file: string,
+  byteCounts: readonly number[],
   nodata?: number,
 ): Promise<TypedArray[]> {
   const dtype = info.dtype as Exclude<DType, "string" | "char">;
@@ -118,7 +146,11 @@ export async function readWindow(
   for (let j = 0; j < jobs.length; j += batchSize) {
     const batch = jobs.slice(j, j + batchSize);
     const tiles = await Promise.all(
-      batch.map((job) => image.getTileOrStrip(job.tx, job.ty, job.sample, decoder as never)),
+      batch.map((job) =>
+        byteCounts[blockIndex(info, job)] === 0
+          ? { data: sparseBlock(info, dtype, nodata) }
+          : image.getTileOrStrip(job.tx, job.ty, job.sample, decoder as never),
+      ),
     );
     const views = tiles.map((tile, k) => {
       const job = batch[k];

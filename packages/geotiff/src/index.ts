@@ -1,4 +1,5 @@
 export { type ByteSource, bufferSource, fileSource } from "./byte-source.js";
+export type { Compression } from "./compress.js";
 export { GeotiffError, type GeotiffErrorCode } from "./errors.js";
 export { type GeoTransform, pixelCentres } from "./georef.js";
 export {
@@ -9,6 +10,7 @@ export {
   overviewForSize,
   type PixelWindow,
 } from "./open.js";
+export type { Resampling } from "./overview.js";
 export { type ReadGeotiffOptions, readGeotiff } from "./read.js";
 export { blobSource, type HttpSourceOptions, httpSource } from "./remote.js";
 export { isTiffMagic } from "./structure.js";

@@ -228,7 +228,7 @@ async function openFrom(src: ByteSource, options: OpenGeotiffOptions): Promise<G
       tiff ??= await GeoTIFF.fromSource(geotiffJsSource(src) as never);
       const image = await tiff.getImage(info.index);
       if (structure.littleEndian && HOST_LITTLE_ENDIAN) {
-        return await readWindow(image, info, bands, w, file, nodata);
+        return await readWindow(image, info, bands, w, file, byteCounts, nodata);
       }
       // geotiff.js allocates the window itself: first decode one block under it, so a
       // header that does not match the blocks fails before that allocation.

@@ -131,6 +131,11 @@ async function readFrom(source: GeotiffSource, options: ReadGeotiffOptions): Pro
     });
   }
   coords.band = { dims: ["band"], values: Float64Array.from(bands), attrs: {} };
+  // GDAL band descriptions (a term's label, a date), one per band read
+  const descriptions = variables.map((v) => v.attrs.long_name);
+  if (descriptions.some((d) => typeof d === "string")) {
+    attrs.band_descriptions = descriptions.map((d) => (typeof d === "string" ? d : ""));
+  }
   return new DataArray({
     name: options.name ?? "band_data",
     dims: ["band", "y", "x"],

@@ -25,7 +25,6 @@ it("README example runs", async () => {
   const box = await readGeotiff(source, { window: { x: 60, y: 35, width: 40, height: 20 } });
   expect(box.shape).toEqual([12, 20, 40]);
   expect([box.coords.x.values[0], box.coords.y.values[0]]).toEqual([150, 20]);
-  await source.close();
 
   const out = join(tmpdir(), `geoml-readme-${process.pid}.tif`);
   await writeGeotiff(out, july, { nodata: -999 });
@@ -33,4 +32,30 @@ it("README example runs", async () => {
   expect(back.get(45, 80)).toBe(v);
   expect(back.attrs.epsg).toBe(4326);
   rmSync(out);
+
+  const quarter = await readGeotiff(source, { bands: [1, 2, 3] });
+  await source.close();
+  const q1 = join(tmpdir(), `geoml-readme-q1-${process.pid}.tif`);
+  await writeGeotiff(q1, quarter, {
+    cog: true,
+    dtype: "float32",
+    tileSize: 64,
+    compression: "zstd",
+    predictor: 3,
+    bandDescriptions: ["2000-01", "2000-02", "2000-03"],
+  });
+  const cog = await openGeotiff(q1);
+  expect(cog.levels).toEqual([
+    { width: 181, height: 91 },
+    { width: 91, height: 46 },
+    { width: 46, height: 23 },
+  ]);
+  expect(cog.attrs.compression).toBe("ZSTD");
+  const march = await readGeotiff(cog, { bands: [3] });
+  expect(march.attrs.band_descriptions).toEqual(["2000-03"]);
+  // float32 storage of the decoded values: equal to float32 precision
+  const original = quarter.get(2, 45, 80) as number;
+  expect(march.get(0, 45, 80)).toBe(Math.fround(original));
+  await cog.close();
+  rmSync(q1);
 });

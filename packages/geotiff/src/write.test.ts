@@ -15,8 +15,8 @@ const samples = await writtenSamples();
 describe.each(samples.map((s) => [s.file, s] as [string, WrittenSample]))(
   "writing %s",
   (file, sample) => {
-    it("gives the committed bytes that GDAL read", () => {
-      const bytes = encodeGeotiff(sample.array, sample.options);
+    it("gives the committed bytes that GDAL read", async () => {
+      const bytes = await encodeGeotiff(sample.array, sample.options);
       expect(Buffer.from(bytes).equals(readFileSync(fixturePath(`written/${file}`)))).toBe(true);
     });
 
@@ -46,7 +46,7 @@ describe.each(samples.map((s) => [s.file, s] as [string, WrittenSample]))(
     });
 
     it("reads back with ours to the same decoded values", async () => {
-      const back = await readGeotiff(encodeGeotiff(sample.array, sample.options));
+      const back = await readGeotiff(await encodeGeotiff(sample.array, sample.options));
       const source = ref.corpus[sample.from.file];
       const n = source.width * source.height;
       sample.from.bands.forEach((b, i) => {
@@ -76,7 +76,7 @@ describe("writer checks its input", () => {
     });
 
   it("derives a projected geotransform and CRS from coordinates and attributes", async () => {
-    const bytes = encodeGeotiff(grid({ x: [500, 1500, 2500], y: [7000, 6000] }));
+    const bytes = await encodeGeotiff(grid({ x: [500, 1500, 2500], y: [7000, 6000] }));
     const back = await readGeotiff(bytes, { band: 1 });
     expect(back.attrs.geotransform).toEqual([0, 1000, 0, 7500, 0, -1000]);
     expect(back.attrs.epsg).toBe(32633);
@@ -92,7 +92,7 @@ describe("writer checks its input", () => {
       shape: [1, 4],
       data: new Float64Array([-3.6, 2.5, 300, 7.4]),
     });
-    const back = await readGeotiff(encodeGeotiff(a, { dtype: "uint8" }), {
+    const back = await readGeotiff(await encodeGeotiff(a, { dtype: "uint8" }), {
       band: 1,
       decode: false,
     });
@@ -100,7 +100,7 @@ describe("writer checks its input", () => {
   });
 
   it("writes plain TIFFs without coordinates, and rotated grids as ModelTransformation", async () => {
-    const plain = await readGeotiff(encodeGeotiff(grid({}), { dtype: "int16", nodata: -1 }), {
+    const plain = await readGeotiff(await encodeGeotiff(grid({}), { dtype: "int16", nodata: -1 }), {
       band: 1,
     });
     expect(plain.attrs.geotransform).toBeUndefined();
@@ -109,17 +109,23 @@ describe("writer checks its input", () => {
     expect(Array.from(plain.data as Float64Array)).toEqual([1, 2, 3, 4, Number.NaN, 6]);
 
     const gt: [number, number, number, number, number, number] = [100, 10, 2, 500, 3, -10];
-    const src = await openGeotiff(encodeGeotiff(grid({}), { geoTransform: gt, epsg: 32633 }));
+    const src = await openGeotiff(await encodeGeotiff(grid({}), { geoTransform: gt, epsg: 32633 }));
     expect(src.geoTransform).toEqual(gt);
     expect(src.variables.map((v) => v.name)).toEqual(["band1"]); // no x/y for a rotated grid
     await src.close();
   });
 
-  it("rejects irregular coordinates, a wrong rank and NaN nodata on integers", () => {
-    expect(() => encodeGeotiff(grid({ x: [0, 1, 3], y: [0, 1] }))).toThrow(/not regularly spaced/);
+  it("rejects irregular coordinates, a wrong rank and NaN nodata on integers", async () => {
+    await expect(encodeGeotiff(grid({ x: [0, 1, 3], y: [0, 1] }))).rejects.toThrow(
+      /not regularly spaced/,
+    );
     const flat = new DataArray({ name: "v", dims: ["i"], data: new Float64Array(4) });
-    expect(() => encodeGeotiff(flat)).toThrow(GeotiffError);
-    expect(() => encodeGeotiff(grid({}), { dtype: "int16", nodata: Number.NaN })).toThrow(/NaN/);
-    expect(() => encodeGeotiff(grid({}), { dtype: "uint8" })).toThrow(/need a nodata value/);
+    await expect(encodeGeotiff(flat)).rejects.toThrow(GeotiffError);
+    await expect(encodeGeotiff(grid({}), { dtype: "int16", nodata: Number.NaN })).rejects.toThrow(
+      /NaN/,
+    );
+    await expect(encodeGeotiff(grid({}), { dtype: "uint8" })).rejects.toThrow(
+      /need a nodata value/,
+    );
   });
 });
