@@ -5,7 +5,6 @@
  * the stream: on damaged data its LZW can chase a cyclic table and its zstd falls into
  * a streaming loop, either growing memory until the process dies.
  */
-import { inflateSync } from "node:zlib";
 import { addDecoder, BaseDecoder } from "geotiff";
 import { ZSTDDecoder } from "zstddec";
 import { lzwDecode } from "./lzw.js";
@@ -13,6 +12,19 @@ import { undoPredictor } from "./predictor.js";
 
 const zstd = new ZSTDDecoder();
 let ready: Promise<void> | undefined;
+/** Inflate into at most `capacity` bytes: Node's zlib, or fflate where there is no Node (browsers). */
+let inflate: (input: Uint8Array, capacity: number) => Uint8Array;
+
+async function loadInflate(): Promise<void> {
+  if (typeof process !== "undefined" && process.versions?.node !== undefined) {
+    const { inflateSync } = await import("node:zlib");
+    inflate = (input, capacity) => inflateSync(input, { maxOutputLength: Math.max(1, capacity) });
+    return;
+  }
+  const { unzlibSync } = await import("fflate");
+  // A fixed output buffer: fflate never grows it, so a damaged stream cannot allocate more.
+  inflate = (input, capacity) => unzlibSync(input, { out: new Uint8Array(Math.max(1, capacity)) });
+}
 
 interface BlockParameters {
   tileWidth: number;
@@ -70,7 +82,7 @@ class LzwDecoder extends BoundedDecoder {
 class DeflateDecoder extends BoundedDecoder {
   protected codec = "deflate";
   protected decodeInto(input: Uint8Array, capacity: number): Uint8Array {
-    return inflateSync(input, { maxOutputLength: Math.max(1, capacity) });
+    return inflate(input, capacity);
   }
 }
 
@@ -84,7 +96,7 @@ class ZstdDecoder extends BoundedDecoder {
 
 /** Register the bounded decoders with geotiff.js (once). */
 export function registerDecoders(): Promise<void> {
-  ready ??= zstd.init().then(() => {
+  ready ??= Promise.all([zstd.init(), loadInflate()]).then(() => {
     addDecoder(5, async () => LzwDecoder, undefined, false);
     addDecoder([8, 32946], async () => DeflateDecoder, undefined, false);
     addDecoder(50000, async () => ZstdDecoder, undefined, false);

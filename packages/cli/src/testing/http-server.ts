@@ -1,7 +1,13 @@
 import { open, stat } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { join, normalize } from "node:path";
+import { extname, join, normalize } from "node:path";
+
+const TYPES: Record<string, string> = {
+  ".html": "text/html",
+  ".js": "text/javascript",
+  ".json": "application/json",
+};
 
 /** One request the server answered: the file and the byte range sent (inclusive end). */
 export interface Served {
@@ -75,7 +81,7 @@ export async function serveDirectory(root: string): Promise<RangeServer> {
     log.push({ path, status, start, end });
     const headers: Record<string, string | number> = {
       "Content-Length": body.length,
-      "Content-Type": "application/octet-stream",
+      "Content-Type": TYPES[extname(file)] ?? "application/octet-stream",
       "Accept-Ranges": "bytes",
     };
     if (status === 206) headers["Content-Range"] = `bytes ${start}-${end}/${size}`;
