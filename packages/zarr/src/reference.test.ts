@@ -21,6 +21,7 @@ const ref = JSON.parse(await readFile(fixturePath("zarr_reference.json"), "utf8"
   stores: Record<
     string,
     {
+      sub?: { zarr: Record<string, VarRef> };
       zarr?: Record<string, VarRef>;
       xarray?: XrRef;
       expected?: Record<string, { shape: number[]; raw: number[] }>;
@@ -134,6 +135,14 @@ describe("Zarr v2 written by zarr-python 2.13", () => {
     expect(asList(part.data)).toEqual(
       [9, 10, 11, 12, 16, 17, 18, 19, 23, 24, 25, 26].map((v) => v / 4),
     );
+  });
+  it("lists only the root's arrays; a nested group opens with { group }", async () => {
+    const root = await openZarr(fixturePath("zp_raw.zarr"));
+    expect(root.variableNames).not.toContain("depth");
+    const sub = await openZarr(fixturePath("zp_raw.zarr"), { group: "sub" });
+    expect(sub.attrs).toEqual({ level: "ocean" });
+    await checkAgainstZarrPython(sub, ref.stores["zp_raw.zarr"].sub!.zarr);
+    expect(sub.variable("depth").dims).toEqual(["z"]);
   });
 });
 
