@@ -4,6 +4,7 @@ import { GuardedStore } from "./guard.js";
 import { HttpStore, type HttpStoreOptions } from "./http-store.js";
 import { jsonBytes, parseJsonBytes } from "./json.js";
 import { type ArrayMeta, arrayMetaV2, arrayMetaV3, toAttrs } from "./metadata.js";
+import { useNodeZlib } from "./node-codecs.js";
 import { type ReadLimits, ZarrVariable } from "./read.js";
 import type { ZarrStore } from "./store.js";
 
@@ -105,6 +106,7 @@ export async function openZarrSource(
       { file: name },
     );
   }
+  await useNodeZlib();
   const guarded = new GuardedStore(store, name);
   const found = await discover(guarded, group, name, options.consolidated ?? true);
   for (const a of found.arrays) guarded.track(a);
