@@ -212,6 +212,26 @@ describe("writer", () => {
     ]);
   });
 
+  it("copies a whole Dataset slab by slab, raw values and attributes unchanged", async () => {
+    const src = await openZarr(fixturePath("xr_packed_zlib.zarr"));
+    for (const format of [2, 3] as const) {
+      const mem = new MemoryStore();
+      await writeZarr(mem, src, { format, encoding: { sst: { chunks: [1, 4, 5] } } });
+      const back = await openZarr(mem);
+      expect(back.attrs).toEqual(src.attrs);
+      expect(back.variable("sst").chunks).toEqual([1, 4, 5]);
+      for (const name of src.variableNames) {
+        const a = await src.read(name, { decode: false });
+        const b = await back.read(name, { decode: false });
+        expect(asList(b.data), name).toEqual(asList(a.data));
+        expect(b.attrs, name).toEqual(a.attrs);
+        const da = await src.read(name);
+        const db = await back.read(name);
+        expect(asList(db.data), name).toEqual(asList(da.data));
+      }
+    }
+  });
+
   for (const format of [2, 3] as const) {
     for (const compressor of ["none", format === 2 ? "zlib" : "gzip", "blosc"] as const) {
       it(`v${format} with ${compressor} round-trips through the reader`, async () => {

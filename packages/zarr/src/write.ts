@@ -218,6 +218,13 @@ export class ZarrWriter {
     });
   }
 
+  /** Chunk shape of a defined variable. */
+  chunksOf(name: string): number[] {
+    const v = this.vars.get(name);
+    if (v === undefined) throw this.err("variable is not defined; call defineVariable first", name);
+    return [...v.chunks];
+  }
+
   /**
    * Write `data` (row-major, the variable's dtype or any numeric typed array) at `start`
    * (default the origin). The region must start on a chunk boundary and end on one or at the
@@ -465,10 +472,16 @@ export async function writeZarr(
   data: readonly DataArray[] | Dataset,
   options: ZarrWriteOptions = {},
 ): Promise<void> {
-  const w = await createZarr(target, options);
+  const isDataset =
+    !Array.isArray(data) && data !== null && typeof data === "object" && "source" in data;
+  // A copied dataset keeps its global attributes (the options' ones win).
+  const attrs = isDataset
+    ? { ...(data as Dataset).attrs, ...(options.attrs ?? {}) }
+    : options.attrs;
+  const w = await createZarr(target, { ...options, attrs });
   if (Array.isArray(data)) {
     await writeArrays(w, data as readonly DataArray[], options);
-  } else if (data !== null && typeof data === "object" && "source" in data) {
+  } else if (isDataset) {
     await copyDataset(w, data as Dataset, options);
   } else {
     throw new ZarrError("INVALID_ARGUMENT", "data must be an array of DataArrays or a Dataset", {
@@ -479,8 +492,6 @@ export async function writeZarr(
 }
 
 async function copyDataset(w: ZarrWriter, ds: Dataset, options: ZarrWriteOptions): Promise<void> {
-  const attrs = { ...ds.attrs, ...(options.attrs ?? {}) };
-  (w as unknown as { options: ZarrCreateOptions }).options.attrs = attrs;
   for (const v of ds.source.variables) {
     if (v.dtype === "string" || v.dtype === "char") {
       throw new ZarrError("INVALID_WRITE", `${v.dtype} variables are not supported by the writer`, {
@@ -497,7 +508,17 @@ async function copyDataset(w: ZarrWriter, ds: Dataset, options: ZarrWriteOptions
       attrs: { ...v.attrs },
       fillValue: fill,
     });
-    await w.write(v.name, await v.read());
+    if (v.shape.length === 0) {
+      await w.write(v.name, await v.read());
+      continue;
+    }
+    // One slab of chunk rows at a time: memory stays bounded whatever the variable's size.
+    const rows = w.chunksOf(v.name)[0];
+    for (let at = 0; at < v.shape[0]; at += rows) {
+      const start = v.shape.map((_, i) => (i === 0 ? at : 0));
+      const count = v.shape.map((len, i) => (i === 0 ? Math.min(rows, len - at) : len));
+      await w.write(v.name, await v.read(start, count), start, count);
+    }
   }
 }
 
