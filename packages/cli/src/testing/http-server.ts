@@ -30,9 +30,14 @@ export interface RangeServer {
 
 /**
  * Serve the files under `root` (test helper): `Range: bytes=a-b`, `bytes=a-` and `bytes=-n`
- * get 206 with `Content-Range`, no range gets the whole file, a missing file 404.
+ * get 206 with `Content-Range`, no range gets the whole file, a missing file 404. To test
+ * clients against bad servers, `ranges: false` ignores `Range` (200 with the whole file) and
+ * `failWith: 500` answers every request with that status.
  */
-export async function serveDirectory(root: string): Promise<RangeServer> {
+export async function serveDirectory(
+  root: string,
+  options: { ranges?: boolean; failWith?: number } = {},
+): Promise<RangeServer> {
   const log: Served[] = [];
   const server: Server = createServer(async (req, res) => {
     res.setHeader("Access-Control-Allow-Origin", "*");
@@ -43,6 +48,11 @@ export async function serveDirectory(root: string): Promise<RangeServer> {
       return;
     }
     const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+    if (options.failWith !== undefined) {
+      log.push({ path, status: options.failWith, start: 0, end: -1 });
+      res.writeHead(options.failWith).end();
+      return;
+    }
     const file = join(root, normalize(path).replace(/^(\.\.[/\\])+/, ""));
     let size: number;
     try {
@@ -57,7 +67,7 @@ export async function serveDirectory(root: string): Promise<RangeServer> {
     let start = 0;
     let end = size - 1;
     let status = 200;
-    const m = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? "");
+    const m = options.ranges === false ? null : /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? "");
     if (m !== null) {
       status = 206;
       if (m[1] === "") start = Math.max(0, size - Number(m[2]));
