@@ -113,7 +113,8 @@ export async function openZarrSource(
   return buildSource(found, guarded, name, limits);
 }
 
-interface Discovered {
+/** What a store holds at a group: its format, attributes and arrays (checked metadata). */
+export interface Discovered {
   format: 2 | 3;
   attrs: Record<string, unknown>;
   arrays: ArrayMeta[];
@@ -146,6 +147,16 @@ function asObject(v: unknown, what: string, name: string): Record<string, unknow
     throw new ZarrError("CORRUPT_METADATA", `${what} is not a JSON object`, { file: name });
   }
   return v as Record<string, unknown>;
+}
+
+/** @internal the metadata walk behind {@link openZarrSource}, also used to reopen a store for writing */
+export async function discoverStore(
+  store: ZarrStore,
+  name: string,
+  group = "",
+  consolidated = true,
+): Promise<Discovered> {
+  return discover(new GuardedStore(store, name), group, name, consolidated);
 }
 
 async function discover(

@@ -14,6 +14,7 @@ import {
 import { type ChunkEncoder, type Compressor, chunkEncoder } from "./codecs.js";
 import { ZarrError } from "./errors.js";
 import { jsonBytes } from "./json.js";
+import type { ArrayMeta } from "./metadata.js";
 import type { WritableZarrStore } from "./store.js";
 
 /** Numeric dtypes the writer stores. */
@@ -81,7 +82,8 @@ const V2_DTYPE: Record<ZarrWriteDType, string> = {
 const TARGET_CHUNK = 1 << 20;
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-interface Defined {
+/** @internal a variable the writer can write to */
+export interface Defined {
   spec: ZarrVariableSpec;
   chunks: number[];
   fill: number | null;
@@ -106,6 +108,12 @@ interface Defined {
  */
 export class ZarrWriter {
   private readonly vars = new Map<string, Defined>();
+  private readonly refused = new Map<string, ZarrError>();
+  /** Metadata of arrays not written here, kept in the consolidated metadata. */
+  private readonly kept = new Map<
+    string,
+    { meta: Record<string, unknown>; attrs: Record<string, unknown> }
+  >();
   private closed = false;
 
   /** @internal use {@link createZarr} */
@@ -115,6 +123,19 @@ export class ZarrWriter {
     readonly format: 2 | 3,
     private readonly options: ZarrCreateOptions,
   ) {}
+
+  /** @internal register an array that already exists in the store (see {@link openZarrWriter}) */
+  adopt(
+    name: string,
+    defined:
+      | Defined
+      | { error: ZarrError; meta: Record<string, unknown>; attrs: Record<string, unknown> },
+  ): void {
+    if ("error" in defined) {
+      this.refused.set(name, defined.error);
+      this.kept.set(name, defined);
+    } else this.vars.set(name, defined);
+  }
 
   private err(message: string, variable?: string): ZarrError {
     return new ZarrError("INVALID_WRITE", message, { file: this.name, variable });
@@ -240,6 +261,8 @@ export class ZarrWriter {
   ): Promise<void> {
     if (this.closed) throw new ZarrError("CLOSED", "writer is closed", { file: this.name });
     const v = this.vars.get(name);
+    const refused = this.refused.get(name);
+    if (refused !== undefined) throw refused;
     if (v === undefined) throw this.err("variable is not defined; call defineVariable first", name);
     const { shape, dtype } = v.spec;
     const rank = shape.length;
@@ -339,7 +362,7 @@ export class ZarrWriter {
           ".zgroup": { zarr_format: 2 },
           ".zattrs": attrs,
         };
-        for (const [n, v] of this.vars) {
+        for (const [n, v] of [...this.kept, ...this.vars]) {
           metadata[`${n}/.zarray`] = v.meta;
           metadata[`${n}/.zattrs`] = v.attrs;
         }
@@ -355,7 +378,7 @@ export class ZarrWriter {
         root.consolidated_metadata = {
           kind: "inline",
           must_understand: false,
-          metadata: Object.fromEntries([...this.vars].map(([n, v]) => [n, v.meta])),
+          metadata: Object.fromEntries([...this.kept, ...this.vars].map(([n, v]) => [n, v.meta])),
         };
       }
       await this.store.set("/zarr.json", jsonBytes(root));
@@ -403,6 +426,7 @@ function defaultChunks(shape: readonly number[]): number[] {
 async function resolveTarget(
   target: string | WritableZarrStore,
   overwrite: boolean,
+  existing = false,
 ): Promise<[WritableZarrStore, string]> {
   if (typeof target === "string") {
     if (/^[a-z]+:\/\//i.test(target)) {
@@ -414,10 +438,11 @@ async function resolveTarget(
     }
     const { FileSystemStore } = await import("./fs-store.js");
     const store = new FileSystemStore(target);
-    const existing = (await store.list("/")).filter((e) =>
+    if (existing) return [store, target];
+    const found = (await store.list("/")).filter((e) =>
       ["zarr.json", ".zgroup", ".zarray"].includes(e),
     );
-    if (existing.length > 0) {
+    if (found.length > 0) {
       if (!overwrite) {
         throw new ZarrError(
           "INVALID_WRITE",
@@ -676,4 +701,87 @@ function dtypeName(data: TypedArray): string {
   if (data instanceof BigUint64Array) return "uint64";
   if (data instanceof Float32Array) return "float32";
   return "float64";
+}
+
+/**
+ * Reopen a store made by {@link createZarr} (or any store whose arrays use the same
+ * layouts: C order, little-endian, no filters, zlib/gzip/Blosc or no compressor) to write
+ * more regions — e.g. one batch worker per tile, each writing its own chunk-aligned
+ * regions; one process calls `close()` at the end to refresh the consolidated metadata.
+ *
+ * @throws ZarrError `NOT_ZARR` when there is no store, `INVALID_WRITE` for arrays laid out otherwise
+ */
+export async function openZarrWriter(
+  target: string | WritableZarrStore,
+  options: ZarrCreateOptions = {},
+): Promise<ZarrWriter> {
+  const [store, name] = await resolveTarget(target, false, true);
+  const { discoverStore } = await import("./open.js");
+  const found = await discoverStore(store, name);
+  const attrs = { ...(found.attrs as Attrs), ...(options.attrs ?? {}) };
+  const w = new ZarrWriter(store, name, found.format, { ...options, attrs });
+  for (const a of found.arrays) {
+    try {
+      await adoptArray(w, a, name);
+    } catch (e) {
+      if (!(e instanceof ZarrError)) throw e;
+      // Arrays laid out otherwise stay readable; writing to them reports why it cannot.
+      w.adopt(a.path.split("/").pop() ?? a.path, { error: e, meta: a.raw, attrs: a.attributes });
+    }
+  }
+  return w;
+}
+
+async function adoptArray(w: ZarrWriter, a: ArrayMeta, name: string): Promise<void> {
+  const vname = a.path.split("/").pop() ?? a.path;
+  const fail = (why: string) =>
+    new ZarrError("INVALID_WRITE", `cannot write to this array: ${why}`, {
+      file: name,
+      variable: vname,
+    });
+  if (a.dtype === "string" || a.zarrDtype === "bool") throw fail(`data type ${a.zarrDtype}`);
+  const raw = a.raw as Record<string, unknown>;
+  let compressor: Compressor = "none";
+  let level: number | undefined;
+  if (a.format === 2) {
+    if (raw.order !== "C" || (raw.filters !== null && raw.filters !== undefined))
+      throw fail("Fortran order or filters");
+    if (typeof raw.dtype !== "string" || raw.dtype.startsWith(">"))
+      throw fail(`dtype ${String(raw.dtype)}`);
+    const c = raw.compressor as Record<string, unknown> | null;
+    if (c !== null && c !== undefined) {
+      if (c.id !== "zlib" && c.id !== "gzip" && c.id !== "blosc")
+        throw fail(`compressor ${String(c.id)}`);
+      compressor = c.id;
+      level = (c.level ?? c.clevel) as number | undefined;
+    }
+  } else {
+    const codecs = raw.codecs as Array<{ name: string; configuration?: Record<string, unknown> }>;
+    const [bytes, ...rest] = codecs;
+    if (
+      bytes?.name !== "bytes" ||
+      (bytes.configuration?.endian ?? "little") !== "little" ||
+      rest.length > 1
+    ) {
+      throw fail(`codecs ${codecs.map((c) => c.name).join(", ")}`);
+    }
+    if (rest.length === 1) {
+      if (rest[0].name !== "gzip" && rest[0].name !== "blosc") throw fail(`codec ${rest[0].name}`);
+      compressor = rest[0].name;
+      level = (rest[0].configuration?.level ?? rest[0].configuration?.clevel) as number | undefined;
+    }
+  }
+  const dtype = a.dtype as ZarrWriteDType;
+  const encoder = await chunkEncoder(compressor, a.format, DTYPE_BYTES[dtype], level);
+  const fill =
+    typeof a.fillValue === "number" ? a.fillValue : a.fillValue === "NaN" ? Number.NaN : null;
+  const dims = a.dimensionNames ?? a.shape.map((_, i) => `${vname}_dim_${i}`);
+  w.adopt(vname, {
+    spec: { dims, shape: a.shape, dtype },
+    chunks: a.chunks,
+    fill,
+    encoder,
+    meta: raw,
+    attrs: a.attributes,
+  });
 }
