@@ -98,6 +98,11 @@ def write_zarr_python():
     u[4:6] = [5, 6]
     u.attrs["flag"] = True
     u.attrs["scales"] = [1.5, 2.5]
+    sub = g.create_group("sub")
+    sub.attrs["level"] = "ocean"
+    d = sub.create("depth", shape=(3,), chunks=(2,), dtype="<f4", compressor=Zlib())
+    d[:] = [5.0, 15.0, 25.0]
+    d.attrs["_ARRAY_DIMENSIONS"] = ["z"]
     return path
 
 
@@ -221,7 +226,7 @@ def main():
         ref["stores"][name] = {"zarr": describe_zarr(p), "xarray": describe_xarray(p)}
         assert ref["stores"][name]["zarr"]["sst"]["dtype"] == "<i2"
     p = write_zarr_python()
-    ref["stores"]["zp_raw.zarr"] = {"zarr": describe_zarr(p)}
+    ref["stores"]["zp_raw.zarr"] = {"zarr": describe_zarr(p), "sub": {"zarr": describe_zarr(os.path.join(p, "sub"))}}
     _, expected = write_v3_hand()
     ref["stores"]["v3_hand.zarr"] = {"expected": {k: {"shape": list(v.shape), "raw": clean(v)} for k, v in expected.items()}}
     subprocess.run(["npx", "tsx", os.path.join(ROOT, "packages", "zarr", "scripts", "write-fixture.ts")], check=True, cwd=ROOT)

@@ -27,3 +27,24 @@ it("geoml info opens a Zarr store directory; --stats agree with xarray", async (
   expect(Math.abs(sst.stats!.sum! - sum)).toBeLessThanOrEqual(1e-6 * Math.abs(sum));
   expect(sst.stats?.min).toBeCloseTo(Math.min(...decoded), 5);
 });
+
+it("a NetCDF file copied to Zarr (v2 and v3) reads back with the same decoded values and times", async () => {
+  const { openNetcdf } = await import("@geoml/netcdf");
+  const { MemoryStore, openZarr, writeZarr } = await import("@geoml/zarr");
+  const nc = await openNetcdf(
+    fileURLToPath(new URL("../../../datasets/netcdf/sst_packed.nc", import.meta.url)),
+  );
+  for (const format of [2, 3] as const) {
+    const mem = new MemoryStore();
+    await writeZarr(mem, nc, { format });
+    const z = await openZarr(mem);
+    expect(z.dataVariableNames).toEqual(nc.dataVariableNames);
+    const a = await nc.read("sst", { isel: { time: { start: 3, stop: 5 } } });
+    const b = await z.read("sst", { isel: { time: { start: 3, stop: 5 } } });
+    expect(b.dims).toEqual(a.dims);
+    expect(Array.from(b.data as Float64Array)).toEqual(Array.from(a.data as Float64Array));
+    expect(b.coords.time.times).toEqual(a.coords.time.times);
+    expect(b.attrs).toEqual(a.attrs);
+  }
+  await nc.close();
+});

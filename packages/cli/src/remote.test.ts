@@ -171,3 +171,30 @@ describe("remote reads over HTTP range requests", () => {
     await Promise.all([cog.close(), nc.close(), z.close()]);
   });
 });
+
+describe("servers that ignore ranges or fail", () => {
+  it("every loader fails with a typed IO_ERROR naming the URL", async () => {
+    const noRanges = await serveDirectory(dir, { ranges: false });
+    const failing = await serveDirectory(dir, { failWith: 500 });
+    try {
+      for (const base of [noRanges.url, failing.url]) {
+        const tif = `${base}/datasets/geotiff/landsea_cog.tif`;
+        await expect(openGeotiff(tif)).rejects.toMatchObject({ code: "IO_ERROR", file: tif });
+        const nc = `${base}/datasets/netcdf/hgt.nc`;
+        await expect(openNetcdf(nc)).rejects.toMatchObject({ code: "IO_ERROR", file: nc });
+      }
+      // Zarr fetches whole chunks (no ranges needed) but a shard needs them.
+      const z = await openZarr(`${noRanges.url}/zarr/v3_hand.zarr`);
+      await expect(z.read("temp")).resolves.toBeDefined();
+      await expect(z.read("sharded")).rejects.toMatchObject({
+        code: "IO_ERROR",
+        variable: "sharded",
+      });
+      const zf = `${failing.url}/zarr/xr_packed_zlib.zarr`;
+      await expect(openZarr(zf)).rejects.toMatchObject({ code: "IO_ERROR", file: zf });
+    } finally {
+      await noRanges.close();
+      await failing.close();
+    }
+  });
+});

@@ -1,4 +1,4 @@
-import { type FileHandle, open } from "node:fs/promises";
+import type { FileHandle } from "node:fs/promises";
 import { GeotiffError } from "./errors.js";
 
 /** Random access to the bytes of a file or buffer. */
@@ -36,6 +36,8 @@ export async function fileSource(path: string): Promise<ByteSource> {
   let handle: FileHandle;
   let size: number;
   try {
+    // Node-only, loaded on demand so the reader also runs in a browser (on bytes, Blobs, URLs).
+    const { open } = await import("node:fs/promises");
     handle = await open(path, "r");
     size = (await handle.stat()).size;
   } catch (error) {

@@ -6,10 +6,10 @@
  * memory until the process dies. Added here beyond geotiff.js: LZMA, WebP in Node, and
  * LERC with its validity mask.
  */
-import { inflateSync } from "node:zlib";
 import { addDecoder, BaseDecoder, getDecoder } from "geotiff";
 import { ZSTDDecoder } from "zstddec";
 import { packbitsDecode, zstdBound, zstdContentSize } from "./bounds.js";
+import { inflate, loadInflate } from "./inflate.js";
 import { jpegFrame } from "./jpeg.js";
 import { decodeLerc } from "./lerc.js";
 import { lzwDecode } from "./lzw.js";
@@ -19,7 +19,6 @@ import { decodeXz } from "./xz.js";
 
 const zstd = new ZSTDDecoder();
 let ready: Promise<void> | undefined;
-
 /** What a decoder is told about the blocks it decodes. */
 export interface BlockParameters {
   tileWidth: number;
@@ -91,7 +90,7 @@ class LzwDecoder extends BoundedDecoder {
 class DeflateDecoder extends BoundedDecoder {
   protected codec = "deflate";
   protected decodeInto(input: Uint8Array, capacity: number): Uint8Array {
-    return inflateSync(input, { maxOutputLength: Math.max(1, capacity) });
+    return inflate(input, capacity);
   }
 }
 
@@ -202,7 +201,7 @@ async function parametersOf(fd: FileDirectory): Promise<BlockParameters> {
 /** Register the bounded decoders with geotiff.js (once). */
 export function registerDecoders(): Promise<void> {
   ready ??= (async () => {
-    await zstd.init();
+    await Promise.all([zstd.init(), loadInflate()]);
     const jpeg = await getDecoder(7, {
       tileWidth: 1,
       tileHeight: 1,

@@ -4,10 +4,10 @@
  * reads as nodata (NaN in float data) come back as 0; here masked cells get the band's
  * nodata. The blob header is checked against the block size before anything is decoded.
  */
-import { inflateSync } from "node:zlib";
 // @ts-expect-error: the lerc package ships no types
 import Lerc from "lerc";
 import type { ZSTDDecoder } from "zstddec";
+import { inflate } from "./inflate.js";
 
 /** What the LERC decoder needs to know about the block. */
 export interface LercBlock {
@@ -53,7 +53,7 @@ export function decodeLerc(input: Uint8Array, block: LercBlock, zstd: ZSTDDecode
   const extra = block.parameters?.[1] ?? 0;
   let blob: Uint8Array;
   if (extra === 0) blob = input;
-  else if (extra === 1) blob = inflateSync(input, { maxOutputLength: limit });
+  else if (extra === 1) blob = inflate(input, limit);
   else if (extra === 2) blob = zstd.decode(input, limit);
   else throw new Error(`LERC additional compression ${extra} is unknown`);
   const h = lercHeader(blob);

@@ -11,6 +11,7 @@ it("exports", () => {
     "createZarr",
     "openZarr",
     "openZarrSource",
+    "openZarrWriter",
     "writeZarr",
   ]);
 });

@@ -1,4 +1,4 @@
-import { mkdir, open, readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { ZarrError } from "./errors.js";
 import type { WritableZarrStore } from "./store.js";
@@ -69,7 +69,10 @@ export class FileSystemStore implements WritableZarrStore {
   async set(key: `/${string}`, value: Uint8Array): Promise<void> {
     const f = this.file(key);
     await mkdir(dirname(f), { recursive: true });
-    await writeFile(f, value);
+    // Write then rename: a reader (or a resumed batch job) never sees half a chunk.
+    const tmp = `${f}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    await writeFile(tmp, value);
+    await rename(tmp, f);
   }
 
   async list(prefix: `/${string}`): Promise<string[]> {

@@ -62,7 +62,7 @@ export class GuardedStore {
         `chunk '${key}' is ${bytes.length} bytes, shorter than a Blosc header`,
         {
           file: this.name,
-          variable: meta.path,
+          variable: meta.path.split("/").pop(),
         },
       );
     }
@@ -72,7 +72,7 @@ export class GuardedStore {
       throw new ZarrError(
         "CORRUPT_CHUNK",
         `chunk '${key}' declares ${nbytes} decoded bytes; the chunk shape holds ${expected}`,
-        { file: this.name, variable: meta.path },
+        { file: this.name, variable: meta.path.split("/").pop() },
       );
     }
   }

@@ -5,6 +5,7 @@ export { openZarr, openZarrSource, type ZarrLocation, type ZarrOpenOptions } fro
 export { MemoryStore, type WritableZarrStore, type ZarrStore } from "./store.js";
 export {
   createZarr,
+  openZarrWriter,
   writeZarr,
   type ZarrCreateOptions,
   type ZarrVariableEncoding,

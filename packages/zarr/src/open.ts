@@ -4,6 +4,7 @@ import { GuardedStore } from "./guard.js";
 import { HttpStore, type HttpStoreOptions } from "./http-store.js";
 import { jsonBytes, parseJsonBytes } from "./json.js";
 import { type ArrayMeta, arrayMetaV2, arrayMetaV3, toAttrs } from "./metadata.js";
+import { useNodeZlib } from "./node-codecs.js";
 import { type ReadLimits, ZarrVariable } from "./read.js";
 import type { ZarrStore } from "./store.js";
 
@@ -105,13 +106,15 @@ export async function openZarrSource(
       { file: name },
     );
   }
+  await useNodeZlib();
   const guarded = new GuardedStore(store, name);
   const found = await discover(guarded, group, name, options.consolidated ?? true);
   for (const a of found.arrays) guarded.track(a);
   return buildSource(found, guarded, name, limits);
 }
 
-interface Discovered {
+/** What a store holds at a group: its format, attributes and arrays (checked metadata). */
+export interface Discovered {
   format: 2 | 3;
   attrs: Record<string, unknown>;
   arrays: ArrayMeta[];
@@ -144,6 +147,16 @@ function asObject(v: unknown, what: string, name: string): Record<string, unknow
     throw new ZarrError("CORRUPT_METADATA", `${what} is not a JSON object`, { file: name });
   }
   return v as Record<string, unknown>;
+}
+
+/** @internal the metadata walk behind {@link openZarrSource}, also used to reopen a store for writing */
+export async function discoverStore(
+  store: ZarrStore,
+  name: string,
+  group = "",
+  consolidated = true,
+): Promise<Discovered> {
+  return discover(new GuardedStore(store, name), group, name, consolidated);
 }
 
 async function discover(

@@ -102,10 +102,18 @@ export class ZarrVariable implements VariableSource {
   }
 
   private wrap(e: unknown): Error {
-    if (e instanceof ZarrError) return e;
     const err = e as Error & { _tag?: string; cause?: unknown; chunkPath?: string };
-    const inner = err.cause instanceof ZarrError ? err.cause : undefined;
-    if (inner !== undefined) return inner;
+    const inner =
+      e instanceof ZarrError ? e : err?.cause instanceof ZarrError ? err.cause : undefined;
+    if (inner !== undefined) {
+      if (inner.variable !== undefined) return inner;
+      // A store error (I/O, a refused chunk) learns which array was being read.
+      const prefix = inner.file === undefined ? "" : `${inner.file}: `;
+      const message = inner.message.startsWith(prefix)
+        ? inner.message.slice(prefix.length)
+        : inner.message;
+      return new ZarrError(inner.code, message, this.ctx());
+    }
     const detail = err?.message ?? String(e);
     const code =
       err?._tag === "UnknownCodecError" || err?._tag === "UnsupportedError"

@@ -11,10 +11,11 @@ export async function readmeExample(outDir: string) {
   // One time step: only the chunks it touches are read, then unpacked (int16 → °C, fill → NaN).
   const day3 = await ds.read("sst", { isel: { time: 2 } });
   const dayMean = mean(day3, ["lat", "lon"]);
+  console.log("mean SST on day 3:", dayMean.get());
 
-  // Write a result as Zarr v2 (what xarray and zarr-python 2 read), packed as int16.
+  // Write a result as Zarr v2 (what xarray and zarr-python 2 read), as int8 (missing → a fill value).
   const warm = day3.withData(
-    (day3.data as Float64Array).map((v) => (v > 24 ? 1 : 0)),
+    (day3.data as Float64Array).map((v) => (Number.isNaN(v) ? v : v > 24 ? 1 : 0)),
     { name: "warm", attrs: { long_name: "SST above 24 degC" } },
   );
   await writeZarr(`${outDir}/warm.zarr`, [warm], {

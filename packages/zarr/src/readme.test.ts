@@ -34,6 +34,8 @@ describe("README example", () => {
       const back = await openZarr(join(dir, "warm.zarr"));
       expect(back.format).toBe("zarr2");
       expect(back.variable("warm").dtype).toBe("int8");
+      const warm = await back.read("warm");
+      expect(Array.from(warm.data as Float64Array).filter(Number.isNaN).length).toBe(5);
       await back.close();
     } finally {
       log.mockRestore();

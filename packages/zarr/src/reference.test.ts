@@ -21,6 +21,7 @@ const ref = JSON.parse(await readFile(fixturePath("zarr_reference.json"), "utf8"
   stores: Record<
     string,
     {
+      sub?: { zarr: Record<string, VarRef> };
       zarr?: Record<string, VarRef>;
       xarray?: XrRef;
       expected?: Record<string, { shape: number[]; raw: number[] }>;
@@ -135,6 +136,14 @@ describe("Zarr v2 written by zarr-python 2.13", () => {
       [9, 10, 11, 12, 16, 17, 18, 19, 23, 24, 25, 26].map((v) => v / 4),
     );
   });
+  it("lists only the root's arrays; a nested group opens with { group }", async () => {
+    const root = await openZarr(fixturePath("zp_raw.zarr"));
+    expect(root.variableNames).not.toContain("depth");
+    const sub = await openZarr(fixturePath("zp_raw.zarr"), { group: "sub" });
+    expect(sub.attrs).toEqual({ level: "ocean" });
+    await checkAgainstZarrPython(sub, ref.stores["zp_raw.zarr"].sub!.zarr);
+    expect(sub.variable("depth").dims).toEqual(["z"]);
+  });
 });
 
 describe("Zarr v3 made from the specification's bytes", () => {
@@ -201,6 +210,26 @@ describe("writer", () => {
       "2000-02-01T00:00:00",
       "2000-02-29T00:00:00",
     ]);
+  });
+
+  it("copies a whole Dataset slab by slab, raw values and attributes unchanged", async () => {
+    const src = await openZarr(fixturePath("xr_packed_zlib.zarr"));
+    for (const format of [2, 3] as const) {
+      const mem = new MemoryStore();
+      await writeZarr(mem, src, { format, encoding: { sst: { chunks: [1, 4, 5] } } });
+      const back = await openZarr(mem);
+      expect(back.attrs).toEqual(src.attrs);
+      expect(back.variable("sst").chunks).toEqual([1, 4, 5]);
+      for (const name of src.variableNames) {
+        const a = await src.read(name, { decode: false });
+        const b = await back.read(name, { decode: false });
+        expect(asList(b.data), name).toEqual(asList(a.data));
+        expect(b.attrs, name).toEqual(a.attrs);
+        const da = await src.read(name);
+        const db = await back.read(name);
+        expect(asList(db.data), name).toEqual(asList(da.data));
+      }
+    }
   });
 
   for (const format of [2, 3] as const) {

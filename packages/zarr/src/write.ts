@@ -14,6 +14,7 @@ import {
 import { type ChunkEncoder, type Compressor, chunkEncoder } from "./codecs.js";
 import { ZarrError } from "./errors.js";
 import { jsonBytes } from "./json.js";
+import type { ArrayMeta } from "./metadata.js";
 import type { WritableZarrStore } from "./store.js";
 
 /** Numeric dtypes the writer stores. */
@@ -81,7 +82,8 @@ const V2_DTYPE: Record<ZarrWriteDType, string> = {
 const TARGET_CHUNK = 1 << 20;
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-interface Defined {
+/** @internal a variable the writer can write to */
+export interface Defined {
   spec: ZarrVariableSpec;
   chunks: number[];
   fill: number | null;
@@ -106,6 +108,12 @@ interface Defined {
  */
 export class ZarrWriter {
   private readonly vars = new Map<string, Defined>();
+  private readonly refused = new Map<string, ZarrError>();
+  /** Metadata of arrays not written here, kept in the consolidated metadata. */
+  private readonly kept = new Map<
+    string,
+    { meta: Record<string, unknown>; attrs: Record<string, unknown> }
+  >();
   private closed = false;
 
   /** @internal use {@link createZarr} */
@@ -115,6 +123,19 @@ export class ZarrWriter {
     readonly format: 2 | 3,
     private readonly options: ZarrCreateOptions,
   ) {}
+
+  /** @internal register an array that already exists in the store (see {@link openZarrWriter}) */
+  adopt(
+    name: string,
+    defined:
+      | Defined
+      | { error: ZarrError; meta: Record<string, unknown>; attrs: Record<string, unknown> },
+  ): void {
+    if ("error" in defined) {
+      this.refused.set(name, defined.error);
+      this.kept.set(name, defined);
+    } else this.vars.set(name, defined);
+  }
 
   private err(message: string, variable?: string): ZarrError {
     return new ZarrError("INVALID_WRITE", message, { file: this.name, variable });
@@ -218,6 +239,13 @@ export class ZarrWriter {
     });
   }
 
+  /** Chunk shape of a defined variable. */
+  chunksOf(name: string): number[] {
+    const v = this.vars.get(name);
+    if (v === undefined) throw this.err("variable is not defined; call defineVariable first", name);
+    return [...v.chunks];
+  }
+
   /**
    * Write `data` (row-major, the variable's dtype or any numeric typed array) at `start`
    * (default the origin). The region must start on a chunk boundary and end on one or at the
@@ -233,6 +261,8 @@ export class ZarrWriter {
   ): Promise<void> {
     if (this.closed) throw new ZarrError("CLOSED", "writer is closed", { file: this.name });
     const v = this.vars.get(name);
+    const refused = this.refused.get(name);
+    if (refused !== undefined) throw refused;
     if (v === undefined) throw this.err("variable is not defined; call defineVariable first", name);
     const { shape, dtype } = v.spec;
     const rank = shape.length;
@@ -332,7 +362,7 @@ export class ZarrWriter {
           ".zgroup": { zarr_format: 2 },
           ".zattrs": attrs,
         };
-        for (const [n, v] of this.vars) {
+        for (const [n, v] of [...this.kept, ...this.vars]) {
           metadata[`${n}/.zarray`] = v.meta;
           metadata[`${n}/.zattrs`] = v.attrs;
         }
@@ -348,7 +378,7 @@ export class ZarrWriter {
         root.consolidated_metadata = {
           kind: "inline",
           must_understand: false,
-          metadata: Object.fromEntries([...this.vars].map(([n, v]) => [n, v.meta])),
+          metadata: Object.fromEntries([...this.kept, ...this.vars].map(([n, v]) => [n, v.meta])),
         };
       }
       await this.store.set("/zarr.json", jsonBytes(root));
@@ -396,6 +426,7 @@ function defaultChunks(shape: readonly number[]): number[] {
 async function resolveTarget(
   target: string | WritableZarrStore,
   overwrite: boolean,
+  existing = false,
 ): Promise<[WritableZarrStore, string]> {
   if (typeof target === "string") {
     if (/^[a-z]+:\/\//i.test(target)) {
@@ -407,10 +438,11 @@ async function resolveTarget(
     }
     const { FileSystemStore } = await import("./fs-store.js");
     const store = new FileSystemStore(target);
-    const existing = (await store.list("/")).filter((e) =>
+    if (existing) return [store, target];
+    const found = (await store.list("/")).filter((e) =>
       ["zarr.json", ".zgroup", ".zarray"].includes(e),
     );
-    if (existing.length > 0) {
+    if (found.length > 0) {
       if (!overwrite) {
         throw new ZarrError(
           "INVALID_WRITE",
@@ -465,10 +497,16 @@ export async function writeZarr(
   data: readonly DataArray[] | Dataset,
   options: ZarrWriteOptions = {},
 ): Promise<void> {
-  const w = await createZarr(target, options);
+  const isDataset =
+    !Array.isArray(data) && data !== null && typeof data === "object" && "source" in data;
+  // A copied dataset keeps its global attributes (the options' ones win).
+  const attrs = isDataset
+    ? { ...(data as Dataset).attrs, ...(options.attrs ?? {}) }
+    : options.attrs;
+  const w = await createZarr(target, { ...options, attrs });
   if (Array.isArray(data)) {
     await writeArrays(w, data as readonly DataArray[], options);
-  } else if (data !== null && typeof data === "object" && "source" in data) {
+  } else if (isDataset) {
     await copyDataset(w, data as Dataset, options);
   } else {
     throw new ZarrError("INVALID_ARGUMENT", "data must be an array of DataArrays or a Dataset", {
@@ -479,8 +517,6 @@ export async function writeZarr(
 }
 
 async function copyDataset(w: ZarrWriter, ds: Dataset, options: ZarrWriteOptions): Promise<void> {
-  const attrs = { ...ds.attrs, ...(options.attrs ?? {}) };
-  (w as unknown as { options: ZarrCreateOptions }).options.attrs = attrs;
   for (const v of ds.source.variables) {
     if (v.dtype === "string" || v.dtype === "char") {
       throw new ZarrError("INVALID_WRITE", `${v.dtype} variables are not supported by the writer`, {
@@ -497,7 +533,17 @@ async function copyDataset(w: ZarrWriter, ds: Dataset, options: ZarrWriteOptions
       attrs: { ...v.attrs },
       fillValue: fill,
     });
-    await w.write(v.name, await v.read());
+    if (v.shape.length === 0) {
+      await w.write(v.name, await v.read());
+      continue;
+    }
+    // One slab of chunk rows at a time: memory stays bounded whatever the variable's size.
+    const rows = w.chunksOf(v.name)[0];
+    for (let at = 0; at < v.shape[0]; at += rows) {
+      const start = v.shape.map((_, i) => (i === 0 ? at : 0));
+      const count = v.shape.map((len, i) => (i === 0 ? Math.min(rows, len - at) : len));
+      await w.write(v.name, await v.read(start, count), start, count);
+    }
   }
 }
 
@@ -655,4 +701,87 @@ function dtypeName(data: TypedArray): string {
   if (data instanceof BigUint64Array) return "uint64";
   if (data instanceof Float32Array) return "float32";
   return "float64";
+}
+
+/**
+ * Reopen a store made by {@link createZarr} (or any store whose arrays use the same
+ * layouts: C order, little-endian, no filters, zlib/gzip/Blosc or no compressor) to write
+ * more regions — e.g. one batch worker per tile, each writing its own chunk-aligned
+ * regions; one process calls `close()` at the end to refresh the consolidated metadata.
+ *
+ * @throws ZarrError `NOT_ZARR` when there is no store, `INVALID_WRITE` for arrays laid out otherwise
+ */
+export async function openZarrWriter(
+  target: string | WritableZarrStore,
+  options: ZarrCreateOptions = {},
+): Promise<ZarrWriter> {
+  const [store, name] = await resolveTarget(target, false, true);
+  const { discoverStore } = await import("./open.js");
+  const found = await discoverStore(store, name);
+  const attrs = { ...(found.attrs as Attrs), ...(options.attrs ?? {}) };
+  const w = new ZarrWriter(store, name, found.format, { ...options, attrs });
+  for (const a of found.arrays) {
+    try {
+      await adoptArray(w, a, name);
+    } catch (e) {
+      if (!(e instanceof ZarrError)) throw e;
+      // Arrays laid out otherwise stay readable; writing to them reports why it cannot.
+      w.adopt(a.path.split("/").pop() ?? a.path, { error: e, meta: a.raw, attrs: a.attributes });
+    }
+  }
+  return w;
+}
+
+async function adoptArray(w: ZarrWriter, a: ArrayMeta, name: string): Promise<void> {
+  const vname = a.path.split("/").pop() ?? a.path;
+  const fail = (why: string) =>
+    new ZarrError("INVALID_WRITE", `cannot write to this array: ${why}`, {
+      file: name,
+      variable: vname,
+    });
+  if (a.dtype === "string" || a.zarrDtype === "bool") throw fail(`data type ${a.zarrDtype}`);
+  const raw = a.raw as Record<string, unknown>;
+  let compressor: Compressor = "none";
+  let level: number | undefined;
+  if (a.format === 2) {
+    if (raw.order !== "C" || (raw.filters !== null && raw.filters !== undefined))
+      throw fail("Fortran order or filters");
+    if (typeof raw.dtype !== "string" || raw.dtype.startsWith(">"))
+      throw fail(`dtype ${String(raw.dtype)}`);
+    const c = raw.compressor as Record<string, unknown> | null;
+    if (c !== null && c !== undefined) {
+      if (c.id !== "zlib" && c.id !== "gzip" && c.id !== "blosc")
+        throw fail(`compressor ${String(c.id)}`);
+      compressor = c.id;
+      level = (c.level ?? c.clevel) as number | undefined;
+    }
+  } else {
+    const codecs = raw.codecs as Array<{ name: string; configuration?: Record<string, unknown> }>;
+    const [bytes, ...rest] = codecs;
+    if (
+      bytes?.name !== "bytes" ||
+      (bytes.configuration?.endian ?? "little") !== "little" ||
+      rest.length > 1
+    ) {
+      throw fail(`codecs ${codecs.map((c) => c.name).join(", ")}`);
+    }
+    if (rest.length === 1) {
+      if (rest[0].name !== "gzip" && rest[0].name !== "blosc") throw fail(`codec ${rest[0].name}`);
+      compressor = rest[0].name;
+      level = (rest[0].configuration?.level ?? rest[0].configuration?.clevel) as number | undefined;
+    }
+  }
+  const dtype = a.dtype as ZarrWriteDType;
+  const encoder = await chunkEncoder(compressor, a.format, DTYPE_BYTES[dtype], level);
+  const fill =
+    typeof a.fillValue === "number" ? a.fillValue : a.fillValue === "NaN" ? Number.NaN : null;
+  const dims = a.dimensionNames ?? a.shape.map((_, i) => `${vname}_dim_${i}`);
+  w.adopt(vname, {
+    spec: { dims, shape: a.shape, dtype },
+    chunks: a.chunks,
+    fill,
+    encoder,
+    meta: raw,
+    attrs: a.attributes,
+  });
 }

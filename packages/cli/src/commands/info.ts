@@ -66,7 +66,8 @@ const HELP = `Usage: geoml info FILE [--stats] [--json]
 Summarise a NetCDF (3 or 4) or GeoTIFF file, or a Zarr (v2/v3) store directory:
 dimensions, variables (a GeoTIFF's bands appear as band1, band2, …), coordinates,
 attributes and georeferencing — like 'ncdump -h' or 'gdalinfo'. The format is
-recognised from the file's bytes.
+recognised from the file's bytes. FILE may also be an http(s):// URL of a GeoTIFF/COG, a
+NetCDF-3 file or a Zarr store with consolidated metadata, read with range requests.
 
 Options:
   --stats   add, per variable or band (coordinates and cell bounds included), after CF

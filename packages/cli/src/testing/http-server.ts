@@ -1,7 +1,13 @@
 import { open, stat } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { join, normalize } from "node:path";
+import { extname, join, normalize } from "node:path";
+
+const TYPES: Record<string, string> = {
+  ".html": "text/html",
+  ".js": "text/javascript",
+  ".json": "application/json",
+};
 
 /** One request the server answered: the file and the byte range sent (inclusive end). */
 export interface Served {
@@ -24,9 +30,14 @@ export interface RangeServer {
 
 /**
  * Serve the files under `root` (test helper): `Range: bytes=a-b`, `bytes=a-` and `bytes=-n`
- * get 206 with `Content-Range`, no range gets the whole file, a missing file 404.
+ * get 206 with `Content-Range`, no range gets the whole file, a missing file 404. To test
+ * clients against bad servers, `ranges: false` ignores `Range` (200 with the whole file) and
+ * `failWith: 500` answers every request with that status.
  */
-export async function serveDirectory(root: string): Promise<RangeServer> {
+export async function serveDirectory(
+  root: string,
+  options: { ranges?: boolean; failWith?: number } = {},
+): Promise<RangeServer> {
   const log: Served[] = [];
   const server: Server = createServer(async (req, res) => {
     res.setHeader("Access-Control-Allow-Origin", "*");
@@ -37,6 +48,11 @@ export async function serveDirectory(root: string): Promise<RangeServer> {
       return;
     }
     const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+    if (options.failWith !== undefined) {
+      log.push({ path, status: options.failWith, start: 0, end: -1 });
+      res.writeHead(options.failWith).end();
+      return;
+    }
     const file = join(root, normalize(path).replace(/^(\.\.[/\\])+/, ""));
     let size: number;
     try {
@@ -51,7 +67,7 @@ export async function serveDirectory(root: string): Promise<RangeServer> {
     let start = 0;
     let end = size - 1;
     let status = 200;
-    const m = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? "");
+    const m = options.ranges === false ? null : /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? "");
     if (m !== null) {
       status = 206;
       if (m[1] === "") start = Math.max(0, size - Number(m[2]));
@@ -75,7 +91,7 @@ export async function serveDirectory(root: string): Promise<RangeServer> {
     log.push({ path, status, start, end });
     const headers: Record<string, string | number> = {
       "Content-Length": body.length,
-      "Content-Type": "application/octet-stream",
+      "Content-Type": TYPES[extname(file)] ?? "application/octet-stream",
       "Accept-Ranges": "bytes",
     };
     if (status === 206) headers["Content-Range"] = `bytes ${start}-${end}/${size}`;

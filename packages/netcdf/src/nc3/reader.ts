@@ -227,6 +227,11 @@ function spanBytes(count: number[], strideB: number[], runBytes: number): number
 // NetCDF-3 is big-endian; Buffer's native swaps do this in place at memory speed.
 function swapToHost(bytes: Uint8Array, size: number): void {
   if (size === 1) return;
+  // Node's Buffer swaps natively; browsers have no Buffer, so swap byte by byte there.
+  if (typeof Buffer === "undefined") {
+    for (let i = 0; i + size <= bytes.length; i += size) bytes.subarray(i, i + size).reverse();
+    return;
+  }
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (size === 2) b.swap16();
   else if (size === 4) b.swap32();
