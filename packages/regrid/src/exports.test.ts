@@ -6,8 +6,10 @@ it("exports", () => {
   expect(Object.keys(regrid).sort()).toMatchInlineSnapshot(`
     [
       "RegridError",
+      "PointIndex",
       "Regridder",
       "applyWeights",
+      "axisBounds",
       "bilinearWeights",
       "cellAreas",
       "cellCenter",

@@ -1,4 +1,4 @@
-import { attrString, type Coordinate, type DataArray, type Dataset } from "@geoml/grid";
+import { attrString, type Coordinate, DataArray, type Dataset } from "@geoml/grid";
 import { RegridError } from "./errors.js";
 
 /**
@@ -314,7 +314,8 @@ export async function readGrid(
   name: string,
   options: { isel?: Record<string, number | { start?: number; stop?: number }> } = {},
 ): Promise<{ data: DataArray; grid: SphericalGrid }> {
-  const data = await ds.read(name, options.isel ? { isel: options.isel } : {});
+  let data = await ds.read(name, options.isel ? { isel: options.isel } : {});
+  data = await withAxisCoordinates(ds, data);
   const names = findLatLon(data);
   const boundsOf = async (coord: string): Promise<Float64Array | undefined> => {
     const cv = ds.has(coord) ? ds.variable(coord) : undefined;
@@ -333,6 +334,48 @@ export async function readGrid(
     ...(lonB === undefined ? {} : { lon: lonB }),
   });
   return { data, grid };
+}
+
+/**
+ * Some files name their coordinate variables apart from their dimensions (`lat(latitude)`),
+ * so readers do not attach them; take a 1-D variable over each of the last two dims with
+ * latitude/longitude units or names as that dim's coordinate.
+ */
+async function withAxisCoordinates(ds: Dataset, a: DataArray): Promise<DataArray> {
+  try {
+    findLatLon(a);
+    return a;
+  } catch {
+    // fall through: look for detached axis variables
+  }
+  const n = a.dims.length;
+  if (n < 2) return a;
+  const coords: Record<string, Coordinate> = { ...a.coords };
+  for (const dim of a.dims.slice(n - 2)) {
+    const v = ds.source.variables.find(
+      (x) =>
+        x.dims.length === 1 &&
+        x.dims[0] === dim &&
+        x.name !== a.name &&
+        (isLatCoord(x.name, { dims: [dim], values: new Float64Array(0), attrs: { ...x.attrs } }) ||
+          isLonCoord(x.name, { dims: [dim], values: new Float64Array(0), attrs: { ...x.attrs } })),
+    );
+    if (v === undefined || coords[v.name] !== undefined) continue;
+    const full = await ds.read(v.name, { coords: false });
+    const axis = a.axis(dim);
+    // The array may be a selection of the variable: only whole axes are attached.
+    if (full.size !== a.shape[axis]) continue;
+    coords[v.name] = { dims: [dim], values: full.toFloat64().slice(), attrs: { ...v.attrs } };
+  }
+  return new DataArray({
+    name: a.name,
+    dims: [...a.dims],
+    shape: [...a.shape],
+    data: a.data,
+    coords,
+    attrs: { ...a.attrs },
+    encoding: { ...a.encoding },
+  });
 }
 
 function withVariable(error: unknown, variable: string): unknown {
