@@ -6,7 +6,8 @@ import {
   geoPath,
   geoStereographic,
 } from "d3-geo";
-import { geoRobinson } from "d3-geo-projection";
+// @ts-expect-error: d3-geo-projection ships no type declarations (there is no @types package).
+import { geoRobinson as untypedRobinson } from "d3-geo-projection";
 import { feature } from "topojson-client";
 import type { GeometryCollection, Topology } from "topojson-specification";
 import land50 from "world-atlas/land-50m.json" with { type: "json" };
@@ -18,6 +19,8 @@ import { esc, niceTicks, r2, svgRoot, text } from "./svg.js";
 
 /** Map projections. */
 export type MapProjection = "platecarree" | "robinson" | "north-polar" | "south-polar";
+
+const geoRobinson = untypedRobinson as () => GeoProjection;
 
 const PROJECTIONS: readonly MapProjection[] = [
   "platecarree",
@@ -95,41 +98,11 @@ export function renderMap(a: DataArray, options: MapOptions = {}): RenderedMap {
     );
   }
   const { sample } = sampler(a);
-  const values = a.toFloat64();
   const divergingAsked = options.center !== undefined || options.cmap === "coolwarm";
   const cmapName = options.cmap ?? (divergingAsked ? "coolwarm" : "viridis");
   const cmap = colormap(cmapName);
   const diverging = cmap.diverging;
   const center = options.center ?? 0;
-  let lo = Number.POSITIVE_INFINITY;
-  let hi = Number.NEGATIVE_INFINITY;
-  // Set when some pixel shows no data, for the legend.
-  let missing = false;
-  for (const v of values) {
-    if (!Number.isNaN(v)) {
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
-  }
-  if (!(hi >= lo)) {
-    lo = 0;
-    hi = 1;
-  } else if (hi === lo) {
-    // A constant field still gets a colour bar around its value.
-    lo -= 0.5;
-    hi += 0.5;
-  }
-  if (diverging) {
-    const m = Math.max(Math.abs(hi - center), Math.abs(lo - center)) || 1;
-    lo = center - m;
-    hi = center + m;
-  }
-  const vmin = options.vmin ?? lo;
-  const vmax = options.vmax ?? hi;
-  if (!(vmax > vmin)) {
-    throw new PlotError("INVALID_ARGUMENT", `vmin (${vmin}) must be below vmax (${vmax})`, ctx);
-  }
-
   // Layout: title, map, colour bar.
   const title = options.title ?? attrString(a.attrs, "long_name") ?? a.name;
   const units = options.units ?? attrString(a.attrs, "units") ?? "";
@@ -163,9 +136,12 @@ export function renderMap(a: DataArray, options: MapOptions = {}): RenderedMap {
   for (let k = 0; k < colors; k++) palette.push([...parseColor(cmap.map(k / (colors - 1))), 255]);
   const iw = mapX1 - mapX0;
   const ih = Math.ceil(mapY1 - mapY0);
-  const pixels = new Uint8Array(iw * ih);
+  // Pass 1: the value under every pixel (NaN = missing, undefined = off the map).
+  const under = new Float64Array(iw * ih).fill(Number.POSITIVE_INFINITY);
   const clipAngle = polar ? (projection.clipAngle() ?? undefined) : undefined;
   const poleLat = projName === "south-polar" ? -90 : 90;
+  // Set when some pixel shows no data, for the legend.
+  let missing = false;
   for (let y = 0; y < ih; y++) {
     for (let x = 0; x < iw; x++) {
       const px = mapX0 + x + 0.5;
@@ -180,16 +156,50 @@ export function renderMap(a: DataArray, options: MapOptions = {}): RenderedMap {
         const back = projection([lon, lat]);
         if (!back || Math.abs(back[0] - px) > 0.75 || Math.abs(back[1] - py) > 0.75) continue;
       }
-      const v = sample(lon, lat);
       // Off the grid (beyond a regional or ocean grid's edge) is drawn as missing too.
-      if (v === undefined || Number.isNaN(v)) {
-        missing = true;
-        pixels[y * iw + x] = 1;
-        continue;
-      }
-      const t = Math.min(1, Math.max(0, (v - vmin) / (vmax - vmin)));
-      pixels[y * iw + x] = 2 + Math.round(t * (colors - 1));
+      const v = sample(lon, lat);
+      under[y * iw + x] = v === undefined ? Number.NaN : v;
+      if (v === undefined || Number.isNaN(v)) missing = true;
     }
+  }
+  // The colour range: what the map shows (a polar map shows part of a global field).
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const v of under) {
+    if (Number.isFinite(v)) {
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  }
+  if (!(hi >= lo)) {
+    lo = 0;
+    hi = 1;
+  } else if (hi === lo) {
+    // A constant field still gets a colour bar around its value.
+    lo -= 0.5;
+    hi += 0.5;
+  }
+  if (diverging) {
+    const m = Math.max(Math.abs(hi - center), Math.abs(lo - center)) || 1;
+    lo = center - m;
+    hi = center + m;
+  }
+  const vmin = options.vmin ?? lo;
+  const vmax = options.vmax ?? hi;
+  if (!(vmax > vmin)) {
+    throw new PlotError("INVALID_ARGUMENT", `vmin (${vmin}) must be below vmax (${vmax})`, ctx);
+  }
+  // Pass 2: palette indices, 0 transparent, 1 missing, 2… colours.
+  const pixels = new Uint8Array(iw * ih);
+  for (let k = 0; k < under.length; k++) {
+    const v = under[k];
+    if (v === Number.POSITIVE_INFINITY) continue;
+    if (Number.isNaN(v)) {
+      pixels[k] = 1;
+      continue;
+    }
+    const t = Math.min(1, Math.max(0, (v - vmin) / (vmax - vmin)));
+    pixels[k] = 2 + Math.round(t * (colors - 1));
   }
   const png = encodePalettePng(iw, ih, pixels, palette);
   const path = geoPath(projection);
