@@ -5,8 +5,8 @@ import * as regrid from "./index.js";
 it("exports", () => {
   expect(Object.keys(regrid).sort()).toMatchInlineSnapshot(`
     [
-      "RegridError",
       "PointIndex",
+      "RegridError",
       "Regridder",
       "applyWeights",
       "axisBounds",
