@@ -150,6 +150,27 @@ describe("geoml regrid", () => {
     await ds.close();
   });
 
+  it("reads a geographic GeoTIFF as well (bands become variables)", async () => {
+    const tif = new URL("../../../../datasets/geotiff/sst_f32_zstd.tif", import.meta.url).pathname;
+    const out = join(dir, "tif.nc");
+    const r = await run(
+      "regrid",
+      tif,
+      "--var",
+      "band1",
+      "--res",
+      "4",
+      "--method",
+      "nearest",
+      "--out",
+      out,
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const ds = await openNetcdf(out);
+    expect((await ds.read("band1")).shape).toEqual([45, 90]);
+    await ds.close();
+  });
+
   it("reports wrong usage with the help, and bad files by name", async () => {
     const r = await run("regrid", join(dir, "in.nc"), "--var", "ts", "--res", "1", "--out", "x.nc");
     expect(r.status).toBe(2);
