@@ -30,6 +30,9 @@ export interface SphericalGrid {
   attrs?: { lat: Coordinate["attrs"]; lon: Coordinate["attrs"] };
 }
 
+/** Largest grid {@link globalGrid} makes (a 0.01° global grid has 6.48e8 cells). */
+const MAX_CELLS = 648_000_000;
+
 /** Number of cells. */
 export function gridSize(g: SphericalGrid): number {
   return g.ny * g.nx;
@@ -98,6 +101,13 @@ export function globalGrid(res: number, lonOrigin = res / 2): SphericalGrid {
     );
   }
   const nx = 2 * ny;
+  // 0.01° is 648 million cells already; finer grids are a typo, not a request.
+  if (ny * nx > MAX_CELLS) {
+    throw new RegridError(
+      "INVALID_ARGUMENT",
+      `resolution ${res}° makes ${ny}×${nx} cells, more than ${MAX_CELLS}`,
+    );
+  }
   const lat = new Float64Array(ny);
   const latB = new Float64Array(2 * ny);
   for (let j = 0; j < ny; j++) {
@@ -194,8 +204,8 @@ export function isGlobalLon(g: SphericalGrid): boolean {
   return Math.abs(total - 360) < 1e-6;
 }
 
-const LAT_NAMES = /^(lat|latitude|nav_lat|lat2d|xlat|y?lat)$/i;
-const LON_NAMES = /^(lon|longitude|nav_lon|lon2d|xlong|x?lon)$/i;
+const LAT_NAMES = /^(lat|latitude|nav_lat|lat2d|xlat)$/i;
+const LON_NAMES = /^(lon|longitude|nav_lon|lon2d|xlong)$/i;
 
 function isLatCoord(name: string, c: Coordinate): boolean {
   const units = attrString(c.attrs, "units") ?? "";
