@@ -2,10 +2,9 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { DataArray } from "@geoml/grid";
 import type { GlmResults } from "@geoml/models";
-import { mapSvg } from "@geoml/plot";
+import { lineSvg, mapSvg } from "@geoml/plot";
 import { svgToPng } from "@geoml/plot/png";
 import type { DemoSummary } from "./demo.js";
-import { lineChart } from "./plot/chart.js";
 
 interface ReportInput {
   out: string;
@@ -109,23 +108,20 @@ export async function writeReport(input: ReportInput): Promise<string[]> {
     );
   }
 
-  const curve = lineChart({
-    series: [
-      {
-        name: "training",
-        points: summary.mlpHistory.loss.map((v, i) => [i + 1, v] as const),
-        color: "#1f77b4",
-      },
-      {
-        name: "validation",
-        points: summary.mlpHistory.validationLoss.map((v, i) => [i + 1, v] as const),
-        color: "#d62728",
-      },
+  const epochs = summary.mlpHistory.loss.map((_, i) => i + 1);
+  const curve = lineSvg(
+    [
+      { x: epochs, y: summary.mlpHistory.loss, label: "training", color: "#1f77b4" },
+      { x: epochs, y: summary.mlpHistory.validationLoss, label: "validation", color: "#d62728" },
     ],
-    xLabel: "epoch",
-    yLabel: "Gaussian NLL (weighted mean)",
-    logY: true,
-  });
+    {
+      xlabel: "epoch",
+      ylabel: "Gaussian NLL (weighted mean)",
+      logY: true,
+      width: 560,
+      height: 320,
+    },
+  );
 
   const row = (name: string, m: { rmse: number; mae: number; r2: number }) =>
     `<tr><td>${name}</td><td>${m.rmse.toFixed(3)}</td><td>${m.mae.toFixed(3)}</td><td>${m.r2.toFixed(4)}</td></tr>`;

@@ -25,6 +25,8 @@ export interface LineOptions {
   /** Figure size in pixels (default 800 × 420; width at least 400). */
   width?: number;
   height?: number;
+  /** Logarithmic y axis, e.g. losses falling over orders of magnitude (values ≤ 0 are skipped). */
+  logY?: boolean;
 }
 
 /** Decimal year of a date in its own calendar. */
@@ -60,7 +62,9 @@ export function lineSvg(series: Series | readonly Series[], options: LineOptions
   }
   const prepared = list.map((s, i) => {
     const { x, time } = xValues(s);
-    const y = Float64Array.from(s.y);
+    // On a log axis every y is drawn as log10 y; values ≤ 0 have no place and break the line.
+    const ty = (v: number) => (options.logY ? (v > 0 ? Math.log10(v) : Number.NaN) : v);
+    const y = Float64Array.from(s.y, ty);
     if (x.length !== y.length) {
       throw new PlotError(
         "INVALID_ARGUMENT",
@@ -68,7 +72,7 @@ export function lineSvg(series: Series | readonly Series[], options: LineOptions
       );
     }
     const band = s.band
-      ? { lower: Float64Array.from(s.band.lower), upper: Float64Array.from(s.band.upper) }
+      ? { lower: Float64Array.from(s.band.lower, ty), upper: Float64Array.from(s.band.upper, ty) }
       : undefined;
     if (band && (band.lower.length !== y.length || band.upper.length !== y.length)) {
       throw new PlotError("INVALID_ARGUMENT", `series ${s.label ?? i}: band length differs from y`);
@@ -115,7 +119,7 @@ export function lineSvg(series: Series | readonly Series[], options: LineOptions
   const parts: string[] = [];
   if (options.title)
     parts.push(text(width / 2, 26, options.title, { size: 16, anchor: "middle", weight: "bold" }));
-  const yt = niceTicks(y0, y1, 6);
+  const yt = options.logY ? logTicks(y0, y1) : niceTicks(y0, y1, 6);
   yt.values.forEach((v, i) => {
     const y = sy(v);
     parts.push(
@@ -176,6 +180,28 @@ export function lineSvg(series: Series | readonly Series[], options: LineOptions
     lx += 28 + 7 * p.label.length + 24;
   }
   return svgRoot(width, height, parts.join(""));
+}
+
+/**
+ * Ticks of a log axis (positions in log10): 1, 2, 5 × 10ᵏ, only powers of ten when that
+ * gives too many, every 1…9 × 10ᵏ when the range is under a decade.
+ */
+function logTicks(lo: number, hi: number): { values: number[]; labels: string[] } {
+  const pick = (mantissas: number[]) => {
+    const out: number[] = [];
+    for (let k = Math.floor(lo); k <= Math.ceil(hi); k++) {
+      for (const m of mantissas) {
+        const v = Math.log10(m) + k;
+        if (v >= lo - 1e-9 && v <= hi + 1e-9) out.push(v);
+      }
+    }
+    return out;
+  };
+  let values = pick([1, 2, 5]);
+  if (values.length > 9) values = pick([1]);
+  if (values.length < 3) values = pick([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  const labels = values.map((v) => String(Number((10 ** v).toPrecision(3))));
+  return { values, labels };
 }
 
 /** Runs of indices where x and both y arrays are finite. */

@@ -160,6 +160,16 @@ describe("options and errors", () => {
     expect(svg).toMatch(/^<svg[^>]* width="400"/);
   });
 
+  it("a logarithmic y axis labels powers of ten and skips values ≤ 0", () => {
+    const svg = lineSvg(
+      { x: [1, 2, 3, 4, 5], y: [100, 10, 0, 1, 0.1], label: "loss" },
+      { logY: true, xlabel: "epoch" },
+    );
+    for (const label of [">100<", ">10<", ">1<", ">0.1<"]) expect(svg).toContain(label);
+    // 0 has no logarithm: the line breaks into two pieces there.
+    expect(svg.match(/<polyline /g)?.length).toBe(2);
+  });
+
   it("rejects what it cannot draw, naming it", () => {
     expect(() => mapSvg(tos, { projection: "mercator" as never })).toThrow(
       /projection must be one of/,
