@@ -6,10 +6,10 @@ import { PlotError } from "./errors.js";
 export type ColorMap = (t: number) => string;
 
 /**
- * Diverging, perceptually uniform: blue to red through a light grey, each half a straight
+ * Diverging, perceptually uniform: blue to red through near-white, each half a straight
  * line in CIELAB between colours of equal lightness (Moreland's "cool to warm" ends).
  */
-const coolWarm: ColorMap = piecewise(interpolateLab, ["#3b4cc0", "#dddddd", "#b40426"]);
+const coolWarm: ColorMap = piecewise(interpolateLab, ["#3b4cc0", "#f5f5f5", "#b40426"]);
 
 /** Colour maps by name: `viridis` (default), `cividis`, `magma` (sequential), `coolwarm` (diverging). */
 export const COLORMAPS: Readonly<Record<string, { map: ColorMap; diverging: boolean }>> = {

@@ -53,7 +53,7 @@ export interface MapOptions {
   vmax?: number;
   /** Draw Natural Earth coastlines (default true). */
   coastlines?: boolean;
-  /** Colour of missing (NaN) cells, e.g. land in an ocean field (default light grey). */
+  /** Colour of missing (NaN) cells, e.g. land in an ocean field (default a grey unlike any colour of the map). */
   missingColor?: string;
   /** Polar maps reach from the pole to this latitude (default 40°, or −40° for the south). */
   boundingLat?: number;
@@ -68,7 +68,10 @@ export interface RenderedMap {
   project(lon: number, lat: number): [number, number] | undefined;
 }
 
+// Missing cells: light grey against sequential maps, a darker grey against diverging
+// ones, whose middle is near-white, so "no data" never looks like "zero".
 const MISSING = "#d4d4d4";
+const MISSING_DIVERGING = "#a3a3a3";
 
 /**
  * A map of a 2-D field on a rectilinear or curvilinear latitude–longitude grid: the field
@@ -103,6 +106,7 @@ export function renderMap(a: DataArray, options: MapOptions = {}): RenderedMap {
   const cmap = colormap(cmapName);
   const diverging = cmap.diverging;
   const center = options.center ?? 0;
+  const missingColor = options.missingColor ?? (diverging ? MISSING_DIVERGING : MISSING);
   // Layout: title, map, colour bar.
   const title = options.title ?? attrString(a.attrs, "long_name") ?? a.name;
   const units = options.units ?? attrString(a.attrs, "units") ?? "";
@@ -131,7 +135,7 @@ export function renderMap(a: DataArray, options: MapOptions = {}): RenderedMap {
   const colors = 254;
   const palette: Array<[number, number, number, number]> = [
     [0, 0, 0, 0],
-    [...parseColor(options.missingColor ?? MISSING), 255],
+    [...parseColor(missingColor), 255],
   ];
   for (let k = 0; k < colors; k++) palette.push([...parseColor(cmap.map(k / (colors - 1))), 255]);
   const iw = mapX1 - mapX0;
@@ -252,7 +256,7 @@ export function renderMap(a: DataArray, options: MapOptions = {}): RenderedMap {
   if (missing) {
     const sx = cbX + cbW + 16;
     parts.push(
-      `<rect x="${sx}" y="${cbTop}" width="${cbH}" height="${cbH}" fill="${esc(options.missingColor ?? MISSING)}" stroke="#333" stroke-width="0.8"/>`,
+      `<rect x="${sx}" y="${cbTop}" width="${cbH}" height="${cbH}" fill="${esc(missingColor)}" stroke="#333" stroke-width="0.8"/>`,
     );
     parts.push(text(sx + cbH + 5, cbTop + cbH - 2, "no data", { size: 11 }));
   }
