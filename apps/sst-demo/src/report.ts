@@ -1,10 +1,9 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { DataArray } from "@geoml/grid";
+import { DataArray } from "@geoml/grid";
 import type { GlmResults } from "@geoml/models";
-import { lineChart } from "./plot/chart.js";
-import { blueWhiteRed, type Colormap, cssGradient, viridis } from "./plot/colormap.js";
-import { renderMap } from "./plot/map.js";
+import { lineSvg, mapSvg } from "@geoml/plot";
+import { svgToPng } from "@geoml/plot/png";
 import { type DemoSummary, FREEZING_SST } from "./summary.js";
 
 interface ReportInput {
@@ -46,18 +45,28 @@ export async function writeReport(input: ReportInput): Promise<string[]> {
   const map = async (
     file: string,
     values: Float64Array,
-    colormap: Colormap,
+    cmap: "viridis" | "coolwarm",
     vmin: number,
     vmax: number,
     caption: string,
+    units: string,
   ) => {
+    const field = new DataArray({
+      name: "field",
+      dims: ["latitude", "longitude"],
+      shape: [lat.length, lon.length],
+      data: values,
+      coords: {
+        latitude: { dims: ["latitude"], values: lat, attrs: { units: "degrees_north" } },
+        longitude: { dims: ["longitude"], values: lon, attrs: { units: "degrees_east" } },
+      },
+      attrs: { long_name: caption, units },
+    });
     // Inline, so the report can be mailed or moved on its own.
-    const png = renderMap({ values, lat, lon, colormap, vmin, vmax, scale: 3 });
+    const png = svgToPng(mapSvg(field, { cmap, vmin, vmax, width: 720 }));
     const src = `data:image/png;base64,${Buffer.from(png).toString("base64")}`;
     figures.push(
-      `<figure id="${file.replace(/\.png$/, "")}"><img src="${src}" alt="${escapeHtml(caption)}"><figcaption>${escapeHtml(caption)}` +
-        `<div class="bar" style="background:${cssGradient(colormap)}"></div>` +
-        `<div class="range"><span>${vmin}</span><span>${vmax}</span></div></figcaption></figure>`,
+      `<figure id="${file.replace(/\.png$/, "")}"><img src="${src}" alt="${escapeHtml(caption)}" width="720"></figure>`,
     );
   };
 
@@ -66,17 +75,26 @@ export async function writeReport(input: ReportInput): Promise<string[]> {
     const glm = monthOf(byName.get("sst_glm")!, month, ocean);
     const mlp = monthOf(byName.get("sst_mlp")!, month, ocean);
     const name = MONTHS[month];
-    await map(`sst_observed_${name}.png`, observed, viridis, -2, 32, `${name}: observed SST (°C)`);
-    await map(`sst_glm_${name}.png`, glm, viridis, -2, 32, `${name}: Gaussian GLM (°C)`);
-    await map(`sst_mlp_${name}.png`, mlp, viridis, -2, 32, `${name}: MLP 32-32 tanh (°C)`);
+    await map(
+      `sst_observed_${name}.png`,
+      observed,
+      "viridis",
+      -2,
+      32,
+      `${name}: observed SST`,
+      "°C",
+    );
+    await map(`sst_glm_${name}.png`, glm, "viridis", -2, 32, `${name}: Gaussian GLM`, "°C");
+    await map(`sst_mlp_${name}.png`, mlp, "viridis", -2, 32, `${name}: MLP 32-32 tanh`, "°C");
     const residual = mlp.map((v, i) => v - observed[i]);
     await map(
       `sst_mlp_residual_${name}.png`,
       residual,
-      blueWhiteRed,
+      "coolwarm",
       -4,
       4,
-      `${name}: MLP − observed (°C)`,
+      `${name}: MLP − observed`,
+      "°C",
     );
   }
   for (const month of [2, 8]) {
@@ -84,10 +102,11 @@ export async function writeReport(input: ReportInput): Promise<string[]> {
     await map(
       `warm_pool_${MONTHS[month]}.png`,
       p,
-      viridis,
+      "viridis",
       0,
       1,
       `${MONTHS[month]}: P(SST ≥ 26.5 °C), Bernoulli GLM`,
+      "probability",
     );
   }
 
@@ -104,29 +123,27 @@ export async function writeReport(input: ReportInput): Promise<string[]> {
   await map(
     "glm_below_freezing.png",
     frozenMonths,
-    viridis,
+    "viridis",
     0,
     12,
     "Gaussian GLM: months predicted below −1.8 °C (physically impossible)",
+    "months",
   );
 
-  const curve = lineChart({
-    series: [
-      {
-        name: "training",
-        points: summary.mlpHistory.loss.map((v, i) => [i + 1, v] as const),
-        color: "#1f77b4",
-      },
-      {
-        name: "validation",
-        points: summary.mlpHistory.validationLoss.map((v, i) => [i + 1, v] as const),
-        color: "#d62728",
-      },
+  const epochs = summary.mlpHistory.loss.map((_, i) => i + 1);
+  const curve = lineSvg(
+    [
+      { x: epochs, y: summary.mlpHistory.loss, label: "training", color: "#1f77b4" },
+      { x: epochs, y: summary.mlpHistory.validationLoss, label: "validation", color: "#d62728" },
     ],
-    xLabel: "epoch",
-    yLabel: "Gaussian NLL (weighted mean)",
-    logY: true,
-  });
+    {
+      xlabel: "epoch",
+      ylabel: "Gaussian NLL (weighted mean)",
+      logY: true,
+      width: 560,
+      height: 320,
+    },
+  );
 
   const row = (name: string, m: { rmse: number; mae: number; r2: number }) =>
     `<tr><td>${name}</td><td>${m.rmse.toFixed(3)}</td><td>${m.mae.toFixed(3)}</td><td>${m.r2.toFixed(4)}</td></tr>`;
@@ -135,7 +152,6 @@ export async function writeReport(input: ReportInput): Promise<string[]> {
 <style>
 body{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}
 figure{display:inline-block;margin:0 12px 16px 0}figcaption{font-size:13px}
-.bar{height:8px;width:100%;margin-top:4px}.range{display:flex;justify-content:space-between;font-size:11px}
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}
 pre{background:#f6f6f6;padding:8px;overflow:auto;font-size:12px}
 </style></head><body>

@@ -18,10 +18,12 @@ import {
 
 // Every method on three cases against Debian's CDO 2.1 (`remapbil`, `remapnn`, `remapcon`,
 // output in float64): a masked 2° grid onto 1°, a masked 1° grid onto 2.5°, and CMIP5
-// `tos` on MPI-ESM's bipolar curvilinear ocean grid (with cell corners) onto 1°.
+// `tos` on MPI-ESM's bipolar curvilinear ocean grid (with cell corners) onto 1°; and
+// 500 hPa heights on a 2.5° grid stored north to south with rows at the poles.
 // Tolerance: 1e-6 relative per value, and the same missing cells.
 
 const TOS = new URL("../../../datasets/netcdf/tos_bipolar_nc4.nc", import.meta.url).pathname;
+const HGT = new URL("../../../datasets/netcdf/hgt.nc", import.meta.url).pathname;
 const CDO_OPS: Record<RegridMethod, string> = {
   bilinear: "remapbil",
   nearest: "remapnn",
@@ -90,6 +92,12 @@ describe.skipIf(!haveCdo)("matches CDO", () => {
       tgt: join(dir, "tgt1.nc"),
       res: 1,
     };
+    cases["2.5° from 90° to −90° (pole rows), 21 steps → 1°"] = {
+      src: HGT,
+      variable: "HGT",
+      tgt: join(dir, "tgt1.nc"),
+      res: 1,
+    };
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -140,7 +148,12 @@ describe.skipIf(!haveCdo)("matches CDO", () => {
     }
   }
 
-  for (const name of ["2° → 1°", "1° → 2.5°", "curvilinear tos → 1°"]) {
+  for (const name of [
+    "2° → 1°",
+    "1° → 2.5°",
+    "curvilinear tos → 1°",
+    "2.5° from 90° to −90° (pole rows), 21 steps → 1°",
+  ]) {
     for (const method of ["bilinear", "nearest", "conservative"] as const) {
       it(`${method}, ${name}`, async () => {
         const { c, grid, data } = await load(name);

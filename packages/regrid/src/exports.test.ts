@@ -5,9 +5,11 @@ import * as regrid from "./index.js";
 it("exports", () => {
   expect(Object.keys(regrid).sort()).toMatchInlineSnapshot(`
     [
+      "PointIndex",
       "RegridError",
       "Regridder",
       "applyWeights",
+      "axisBounds",
       "bilinearWeights",
       "cellAreas",
       "cellCenter",

@@ -1,4 +1,4 @@
-import { attrString, type Coordinate, type DataArray, type Dataset } from "@geoml/grid";
+import { attrString, type Coordinate, DataArray, type Dataset } from "@geoml/grid";
 import { RegridError } from "./errors.js";
 
 /**
@@ -29,6 +29,9 @@ export interface SphericalGrid {
   /** Attributes of the latitude and longitude coordinates. */
   attrs?: { lat: Coordinate["attrs"]; lon: Coordinate["attrs"] };
 }
+
+/** Largest grid {@link globalGrid} makes (a 0.01° global grid has 6.48e8 cells). */
+const MAX_CELLS = 648_000_000;
 
 /** Number of cells. */
 export function gridSize(g: SphericalGrid): number {
@@ -98,6 +101,13 @@ export function globalGrid(res: number, lonOrigin = res / 2): SphericalGrid {
     );
   }
   const nx = 2 * ny;
+  // 0.01° is 648 million cells already; finer grids are a typo, not a request.
+  if (ny * nx > MAX_CELLS) {
+    throw new RegridError(
+      "INVALID_ARGUMENT",
+      `resolution ${res}° makes ${ny}×${nx} cells, more than ${MAX_CELLS}`,
+    );
+  }
   const lat = new Float64Array(ny);
   const latB = new Float64Array(2 * ny);
   for (let j = 0; j < ny; j++) {
@@ -194,8 +204,8 @@ export function isGlobalLon(g: SphericalGrid): boolean {
   return Math.abs(total - 360) < 1e-6;
 }
 
-const LAT_NAMES = /^(lat|latitude|nav_lat|lat2d|xlat|y?lat)$/i;
-const LON_NAMES = /^(lon|longitude|nav_lon|lon2d|xlong|x?lon)$/i;
+const LAT_NAMES = /^(lat|latitude|nav_lat|lat2d|xlat)$/i;
+const LON_NAMES = /^(lon|longitude|nav_lon|lon2d|xlong)$/i;
 
 function isLatCoord(name: string, c: Coordinate): boolean {
   const units = attrString(c.attrs, "units") ?? "";
@@ -314,7 +324,8 @@ export async function readGrid(
   name: string,
   options: { isel?: Record<string, number | { start?: number; stop?: number }> } = {},
 ): Promise<{ data: DataArray; grid: SphericalGrid }> {
-  const data = await ds.read(name, options.isel ? { isel: options.isel } : {});
+  let data = await ds.read(name, options.isel ? { isel: options.isel } : {});
+  data = await withAxisCoordinates(ds, data);
   const names = findLatLon(data);
   const boundsOf = async (coord: string): Promise<Float64Array | undefined> => {
     const cv = ds.has(coord) ? ds.variable(coord) : undefined;
@@ -333,6 +344,48 @@ export async function readGrid(
     ...(lonB === undefined ? {} : { lon: lonB }),
   });
   return { data, grid };
+}
+
+/**
+ * Some files name their coordinate variables apart from their dimensions (`lat(latitude)`),
+ * so readers do not attach them; take a 1-D variable over each of the last two dims with
+ * latitude/longitude units or names as that dim's coordinate.
+ */
+async function withAxisCoordinates(ds: Dataset, a: DataArray): Promise<DataArray> {
+  try {
+    findLatLon(a);
+    return a;
+  } catch {
+    // fall through: look for detached axis variables
+  }
+  const n = a.dims.length;
+  if (n < 2) return a;
+  const coords: Record<string, Coordinate> = { ...a.coords };
+  for (const dim of a.dims.slice(n - 2)) {
+    const v = ds.source.variables.find(
+      (x) =>
+        x.dims.length === 1 &&
+        x.dims[0] === dim &&
+        x.name !== a.name &&
+        (isLatCoord(x.name, { dims: [dim], values: new Float64Array(0), attrs: { ...x.attrs } }) ||
+          isLonCoord(x.name, { dims: [dim], values: new Float64Array(0), attrs: { ...x.attrs } })),
+    );
+    if (v === undefined || coords[v.name] !== undefined) continue;
+    const full = await ds.read(v.name, { coords: false });
+    const axis = a.axis(dim);
+    // The array may be a selection of the variable: only whole axes are attached.
+    if (full.size !== a.shape[axis]) continue;
+    coords[v.name] = { dims: [dim], values: full.toFloat64().slice(), attrs: { ...v.attrs } };
+  }
+  return new DataArray({
+    name: a.name,
+    dims: [...a.dims],
+    shape: [...a.shape],
+    data: a.data,
+    coords,
+    attrs: { ...a.attrs },
+    encoding: { ...a.encoding },
+  });
 }
 
 function withVariable(error: unknown, variable: string): unknown {

@@ -2,6 +2,7 @@ export { type BilinearOptions, bilinearWeights } from "./bilinear.js";
 export { type ConservativeOptions, conservativeWeights } from "./conservative.js";
 export { RegridError, type RegridErrorCode } from "./errors.js";
 export {
+  axisBounds,
   cellCenter,
   curvilinearGrid,
   findLatLon,
@@ -22,4 +23,5 @@ export {
   type WeightOptions,
 } from "./regrid.js";
 export { cellAreas, fromScrip, type ScripFile, toScrip } from "./scrip.js";
+export { PointIndex } from "./search.js";
 export { applyWeights, type RegridMethod, type RemapWeights } from "./weights.js";

@@ -173,6 +173,7 @@ describe("errors name what was wrong", () => {
       expect(String(e)).toMatch(/variable 'ts'.*expected \[90, 180\]/);
     }
     expect(() => globalGrid(0.7)).toThrow(/does not divide 180/);
+    expect(() => globalGrid(0.001)).toThrow(/makes 180000×360000 cells, more than/);
     expect(() => rectilinearGrid([0, 1, 1], [0, 1])).toThrow(/not strictly monotonic/);
     const noCoords = new DataArray({
       name: "x",

@@ -1,0 +1,172 @@
+// Conservative regridding 0.25° → 1° of 365 daily fields: @geoml/regrid against CDO's
+// remapcon in the same run, weights and their application timed apart, rounds interleaved,
+// medians reported. geoml is timed in memory (weights; application to the 365 steps) and
+// end to end (read the NetCDF file, weights, apply, write), CDO as commands (`gencon`;
+// `remap` with those weights; `remapcon`), which always read and write files.
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { DataArray } from "@geoml/grid";
+import { openNetcdf, writeNetcdf } from "@geoml/netcdf";
+import { globalGrid, gridOf, Regridder, readGrid } from "../src/index.js";
+
+const root = fileURLToPath(new URL("../../../", import.meta.url));
+const dir = join(root, "datasets", "generated", "regrid");
+const src = join(dir, "sst_025deg_365d.nc");
+const tgt = join(dir, "grid_1deg.nc");
+const rounds = Number(process.env.BENCH_REPS ?? 3);
+const STEPS = 365;
+
+function axis(start: number, step: number, n: number): Float64Array {
+  return Float64Array.from({ length: n }, (_, i) => start + i * step);
+}
+
+/** A daily SST-like field on the 0.25° grid with land missing (NaN), float32. */
+function makeField(): DataArray {
+  const lat = axis(-89.875, 0.25, 720);
+  const lon = axis(0.125, 0.25, 1440);
+  const n = 720 * 1440;
+  const data = new Float32Array(STEPS * n);
+  const base = new Float32Array(n);
+  const r = Math.PI / 180;
+  for (let j = 0; j < 720; j++) {
+    for (let i = 0; i < 1440; i++) {
+      const land = Math.sin(lon[i] * 1.7 * r) * Math.cos(lat[j] * 2.3 * r) > 0.6;
+      base[j * 1440 + i] = land ? Number.NaN : 273 + 28 * Math.cos(lat[j] * r) ** 2;
+    }
+  }
+  for (let t = 0; t < STEPS; t++) {
+    const season = 2 * Math.sin((2 * Math.PI * t) / 365);
+    for (let k = 0; k < n; k++)
+      data[t * n + k] = base[k] + season * Math.sin(lat[Math.floor(k / 1440)] * r);
+  }
+  return new DataArray({
+    name: "sst",
+    dims: ["time", "lat", "lon"],
+    shape: [STEPS, 720, 1440],
+    data,
+    coords: {
+      time: {
+        dims: ["time"],
+        values: axis(0, 1, STEPS),
+        attrs: { units: "days since 2001-01-01", calendar: "noleap" },
+      },
+      lat: { dims: ["lat"], values: lat, attrs: { units: "degrees_north" } },
+      lon: { dims: ["lon"], values: lon, attrs: { units: "degrees_east" } },
+    },
+    attrs: { units: "K", long_name: "sea surface temperature" },
+  });
+}
+
+function seconds(f: () => void): number {
+  const t0 = performance.now();
+  f();
+  return (performance.now() - t0) / 1000;
+}
+
+async function secondsAsync(f: () => Promise<void>): Promise<number> {
+  const t0 = performance.now();
+  await f();
+  return (performance.now() - t0) / 1000;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : 0.5 * (s[m - 1] + s[m]);
+}
+
+const cdo = (...args: string[]) =>
+  execFileSync("cdo", ["-s", ...args], { stdio: ["ignore", "ignore", "inherit"] });
+
+mkdirSync(dir, { recursive: true });
+const field = makeField();
+if (!existsSync(src)) {
+  console.error(`writing ${src} (${((field.size * 4) / 2 ** 30).toFixed(2)} GiB)…`);
+  await writeNetcdf(src, [field], { format: "64bit-offset" });
+}
+const target = globalGrid(1);
+await writeNetcdf(tgt, [
+  new DataArray({
+    name: "mask",
+    dims: ["lat", "lon"],
+    shape: [180, 360],
+    data: new Float32Array(180 * 360),
+    coords: {
+      lat: { dims: ["lat"], values: target.lat, attrs: { units: "degrees_north" } },
+      lon: { dims: ["lon"], values: target.lon, attrs: { units: "degrees_east" } },
+    },
+  }),
+]);
+const cdoVersion = execFileSync("cdo", ["--version"], { encoding: "utf8" }).split("\n")[0];
+console.log(
+  `node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model}), load ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(" ")}; ${cdoVersion} (one thread, as geoml)`,
+);
+const sourceGrid = gridOf(field);
+const times: Record<string, number[]> = {};
+const add = (k: string, s: number) => {
+  times[k] ??= [];
+  times[k].push(s);
+};
+for (let r = 0; r < rounds; r++) {
+  let regridder: Regridder | undefined;
+  add(
+    "geoml weights",
+    seconds(() => {
+      regridder = new Regridder(sourceGrid, target, { method: "conservative" });
+    }),
+  );
+  add(
+    "geoml apply (365 steps, in memory)",
+    seconds(() => {
+      regridder!.regrid(field);
+    }),
+  );
+  const w = join(dir, "w.nc");
+  const out = join(dir, "out_cdo.nc");
+  add(
+    "cdo gencon (weights)",
+    seconds(() => cdo(`gencon,${tgt}`, src, w)),
+  );
+  add(
+    "cdo remap (apply, file to file)",
+    seconds(() => cdo(`remap,${tgt},${w}`, src, out)),
+  );
+  add(
+    "cdo remapcon (file to file)",
+    seconds(() => cdo(`remapcon,${tgt}`, src, out)),
+  );
+  const ours = join(dir, "out_geoml.nc");
+  add(
+    "geoml read + weights + apply + write (file to file)",
+    await secondsAsync(async () => {
+      const ds = await openNetcdf(src);
+      const { data, grid } = await readGrid(ds, "sst");
+      await ds.close();
+      const out = new Regridder(grid, target, { method: "conservative" }).regrid(data);
+      await writeNetcdf(ours, [out], { format: "64bit-offset" });
+    }),
+  );
+  rmSync(out, { force: true });
+  console.error(`round ${r + 1}/${rounds} done`);
+}
+const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
+console.log(`\nmedians of ${rounds} interleaved rounds (seconds):`);
+for (const [k, v] of Object.entries(m))
+  console.log(
+    `  ${k.padEnd(52)} ${v.toFixed(2)}   [${times[k].map((x) => x.toFixed(2)).join(", ")}]`,
+  );
+console.log("\nratios geoml / cdo:");
+console.log(
+  `  weights                  ${(m["geoml weights"] / m["cdo gencon (weights)"]).toFixed(3)}`,
+);
+console.log(
+  `  apply                    ${(m["geoml apply (365 steps, in memory)"] / m["cdo remap (apply, file to file)"]).toFixed(3)} (cdo includes file I/O)`,
+);
+console.log(
+  `  file to file             ${(m["geoml read + weights + apply + write (file to file)"] / m["cdo remapcon (file to file)"]).toFixed(3)}`,
+);
