@@ -1,7 +1,9 @@
 import type { Command } from "./command.js";
+import { batch } from "./commands/batch.js";
 import { fit } from "./commands/fit.js";
 import { info } from "./commands/info.js";
 import { predict } from "./commands/predict.js";
+import { worker } from "./commands/worker.js";
 
 /** Every `geoml` command, in the order `geoml --help` lists them. Add a command here. */
-export const commands: readonly Command[] = [info, fit, predict];
+export const commands: readonly Command[] = [info, fit, predict, batch, worker];
