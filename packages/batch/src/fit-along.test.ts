@@ -75,5 +75,8 @@ describe("fitAlong", () => {
     const b = await fitAlong(sst, { formula: ref.gaussian_formula, chunkCells: 1e6 });
     expect(a.coef.data).toEqual(b.coef.data);
     expect(a.se.data).toEqual(b.se.data);
+    const c = await fitAlong(sst, { formula: ref.gaussian_formula, workers: 2 });
+    expect(c.coef.data).toEqual(b.coef.data);
+    expect(c.deviance.data).toEqual(b.deviance.data);
   });
 });
