@@ -10,6 +10,7 @@ it("exports exactly the public API", () => {
     "chunkRanges",
     "connectRedis",
     "fitAlong",
+    "gridRows",
     "localExecutor",
     "outputFormat",
     "parseJob",

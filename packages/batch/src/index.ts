@@ -9,6 +9,7 @@ export {
   type FitAlongResult,
   fitAlong,
 } from "./fit-along.js";
+export { type GridRows, gridRows } from "./grid-rows.js";
 export { type ChunkJob, JOB_VERSION, parseJob, runJob } from "./job.js";
 export type { FitSpec } from "./model.js";
 export { type OutputFormat, outputFormat, writeFitOutput } from "./output.js";

@@ -16,6 +16,7 @@ import type { Command } from "../command.js";
 import { readCsv } from "../csv.js";
 import { CliError } from "../errors.js";
 import type { CommandIO } from "../io.js";
+import { GRID_OPTIONS, gridInput } from "./grid-input.js";
 
 /** The object `geoml fit --json` prints. */
 export interface FitJson {
@@ -48,6 +49,10 @@ statsmodels' GLM) and print its summary, or one JSON object with --json.
 
 Options:
   --data FILE        CSV file with a header row (numeric and string columns)
+  --grid FILE --var NAME
+                     rows from a gridded file instead: NAME, its coordinates and, along
+                     time, t (decimal years), year, month, doy and pi as columns; cells
+                     where NAME is missing are dropped
   --formula TEXT     model formula: y ~ x1 + x2 + x1:x2 + C(zone) + offset(log_area),
                      '- 1' drops the intercept, cbind(successes, failures) ~ ... for
                      Binomial trials
@@ -81,6 +86,7 @@ Exit status: 0 on success, 1 when the data or model fails, 2 on wrong usage.
 
 const OPTIONS = {
   data: { type: "string" },
+  ...GRID_OPTIONS,
   formula: { type: "string" },
   family: { type: "string" },
   link: { type: "string" },
@@ -214,7 +220,7 @@ export const fit: Command = {
     } catch (error) {
       throw new CliError("USAGE", error instanceof Error ? error.message : String(error));
     }
-    if (typeof values.data !== "string") throw new CliError("USAGE", "--data FILE.csv is required");
+    const grid = await gridInput(values);
     if (typeof values.formula !== "string")
       throw new CliError("USAGE", '--formula "y ~ x1 + x2" is required');
     const missing = values.missing ?? "error";
@@ -250,7 +256,7 @@ export const fit: Command = {
       }
     }
     return reportModelErrors("fit", io, () => {
-      const table = readCsv(data);
+      const table = grid ?? readCsv(data as string);
       if (kind === "mlp") {
         if (values.offset !== undefined)
           throw new CliError("USAGE", "--offset is not supported by --model mlp");

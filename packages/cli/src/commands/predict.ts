@@ -5,6 +5,7 @@ import type { Command } from "../command.js";
 import { formatCsv, readCsv } from "../csv.js";
 import { CliError } from "../errors.js";
 import { reportModelErrors } from "./fit.js";
+import { GRID_OPTIONS, gridInput } from "./grid-input.js";
 
 const HELP = `Usage: geoml predict --model MODEL.json --data FILE.csv [options]
 
@@ -15,6 +16,9 @@ multinomial model: one probability column per class (prob_<class>) and the class
 Options:
   --model FILE     model written by 'geoml fit --save'
   --data FILE      CSV file with the model's predictor columns
+  --grid FILE --var NAME
+                   rows from a gridded file instead (as for 'geoml fit'); the
+                   row column is then the row's number among the kept cells
   --type SCALE     response (default, the mean μ) or link (η)
   --se             add the column se_link
   --missing MODE   error (default) or drop rows with missing values
@@ -37,6 +41,7 @@ export const predict: Command = {
         options: {
           model: { type: "string" },
           data: { type: "string" },
+          ...GRID_OPTIONS,
           type: { type: "string" },
           se: { type: "boolean" },
           missing: { type: "string" },
@@ -49,7 +54,7 @@ export const predict: Command = {
     }
     if (typeof values.model !== "string")
       throw new CliError("USAGE", "--model MODEL.json is required");
-    if (typeof values.data !== "string") throw new CliError("USAGE", "--data FILE.csv is required");
+    const grid = await gridInput(values);
     const type = values.type ?? "response";
     if (type !== "response" && type !== "link")
       throw new CliError("USAGE", `--type: expected "response" or "link", got "${String(type)}"`);
@@ -68,7 +73,7 @@ export const predict: Command = {
       } catch (e) {
         throw new CliError("IO_ERROR", `cannot read ${modelPath}: ${(e as Error).message}`);
       }
-      const table = readCsv(dataPath);
+      const table = grid ?? readCsv(dataPath as string);
       if (text.includes('"format":"geoml.mlp"')) {
         // a network fitted with --model mlp: μ per row, or one column per class
         const r = predictMlpFromFormula(text, table.columns, { missing, type });
