@@ -101,7 +101,9 @@ writeFileSync(designPath, new Uint8Array(xRow.buffer));
 console.log(
   `# ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
 );
-await fitAlong(sst, { formula: FORMULA }); // warm-up (JIT)
+// Warm-up: JIT, and the worker threads' start-up (the pool is kept between calls).
+await fitAlong(sst, { formula: FORMULA });
+await fitAlong(sst, { formula: FORMULA, workers: 2 });
 const ours: number[] = [];
 const ours2: number[] = [];
 const peer: number[] = [];

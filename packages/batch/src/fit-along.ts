@@ -4,7 +4,7 @@ import { BatchError } from "./errors.js";
 import { type ChunkResult, fitChunk } from "./fit-chunk.js";
 import { arraySource, datasetSource, type GridSource, type RowRange } from "./grid-source.js";
 import { type CellModel, type FitSpec, prepareModel } from "./model.js";
-import { checkThreads, workerPool } from "./pool.js";
+import { checkThreads, sharedPool } from "./pool.js";
 import { timeFeatures } from "./time-features.js";
 
 function asFloat(v: ArrayLike<number>): Float32Array | Float64Array {
@@ -91,8 +91,8 @@ export async function fitAlong(
     }
     return assemble(grid, model, parts);
   }
-  const pool = workerPool(Math.min(workers, ranges.length));
-  try {
+  const pool = sharedPool(workers);
+  {
     const times = grid.alongCoord!.times!;
     await Promise.all(
       ranges.map(async (range) => {
@@ -111,8 +111,6 @@ export async function fitAlong(
         options.onProgress?.(parts.length, ranges.length);
       }),
     );
-  } finally {
-    await pool.destroy();
   }
   return assemble(grid, model, parts);
 }

@@ -28,6 +28,19 @@ export function workerPool(threads: number): Piscina {
   });
 }
 
+let shared: { threads: number; pool: Piscina } | undefined;
+
+/**
+ * One pool kept between calls (idle workers do not hold the process open), so repeated
+ * in-memory fits pay the threads' start-up once.
+ */
+export function sharedPool(threads: number): Piscina {
+  if (shared?.threads === threads) return shared.pool;
+  void shared?.pool.destroy();
+  shared = { threads, pool: workerPool(threads) };
+  return shared.pool;
+}
+
 /**
  * Chunks on `threads` worker threads of a piscina pool. Jobs cross as plain data (structured
  * clone); each worker opens the files itself and keeps them open for the run's next chunk.
