@@ -15,6 +15,11 @@ export type { FitSpec } from "./model.js";
 export { type OutputFormat, outputFormat, writeFitOutput } from "./output.js";
 export { poolExecutor } from "./pool.js";
 export {
+  type PredictAlongOptions,
+  predictAlong,
+} from "./predict-along.js";
+export { type GridPredictor, gridPredictor } from "./predictor.js";
+export {
   connect as connectRedis,
   type QueueExecutorOptions,
   queueExecutor,

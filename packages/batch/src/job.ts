@@ -8,7 +8,7 @@ import { BatchError } from "./errors.js";
 import { fitChunk } from "./fit-chunk.js";
 import { datasetSource, type GridSource } from "./grid-source.js";
 import { type CellModel, type FitSpec, prepareModel } from "./model.js";
-import { encodePart } from "./parts.js";
+import { encodePart, fitArrays } from "./parts.js";
 import { timeFeatures } from "./time-features.js";
 
 /** The job format version; a worker refuses any other. */
@@ -122,7 +122,10 @@ export async function runJob(value: unknown): Promise<Uint8Array> {
   }
   const block = await grid.read({ start: job.start, stop: job.stop }, model.covariates);
   const result = fitChunk(model, block.y, block.C, block.covariates);
-  return encodePart({ run: job.run, chunk: job.chunk, start: job.start, stop: job.stop }, result);
+  return encodePart(
+    { run: job.run, chunk: job.chunk, start: job.start, stop: job.stop },
+    fitArrays(result),
+  );
 }
 
 /** Close the files kept open between jobs. */

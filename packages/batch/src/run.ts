@@ -13,7 +13,7 @@ import { assemble, chunkRanges, openRun } from "./fit-along.js";
 import { type ChunkJob, JOB_VERSION, runJob } from "./job.js";
 import type { FitSpec } from "./model.js";
 import { outputFormat, writeFitOutput } from "./output.js";
-import { PartStore } from "./parts.js";
+import { fitResult, PartStore } from "./parts.js";
 import { poolExecutor } from "./pool.js";
 
 /** Runs chunk jobs somewhere and hands back each one's part bytes as it finishes. */
@@ -129,7 +129,9 @@ export async function batchFit(options: BatchFitOptions): Promise<BatchFitReport
   }
   const parts = [];
   for (const j of jobs) {
-    const { header, result } = await store.read(j.chunk);
+    const { header, arrays } = await store.read(j.chunk);
+    const cells = (j.stop - j.start) * grid.rowCells;
+    const result = fitResult(arrays, cells, model.p, store.path(j.chunk));
     if (header.run !== run || header.start !== j.start || header.stop !== j.stop) {
       throw new BatchError("BAD_PART", `part of chunk ${j.chunk} belongs to another run`, {
         file: store.path(j.chunk),
