@@ -7,6 +7,7 @@ it("exports exactly the public API", () => {
     "BatchError",
     "JOB_VERSION",
     "batchFit",
+    "batchPredict",
     "chunkRanges",
     "connectRedis",
     "fitAlong",
@@ -22,5 +23,6 @@ it("exports exactly the public API", () => {
     "runJob",
     "serveQueue",
     "writeFitOutput",
+    "writePredictionOutput",
   ]);
 });

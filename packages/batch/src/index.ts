@@ -12,7 +12,12 @@ export {
 export { type GridRows, gridRows } from "./grid-rows.js";
 export { type ChunkJob, JOB_VERSION, parseJob, runJob } from "./job.js";
 export type { FitSpec } from "./model.js";
-export { type OutputFormat, outputFormat, writeFitOutput } from "./output.js";
+export {
+  type OutputFormat,
+  outputFormat,
+  writeFitOutput,
+  writePredictionOutput,
+} from "./output.js";
 export { poolExecutor } from "./pool.js";
 export {
   type PredictAlongOptions,
@@ -31,8 +36,10 @@ export {
 export {
   type BatchFitOptions,
   type BatchFitReport,
+  type BatchPredictOptions,
   type BatchProgress,
   batchFit,
+  batchPredict,
   type Executor,
   localExecutor,
 } from "./run.js";

@@ -101,6 +101,33 @@ describe("geoml batch fit", () => {
     });
   }
 
+  it("applies a model saved by geoml fit --grid to every cell and step of the archive", async () => {
+    const model = join(dir, "m.json");
+    const grid = join(fixtures, "archive", "a_2001.nc");
+    const f = "sst ~ cos(2*pi*month/12) + sin(2*pi*month/12) + lat";
+    expect(
+      await main(
+        ["fit", "--grid", grid, "--var", "sst", "--formula", f, "--save", model],
+        bufferIO(),
+      ),
+    ).toBe(0);
+    const io = bufferIO();
+    const out = join(dir, "pred.nc");
+    const files = join(fixtures, "archive", "*.nc");
+    const code = await main(
+      ["batch", "predict", "--model", model, "--files", files, "--out", out],
+      io,
+    );
+    expect(io.stderr).toBe("batch predict: 0/1 chunks done\nbatch predict: 1/1 chunks done\n");
+    expect(code).toBe(0);
+    const ds = await openNetcdf(out);
+    const pred = await ds.read("prediction");
+    expect(pred.shape).toEqual([48, 3, 4]);
+    // No trend term: the same month of every year gets the same prediction.
+    expect(pred.get(1, 2, 3)).toBeCloseTo(pred.get(37, 2, 3), 5);
+    await ds.close();
+  });
+
   it("treats wrong flags as usage errors", async () => {
     const io = bufferIO();
     expect(await main(["batch", "fit", "--files", "x"], io)).toBe(2);

@@ -1,11 +1,13 @@
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { type BatchProgress, batchFit, queueExecutor } from "@geoml/batch";
+import { type BatchProgress, batchFit, batchPredict, queueExecutor } from "@geoml/batch";
 import type { Command } from "../command.js";
 import { CliError } from "../errors.js";
 import type { CommandIO } from "../io.js";
 import { progressBar } from "../progress.js";
 
 const HELP = `Usage: geoml batch fit --files "DIR/*.nc" --var NAME --formula "NAME ~ ..." --out OUT.nc [options]
+       geoml batch predict --model M.json --files "DIR/*.nc" --out PRED.nc|PRED.tif [options]
 
 Fit a GLM to every grid cell along time, over an archive of files joined as one dataset
 (ordered by their times; grids, variables and calendars checked to agree). In the formula:
@@ -18,9 +20,16 @@ holding the column labels), or the coefficients to OUT.tif (one band per term). 
 resumable: parts go to OUT.parts/ and the same command after a crash redoes only the
 unfinished chunks.
 
+'batch predict' applies a model saved by 'geoml fit --save' (GLM, or an MLP fitted from
+a formula) to every cell and step, with the same column names (t, year, month, doy, pi,
+the grid's coordinates and variables); PRED.nc holds 'prediction' on the input grid,
+PRED.tif one band per step described by its date. Resumable like 'batch fit'.
+
 Options:
   --files GLOB       input files (a glob in quotes, or one path)
-  --var NAME         the gridded variable (default: the formula's left side)
+  --model FILE       (predict) model written by 'geoml fit --save'
+  --type SCALE       (predict) response (default) or link
+  --var NAME         the gridded variable (default: the formula's / model's left side)
   --along DIM        dimension to fit along (default time)
   --formula TEXT     e.g. "sst ~ t + cos(2*pi*month/12) + sin(2*pi*month/12)"
   --family NAME      gaussian (default), poisson, binomial, gamma, inverse_gaussian, ...
@@ -45,17 +54,20 @@ function positiveInt(v: unknown, flag: string): number | undefined {
 }
 
 /** Progress on a terminal as a bar; otherwise one plain line per finished chunk. */
-function reporter(io: CommandIO): { update(p: BatchProgress): void; done(): void } {
+function reporter(
+  io: CommandIO,
+  label = "batch fit",
+): { update(p: BatchProgress): void; done(): void } {
   let bar: ReturnType<typeof progressBar> | undefined;
   let last = 0;
   return {
     update(p) {
       if (io.errIsTTY) {
-        bar ??= progressBar(io, "batch fit", p.total);
+        bar ??= progressBar(io, label, p.total);
         if (p.done > last) bar.tick(p.done - last, `${p.done}/${p.total} chunks`);
       } else if (p.done === 0 || p.done > last) {
         const resumed = p.resumed > 0 ? ` (${p.resumed} from an earlier run)` : "";
-        io.err(`batch fit: ${p.done}/${p.total} chunks done${resumed}\n`);
+        io.err(`${label}: ${p.done}/${p.total} chunks done${resumed}\n`);
       }
       last = p.done;
     },
@@ -77,6 +89,74 @@ async function oneLine(io: CommandIO, name: string, step: () => Promise<number>)
     }
     throw error;
   }
+}
+
+async function predictCommand(args: string[], io: CommandIO): Promise<number> {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        model: { type: "string" },
+        files: { type: "string" },
+        var: { type: "string" },
+        along: { type: "string" },
+        type: { type: "string" },
+        out: { type: "string" },
+        "chunk-cells": { type: "string" },
+        workers: { type: "string" },
+        queue: { type: "string" },
+      },
+      strict: true,
+    }));
+  } catch (error) {
+    throw new CliError("USAGE", error instanceof Error ? error.message : String(error));
+  }
+  if (typeof values.model !== "string") throw new CliError("USAGE", "--model M.json is required");
+  if (typeof values.files !== "string")
+    throw new CliError("USAGE", '--files "DIR/*.nc" is required');
+  if (typeof values.out !== "string") throw new CliError("USAGE", "--out PRED.nc is required");
+  const type = values.type ?? "response";
+  if (type !== "response" && type !== "link")
+    throw new CliError("USAGE", `--type: expected "response" or "link", got "${String(type)}"`);
+  const workers = positiveInt(values.workers, "workers");
+  const chunkCells = positiveInt(values["chunk-cells"], "chunk-cells");
+  const queue = values.queue as string | undefined;
+  if (queue !== undefined && workers !== undefined)
+    throw new CliError(
+      "USAGE",
+      "--workers and --queue do not go together (workers serve the queue)",
+    );
+  let model: string;
+  try {
+    model = readFileSync(values.model as string, "utf8");
+  } catch (e) {
+    throw new CliError("IO_ERROR", `cannot read: ${(e as Error).message}`, {
+      file: values.model as string,
+    });
+  }
+  const progress = reporter(io, "batch predict");
+  return oneLine(io, "batch predict", async () => {
+    try {
+      const report = await batchPredict({
+        model,
+        files: values.files as string,
+        variable: values.var as string | undefined,
+        along: values.along as string | undefined,
+        type,
+        out: values.out as string,
+        chunkCells,
+        workers,
+        ...(queue !== undefined ? { executor: queueExecutor(queue) } : {}),
+        onProgress: (p) => progress.update(p),
+      });
+      progress.done();
+      io.out(`wrote ${report.out} (${report.chunks} chunks)\n`);
+      return 0;
+    } finally {
+      progress.done();
+    }
+  });
 }
 
 async function fitCommand(args: string[], io: CommandIO): Promise<number> {
@@ -150,12 +230,13 @@ async function fitCommand(args: string[], io: CommandIO): Promise<number> {
 /** `geoml batch fit ...`: per-cell fits over many files. */
 export const batch: Command = {
   name: "batch",
-  summary: "fit a model per grid cell over many files (resumable; threads or a Redis queue)",
+  summary: "fit a model per grid cell, or apply one, over many files (resumable; threads or Redis)",
   help: HELP,
   async run(args, io) {
     const [sub, ...rest] = args;
     if (sub === "fit") return fitCommand(rest, io);
-    throw new CliError("USAGE", `expected 'batch fit', got '${sub ?? ""}'`);
+    if (sub === "predict") return predictCommand(rest, io);
+    throw new CliError("USAGE", `expected 'batch fit' or 'batch predict', got '${sub ?? ""}'`);
   },
 };
 
