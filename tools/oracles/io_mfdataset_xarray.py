@@ -4,7 +4,7 @@
 Writes packages/io/src/__fixtures__/archive/ (four yearly files of monthly float32 `sst`
 on a 3 x 4 grid, int16-packed `count`, noleap calendar; one file stores its times in
 different units, and the file names do not sort in time order) and malformed archives
-beside it (a different grid, a missing variable, overlapping times, backwards times, a
+beside it (a different grid or grid size, a missing variable, overlapping times, backwards times, a
 different calendar). Then runs xarray.open_mfdataset on the good archive and stores the
 joined arrays in packages/io/src/__fixtures__/mfdataset_xarray.json.
 
@@ -82,6 +82,8 @@ def main():
     bad = {
         "grid": lambda d: year_file(os.path.join(d, "y2001.nc"), 2001, np.random.default_rng(1),
                                     lat=np.array([-30.0, 0.0, 31.0])),
+        "size": lambda d: year_file(os.path.join(d, "y2001.nc"), 2001, np.random.default_rng(1),
+                                    lat=np.array([-30.0, 0.0, 30.0, 60.0])),
         "variable": lambda d: year_file(os.path.join(d, "y2001.nc"), 2001, np.random.default_rng(1),
                                         drop=["count"]),
         "overlap": lambda d: year_file(os.path.join(d, "y2001.nc"), 2001, np.random.default_rng(1),
