@@ -55,7 +55,16 @@ export async function openPredict(
   }
   const features = timeFeatures(grid.alongCoord, along);
   const known = new Set<string>([...TIME_FEATURES, ...Object.keys(grid.cellCoords)]);
-  const variables = (predictor.columns ?? []).filter((c) => !known.has(c));
+  // A model that does not say what it reads is offered every variable on the same grid.
+  const offered =
+    predictor.columns ??
+    (source instanceof Dataset
+      ? source.dataVariableNames.filter((n) => {
+          const v = source.variable(n);
+          return v.dims.join() === grid.dims.join() && v.shape.join() === grid.shape.join();
+        })
+      : [grid.name]);
+  const variables = offered.filter((c) => !known.has(c));
   if (source instanceof DataArray) {
     const missing = variables.filter((v) => v !== grid.name);
     if (missing.length > 0) {
@@ -178,7 +187,8 @@ export function assemblePrediction(
  * names `fitAlong` and `geoml fit --grid` use: `t`, `year`, `month`, `doy`, `pi`, the grid's
  * coordinates (`lat`, `lon`, …) and its variables. Reads chunks of cells × all steps.
  *
- * @param model - a model saved by `geoml fit --save` / `toJSON()` (GLM, formula MLP)
+ * @param model - a model saved by `geoml fit --save` / `toJSON()`: any kind `loadModel`
+ *   knows that gives one value per row
  * @param source - a DataArray, a lazily opened Dataset, or many files from `openMfDataset`
  * @returns `prediction`, on the variable's grid (float32; NaN where an input is missing)
  */

@@ -2,7 +2,7 @@
  * A saved model as a per-row predictor for grids: which columns it reads and its
  * predictions on a table of rows. Built from the saved JSON only (data, never code).
  */
-import { type Expr, loadGlm, parseFormula, predictMlpFromFormula } from "@geoml/models";
+import { type Expr, loadModel, parseFormula } from "@geoml/models";
 import { BatchError } from "./errors.js";
 
 /** What `predictAlong` needs of a model. */
@@ -42,59 +42,51 @@ function scatter(n: number, rows: Int32Array, values: ArrayLike<number>): Float6
   return out;
 }
 
+/** The formula a saved model was fitted from, where the kinds keep it (GLM, MLP). */
+function savedFormula(json: Record<string, unknown>): string | null {
+  const design = json.design as { formula?: unknown; info?: { formula?: unknown } } | null;
+  const f = design?.info?.formula ?? design?.formula;
+  return typeof f === "string" ? f : null;
+}
+
 /**
- * A {@link GridPredictor} from a model saved by `geoml fit --save` / `toJSON()`: a GLM or a
- * formula-fitted MLP with one output per row.
+ * A {@link GridPredictor} from a saved model of any kind `loadModel` knows (GLM, MLP, and
+ * kinds registered by other packages) that gives one value per row.
  *
  * @param saved - the saved JSON (text or parsed)
  * @param type - `response` (μ, default) or `link` (η)
- * @throws BatchError `INVALID_ARGUMENT` for a model kind that has no per-row prediction here
+ * @throws BatchError `INVALID_ARGUMENT` for text that is not JSON or a model with several
+ *   values per row (class probabilities); `loadModel`'s errors for unknown kinds
  */
 export function gridPredictor(
   saved: string | object,
   type: "response" | "link" = "response",
 ): GridPredictor {
-  let json: { format?: unknown; design?: { formula?: unknown } };
+  let json: Record<string, unknown>;
   try {
-    json = typeof saved === "string" ? JSON.parse(saved) : (saved as typeof json);
+    json = typeof saved === "string" ? JSON.parse(saved) : (saved as Record<string, unknown>);
   } catch (error) {
     throw new BatchError("INVALID_ARGUMENT", `model is not JSON: ${(error as Error).message}`);
   }
-  if (json === null || typeof json !== "object") {
+  if (json === null || typeof json !== "object" || Array.isArray(json)) {
     throw new BatchError("INVALID_ARGUMENT", "model is not a saved geoml model");
   }
-  if (json.format === "geoml-glm") {
-    const glm = loadGlm(json as never);
-    const formula = glm.state.design.kind === "formula" ? glm.state.design.info.formula : null;
-    if (formula === null) {
-      throw new BatchError("INVALID_ARGUMENT", "the GLM was fitted from a matrix, not a formula");
-    }
-    const { response, columns } = formulaColumns(formula);
-    return {
-      response,
-      columns,
-      predict(frame, n) {
-        const r = glm.predictWithSe(frame, { type, missing: "drop" });
-        return scatter(n, r.rows, r.fit);
-      },
-    };
-  }
-  if (json.format === "geoml.mlp" && typeof json.design?.formula === "string") {
-    const { response, columns } = formulaColumns(json.design.formula);
-    return {
-      response,
-      columns,
-      predict(frame, n) {
-        const r = predictMlpFromFormula(json as never, frame, { missing: "drop", type });
-        if (r.width !== 1) {
-          throw new BatchError("INVALID_ARGUMENT", "the network has several outputs per row");
-        }
-        return scatter(n, r.rows, r.values);
-      },
-    };
-  }
-  throw new BatchError(
-    "INVALID_ARGUMENT",
-    `model format ${JSON.stringify(json.format)} has no per-cell prediction (GLM or formula MLP)`,
-  );
+  const model = loadModel(json);
+  const formula = savedFormula(json);
+  const { response, columns } =
+    formula === null ? { response: null, columns: null } : formulaColumns(formula);
+  return {
+    response,
+    columns,
+    predict(frame, n) {
+      const p = model.predict(frame, { type, missing: "drop" });
+      if (p.width !== 1) {
+        throw new BatchError(
+          "INVALID_ARGUMENT",
+          `the ${model.kind} model gives ${p.width} values per row; per-cell prediction needs one`,
+        );
+      }
+      return scatter(n, p.rows, p.fit);
+    },
+  };
 }

@@ -20,8 +20,8 @@ holding the column labels), or the coefficients to OUT.tif (one band per term). 
 resumable: parts go to OUT.parts/ and the same command after a crash redoes only the
 unfinished chunks.
 
-'batch predict' applies a model saved by 'geoml fit --save' (GLM, or an MLP fitted from
-a formula) to every cell and step, with the same column names (t, year, month, doy, pi,
+'batch predict' applies a model saved by 'geoml fit --save' (any kind 'geoml predict'
+loads that gives one value per row) to every cell and step, with the same column names (t, year, month, doy, pi,
 the grid's coordinates and variables); PRED.nc holds 'prediction' on the input grid,
 PRED.tif one band per step described by its date. Resumable like 'batch fit'.
 
