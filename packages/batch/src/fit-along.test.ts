@@ -7,7 +7,7 @@ const [, ny, nx] = ref.shape;
 
 function compare(
   got: Awaited<ReturnType<typeof fitAlong>>,
-  want: CellsReference["gaussian"] | CellsReference["poisson"],
+  want: CellsReference["gaussian"] | CellsReference["poisson"] | CellsReference["covariate"],
   tol: number,
 ) {
   const C = ny * nx;
@@ -67,6 +67,23 @@ describe("fitAlong", () => {
     const res = await fitAlong(count, { formula: ref.poisson_formula, family: "poisson" });
     compare(res, ref.poisson, 1e-8);
     expect(res.scale.data[10]).toBe(1);
+  });
+
+  it("matches statsmodels with another grid variable as a term (each cell its own design)", async () => {
+    const sst = referenceArray(ref, "sst_w");
+    const wind = referenceArray(ref, "wind");
+    const res = await fitAlong(sst, {
+      formula: ref.covariate_formula,
+      covariates: [wind],
+      chunkCells: 13,
+    });
+    expect(res.coef.coords.term.values).toEqual([
+      "Intercept",
+      "t",
+      "cos(((2 * pi) * month) / 12)",
+      "wind",
+    ]);
+    compare(res, ref.covariate, 1e-8);
   });
 
   it("gives the same numbers whatever the chunk size", async () => {
