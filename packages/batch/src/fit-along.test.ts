@@ -86,6 +86,26 @@ describe("fitAlong", () => {
     compare(res, ref.covariate, 1e-8);
   });
 
+  it("fits a monthly climatology with C(month): the intercept is each cell's January mean", async () => {
+    const sst = referenceArray(ref, "sst");
+    const res = await fitAlong(sst, { formula: "sst ~ C(month)" });
+    expect(res.coef.shape[0]).toBe(12);
+    expect((res.coef.coords.term.values as string[])[1]).toBe("C(month)[T.2]");
+    const [nt] = ref.shape;
+    const C = ny * nx;
+    const cell = 2 * nx + 5;
+    let sum = 0;
+    let n = 0;
+    for (let t = 0; t < nt; t += 12) {
+      const v = ref.sst[t * C + cell];
+      if (v !== null) {
+        sum += v;
+        n++;
+      }
+    }
+    expect(relErr(res.coef.data[cell] as number, sum / n)).toBeLessThan(1e-10);
+  });
+
   it("gives the same numbers whatever the chunk size", async () => {
     const sst = referenceArray(ref, "sst");
     const a = await fitAlong(sst, { formula: ref.gaussian_formula, chunkCells: 1 });
