@@ -5,6 +5,8 @@ A small monthly grid (120 steps x 6 lat x 8 lon, standard calendar) with land ce
 missing), random gaps, a cell with fewer valid steps than terms and a cell whose valid
 steps make the design singular. For every cell:
 - Gaussian trend + two harmonics, statsmodels OLS (coefficients, standard errors, RSS, scale);
+- Gaussian with another grid variable (`wind`, gaps of its own) as a term: each cell's own
+  design, rows where either is missing dropped;
 - Poisson counts with trend + one harmonic, statsmodels GLM(Poisson) with tol 1e-13.
 t is decimal years since the first step (days / 365.2425), month 1-12.
 
@@ -60,6 +62,14 @@ def main():
     count[rng.random(count.shape) < 0.05] = np.nan
     count[:, 0, :3] = np.nan
 
+    # Another variable on the same grid, with gaps of its own: a per-cell design.
+    wind = (5 + 2 * np.sin(2 * np.pi * month / 12)[:, None, None]
+            + rng.normal(0, 1, size=(nt, ny, nx))).astype("f4")
+    wind[rng.random(wind.shape) < 0.03] = np.nan
+    sst_w = sst.astype("f8") + 0.3 * wind.astype("f8")
+    sst_w = sst_w.astype("f4")
+    cov = {k: [] for k in ["coef", "se", "nobs", "deviance"]}
+
     Xg = np.column_stack([np.ones(nt), t, np.cos(2 * np.pi * month / 12), np.sin(2 * np.pi * month / 12),
                           np.cos(4 * np.pi * month / 12), np.sin(4 * np.pi * month / 12)])
     Xp = Xg[:, :4]
@@ -78,6 +88,18 @@ def main():
             else:
                 g["coef"].append(None); g["se"].append(None)
                 g["deviance"].append(None); g["scale"].append(None)
+            y = sst_w[:, j, i].astype("f8")
+            w = wind[:, j, i].astype("f8")
+            ok = np.isfinite(y) & np.isfinite(w)
+            n = int(ok.sum())
+            cov["nobs"].append(n)
+            Xc = np.column_stack([np.ones(nt), t, np.cos(2 * np.pi * month / 12), w])
+            if n >= 4 and np.linalg.matrix_rank(Xc[ok]) == 4:
+                r = sm.OLS(y[ok], Xc[ok]).fit()
+                cov["coef"].append(r.params.tolist()); cov["se"].append(r.bse.tolist())
+                cov["deviance"].append(float(r.ssr))
+            else:
+                cov["coef"].append(None); cov["se"].append(None); cov["deviance"].append(None)
             c = count[:, j, i]
             ok = np.isfinite(c)
             n = int(ok.sum())
@@ -96,6 +118,8 @@ def main():
         "lat": lat.tolist(), "lon": lon.tolist(),
         "sst": nan_list(sst), "count": nan_list(count),
         "gaussian": g, "poisson": pz,
+        "covariate_formula": "sst ~ t + cos(2*pi*month/12) + wind",
+        "sst_w": nan_list(sst_w), "wind": nan_list(wind), "covariate": cov,
         "singular_cell": [4, 6], "few_cell": [5, 7],
         "statsmodels": sm.__version__,
     }

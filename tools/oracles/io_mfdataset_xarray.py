@@ -4,7 +4,7 @@
 Writes packages/io/src/__fixtures__/archive/ (four yearly files of monthly float32 `sst`
 on a 3 x 4 grid, int16-packed `count`, noleap calendar; one file stores its times in
 different units, and the file names do not sort in time order) and malformed archives
-beside it (a different grid, a missing variable, overlapping times, backwards times, a
+beside it (a different grid or grid size, a missing variable, overlapping times, backwards times, a
 different calendar). Then runs xarray.open_mfdataset on the good archive and stores the
 joined arrays in packages/io/src/__fixtures__/mfdataset_xarray.json.
 
@@ -52,6 +52,21 @@ def year_file(path, year, rng, units="days since 2000-01-01", lat=LAT, calendar=
     ds.to_netcdf(path, format="NETCDF3_64BIT", encoding=enc)
 
 
+def grid_rows_ols(path):
+    """statsmodels OLS on the rows of one file, as `geoml fit --grid FILE --var sst` builds
+    them: valid cells only, t = days since the first step / 365 (noleap calendar)."""
+    import statsmodels.api as sm
+    ds = xr.open_dataset(path, use_cftime=True)
+    df = ds.sst.to_dataframe().reset_index().dropna(subset=["sst"])
+    first = ds.time.values[0]
+    days = np.array([(t - first).days + (t - first).seconds / 86400 for t in df.time])
+    month = np.array([t.month for t in df.time], dtype="f8")
+    X = np.column_stack([np.ones(len(df)), days / 365.0, np.cos(2 * np.pi * month / 12), df.lat.values])
+    r = sm.OLS(df.sst.values.astype("f8"), X).fit()
+    return {"formula": "sst ~ t + cos(2*pi*month/12) + lat", "nobs": int(r.nobs),
+            "params": r.params.tolist(), "bse": r.bse.tolist()}
+
+
 def main():
     if os.path.isdir(FIX):
         for d in glob.glob(os.path.join(FIX, "archive*")):
@@ -67,6 +82,8 @@ def main():
     bad = {
         "grid": lambda d: year_file(os.path.join(d, "y2001.nc"), 2001, np.random.default_rng(1),
                                     lat=np.array([-30.0, 0.0, 31.0])),
+        "size": lambda d: year_file(os.path.join(d, "y2001.nc"), 2001, np.random.default_rng(1),
+                                    lat=np.array([-30.0, 0.0, 30.0, 60.0])),
         "variable": lambda d: year_file(os.path.join(d, "y2001.nc"), 2001, np.random.default_rng(1),
                                         drop=["count"]),
         "overlap": lambda d: year_file(os.path.join(d, "y2001.nc"), 2001, np.random.default_rng(1),
@@ -94,6 +111,7 @@ def main():
         "sst": [None if not np.isfinite(x) else float(x) for x in ds.sst.values.astype("f8").ravel()],
         "count": [None if not np.isfinite(x) else float(x) for x in ds["count"].values.ravel()],
         "xarray": xr.__version__,
+        "grid_rows_ols": grid_rows_ols(os.path.join(good, "a_2001.nc")),
     }
     with open(os.path.join(FIX, "mfdataset_xarray.json"), "w") as f:
         json.dump(out, f)

@@ -7,7 +7,7 @@ const [, ny, nx] = ref.shape;
 
 function compare(
   got: Awaited<ReturnType<typeof fitAlong>>,
-  want: CellsReference["gaussian"] | CellsReference["poisson"],
+  want: CellsReference["gaussian"] | CellsReference["poisson"] | CellsReference["covariate"],
   tol: number,
 ) {
   const C = ny * nx;
@@ -69,11 +69,51 @@ describe("fitAlong", () => {
     expect(res.scale.data[10]).toBe(1);
   });
 
+  it("matches statsmodels with another grid variable as a term (each cell its own design)", async () => {
+    const sst = referenceArray(ref, "sst_w");
+    const wind = referenceArray(ref, "wind");
+    const res = await fitAlong(sst, {
+      formula: ref.covariate_formula,
+      covariates: [wind],
+      chunkCells: 13,
+    });
+    expect(res.coef.coords.term.values).toEqual([
+      "Intercept",
+      "t",
+      "cos(((2 * pi) * month) / 12)",
+      "wind",
+    ]);
+    compare(res, ref.covariate, 1e-8);
+  });
+
+  it("fits a monthly climatology with C(month): the intercept is each cell's January mean", async () => {
+    const sst = referenceArray(ref, "sst");
+    const res = await fitAlong(sst, { formula: "sst ~ C(month)" });
+    expect(res.coef.shape[0]).toBe(12);
+    expect((res.coef.coords.term.values as string[])[1]).toBe("C(month)[T.2]");
+    const [nt] = ref.shape;
+    const C = ny * nx;
+    const cell = 2 * nx + 5;
+    let sum = 0;
+    let n = 0;
+    for (let t = 0; t < nt; t += 12) {
+      const v = ref.sst[t * C + cell];
+      if (v !== null) {
+        sum += v;
+        n++;
+      }
+    }
+    expect(relErr(res.coef.data[cell] as number, sum / n)).toBeLessThan(1e-10);
+  });
+
   it("gives the same numbers whatever the chunk size", async () => {
     const sst = referenceArray(ref, "sst");
     const a = await fitAlong(sst, { formula: ref.gaussian_formula, chunkCells: 1 });
     const b = await fitAlong(sst, { formula: ref.gaussian_formula, chunkCells: 1e6 });
     expect(a.coef.data).toEqual(b.coef.data);
     expect(a.se.data).toEqual(b.se.data);
+    const c = await fitAlong(sst, { formula: ref.gaussian_formula, workers: 2 });
+    expect(c.coef.data).toEqual(b.coef.data);
+    expect(c.deviance.data).toEqual(b.deviance.data);
   });
 });

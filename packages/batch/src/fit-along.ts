@@ -1,9 +1,15 @@
 import { type Attrs, type Coordinate, DataArray, Dataset } from "@geoml/grid";
+import type { BlockTask } from "./block-task.js";
 import { BatchError } from "./errors.js";
 import { type ChunkResult, fitChunk } from "./fit-chunk.js";
 import { arraySource, datasetSource, type GridSource, type RowRange } from "./grid-source.js";
 import { type CellModel, type FitSpec, prepareModel } from "./model.js";
+import { checkThreads, sharedPool } from "./pool.js";
 import { timeFeatures } from "./time-features.js";
+
+function asFloat(v: ArrayLike<number>): Float32Array | Float64Array {
+  return v instanceof Float32Array || v instanceof Float64Array ? v : Float64Array.from(v);
+}
 
 /** Options of {@link fitAlong}. */
 export interface FitAlongOptions extends FitSpec {
@@ -15,6 +21,8 @@ export interface FitAlongOptions extends FitSpec {
   covariates?: readonly DataArray[];
   /** About how many cells to hold in memory at once (rounded to whole rows); default 65536. */
   chunkCells?: number;
+  /** Worker threads (default 1: this thread). Chunks then shrink so every thread has work. */
+  workers?: number;
   /** Called after each chunk with the number done and the total. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -69,12 +77,40 @@ export async function fitAlong(
 ): Promise<FitAlongResult> {
   const along = options.along ?? "time";
   const { grid, model } = await openRun(source, options, along);
-  const ranges = chunkRanges(grid.rows, grid.rowCells, options.chunkCells);
+  const workers = checkThreads(options.workers ?? 1);
+  let cells = options.chunkCells ?? 65536;
+  // Four chunks per thread keep both threads busy to the end.
+  if (workers > 1) cells = Math.min(cells, Math.ceil((grid.rows * grid.rowCells) / (4 * workers)));
+  const ranges = chunkRanges(grid.rows, grid.rowCells, cells);
   const parts: { range: RowRange; result: ChunkResult }[] = [];
-  for (const range of ranges) {
-    const block = await grid.read(range, model.covariates);
-    parts.push({ range, result: fitChunk(model, block.y, block.C, block.covariates) });
-    options.onProgress?.(parts.length, ranges.length);
+  if (workers === 1) {
+    for (const range of ranges) {
+      const block = await grid.read(range, model.covariates);
+      parts.push({ range, result: fitChunk(model, block.y, block.C, block.covariates) });
+      options.onProgress?.(parts.length, ranges.length);
+    }
+    return assemble(grid, model, parts);
+  }
+  const pool = sharedPool(workers);
+  {
+    const times = grid.alongCoord!.times!;
+    await Promise.all(
+      ranges.map(async (range) => {
+        const block = await grid.read(range, model.covariates);
+        const task: BlockTask = {
+          kind: "block",
+          spec: model.spec,
+          times,
+          C: block.C,
+          y: asFloat(block.y),
+          covariates: Object.fromEntries(
+            Object.entries(block.covariates).map(([k, v]) => [k, asFloat(v)]),
+          ),
+        };
+        parts.push({ range, result: (await pool.run(task)) as ChunkResult });
+        options.onProgress?.(parts.length, ranges.length);
+      }),
+    );
   }
   return assemble(grid, model, parts);
 }

@@ -74,8 +74,28 @@ export function fitChunk(
   // Only cells that can be fitted take part: land cells cost nothing.
   const active: number[] = [];
   for (let c = 0; c < C; c++) if (nobs[c] >= p) active.push(c);
+  // Cells go through in groups so the float64 working arrays (IRLS keeps about ten of
+  // T × group values) stay bounded whatever the chunk size.
+  const group = Math.max(1, Math.floor((model.direct ? 8e6 : 2e6) / T));
+  for (let g = 0; g < active.length; g += group) {
+    fitGroup(model, y, C, design, active.slice(g, g + group), nobs, out);
+  }
+  return out;
+}
+
+/** Fit the cells `active` of the chunk (all with at least p valid steps) into `out`. */
+function fitGroup(
+  model: CellModel,
+  y: ArrayLike<number>,
+  C: number,
+  design: { x: Float64Array; ok: Uint8Array } | null,
+  active: readonly number[],
+  nobs: Float64Array,
+  out: ChunkResult,
+): void {
+  const { T, p } = model;
   const Ca = active.length;
-  if (Ca === 0) return out;
+  if (Ca === 0) return;
   const Y = new Float64Array(T * Ca);
   const M = new Uint8Array(T * Ca);
   let X: Float64Array;
@@ -110,7 +130,6 @@ export function fitChunk(
       out.se[j * C + c] = res.se[j * Ca + k];
     }
   }
-  return out;
 }
 
 interface ActiveResult {

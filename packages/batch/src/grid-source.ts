@@ -8,6 +8,7 @@ import {
   type DataArray,
   Dataset,
   sizeOf,
+  sliceData,
   stridesOf,
   type TypedArray,
 } from "@geoml/grid";
@@ -155,7 +156,12 @@ export function arraySource(
         const piece =
           r === null || (range.start === 0 && range.stop === base.rows)
             ? data
-            : sliceNumbers(data, a.shape, start, count);
+            : sliceData(
+                data as Exclude<TypedArray, BigInt64Array | BigUint64Array>,
+                a.shape,
+                start,
+                count,
+              );
         return toStepMajor(piece, a.dims, count, along);
       };
       const covs: Record<string, ArrayLike<number>> = {};
@@ -171,27 +177,6 @@ export function arraySource(
       return { C: (range.stop - range.start) * base.rowCells, y: slab(array), covariates: covs };
     },
   };
-}
-
-function sliceNumbers(
-  data: ArrayLike<number>,
-  shape: readonly number[],
-  start: readonly number[],
-  count: readonly number[],
-): Float64Array {
-  const out = new Float64Array(sizeOf(count));
-  const strides = stridesOf(shape);
-  const idx = new Array<number>(shape.length).fill(0);
-  for (let o = 0; o < out.length; o++) {
-    let src = 0;
-    for (let m = 0; m < shape.length; m++) src += (start[m] + idx[m]) * strides[m];
-    out[o] = data[src];
-    for (let m = shape.length - 1; m >= 0; m--) {
-      if (++idx[m] < count[m]) break;
-      idx[m] = 0;
-    }
-  }
-  return out;
 }
 
 /**

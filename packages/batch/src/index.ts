@@ -9,10 +9,21 @@ export {
   type FitAlongResult,
   fitAlong,
 } from "./fit-along.js";
+export { type GridRows, gridRows } from "./grid-rows.js";
 export { type ChunkJob, JOB_VERSION, parseJob, runJob } from "./job.js";
 export type { FitSpec } from "./model.js";
-export { type OutputFormat, outputFormat, writeFitOutput } from "./output.js";
+export {
+  type OutputFormat,
+  outputFormat,
+  writeFitOutput,
+  writePredictionOutput,
+} from "./output.js";
 export { poolExecutor } from "./pool.js";
+export {
+  type PredictAlongOptions,
+  predictAlong,
+} from "./predict-along.js";
+export { type GridPredictor, gridPredictor } from "./predictor.js";
 export {
   connect as connectRedis,
   type QueueExecutorOptions,
@@ -25,8 +36,10 @@ export {
 export {
   type BatchFitOptions,
   type BatchFitReport,
+  type BatchPredictOptions,
   type BatchProgress,
   batchFit,
+  batchPredict,
   type Executor,
   localExecutor,
 } from "./run.js";

@@ -1,7 +1,7 @@
 /** Writing per-cell results: CF NetCDF or GeoTIFF, atomically (a `tmp` name, then renamed). */
 import { rename, rm } from "node:fs/promises";
 import { encodeGeotiff } from "@geoml/geotiff";
-import { type Attrs, DataArray } from "@geoml/grid";
+import { type Attrs, DataArray, formatCFDatetime } from "@geoml/grid";
 import { writeNetcdf } from "@geoml/netcdf";
 import { BatchError } from "./errors.js";
 import type { FitAlongResult } from "./fit-along.js";
@@ -103,6 +103,53 @@ export async function writeFitOutput(
         format: "64bit-offset",
       },
     );
+    await rename(tmp, out);
+  } catch (error) {
+    await rm(tmp, { force: true });
+    throw error;
+  }
+}
+
+/**
+ * Write predictions to `out`: NetCDF (`prediction` on the input's grid with its time
+ * coordinate) or GeoTIFF (dims `(time, y, x)`: one band per step, described by its date).
+ */
+export async function writePredictionOutput(
+  out: string,
+  prediction: DataArray,
+  attrs: Attrs = {},
+): Promise<void> {
+  const format = outputFormat(out);
+  if (format === "geotiff") {
+    const along = prediction.dims[0];
+    const times = prediction.coord(along)?.times;
+    if (prediction.ndim !== 3 || times === undefined) {
+      throw new BatchError(
+        "INVALID_ARGUMENT",
+        `a GeoTIFF of predictions needs dims (time, y, x), not (${prediction.dims.join(", ")})`,
+        { file: out },
+      );
+    }
+    const coords = { ...prediction.coords };
+    delete coords[along];
+    const bands = new DataArray({
+      name: prediction.name,
+      dims: [...prediction.dims],
+      shape: [...prediction.shape],
+      data: prediction.data,
+      coords,
+      attrs: prediction.attrs,
+    });
+    const descriptions = times.map((t) => formatCFDatetime(t));
+    await atomicWrite(out, encodeGeotiff(bands, { bandDescriptions: descriptions }, out));
+    return;
+  }
+  const tmp = `${out}.tmp-${process.pid}`;
+  try {
+    await writeNetcdf(tmp, [prediction], {
+      attrs: { Conventions: "CF-1.8", ...attrs },
+      format: "64bit-offset",
+    });
     await rename(tmp, out);
   } catch (error) {
     await rm(tmp, { force: true });

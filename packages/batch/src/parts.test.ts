@@ -2,7 +2,15 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
-import { compressPart, decodePart, decompressPart, encodePart, PartStore } from "./parts.js";
+import {
+  compressPart,
+  decodePart,
+  decompressPart,
+  encodePart,
+  fitArrays,
+  fitResult,
+  PartStore,
+} from "./parts.js";
 
 const dir = mkdtempSync(join(tmpdir(), "geoml-parts-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -19,10 +27,11 @@ const result = {
 const header = { run: "abc", chunk: 3, start: 6, stop: 8 };
 
 it("round-trips a part, also compressed, and detects damage", () => {
-  const bytes = encodePart(header, result);
+  const bytes = encodePart(header, fitArrays(result));
   const back = decodePart(decompressPart(compressPart(bytes)));
   expect(back.header).toEqual(header);
-  expect(back.result).toEqual(result);
+  expect(fitResult(back.arrays, 2, 2)).toEqual(result);
+  expect(() => fitResult(back.arrays, 3, 2)).toThrow(/does not hold a fit chunk/);
   const damaged = Uint8Array.from(bytes);
   damaged[60] ^= 1;
   expect(() => decodePart(damaged, "x.part")).toThrow(/x\.part: checksum mismatch/);
@@ -32,8 +41,8 @@ it("round-trips a part, also compressed, and detects damage", () => {
 it("keeps whole parts of the same run and drops tmp files, damaged parts and other runs' parts", async () => {
   const store = new PartStore(join(dir, "out.nc"));
   expect([...(await store.open("abc"))]).toEqual([]);
-  await store.write(3, encodePart(header, result));
-  await store.write(4, encodePart({ ...header, chunk: 4 }, result));
+  await store.write(3, encodePart(header, fitArrays(result)));
+  await store.write(4, encodePart({ ...header, chunk: 4 }, fitArrays(result)));
   writeFileSync(store.path(4), Buffer.from("truncated"));
   writeFileSync(join(store.dir, "5.part.tmp-1-0"), "half");
   expect([...(await store.open("abc"))]).toEqual([3]);

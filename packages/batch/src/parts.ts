@@ -23,18 +23,43 @@ export interface PartHeader {
   stop: number;
 }
 
-/** Encode a chunk result: magic, JSON header, float64 arrays, SHA-256 of all before it. */
-export function encodePart(header: PartHeader, r: ChunkResult): Uint8Array {
-  const head = Buffer.from(JSON.stringify({ ...header, C: r.C, p: r.p }), "utf8");
+/** The named float64 arrays of a part (a fit chunk's coef, se, …; a prediction chunk's values). */
+export type PartArrays = Record<string, Float64Array>;
+
+/** A fit chunk's result as part arrays. */
+export function fitArrays(r: ChunkResult): PartArrays {
+  return { coef: r.coef, se: r.se, nobs: r.nobs, deviance: r.deviance, scale: r.scale };
+}
+
+/** Inverse of {@link fitArrays}. */
+export function fitResult(arrays: PartArrays, C: number, p: number, name = "part"): ChunkResult {
+  const { coef, se, nobs, deviance, scale } = arrays;
+  if (
+    coef?.length !== p * C ||
+    se?.length !== p * C ||
+    nobs?.length !== C ||
+    deviance?.length !== C ||
+    scale?.length !== C
+  ) {
+    throw new BatchError("BAD_PART", "does not hold a fit chunk", { file: name });
+  }
+  return { C, p, coef, se, nobs, deviance, scale };
+}
+
+/** Encode a part: magic, JSON header, float64 arrays, SHA-256 of all before it. */
+export function encodePart(header: PartHeader, arrays: PartArrays): Uint8Array {
+  const names = Object.keys(arrays);
+  const lengths = names.map((n) => arrays[n].length);
+  const head = Buffer.from(JSON.stringify({ ...header, names, lengths }), "utf8");
   const pad = (8 - ((12 + head.length) % 8)) % 8;
-  const arrays = [r.coef, r.se, r.nobs, r.deviance, r.scale];
-  const body = arrays.reduce((n, a) => n + a.byteLength, 0);
+  const body = lengths.reduce((n, l) => n + 8 * l, 0);
   const out = Buffer.alloc(12 + head.length + pad + body + 32);
   out.write(MAGIC, 0, "latin1");
   out.writeUInt32LE(head.length, 8);
   head.copy(out, 12);
   let at = 12 + head.length + pad;
-  for (const a of arrays) {
+  for (const n of names) {
+    const a = arrays[n];
     // Part bytes are little-endian, whatever the machine.
     for (let i = 0; i < a.length; i++, at += 8) out.writeDoubleLE(a[i], at);
   }
@@ -50,7 +75,7 @@ export function encodePart(header: PartHeader, r: ChunkResult): Uint8Array {
 export function decodePart(
   bytes: Uint8Array,
   name = "part",
-): { header: PartHeader; result: ChunkResult } {
+): { header: PartHeader; arrays: PartArrays } {
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const bad = (why: string) => new BatchError("BAD_PART", why, { file: name });
   if (b.length < 44 || b.toString("latin1", 0, 8) !== MAGIC) throw bad("not a part file");
@@ -60,27 +85,21 @@ export function decodePart(
   if (!digest.equals(b.subarray(b.length - 32)))
     throw bad("checksum mismatch (truncated or damaged)");
   const n = b.readUInt32LE(8);
-  const meta = JSON.parse(b.toString("utf8", 12, 12 + n)) as PartHeader & { C: number; p: number };
-  const { C, p } = meta;
+  const meta = JSON.parse(b.toString("utf8", 12, 12 + n)) as PartHeader & {
+    names: string[];
+    lengths: number[];
+  };
   let at = 12 + n + ((8 - ((12 + n) % 8)) % 8);
-  const take = (len: number) => {
-    const a = new Float64Array(len);
-    for (let i = 0; i < len; i++, at += 8) a[i] = b.readDoubleLE(at);
-    return a;
-  };
-  const result: ChunkResult = {
-    C,
-    p,
-    coef: take(p * C),
-    se: take(p * C),
-    nobs: take(C),
-    deviance: take(C),
-    scale: take(C),
-  };
+  const arrays: PartArrays = {};
+  meta.names.forEach((key, k) => {
+    const a = new Float64Array(meta.lengths[k]);
+    for (let i = 0; i < a.length; i++, at += 8) a[i] = b.readDoubleLE(at);
+    arrays[key] = a;
+  });
   if (at !== b.length - 32) throw bad("wrong length");
   return {
     header: { run: meta.run, chunk: meta.chunk, start: meta.start, stop: meta.stop },
-    result,
+    arrays,
   };
 }
 

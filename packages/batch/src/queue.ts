@@ -91,7 +91,8 @@ export function queueExecutor(url: string, options: QueueExecutorOptions = {}): 
     const redis = connect(url);
     await ready(redis, url);
     const queue = new Queue(name, { connection: redis });
-    const events = new QueueEvents(name, { connection: redis.duplicate() });
+    const eventsConnection = redis.duplicate();
+    const events = new QueueEvents(name, { connection: eventsConnection });
     // BullMQ refuses integer-like custom ids.
     const byId = new Map(jobs.map((j) => [`chunk-${j.chunk}`, j]));
     const pending = new Set(byId.keys());
@@ -173,6 +174,8 @@ export function queueExecutor(url: string, options: QueueExecutorOptions = {}): 
       await queue.obliterate({ force: true }).catch(() => {});
       await events.close().catch(() => {});
       await queue.close().catch(() => {});
+      // Connections handed to BullMQ stay open until closed here.
+      eventsConnection.disconnect();
       redis.disconnect();
     }
   };
@@ -215,7 +218,7 @@ export async function serveQueue(url: string, options: ServeOptions = {}): Promi
   }
   const redis = connect(url);
   await ready(redis, url);
-  const workers = new Map<string, Worker>();
+  const workers = new Map<string, { worker: Worker; connection: Redis }>();
   const log = options.log ?? (() => {});
   const processor = async (job: Job) => {
     let chunk: ChunkJob;
@@ -236,36 +239,45 @@ export async function serveQueue(url: string, options: ServeOptions = {}): Promi
     const runs = new Set(await redis.smembers(RUNS_KEY));
     for (const run of runs) {
       if (workers.has(run)) continue;
+      const connection = redis.duplicate();
       const w = new Worker(queueName(run), processor, {
-        connection: redis.duplicate(),
+        connection,
         concurrency,
         lockDuration: options.lockDuration ?? 20_000,
         stalledInterval: options.stalledInterval ?? 10_000,
         maxStalledCount: 3,
       });
       w.on("error", (e) => log(`queue error: ${e.message}`));
-      workers.set(run, w);
+      workers.set(run, { worker: w, connection });
       log(`serving run ${run}`);
     }
     for (const [run, w] of workers) {
       if (runs.has(run)) continue;
       workers.delete(run);
-      await w.close();
+      await w.worker.close();
+      w.connection.disconnect();
     }
   };
   try {
     while (options.signal?.aborted !== true) {
       await refresh();
       await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, 1000);
-        options.signal?.addEventListener("abort", () => {
+        const wake = () => {
           clearTimeout(t);
           resolve();
-        });
+        };
+        const t = setTimeout(() => {
+          options.signal?.removeEventListener("abort", wake);
+          resolve();
+        }, 1000);
+        options.signal?.addEventListener("abort", wake, { once: true });
       });
     }
   } finally {
-    for (const w of workers.values()) await w.close().catch(() => {});
+    for (const w of workers.values()) {
+      await w.worker.close().catch(() => {});
+      w.connection.disconnect();
+    }
     await closeJobs();
     redis.disconnect();
   }

@@ -57,6 +57,18 @@ describe("batchFit over files", () => {
     expect(readFileSync(b).equals(readFileSync(a))).toBe(true);
   });
 
+  it("reads other variables of the files for formulas that use them", async () => {
+    const sst = referenceArray(ref, "sst_w");
+    const wind = referenceArray(ref, "wind");
+    await writeArchive(dir, sst, 3, [wind], "withwind");
+    const out = join(dir, "wind.nc");
+    await batchFit({ files: join(dir, "withwind_*.nc"), formula: ref.covariate_formula, out });
+    const mem = await fitAlong(sst, { formula: ref.covariate_formula, covariates: [wind] });
+    const ds = await openNetcdf(out);
+    expect((await ds.read("coef")).data).toEqual(mem.coef.data);
+    await ds.close();
+  });
+
   it("rejects bad input before writing anything, naming the file", async () => {
     const out = join(dir, "never.nc");
     const cases: [Partial<BatchFitOptions> & { files: string }, RegExp][] = [

@@ -12,9 +12,10 @@ import { BatchError } from "./errors.js";
 import { assemble, chunkRanges, openRun } from "./fit-along.js";
 import { type ChunkJob, JOB_VERSION, runJob } from "./job.js";
 import type { FitSpec } from "./model.js";
-import { outputFormat, writeFitOutput } from "./output.js";
-import { PartStore } from "./parts.js";
+import { outputFormat, writeFitOutput, writePredictionOutput } from "./output.js";
+import { fitResult, PartStore } from "./parts.js";
 import { poolExecutor } from "./pool.js";
+import { assemblePrediction, openPredict } from "./predict-along.js";
 
 /** Runs chunk jobs somewhere and hands back each one's part bytes as it finishes. */
 export type Executor = (
@@ -109,6 +110,30 @@ export async function batchFit(options: BatchFitOptions): Promise<BatchFitReport
   } finally {
     await ds.close();
   }
+  const { resumed } = await execute(jobs, store, run, options, workers);
+  const parts = [];
+  for (const j of jobs) {
+    const arrays = await readPart(store, run, j);
+    const cells = (j.stop - j.start) * grid.rowCells;
+    const result = fitResult(arrays, cells, model.p, store.path(j.chunk));
+    parts.push({ range: { start: j.start, stop: j.stop }, result });
+  }
+  await writeFitOutput(options.out, assemble(grid, model, parts), {
+    source: jobs[0].files.join(" "),
+    history: `geoml batch fit ${spec.formula}`,
+  });
+  if (options.keepParts !== true) await store.remove();
+  return { out: options.out, run, chunks: jobs.length, resumed };
+}
+
+/** Run the chunks without a part, writing each part as it arrives. */
+async function execute(
+  jobs: readonly ChunkJob[],
+  store: PartStore,
+  run: string,
+  options: { executor?: Executor; onProgress?: (p: BatchProgress) => void; out: string },
+  workers: number,
+): Promise<{ resumed: number }> {
   const done = await store.open(run);
   const resumed = done.size;
   const todo = jobs.filter((j) => !done.has(j.chunk));
@@ -127,22 +152,18 @@ export async function batchFit(options: BatchFitOptions): Promise<BatchFitReport
       file: options.out,
     });
   }
-  const parts = [];
-  for (const j of jobs) {
-    const { header, result } = await store.read(j.chunk);
-    if (header.run !== run || header.start !== j.start || header.stop !== j.stop) {
-      throw new BatchError("BAD_PART", `part of chunk ${j.chunk} belongs to another run`, {
-        file: store.path(j.chunk),
-      });
-    }
-    parts.push({ range: { start: j.start, stop: j.stop }, result });
+  return { resumed };
+}
+
+/** Read chunk `j`'s part, checking that it belongs to this run and chunk. */
+async function readPart(store: PartStore, run: string, j: ChunkJob) {
+  const { header, arrays } = await store.read(j.chunk);
+  if (header.run !== run || header.start !== j.start || header.stop !== j.stop) {
+    throw new BatchError("BAD_PART", `part of chunk ${j.chunk} belongs to another run`, {
+      file: store.path(j.chunk),
+    });
   }
-  await writeFitOutput(options.out, assemble(grid, model, parts), {
-    source: jobs[0].files.join(" "),
-    history: `geoml batch fit ${spec.formula}`,
-  });
-  if (options.keepParts !== true) await store.remove();
-  return { out: options.out, run, chunks: jobs.length, resumed };
+  return arrays;
 }
 
 /** Chunks one after another in this thread. */
@@ -155,7 +176,7 @@ async function runId(
   files: readonly string[],
   variable: string,
   along: string,
-  spec: FitSpec,
+  spec: FitSpec | { model: string; type?: string },
   chunkCells: number | undefined,
 ): Promise<string> {
   const h = createHash("sha256");
@@ -165,4 +186,95 @@ async function runId(
   }
   h.update(JSON.stringify([JOB_VERSION, variable, along, spec, chunkCells ?? null]));
   return h.digest("hex").slice(0, 16);
+}
+
+/** Options of {@link batchPredict}. */
+export interface BatchPredictOptions {
+  /** The saved model: its JSON text (e.g. the content of a `geoml fit --save` file). */
+  model: string;
+  /** A glob, a path or a list of paths (joined with `openMfDataset`). */
+  files: string | readonly string[];
+  /** Variable whose grid to predict on; default the model's response. */
+  variable?: string;
+  along?: string;
+  /** `response` (default) or `link`. */
+  type?: "response" | "link";
+  /** `.nc` (a `prediction` variable) or `.tif` (one band per step, described by its date). */
+  out: string;
+  chunkCells?: number;
+  workers?: number;
+  executor?: Executor;
+  onProgress?: (p: BatchProgress) => void;
+  keepParts?: boolean;
+}
+
+/**
+ * Apply a saved model to every cell and step of an archive and write the predictions to
+ * `out`, resumably, like {@link batchFit}. The assembled predictions are held in memory
+ * once (float32) to write the output.
+ *
+ * @throws IoError / BatchError naming the file, variable or model at fault
+ */
+export async function batchPredict(options: BatchPredictOptions): Promise<BatchFitReport> {
+  const along = options.along ?? "time";
+  outputFormat(options.out);
+  const workers = options.workers ?? 1;
+  if (!Number.isInteger(workers) || workers < 1) {
+    throw new BatchError("INVALID_ARGUMENT", `workers must be a positive integer, got ${workers}`);
+  }
+  if (typeof options.model !== "string") {
+    throw new BatchError("INVALID_ARGUMENT", "model must be the saved model's JSON text");
+  }
+  const ds = await openMfDataset(options.files, { concatDim: along });
+  let jobs: ChunkJob[];
+  let run: string;
+  let predict: Awaited<ReturnType<typeof openPredict>>;
+  try {
+    predict = await openPredict(options.model, ds, {
+      along,
+      ...(options.variable !== undefined ? { variable: options.variable } : {}),
+      ...(options.type !== undefined ? { type: options.type } : {}),
+    });
+    const { grid } = predict;
+    // The variables the model reads must exist on the same grid: check before any work.
+    await grid.read(
+      { start: 0, stop: 1 },
+      predict.variables.filter((v) => v !== grid.name),
+    );
+    const files = ds.files.map((f) => resolve(f));
+    const what = { model: options.model, ...(options.type ? { type: options.type } : {}) };
+    run = await runId(files, grid.name, along, what, options.chunkCells);
+    jobs = chunkRanges(grid.rows, grid.rowCells, options.chunkCells).map((r, chunk) => ({
+      version: JOB_VERSION,
+      kind: "predict" as const,
+      model: options.model,
+      ...(options.type !== undefined ? { type: options.type } : {}),
+      run,
+      files,
+      variable: grid.name,
+      along,
+      chunk,
+      start: r.start,
+      stop: r.stop,
+    }));
+  } finally {
+    await ds.close();
+  }
+  const store = new PartStore(options.out);
+  const { resumed } = await execute(jobs, store, run, options, workers);
+  const parts = [];
+  for (const j of jobs) {
+    const arrays = await readPart(store, run, j);
+    if (arrays.values === undefined) {
+      throw new BatchError("BAD_PART", "does not hold predictions", { file: store.path(j.chunk) });
+    }
+    parts.push({ range: { start: j.start, stop: j.stop }, values: arrays.values });
+  }
+  const prediction = assemblePrediction(predict.grid, parts);
+  await writePredictionOutput(options.out, prediction, {
+    source: jobs[0].files.join(" "),
+    history: "geoml batch predict",
+  });
+  if (options.keepParts !== true) await store.remove();
+  return { out: options.out, run, chunks: jobs.length, resumed };
 }

@@ -14,6 +14,11 @@ export interface CellsReference {
   lon: number[];
   sst: (number | null)[];
   count: (number | null)[];
+  sst_w: (number | null)[];
+  wind: (number | null)[];
+  covariate_formula: string;
+  covariate: Record<"coef" | "se", (number[] | null)[]> &
+    Record<"nobs" | "deviance", (number | null)[]>;
   gaussian: Record<"coef" | "se", (number[] | null)[]> &
     Record<"nobs" | "deviance" | "scale", (number | null)[]>;
   poisson: Record<"coef" | "se", (number[] | null)[]> &
@@ -28,16 +33,20 @@ export function cellsReference(): CellsReference {
   return JSON.parse(readFileSync(join(FIXTURES, "cells_statsmodels.json"), "utf8"));
 }
 
-/** The reference field `sst` or `count` as a (time, lat, lon) array. */
-export function referenceArray(ref: CellsReference, name: "sst" | "count"): DataArray {
+/** A reference field as a (time, lat, lon) array (`sst_w` is named `sst`). */
+export function referenceArray(
+  ref: CellsReference,
+  field: "sst" | "count" | "sst_w" | "wind",
+): DataArray {
   const [nt, ny, nx] = ref.shape;
-  const data = Float32Array.from(ref[name], (v) => (v === null ? Number.NaN : v));
+  const name = field === "sst_w" ? "sst" : field;
+  const data = Float32Array.from(ref[field], (v) => (v === null ? Number.NaN : v));
   const time = Float64Array.from(ref.time);
   return new DataArray({
     name,
     dims: ["time", "lat", "lon"],
     shape: [nt, ny, nx],
-    data: name === "sst" ? data : Float64Array.from(data),
+    data: name === "count" ? Float64Array.from(data) : data,
     coords: {
       time: {
         dims: ["time"],
@@ -48,7 +57,7 @@ export function referenceArray(ref: CellsReference, name: "sst" | "count"): Data
       lat: { dims: ["lat"], values: Float64Array.from(ref.lat), attrs: { units: "degrees_north" } },
       lon: { dims: ["lon"], values: Float64Array.from(ref.lon), attrs: { units: "degrees_east" } },
     },
-    attrs: { units: name === "sst" ? "degC" : "1" },
+    attrs: { units: name === "sst" ? "degC" : name === "wind" ? "m s-1" : "1" },
   });
 }
 
@@ -61,16 +70,24 @@ export function relErr(a: number, b: number, floor = 1e-300): number {
  * Write `array` as an archive of NetCDF files split along time (`n` files, named so that
  * name order is not time order) and return their paths.
  */
-export async function writeArchive(dir: string, array: DataArray, n: number): Promise<string[]> {
+export async function writeArchive(
+  dir: string,
+  array: DataArray,
+  n: number,
+  extra: readonly DataArray[] = [],
+  prefix = "part",
+): Promise<string[]> {
   const { isel } = await import("@geoml/grid");
   const { writeNetcdf } = await import("@geoml/netcdf");
   const T = array.shape[0];
   const per = Math.ceil(T / n);
   const paths: string[] = [];
   for (let k = 0; k < n; k++) {
-    const part = isel(array, { time: { start: k * per, stop: Math.min(T, (k + 1) * per) } });
-    const path = join(dir, `part_${String((k * 7) % n).padStart(2, "0")}_${k}.nc`);
-    await writeNetcdf(path, [part], { encoding: { [array.name]: { _FillValue: -999 } } });
+    const range = { time: { start: k * per, stop: Math.min(T, (k + 1) * per) } };
+    const parts = [array, ...extra].map((a) => isel(a, range));
+    const path = join(dir, `${prefix}_${String((k * 7) % n).padStart(2, "0")}_${k}.nc`);
+    const encoding = Object.fromEntries(parts.map((a) => [a.name, { _FillValue: -999 }]));
+    await writeNetcdf(path, parts, { encoding });
     paths.push(path);
   }
   return paths;

@@ -60,6 +60,7 @@ describe("openMfDataset", () => {
 
   const bad: [string, string, RegExp][] = [
     ["grid", "GRID_MISMATCH", /y2001\.nc: coordinate 'lat' differs .* at index 2 \(31 vs 30\)/],
+    ["size", "GRID_MISMATCH", /y2001\.nc: coordinate 'lat' has shape \[4\], expected \[3\]/],
     ["variable", "UNKNOWN_VARIABLE", /y2001\.nc: no variable 'count'/],
     ["overlap", "TIME_ORDER", /y2001\.nc: 'time' overlaps .*y2000\.nc/],
     ["backwards", "TIME_ORDER", /y2001\.nc: 'time' goes backwards at index 1/],

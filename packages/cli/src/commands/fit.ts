@@ -15,6 +15,7 @@ import { readCsv } from "../csv.js";
 import { CliError } from "../errors.js";
 import type { CommandIO } from "../io.js";
 import { MLP_FLAGS, mlpOptionsFromArgs } from "../mlp-flags.js";
+import { GRID_OPTIONS, gridInput } from "./grid-input.js";
 
 /** The object `geoml fit --json` prints. */
 export interface FitJson {
@@ -47,6 +48,10 @@ statsmodels' GLM) and print its summary, or one JSON object with --json.
 
 Options:
   --data FILE        CSV file with a header row (numeric and string columns)
+  --grid FILE --var NAME
+                     rows from a gridded file instead: NAME, its coordinates and, along
+                     time, t (decimal years), year, month, doy and pi as columns; cells
+                     where NAME is missing are dropped
   --formula TEXT     model formula: y ~ x1 + x2 + x1:x2 + C(zone) + offset(log_area),
                      '- 1' drops the intercept, cbind(successes, failures) ~ ... for
                      Binomial trials
@@ -80,6 +85,7 @@ Exit status: 0 on success, 1 when the data or model fails, 2 on wrong usage.
 
 const OPTIONS = {
   data: { type: "string" },
+  ...GRID_OPTIONS,
   formula: { type: "string" },
   family: { type: "string" },
   link: { type: "string" },
@@ -234,7 +240,7 @@ export const fit: Command = {
     } catch (error) {
       throw new CliError("USAGE", error instanceof Error ? error.message : String(error));
     }
-    if (typeof values.data !== "string") throw new CliError("USAGE", "--data FILE.csv is required");
+    const grid = await gridInput(values);
     if (typeof values.formula !== "string")
       throw new CliError("USAGE", '--formula "y ~ x1 + x2" is required');
     const missing = values.missing ?? "error";
@@ -270,7 +276,7 @@ export const fit: Command = {
       }
     }
     return reportModelErrors("fit", io, () => {
-      const table = readCsv(data);
+      const table = grid ?? readCsv(data as string);
       if (kind === "mlp") {
         if (values.offset !== undefined)
           throw new CliError("USAGE", "--offset is not supported by --model mlp");

@@ -5,6 +5,7 @@ import type { Command } from "../command.js";
 import { formatCsv, readCsv } from "../csv.js";
 import { CliError } from "../errors.js";
 import { reportModelErrors } from "./fit.js";
+import { GRID_OPTIONS, gridInput } from "./grid-input.js";
 
 const HELP = `Usage: geoml predict --model MODEL.json --data FILE.csv [options]
 
@@ -20,6 +21,9 @@ Models with class probabilities (multinomial, categorical MLP):
 Options:
   --model FILE       model written by 'geoml fit --save'
   --data FILE        CSV file with the model's predictor columns
+  --grid FILE --var NAME
+                     rows from a gridded file instead (as for 'geoml fit'); 'row' is
+                     then the row's index among the kept cells
   --type SCALE       response (default, the mean μ) or link (η)
   --se               add the column se_link, the standard error of η
   --interval KIND    confidence (of the mean) or prediction (of a new observation,
@@ -73,6 +77,7 @@ export const predict: Command = {
         options: {
           model: { type: "string" },
           data: { type: "string" },
+          ...GRID_OPTIONS,
           type: { type: "string" },
           se: { type: "boolean" },
           interval: { type: "string" },
@@ -87,7 +92,7 @@ export const predict: Command = {
     }
     if (typeof values.model !== "string")
       throw new CliError("USAGE", "--model MODEL.json is required");
-    if (typeof values.data !== "string") throw new CliError("USAGE", "--data FILE.csv is required");
+    const grid = await gridInput(values);
     const type = values.type ?? "response";
     if (type !== "response" && type !== "link")
       throw new CliError("USAGE", `--type: expected "response" or "link", got "${String(type)}"`);
@@ -122,7 +127,7 @@ export const predict: Command = {
       } catch (e) {
         throw new CliError("IO_ERROR", `cannot read ${modelPath}: ${(e as Error).message}`);
       }
-      const table = readCsv(dataPath);
+      const table = grid ?? readCsv(dataPath as string);
       const model = loadModel(text);
       const p = model.predict(table.columns, {
         type,
