@@ -141,7 +141,7 @@ export async function writePredictionOutput(
       attrs: prediction.attrs,
     });
     const descriptions = times.map((t) => formatCFDatetime(t));
-    await atomicWrite(out, encodeGeotiff(bands, { bandDescriptions: descriptions }, out));
+    await atomicWrite(out, await encodeGeotiff(bands, { bandDescriptions: descriptions }, out));
     return;
   }
   const tmp = `${out}.tmp-${process.pid}`;
