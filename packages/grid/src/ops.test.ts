@@ -56,7 +56,7 @@ describe("binary operations align by label", () => {
     expect(Array.from(inner.coords.x.values as Float64Array)).toEqual([2, 3]);
     expect(Array.from(inner.data)).toEqual([21, 31]);
     const outer = add(a, c, { join: "outer" });
-    expect(Array.from(outer.coords.x.values)).toEqual([1, 2, 3, 4]);
+    expect(Array.from(outer.coords.x.values as Float64Array)).toEqual([1, 2, 3, 4]);
     expect(Array.from(outer.data)).toEqual([Number.NaN, 21, 31, Number.NaN]);
     const left = add(a, c, { join: "left" });
     expect(Array.from(left.data)).toEqual([Number.NaN, 21, 31]);
@@ -110,7 +110,7 @@ describe("concat and merge", () => {
     const a = mk(0, "days since 2000-01-01", [0, 10]);
     const b = mk(100, "days since 2000-01-03", [10, 0]);
     const c = concat([a, b], "time");
-    expect(Array.from(c.coords.time.values)).toEqual([0, 1, 2, 3]);
+    expect(Array.from(c.coords.time.values as Float64Array)).toEqual([0, 1, 2, 3]);
     // b's rows were matched by longitude: lon 0 is b's second column.
     expect(c.get(2, 0)).toBe(101);
     const stacked = concat([isel(a, { time: 0 }), isel(b, { time: 0 })], "member");
@@ -155,14 +155,16 @@ describe("coordinate and layout operations", () => {
     expect(Array.from(assignCoords(a, { lon: [1, 2, 3] }).coords.lon.values)).toEqual([1, 2, 3]);
     expect(swapDims(a, { lon: "station" }).dims).toEqual(["lat", "station"]);
     const s = sortby(a, "lat");
-    expect(Array.from(s.coords.lat.values)).toEqual([-10, 10]);
+    expect(Array.from(s.coords.lat.values as Float64Array)).toEqual([-10, 10]);
     expect(Array.from(s.data as Float64Array)).toEqual([4, 5, 6, 1, 2, 3]);
     expect(s.encoding).toEqual({ dtype: "int16" });
     expect(Array.from(roll(a, { lon: 1 }).data as Float64Array)).toEqual([3, 1, 2, 6, 4, 5]);
-    expect(Array.from(roll(a, { lon: 1 }).coords.lon.values)).toEqual([0, 120, 240]);
-    expect(Array.from(roll(a, { lon: 1 }, { rollCoords: true }).coords.lon.values)).toEqual([
-      240, 0, 120,
+    expect(Array.from(roll(a, { lon: 1 }).coords.lon.values as Float64Array)).toEqual([
+      0, 120, 240,
     ]);
+    expect(
+      Array.from(roll(a, { lon: 1 }, { rollCoords: true }).coords.lon.values as Float64Array),
+    ).toEqual([240, 0, 120]);
     const t = transpose(a, "lon");
     expect(t.dims).toEqual(["lon", "lat"]);
     expect(t.get(2, 1)).toBe(6);
