@@ -152,7 +152,9 @@ describe("coordinate and layout operations", () => {
     expect(rename(a, "u").name).toBe("u");
     expect(() => rename(a, { nope: "x" })).toThrow(/neither a dim nor a coordinate/);
     expect(assignAttrs(a, { long_name: "T" }).attrs).toEqual({ units: "K", long_name: "T" });
-    expect(Array.from(assignCoords(a, { lon: [1, 2, 3] }).coords.lon.values)).toEqual([1, 2, 3]);
+    expect(
+      Array.from(assignCoords(a, { lon: [1, 2, 3] }).coords.lon.values as Float64Array),
+    ).toEqual([1, 2, 3]);
     expect(swapDims(a, { lon: "station" }).dims).toEqual(["lat", "station"]);
     const s = sortby(a, "lat");
     expect(Array.from(s.coords.lat.values as Float64Array)).toEqual([-10, 10]);
