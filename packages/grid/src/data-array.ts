@@ -31,17 +31,17 @@ export interface DataArrayInit<T extends ArrayData = ArrayData> {
   /** Variable name. */
   name: string;
   /** Dimension names, outermost first. */
-  dims: string[];
+  dims: readonly string[];
   /** Row-major data. */
   data: T;
   /** Shape; defaults to `[data.length]` for one dimension. */
-  shape?: number[];
+  shape?: readonly number[];
   /** Coordinates by name. */
-  coords?: Record<string, Coordinate>;
+  coords?: Readonly<Record<string, Coordinate>>;
   /** Attributes (after CF decoding, packing attributes live in `encoding`). */
-  attrs?: Attrs;
+  attrs?: Readonly<Attrs>;
   /** How the data were stored: dtype, `scale_factor`, `_FillValue`, … — used when writing back. */
-  encoding?: Attrs;
+  encoding?: Readonly<Attrs>;
 }
 
 /**
