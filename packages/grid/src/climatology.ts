@@ -32,7 +32,7 @@ export function climatology(a: DataArray, timeDim = "time"): DataArray {
   const outer = a.shape.slice(0, axis).reduce((x, y) => x * y, 1);
   const inner = a.shape.slice(axis + 1).reduce((x, y) => x * y, 1);
   const nt = a.shape[axis];
-  const x = a.toFloat64();
+  const x = a.data instanceof Float32Array ? a.data : a.toFloat64();
   const sum = new Float64Array(outer * 12 * inner);
   const cnt = new Float64Array(outer * 12 * inner);
   for (let o = 0; o < outer; o++) {

@@ -35,7 +35,20 @@ export function where<T extends ArrayData>(
   const src = a.data instanceof Float32Array ? a.data : a.toFloat64();
   const out = src instanceof Float32Array ? new Float32Array(a.size) : new Float64Array(a.size);
   const c = cond.data as ArrayLike<number>;
-  if (typeof other === "number") {
+  const suffix =
+    cond.ndim <= a.ndim && cond.dims.every((d, i) => d === a.dims[a.ndim - cond.ndim + i]);
+  if (typeof other === "number" && suffix && cond.size > 0) {
+    // The common case — a (lat, lon) mask over (time, lat, lon): precompute the truth
+    // table once and walk the data in blocks of the mask's size.
+    const m = cond.size;
+    const keep = new Uint8Array(m);
+    for (let k = 0; k < m; k++) {
+      const v = c[k];
+      keep[k] = v !== 0 && !Number.isNaN(v) ? 1 : 0;
+    }
+    if (src instanceof Float32Array) maskBlocks(src, out as Float32Array, keep, other);
+    else maskBlocks(src, out as Float64Array, keep, other);
+  } else if (typeof other === "number") {
     rowLoop(a.shape, strides, (start, n, cb, cs) => {
       for (let j = 0; j < n; j++) {
         const v = c[cb + j * cs];
@@ -52,6 +65,18 @@ export function where<T extends ArrayData>(
     });
   }
   return a.withData(out) as DataArray<T extends Float32Array ? Float32Array : Float64Array>;
+}
+
+function maskBlocks<A extends Float32Array | Float64Array>(
+  src: A,
+  out: A,
+  keep: Uint8Array,
+  other: number,
+): void {
+  const m = keep.length;
+  for (let o = 0; o < src.length; o += m) {
+    for (let k = 0; k < m; k++) out[o + k] = keep[k] === 1 ? src[o + k] : other;
+  }
 }
 
 // Visit rows of the last axis with the matching base offset and stride in one aligned source.

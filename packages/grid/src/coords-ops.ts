@@ -7,25 +7,25 @@ import { checkDims, checkInteger, checkOptions, describe, isPlainObject } from "
 import { type Coordinate, DataArray } from "./data-array.js";
 import { GridError } from "./errors.js";
 import { gatherArray } from "./select.js";
-import type { Attrs } from "./types.js";
+import type { ArrayData, Attrs } from "./types.js";
 
-function check(fn: string, a: unknown): asserts a is DataArray {
+function check(fn: string, a: unknown): void {
   if (!(a instanceof DataArray))
     throw new GridError("INVALID_ARGUMENT", `${fn}: expected a DataArray; got ${describe(a)}`);
 }
 
-function rebuild(
-  a: DataArray,
+function rebuild<T extends ArrayData>(
+  a: DataArray<T>,
   changes: Partial<{
     name: string;
     dims: string[];
     shape: number[];
-    data: DataArray["data"];
+    data: T;
     coords: Record<string, Coordinate>;
     attrs: Attrs;
   }>,
-): DataArray {
-  return new DataArray({
+): DataArray<T> {
+  return new DataArray<T>({
     name: changes.name ?? a.name,
     dims: changes.dims ?? [...a.dims],
     shape: changes.shape ?? [...a.shape],
@@ -40,7 +40,10 @@ function rebuild(
  * Rename dims, coordinates and/or the array itself: `rename(a, { lat: "latitude" })`
  * renames a dim and its coordinate; `rename(a, "sst_anom")` renames the array.
  */
-export function rename(a: DataArray, names: string | Record<string, string>): DataArray {
+export function rename<T extends ArrayData>(
+  a: DataArray<T>,
+  names: string | Record<string, string>,
+): DataArray<T> {
   check("rename", a);
   if (typeof names === "string") return rebuild(a, { name: names });
   if (!isPlainObject(names))
@@ -71,10 +74,10 @@ export function rename(a: DataArray, names: string | Record<string, string>): Da
  * Add or replace coordinates: `{ name: values }` for a 1-D coordinate over the dim of the
  * same name, or `{ name: { dims, values, attrs } }`.
  */
-export function assignCoords(
-  a: DataArray,
+export function assignCoords<T extends ArrayData>(
+  a: DataArray<T>,
   coords: Record<string, Coordinate | ArrayLike<number> | string[]>,
-): DataArray {
+): DataArray<T> {
   check("assignCoords", a);
   if (!isPlainObject(coords))
     throw new GridError(
@@ -110,7 +113,7 @@ export function assignCoords(
 }
 
 /** Add or replace attributes (xarray's `assign_attrs`). */
-export function assignAttrs(a: DataArray, attrs: Attrs): DataArray {
+export function assignAttrs<T extends ArrayData>(a: DataArray<T>, attrs: Attrs): DataArray<T> {
   check("assignAttrs", a);
   if (!isPlainObject(attrs))
     throw new GridError(
@@ -124,7 +127,10 @@ export function assignAttrs(a: DataArray, attrs: Attrs): DataArray {
  * Replace a dim by another 1-D coordinate over it (xarray's `swap_dims`):
  * `swapDims(a, { station: "station_id" })`.
  */
-export function swapDims(a: DataArray, swaps: Record<string, string>): DataArray {
+export function swapDims<T extends ArrayData>(
+  a: DataArray<T>,
+  swaps: Record<string, string>,
+): DataArray<T> {
   check("swapDims", a);
   if (!isPlainObject(swaps))
     throw new GridError(
@@ -151,8 +157,8 @@ export function swapDims(a: DataArray, swaps: Record<string, string>): DataArray
 }
 
 /** Sort along `dim` by its coordinate values (xarray's `sortby`); `ascending: false` reverses. */
-export function sortby(
-  a: DataArray,
+export function sortby<T extends ArrayData>(
+  a: DataArray<T>,
   dim: string,
   options: { ascending?: boolean } = {},
 ): DataArray {
@@ -181,8 +187,8 @@ export function sortby(
  * Roll values by `{ dim: k }` positions, wrapping around (xarray's `roll`). Labels stay put
  * unless `rollCoords: true` (then values and labels move together).
  */
-export function roll(
-  a: DataArray,
+export function roll<T extends ArrayData>(
+  a: DataArray<T>,
   shifts: Record<string, number>,
   options: { rollCoords?: boolean } = {},
 ): DataArray {
@@ -210,7 +216,7 @@ export function roll(
 }
 
 /** Reorder dims (xarray's `transpose`); omitted dims keep their order after the given ones. */
-export function transpose(a: DataArray, ...dims: string[]): DataArray {
+export function transpose<T extends ArrayData>(a: DataArray<T>, ...dims: string[]): DataArray<T> {
   check("transpose", a);
   const given = checkDims("transpose", "dims", dims);
   for (const d of given) a.axis(d);
@@ -263,7 +269,10 @@ export function transpose(a: DataArray, ...dims: string[]): DataArray {
 }
 
 /** Drop length-1 dims (all, or the named ones), keeping their coordinates as scalars. */
-export function squeeze(a: DataArray, dims?: string | string[]): DataArray {
+export function squeeze<T extends ArrayData>(
+  a: DataArray<T>,
+  dims?: string | string[],
+): DataArray<T> {
   check("squeeze", a);
   const names =
     dims === undefined
@@ -290,8 +299,8 @@ export function squeeze(a: DataArray, dims?: string | string[]): DataArray {
  * Add a leading length-1 dim (xarray's `expand_dims`), optionally with a coordinate label,
  * e.g. `expandDims(a, "time", { value: 15.5, attrs: { units: "days since 2000-01-01" } })`.
  */
-export function expandDims(
-  a: DataArray,
+export function expandDims<T extends ArrayData>(
+  a: DataArray<T>,
   dim: string,
   coord?: { value: number | string; attrs?: Attrs },
 ): DataArray {

@@ -237,6 +237,13 @@ export class DataArray<T extends ArrayData = ArrayData> {
   /** Data as a Float64Array (a copy unless already float64; strings become NaN). */
   toFloat64(): Float64Array {
     if (this.data instanceof Float64Array) return this.data;
+    // Native conversion for numeric typed arrays (a per-element loop over the union is slow).
+    if (
+      ArrayBuffer.isView(this.data) &&
+      !(this.data instanceof BigInt64Array || this.data instanceof BigUint64Array)
+    ) {
+      return new Float64Array(this.data as ArrayLike<number>);
+    }
     const out = new Float64Array(this.data.length);
     const d = this.data;
     for (let i = 0; i < out.length; i++) out[i] = Number(d[i]);

@@ -623,36 +623,50 @@ function clampIndex(i: number, n: number): number {
   return Math.min(Math.max(k, 0), n);
 }
 
-/** Gather the outer product of per-axis index lists out of a row-major array. */
+/**
+ * Gather the outer product of per-axis index lists out of a row-major array. Rows of the
+ * last axis that are a contiguous run are block-copied.
+ */
 function gather<T extends ArrayData | unknown[]>(
   data: T,
   shape: readonly number[],
   picks: number[][],
 ): T {
   const n = sizeOf(picks.map((p) => p.length));
-  const out = (
-    ArrayBuffer.isView(data) ? new (data.constructor as new (n: number) => T)(n) : new Array(n)
-  ) as T;
+  const typed = ArrayBuffer.isView(data);
+  const out = (typed ? new (data.constructor as new (n: number) => T)(n) : new Array(n)) as T;
   const rank = shape.length;
   if (rank === 0) {
     (out as unknown as unknown[])[0] = (data as unknown as unknown[])[0];
     return out;
   }
+  if (n === 0) return out;
   const strides = new Array<number>(rank);
   let s = 1;
   for (let i = rank - 1; i >= 0; i--) {
     strides[i] = s;
     s *= shape[i];
   }
-  const src = data as unknown as unknown[];
-  const dst = out as unknown as unknown[];
+  const last = picks[rank - 1];
+  const m = last.length;
+  let contiguous = true;
+  for (let j = 1; j < m; j++) if (last[j] !== last[0] + j) contiguous = false;
+  const src = data as unknown as {
+    [i: number]: unknown;
+    subarray?: (a: number, b: number) => unknown;
+  };
+  const dst = out as unknown as { [i: number]: unknown; set?: (x: unknown, o: number) => void };
   const idx = new Array<number>(rank).fill(0);
-  if (n === 0) return out;
-  for (let o = 0; o < n; o++) {
-    let flat = 0;
-    for (let i = 0; i < rank; i++) flat += picks[i][idx[i]] * strides[i];
-    dst[o] = src[flat];
-    for (let i = rank - 1; i >= 0; i--) {
+  for (let o = 0; o < n; o += m) {
+    let base = 0;
+    for (let i = 0; i < rank - 1; i++) base += picks[i][idx[i]] * strides[i];
+    if (typed && contiguous) {
+      const start = base + last[0];
+      dst.set!(src.subarray!(start, start + m), o);
+    } else {
+      for (let j = 0; j < m; j++) dst[o + j] = src[base + last[j]];
+    }
+    for (let i = rank - 2; i >= 0; i--) {
       idx[i]++;
       if (idx[i] < picks[i].length) break;
       idx[i] = 0;
