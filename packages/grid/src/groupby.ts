@@ -259,6 +259,8 @@ function groupedReduce(
       ),
     ),
     argAxis: axis,
+    // argmin/argmax report the position within each group, as xarray does.
+    argPositions: positionsInGroups(g.ids),
   };
   // Positions outside every group (NaN labels) go nowhere: route them to a scratch cell.
   const orphan = g.ids.some((x) => x < 0);
@@ -296,6 +298,15 @@ function groupedReduce(
     data: f32 ? Float32Array.from(values.subarray(0, s)) : values.subarray(0, s).slice(),
     coords,
     attrs,
+  });
+}
+
+function positionsInGroups(ids: Int32Array): Int32Array {
+  const seen = new Map<number, number>();
+  return Int32Array.from(ids, (id) => {
+    const k = seen.get(id) ?? 0;
+    seen.set(id, k + 1);
+    return k;
   });
 }
 

@@ -11,6 +11,7 @@ import {
   eq,
   expandDims,
   formatVariables,
+  groupby,
   isel,
   mapVariables,
   merge,
@@ -240,5 +241,25 @@ describe("datasets of several variables and streaming reductions", () => {
     await expect(reduceLazy(ds, "v", ["time"], "median")).rejects.toThrow(
       /cannot be merged across slabs/,
     );
+  });
+});
+
+describe("grouped positions", () => {
+  it("groupby argmax reports the position within each group, as xarray", () => {
+    const a = new DataArray({
+      name: "v",
+      dims: ["time"],
+      data: Float64Array.of(1, 5, 2, 9, 3, 4),
+      coords: {
+        time: {
+          dims: ["time"],
+          values: Float64Array.of(15, 45, 380, 410, 745, 775),
+          attrs: { units: "days since 2000-01-01", calendar: "noleap" },
+        },
+      },
+    });
+    const g = groupby(a, "time.month");
+    expect(Array.from(g.reduce("argmax").data as Float64Array)).toEqual([2, 1]);
+    expect(Array.from(g.reduce("argmin").data as Float64Array)).toEqual([0, 2]);
   });
 });

@@ -55,6 +55,8 @@ export interface Routing {
   nOut: number;
   /** For argmin/argmax: the axis whose position is reported. */
   argAxis?: number;
+  /** For argmin/argmax in groups: the position within its group of each index of `argAxis`. */
+  argPositions?: Int32Array;
 }
 
 export function numeric(d: ArrayData, fn: string): ArrayLike<number> {
@@ -261,6 +263,7 @@ function argExtreme(
   const rank = shape.length;
   const n = shape[rank - 1];
   const lastOff = routing.offsets[rank - 1];
+  const pos = routing.argPositions;
   const best = new Float64Array(nOut).fill(Number.NaN);
   const where = new Float64Array(nOut).fill(Number.NaN);
   rows(shape, routing, undefined, (s, ob, _wb, idx) => {
@@ -272,7 +275,8 @@ function argExtreme(
       // First occurrence wins on ties, as NumPy.
       if (Number.isNaN(cur) || (isMax ? v > cur : v < cur)) {
         best[o] = v;
-        where[o] = axis === rank - 1 ? j : idx[axis];
+        const k = axis === rank - 1 ? j : idx[axis];
+        where[o] = pos === undefined ? k : pos[k];
       }
     }
   });
