@@ -663,6 +663,10 @@ function gather<T extends ArrayData | unknown[]>(
     if (typed && contiguous) {
       const start = base + last[0];
       dst.set!(src.subarray!(start, start + m), o);
+    } else if (data instanceof Float32Array) {
+      copyRow32(out as unknown as Float32Array, data, o, base, last);
+    } else if (data instanceof Float64Array) {
+      copyRow64(out as unknown as Float64Array, data, o, base, last);
     } else {
       for (let j = 0; j < m; j++) dst[o + j] = src[base + last[j]];
     }
@@ -673,4 +677,26 @@ function gather<T extends ArrayData | unknown[]>(
     }
   }
   return out;
+}
+
+// One copy loop per element type keeps each loop monomorphic (a shared loop over every
+// typed array kind runs several times slower).
+function copyRow32(
+  dst: Float32Array,
+  src: Float32Array,
+  o: number,
+  base: number,
+  last: number[],
+): void {
+  for (let j = 0; j < last.length; j++) dst[o + j] = src[base + last[j]];
+}
+
+function copyRow64(
+  dst: Float64Array,
+  src: Float64Array,
+  o: number,
+  base: number,
+  last: number[],
+): void {
+  for (let j = 0; j < last.length; j++) dst[o + j] = src[base + last[j]];
 }
