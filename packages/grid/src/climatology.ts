@@ -4,7 +4,7 @@ import { type Coordinate, DataArray } from "./data-array.js";
 import { GridError } from "./errors.js";
 import { reducedAttrs } from "./reductions.js";
 import type { CFDatetime } from "./time.js";
-import type { Attrs } from "./types.js";
+import type { ArrayData, Attrs, FloatOf } from "./types.js";
 
 /** Calendar month (1–12) of each step of the time dimension, from its decoded times. */
 export function monthsOf(a: DataArray, timeDim = "time"): number[] {
@@ -26,7 +26,10 @@ export function monthsOf(a: DataArray, timeDim = "time"): number[] {
  *
  * @throws GridError `INVALID_TIME_UNITS` when the time coordinate is not decoded
  */
-export function climatology(a: DataArray, timeDim = "time"): DataArray {
+export function climatology<T extends ArrayData>(
+  a: DataArray<T>,
+  timeDim = "time",
+): DataArray<FloatOf<T>> {
   const months = monthsOf(a, timeDim);
   const axis = a.axis(timeDim);
   const outer = a.shape.slice(0, axis).reduce((x, y) => x * y, 1);
@@ -65,7 +68,7 @@ export function climatology(a: DataArray, timeDim = "time"): DataArray {
     typeof attrs.cell_methods === "string" ? `${attrs.cell_methods} ${entry}` : entry;
   // float32 stays float32 (the sums run in float64).
   const data = a.data instanceof Float32Array ? Float32Array.from(sum) : sum;
-  return new DataArray({ name: a.name, dims, shape, data, coords, attrs });
+  return new DataArray({ name: a.name, dims, shape, data, coords, attrs }) as DataArray<FloatOf<T>>;
 }
 
 /**
@@ -78,7 +81,11 @@ export function climatology(a: DataArray, timeDim = "time"): DataArray {
  *
  * @throws GridError `SHAPE_MISMATCH` when `clim` does not match `a` with `month` for time
  */
-export function anomaly(a: DataArray, clim?: DataArray, timeDim = "time"): DataArray {
+export function anomaly<T extends ArrayData>(
+  a: DataArray<T>,
+  clim?: DataArray,
+  timeDim = "time",
+): DataArray<Float32Array | Float64Array> {
   checkArray("anomaly", "data", a);
   if (clim !== undefined) checkArray("anomaly", "climatology", clim);
   if (typeof timeDim !== "string")

@@ -4,7 +4,7 @@ import { alignedStrides, walk } from "./broadcast.js";
 import { type Coordinate, DataArray } from "./data-array.js";
 import { GridError } from "./errors.js";
 import { reduce } from "./reductions.js";
-import { type ArrayData, attrString } from "./types.js";
+import { type ArrayData, attrString, type FloatOf } from "./types.js";
 
 /**
  * Keep values where `condition` holds, NaN (or `other`) elsewhere — xarray's `where`.
@@ -239,6 +239,10 @@ export function areaWeights(a: DataArray, latName?: string): DataArray {
 export { type ReduceOptions, type Reduction, reduce } from "./reductions.js";
 
 /** Mean over dims, optionally weighted — `reduce(a, dims, "mean", { weights })`. */
-export function mean(a: DataArray, dims: readonly string[], weights?: DataArray): DataArray {
+export function mean<T extends ArrayData>(
+  a: DataArray<T>,
+  dims: readonly string[],
+  weights?: DataArray,
+): DataArray<FloatOf<T>> {
   return reduce(a, dims, "mean", weights ? { weights } : {});
 }

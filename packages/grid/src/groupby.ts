@@ -11,7 +11,7 @@ import { numeric, type Reduction, type Routing, runReduction } from "./reduce-en
 import { checkReduce, type ReduceOptions, reducedAttrs } from "./reductions.js";
 import { gatherArray } from "./select.js";
 import { type CFDatetime, dayOfYear, encodeTime } from "./time.js";
-import { attrString } from "./types.js";
+import { type ArrayData, attrString, type FloatOf } from "./types.js";
 
 /** Date parts of {@link datePart}. */
 export type DatePart =
@@ -168,7 +168,7 @@ function makeGroups(a: DataArray, key: string): Groups {
 }
 
 /** Reductions and `map` over groups (xarray's `DataArrayGroupBy`). */
-export interface GroupBy {
+export interface GroupBy<T extends ArrayData = ArrayData> {
   /** The dimension that is split. */
   readonly dim: string;
   /** The name of the group dimension in results (`month`, `season`, … or the coordinate). */
@@ -177,15 +177,15 @@ export interface GroupBy {
   readonly labels: Float64Array | string[];
   /** Reduce each group over the split dimension with any reduction. */
   reduce(op: Reduction, options?: Omit<ReduceOptions, "weights">): DataArray;
-  mean(): DataArray;
-  sum(): DataArray;
-  min(): DataArray;
-  max(): DataArray;
-  count(): DataArray;
-  median(): DataArray;
-  std(options?: { ddof?: number }): DataArray;
-  var(options?: { ddof?: number }): DataArray;
-  quantile(q: number | number[]): DataArray;
+  mean(): DataArray<FloatOf<T>>;
+  sum(): DataArray<FloatOf<T>>;
+  min(): DataArray<FloatOf<T>>;
+  max(): DataArray<FloatOf<T>>;
+  count(): DataArray<Float64Array>;
+  median(): DataArray<FloatOf<T>>;
+  std(options?: { ddof?: number }): DataArray<FloatOf<T>>;
+  var(options?: { ddof?: number }): DataArray<FloatOf<T>>;
+  quantile(q: number | number[]): DataArray<FloatOf<T>>;
   /**
    * Apply `fn` to each group (a DataArray holding that group's positions) and combine:
    * results that keep the split dimension go back in the original order (e.g. anomalies);
@@ -200,16 +200,17 @@ export interface GroupBy {
  *
  * @throws GridError `INVALID_ARGUMENT`, `INVALID_TIME_UNITS`
  */
-export function groupby(a: DataArray, key: string): GroupBy {
+export function groupby<T extends ArrayData>(a: DataArray<T>, key: string): GroupBy<T> {
   if (!(a instanceof DataArray))
     throw new GridError("INVALID_ARGUMENT", `groupby: expected a DataArray; got ${describe(a)}`);
   const g = makeGroups(a, key);
-  return groupObject(a, g, "groupby");
+  return groupObject(a, g, "groupby") as GroupBy<T>;
 }
 
 function groupObject(a: DataArray, g: Groups, fn: string): GroupBy {
+  // Float results by the dtype policy; the public signatures narrow them per op.
   const red = (op: Reduction, options: Omit<ReduceOptions, "weights"> = {}) =>
-    groupedReduce(fn, a, g, op, options);
+    groupedReduce(fn, a, g, op, options) as DataArray<Float32Array | Float64Array>;
   return {
     dim: g.dim,
     groupDim: g.groupDim,
@@ -219,7 +220,7 @@ function groupObject(a: DataArray, g: Groups, fn: string): GroupBy {
     sum: () => red("sum"),
     min: () => red("min"),
     max: () => red("max"),
-    count: () => red("count"),
+    count: () => red("count") as DataArray<Float64Array>,
     median: () => red("median"),
     std: (o = {}) => red("std", o),
     var: (o = {}) => red("var", o),
@@ -422,11 +423,11 @@ const FREQ_ALIASES: Record<string, ResampleFreq> = {
  * @param freq - `"month"` (`"MS"`), `"season"` (`"QS-DEC"`) or `"year"` (`"YS"`)
  * @throws GridError `INVALID_ARGUMENT`, `INVALID_TIME_UNITS`
  */
-export function resample(
-  a: DataArray,
+export function resample<T extends ArrayData>(
+  a: DataArray<T>,
   freq: ResampleFreq | "MS" | "QS-DEC" | "YS",
   options: { dim?: string } = {},
-): GroupBy {
+): GroupBy<T> {
   if (!(a instanceof DataArray))
     throw new GridError("INVALID_ARGUMENT", `resample: expected a DataArray; got ${describe(a)}`);
   const o = checkOptions("resample", "options", options, ["dim"]);
@@ -477,7 +478,7 @@ export function resample(
     labels: values,
     coord: { dims: [dim], values, attrs: { ...c.attrs }, times: labelTimes },
   };
-  return groupObject(a, g, "resample");
+  return groupObject(a, g, "resample") as GroupBy<T>;
 }
 
 /** Options of {@link coarsen}. */
@@ -492,12 +493,12 @@ export interface CoarsenOptions {
  *
  * @throws GridError `INVALID_ARGUMENT` (bad window, boundary or op), `UNKNOWN_DIMENSION`
  */
-export function coarsen(
-  a: DataArray,
+export function coarsen<T extends ArrayData>(
+  a: DataArray<T>,
   windows: Record<string, number>,
   op: Reduction = "mean",
   options: CoarsenOptions & Omit<ReduceOptions, "weights"> = {},
-): DataArray {
+): DataArray<Float32Array | Float64Array> {
   if (!(a instanceof DataArray))
     throw new GridError("INVALID_ARGUMENT", `coarsen: expected a DataArray; got ${describe(a)}`);
   const o = checkOptions("coarsen", "options", options, ["boundary", "ddof", "q"]);

@@ -10,8 +10,9 @@ import { GridError } from "./errors.js";
 import { numeric } from "./reduce-engine.js";
 import { lanes } from "./reductions.js";
 import { gatherArray } from "./select.js";
+import type { ArrayData, FloatOf } from "./types.js";
 
-function check(fn: string, a: unknown, dim?: unknown): asserts a is DataArray {
+function check(fn: string, a: unknown, dim?: unknown): void {
   if (!(a instanceof DataArray))
     throw new GridError("INVALID_ARGUMENT", `${fn}: expected a DataArray; got ${describe(a)}`);
   if (dim !== undefined) {
@@ -34,7 +35,10 @@ function copyFloat(a: DataArray): Float32Array | Float64Array {
  *
  * @throws GridError `INVALID_ARGUMENT`, `SHAPE_MISMATCH` (other labels)
  */
-export function fillna(a: DataArray, value: number | DataArray): DataArray {
+export function fillna<T extends ArrayData>(
+  a: DataArray<T>,
+  value: number | DataArray,
+): DataArray<FloatOf<T>> {
   check("fillna", a);
   const out = copyFloat(a);
   if (typeof value === "number") {
@@ -64,18 +68,18 @@ export function fillna(a: DataArray, value: number | DataArray): DataArray {
       `fillna: value must be a number or a DataArray; got ${describe(value)}`,
     );
   }
-  return a.withData(out);
+  return a.withData(out) as DataArray<FloatOf<T>>;
 }
 
 /**
  * Drop positions along `dim` whose values are all NaN (`how: "all"`) or any NaN
  * (`how: "any"`, default), as xarray's `dropna`.
  */
-export function dropna(
-  a: DataArray,
+export function dropna<T extends ArrayData>(
+  a: DataArray<T>,
   dim: string,
   options: { how?: "any" | "all" } = {},
-): DataArray {
+): DataArray<T> {
   check("dropna", a, dim);
   const o = checkOptions("dropna", "options", options, ["how"]);
   const how =
@@ -110,15 +114,23 @@ function checkLimit(fn: string, options: unknown): number {
 }
 
 /** Carry the last valid value forward along `dim`, over at most `limit` consecutive NaNs. */
-export function ffill(a: DataArray, dim: string, options: { limit?: number } = {}): DataArray {
+export function ffill<T extends ArrayData>(
+  a: DataArray<T>,
+  dim: string,
+  options: { limit?: number } = {},
+): DataArray<FloatOf<T>> {
   check("ffill", a, dim);
-  return directionalFill(a, dim, checkLimit("ffill", options), true);
+  return directionalFill(a, dim, checkLimit("ffill", options), true) as DataArray<FloatOf<T>>;
 }
 
 /** Carry the next valid value backward along `dim`, over at most `limit` consecutive NaNs. */
-export function bfill(a: DataArray, dim: string, options: { limit?: number } = {}): DataArray {
+export function bfill<T extends ArrayData>(
+  a: DataArray<T>,
+  dim: string,
+  options: { limit?: number } = {},
+): DataArray<FloatOf<T>> {
   check("bfill", a, dim);
-  return directionalFill(a, dim, checkLimit("bfill", options), false);
+  return directionalFill(a, dim, checkLimit("bfill", options), false) as DataArray<FloatOf<T>>;
 }
 
 function directionalFill(a: DataArray, dim: string, limit: number, forward: boolean): DataArray {
@@ -150,11 +162,11 @@ function directionalFill(a: DataArray, dim: string, limit: number, forward: bool
  * `interpolate_na(dim, method="linear")`); NaN before the first and after the last valid
  * value stay NaN. With `limit`, at most `limit` consecutive NaNs of a gap are filled.
  */
-export function interpolateNa(
-  a: DataArray,
+export function interpolateNa<T extends ArrayData>(
+  a: DataArray<T>,
   dim: string,
   options: { limit?: number } = {},
-): DataArray {
+): DataArray<FloatOf<T>> {
   check("interpolateNa", a, dim);
   const limit = checkLimit("interpolateNa", options);
   const { outer, n, inner } = lanes(a, dim);
@@ -183,5 +195,5 @@ export function interpolateNa(
       }
     }
   }
-  return a.withData(out);
+  return a.withData(out) as DataArray<FloatOf<T>>;
 }

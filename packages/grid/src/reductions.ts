@@ -23,9 +23,12 @@ import {
   type Routing,
   runReduction,
 } from "./reduce-engine.js";
-import type { Attrs } from "./types.js";
+import type { ArrayData, Attrs, FloatOf } from "./types.js";
 
 export type { Reduction } from "./reduce-engine.js";
+
+/** Reductions whose result has the input's float type (all but count, argmin, argmax). */
+export type ValueReduction = Exclude<Reduction, "count" | "argmin" | "argmax">;
 
 /** Options of {@link reduce}. */
 export interface ReduceOptions {
@@ -125,12 +128,30 @@ export function checkReduce(
  * @throws GridError `INVALID_ARGUMENT` (unknown op or option), `UNKNOWN_DIMENSION`,
  *   `SHAPE_MISMATCH` (weights on other labels)
  */
+export function reduce<T extends ArrayData>(
+  a: DataArray<T>,
+  dims: readonly string[] | string | undefined,
+  op: "count" | "argmin" | "argmax",
+  options?: ReduceOptions,
+): DataArray<Float64Array>;
+export function reduce<T extends ArrayData>(
+  a: DataArray<T>,
+  dims: readonly string[] | string | undefined,
+  op: ValueReduction,
+  options?: ReduceOptions,
+): DataArray<FloatOf<T>>;
+export function reduce(
+  a: DataArray,
+  dims: readonly string[] | string | undefined,
+  op: Reduction,
+  options?: ReduceOptions,
+): DataArray<Float32Array | Float64Array>;
 export function reduce(
   a: DataArray,
   dims: readonly string[] | string | undefined,
   op: Reduction,
   options: ReduceOptions = {},
-): DataArray {
+): DataArray<Float32Array | Float64Array> {
   if (!(a instanceof DataArray))
     throw new GridError("INVALID_ARGUMENT", `reduce: expected a DataArray; got ${describe(a)}`);
   const p = checkReduce("reduce", op, options);
@@ -206,11 +227,11 @@ export function reduce(
 }
 
 /** Quantile(s) over dims (xarray's `quantile`, linear interpolation, NaN skipped). */
-export function quantile(
-  a: DataArray,
+export function quantile<T extends ArrayData>(
+  a: DataArray<T>,
   q: number | number[],
   dims?: readonly string[] | string,
-): DataArray {
+): DataArray<FloatOf<T>> {
   return reduce(a, dims, "quantile", { q });
 }
 
@@ -225,15 +246,15 @@ export function argmax(a: DataArray, dim: string): DataArray<Float64Array> {
 }
 
 /** Reductions with weights, like xarray's `a.weighted(w)`. */
-export interface Weighted {
+export interface Weighted<T extends ArrayData = ArrayData> {
   /** Weighted mean, NaN cells and their weights skipped. */
-  mean(dims?: readonly string[] | string): DataArray;
+  mean(dims?: readonly string[] | string): DataArray<FloatOf<T>>;
   /** Weighted sum. */
-  sum(dims?: readonly string[] | string): DataArray;
+  sum(dims?: readonly string[] | string): DataArray<FloatOf<T>>;
   /** Weighted standard deviation (about the weighted mean, divided by the weight sum). */
-  std(dims?: readonly string[] | string): DataArray;
+  std(dims?: readonly string[] | string): DataArray<FloatOf<T>>;
   /** Weighted variance. */
-  var(dims?: readonly string[] | string): DataArray;
+  var(dims?: readonly string[] | string): DataArray<FloatOf<T>>;
   /** Sum of the weights of valid cells (xarray's `sum_of_weights`). */
   sumOfWeights(dims?: readonly string[] | string): DataArray;
 }
@@ -244,7 +265,7 @@ export interface Weighted {
  *
  * @throws GridError `INVALID_ARGUMENT` when weights are not a DataArray
  */
-export function weighted(a: DataArray, weights: DataArray): Weighted {
+export function weighted<T extends ArrayData>(a: DataArray<T>, weights: DataArray): Weighted<T> {
   if (!(weights instanceof DataArray))
     throw new GridError(
       "INVALID_ARGUMENT",
@@ -299,7 +320,7 @@ function floatOut(a: DataArray): Float32Array | Float64Array {
  * Cumulative sum along `dim`, NaN counted as 0 (xarray's `cumsum` with skipna: NaN cells
  * hold the running sum). float32 stays float32.
  */
-export function cumsum(a: DataArray, dim: string): DataArray {
+export function cumsum<T extends ArrayData>(a: DataArray<T>, dim: string): DataArray<FloatOf<T>> {
   checkDim("cumsum", a, dim);
   const { outer, n, inner } = lanes(a, dim);
   const x = numeric(a.data, "cumsum");
@@ -315,14 +336,18 @@ export function cumsum(a: DataArray, dim: string): DataArray {
       }
     }
   }
-  return a.withData(out, { attrs: { ...a.attrs }, encoding: {} });
+  return a.withData(out, { attrs: { ...a.attrs }, encoding: {} }) as DataArray<FloatOf<T>>;
 }
 
 /**
  * n-th discrete difference along `dim` (xarray's `diff`, label `"upper"`): the result is
  * `n` shorter and carries the upper labels.
  */
-export function diff(a: DataArray, dim: string, n = 1): DataArray {
+export function diff<T extends ArrayData>(
+  a: DataArray<T>,
+  dim: string,
+  n = 1,
+): DataArray<FloatOf<T>> {
   checkDim("diff", a, dim);
   checkInteger("diff", "n", n, 0);
   let cur: DataArray = a;
@@ -353,7 +378,7 @@ export function diff(a: DataArray, dim: string, n = 1): DataArray {
       attrs: { ...cur.attrs },
     });
   }
-  return cur;
+  return cur as DataArray<FloatOf<T>>;
 }
 
 /** Coordinates of `a` picked by per-axis positions (all coordinates kept). */
@@ -379,7 +404,10 @@ export function sliceCoords(a: DataArray, picks: number[][]): Record<string, Coo
  * Shift values by `{ dim: k }` positions along each dim, filling with NaN (xarray's `shift`;
  * labels stay put). Integer data become float64 to hold the NaN.
  */
-export function shift(a: DataArray, shifts: Record<string, number>): DataArray {
+export function shift<T extends ArrayData>(
+  a: DataArray<T>,
+  shifts: Record<string, number>,
+): DataArray<FloatOf<T>> {
   if (!(a instanceof DataArray))
     throw new GridError("INVALID_ARGUMENT", `shift: expected a DataArray; got ${describe(a)}`);
   if (!isPlainObject(shifts))
@@ -402,7 +430,7 @@ export function shift(a: DataArray, shifts: Record<string, number>): DataArray {
       }
     cur = cur.withData(out);
   }
-  return cur;
+  return cur as DataArray<FloatOf<T>>;
 }
 
 /** Check a reduction name (for grouped operations). */

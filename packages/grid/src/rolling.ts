@@ -9,6 +9,7 @@ import { DataArray } from "./data-array.js";
 import { GridError } from "./errors.js";
 import { numeric } from "./reduce-engine.js";
 import { lanes, reducedAttrs } from "./reductions.js";
+import type { ArrayData, FloatOf } from "./types.js";
 
 /** Options of {@link rolling}. */
 export interface RollingOptions {
@@ -33,16 +34,16 @@ const ROLLING_OPS: readonly RollingOp[] = [
 ];
 
 /** A rolling window ready to reduce. */
-export interface Rolling {
-  reduce(op: RollingOp): DataArray;
-  mean(): DataArray;
-  sum(): DataArray;
-  min(): DataArray;
-  max(): DataArray;
-  count(): DataArray;
-  std(): DataArray;
-  var(): DataArray;
-  median(): DataArray;
+export interface Rolling<T extends ArrayData = ArrayData> {
+  reduce(op: RollingOp): DataArray<Float32Array | Float64Array>;
+  mean(): DataArray<FloatOf<T>>;
+  sum(): DataArray<FloatOf<T>>;
+  min(): DataArray<FloatOf<T>>;
+  max(): DataArray<FloatOf<T>>;
+  count(): DataArray<Float64Array>;
+  std(): DataArray<FloatOf<T>>;
+  var(): DataArray<FloatOf<T>>;
+  median(): DataArray<FloatOf<T>>;
 }
 
 /**
@@ -50,11 +51,11 @@ export interface Rolling {
  *
  * @throws GridError `INVALID_ARGUMENT` (bad window or option), `UNKNOWN_DIMENSION`
  */
-export function rolling(
-  a: DataArray,
+export function rolling<T extends ArrayData>(
+  a: DataArray<T>,
   window: Record<string, number>,
   options: RollingOptions = {},
-): Rolling {
+): Rolling<T> {
   if (!(a instanceof DataArray))
     throw new GridError("INVALID_ARGUMENT", `rolling: expected a DataArray; got ${describe(a)}`);
   if (!isPlainObject(window) || Object.keys(window).length !== 1) {
@@ -79,18 +80,26 @@ export function rolling(
       : checkInteger("rolling", "options.minPeriods", o.minPeriods, 1, w);
   const center = o.center === true;
   const red = (op: RollingOp) =>
-    rollingReduce(a, dim, w, center, minPeriods, checkChoice("rolling", "op", op, ROLLING_OPS));
-  return {
+    rollingReduce(
+      a,
+      dim,
+      w,
+      center,
+      minPeriods,
+      checkChoice("rolling", "op", op, ROLLING_OPS),
+    ) as DataArray<Float32Array | Float64Array>;
+  const out: Rolling = {
     reduce: red,
     mean: () => red("mean"),
     sum: () => red("sum"),
     min: () => red("min"),
     max: () => red("max"),
-    count: () => red("count"),
+    count: () => red("count") as DataArray<Float64Array>,
     std: () => red("std"),
     var: () => red("var"),
     median: () => red("median"),
   };
+  return out as Rolling<T>;
 }
 
 function rollingReduce(
