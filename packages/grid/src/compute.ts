@@ -73,9 +73,16 @@ function maskBlocks<A extends Float32Array | Float64Array>(
   keep: Uint8Array,
   other: number,
 ): void {
+  // Block copy, then overwrite the dropped cells: a memcpy plus a short list beats a
+  // per-element select.
+  out.set(src);
   const m = keep.length;
+  let nd = 0;
+  for (let k = 0; k < m; k++) if (keep[k] === 0) nd++;
+  const drop = new Int32Array(nd);
+  for (let k = 0, j = 0; k < m; k++) if (keep[k] === 0) drop[j++] = k;
   for (let o = 0; o < src.length; o += m) {
-    for (let k = 0; k < m; k++) out[o + k] = keep[k] === 1 ? src[o + k] : other;
+    for (let j = 0; j < nd; j++) out[o + drop[j]] = other;
   }
 }
 
