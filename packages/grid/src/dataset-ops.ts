@@ -3,7 +3,7 @@
  * variables by default) with the same selection, and apply one operation to each.
  */
 import { checkOptions, describe } from "./args.js";
-import { DataArray } from "./data-array.js";
+import { type Coordinate, DataArray } from "./data-array.js";
 import type { Dataset } from "./dataset.js";
 import { GridError } from "./errors.js";
 import { formatDataset } from "./repr.js";
@@ -121,4 +121,61 @@ export function formatVariables(vars: Record<string, DataArray>): string {
     })),
     attrs: {},
   });
+}
+
+/**
+ * Turn variables of a set into coordinates of the others (xarray's `set_coords`): each
+ * named array becomes a coordinate of every array whose dims include its dims, and leaves
+ * the set.
+ *
+ * @throws GridError `INVALID_ARGUMENT` (unknown name, string data), `SHAPE_MISMATCH`
+ */
+export function setCoords(
+  vars: Record<string, DataArray>,
+  names: string | readonly string[],
+): Record<string, DataArray> {
+  const list = typeof names === "string" ? [names] : names;
+  if (!Array.isArray(list) || list.some((n) => typeof n !== "string")) {
+    throw new GridError(
+      "INVALID_ARGUMENT",
+      `setCoords: names must be a variable name or a list of them; got ${describe(names)}`,
+    );
+  }
+  const out: Record<string, DataArray> = {};
+  for (const n of list) {
+    if (!(vars[n] instanceof DataArray)) {
+      throw new GridError(
+        "INVALID_ARGUMENT",
+        `setCoords: no variable '${n}' (have ${Object.keys(vars).join(", ")})`,
+      );
+    }
+  }
+  for (const [k, a] of Object.entries(vars)) {
+    if (list.includes(k)) continue;
+    const coords: Record<string, Coordinate> = { ...a.coords };
+    for (const n of list) {
+      const c = vars[n];
+      if (!c.dims.every((d) => a.dims.includes(d))) continue;
+      c.dims.forEach((d, i) => {
+        if (a.shape[a.axis(d)] !== c.shape[i]) {
+          throw new GridError(
+            "SHAPE_MISMATCH",
+            `setCoords: '${n}' has ${c.shape[i]} along '${d}' but '${k}' has ${a.shape[a.axis(d)]}`,
+          );
+        }
+      });
+      const values = Array.isArray(c.data) ? [...c.data] : c.toFloat64().slice();
+      coords[n] = { dims: [...c.dims], values, attrs: { ...c.attrs } };
+    }
+    out[k] = new DataArray({
+      name: a.name,
+      dims: a.dims,
+      shape: a.shape,
+      data: a.data,
+      coords,
+      attrs: a.attrs,
+      encoding: a.encoding,
+    });
+  }
+  return out;
 }

@@ -92,6 +92,7 @@ it("exports", () => {
     "rolling",
     "seasonOf",
     "sel",
+    "setCoords",
     "shift",
     "sizeOf",
     "slabs",

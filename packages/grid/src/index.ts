@@ -56,6 +56,7 @@ export {
   mapVariables,
   type ReadVariablesOptions,
   readVariables,
+  setCoords,
 } from "./dataset-ops.js";
 export { charsToStrings, type Decoded, type DecodeOptions, decode } from "./decode.js";
 export { type ErrorContext, GridError, type GridErrorCode, isGridError } from "./errors.js";

@@ -21,6 +21,7 @@ import {
   reduceLazy,
   rename,
   roll,
+  setCoords,
   sortby,
   squeeze,
   sub,
@@ -216,6 +217,15 @@ describe("datasets of several variables and streaming reductions", () => {
     expect(vars.v.shape).toEqual([5, 4]);
     const means = mapVariables(vars, (a) => reduce(a, "time", "mean"));
     expect(means.u.get(1)).toBeCloseTo(2 * means.v.get(1), 5);
+    const withCoord = setCoords(
+      {
+        ...vars,
+        depth: new DataArray({ name: "depth", dims: ["y"], data: Float64Array.of(5, 10, 20, 40) }),
+      },
+      "depth",
+    );
+    expect(Object.keys(withCoord)).toEqual(["v", "u"]);
+    expect(Array.from(withCoord.u.coords.depth.values as Float64Array)).toEqual([5, 10, 20, 40]);
     await expect(readVariables(ds, ["v"], { select: {} } as never)).rejects.toThrow(
       /unknown options key 'select'/,
     );
