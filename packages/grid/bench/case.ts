@@ -69,7 +69,9 @@ const tasks: Record<string, () => Promise<DataArray> | DataArray> = {
 
 const f = tasks[task];
 if (f === undefined) throw new Error(`unknown task ${task}`);
-let r = await f(); // warm-up
+// Warm-up: at least 3 runs and 0.3 s (the JIT needs a few runs; xarray gets the same).
+let r = await f();
+for (let n = 1, t0 = performance.now(); n < 3 || performance.now() - t0 < 300; n++) r = await f();
 // CPU time (user + system) is what the machine's other jobs cannot inflate; wall time too.
 const cpu = () => {
   const u = process.cpuUsage();
@@ -77,12 +79,14 @@ const cpu = () => {
 };
 const times: number[] = [];
 const walls: number[] = [];
-for (let i = 0; i < Number(repsText); i++) {
+// At least REPS timed runs, and at least 0.3 s of them for short tasks.
+for (let i = 0, spent = 0; i < Number(repsText) || spent < 0.3; i++) {
   const c0 = cpu();
   const t0 = performance.now();
   r = await f();
   walls.push((performance.now() - t0) / 1000);
   times.push(cpu() - c0);
+  spent += walls[walls.length - 1];
 }
 times.sort((a, b) => a - b);
 walls.sort((a, b) => a - b);

@@ -1,7 +1,9 @@
 // Everyday analysis tasks: @geoml/grid vs xarray on the same 20-year monthly float32 field
 // (240 × 90 × 180, land and 2 % scattered gaps as NaN), in memory. Each task runs in its own
 // process for each library (so peak RSS is the task's), alternating geoml / xarray, ROUNDS
-// times; each process does one warm-up then REPS timed runs and reports the median.
+// times; each process warms up (≥ 3 runs, ≥ 0.3 s), then times ≥ REPS runs (≥ 0.3 s) and
+// reports the median CPU time (the machine is shared; CPU time is what other jobs cannot
+// inflate) and the median wall time.
 // Data generation, imports and warm-up are outside the clock; one thread on both sides.
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -46,7 +48,9 @@ console.log(
     .map((x) => x.toFixed(1))
     .join(" ")}`,
 );
-console.log(`${rounds} rounds × ${reps} timed runs after a warm-up; medians`);
+console.log(
+  `${rounds} rounds; each ≥ ${reps} timed runs (≥ 0.3 s) after ≥ 3 warm-up runs (≥ 0.3 s); medians of CPU time (wall time in brackets)`,
+);
 console.log(
   "| task | @geoml/grid | xarray | ratio (ours / xarray) | peak RSS geoml | peak RSS xarray |",
 );

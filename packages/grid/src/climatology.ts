@@ -35,23 +35,11 @@ export function climatology<T extends ArrayData>(
   const outer = a.shape.slice(0, axis).reduce((x, y) => x * y, 1);
   const inner = a.shape.slice(axis + 1).reduce((x, y) => x * y, 1);
   const nt = a.shape[axis];
-  const x = a.data instanceof Float32Array ? a.data : a.toFloat64();
   const sum = new Float64Array(outer * 12 * inner);
   const cnt = new Float64Array(outer * 12 * inner);
-  for (let o = 0; o < outer; o++) {
-    for (let t = 0; t < nt; t++) {
-      const m = months[t] - 1;
-      const src = (o * nt + t) * inner;
-      const dst = (o * 12 + m) * inner;
-      for (let i = 0; i < inner; i++) {
-        const v = x[src + i];
-        if (!Number.isNaN(v)) {
-          sum[dst + i] += v;
-          cnt[dst + i]++;
-        }
-      }
-    }
-  }
+  const layout = { outer, nt, inner, months };
+  if (a.data instanceof Float32Array) accumulate32(a.data, sum, cnt, layout);
+  else accumulate64(a.toFloat64(), sum, cnt, layout);
   for (let i = 0; i < sum.length; i++) sum[i] = cnt[i] > 0 ? sum[i] / cnt[i] : Number.NaN;
   const dims = a.dims.map((d) => (d === timeDim ? "month" : d));
   const shape = a.shape.map((n, i) => (i === axis ? 12 : n));
@@ -69,6 +57,62 @@ export function climatology<T extends ArrayData>(
   // float32 stays float32 (the sums run in float64).
   const data = a.data instanceof Float32Array ? Float32Array.from(sum) : sum;
   return new DataArray({ name: a.name, dims, shape, data, coords, attrs }) as DataArray<FloatOf<T>>;
+}
+
+interface Layout {
+  outer: number;
+  nt: number;
+  inner: number;
+  months: number[];
+}
+
+// One loop per input type keeps each monomorphic.
+function accumulate32(x: Float32Array, sum: Float64Array, cnt: Float64Array, l: Layout): void {
+  for (let o = 0; o < l.outer; o++) {
+    for (let t = 0; t < l.nt; t++) {
+      const src = (o * l.nt + t) * l.inner;
+      const dst = (o * 12 + l.months[t] - 1) * l.inner;
+      for (let i = 0; i < l.inner; i++) {
+        const v = x[src + i];
+        if (!Number.isNaN(v)) {
+          sum[dst + i] += v;
+          cnt[dst + i]++;
+        }
+      }
+    }
+  }
+}
+
+function accumulate64(x: Float64Array, sum: Float64Array, cnt: Float64Array, l: Layout): void {
+  for (let o = 0; o < l.outer; o++) {
+    for (let t = 0; t < l.nt; t++) {
+      const src = (o * l.nt + t) * l.inner;
+      const dst = (o * 12 + l.months[t] - 1) * l.inner;
+      for (let i = 0; i < l.inner; i++) {
+        const v = x[src + i];
+        if (!Number.isNaN(v)) {
+          sum[dst + i] += v;
+          cnt[dst + i]++;
+        }
+      }
+    }
+  }
+}
+
+function subtract32(
+  x: Float32Array,
+  c: Float32Array,
+  out: Float32Array,
+  ref: Int32Array,
+  l: Layout,
+): void {
+  for (let o = 0; o < l.outer; o++) {
+    for (let t = 0; t < l.nt; t++) {
+      const src = (o * l.nt + t) * l.inner;
+      const r = (o * 12 + ref[t]) * l.inner;
+      for (let i = 0; i < l.inner; i++) out[src + i] = x[src + i] - c[r + i];
+    }
+  }
 }
 
 /**
@@ -129,6 +173,21 @@ export function anomaly<T extends ArrayData>(
     }
     return p * cm;
   });
+  const same = c.dims.every((d, i) => d === expected[i]) && c.shape[c.axis("month")] === 12;
+  if (same && a.data instanceof Float32Array && c.data instanceof Float32Array) {
+    // The usual layout: month where time was, float32 both — one tight loop.
+    const axis0 = a.axis(timeDim);
+    const outer = a.shape.slice(0, axis0).reduce((p, q) => p * q, 1);
+    const inner = a.shape.slice(axis0 + 1).reduce((p, q) => p * q, 1);
+    const ref = Int32Array.from(tOff, (off) => off / cm);
+    const out32 = new Float32Array(a.size);
+    subtract32(a.data, c.data, out32, ref, { outer, nt: a.shape[axis0], inner, months });
+    return a.withData(out32, {
+      name: `${a.name}_anomaly`,
+      attrs: anomalyAttrs(a.attrs),
+      encoding: {},
+    });
+  }
   // Per-axis offsets into the climatology, in a's dim order.
   const offsets = a.dims.map((d, ax) =>
     ax === axis ? tOff : Int32Array.from({ length: a.shape[ax] }, (_, i) => i * cst[c.axis(d)]),
@@ -154,11 +213,15 @@ export function anomaly<T extends ArrayData>(
       idx[k] = 0;
     }
   }
-  const attrs: Attrs = { ...a.attrs };
+  return a.withData(out, { name: `${a.name}_anomaly`, attrs: anomalyAttrs(a.attrs), encoding: {} });
+}
+
+function anomalyAttrs(source: Readonly<Attrs>): Attrs {
+  const attrs: Attrs = { ...source };
   delete attrs.standard_name;
   delete attrs.valid_min;
   delete attrs.valid_max;
   delete attrs.valid_range;
   if (typeof attrs.long_name === "string") attrs.long_name = `${attrs.long_name} anomaly`;
-  return a.withData(out, { name: `${a.name}_anomaly`, attrs, encoding: {} });
+  return attrs;
 }

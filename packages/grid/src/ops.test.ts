@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   add,
   align,
+  anomaly,
   assignAttrs,
   assignCoords,
   concat,
@@ -271,5 +272,37 @@ describe("grouped positions", () => {
     const g = groupby(a, "time.month");
     expect(Array.from(g.reduce("argmax").data as Float64Array)).toEqual([2, 1]);
     expect(Array.from(g.reduce("argmin").data as Float64Array)).toEqual([0, 2]);
+  });
+});
+
+describe("float32 fast paths agree with float64", () => {
+  it("climatology and anomaly of float32 data", () => {
+    const nt = 30;
+    const make = <T extends Float32Array | Float64Array>(data: T) =>
+      new DataArray({
+        name: "v",
+        dims: ["time", "y"],
+        shape: [nt, 3],
+        data,
+        coords: {
+          time: {
+            dims: ["time"],
+            values: Float64Array.from({ length: nt }, (_, i) => i * 30 + 15),
+            attrs: { units: "days since 2000-01-01", calendar: "360_day" },
+          },
+        },
+      });
+    const values = Float32Array.from({ length: nt * 3 }, (_, i) =>
+      i % 11 === 4 ? Number.NaN : Math.cos(i) * 7,
+    );
+    const a32 = anomaly(make(values));
+    const a64 = anomaly(make(Float64Array.from(values)));
+    expect(a32.data).toBeInstanceOf(Float32Array);
+    const x = a32.data as Float32Array;
+    const y = a64.data as Float64Array;
+    for (let i = 0; i < y.length; i++) {
+      if (Number.isNaN(y[i])) expect(Number.isNaN(x[i])).toBe(true);
+      else expect(Math.abs(x[i] - y[i])).toBeLessThan(1e-5);
+    }
   });
 });
