@@ -143,6 +143,16 @@ def battery(da, num, full):
     d = lambda *a: cftime.datetime(*a, calendar=cal)  # noqa: E731
     r["sel_range"] = out(da.sel(time=slice(d(1991, 11, 1), d(1992, 2, 28))))
     r["sel_year"] = out(da.sel(time=slice(d(1993, 1, 1), d(1993, 12, 28))))
+    with xr.set_options(arithmetic_join="outer"):
+        r["outer_add"] = out(da.isel(lon=slice(0, 3)) + da.isel(lon=slice(1, 4)))
+    r["inner_add"] = out(da.isel(lat=[0, 1]) + da.isel(lat=[1, 2]))
+    r["sortby_lat_desc"] = out(da.sortby("lat", ascending=False))
+    r["roll_lon"] = out(da.roll(lon=1, roll_coords=True))
+    r["roll_lon_labels"] = da.roll(lon=1, roll_coords=True).lon.values.tolist()
+    r["transpose"] = out(da.transpose("lon", "time", "lat"))
+    r["groupby_doy_mean"] = out(da.groupby("time.dayofyear").mean("time"), ("dayofyear", "lat", "lon"))
+    r["where_other"] = out(da.where(da > 20, -1.0))
+    r["coarsen_trim_max"] = out(da.coarsen(time=5, boundary="trim").max())
     r["clim_lon_reversed_anomaly"] = out(
         (da.groupby("time.month") - clim.isel(lon=slice(None, None, -1))).drop_vars("month", errors="ignore")
     )

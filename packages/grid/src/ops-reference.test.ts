@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import ref from "./__fixtures__/grid_ops.json" with { type: "json" };
 import {
+  add,
   anomaly,
   argmax,
   argmin,
@@ -25,10 +26,13 @@ import {
   quantile,
   reduce,
   resample,
+  roll,
   rolling,
   sel,
   shift,
+  sortby,
   sub,
+  transpose,
   weighted,
   where,
 } from "./index.js";
@@ -228,6 +232,33 @@ describe.each(["standard", "360_day"])("full battery, calendar %s", (cal) => {
     );
     expectResult(sel(a, { time: { from: "1991-11", to: "1992-02" } }), r.sel_range, "range");
     expectResult(sel(a, { time: "1993" }), r.sel_year, "year");
+  });
+
+  it("joins, layout operations, dayofyear groups, where with other, trimmed blocks", () => {
+    expectResult(
+      add(isel(a, { lon: { stop: 3 } }), isel(a, { lon: { start: 1 } }), { join: "outer" }),
+      r.outer_add,
+      "outer join",
+    );
+    expectResult(
+      add(isel(a, { lat: [0, 1] }), isel(a, { lat: [1, 2] }), { join: "inner" }),
+      r.inner_add,
+      "inner join",
+    );
+    expectResult(sortby(a, "lat", { ascending: false }), r.sortby_lat_desc, "sortby");
+    const rolled = roll(a, { lon: 1 }, { rollCoords: true });
+    expectResult(rolled, r.roll_lon, "roll");
+    expect(Array.from(rolled.coords.lon.values as Float64Array)).toEqual(
+      r.roll_lon_labels as unknown as number[],
+    );
+    expectResult(transpose(a, "lon", "time", "lat"), r.transpose, "transpose");
+    expectResult(groupby(a, "time.dayofyear").mean(), r.groupby_doy_mean, "dayofyear");
+    expectResult(where(a, gt(a, 20), -1), r.where_other, "where other");
+    expectResult(
+      coarsen(a, { time: 5 }, "max", { boundary: "trim" }),
+      r.coarsen_trim_max,
+      "coarsen trim",
+    );
   });
 
   it("anomaly against a climatology stored with reversed longitudes", () => {

@@ -9,6 +9,7 @@ import {
   isel,
   quantile,
   reduce,
+  reduceLazy,
   resample,
   rolling,
   sel,
@@ -70,6 +71,38 @@ describe("sst_packed.nc (monthly, noleap)", () => {
         r.seam_box_lon.map((x) => (x >= 300 ? x : x)),
       );
       close(reduce(box, ["lat", "lon"], "mean").data as Float64Array, r.seam_box_mean, "seam box");
+    } finally {
+      await ds.close();
+    }
+  });
+});
+
+describe("streaming reductions on a lazily opened file", () => {
+  it("reduceLazy over time reads slab by slab and matches the whole-array reduction", async () => {
+    const ds = await openNetcdf(corpusPath("sst_packed.nc"));
+    try {
+      const whole = await ds.read("sst");
+      for (const op of ["mean", "std", "max", "count"] as const) {
+        // 20,000 elements per slab: one of the 12 time steps (91 × 181) at a time.
+        const lazy = await reduceLazy(ds, "sst", ["time"], op, { slabElements: 20000 });
+        const mem = reduce(whole, ["time"], op);
+        const x = lazy.data as ArrayLike<number>;
+        const y = mem.data as ArrayLike<number>;
+        expect(lazy.shape).toEqual([91, 181]);
+        for (let i = 0; i < y.length; i++) {
+          if (Number.isNaN(y[i])) expect(Number.isNaN(x[i]), `${op}[${i}]`).toBe(true);
+          else
+            expect(Math.abs(x[i] - y[i]), `${op}[${i}]`).toBeLessThanOrEqual(
+              1e-9 * Math.max(1, Math.abs(y[i])),
+            );
+        }
+      }
+      const perStep = await reduceLazy(ds, "sst", ["lat", "lon"], "median", {
+        slabElements: 20000,
+      });
+      expect(Array.from(perStep.data as ArrayLike<number>)).toEqual(
+        Array.from(reduce(whole, ["lat", "lon"], "median").data as ArrayLike<number>),
+      );
     } finally {
       await ds.close();
     }
