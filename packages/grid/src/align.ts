@@ -62,7 +62,8 @@ function indexOf(keys: Array<number | string>): Map<number | string, number> | u
   return m;
 }
 
-function sameSequence(x: Array<number | string>, y: Array<number | string>): boolean {
+function sameSequence(x: ArrayLike<number | string>, y: ArrayLike<number | string>): boolean {
+  if (x === y) return true;
   if (x.length !== y.length) return false;
   for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
   return true;
@@ -78,6 +79,22 @@ interface DimPlan {
 }
 
 function planDim(fn: string, a: DataArray, b: DataArray, dim: string, join: Join): DimPlan {
+  // Fast path: the same numeric labels in the same units (the usual case) need no keys.
+  const ca = a.coord(dim);
+  const cb = b.coord(dim);
+  if (
+    ca !== undefined &&
+    cb !== undefined &&
+    ca.dims.length === 1 &&
+    cb.dims.length === 1 &&
+    ca.values instanceof Float64Array &&
+    cb.values instanceof Float64Array &&
+    ca.attrs.units === cb.attrs.units &&
+    ca.attrs.calendar === cb.attrs.calendar &&
+    sameSequence(ca.values, cb.values)
+  ) {
+    return { dim, a: undefined, b: undefined, coord: ca, length: ca.values.length };
+  }
   const la = labelsOf(a, dim);
   const lb = labelsOf(b, dim);
   const na = a.shape[a.axis(dim)];
