@@ -66,11 +66,13 @@ export interface BinaryOptions {
   join?: Join;
 }
 
-type Out<A, B> =
-  A extends DataArray<Float32Array>
-    ? B extends number | DataArray<Float32Array>
-      ? Float32Array
-      : Float64Array
+type F32Like = number | DataArray<Float32Array>;
+type MaybeF32<X> = X extends DataArray<infer T> ? (Float32Array extends T ? true : false) : false;
+/** Result data type of an arithmetic operation under the dtype policy. */
+type Out<A, B> = [A, B] extends [F32Like, F32Like]
+  ? Float32Array
+  : true extends MaybeF32<A> | MaybeF32<B>
+    ? Float32Array | Float64Array
     : Float64Array;
 
 /** `a + b`, aligned by label. */
