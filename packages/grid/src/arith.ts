@@ -262,22 +262,107 @@ export function binary(
   const sb = B instanceof DataArray ? stridesOnto(B, dims) : undefined;
   const da = A instanceof DataArray ? floatView(A.data, op) : undefined;
   const db = B instanceof DataArray ? floatView(B.data, op) : undefined;
-  kernel(
-    op,
-    shape,
-    out,
-    da,
-    sa,
-    typeof A === "number" ? A : 0,
-    db,
-    sb,
-    typeof B === "number" ? B : 0,
-  );
+  const sameLayout = (x: DataArray) =>
+    x.ndim === dims.length && x.dims.every((d, i) => d === dims[i] && x.shape[i] === shape[i]);
+  const flat =
+    FLAT.has(op) &&
+    (A instanceof DataArray ? sameLayout(A) : true) &&
+    (B instanceof DataArray ? sameLayout(B) : true) &&
+    flatKernel(op, out, A instanceof DataArray ? A.data : A, B instanceof DataArray ? B.data : B);
+  if (!flat) {
+    kernel(
+      op,
+      shape,
+      out,
+      da,
+      sa,
+      typeof A === "number" ? A : 0,
+      db,
+      sb,
+      typeof B === "number" ? B : 0,
+    );
+  }
   const nameA = A instanceof DataArray ? A.name : undefined;
   const nameB = B instanceof DataArray ? B.name : undefined;
   const name =
     nameA !== undefined && nameB !== undefined && nameA !== nameB ? op : (nameA ?? nameB ?? op);
   return new DataArray({ name, dims, shape, data: out, coords });
+}
+
+const FLAT = new Set<BinaryOp>(["add", "sub", "mul", "div"]);
+
+// Element-wise loops over operands laid out like the output (no broadcasting), one per
+// element type so each stays monomorphic. Returns false when no loop fits.
+function flatKernel(
+  op: BinaryOp,
+  out: Float32Array | Float64Array | Uint8Array,
+  a: ArrayData | number,
+  b: ArrayData | number,
+): boolean {
+  if (out instanceof Float32Array) {
+    if (a instanceof Float32Array && typeof b === "number") return scalar32(op, out, a, b, false);
+    if (b instanceof Float32Array && typeof a === "number") return scalar32(op, out, b, a, true);
+    if (a instanceof Float32Array && b instanceof Float32Array) return pair32(op, out, a, b);
+    return false;
+  }
+  if (out instanceof Float64Array) {
+    if (a instanceof Float64Array && typeof b === "number") return scalar64(op, out, a, b, false);
+    if (b instanceof Float64Array && typeof a === "number") return scalar64(op, out, b, a, true);
+    if (a instanceof Float64Array && b instanceof Float64Array) return pair64(op, out, a, b);
+  }
+  return false;
+}
+
+function scalar32(
+  op: BinaryOp,
+  out: Float32Array,
+  x: Float32Array,
+  k: number,
+  swap: boolean,
+): boolean {
+  const n = out.length;
+  if (op === "add") for (let i = 0; i < n; i++) out[i] = x[i] + k;
+  else if (op === "mul") for (let i = 0; i < n; i++) out[i] = x[i] * k;
+  else if (op === "sub" && !swap) for (let i = 0; i < n; i++) out[i] = x[i] - k;
+  else if (op === "sub") for (let i = 0; i < n; i++) out[i] = k - x[i];
+  else if (!swap) for (let i = 0; i < n; i++) out[i] = x[i] / k;
+  else for (let i = 0; i < n; i++) out[i] = k / x[i];
+  return true;
+}
+
+function scalar64(
+  op: BinaryOp,
+  out: Float64Array,
+  x: Float64Array,
+  k: number,
+  swap: boolean,
+): boolean {
+  const n = out.length;
+  if (op === "add") for (let i = 0; i < n; i++) out[i] = x[i] + k;
+  else if (op === "mul") for (let i = 0; i < n; i++) out[i] = x[i] * k;
+  else if (op === "sub" && !swap) for (let i = 0; i < n; i++) out[i] = x[i] - k;
+  else if (op === "sub") for (let i = 0; i < n; i++) out[i] = k - x[i];
+  else if (!swap) for (let i = 0; i < n; i++) out[i] = x[i] / k;
+  else for (let i = 0; i < n; i++) out[i] = k / x[i];
+  return true;
+}
+
+function pair32(op: BinaryOp, out: Float32Array, x: Float32Array, y: Float32Array): boolean {
+  const n = out.length;
+  if (op === "add") for (let i = 0; i < n; i++) out[i] = x[i] + y[i];
+  else if (op === "sub") for (let i = 0; i < n; i++) out[i] = x[i] - y[i];
+  else if (op === "mul") for (let i = 0; i < n; i++) out[i] = x[i] * y[i];
+  else for (let i = 0; i < n; i++) out[i] = x[i] / y[i];
+  return true;
+}
+
+function pair64(op: BinaryOp, out: Float64Array, x: Float64Array, y: Float64Array): boolean {
+  const n = out.length;
+  if (op === "add") for (let i = 0; i < n; i++) out[i] = x[i] + y[i];
+  else if (op === "sub") for (let i = 0; i < n; i++) out[i] = x[i] - y[i];
+  else if (op === "mul") for (let i = 0; i < n; i++) out[i] = x[i] * y[i];
+  else for (let i = 0; i < n; i++) out[i] = x[i] / y[i];
+  return true;
 }
 
 function stridesOnto(a: DataArray, dims: readonly string[]): number[] {

@@ -32,12 +32,19 @@ export function where<T extends ArrayData>(
   const cond = alignTo("where", a, condition, "condition");
   const strides = alignedStrides(a, cond);
   // float32 stays float32: masking a large field should not double its memory.
-  const src = a.data instanceof Float32Array ? a.data : a.toFloat64();
-  const out = src instanceof Float32Array ? new Float32Array(a.size) : new Float64Array(a.size);
+  const src: Float32Array | Float64Array =
+    a.data instanceof Float32Array ? (a.data as Float32Array) : a.toFloat64();
   const c = cond.data as ArrayLike<number>;
   const suffix =
     cond.ndim <= a.ndim && cond.dims.every((d, i) => d === a.dims[a.ndim - cond.ndim + i]);
-  if (typeof other === "number" && suffix && cond.size > 0) {
+  const fast = typeof other === "number" && suffix && cond.size > 0;
+  // slice() copies without zero-filling first: the fast path starts from a copy.
+  const out = fast
+    ? src.slice()
+    : src instanceof Float32Array
+      ? new Float32Array(a.size)
+      : new Float64Array(a.size);
+  if (fast) {
     // The common case — a (lat, lon) mask over (time, lat, lon): precompute the truth
     // table once and walk the data in blocks of the mask's size.
     const m = cond.size;
@@ -46,8 +53,8 @@ export function where<T extends ArrayData>(
       const v = c[k];
       keep[k] = v !== 0 && !Number.isNaN(v) ? 1 : 0;
     }
-    if (src instanceof Float32Array) maskBlocks(src, out as Float32Array, keep, other);
-    else maskBlocks(src, out as Float64Array, keep, other);
+    if (out instanceof Float32Array) maskBlocks(out, keep, other as number);
+    else maskBlocks(out, keep, other as number);
   } else if (typeof other === "number") {
     rowLoop(a.shape, strides, (start, n, cb, cs) => {
       for (let j = 0; j < n; j++) {
@@ -68,20 +75,18 @@ export function where<T extends ArrayData>(
 }
 
 function maskBlocks<A extends Float32Array | Float64Array>(
-  src: A,
   out: A,
   keep: Uint8Array,
   other: number,
 ): void {
-  // Block copy, then overwrite the dropped cells: a memcpy plus a short list beats a
-  // per-element select.
-  out.set(src);
+  // `out` is a copy of the data: overwrite the dropped cells only (a copy plus a short list
+  // beats a per-element select).
   const m = keep.length;
   let nd = 0;
   for (let k = 0; k < m; k++) if (keep[k] === 0) nd++;
   const drop = new Int32Array(nd);
   for (let k = 0, j = 0; k < m; k++) if (keep[k] === 0) drop[j++] = k;
-  for (let o = 0; o < src.length; o += m) {
+  for (let o = 0; o < out.length; o += m) {
     for (let j = 0; j < nd; j++) out[o + drop[j]] = other;
   }
 }

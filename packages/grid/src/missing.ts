@@ -26,8 +26,9 @@ function check(fn: string, a: unknown, dim?: unknown): void {
 }
 
 function copyFloat(a: DataArray): Float32Array | Float64Array {
-  const x = numeric(a.data, "fill");
-  return a.data instanceof Float32Array ? Float32Array.from(x) : Float64Array.from(x);
+  // slice() is a plain copy (no zero-fill, no per-element conversion).
+  if (a.data instanceof Float32Array || a.data instanceof Float64Array) return a.data.slice();
+  return a.toFloat64().slice();
 }
 
 /**
