@@ -4,8 +4,10 @@ import {
   add,
   align,
   anomaly,
+  areaWeights,
   assignAttrs,
   assignCoords,
+  coarsen,
   concat,
   DataArray,
   Dataset,
@@ -21,7 +23,9 @@ import {
   reduce,
   reduceLazy,
   rename,
+  resample,
   roll,
+  rolling,
   setCoords,
   sortby,
   squeeze,
@@ -304,5 +308,79 @@ describe("float32 fast paths agree with float64", () => {
       if (Number.isNaN(y[i])) expect(Number.isNaN(x[i])).toBe(true);
       else expect(Math.abs(x[i] - y[i])).toBeLessThan(1e-5);
     }
+  });
+});
+
+describe("less travelled paths", () => {
+  const nt = 24;
+  const a = new DataArray({
+    name: "v",
+    dims: ["time", "lat", "lon"],
+    shape: [nt, 3, 2],
+    data: Float64Array.from({ length: nt * 6 }, (_, i) =>
+      i % 13 === 5 ? Number.NaN : Math.sin(i) * 4 + 10,
+    ),
+    coords: {
+      time: {
+        dims: ["time"],
+        values: Float64Array.from({ length: nt }, (_, i) => i * 30 + 15),
+        attrs: { units: "days since 2000-01-01", calendar: "360_day" },
+      },
+      lat: {
+        dims: ["lat"],
+        values: Float64Array.of(-45, 0, 45),
+        attrs: { units: "degrees_north" },
+      },
+      lon: { dims: ["lon"], values: Float64Array.of(0, 180), attrs: { units: "degrees_east" } },
+      zone: { dims: ["lat"], values: ["south", "tropics", "north"], attrs: {} },
+    },
+  });
+
+  it("weighted streaming reductions match the in-memory ones", async () => {
+    const ds = Dataset.fromDataArrays([a]);
+    const w = areaWeights(a);
+    for (const op of ["mean", "sum", "std"] as const) {
+      const lazy = await reduceLazy(ds, "v", ["time", "lat"], op, { weights: w, slabElements: 10 });
+      const mem = reduce(a, ["time", "lat"], op, { weights: w });
+      const x = lazy.data as Float64Array;
+      const y = mem.data as Float64Array;
+      for (let i = 0; i < y.length; i++)
+        expect(Math.abs(x[i] - y[i]), op).toBeLessThan(1e-12 * Math.max(1, Math.abs(y[i])));
+    }
+  });
+
+  it("groupby a string coordinate, coarsen and rolling argument checks", () => {
+    const g = groupby(a, "zone");
+    expect(g.labels).toEqual(["north", "south", "tropics"]);
+    const m = g.mean();
+    expect(m.dims).toEqual(["time", "zone", "lon"]);
+    expect(m.get(0, 1, 0)).toBe(a.get(0, 0, 0));
+    expect(() => coarsen(a, { time: 5 })).toThrow(/not a multiple of 5.*boundary: "trim"/);
+    expect(coarsen(a, { time: 5 }, "mean", { boundary: "trim" }).shape).toEqual([4, 3, 2]);
+    expect(() => rolling(a, { time: 0 })).toThrow(/window.time must be an integer ≥ 1/);
+    expect(() => rolling(a, { time: 3, lat: 2 })).toThrow(/for one dim/);
+    expect(() => rolling(a, { time: 3 }, { minPeriods: 4 })).toThrow(
+      /minPeriods must be an integer in \[1, 3\]/,
+    );
+    expect(() => groupby(a, "time.week" as string)).toThrow(
+      /date part in 'time.week' must be one of/,
+    );
+    expect(() => resample(a, "W" as "month")).toThrow(/freq must be one of/);
+  });
+
+  it("transpose moves 2-D coordinates with their dims", () => {
+    const b = new DataArray({
+      name: "b",
+      dims: ["y", "x"],
+      shape: [2, 3],
+      data: Float64Array.of(1, 2, 3, 4, 5, 6),
+      coords: {
+        lat2d: { dims: ["y", "x"], values: Float64Array.of(10, 11, 12, 20, 21, 22), attrs: {} },
+      },
+    });
+    const t = transpose(b, "x", "y");
+    expect(t.coords.lat2d.dims).toEqual(["x", "y"]);
+    expect(Array.from(t.coords.lat2d.values as Float64Array)).toEqual([10, 20, 11, 21, 12, 22]);
+    expect(Array.from(t.data as Float64Array)).toEqual([1, 4, 2, 5, 3, 6]);
   });
 });
