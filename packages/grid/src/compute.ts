@@ -1,26 +1,122 @@
+import { alignTo, checkArray } from "./align.js";
+import { describe } from "./args.js";
 import { alignedStrides, walk } from "./broadcast.js";
 import { type Coordinate, DataArray } from "./data-array.js";
 import { GridError } from "./errors.js";
-import { attrString } from "./types.js";
+import { reduce } from "./reductions.js";
+import { type ArrayData, attrString, type FloatOf } from "./types.js";
 
 /**
  * Keep values where `condition` holds, NaN (or `other`) elsewhere — xarray's `where`.
- * `condition` is a DataArray broadcast by dimension name (nonzero and not NaN = keep),
- * e.g. an ocean mask over (lat, lon) applied to sst over (time, lat, lon).
+ * `condition` is a DataArray aligned by label (the same labels in any order: a mask stored
+ * north-to-south fits data stored south-to-north) and broadcast by dimension name
+ * (nonzero and not NaN = keep), e.g. an ocean mask over (lat, lon) applied to sst over
+ * (time, lat, lon). `other` may be a number or a DataArray aligned the same way.
+ * float32 stays float32; attributes and encoding are kept.
  *
- * @throws GridError `SHAPE_MISMATCH` when the condition does not broadcast
+ * @throws GridError `SHAPE_MISMATCH` when the condition has other dims or other labels
  */
-export function where(a: DataArray, condition: DataArray, other = Number.NaN): DataArray {
-  const strides = alignedStrides(a, condition);
+export function where<T extends ArrayData>(
+  a: DataArray<T>,
+  condition: DataArray,
+  other: number | DataArray = Number.NaN,
+): DataArray<T extends Float32Array ? Float32Array : Float64Array> {
+  checkArray("where", "data", a);
+  checkArray("where", "condition", condition);
+  if (typeof other !== "number" && !(other instanceof DataArray)) {
+    throw new GridError(
+      "INVALID_ARGUMENT",
+      `where: other must be a number or a DataArray; got ${describe(other)}`,
+    );
+  }
+  const cond = alignTo("where", a, condition, "condition");
+  const strides = alignedStrides(a, cond);
   // float32 stays float32: masking a large field should not double its memory.
-  const src = a.data instanceof Float32Array ? a.data : a.toFloat64();
-  const out = src instanceof Float32Array ? new Float32Array(a.size) : new Float64Array(a.size);
-  const c = condition.data;
-  walk(a.shape, [strides], (i, off) => {
-    const v = Number(c[off[0]]);
-    out[i] = v !== 0 && !Number.isNaN(v) ? src[i] : other;
-  });
-  return a.withData(out);
+  const src: Float32Array | Float64Array =
+    a.data instanceof Float32Array ? (a.data as Float32Array) : a.toFloat64();
+  const c = cond.data as ArrayLike<number>;
+  const suffix =
+    cond.ndim <= a.ndim && cond.dims.every((d, i) => d === a.dims[a.ndim - cond.ndim + i]);
+  const fast = typeof other === "number" && suffix && cond.size > 0;
+  // slice() copies without zero-filling first: the fast path starts from a copy.
+  const out = fast
+    ? src.slice()
+    : src instanceof Float32Array
+      ? new Float32Array(a.size)
+      : new Float64Array(a.size);
+  if (fast) {
+    // The common case — a (lat, lon) mask over (time, lat, lon): precompute the truth
+    // table once and walk the data in blocks of the mask's size.
+    const m = cond.size;
+    const keep = new Uint8Array(m);
+    for (let k = 0; k < m; k++) {
+      const v = c[k];
+      keep[k] = v !== 0 && !Number.isNaN(v) ? 1 : 0;
+    }
+    if (out instanceof Float32Array) maskBlocks(out, keep, other as number);
+    else maskBlocks(out, keep, other as number);
+  } else if (typeof other === "number") {
+    rowLoop(a.shape, strides, (start, n, cb, cs) => {
+      for (let j = 0; j < n; j++) {
+        const v = c[cb + j * cs];
+        out[start + j] = v !== 0 && !Number.isNaN(v) ? src[start + j] : other;
+      }
+    });
+  } else {
+    const o = alignTo("where", a, other, "other");
+    const os = alignedStrides(a, o);
+    const od = o.toFloat64();
+    walk(a.shape, [strides, os], (i, off) => {
+      const v = Number(c[off[0]]);
+      out[i] = v !== 0 && !Number.isNaN(v) ? src[i] : od[off[1]];
+    });
+  }
+  return a.withData(out) as DataArray<T extends Float32Array ? Float32Array : Float64Array>;
+}
+
+function maskBlocks<A extends Float32Array | Float64Array>(
+  out: A,
+  keep: Uint8Array,
+  other: number,
+): void {
+  // `out` is a copy of the data: overwrite the dropped cells only (a copy plus a short list
+  // beats a per-element select).
+  const m = keep.length;
+  let nd = 0;
+  for (let k = 0; k < m; k++) if (keep[k] === 0) nd++;
+  const drop = new Int32Array(nd);
+  for (let k = 0, j = 0; k < m; k++) if (keep[k] === 0) drop[j++] = k;
+  for (let o = 0; o < out.length; o += m) {
+    for (let j = 0; j < nd; j++) out[o + drop[j]] = other;
+  }
+}
+
+// Visit rows of the last axis with the matching base offset and stride in one aligned source.
+function rowLoop(
+  shape: readonly number[],
+  strides: readonly number[],
+  visit: (start: number, n: number, base: number, stride: number) => void,
+): void {
+  const rank = shape.length;
+  let size = 1;
+  for (const s of shape) size *= s;
+  if (size === 0) return;
+  if (rank === 0) {
+    visit(0, 1, 0, 0);
+    return;
+  }
+  const n = shape[rank - 1];
+  const idx = new Array<number>(rank).fill(0);
+  for (let start = 0; start < size; start += n) {
+    let base = 0;
+    for (let a = 0; a < rank - 1; a++) base += idx[a] * strides[a];
+    visit(start, n, base, strides[rank - 1]);
+    for (let a = rank - 2; a >= 0; a--) {
+      idx[a]++;
+      if (idx[a] < shape[a]) break;
+      idx[a] = 0;
+    }
+  }
 }
 
 /**
@@ -152,84 +248,13 @@ export function areaWeights(a: DataArray, latName?: string): DataArray {
   });
 }
 
-/** Reduction kinds of {@link reduce}. */
-export type Reduction = "mean" | "sum" | "min" | "max" | "count" | "std";
-
-/** Options of {@link reduce}. */
-export interface ReduceOptions {
-  /** Weights broadcast by dimension name (e.g. {@link areaWeights}); used by `mean`, `sum` and `std`. */
-  weights?: DataArray;
-}
-
-/**
- * Reduce over dimensions, skipping NaN (like xarray's `skipna=True`). Weighted means divide
- * by the weights of valid cells only, so masked land does not dilute an ocean mean.
- * A cell with no valid input is NaN (count: 0).
- *
- * @throws GridError `UNKNOWN_DIMENSION`, `SHAPE_MISMATCH`
- */
-export function reduce(
-  a: DataArray,
-  dims: readonly string[],
-  op: Reduction,
-  options: ReduceOptions = {},
-): DataArray {
-  for (const d of dims) a.axis(d);
-  const keepDims = a.dims.filter((d) => !dims.includes(d));
-  const keepShape = keepDims.map((d) => a.shape[a.axis(d)]);
-  const outLayout = { dims: keepDims, shape: keepShape, name: "result" };
-  // Map every input position to its output cell: output strides placed on the input dims.
-  const outStrides = alignedStrides(a, outLayout);
-  const wStrides = options.weights ? alignedStrides(a, options.weights) : undefined;
-  const n = keepShape.reduce((x, y) => x * y, 1);
-  const sw = new Float64Array(n);
-  const swx = new Float64Array(n);
-  const swxx = new Float64Array(n);
-  const cnt = new Float64Array(n);
-  const mn = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
-  const mx = new Float64Array(n).fill(Number.NEGATIVE_INFINITY);
-  const x = a.toFloat64();
-  const w = options.weights?.toFloat64();
-  walk(a.shape, wStrides ? [outStrides, wStrides] : [outStrides], (i, off) => {
-    const v = x[i];
-    if (Number.isNaN(v)) return;
-    const o = off[0];
-    const wi = w ? w[off[1]] : 1;
-    if (Number.isNaN(wi)) return;
-    cnt[o]++;
-    sw[o] += wi;
-    swx[o] += wi * v;
-    swxx[o] += wi * v * v;
-    if (v < mn[o]) mn[o] = v;
-    if (v > mx[o]) mx[o] = v;
-  });
-  const out = new Float64Array(n);
-  for (let o = 0; o < n; o++) {
-    if (op === "count") out[o] = cnt[o];
-    else if (cnt[o] === 0) out[o] = Number.NaN;
-    else if (op === "sum") out[o] = swx[o];
-    else if (op === "mean") out[o] = swx[o] / sw[o];
-    else if (op === "min") out[o] = mn[o];
-    else if (op === "max") out[o] = mx[o];
-    else {
-      const m = swx[o] / sw[o];
-      out[o] = Math.sqrt(Math.max(0, swxx[o] / sw[o] - m * m));
-    }
-  }
-  const coords: Record<string, Coordinate> = {};
-  for (const [k, c] of Object.entries(a.coords))
-    if (c.dims.every((d) => keepDims.includes(d))) coords[k] = c;
-  return new DataArray({
-    name: a.name,
-    dims: keepDims,
-    shape: keepShape,
-    data: out,
-    coords,
-    attrs: { ...a.attrs },
-  });
-}
+export { type ReduceOptions, type Reduction, reduce } from "./reductions.js";
 
 /** Mean over dims, optionally weighted — `reduce(a, dims, "mean", { weights })`. */
-export function mean(a: DataArray, dims: readonly string[], weights?: DataArray): DataArray {
+export function mean<T extends ArrayData>(
+  a: DataArray<T>,
+  dims: readonly string[],
+  weights?: DataArray,
+): DataArray<FloatOf<T>> {
   return reduce(a, dims, "mean", weights ? { weights } : {});
 }

@@ -1,6 +1,15 @@
 import { GridError } from "./errors.js";
-import type { CFDatetime } from "./time.js";
-import { type ArrayData, type Attrs, type DType, dtypeOf, sizeOf, stridesOf } from "./types.js";
+import { formatDataArray } from "./repr.js";
+import { type CFDatetime, decodeTimes, isTimeUnits } from "./time.js";
+import {
+  type ArrayData,
+  type Attrs,
+  attrString,
+  type DType,
+  dtypeOf,
+  sizeOf,
+  stridesOf,
+} from "./types.js";
 
 /**
  * A coordinate: labels along one dimension (`dims: ["lat"]`) or over several
@@ -18,29 +27,30 @@ export interface Coordinate {
 }
 
 /** Everything needed to build a {@link DataArray}. */
-export interface DataArrayInit {
+export interface DataArrayInit<T extends ArrayData = ArrayData> {
   /** Variable name. */
   name: string;
   /** Dimension names, outermost first. */
-  dims: string[];
+  dims: readonly string[];
   /** Row-major data. */
-  data: ArrayData;
+  data: T;
   /** Shape; defaults to `[data.length]` for one dimension. */
-  shape?: number[];
+  shape?: readonly number[];
   /** Coordinates by name. */
-  coords?: Record<string, Coordinate>;
+  coords?: Readonly<Record<string, Coordinate>>;
   /** Attributes (after CF decoding, packing attributes live in `encoding`). */
-  attrs?: Attrs;
+  attrs?: Readonly<Attrs>;
   /** How the data were stored: dtype, `scale_factor`, `_FillValue`, … — used when writing back. */
-  encoding?: Attrs;
+  encoding?: Readonly<Attrs>;
 }
 
 /**
  * A labelled n-d array: data in row-major order with named dimensions,
  * coordinates per dimension and attributes — the in-memory unit of geoml, like
- * xarray's `DataArray`.
+ * xarray's `DataArray`. `T` is the type of `data` (e.g. `DataArray<Float32Array>`), so
+ * `.data` needs no cast.
  */
-export class DataArray {
+export class DataArray<T extends ArrayData = ArrayData> {
   /** Variable name. */
   readonly name: string;
   /** Dimension names, outermost first. */
@@ -48,7 +58,7 @@ export class DataArray {
   /** Length of each dimension. */
   readonly shape: readonly number[];
   /** Row-major data, `size` elements. */
-  readonly data: ArrayData;
+  readonly data: T;
   /** Coordinates by name (each spans some of `dims`). */
   readonly coords: Readonly<Record<string, Coordinate>>;
   /** Attributes. */
@@ -59,7 +69,8 @@ export class DataArray {
   /**
    * @throws GridError `SHAPE_MISMATCH` when dims, shape, data length or a coordinate disagree
    */
-  constructor(init: DataArrayInit) {
+  constructor(init: DataArrayInit<T>) {
+    checkInit(init);
     const shape = init.shape ?? [init.data.length];
     const ctx = { variable: init.name };
     if (shape.length !== init.dims.length) {
@@ -79,7 +90,7 @@ export class DataArray {
         ctx,
       );
     }
-    const coords = init.coords ?? {};
+    const coords = normaliseCoords(init.coords ?? {});
     for (const [key, coord] of Object.entries(coords)) {
       const expected: number[] = [];
       for (const d of coord.dims) {
@@ -89,6 +100,7 @@ export class DataArray {
         }
         expected.push(shape[axis]);
       }
+      checkCoordinate(key, coord, ctx);
       if (sizeOf(expected) !== coord.values.length) {
         throw new GridError(
           "SHAPE_MISMATCH",
@@ -191,24 +203,136 @@ export class DataArray {
     return undefined;
   }
 
-  /** A copy with new data (same dims, shape and coords) — e.g. predictions on this grid. */
-  withData(data: ArrayData, changes: { name?: string; attrs?: Attrs } = {}): DataArray {
-    return new DataArray({
+  /**
+   * A copy with new data (same dims, shape and coords) — e.g. predictions on this grid.
+   * `encoding` is kept when the dtype is kept (so writing back packs the same way), and
+   * dropped otherwise.
+   */
+  withData<U extends ArrayData>(
+    data: U,
+    changes: { name?: string; attrs?: Attrs; encoding?: Attrs } = {},
+  ): DataArray<U> {
+    const keepEncoding = dtypeOf(data) === dtypeOf(this.data);
+    return new DataArray<U>({
       name: changes.name ?? this.name,
       dims: [...this.dims],
       shape: [...this.shape],
       data,
       coords: { ...this.coords },
       attrs: changes.attrs ?? { ...this.attrs },
+      encoding: changes.encoding ?? (keepEncoding ? { ...this.encoding } : {}),
     });
+  }
+
+  /** A summary like xarray's repr: dims, dtype, coordinates with their ranges, attributes. */
+  toString(): string {
+    return formatDataArray(this);
+  }
+
+  /** Node's `util.inspect` / `console.log` show {@link DataArray.toString}. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
   }
 
   /** Data as a Float64Array (a copy unless already float64; strings become NaN). */
   toFloat64(): Float64Array {
     if (this.data instanceof Float64Array) return this.data;
+    // Native conversion for numeric typed arrays (a per-element loop over the union is slow).
+    if (
+      ArrayBuffer.isView(this.data) &&
+      !(this.data instanceof BigInt64Array || this.data instanceof BigUint64Array)
+    ) {
+      return new Float64Array(this.data as ArrayLike<number>);
+    }
     const out = new Float64Array(this.data.length);
     const d = this.data;
     for (let i = 0; i < out.length; i++) out[i] = Number(d[i]);
     return out;
   }
+}
+
+function checkInit(init: unknown): void {
+  const i = init as DataArrayInit;
+  if (typeof init !== "object" || init === null) {
+    throw new GridError(
+      "INVALID_ARGUMENT",
+      "new DataArray: expected { name, dims, data, shape?, coords?, attrs? }",
+    );
+  }
+  if (typeof i.name !== "string") {
+    throw new GridError("INVALID_ARGUMENT", "new DataArray: name must be a string");
+  }
+  if (!Array.isArray(i.dims) || i.dims.some((d) => typeof d !== "string")) {
+    throw new GridError("INVALID_ARGUMENT", "new DataArray: dims must be a list of names", {
+      variable: i.name,
+    });
+  }
+  if (!(ArrayBuffer.isView(i.data) || Array.isArray(i.data))) {
+    throw new GridError(
+      "INVALID_ARGUMENT",
+      "new DataArray: data must be a typed array or a string array",
+      {
+        variable: i.name,
+      },
+    );
+  }
+  if (
+    i.shape !== undefined &&
+    (!Array.isArray(i.shape) || i.shape.some((n) => !Number.isInteger(n) || n < 0))
+  ) {
+    throw new GridError(
+      "INVALID_ARGUMENT",
+      "new DataArray: shape must be a list of non-negative integers",
+      {
+        variable: i.name,
+      },
+    );
+  }
+}
+
+function checkCoordinate(key: string, c: Coordinate, ctx: { variable: string }): void {
+  if (!(c.values instanceof Float64Array) && !Array.isArray(c.values)) {
+    throw new GridError(
+      "INVALID_ARGUMENT",
+      `coordinate '${key}': values must be a Float64Array or a string array`,
+      ctx,
+    );
+  }
+}
+
+// Coordinates given as plain numbers (number[] or another typed array) become Float64Array;
+// decoded times are filled in from CF units when missing, so date selection works on arrays
+// built in memory too.
+function normaliseCoords(coords: Record<string, Coordinate>): Record<string, Coordinate> {
+  const out: Record<string, Coordinate> = {};
+  for (const [k, c] of Object.entries(coords)) {
+    if (c === null || typeof c !== "object" || !Array.isArray(c.dims)) {
+      throw new GridError("INVALID_ARGUMENT", `coordinate '${k}' must be { dims, values, attrs }`);
+    }
+    let values = c.values as unknown;
+    if (ArrayBuffer.isView(values) && !(values instanceof Float64Array)) {
+      values = Float64Array.from(values as unknown as ArrayLike<number>, Number);
+    } else if (Array.isArray(values) && values.length > 0 && typeof values[0] === "number") {
+      values = Float64Array.from(values as number[]);
+    }
+    const coord: Coordinate = {
+      ...c,
+      values: values as Float64Array | string[],
+      attrs: c.attrs ?? {},
+    };
+    if (
+      coord.times === undefined &&
+      coord.values instanceof Float64Array &&
+      isTimeUnits(coord.attrs.units)
+    ) {
+      try {
+        const t = decodeTimes(coord.values, coord.attrs.units, attrString(coord.attrs, "calendar"));
+        if (t.every((x) => x !== undefined)) coord.times = t as CFDatetime[];
+      } catch {
+        // Undecodable units keep the numeric labels.
+      }
+    }
+    out[k] = coord;
+  }
+  return out;
 }

@@ -1,7 +1,10 @@
+import { checkOptions, describe, isPlainObject } from "./args.js";
 import { type Coordinate, DataArray } from "./data-array.js";
 import { charsToStrings, type DecodeOptions, decode } from "./decode.js";
 import { GridError } from "./errors.js";
 import { resolveHyperslab, sliceData } from "./hyperslab.js";
+import { formatDataset } from "./repr.js";
+import { type IndexSelector, isel, resolveIsel } from "./select.js";
 import type { DatasetSource, VariableSource } from "./source.js";
 import { decodeTimes, isTimeUnits } from "./time.js";
 import { type ArrayData, type Attrs, attrString, dtypeOf, type TypedArray } from "./types.js";
@@ -20,9 +23,10 @@ export interface ReadOptions {
   decode?: boolean | DecodeOptions;
   /**
    * Index selection per dimension: a number picks one index and drops the dimension, a
-   * range keeps it. Only the selected hyperslab is read from the file.
+   * range `{ start, stop, step }` or a list of positions keeps it. Only the bounding
+   * hyperslab of the selection is read from the file.
    */
-  isel?: Record<string, number | IndexRange>;
+  isel?: Record<string, IndexSelector>;
   /** Attach coordinates (default true). */
   coords?: boolean;
 }
@@ -182,9 +186,61 @@ export class Dataset {
    * @throws GridError `UNKNOWN_VARIABLE`, `UNKNOWN_DIMENSION`, `OUT_OF_RANGE`
    */
   async read(name: string, options: ReadOptions = {}): Promise<DataArray> {
+    checkOptions("Dataset.read", "options", options, ["decode", "isel", "coords"], {
+      sel: "select by label with readSel(ds, name, selection)",
+    });
     const v = this.variable(name);
     const ctx = { file: this.path, variable: name };
-    const { start, count, keep } = selectionToHyperslab(v, options.isel ?? {}, ctx);
+    if (
+      options.decode !== undefined &&
+      typeof options.decode !== "boolean" &&
+      !isPlainObject(options.decode)
+    ) {
+      throw new GridError(
+        "INVALID_ARGUMENT",
+        `Dataset.read: options.decode must be true, false or decode options; got ${describe(options.decode)}`,
+        ctx,
+      );
+    }
+    // Steps and position lists read their bounding box, then pick in memory.
+    const resolved = resolveIsel("Dataset.read", v.dims, v.shape, options.isel, ctx);
+    const box: Record<string, number | IndexRange> = {};
+    const local: Record<string, number[]> = {};
+    let needLocal = false;
+    v.dims.forEach((d, i) => {
+      const p = resolved.picks[i];
+      if (p === undefined) return;
+      if (!resolved.keep[i]) {
+        box[d] = p[0];
+        return;
+      }
+      let lo = Number.POSITIVE_INFINITY;
+      let hi = Number.NEGATIVE_INFINITY;
+      for (const k of p) {
+        if (k < lo) lo = k;
+        if (k > hi) hi = k;
+      }
+      if (p.length === 0) {
+        lo = 0;
+        hi = -1;
+      }
+      box[d] = { start: lo, stop: hi + 1 };
+      const contiguous = p.every((k, j) => k === lo + j);
+      if (!contiguous) needLocal = true;
+      local[d] = p.map((k) => k - lo);
+    });
+    const out = await this.readBox(name, v, box, options, ctx);
+    return needLocal ? isel(out, local) : out;
+  }
+
+  private async readBox(
+    name: string,
+    v: VariableSource,
+    isel: Record<string, number | IndexRange>,
+    options: ReadOptions,
+    ctx: { file?: string; variable?: string },
+  ): Promise<DataArray> {
+    const { start, count, keep } = selectionToHyperslab(v, isel, ctx);
     const decodeOpt = options.decode ?? true;
     const decodeOptions: DecodeOptions = {
       inPlace: true,
@@ -240,6 +296,31 @@ export class Dataset {
       coords[cname] = coord;
     });
     return new DataArray({ name, dims, shape, data, coords, attrs, encoding });
+  }
+
+  /** A summary like xarray's repr: dims, coordinates, data variables with dims and dtype, attributes. */
+  toString(): string {
+    const coords = this.coordNames.map((n) => {
+      const v = this.byName.get(n)!;
+      const marker = v.dims.length === 1 && v.dims[0] === n ? "*" : " ";
+      return { name: n, line: `  ${marker} ${n.padEnd(10)} (${v.dims.join(", ")}) ${v.dtype}` };
+    });
+    const variables = this.dataVariableNames.map((n) => {
+      const v = this.byName.get(n)!;
+      const extra = [attrString(v.attrs, "units"), attrString(v.attrs, "long_name")]
+        .filter((x) => x !== undefined)
+        .join(", ");
+      return {
+        name: n,
+        line: `    ${n.padEnd(10)} (${v.dims.join(", ")}) ${v.dtype}${extra ? ` [${extra}]` : ""}`,
+      };
+    });
+    return formatDataset({ dims: this.dims, coords, variables, attrs: this.attrs });
+  }
+
+  /** Node's `util.inspect` / `console.log` show {@link Dataset.toString}. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
   }
 
   /** Close the back-end. */

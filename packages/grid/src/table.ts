@@ -1,3 +1,5 @@
+import { alignTo, checkArray } from "./align.js";
+import { checkChoice, checkOptions } from "./args.js";
 import { alignedStrides, walk } from "./broadcast.js";
 import { type Coordinate, DataArray } from "./data-array.js";
 import type { Dataset, IndexRange } from "./dataset.js";
@@ -18,6 +20,16 @@ export type DerivedFeature =
   | "month"
   | "year"
   | "decimal_year";
+
+const FEATURES: readonly DerivedFeature[] = [
+  "doy_sin",
+  "doy_cos",
+  "lon_sin",
+  "lon_cos",
+  "month",
+  "year",
+  "decimal_year",
+];
 
 /** Options of {@link toTable}. */
 export interface ToTableOptions {
@@ -75,6 +87,15 @@ export function toTable(
   data: DataArray | readonly DataArray[] | Record<string, DataArray>,
   options: ToTableOptions = {},
 ): Table {
+  checkOptions("toTable", "options", options, [
+    "variables",
+    "coords",
+    "features",
+    "dropMissing",
+    "mask",
+  ]);
+  for (const f of options.features ?? []) checkChoice("toTable", "options.features", f, FEATURES);
+  if (options.mask !== undefined) checkArray("toTable", "options.mask", options.mask);
   const all: DataArray[] =
     data instanceof DataArray ? [data] : Array.isArray(data) ? [...data] : Object.values(data);
   const byName = new Map(all.map((a) => [a.name, a]));
@@ -91,10 +112,16 @@ export function toTable(
   if (chosen.length === 0)
     throw new GridError("INVALID_ARGUMENT", "toTable needs at least one variable");
   const template = chosen.reduce((best, a) => (a.ndim > best.ndim ? a : best), chosen[0]);
+  // Every other variable and the mask are matched to the template by label, not position.
+  const aligned = chosen.map((a) =>
+    a === template ? a : alignTo("toTable", template, a, "variable"),
+  );
+  const mask =
+    options.mask === undefined ? undefined : alignTo("toTable", template, options.mask, "mask");
   const coordsAll: Record<string, Coordinate> = {};
-  for (const a of chosen) Object.assign(coordsAll, a.coords);
+  for (const a of [...aligned].reverse()) Object.assign(coordsAll, a.coords);
 
-  const sources: ColumnSource[] = chosen.map((a) => ({
+  const sources: ColumnSource[] = aligned.map((a) => ({
     name: a.name,
     values: a.toFloat64(),
     dims: a.dims,
@@ -113,8 +140,8 @@ export function toTable(
   for (const f of options.features ?? []) sources.push(derived(f, coordsAll, template, coordShape));
 
   const strides = sources.map((s) => alignedStrides(template, s));
-  const maskStrides = options.mask ? alignedStrides(template, options.mask) : undefined;
-  const maskData = options.mask?.data;
+  const maskStrides = mask ? alignedStrides(template, mask) : undefined;
+  const maskData = mask?.data;
   const dropMissing = options.dropMissing ?? true;
   const keep = new Uint8Array(template.size);
   let nrows = 0;
@@ -240,6 +267,14 @@ export async function readTable(
   ds: Dataset,
   options: ToTableOptions & { variables: string[]; isel?: Record<string, number | IndexRange> },
 ): Promise<Table> {
+  checkOptions("readTable", "options", options, [
+    "variables",
+    "coords",
+    "features",
+    "dropMissing",
+    "mask",
+    "isel",
+  ]);
   const arrays: DataArray[] = [];
   for (const name of options.variables) {
     const v = ds.variable(name);
@@ -248,5 +283,6 @@ export async function readTable(
     );
     arrays.push(await ds.read(name, { isel }));
   }
-  return toTable(arrays, options);
+  const { isel: _isel, ...tableOptions } = options;
+  return toTable(arrays, tableOptions);
 }

@@ -146,3 +146,9 @@ export function attrString(attrs: Attrs, key: string): string | undefined {
   if (Array.isArray(v) && v.length > 0 && typeof v[0] === "string") return v.join(",");
   return undefined;
 }
+
+/**
+ * The float type an operation on `T` returns under the dtype policy: float32 stays
+ * float32, everything else becomes float64.
+ */
+export type FloatOf<T> = T extends Float32Array ? Float32Array : Float64Array;

@@ -1,0 +1,77 @@
+// Everyday analysis tasks: @geoml/grid vs xarray on the same 20-year monthly float32 field
+// (240 × 90 × 180, land and 2 % scattered gaps as NaN), in memory. Each task runs in its own
+// process for each library (so peak RSS is the task's), alternating geoml / xarray, ROUNDS
+// times; each process warms up (≥ 3 runs, ≥ 0.3 s), then times ≥ REPS runs (≥ 0.3 s) and
+// reports the median CPU time (the machine is shared; CPU time is what other jobs cannot
+// inflate) and the median wall time.
+// Data generation, imports and warm-up are outside the clock; one thread on both sides.
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import os from "node:os";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("../../../", import.meta.url));
+const here = fileURLToPath(new URL("./", import.meta.url));
+const dir = `${root}datasets/generated/grid-bench`;
+const reps = Number(process.env.REPS ?? 5);
+const rounds = Number(process.env.ROUNDS ?? 3);
+const only = process.env.TASKS?.split(",");
+const tasks = [
+  "open+step",
+  "region",
+  "anomaly",
+  "wmean+rolling",
+  "seasons",
+  "quantile",
+  "land-mask",
+  "gap-fill",
+].filter((t) => only === undefined || only.includes(t));
+
+interface Run {
+  warm: number;
+  wall: number;
+  rssMB: number;
+  sum: number;
+}
+
+if (!existsSync(`${dir}/field.f32`))
+  execFileSync("/usr/bin/python3", [`${here}peer.py`, "gen", dir], { stdio: "inherit" });
+const env = { ...process.env, OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1" };
+const run = (cmd: string, args: string[]): Run =>
+  JSON.parse(execFileSync(cmd, args, { encoding: "utf8", env }).trim().split("\n").at(-1)!) as Run;
+const median = (x: number[]) => [...x].sort((a, b) => a - b)[Math.floor(x.length / 2)];
+const tsx = `${root}node_modules/.bin/tsx`;
+
+console.log(
+  `node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model}, load ${os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(" ")}`,
+);
+console.log(
+  `${rounds} rounds; each ≥ ${reps} timed runs (≥ 0.3 s) after ≥ 3 warm-up runs (≥ 0.3 s); medians of CPU time (wall time in brackets)`,
+);
+console.log(
+  "| task | @geoml/grid | xarray | ratio (ours / xarray) | peak RSS geoml | peak RSS xarray |",
+);
+console.log("| --- | ---: | ---: | ---: | ---: | ---: |");
+for (const task of tasks) {
+  const ours: Run[] = [];
+  const peer: Run[] = [];
+  for (let k = 0; k < rounds; k++) {
+    ours.push(run(tsx, [`${here}case.ts`, task, dir, String(reps)]));
+    peer.push(run("/usr/bin/python3", [`${here}peer.py`, task, dir, String(reps)]));
+  }
+  const a = ours[0].sum;
+  const b = peer[0].sum;
+  if (Math.abs(a - b) > 1e-4 * Math.max(1, Math.abs(b)))
+    throw new Error(`${task}: checksum ${a} vs xarray ${b}`);
+  const to = median(ours.map((r) => r.warm));
+  const tp = median(peer.map((r) => r.warm));
+  const wo = median(ours.map((r) => r.wall));
+  const wp = median(peer.map((r) => r.wall));
+  const ms = (s: number) => `${(s * 1000).toFixed(s < 0.01 ? 2 : 1)} ms`;
+  console.log(
+    `| ${task} | ${ms(to)} (${ms(wo)}) | ${ms(tp)} (${ms(wp)}) | ${(to / tp).toFixed(2)} | ${Math.max(...ours.map((r) => r.rssMB)).toFixed(0)} MB | ${Math.max(...peer.map((r) => r.rssMB)).toFixed(0)} MB |`,
+  );
+}
