@@ -13,6 +13,9 @@ zarr-python (raw stored values) and xarray (CF-decoded values) read from them:
 - v3_hand.zarr: Zarr v3, made byte by byte here from the v3 specification (no v3 library
   is available): bytes+gzip, big-endian bytes, and sharding_indexed with a crc32c-checked
   index and an empty inner chunk.
+- xr_packed_blosc.zarr.zip, xr_packed_blosc_deflate.zip: the Blosc store zipped by
+  zarr-python's ZipStore (stored, keys at the root) and by zipfile (deflate, one top folder).
+- zp_raw.zarr/sub: a nested group (opened with { group: "sub" }).
 - geoml_v2.zarr: written by the @geoml/zarr writer (packages/zarr/scripts/write-fixture.ts);
   this script checks zarr-python and xarray read it, and records what they read.
 
