@@ -148,6 +148,7 @@ describe("typed errors naming the store and the array", () => {
       [(d) => (d.dtype = "<c16"), "UNSUPPORTED"],
       [(d) => (d.dtype = [["a", "<f4"]]), "UNSUPPORTED"],
       [(d) => (d.shape = [3, 4, 6]), "CORRUPT_METADATA"],
+      [(d) => (d.chunks = [2, 3, 1e300]), "CORRUPT_METADATA"],
     ];
     for (const [change, code] of cases) {
       const mem = await loadStore(fixturePath("xr_packed_zlib.zarr"));
@@ -166,6 +167,24 @@ describe("typed errors naming the store and the array", () => {
     const ds = await openZarr(mem);
     await expect(ds.read("temp")).rejects.toMatchObject({ code: "UNSUPPORTED", variable: "temp" });
     await expect(ds.read("counts")).resolves.toBeDefined();
+  });
+
+  it("repeated dimension names and a bad maxChunkBytes", async () => {
+    const mem = await loadStore(fixturePath("xr_packed_zlib.zarr"));
+    edit(mem, "/.zmetadata", (d) => {
+      (d.metadata as Record<string, Record<string, unknown>>)["sst/.zattrs"]._ARRAY_DIMENSIONS = [
+        "lat",
+        "lat",
+        "lon",
+      ];
+    });
+    await expect(openZarr(mem)).rejects.toMatchObject({
+      code: "CORRUPT_METADATA",
+      variable: "sst",
+    });
+    await expect(openZarr(mem, { maxChunkBytes: -1 })).rejects.toMatchObject({
+      code: "INVALID_ARGUMENT",
+    });
   });
 
   it("reads after close fail", async () => {

@@ -105,18 +105,17 @@ export async function openZarrSource(
   location: ZarrLocation,
   options: ZarrOpenOptions = {},
 ): Promise<DatasetSource> {
-  const [store, name] = await resolveStore(location, options);
-  const group = (options.group ?? "").replace(/^\/+|\/+$/g, "");
   const limits: ReadLimits = {
     maxChunkBytes: options.maxChunkBytes ?? DEFAULT_LIMITS.maxChunkBytes,
   };
   if (!(limits.maxChunkBytes > 0)) {
     throw new ZarrError(
       "INVALID_ARGUMENT",
-      `maxChunkBytes must be positive, got ${options.maxChunkBytes}`,
-      { file: name },
+      `maxChunkBytes must be a positive number of bytes, got ${options.maxChunkBytes}`,
     );
   }
+  const [store, name] = await resolveStore(location, options);
+  const group = (options.group ?? "").replace(/^\/+|\/+$/g, "");
   await useNodeZlib();
   const guarded = new GuardedStore(store, name);
   const found = await discover(guarded, group, name, options.consolidated ?? true);
@@ -339,6 +338,16 @@ function buildSource(
   for (const a of found.arrays) {
     const vname = a.path.split("/").pop() || "data";
     const dnames = a.dimensionNames ?? a.shape.map((_, i) => `${vname}_dim_${i}`);
+    if (new Set(dnames).size !== dnames.length) {
+      throw new ZarrError(
+        "CORRUPT_METADATA",
+        `dimension names [${dnames.join(", ")}] repeat a name`,
+        {
+          file: name,
+          variable: vname,
+        },
+      );
+    }
     dnames.forEach((d, i) => {
       if (dims[d] !== undefined && dims[d] !== a.shape[i]) {
         throw new ZarrError(
