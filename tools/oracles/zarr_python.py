@@ -13,6 +13,9 @@ zarr-python (raw stored values) and xarray (CF-decoded values) read from them:
 - v3_hand.zarr: Zarr v3, made byte by byte here from the v3 specification (no v3 library
   is available): bytes+gzip, big-endian bytes, and sharding_indexed with a crc32c-checked
   index and an empty inner chunk.
+- xr_packed_blosc.zarr.zip, xr_packed_blosc_deflate.zip: the Blosc store zipped by
+  zarr-python's ZipStore (stored, keys at the root) and by zipfile (deflate, one top folder).
+- zp_raw.zarr/sub: a nested group (opened with { group: "sub" }).
 - geoml_v2.zarr: written by the @geoml/zarr writer (packages/zarr/scripts/write-fixture.ts);
   this script checks zarr-python and xarray read it, and records what they read.
 
@@ -219,12 +222,35 @@ def describe_zarr(path):
     return out
 
 
+def write_zips():
+    """The Blosc store zipped two ways: zarr-python's ZipStore (stored, keys at the root) and
+    Python's zipfile with deflate under a top-level folder (as `zip -r` makes it)."""
+    import zipfile
+    src = os.path.join(FIX, "xr_packed_blosc.zarr")
+    dst = os.path.join(FIX, "xr_packed_blosc.zarr.zip")
+    if os.path.exists(dst):
+        os.remove(dst)
+    zs = zarr.ZipStore(dst, mode="w")
+    zarr.copy_store(zarr.DirectoryStore(src), zs)
+    zs.close()
+    dst2 = os.path.join(FIX, "xr_packed_blosc_deflate.zip")
+    with zipfile.ZipFile(dst2, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        for dirpath, _, files in sorted(os.walk(src)):
+            for f in sorted(files):
+                full = os.path.join(dirpath, f)
+                z.write(full, os.path.join("xr_packed_blosc.zarr", os.path.relpath(full, src)))
+    # zarr-python reads its own zip back like the directory.
+    g = zarr.open_consolidated(zarr.ZipStore(dst, mode="r"))
+    assert (g["sst"][...] == zarr.open_group(src, mode="r")["sst"][...]).all()
+
+
 def main():
     ref = {"zarr_python": zarr.__version__, "xarray": xr.__version__, "stores": {}}
     for name, comp in [("xr_packed_blosc.zarr", None), ("xr_packed_zlib.zarr", Zlib(level=4))]:
         p = write_xarray(name, comp)
         ref["stores"][name] = {"zarr": describe_zarr(p), "xarray": describe_xarray(p)}
         assert ref["stores"][name]["zarr"]["sst"]["dtype"] == "<i2"
+    write_zips()
     p = write_zarr_python()
     ref["stores"]["zp_raw.zarr"] = {"zarr": describe_zarr(p), "sub": {"zarr": describe_zarr(os.path.join(p, "sub"))}}
     _, expected = write_v3_hand()

@@ -44,8 +44,9 @@ beforeAll(async () => {
     platform: "browser",
     target: "es2022",
     outdir: join(dir, "bundle"),
-    // Node-only code paths are reached by dynamic import only; keep those imports as they are.
-    external: ["node:*"],
+    // Node-only code paths are reached by dynamic import only; keep those imports as they are
+    // (unzipit, which reads zipped Zarr stores, loads `worker_threads` that way in Node).
+    external: ["node:*", "worker_threads"],
     metafile: true,
     logLevel: "error",
   });
@@ -54,7 +55,11 @@ beforeAll(async () => {
     ([, o]) => o.entryPoint !== undefined,
   )!;
   staticImports = entry[1].imports
-    .filter((i) => i.path.startsWith("node:") && i.kind === "import-statement")
+    .filter(
+      (i) =>
+        (i.path.startsWith("node:") || i.path === "worker_threads") &&
+        i.kind === "import-statement",
+    )
     .map((i) => i.path);
   await writeFile(
     join(dir, "index.html"),
@@ -80,7 +85,7 @@ describe("in a browser", () => {
   });
 
   it.runIf(haveChromium || process.env.CI === "true")(
-    "headless Chromium opens NetCDF-3, GeoTIFF and Zarr from a URL, bytes and a Blob, with Node's values",
+    "headless Chromium opens NetCDF-3, GeoTIFF and Zarr from a URL, bytes and a Blob (a zipped Zarr store), with Node's values",
     async () => {
       expect(existsSync(CHROMIUM), `${CHROMIUM} is required under CI`).toBe(true);
       const browser = await chromium.launch({
@@ -133,6 +138,11 @@ describe("in a browser", () => {
             { time: 2 },
           );
         }
+        want.zarrZipBlob = await expected(
+          await openZarr(join(dir, "zarr", "xr_packed_blosc.zarr")),
+          "sst",
+          { time: 2 },
+        );
         const mem = new MemoryStore();
         for (const k of [
           "zarr.json",

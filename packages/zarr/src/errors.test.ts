@@ -41,6 +41,92 @@ describe("typed errors naming the store and the array", () => {
     });
   });
 
+  it("a Blosc inner chunk of a shard declaring more bytes than it holds is refused", async () => {
+    const { default: Blosc } = await import("numcodecs/blosc");
+    const blosc = Blosc.fromConfig({ id: "blosc", cname: "lz4", clevel: 5, shuffle: 1 });
+    const values = Uint16Array.from({ length: 24 }, (_, i) => i * 7);
+    const inner: Uint8Array[] = [];
+    for (const [r, c] of [
+      [0, 0],
+      [0, 1],
+      [1, 0],
+      [1, 1],
+    ]) {
+      const block = new Uint16Array(6);
+      for (let y = 0; y < 2; y++)
+        for (let x = 0; x < 3; x++) block[y * 3 + x] = values[(r * 2 + y) * 6 + c * 3 + x];
+      inner.push(await blosc.encode(new Uint8Array(block.buffer)));
+    }
+    const build = (first: Uint8Array) => {
+      const parts = [first, ...inner.slice(1)];
+      const index = new BigUint64Array(8);
+      let at = 0;
+      parts.forEach((p, i) => {
+        index[2 * i] = BigInt(at);
+        index[2 * i + 1] = BigInt(p.length);
+        at += p.length;
+      });
+      const shard = new Uint8Array(at + 64);
+      let o = 0;
+      for (const p of parts) {
+        shard.set(p, o);
+        o += p.length;
+      }
+      shard.set(new Uint8Array(index.buffer), at);
+      return shard;
+    };
+    const meta = {
+      zarr_format: 3,
+      node_type: "array",
+      shape: [4, 6],
+      data_type: "uint16",
+      chunk_grid: { name: "regular", configuration: { chunk_shape: [4, 6] } },
+      chunk_key_encoding: { name: "default", configuration: { separator: "/" } },
+      fill_value: 0,
+      codecs: [
+        {
+          name: "sharding_indexed",
+          configuration: {
+            chunk_shape: [2, 3],
+            codecs: [
+              { name: "bytes", configuration: { endian: "little" } },
+              {
+                name: "blosc",
+                configuration: {
+                  cname: "lz4",
+                  clevel: 5,
+                  shuffle: "shuffle",
+                  typesize: 2,
+                  blocksize: 0,
+                },
+              },
+            ],
+            index_codecs: [{ name: "bytes", configuration: { endian: "little" } }],
+            index_location: "end",
+          },
+        },
+      ],
+      attributes: {},
+      dimension_names: ["y", "x"],
+    };
+    const store = (first: Uint8Array) =>
+      new MemoryStore({
+        "zarr.json": jsonBytes({ zarr_format: 3, node_type: "group", attributes: {} }),
+        "v/zarr.json": jsonBytes(meta),
+        "v/c/0/0": build(first),
+      });
+    const good = await openZarr(store(inner[0]));
+    expect(Array.from((await good.read("v")).data as Uint16Array)).toEqual(Array.from(values));
+    const bad = inner[0].slice();
+    new DataView(bad.buffer).setUint32(4, 0x7ffffff0, true);
+    const ds = await openZarr(store(bad));
+    await expect(ds.read("v")).rejects.toMatchObject({
+      code: "CORRUPT_CHUNK",
+      variable: "v",
+      message: expect.stringContaining("declares"),
+    });
+  });
+
   it("a chunk larger than maxChunkBytes, before anything is allocated", async () => {
     const mem = await loadStore(fixturePath("xr_packed_zlib.zarr"));
     edit(mem, "/.zmetadata", (d) => {
@@ -62,6 +148,7 @@ describe("typed errors naming the store and the array", () => {
       [(d) => (d.dtype = "<c16"), "UNSUPPORTED"],
       [(d) => (d.dtype = [["a", "<f4"]]), "UNSUPPORTED"],
       [(d) => (d.shape = [3, 4, 6]), "CORRUPT_METADATA"],
+      [(d) => (d.chunks = [2, 3, 1e300]), "CORRUPT_METADATA"],
     ];
     for (const [change, code] of cases) {
       const mem = await loadStore(fixturePath("xr_packed_zlib.zarr"));
@@ -80,6 +167,24 @@ describe("typed errors naming the store and the array", () => {
     const ds = await openZarr(mem);
     await expect(ds.read("temp")).rejects.toMatchObject({ code: "UNSUPPORTED", variable: "temp" });
     await expect(ds.read("counts")).resolves.toBeDefined();
+  });
+
+  it("repeated dimension names and a bad maxChunkBytes", async () => {
+    const mem = await loadStore(fixturePath("xr_packed_zlib.zarr"));
+    edit(mem, "/.zmetadata", (d) => {
+      (d.metadata as Record<string, Record<string, unknown>>)["sst/.zattrs"]._ARRAY_DIMENSIONS = [
+        "lat",
+        "lat",
+        "lon",
+      ];
+    });
+    await expect(openZarr(mem)).rejects.toMatchObject({
+      code: "CORRUPT_METADATA",
+      variable: "sst",
+    });
+    await expect(openZarr(mem, { maxChunkBytes: -1 })).rejects.toMatchObject({
+      code: "INVALID_ARGUMENT",
+    });
   });
 
   it("reads after close fail", async () => {

@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { isGridError } from "@geoml/grid";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -129,7 +130,7 @@ function apply(base: Map<string, Uint8Array>, m: Mutation): MemoryStore {
   return store;
 }
 
-async function readAll(store: MemoryStore): Promise<void> {
+async function readAll(store: MemoryStore | Uint8Array): Promise<void> {
   const ds = await openZarr(store, { maxChunkBytes: MAX_CHUNK });
   for (const name of ds.variableNames) {
     const v = ds.variable(name);
@@ -150,6 +151,63 @@ async function readAll(store: MemoryStore): Promise<void> {
   await ds.close();
 }
 
+/** Run `body` with a hang timeout, and return the peak RSS growth over the baseline before it. */
+async function measured(body: () => Promise<void>, what: string): Promise<[number, unknown]> {
+  const baseline = process.memoryUsage().rss;
+  let peak = baseline;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 1);
+  let timeout: ReturnType<typeof setTimeout> | undefined;
+  let error: unknown;
+  try {
+    await Promise.race([
+      body(),
+      new Promise((_, reject) => {
+        timeout = setTimeout(() => reject(new Error(`hang on ${what}`)), 5000);
+      }),
+    ]);
+  } catch (e) {
+    error = e;
+  } finally {
+    clearTimeout(timeout);
+    clearInterval(timer);
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }
+  return [peak - baseline, error];
+}
+
+describe("fuzzing the Zarr reader on mutated zipped stores", () => {
+  it("reads or fails with a typed error naming the input; never hangs; bounded memory", async () => {
+    const zips = await Promise.all(
+      ["xr_packed_blosc.zarr.zip", "xr_packed_blosc_deflate.zip"].map(
+        async (z) => new Uint8Array(await readFile(fixturePath(z))),
+      ),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.nat(),
+        fc.array(fc.tuple(fc.nat(), fc.nat(255)), { minLength: 1, maxLength: 8 }),
+        fc.option(fc.double({ min: 0, max: 1, noNaN: true })),
+        async (which, edits, cut) => {
+          const bytes = zips[which % zips.length].slice();
+          for (const [at, v] of edits) bytes[at % bytes.length] = v;
+          const input = cut === null ? bytes : bytes.subarray(0, Math.floor(cut * bytes.length));
+          const what = JSON.stringify({ which, edits, cut });
+          const [growth, error] = await measured(() => readAll(input), what);
+          if (error !== undefined) {
+            if (!isGridError(error))
+              throw new Error(`untyped error for ${what}: ${(error as Error)?.stack ?? error}`);
+            expect(error.file, (error as Error).message).toBe("<bytes>");
+          }
+          expect(growth, what).toBeLessThan(64 * 1024 * 1024 + 4 * input.length);
+        },
+      ),
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 150), seed: Number(process.env.FUZZ_SEED ?? 13) },
+    );
+  }, 120_000);
+});
+
 describe("fuzzing the Zarr reader on mutated real stores", () => {
   it("reads or fails with a typed error naming the store; never hangs; bounded memory", async () => {
     await fc.assert(
@@ -157,30 +215,15 @@ describe("fuzzing the Zarr reader on mutated real stores", () => {
         const base = bases[which % bases.length];
         const store = apply(base, m);
         const size = await store.size();
-        const baseline = process.memoryUsage().rss;
-        let peak = baseline;
-        const timer = setInterval(() => {
-          peak = Math.max(peak, process.memoryUsage().rss);
-        }, 1);
-        let timeout: ReturnType<typeof setTimeout> | undefined;
-        try {
-          await Promise.race([
-            readAll(store),
-            new Promise((_, reject) => {
-              timeout = setTimeout(() => reject(new Error(`hang on ${JSON.stringify(m)}`)), 5000);
-            }),
-          ]);
-        } catch (e) {
-          if (!isGridError(e))
-            throw new Error(`untyped error for ${JSON.stringify(m)}: ${(e as Error)?.stack ?? e}`);
-          expect(e.file, (e as Error).message).toBe("(store)");
-        } finally {
-          clearTimeout(timeout);
-          clearInterval(timer);
-          peak = Math.max(peak, process.memoryUsage().rss);
+        const what = JSON.stringify(m);
+        const [growth, error] = await measured(() => readAll(store), what);
+        if (error !== undefined) {
+          if (!isGridError(error))
+            throw new Error(`untyped error for ${what}: ${(error as Error)?.stack ?? error}`);
+          expect(error.file, (error as Error).message).toBe("(store)");
         }
         // Peak-memory growth over the baseline taken before the read.
-        expect(peak - baseline, JSON.stringify(m)).toBeLessThan(64 * 1024 * 1024 + 4 * size);
+        expect(growth, what).toBeLessThan(64 * 1024 * 1024 + 4 * size);
       }),
       { numRuns: Number(process.env.FUZZ_RUNS ?? 250), seed: Number(process.env.FUZZ_SEED ?? 13) },
     );

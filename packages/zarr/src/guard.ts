@@ -42,20 +42,48 @@ export class GuardedStore {
 
   async getRange(key: AbsolutePath, range: RangeQuery): Promise<Uint8Array | undefined> {
     if (this.closed) throw new ZarrError("CLOSED", "store is closed", { file: this.name });
-    if (this.store.getRange !== undefined) return this.store.getRange(key, range);
-    const all = await this.store.get(key);
-    if (all === undefined) return undefined;
-    if ("suffixLength" in range) return all.subarray(Math.max(0, all.length - range.suffixLength));
-    return all.subarray(range.offset, range.offset + range.length);
+    let bytes: Uint8Array | undefined;
+    if (this.store.getRange !== undefined) bytes = await this.store.getRange(key, range);
+    else {
+      const all = await this.store.get(key);
+      if (all === undefined) return undefined;
+      bytes =
+        "suffixLength" in range
+          ? all.subarray(Math.max(0, all.length - range.suffixLength))
+          : all.subarray(range.offset, range.offset + range.length);
+    }
+    // Ranges are a shard's index or one of its inner chunks; only inner chunks are checked.
+    if (bytes !== undefined && "offset" in range) this.checkInner(key, range.offset, bytes);
+    return bytes;
+  }
+
+  private checkInner(key: string, offset: number, bytes: Uint8Array): void {
+    const meta = this.owner(key);
+    if (meta?.innerChunks === undefined) return;
+    const per = meta.chunks.map((n, i) => n / (meta.innerChunks as number[])[i]);
+    const indexBytes = per.reduce((a, b) => a * b, 1) * 16;
+    // The index sits first or last; at offset 0 with its exact size (crc32c or not) it is the index.
+    if (offset === 0 && (bytes.length === indexBytes || bytes.length === indexBytes + 4)) return;
+    this.checkBlosc(key, bytes, meta, meta.innerChunks);
   }
 
   // Blosc declares its decoded size in bytes 4–7 of the header and the decoder allocates it
   // before checking anything; a chunk never decodes to more than the chunk's own size.
   private check(key: string, bytes: Uint8Array): void {
     const meta = this.owner(key);
-    if (meta === undefined || meta.dtype === "string" || meta.innerChunks !== undefined) return;
+    if (meta === undefined || meta.innerChunks !== undefined) return;
+    this.checkBlosc(key, bytes, meta, meta.chunks);
+  }
+
+  private checkBlosc(
+    key: string,
+    bytes: Uint8Array,
+    meta: ArrayMeta,
+    chunks: readonly number[],
+  ): void {
+    if (meta.dtype === "string") return;
     if (!meta.compressors.some((c) => c === "numcodecs.blosc" || c === "blosc")) return;
-    const expected = meta.chunks.reduce((a, b) => a * b, 1) * meta.itemSize;
+    const expected = chunks.reduce((a, b) => a * b, 1) * meta.itemSize;
     if (bytes.length < 16) {
       throw new ZarrError(
         "CORRUPT_CHUNK",

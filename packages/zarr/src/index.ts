@@ -2,11 +2,10 @@ export type { Compressor } from "./codecs.js";
 export { ZarrError, type ZarrErrorCode } from "./errors.js";
 export { HttpStore, type HttpStoreOptions } from "./http-store.js";
 export { openZarr, openZarrSource, type ZarrLocation, type ZarrOpenOptions } from "./open.js";
+export { openZarrWriter } from "./reopen.js";
 export { MemoryStore, type WritableZarrStore, type ZarrStore } from "./store.js";
 export {
   createZarr,
-  openZarrWriter,
-  writeZarr,
   type ZarrCreateOptions,
   type ZarrVariableEncoding,
   type ZarrVariableSpec,
@@ -14,3 +13,4 @@ export {
   type ZarrWriteOptions,
   ZarrWriter,
 } from "./write.js";
+export { writeZarr } from "./write-arrays.js";

@@ -8,8 +8,11 @@ import { useNodeZlib } from "./node-codecs.js";
 import { type ReadLimits, ZarrVariable } from "./read.js";
 import type { ZarrStore } from "./store.js";
 
-/** Where a store lives: a directory path (Node), an `http(s)://` URL, or any {@link ZarrStore}. */
-export type ZarrLocation = string | URL | ZarrStore;
+/**
+ * Where a store lives: a directory path (Node), an `http(s)://` URL, a zipped store as bytes
+ * or a `Blob`, or any {@link ZarrStore}.
+ */
+export type ZarrLocation = string | URL | Uint8Array | Blob | ZarrStore;
 
 /** Options of {@link openZarr}. */
 export interface ZarrOpenOptions extends HttpStoreOptions {
@@ -31,8 +34,15 @@ const MAX_METADATA_BYTES = 64 * 1024 * 1024;
 /** Resolve a location to a store and a name for messages. */
 export async function resolveStore(
   location: ZarrLocation,
-  options: HttpStoreOptions = {},
+  options: HttpStoreOptions & { maxChunkBytes?: number } = {},
 ): Promise<[ZarrStore, string]> {
+  const isBlob = typeof Blob !== "undefined" && location instanceof Blob;
+  if (location instanceof Uint8Array || isBlob) {
+    const name = isBlob ? ((location as { name?: string }).name ?? "<blob>") : "<bytes>";
+    const { ZipStore } = await import("./zip-store.js");
+    const max = options.maxChunkBytes ?? DEFAULT_LIMITS.maxChunkBytes;
+    return [await ZipStore.open(location as Uint8Array | Blob, name, max), name];
+  }
   if (typeof location === "string" && /^https?:\/\//i.test(location)) {
     return [new HttpStore(location, options), location];
   }
@@ -58,11 +68,11 @@ export async function resolveStore(
     typeof location === "object" &&
     typeof (location as ZarrStore).get === "function"
   ) {
-    return [location, "(store)"];
+    return [location as ZarrStore, "(store)"];
   }
   throw new ZarrError(
     "INVALID_ARGUMENT",
-    `location must be a directory path, an http(s) URL or a store with get(key), got ${typeof location}`,
+    `location must be a directory path, an http(s) URL, zip bytes or Blob, or a store with get(key), got ${typeof location}`,
   );
 }
 
@@ -74,7 +84,8 @@ export async function resolveStore(
  * Dimension names come from `_ARRAY_DIMENSIONS` (v2, xarray's convention) or
  * `dimension_names` (v3).
  *
- * @param location - a store directory (`"era5.zarr"`), an `http(s)://` URL, or a store object
+ * @param location - a store directory (`"era5.zarr"`), an `http(s)://` URL, a zipped store
+ *   (`.zarr.zip`) as bytes or a `Blob`, or a store object
  * @example
  * ```ts
  * const ds = await openZarr("sst.zarr");
@@ -94,18 +105,17 @@ export async function openZarrSource(
   location: ZarrLocation,
   options: ZarrOpenOptions = {},
 ): Promise<DatasetSource> {
-  const [store, name] = await resolveStore(location, options);
-  const group = (options.group ?? "").replace(/^\/+|\/+$/g, "");
   const limits: ReadLimits = {
     maxChunkBytes: options.maxChunkBytes ?? DEFAULT_LIMITS.maxChunkBytes,
   };
   if (!(limits.maxChunkBytes > 0)) {
     throw new ZarrError(
       "INVALID_ARGUMENT",
-      `maxChunkBytes must be positive, got ${options.maxChunkBytes}`,
-      { file: name },
+      `maxChunkBytes must be a positive number of bytes, got ${options.maxChunkBytes}`,
     );
   }
+  const [store, name] = await resolveStore(location, options);
+  const group = (options.group ?? "").replace(/^\/+|\/+$/g, "");
   await useNodeZlib();
   const guarded = new GuardedStore(store, name);
   const found = await discover(guarded, group, name, options.consolidated ?? true);
@@ -328,6 +338,16 @@ function buildSource(
   for (const a of found.arrays) {
     const vname = a.path.split("/").pop() || "data";
     const dnames = a.dimensionNames ?? a.shape.map((_, i) => `${vname}_dim_${i}`);
+    if (new Set(dnames).size !== dnames.length) {
+      throw new ZarrError(
+        "CORRUPT_METADATA",
+        `dimension names [${dnames.join(", ")}] repeat a name`,
+        {
+          file: name,
+          variable: vname,
+        },
+      );
+    }
     dnames.forEach((d, i) => {
       if (dims[d] !== undefined && dims[d] !== a.shape[i]) {
         throw new ZarrError(

@@ -127,11 +127,12 @@ export class ZarrVariable implements VariableSource {
 
   async read(start?: readonly number[], count?: readonly number[]): Promise<ArrayData> {
     const [s, c] = resolveHyperslab(this.shape, start, count, this.ctx());
-    const chunkBytes = sizeOf(this.meta.chunks) * this.meta.itemSize;
+    // A sharded array decodes one inner chunk at a time; the shard itself is never allocated whole.
+    const chunkBytes = sizeOf(this.chunks) * this.meta.itemSize;
     if (chunkBytes > this.limits.maxChunkBytes) {
       throw new ZarrError(
         "TOO_LARGE",
-        `a chunk of shape [${this.meta.chunks.join(", ")}] decodes to ${chunkBytes} bytes, over the ${this.limits.maxChunkBytes}-byte limit (option maxChunkBytes)`,
+        `a chunk of shape [${this.chunks.join(", ")}] decodes to ${chunkBytes} bytes, over the ${this.limits.maxChunkBytes}-byte limit (option maxChunkBytes)`,
         this.ctx(),
       );
     }

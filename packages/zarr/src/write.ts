@@ -2,9 +2,6 @@ import {
   type ArrayData,
   type Attrs,
   allocate,
-  attrNumber,
-  type DataArray,
-  type Dataset,
   DTYPE_BYTES,
   type DType,
   sizeOf,
@@ -14,9 +11,7 @@ import {
 import { type ChunkEncoder, type Compressor, chunkEncoder } from "./codecs.js";
 import { ZarrError } from "./errors.js";
 import { jsonBytes } from "./json.js";
-import type { ArrayMeta } from "./metadata.js";
 import type { WritableZarrStore } from "./store.js";
-
 /** Numeric dtypes the writer stores. */
 export type ZarrWriteDType = Exclude<DType, "char" | "string">;
 
@@ -391,7 +386,8 @@ function chunkKey(format: 2 | 3, name: string, coords: number[]): `/${string}` {
   return `/${name}/c${coords.map((k) => `/${k}`).join("")}`;
 }
 
-function copyRow(
+/** Copy `n` values from `src` at `s` to `dst` at `d`, converting between element types. */
+export function copyRow(
   dst: TypedArray,
   d: number,
   src: TypedArray,
@@ -423,7 +419,8 @@ function defaultChunks(shape: readonly number[]): number[] {
   return chunks;
 }
 
-async function resolveTarget(
+/** The store a writer writes to, and its name for messages. */
+export async function resolveTarget(
   target: string | WritableZarrStore,
   overwrite: boolean,
   existing = false,
@@ -479,309 +476,4 @@ export async function createZarr(
     throw new ZarrError("INVALID_ARGUMENT", `format must be 2 or 3, got ${JSON.stringify(format)}`);
   const [store, name] = await resolveTarget(target, options.overwrite ?? false);
   return new ZarrWriter(store, name, format, options);
-}
-
-/**
- * Write arrays (decoded, NaN for missing) and their coordinates, or copy a whole
- * {@link Dataset} unchanged, as a Zarr store. `encoding: { sst: { dtype: "int16",
- * scale_factor: 0.01, _FillValue: -32767 } }` packs a variable as xarray does.
- *
- * @example
- * ```ts
- * await writeZarr("anomaly.zarr", [anomaly], { format: 2, encoding: { sst_anomaly: { dtype: "int16", scale_factor: 0.001 } } });
- * ```
- * @throws ZarrError `INVALID_WRITE`, `INVALID_ARGUMENT`
- */
-export async function writeZarr(
-  target: string | WritableZarrStore,
-  data: readonly DataArray[] | Dataset,
-  options: ZarrWriteOptions = {},
-): Promise<void> {
-  const isDataset =
-    !Array.isArray(data) && data !== null && typeof data === "object" && "source" in data;
-  // A copied dataset keeps its global attributes (the options' ones win).
-  const attrs = isDataset
-    ? { ...(data as Dataset).attrs, ...(options.attrs ?? {}) }
-    : options.attrs;
-  const w = await createZarr(target, { ...options, attrs });
-  if (Array.isArray(data)) {
-    await writeArrays(w, data as readonly DataArray[], options);
-  } else if (isDataset) {
-    await copyDataset(w, data as Dataset, options);
-  } else {
-    throw new ZarrError("INVALID_ARGUMENT", "data must be an array of DataArrays or a Dataset", {
-      file: w.name,
-    });
-  }
-  await w.close();
-}
-
-async function copyDataset(w: ZarrWriter, ds: Dataset, options: ZarrWriteOptions): Promise<void> {
-  for (const v of ds.source.variables) {
-    if (v.dtype === "string" || v.dtype === "char") {
-      throw new ZarrError("INVALID_WRITE", `${v.dtype} variables are not supported by the writer`, {
-        file: w.name,
-        variable: v.name,
-      });
-    }
-    const fill = attrNumber(v.attrs, "_FillValue");
-    await w.defineVariable(v.name, {
-      dims: v.dims,
-      shape: v.shape,
-      dtype: v.dtype,
-      chunks: options.encoding?.[v.name]?.chunks,
-      attrs: { ...v.attrs },
-      fillValue: fill,
-    });
-    if (v.shape.length === 0) {
-      await w.write(v.name, await v.read());
-      continue;
-    }
-    // One slab of chunk rows at a time: memory stays bounded whatever the variable's size.
-    const rows = w.chunksOf(v.name)[0];
-    for (let at = 0; at < v.shape[0]; at += rows) {
-      const start = v.shape.map((_, i) => (i === 0 ? at : 0));
-      const count = v.shape.map((len, i) => (i === 0 ? Math.min(rows, len - at) : len));
-      await w.write(v.name, await v.read(start, count), start, count);
-    }
-  }
-}
-
-async function writeArrays(
-  w: ZarrWriter,
-  arrays: readonly DataArray[],
-  options: ZarrWriteOptions,
-): Promise<void> {
-  const done = new Set<string>();
-  for (const a of arrays) {
-    for (const [cname, c] of Object.entries(a.coords)) {
-      if (done.has(cname)) continue;
-      done.add(cname);
-      if (Array.isArray(c.values)) {
-        throw new ZarrError("INVALID_WRITE", "string coordinates are not supported by the writer", {
-          file: w.name,
-          variable: cname,
-        });
-      }
-      const cshape = c.dims.map((d) => a.shape[a.dims.indexOf(d)]);
-      await w.defineVariable(cname, {
-        dims: c.dims,
-        shape: cshape,
-        dtype: "float64",
-        attrs: { ...c.attrs },
-      });
-      await w.write(cname, c.values);
-    }
-  }
-  for (const a of arrays) {
-    if (done.has(a.name))
-      throw new ZarrError("INVALID_WRITE", "two variables share this name", {
-        file: w.name,
-        variable: a.name,
-      });
-    done.add(a.name);
-    if (Array.isArray(a.data)) {
-      throw new ZarrError("INVALID_WRITE", "string variables are not supported by the writer", {
-        file: w.name,
-        variable: a.name,
-      });
-    }
-    const enc = options.encoding?.[a.name] ?? {};
-    const attrs: Attrs = { ...a.attrs };
-    const extra = Object.entries(a.coords)
-      .filter(([n, c]) => !(c.dims.length === 1 && c.dims[0] === n))
-      .map(([n]) => n);
-    if (extra.length > 0) attrs.coordinates = extra.join(" ");
-    const packed = pack(a, enc, attrs, w.name);
-    await w.defineVariable(a.name, {
-      dims: a.dims,
-      shape: a.shape,
-      dtype: packed.dtype,
-      chunks: enc.chunks,
-      attrs,
-      fillValue: packed.fill,
-    });
-    await w.write(a.name, packed.data);
-  }
-}
-
-const INT_RANGE: Partial<Record<ZarrWriteDType, [number, number]>> = {
-  int8: [-128, 127],
-  uint8: [0, 255],
-  int16: [-32768, 32767],
-  uint16: [0, 65535],
-  int32: [-2147483648, 2147483647],
-  uint32: [0, 4294967295],
-};
-
-function pack(
-  a: DataArray,
-  enc: ZarrVariableEncoding,
-  attrs: Attrs,
-  file: string,
-): { dtype: ZarrWriteDType; data: TypedArray; fill: number | undefined } {
-  const data = a.data as TypedArray;
-  const src = (a.encoding.dtype as ZarrWriteDType | undefined) ?? undefined;
-  const isFloatData = data instanceof Float32Array || data instanceof Float64Array;
-  const dtype: ZarrWriteDType =
-    enc.dtype ??
-    (isFloatData
-      ? data instanceof Float32Array
-        ? "float32"
-        : "float64"
-      : (src ?? (dtypeName(data) as ZarrWriteDType)));
-  const range = INT_RANGE[dtype];
-  if (range === undefined) {
-    // Float (or 64-bit integer) storage: values as they are, NaN stays NaN.
-    if (enc.scale_factor !== undefined || enc.add_offset !== undefined) {
-      throw new ZarrError(
-        "INVALID_WRITE",
-        `packing needs an integer dtype up to 32 bits, got ${dtype}`,
-        { file, variable: a.name },
-      );
-    }
-    const out = allocate(dtype, data.length) as TypedArray;
-    copyRow(out, 0, data, 0, data.length, dtype === "int64" || dtype === "uint64");
-    return { dtype, data: out, fill: enc._FillValue };
-  }
-  const scale = enc.scale_factor ?? 1;
-  const offset = enc.add_offset ?? 0;
-  if (!(Number.isFinite(scale) && scale !== 0 && Number.isFinite(offset))) {
-    throw new ZarrError(
-      "INVALID_WRITE",
-      `scale_factor ${scale} / add_offset ${offset} must be finite, scale non-zero`,
-      { file, variable: a.name },
-    );
-  }
-  const needsFill = isFloatData && data.some((v) => Number.isNaN(v as number));
-  const fill =
-    enc._FillValue ?? (needsFill ? (dtype.startsWith("u") ? range[1] : range[0] + 1) : undefined);
-  if (fill !== undefined && (fill < range[0] || fill > range[1] || !Number.isInteger(fill))) {
-    throw new ZarrError("INVALID_WRITE", `_FillValue ${fill} does not fit ${dtype}`, {
-      file,
-      variable: a.name,
-    });
-  }
-  const out = allocate(dtype, data.length) as Exclude<TypedArray, BigInt64Array | BigUint64Array>;
-  for (let i = 0; i < data.length; i++) {
-    const v = Number(data[i]);
-    if (Number.isNaN(v)) {
-      if (fill === undefined)
-        throw new ZarrError("INVALID_WRITE", `NaN at index ${i} but ${dtype} has no _FillValue`, {
-          file,
-          variable: a.name,
-        });
-      out[i] = fill;
-      continue;
-    }
-    const p = Math.round((v - offset) / scale);
-    if (p < range[0] || p > range[1] || p === fill) {
-      throw new ZarrError(
-        "INVALID_WRITE",
-        `value ${v} at index ${i} packs to ${p}, outside ${dtype} or equal to the fill value`,
-        { file, variable: a.name },
-      );
-    }
-    out[i] = p;
-  }
-  if (enc.scale_factor !== undefined) attrs.scale_factor = scale;
-  if (enc.add_offset !== undefined) attrs.add_offset = offset;
-  if (fill !== undefined) attrs._FillValue = fill;
-  return { dtype, data: out, fill };
-}
-
-function dtypeName(data: TypedArray): string {
-  if (data instanceof Int8Array) return "int8";
-  if (data instanceof Uint8Array) return "uint8";
-  if (data instanceof Int16Array) return "int16";
-  if (data instanceof Uint16Array) return "uint16";
-  if (data instanceof Int32Array) return "int32";
-  if (data instanceof Uint32Array) return "uint32";
-  if (data instanceof BigInt64Array) return "int64";
-  if (data instanceof BigUint64Array) return "uint64";
-  if (data instanceof Float32Array) return "float32";
-  return "float64";
-}
-
-/**
- * Reopen a store made by {@link createZarr} (or any store whose arrays use the same
- * layouts: C order, little-endian, no filters, zlib/gzip/Blosc or no compressor) to write
- * more regions — e.g. one batch worker per tile, each writing its own chunk-aligned
- * regions; one process calls `close()` at the end to refresh the consolidated metadata.
- *
- * @throws ZarrError `NOT_ZARR` when there is no store, `INVALID_WRITE` for arrays laid out otherwise
- */
-export async function openZarrWriter(
-  target: string | WritableZarrStore,
-  options: ZarrCreateOptions = {},
-): Promise<ZarrWriter> {
-  const [store, name] = await resolveTarget(target, false, true);
-  const { discoverStore } = await import("./open.js");
-  const found = await discoverStore(store, name);
-  const attrs = { ...(found.attrs as Attrs), ...(options.attrs ?? {}) };
-  const w = new ZarrWriter(store, name, found.format, { ...options, attrs });
-  for (const a of found.arrays) {
-    try {
-      await adoptArray(w, a, name);
-    } catch (e) {
-      if (!(e instanceof ZarrError)) throw e;
-      // Arrays laid out otherwise stay readable; writing to them reports why it cannot.
-      w.adopt(a.path.split("/").pop() ?? a.path, { error: e, meta: a.raw, attrs: a.attributes });
-    }
-  }
-  return w;
-}
-
-async function adoptArray(w: ZarrWriter, a: ArrayMeta, name: string): Promise<void> {
-  const vname = a.path.split("/").pop() ?? a.path;
-  const fail = (why: string) =>
-    new ZarrError("INVALID_WRITE", `cannot write to this array: ${why}`, {
-      file: name,
-      variable: vname,
-    });
-  if (a.dtype === "string" || a.zarrDtype === "bool") throw fail(`data type ${a.zarrDtype}`);
-  const raw = a.raw as Record<string, unknown>;
-  let compressor: Compressor = "none";
-  let level: number | undefined;
-  if (a.format === 2) {
-    if (raw.order !== "C" || (raw.filters !== null && raw.filters !== undefined))
-      throw fail("Fortran order or filters");
-    if (typeof raw.dtype !== "string" || raw.dtype.startsWith(">"))
-      throw fail(`dtype ${String(raw.dtype)}`);
-    const c = raw.compressor as Record<string, unknown> | null;
-    if (c !== null && c !== undefined) {
-      if (c.id !== "zlib" && c.id !== "gzip" && c.id !== "blosc")
-        throw fail(`compressor ${String(c.id)}`);
-      compressor = c.id;
-      level = (c.level ?? c.clevel) as number | undefined;
-    }
-  } else {
-    const codecs = raw.codecs as Array<{ name: string; configuration?: Record<string, unknown> }>;
-    const [bytes, ...rest] = codecs;
-    if (
-      bytes?.name !== "bytes" ||
-      (bytes.configuration?.endian ?? "little") !== "little" ||
-      rest.length > 1
-    ) {
-      throw fail(`codecs ${codecs.map((c) => c.name).join(", ")}`);
-    }
-    if (rest.length === 1) {
-      if (rest[0].name !== "gzip" && rest[0].name !== "blosc") throw fail(`codec ${rest[0].name}`);
-      compressor = rest[0].name;
-      level = (rest[0].configuration?.level ?? rest[0].configuration?.clevel) as number | undefined;
-    }
-  }
-  const dtype = a.dtype as ZarrWriteDType;
-  const encoder = await chunkEncoder(compressor, a.format, DTYPE_BYTES[dtype], level);
-  const fill =
-    typeof a.fillValue === "number" ? a.fillValue : a.fillValue === "NaN" ? Number.NaN : null;
-  const dims = a.dimensionNames ?? a.shape.map((_, i) => `${vname}_dim_${i}`);
-  w.adopt(vname, {
-    spec: { dims, shape: a.shape, dtype },
-    chunks: a.chunks,
-    fill,
-    encoder,
-    meta: raw,
-    attrs: a.attributes,
-  });
 }

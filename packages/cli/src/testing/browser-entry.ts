@@ -75,6 +75,9 @@ async function run(base: string): Promise<Record<string, Summary | string>> {
     ]);
   }
   out.zarrMemory = await summarise(await openZarr(new MemoryStore(entries)), "sharded", {});
+  // A zipped store, as a Blob (e.g. a file the user picked).
+  const zip = await (await fetch(`${base}/zarr/xr_packed_blosc_deflate.zip`)).blob();
+  out.zarrZipBlob = await summarise(await openZarr(zip), "sst", { time: 2 });
   out.userAgent = (
     globalThis as unknown as { navigator: { userAgent: string } }
   ).navigator.userAgent;
