@@ -1,6 +1,6 @@
 import { overlapArea, type Polygon } from "./clip.js";
 import { RegridError } from "./errors.js";
-import { axisBounds, type SphericalGrid } from "./grid.js";
+import { axisBounds, curvilinearCorners, type SphericalGrid } from "./grid.js";
 import { GREAT_CIRCLE, polygonArea, RAD, toVec, type Vec3 } from "./sphere.js";
 import { fromLinks, type RemapWeights, RULE_RENORMALIZE, RULE_SUM } from "./weights.js";
 
@@ -85,9 +85,10 @@ export function rectilinearAreas(g: SphericalGrid): Float64Array {
  * First-order conservative weights (Jones 1999, as CDO's `remapcon`): each link is the
  * area of the overlap of a source and a target cell divided by the target cell's area,
  * computed exactly on the sphere. Rectilinear cells are bounded by meridians and circles
- * of latitude; curvilinear cells by great circles through their corners.
+ * of latitude; curvilinear cells by great circles through their corners (from the file,
+ * or {@link curvilinearCorners} when it has none).
  *
- * @throws RegridError `INVALID_GRID` when a curvilinear source has no corners, or the target is not rectilinear
+ * @throws RegridError `INVALID_GRID` when the target is not rectilinear
  */
 export function conservativeWeights(
   source: SphericalGrid,
@@ -173,13 +174,13 @@ function groupBy(
 
 /** Curvilinear source cells (great-circle quadrilaterals) clipped against target boxes. */
 function curvilinearLinks(source: SphericalGrid, target: SphericalGrid): Links {
-  const cLat = source.latBounds;
-  const cLon = source.lonBounds;
+  let cLat = source.latBounds;
+  let cLon = source.lonBounds;
   if (cLat === undefined || cLon === undefined) {
-    throw new RegridError(
-      "INVALID_GRID",
-      "conservative regridding of a curvilinear grid needs cell corners (lat/lon bounds or vertices)",
-    );
+    // No corners in the file: compute them from the centres (CDO would refuse).
+    const corners = curvilinearCorners(source);
+    cLat = corners.lat;
+    cLon = corners.lon;
   }
   const nc = cLat.length / (source.ny * source.nx);
   const tLatB = axisBounds(target.lat, target.latBounds, true);

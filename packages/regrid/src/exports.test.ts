@@ -15,6 +15,7 @@ it("exports", () => {
       "cellCenter",
       "computeWeights",
       "conservativeWeights",
+      "curvilinearCorners",
       "curvilinearGrid",
       "findLatLon",
       "fromScrip",

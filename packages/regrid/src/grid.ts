@@ -195,6 +195,89 @@ export function axisBounds(values: Float64Array, given: Float64Array | undefined
   return b;
 }
 
+/**
+ * Corners `(ny·nx, 4)` of a curvilinear grid that has none in its file, computed on the
+ * sphere: each corner is the normalised mean of the four centres around it (as unit
+ * vectors), with a ring of centres reflected across the grid's edges (p' = 2p₀ − p₁) so
+ * edge cells get corners too. CDO refuses such grids; this is cf_xarray's and xESMF's
+ * usual construction, done in 3-D so it holds across the date line and near the poles.
+ */
+export function curvilinearCorners(g: SphericalGrid): { lat: Float64Array; lon: Float64Array } {
+  const { ny, nx } = g;
+  if (ny < 2 || nx < 2) {
+    throw new RegridError("INVALID_GRID", `cannot compute corners of a ${ny}×${nx} grid`);
+  }
+  const W = nx + 2;
+  const H = ny + 2;
+  const ext = new Float64Array(3 * W * H);
+  const r = Math.PI / 180;
+  const set = (j: number, i: number, v: [number, number, number]) => {
+    const k = 3 * (j * W + i);
+    ext[k] = v[0];
+    ext[k + 1] = v[1];
+    ext[k + 2] = v[2];
+  };
+  const get = (j: number, i: number): [number, number, number] => {
+    const k = 3 * (j * W + i);
+    return [ext[k], ext[k + 1], ext[k + 2]];
+  };
+  const reflect = (a: [number, number, number], b: [number, number, number]) => {
+    const v: [number, number, number] = [2 * a[0] - b[0], 2 * a[1] - b[1], 2 * a[2] - b[2]];
+    const n = Math.hypot(v[0], v[1], v[2]);
+    return [v[0] / n, v[1] / n, v[2] / n] as [number, number, number];
+  };
+  for (let j = 0; j < ny; j++) {
+    for (let i = 0; i < nx; i++) {
+      const la = g.lat[j * nx + i] * r;
+      const lo = g.lon[j * nx + i] * r;
+      set(j + 1, i + 1, [Math.cos(la) * Math.cos(lo), Math.cos(la) * Math.sin(lo), Math.sin(la)]);
+    }
+  }
+  for (let j = 1; j <= ny; j++) {
+    set(j, 0, reflect(get(j, 1), get(j, 2)));
+    set(j, nx + 1, reflect(get(j, nx), get(j, nx - 1)));
+  }
+  for (let i = 0; i < W; i++) {
+    set(0, i, reflect(get(1, i), get(2, i)));
+    set(ny + 1, i, reflect(get(ny, i), get(ny - 1, i)));
+  }
+  // Corner (cj, ci) sits between extended centres (cj, ci) … (cj+1, ci+1).
+  const cLat = new Float64Array((ny + 1) * (nx + 1));
+  const cLon = new Float64Array((ny + 1) * (nx + 1));
+  for (let cj = 0; cj <= ny; cj++) {
+    for (let ci = 0; ci <= nx; ci++) {
+      const a = get(cj, ci);
+      const b = get(cj, ci + 1);
+      const c = get(cj + 1, ci);
+      const d = get(cj + 1, ci + 1);
+      const x = a[0] + b[0] + c[0] + d[0];
+      const y = a[1] + b[1] + c[1] + d[1];
+      const z = a[2] + b[2] + c[2] + d[2];
+      const n = Math.hypot(x, y, z);
+      cLat[cj * (nx + 1) + ci] = Math.asin(Math.max(-1, Math.min(1, z / n))) / r;
+      cLon[cj * (nx + 1) + ci] = Math.atan2(y, x) / r;
+    }
+  }
+  const lat = new Float64Array(4 * ny * nx);
+  const lon = new Float64Array(4 * ny * nx);
+  for (let j = 0; j < ny; j++) {
+    for (let i = 0; i < nx; i++) {
+      const k = 4 * (j * nx + i);
+      const corners = [
+        j * (nx + 1) + i,
+        j * (nx + 1) + i + 1,
+        (j + 1) * (nx + 1) + i + 1,
+        (j + 1) * (nx + 1) + i,
+      ];
+      for (let c = 0; c < 4; c++) {
+        lat[k + c] = cLat[corners[c]];
+        lon[k + c] = cLon[corners[c]];
+      }
+    }
+  }
+  return { lat, lon };
+}
+
 /** True when a rectilinear grid's longitudes go all the way round (cell widths sum to 360°). */
 export function isGlobalLon(g: SphericalGrid): boolean {
   if (g.kind !== "rectilinear") return false;

@@ -4,6 +4,7 @@ export { RegridError, type RegridErrorCode } from "./errors.js";
 export {
   axisBounds,
   cellCenter,
+  curvilinearCorners,
   curvilinearGrid,
   findLatLon,
   globalGrid,

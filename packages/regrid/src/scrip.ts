@@ -1,7 +1,7 @@
 import { type Attrs, attrString, DataArray, type Dataset } from "@geoml/grid";
 import { rectilinearAreas } from "./conservative.js";
 import { RegridError } from "./errors.js";
-import { cellCenter, gridSize, type SphericalGrid } from "./grid.js";
+import { cellCenter, curvilinearCorners, gridSize, type SphericalGrid } from "./grid.js";
 import { GREAT_CIRCLE, polygonArea, RAD, toVec, type Vec3 } from "./sphere.js";
 import {
   fromLinks,
@@ -138,14 +138,15 @@ function centers(g: SphericalGrid, which: 0 | 1): Float64Array {
   return out;
 }
 
-/** Cell areas in steradians: exact for rectilinear cells, great-circle polygons for curvilinear ones. */
+/** Cell areas in steradians: exact for rectilinear cells, great-circle polygons for curvilinear ones (corners computed if the grid has none). */
 export function cellAreas(g: SphericalGrid): Float64Array {
   if (g.kind === "rectilinear") return rectilinearAreas(g);
   const n = gridSize(g);
   const out = new Float64Array(n);
-  const cLat = g.latBounds;
-  const cLon = g.lonBounds;
-  if (cLat === undefined || cLon === undefined) return out;
+  const computed =
+    g.latBounds === undefined || g.lonBounds === undefined ? curvilinearCorners(g) : undefined;
+  const cLat = g.latBounds ?? computed!.lat;
+  const cLon = g.lonBounds ?? computed!.lon;
   const nc = cLat.length / n;
   for (let s = 0; s < n; s++) {
     const pts: Vec3[] = [];
