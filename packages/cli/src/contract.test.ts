@@ -173,3 +173,86 @@ describe("geoml fit of a Binomial proportion with --weights", () => {
     expect(Math.abs(j.deviance - r.proportion.deviance[0])).toBeLessThan(1e-8);
   });
 });
+
+describe("geoml fit --save and geoml predict --interval", () => {
+  const fixture = JSON.parse(
+    readFileSync(
+      fileURLToPath(
+        new URL("../../models/src/glm/__fixtures__/intervals_statsmodels.json", import.meta.url),
+      ),
+      "utf8",
+    ),
+  ) as {
+    cases: {
+      name: string;
+      formula: string;
+      data: Record<string, number[] | string[]>;
+      new: Record<string, number[] | string[]>;
+      levels: Record<string, { obs_ci_lower: number[]; obs_ci_upper: number[]; mean: number[] }>;
+    }[];
+  };
+  const c = fixture.cases.find((x) => x.name === "gaussian_identity")!;
+  const data = join(dir, "gauss.csv");
+  const names = Object.keys(c.data);
+  writeFileSync(
+    data,
+    formatCsv(
+      names,
+      names.map((n) => c.data[n]),
+    ),
+  );
+  const fresh = join(dir, "gauss-new.csv");
+  const newNames = Object.keys(c.new);
+  writeFileSync(
+    fresh,
+    formatCsv(
+      newNames,
+      newNames.map((n) => c.new[n]),
+    ),
+  );
+
+  it("saves every kind with kind and formatVersion at the top", async () => {
+    for (const [kind, extra] of [
+      ["glm", []],
+      ["mlp", ["--model", "mlp", "--hidden", "3", "--epochs", "2"]],
+    ] as const) {
+      const file = join(dir, `saved-${kind}.json`);
+      const r = await run("fit", "--data", data, "--formula", c.formula, ...extra, "--save", file);
+      expect(r.stderr).toBe("");
+      const saved = JSON.parse(readFileSync(file, "utf8"));
+      expect([saved.kind, saved.formatVersion]).toEqual([kind, 1]);
+    }
+  });
+
+  it("writes statsmodels' prediction interval (OLS obs_ci) for a Gaussian GLM", async () => {
+    const file = join(dir, "gauss.json");
+    expect((await run("fit", "--data", data, "--formula", c.formula, "--save", file)).status).toBe(
+      0,
+    );
+    const r = await run(
+      "predict",
+      "--model",
+      file,
+      "--data",
+      fresh,
+      "--interval",
+      "prediction",
+      "--level",
+      "0.8",
+    );
+    expect(r.stderr).toBe("");
+    const t = parseCsv(r.stdout);
+    expect(t.names).toEqual(["row", "prediction", "lower", "upper"]);
+    const e = c.levels["0.8"];
+    const lower = t.columns.lower as Float64Array;
+    const upper = t.columns.upper as Float64Array;
+    // the CSV holds the shortest exact decimal of each double; both sides fit to 1e-6 relative
+    e.obs_ci_lower.forEach((v, i) => {
+      expect(Math.abs(lower[i] - v)).toBeLessThan(1e-6 * Math.max(1, Math.abs(v)));
+      expect(Math.abs(upper[i] - e.obs_ci_upper[i])).toBeLessThan(1e-6 * Math.max(1, Math.abs(v)));
+    });
+    const usage = await run("predict", "--model", file, "--data", fresh, "--level", "0.8");
+    expect(usage.status).toBe(2);
+    expect(usage.stderr).toContain("--level needs --interval");
+  });
+});

@@ -9,9 +9,7 @@ import { record, shouldRecord } from "../tape.js";
 import { Tensor } from "../tensor.js";
 
 /** Indices for {@link takeAlongAxis}: a tensor of whole numbers or an Int32Array with a shape. */
-export type IndexInput =
-  | Tensor
-  | { data: Int32Array | readonly number[]; shape: readonly number[] };
+export type IndexInput = Tensor | { data: ArrayLike<number>; shape: readonly number[] };
 
 function normAxis(axis: number, ndim: number, op: string): number {
   const a = axis < 0 ? axis + ndim : axis;

@@ -53,8 +53,9 @@ Options:
                      time, t (decimal years), year, month, doy and pi as columns; cells
                      where NAME is missing are dropped
   --formula TEXT     model formula: y ~ x1 + x2 + x1:x2 + C(zone) + offset(log_area),
-                     '- 1' drops the intercept, cbind(successes, failures) ~ ... for
-                     Binomial trials
+                     '- 1' drops the intercept, cbind(successes, failures) ~ ... or
+                     I(successes / trials) ~ ... --weights trials for Binomial trials,
+                     log(y) ~ ..., poly(x, 3) for R's orthogonal polynomials
   --family NAME      gaussian (default), binomial, poisson, gamma, inverse_gaussian,
                      negative_binomial, tweedie, multinomial (Newton; --method lbfgs)
   --link NAME        identity, log, logit, probit, cloglog, cauchit, inverse,
@@ -71,7 +72,8 @@ Options:
   --alpha A          elastic-net L1 share in [0, 1] (default 1, the lasso)
   --missing MODE     error (default) or drop rows with missing values
   --max-iter N       iteration limit
-  --save FILE        write the fitted model as JSON (for 'geoml predict')
+  --save FILE        write the fitted model as JSON with its "kind" and
+                     "formatVersion" (for 'geoml predict')
   --model KIND       glm (default) or mlp: a neural network as the predictor, same
                      family and link flags, plus --hidden 64,64 --activation tanh
                      --epochs N --batch-size B --lr L --seed S --classes K

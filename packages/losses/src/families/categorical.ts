@@ -1,7 +1,7 @@
 import type { Tensor } from "@geoml/autodiff";
 import * as ad from "@geoml/autodiff";
 import { FamilyParameterError, LossShapeError } from "../errors.js";
-import { constantLike, softmax } from "../links.js";
+import { softmax } from "../links.js";
 import type { Family, LikelihoodOptions } from "../types.js";
 import {
   builtInFamily,
@@ -48,12 +48,10 @@ export function categorical(k: number): Family {
     checkY(valuesOf(y));
   }
 
-  /** Σₖ x[..., k]·1{k = y}: the entry at the observed class, without gathering. */
+  /** x[..., y]: the entry at the observed class (its gradient goes to that entry only). */
   function atObserved(x: Tensor, y: Tensor): Tensor {
-    const yd = y.data;
-    const oneHot = new Float64Array(y.size * k);
-    for (let i = 0; i < y.size; i++) oneHot[i * k + yd[i]] = 1;
-    return ad.sum(ad.mul(x, constantLike(oneHot, x)), -1);
+    const picked = ad.takeAlongAxis(x, { data: y.data, shape: [...y.shape, 1] }, -1);
+    return ad.reshape(picked, [...y.shape]);
   }
 
   /** log μ guarded against log 0 (which would turn 0·(−∞) into NaN at other classes). */

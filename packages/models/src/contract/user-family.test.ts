@@ -114,4 +114,10 @@ describe("a user-defined family and link", () => {
       expect(model.toJSON().family?.custom).toBe(true);
     });
   }
+
+  it("is never combined silently with another link", () => {
+    const family = counts("counts", log2Link("log2"));
+    expect(() => glm({ family, link: "log" })).toThrow(/link "log" given with a counts family/);
+    expect(() => mlp({ family, link: "log" })).toThrow(/link "log" given with a counts family/);
+  });
 });

@@ -4,12 +4,8 @@
  * `noGrad`, so IRLS pays no graph-recording cost.
  */
 import { noGrad, type Tensor, tensor } from "@geoml/autodiff";
-import {
-  type Family,
-  type FamilyLookupOptions,
-  family as familyByName,
-  type StableLink,
-} from "@geoml/losses";
+import type { Family, StableLink } from "@geoml/losses";
+import { resolveFamily as resolveFamilyOf } from "../contract/family.js";
 import { OptionError } from "./errors.js";
 
 /** A family given by name (statsmodels/R spelling) or as a `@geoml/losses` object. */
@@ -27,18 +23,15 @@ export interface FamilyOptions {
   linkPower?: number;
 }
 
-/** Builds a family from its name and options, or returns the given family object. */
+/**
+ * Builds a family from its name and options, or returns the given family object
+ * (the models' one {@link resolveFamilyOf}; the GLM fits multinomials apart).
+ */
 export function resolveFamily(spec: FamilySpec, options: FamilyOptions = {}): Family {
-  if (typeof spec !== "string") return spec;
   const name = spec === "multinomial" ? "categorical" : spec;
   if (name === "categorical")
     throw new OptionError('family "multinomial" is fitted with multinomial(), not glm()');
-  const opts: FamilyLookupOptions = {};
-  if (options.link !== undefined) opts.link = options.link;
-  if (options.theta !== undefined) opts.theta = options.theta;
-  if (options.power !== undefined) opts.power = options.power;
-  if (options.linkPower !== undefined) opts.linkPower = options.linkPower;
-  return familyByName(name, opts);
+  return resolveFamilyOf(spec, options);
 }
 
 const wrap = (v: Float64Array): Tensor => tensor(v);

@@ -179,36 +179,32 @@ function linearPredictors(x: Float64Array, n: number, p: number, beta: Float64Ar
   return eta;
 }
 
-/** Class probabilities [n×K] row-major and Σ w log π_y for coefficients B (p×(K−1)). */
-function probabilities(x: Float64Array, n: number, p: number, beta: Float64Array, K: number) {
-  const probs = new Float64Array(n * K);
-  for (let k = 1; k < K; k++)
-    for (let j = 0; j < p; j++) {
-      const b = beta[j * (K - 1) + k - 1];
-      if (b === 0) continue;
-      const base = j * n;
-      for (let i = 0; i < n; i++) probs[i * K + k] += b * x[base + i];
-    }
-  // softmax per row, shifted by the row maximum so exp never overflows
-  for (let i = 0; i < n; i++) {
-    let m = 0;
-    for (let k = 1; k < K; k++) m = Math.max(m, probs[i * K + k]);
-    let s = 0;
-    for (let k = 0; k < K; k++) {
-      const e = Math.exp(probs[i * K + k] - m);
-      probs[i * K + k] = e;
-      s += e;
-    }
-    for (let k = 0; k < K; k++) probs[i * K + k] /= s;
+/** The Categorical family with K classes (softmax link), one object per K. */
+const FAMILIES = new Map<number, Family>();
+function familyOf(K: number): Family {
+  let f = FAMILIES.get(K);
+  if (f === undefined) {
+    f = categorical(K);
+    FAMILIES.set(K, f);
   }
-  return probs;
+  return f;
 }
 
+/** Class probabilities [n×K] row-major for coefficients B (p×(K−1)): the family's inverse link. */
+function probabilities(x: Float64Array, n: number, p: number, beta: Float64Array, K: number) {
+  const eta = tensor(linearPredictors(x, n, p, beta, K), { shape: [n, K] });
+  const mu = noGrad(() => familyOf(K).link.inverse(eta));
+  return mu.data instanceof Float64Array ? mu.data : Float64Array.from(mu.data);
+}
+
+/** Σ w log π_y: the Categorical family's log-likelihood. */
 function logLikelihood(probs: Float64Array, y: Int32Array, w: Float64Array, K: number): number {
-  let ll = 0;
-  for (let i = 0; i < y.length; i++)
-    if (w[i] > 0) ll += w[i] * Math.log(Math.max(probs[i * K + y[i]], 1e-300));
-  return ll;
+  const n = y.length;
+  return noGrad(() =>
+    familyOf(K).logLikelihood(tensor(Float64Array.from(y)), tensor(probs, { shape: [n, K] }), {
+      weights: tensor(w),
+    }),
+  );
 }
 
 /** Fisher information of vec(B) (index j·(K−1)+k): blocks Σ w xxᵀ πₖ(δₖₘ − πₘ). */

@@ -4,6 +4,7 @@ import {
   family as familyByName,
   type LinkName,
 } from "@geoml/losses";
+import { resolveFamily as resolveFamilyOf } from "../contract/family.js";
 import { MlpFormatError, MlpOptionError, show } from "./errors.js";
 import type { FamilyJSON } from "./serialize.js";
 
@@ -24,16 +25,8 @@ export function resolveFamily(
   classes: number | undefined,
   parameters: FamilyParameters = {},
 ): Family {
-  if (typeof family !== "string") {
-    if (link !== undefined && link !== family.link.name) {
-      throw new MlpOptionError(
-        `mlp: link "${link}" given with a ${family.name} family object whose link is "${family.link.name}"; pass the link to the family factory instead`,
-      );
-    }
-    return family;
-  }
   try {
-    return familyByName(family, { link, k: classes, ...parameters });
+    return resolveFamilyOf(family, { link, classes, ...parameters });
   } catch (e) {
     throw new MlpOptionError(`mlp: ${(e as Error).message}`);
   }

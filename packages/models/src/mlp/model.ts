@@ -44,7 +44,14 @@ import type { FitOptions, MlpSpec, PredictOptions, ValidationSet } from "./spec.
 export type { FitOptions, MlpSpec, PredictOptions, ValidationSet } from "./spec.js";
 
 import { type MlpJSON, paramsFromJSON, paramsToJSON, type WeightEncoding } from "./serialize.js";
-import { type DataSet, type FitHistory, type ModelContext, train } from "./train.js";
+import {
+  batchTensors,
+  type DataSet,
+  type FitHistory,
+  type ModelContext,
+  objective,
+  train,
+} from "./train.js";
 
 /** Largest network `fit` builds: far beyond what trains on a CPU, well below memory limits. */
 const MAX_PARAMETERS = 2 ** 27;
@@ -376,6 +383,42 @@ export class Mlp {
       }
     });
     return tensor(out, { shape: width === 1 ? [X.rows] : [X.rows, width] });
+  }
+
+  /**
+   * The training objective at `params` on rows `x` and targets `y`: the family's
+   * weighted mean negative log-likelihood (for the heteroscedastic head, the
+   * Gaussian one with its own σ per row) plus (λ/2)·Σ‖W‖² over the dense weights
+   * with `weightDecay` — the loss `fit` minimises, as a differentiable scalar for a
+   * training loop of your own:
+   * `valueAndGrad((p) => model.loss(p, x, y))(model.params!)`. Rows are
+   * standardised like the training rows; the model must be fitted or loaded (for
+   * its architecture and standardiser). Dense weights are `[inputs, outputs]`.
+   */
+  loss(
+    params: MlpParams,
+    x: MatrixInput,
+    y: VectorInput,
+    options: { weights?: VectorInput; weightDecay?: number } = {},
+  ): Tensor {
+    if (this.arch === null || this.standardizer === null) throw new MlpNotFittedError("loss");
+    const X = toMatrix(x, "loss: x");
+    if (X.cols !== this.arch.inputs)
+      throw new MlpShapeError(
+        `loss: x has ${X.cols} columns, the model was fitted on ${this.arch.inputs}`,
+      );
+    assertFinite(X.data, "loss: x", X.cols);
+    const Y = toVector(y, X.rows, "loss: y");
+    const W =
+      options.weights === undefined ? null : toVector(options.weights, X.rows, "loss: weights");
+    this.checkTarget(Y, W, "loss");
+    this.checkParams(params, "loss: params");
+    const decay = options.weightDecay ?? 0;
+    if (!(decay >= 0))
+      throw new MlpOptionError(`loss: weightDecay must be ≥ 0, got ${show(decay)}`);
+    const ctx = this.context();
+    const b = batchTensors(ctx, { x: X, y: Y, weights: W, rows: null }, null, 0, X.rows);
+    return objective(ctx, params, b.x, b.y, b.weights, decay);
   }
 
   /** The model as a JSON-ready object; `weights: "arrays"` writes plain numbers instead of base64. */
