@@ -1,11 +1,13 @@
-import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { openNetcdf } from "@geoml/netcdf";
 import { afterAll, describe, expect, it } from "vitest";
+import { checkPage, chromiumAvailable } from "./browser.js";
 import { loadSst } from "./data.js";
 import { runDemo } from "./demo.js";
 import { metrics } from "./metrics.js";
+import { hasTool, run } from "./tools.js";
 
 const datasets = resolve(import.meta.dirname, "../../../datasets");
 
@@ -47,8 +49,60 @@ describe("runDemo", () => {
     for (const f of summary.files) expect((await stat(f)).size).toBeGreaterThan(0);
 
     const html = await readFile(join(out, "report.html"), "utf8");
-    expect(html).toContain("sst_mlp_residual_Aug.png");
+    expect(html).toContain(`id="sst_mlp_residual_Aug"`);
+    expect(html).not.toMatch(/src="(?!data:)/);
     expect(html).toContain("<svg");
+
+    // The report alone, copied into an empty folder and opened offline, shows every image.
+    if (chromiumAvailable()) {
+      const alone = join(out, "alone");
+      await mkdir(alone);
+      await copyFile(join(out, "report.html"), join(alone, "report.html"));
+      const seen = await checkPage(join(alone, "report.html"), join(out, "report.png"));
+      expect(seen.consoleErrors).toEqual([]);
+      expect(seen.failedRequests).toEqual([]);
+      expect(seen.images.length).toBeGreaterThanOrEqual(10);
+      for (const image of seen.images) expect(image.naturalWidth, image.id).toBeGreaterThan(0);
+      expect(seen.svgs).toBeGreaterThan(0);
+      expect((await stat(join(out, "report.png"))).size).toBeGreaterThan(10_000);
+    }
+
+    // CF: what ncdump sees in the header.
+    if (hasTool("ncdump", "netcdf-bin")) {
+      const header = run("ncdump", ["-h", join(out, "predictions.nc")]);
+      for (const line of [
+        ':Conventions = "CF-1.8"',
+        'time:units = "days since 1950-01-01 00:00:00"',
+        'time:calendar = "standard"',
+        'time:climatology = "climatology_bounds"',
+        'time:axis = "T"',
+        'latitude:standard_name = "latitude"',
+        'latitude:axis = "Y"',
+        'longitude:units = "degrees_east"',
+        "float sst_glm(time, latitude, longitude)",
+        'sst_glm:standard_name = "sea_surface_temperature"',
+        'sst_glm:units = "degC"',
+        "sst_glm:_FillValue = 9.96921e+36f",
+        "double climatology_bounds(time, nv)",
+      ]) {
+        expect(header).toContain(line);
+      }
+    }
+    // GeoTIFF: GDAL reads the georeferencing, nodata and statistics.
+    if (hasTool("gdalinfo", "gdal-bin")) {
+      const info = JSON.parse(run("gdalinfo", ["-json", "-stats", join(out, "sst_mlp.tif")]));
+      expect(info.size).toEqual([180, 91]);
+      expect(info.bands).toHaveLength(12);
+      expect(info.coordinateSystem.wkt).toMatch(/WGS 84/);
+      expect(info.stac["proj:epsg"]).toBe(4326);
+      // North-up, 2° cells centred on 90°N … 90°S and 0° … 358°E.
+      expect(info.geoTransform).toEqual([-1, 2, 0, 91, 0, -2]);
+      const band = info.bands[0];
+      expect(band.noDataValue).toBe("NaN");
+      expect(band.minimum).toBeGreaterThan(-10);
+      expect(band.maximum).toBeLessThan(35);
+      expect(Number(band.metadata[""].STATISTICS_VALID_PERCENT)).toBeGreaterThan(60);
+    }
 
     // Predictions are on the grid, NaN on land, and read back from NetCDF unchanged.
     const ds = await openNetcdf(join(out, "predictions.nc"));

@@ -3,11 +3,14 @@ import { join } from "node:path";
 import { Rng, tensor } from "@geoml/autodiff";
 import { type DataArray, fromTable, type Table, toTable } from "@geoml/grid";
 import { type GlmResults, glm, mlp } from "@geoml/models";
-import { writeNetcdf } from "@geoml/netcdf";
 import { adam } from "@geoml/optim";
 import { loadSst } from "./data.js";
-import { type Metrics, metrics } from "./metrics.js";
+import { metrics } from "./metrics.js";
+import { writeOutputs } from "./outputs.js";
 import { writeReport } from "./report.js";
+import { type DemoSummary, FREEZING_SST, WARM_POOL_SST } from "./summary.js";
+
+export { type DemoSummary, FREEZING_SST, WARM_POOL_SST } from "./summary.js";
 
 /** Options of {@link runDemo}. */
 export interface DemoOptions {
@@ -22,18 +25,6 @@ export interface DemoOptions {
   /** Progress messages (one line each). */
   log?: (line: string) => void;
 }
-
-/** What {@link runDemo} measured, also written to `summary.json`. */
-export interface DemoSummary {
-  rows: { train: number; test: number };
-  sst: { glm: Metrics; mlp: Metrics };
-  warmPool: { deviance: number; testAccuracy: number; testBrier: number; aic: number };
-  mlpHistory: { loss: number[]; validationLoss: number[]; bestEpoch: number };
-  files: string[];
-}
-
-/** Threshold above which the ocean can feed tropical cyclones (°C). */
-export const WARM_POOL_SST = 26.5;
 
 const FEATURES = ["sinlat", "coslat", "lon_sin", "lon_cos", "msin", "mcos"] as const;
 
@@ -165,11 +156,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   );
 
   // Predictions on every ocean row, then back on the grid.
-  const glmAll = sstGlm.predict(columns);
+  const glmAll = sstGlm.predict(columns).fit;
   const mlpAll = net.predict(
     tensor(designMatrix(columns), { shape: [table.nrows, FEATURES.length] }),
   ).data;
-  const warmAll = warmGlm.predict(columns);
+  const warmAll = warmGlm.predict(columns).fit;
   const pick = (values: ArrayLike<number>, rows: Int32Array) =>
     Float64Array.from(rows, (r) => values[r]);
   const summaryMetrics = {
@@ -204,10 +195,44 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     }),
   ];
   await mkdir(options.out, { recursive: true });
-  const ncPath = join(options.out, "predictions.nc");
-  await writeNetcdf(ncPath, grids.slice(1), {
-    attrs: { title: "geoml sst-demo predictions", Conventions: "CF-1.8" },
-  });
+  const sstAttrs = { standard_name: "sea_surface_temperature", units: "degC" };
+  const outputFiles = await writeOutputs(
+    options.out,
+    sst.coords.latitude.values as Float64Array,
+    sst.coords.longitude.values as Float64Array,
+    [
+      {
+        name: "sst_glm",
+        values: grids[1].data as Float64Array,
+        attrs: { ...sstAttrs, long_name: "sea surface temperature from the Gaussian GLM" },
+      },
+      {
+        name: "sst_mlp",
+        values: grids[2].data as Float64Array,
+        attrs: { ...sstAttrs, long_name: "sea surface temperature from the MLP" },
+      },
+      {
+        name: "warm_pool_probability",
+        values: grids[3].data as Float64Array,
+        attrs: {
+          units: "1",
+          long_name: `probability that SST >= ${WARM_POOL_SST} degC (Bernoulli GLM)`,
+        },
+      },
+    ],
+    {
+      title: "geoml sst-demo predictions",
+      source: "STR SST climatology 1950-1979 (NCL example data), models fitted by geoml",
+    },
+  );
+
+  // Sea water freezes near −1.8 °C: a prediction below it is physically impossible.
+  const belowFreezing = (values: ArrayLike<number>) => {
+    let n = 0;
+    for (let i = 0; i < values.length; i++) if (values[i] < FREEZING_SST) n++;
+    return n;
+  };
+  const impossible = { glm: belowFreezing(glmAll), mlp: belowFreezing(mlpAll) };
 
   const summary: DemoSummary = {
     rows: { train: trainRows.length, test: nTest },
@@ -223,7 +248,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       validationLoss: history.validationLoss,
       bestEpoch: history.bestEpoch,
     },
-    files: [ncPath],
+    impossible,
+    files: outputFiles,
   };
   const reportFiles = await writeReport({
     out: options.out,

@@ -1,34 +1,41 @@
+import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { DEMO_USAGE, DemoUsageError, parseDemoArgs } from "./args.js";
 import { runDemo } from "./demo.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
-const { values } = parseArgs({
-  options: {
-    out: { type: "string", default: join(root, "out/sst-demo") },
-    datasets: { type: "string", default: join(root, "datasets") },
-    epochs: { type: "string", default: "25" },
-    seed: { type: "string", default: "2024" },
-    help: { type: "boolean", short: "h", default: false },
-  },
-});
-if (values.help) {
-  console.log(`Usage: pnpm demo [--out DIR] [--datasets DIR] [--epochs N] [--seed S]
+// pnpm runs scripts from the repository root; INIT_CWD is where the user typed the command.
+const cwd = process.env.INIT_CWD ?? process.cwd();
 
-Fits a Gaussian GLM and an MLP to the monthly SST climatology shipped in datasets/,
-a Bernoulli GLM to its warm pool (SST ≥ 26.5 °C), and writes predictions.nc,
-summary.json and report.html (maps and learning curves) to --out.`);
+let args: ReturnType<typeof parseDemoArgs>;
+try {
+  args = parseDemoArgs(
+    process.argv.slice(2),
+    { out: join(root, "out/sst-demo"), datasets: join(root, "datasets") },
+    cwd,
+  );
+  for (const file of ["netcdf/sstdata_netcdf.nc", "netcdf/landsea.nc"]) {
+    if (!existsSync(join(args.datasets, file))) {
+      throw new DemoUsageError(`--datasets ${args.datasets}: ${file} is not there`);
+    }
+  }
+} catch (error) {
+  console.error(`sst-demo: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(2);
+}
+if (args.help) {
+  console.log(DEMO_USAGE);
   process.exit(0);
 }
 
 const started = Date.now();
 try {
   const summary = await runDemo({
-    datasets: values.datasets,
-    out: values.out,
-    epochs: Number(values.epochs),
-    seed: Number(values.seed),
+    datasets: args.datasets,
+    out: args.out,
+    epochs: args.epochs,
+    seed: args.seed,
     log: (line) => console.log(line),
   });
   const fmt = (m: { rmse: number; r2: number }) =>
@@ -40,7 +47,7 @@ try {
   console.log(
     `  Warm pool GLM accuracy ${(summary.warmPool.testAccuracy * 100).toFixed(1)}%, Brier ${summary.warmPool.testBrier.toFixed(4)}`,
   );
-  console.log(`\nWrote ${summary.files.length} files; open ${join(values.out, "report.html")}`);
+  console.log(`\nWrote ${summary.files.length} files; open ${join(args.out, "report.html")}`);
   console.log(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
 } catch (error) {
   console.error(`sst-demo: ${error instanceof Error ? error.message : String(error)}`);

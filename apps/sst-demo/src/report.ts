@@ -2,10 +2,10 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { DataArray } from "@geoml/grid";
 import type { GlmResults } from "@geoml/models";
-import type { DemoSummary } from "./demo.js";
 import { lineChart } from "./plot/chart.js";
 import { blueWhiteRed, type Colormap, cssGradient, viridis } from "./plot/colormap.js";
 import { renderMap } from "./plot/map.js";
+import { type DemoSummary, FREEZING_SST } from "./summary.js";
 
 interface ReportInput {
   out: string;
@@ -34,7 +34,7 @@ function monthOf(grid: DataArray, month: number, ocean: DataArray): Float64Array
   return out;
 }
 
-/** Writes `report.html` and its PNG maps into `out`; returns the files written. */
+/** Writes `report.html` (maps inline, no file beside it) into `out`; returns the files written. */
 export async function writeReport(input: ReportInput): Promise<string[]> {
   const { out, ocean, summary } = input;
   const byName = new Map(input.grids.map((g) => [g.name, g]));
@@ -51,11 +51,11 @@ export async function writeReport(input: ReportInput): Promise<string[]> {
     vmax: number,
     caption: string,
   ) => {
-    const path = join(out, file);
-    await writeFile(path, renderMap({ values, lat, lon, colormap, vmin, vmax, scale: 3 }));
-    files.push(path);
+    // Inline, so the report can be mailed or moved on its own.
+    const png = renderMap({ values, lat, lon, colormap, vmin, vmax, scale: 3 });
+    const src = `data:image/png;base64,${Buffer.from(png).toString("base64")}`;
     figures.push(
-      `<figure><img src="${file}" alt="${escapeHtml(caption)}"><figcaption>${escapeHtml(caption)}` +
+      `<figure id="${file.replace(/\.png$/, "")}"><img src="${src}" alt="${escapeHtml(caption)}"><figcaption>${escapeHtml(caption)}` +
         `<div class="bar" style="background:${cssGradient(colormap)}"></div>` +
         `<div class="range"><span>${vmin}</span><span>${vmax}</span></div></figcaption></figure>`,
     );
@@ -90,6 +90,25 @@ export async function writeReport(input: ReportInput): Promise<string[]> {
       `${MONTHS[month]}: P(SST ≥ 26.5 °C), Bernoulli GLM`,
     );
   }
+
+  // Where the GLM goes below freezing: months per cell with SST < −1.8 °C.
+  const glmGrid = byName.get("sst_glm")!.data as ArrayLike<number>;
+  const cells = lat.length * lon.length;
+  const frozenMonths = new Float64Array(cells).fill(Number.NaN);
+  for (let c = 0; c < cells; c++) {
+    if (!ocean.data[c]) continue;
+    let n = 0;
+    for (let m = 0; m < 12; m++) if (glmGrid[m * cells + c] < FREEZING_SST) n++;
+    frozenMonths[c] = n;
+  }
+  await map(
+    "glm_below_freezing.png",
+    frozenMonths,
+    viridis,
+    0,
+    12,
+    "Gaussian GLM: months predicted below −1.8 °C (physically impossible)",
+  );
 
   const curve = lineChart({
     series: [
@@ -131,6 +150,11 @@ ${row("MLP 6→32→32→1 tanh (Adam)", summary.sst.mlp)}
 </table>
 <p>Warm pool (SST ≥ 26.5 °C), Bernoulli GLM with logit link: held-out accuracy
 ${(summary.warmPool.testAccuracy * 100).toFixed(1)}%, Brier score ${summary.warmPool.testBrier.toFixed(4)}.</p>
+<h2>Physically impossible predictions</h2>
+<p>Sea water freezes near ${FREEZING_SST} °C. Ocean rows (cell × month) predicted colder than that:
+Gaussian GLM ${summary.impossible.glm} of ${summary.rows.train + summary.rows.test},
+MLP ${summary.impossible.mlp}. The GLM's polynomial in latitude overshoots in polar winters;
+the map below shows where (months per cell).</p>
 <h2>Maps</h2>
 ${figures.join("\n")}
 <h2>MLP learning curve</h2>

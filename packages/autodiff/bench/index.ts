@@ -1,28 +1,31 @@
 /**
  * Benchmarks @geoml/autodiff against TensorFlow.js (CPU backend and WASM backend) in
  * one process: matmul GFLOP/s, an elementwise chain in elements/s, per-op overhead
- * in µs and a 2-layer MLP training step. Run with `pnpm bench` in this package.
+ * in µs and a 2-layer MLP training step. Run with `pnpm bench` in this package. Every
+ * measurement is the median of the same number of timed calls (BENCH_SAMPLES, default 9).
  */
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import * as ad from "../src/index.js";
 
+/** Timed calls per measurement, the same for every contender. */
+const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 9);
+
 /**
- * Best (minimum) seconds per call of `fn` over at least `minTime` seconds and 3 runs.
- * The minimum is used rather than the median because the reference machine is shared:
- * it is the run least disturbed by other jobs, for both sides alike.
+ * Median seconds per call of `fn` over exactly {@link SAMPLES} calls after one warm-up call.
+ * Every contender gets the same number of samples, and the median (not the minimum) is
+ * reported, so no side profits from more draws on a shared machine.
  */
-function time(fn: () => void, minTime = 0.6): number {
-  fn(); // warm-up
+function time(fn: () => void): number {
+  fn(); // warm-up (JIT, wasm compilation, buffer pools)
   const samples: number[] = [];
-  const start = performance.now();
-  while (samples.length < 3 || (performance.now() - start) / 1000 < minTime) {
+  for (let i = 0; i < SAMPLES; i++) {
     const t0 = performance.now();
     fn();
     samples.push((performance.now() - t0) / 1000);
-    if (samples.length >= 200) break;
   }
-  return Math.min(...samples);
+  samples.sort((x, y) => x - y);
+  return samples[SAMPLES >> 1];
 }
 
 /** Same, for many repetitions of a very short op (timed in batches). */
@@ -58,7 +61,6 @@ function fmt(v: number | null): string {
 async function tfjsTime(
   backend: "cpu" | "wasm",
   fn: () => tf.Tensor | tf.Tensor[] | number,
-  minTime = 0.6,
 ): Promise<number> {
   await tf.setBackend(backend);
   await tf.ready();
@@ -69,7 +71,7 @@ async function tfjsTime(
       if (out instanceof tf.Tensor) out.dataSync();
       else if (Array.isArray(out)) for (const t of out) t.dataSync();
     });
-  }, minTime);
+  });
 }
 
 async function main(): Promise<void> {
@@ -83,13 +85,13 @@ async function main(): Promise<void> {
     for (const dtype of ["float32", "float64"] as const) {
       const a = rng.normal([n, n], { dtype });
       const b = rng.normal([n, n], { dtype });
-      const ours = flop / time(() => ad.matmul(a, b), n >= 1024 ? 2 : 0.8) / 1e9;
+      const ours = flop / time(() => ad.matmul(a, b)) / 1e9;
       let cpu: number | null = null;
       let wasm: number | null = null;
       if (dtype === "float32") {
         const ta = tf.tensor(a.data as Float32Array, [n, n]);
         const tb = tf.tensor(b.data as Float32Array, [n, n]);
-        cpu = flop / (await tfjsTime("cpu", () => tf.matMul(ta, tb), n >= 1024 ? 2 : 0.8)) / 1e9;
+        cpu = flop / (await tfjsTime("cpu", () => tf.matMul(ta, tb))) / 1e9;
         wasm = flop / (await tfjsTime("wasm", () => tf.matMul(ta, tb))) / 1e9;
       }
       rows.push({

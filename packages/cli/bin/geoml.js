@@ -12,4 +12,5 @@ if (existsSync(dist)) {
   register();
   entry = await import(new URL("../src/main.ts", import.meta.url).href);
 }
+process.chdir(entry.userDirectory(process.env, process.cwd()));
 process.exitCode = await entry.main(process.argv.slice(2));

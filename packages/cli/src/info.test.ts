@@ -10,7 +10,7 @@ import { writeNetcdf } from "@geoml/netcdf";
 import { describe, expect, it } from "vitest";
 import type { InfoJson, InfoStats } from "./commands/info.js";
 import { bufferIO } from "./io.js";
-import { main } from "./main.js";
+import { main, userDirectory } from "./main.js";
 
 const root = (p: string) => fileURLToPath(new URL(`../../../${p}`, import.meta.url));
 
@@ -282,5 +282,22 @@ describe("the bin launcher", () => {
     await expect(exec(process.execPath, [bin, "info", "/no/such.nc"])).rejects.toMatchObject({
       code: 1,
     });
+  }, 30_000);
+
+  it("resolves relative paths from where the user typed `pnpm geoml`", async () => {
+    // pnpm runs the script in the repository root and records the user's folder in INIT_CWD.
+    const exec = promisify(execFile);
+    const run = await exec(
+      process.execPath,
+      [root("packages/cli/bin/geoml.js"), "info", "netcdf/landsea.nc", "--json"],
+      {
+        cwd: root("."),
+        env: { ...process.env, npm_lifecycle_event: "geoml", INIT_CWD: root("datasets") },
+      },
+    );
+    expect((JSON.parse(run.stdout) as InfoJson).variables.map((v) => v.name)).toContain("LSMASK");
+    expect(userDirectory({ INIT_CWD: "/u" }, "/repo")).toBe("/repo");
+    expect(userDirectory({ INIT_CWD: "/u", npm_lifecycle_event: "test" }, "/repo")).toBe("/repo");
+    expect(userDirectory({ INIT_CWD: "/u", npm_lifecycle_event: "geoml" }, "/repo")).toBe("/u");
   }, 30_000);
 });

@@ -71,6 +71,15 @@ function isEntryPoint(): boolean {
   }
 }
 
+/**
+ * The folder relative paths are resolved from. `pnpm geoml …` (the repository's script) runs
+ * in the repository root; pnpm records where the user typed the command in INIT_CWD.
+ */
+export function userDirectory(env: NodeJS.ProcessEnv, cwd: string): string {
+  return env.npm_lifecycle_event === "geoml" && env.INIT_CWD ? env.INIT_CWD : cwd;
+}
+
 if (isEntryPoint()) {
+  process.chdir(userDirectory(process.env, process.cwd()));
   process.exitCode = await main(process.argv.slice(2));
 }

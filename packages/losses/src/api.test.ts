@@ -17,6 +17,7 @@ describe("public API", () => {
       "aic",
       "bic",
       "binomial",
+      "builtInLinkName",
       "categorical",
       "cauchit",
       "cloglog",
@@ -25,6 +26,7 @@ describe("public API", () => {
       "gamma",
       "gaussian",
       "identity",
+      "incompleteBeta",
       "inverse",
       "inverseGaussian",
       "inverseSquared",
@@ -40,6 +42,8 @@ describe("public API", () => {
       "probit",
       "softmax",
       "sqrt",
+      "studentTCdf",
+      "studentTQuantile",
       "tweedie",
     ]);
   });

@@ -27,7 +27,7 @@ export class FamilyDomainError extends LossesError {
   readonly value: number;
   constructor(
     family: string,
-    variable: "y" | "weights",
+    variable: "y" | "weights" | "scale",
     index: number,
     value: number,
     expected: string,

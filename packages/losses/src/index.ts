@@ -28,6 +28,7 @@ export {
 export { poisson } from "./families/poisson.js";
 export { type TweedieFamily, type TweedieOptions, tweedie } from "./families/tweedie.js";
 export {
+  builtInLinkName,
   cauchit,
   cloglog,
   identity,
@@ -45,12 +46,17 @@ export {
   sqrt,
 } from "./links.js";
 export { FAMILY_NAMES, type FamilyLookupOptions, family } from "./registry.js";
-export { ndtri } from "./special.js";
+export { incompleteBeta, ndtri, studentTCdf, studentTQuantile } from "./special.js";
 export type {
+  BuiltInFamilyName,
+  BuiltInLinkName,
   Family,
   FamilyName,
+  FusedRowKernel,
   LikelihoodOptions,
   Link,
   LinkName,
   LossOptions,
+  PredictionIntervalArgs,
+  RowKernel,
 } from "./types.js";

@@ -2,7 +2,7 @@ import type { Tensor } from "@geoml/autodiff";
 import * as ad from "@geoml/autodiff";
 import { LinkError } from "./errors.js";
 import { ndtri } from "./special.js";
-import type { Link, LinkName } from "./types.js";
+import type { BuiltInLinkName, Link, LinkName } from "./types.js";
 
 /** Machine epsilon of float64: the clamp R's `make.link` uses. */
 export const EPS = 2.220446049250313e-16;
@@ -29,6 +29,25 @@ export interface StableLink extends Link {
    * values as `inverse` and `derivative`, sharing the exponential they both need.
    */
   inverseAndDerivative?(eta: Float64Array, mu: Float64Array, dmu: Float64Array): void;
+}
+
+/**
+ * Link objects made by this module. Families attach their fused float64 kernels
+ * only to these objects, never to a link that merely has the same name.
+ */
+const BUILT_IN = new WeakSet<Link>();
+
+function builtIn<L extends Link>(l: L): L {
+  BUILT_IN.add(l);
+  return l;
+}
+
+/**
+ * The name of `link` if it is a link object made by `@geoml/losses` (so its maths
+ * is known), else undefined: a user-made link named "log" is not the built-in one.
+ */
+export function builtInLinkName(link: Link): LinkName | undefined {
+  return BUILT_IN.has(link) ? link.name : undefined;
 }
 
 /** max(a, b) as `ad.maximum` (NaN propagates from a first). */
@@ -104,12 +123,12 @@ function atan(x: Tensor): Tensor {
 
 /** g(μ) = μ. No clamping. */
 export function identity(): Link {
-  return {
+  return builtIn({
     name: "identity",
     link: (mu) => mu,
     inverse: (eta) => eta,
     derivative: (eta) => ad.ones([...eta.shape], eta.dtype),
-  };
+  });
 }
 
 /**
@@ -118,7 +137,7 @@ export function identity(): Link {
  * positive. Losses use log μ = η directly (unclamped).
  */
 export function log(): StableLink {
-  return {
+  return builtIn({
     name: "log",
     link: (mu) => ad.log(ad.maximum(mu, EPS)),
     inverse: (eta) => ad.maximum(ad.exp(eta), EPS),
@@ -132,7 +151,7 @@ export function log(): StableLink {
         dmu[i] = m;
       }
     },
-  };
+  });
 }
 
 /**
@@ -141,7 +160,7 @@ export function log(): StableLink {
  * Losses use log μ = −softplus(−η) and log(1−μ) = −softplus(η): finite for any η.
  */
 export function logit(): StableLink {
-  return {
+  return builtIn({
     name: "logit",
     link: (mu) => {
       const m = clipProbability(mu);
@@ -168,7 +187,7 @@ export function logit(): StableLink {
         dmu[i] = max64(e / (q * q), EPS);
       }
     },
-  };
+  });
 }
 
 /**
@@ -177,7 +196,7 @@ export function logit(): StableLink {
  * evaluates Φ⁻¹ with AS 241; its derivative 1/φ(g(μ)) is exact to first order only.
  */
 export function probit(): Link {
-  return {
+  return builtIn({
     name: "probit",
     link: (mu) => {
       const m = clipProbability(mu);
@@ -187,7 +206,7 @@ export function probit(): Link {
     },
     inverse: (eta) => normalCdf(ad.clip(eta, -PROBIT_THRESHOLD, PROBIT_THRESHOLD)),
     derivative: (eta) => ad.maximum(normalPdf(eta), EPS),
-  };
+  });
 }
 
 /**
@@ -197,7 +216,7 @@ export function probit(): Link {
  * log μ below η = −30, so they stay finite where μ rounds to 0 or 1.
  */
 export function cloglog(): StableLink {
-  return {
+  return builtIn({
     name: "cloglog",
     link: (mu) => ad.log(ad.neg(ad.log1p(ad.neg(clipProbability(mu))))),
     inverse: (eta) => clipProbability(ad.neg(ad.expm1(ad.neg(ad.exp(eta))))),
@@ -214,7 +233,7 @@ export function cloglog(): StableLink {
       return ad.where(ad.less(eta, CLOGLOG_SERIES), series, exact);
     },
     log1mInverse: (eta) => ad.neg(ad.exp(ad.minimum(eta, 700))),
-  };
+  });
 }
 
 /**
@@ -222,7 +241,7 @@ export function cloglog(): StableLink {
  * clamped to ±cot(πε) and μ to [ε, 1−ε]; `derivative` max(1/(π(1+η²)), ε), as R.
  */
 export function cauchit(): Link {
-  return {
+  return builtIn({
     name: "cauchit",
     link: (mu) => {
       const a = ad.mul(ad.sub(clipProbability(mu), 0.5), Math.PI);
@@ -233,37 +252,37 @@ export function cauchit(): Link {
       return clipProbability(ad.add(ad.div(t, Math.PI), 0.5));
     },
     derivative: (eta) => ad.maximum(ad.div(1 / Math.PI, ad.add(ad.square(eta), 1)), EPS),
-  };
+  });
 }
 
 /** g(μ) = 1/μ (Gamma's canonical link). No clamping: η must stay > 0 for a positive mean. */
 export function inverse(): Link {
-  return {
+  return builtIn({
     name: "inverse",
     link: (mu) => ad.div(1, mu),
     inverse: (eta) => ad.div(1, eta),
     derivative: (eta) => ad.neg(ad.div(1, ad.square(eta))),
-  };
+  });
 }
 
 /** g(μ) = 1/μ² (Inverse Gaussian's canonical link, R's "1/mu^2"). No clamping: needs η > 0. */
 export function inverseSquared(): Link {
-  return {
+  return builtIn({
     name: "inverse_squared",
     link: (mu) => ad.div(1, ad.square(mu)),
     inverse: (eta) => ad.div(1, ad.sqrt(eta)),
     derivative: (eta) => ad.div(-0.5, ad.mul(eta, ad.sqrt(eta))),
-  };
+  });
 }
 
 /** g(μ) = √μ. No clamping; g⁻¹(η) = η² is a valid mean for any η. */
 export function sqrt(): Link {
-  return {
+  return builtIn({
     name: "sqrt",
     link: (mu) => ad.sqrt(mu),
     inverse: (eta) => ad.square(eta),
     derivative: (eta) => ad.mul(eta, 2),
-  };
+  });
 }
 
 /** A power link μ^p together with its exponent. */
@@ -290,7 +309,7 @@ export function power(p: number): Link {
     inverse: (eta) => ad.pow(eta, 1 / p),
     derivative: (eta) => ad.div(ad.pow(eta, 1 / p - 1), p),
   };
-  return link;
+  return builtIn(link);
 }
 
 /**
@@ -299,7 +318,7 @@ export function power(p: number): Link {
  * `derivative` returns the diagonal of the Jacobian, μₖ(1 − μₖ).
  */
 export function softmax(): StableLink {
-  return {
+  return builtIn({
     name: "softmax",
     link: (mu) => ad.log(ad.clip(mu, EPS, 1)),
     inverse: (eta) => ad.softmax(eta, -1),
@@ -308,10 +327,10 @@ export function softmax(): StableLink {
       return ad.mul(mu, ad.sub(1, mu));
     },
     logInverse: (eta) => ad.logSoftmax(eta, -1),
-  };
+  });
 }
 
-const LINK_ALIASES: Record<string, LinkName> = {
+const LINK_ALIASES: Record<string, BuiltInLinkName> = {
   identity: "identity",
   log: "log",
   logit: "logit",

@@ -9,7 +9,7 @@ import { negativeBinomial } from "./families/negative-binomial.js";
 import { poisson } from "./families/poisson.js";
 import { tweedie } from "./families/tweedie.js";
 import { link as linkByName } from "./links.js";
-import type { Family, FamilyName } from "./types.js";
+import type { BuiltInFamilyName, Family } from "./types.js";
 
 /** Options of {@link family}; each family reads the ones it needs. */
 export interface FamilyLookupOptions {
@@ -25,7 +25,7 @@ export interface FamilyLookupOptions {
   k?: number;
 }
 
-const FAMILY_ALIASES: Record<string, FamilyName> = {
+const FAMILY_ALIASES: Record<string, BuiltInFamilyName> = {
   gaussian: "gaussian",
   normal: "gaussian",
   binomial: "binomial",

@@ -1,7 +1,7 @@
 import type { Tensor } from "@geoml/autodiff";
 
-/** Names of the link functions, spelled as in R and statsmodels. */
-export type LinkName =
+/** Names of the built-in link functions, spelled as in R and statsmodels. */
+export type BuiltInLinkName =
   | "identity"
   | "log"
   | "logit"
@@ -14,8 +14,11 @@ export type LinkName =
   | "power"
   | "softmax";
 
-/** Names of the families, spelled as in statsmodels / R. */
-export type FamilyName =
+/** A link's name: a built-in one, or any other for a user-defined link. */
+export type LinkName = BuiltInLinkName | (string & {});
+
+/** Names of the built-in families, spelled as in statsmodels / R. */
+export type BuiltInFamilyName =
   | "gaussian"
   | "binomial"
   | "poisson"
@@ -24,6 +27,9 @@ export type FamilyName =
   | "negative_binomial"
   | "tweedie"
   | "categorical";
+
+/** A family's name: a built-in one, or any other for a user-defined family. */
+export type FamilyName = BuiltInFamilyName | (string & {});
 
 /**
  * A link g maps the mean μ onto the real line: η = g(μ). Every method is written
@@ -44,14 +50,18 @@ export interface Link {
 export interface LikelihoodOptions {
   /** Prior (frequency/area) weights per observation; default 1. For Binomial: trials. */
   weights?: Tensor;
-  /** Dispersion φ (scale); default 1. Ignored by families with fixed dispersion. */
-  scale?: number;
+  /**
+   * Dispersion φ (scale); default 1. Ignored by families with fixed dispersion. A
+   * tensor of y's shape gives one φ per row (e.g. σ² of a heteroscedastic head).
+   */
+  scale?: number | Tensor;
 }
 
 /** Options of {@link Family.loss}. */
 export interface LossOptions {
   weights?: Tensor;
-  scale?: number;
+  /** Dispersion φ: a number, or a tensor of y's shape for one φ per row. */
+  scale?: number | Tensor;
   /** "mean" divides the weighted sum by the sum of weights; default "mean". */
   reduction?: "mean" | "sum" | "none";
 }
@@ -92,4 +102,66 @@ export interface Family {
   validate(y: Float64Array, weights?: Float64Array): void;
   /** Starting μ for IRLS, as R's `family$initialize` / statsmodels `starting_mu`. */
   startingMu(y: Float64Array, weights?: Float64Array): Float64Array;
+  /**
+   * Optional fused float64 kernel of one IRLS pass for this family *with this link
+   * object*; solvers use it when present and the generic tensor path otherwise.
+   * Built-in families set it only for built-in link objects, so a user-made link
+   * (even one named "log") never gets a built-in kernel; they set it as a
+   * non-enumerable property, so a copy `{ ...family, link }` drops it.
+   */
+  readonly rowKernel?: FusedRowKernel;
+  /**
+   * Optional interval holding a new observation with probability `level`, for
+   * families that define one (Gaussian: μ ± t(df)·√(se_μ² + φ/w)). Families without
+   * it have confidence intervals of the mean only.
+   */
+  predictionInterval?(args: PredictionIntervalArgs): { lower: Float64Array; upper: Float64Array };
+}
+
+/** Arguments of {@link Family.predictionInterval}. */
+export interface PredictionIntervalArgs {
+  /** Fitted means μ̂ per row. */
+  mu: Float64Array;
+  /** Standard errors of μ̂ per row (delta method from the link scale). */
+  seMu: Float64Array;
+  /** Estimated dispersion φ. */
+  scale: number;
+  /** Residual degrees of freedom of the fit (for t quantiles). */
+  dfResidual: number;
+  /** Coverage in (0, 1). */
+  level: number;
+  /** Prior weights of the new rows (default 1): the variance of y is φ/w. */
+  weights?: Float64Array;
+}
+
+/**
+ * One IRLS pass over rows [lo, hi): from η (plus `offset`, may be null) write μ
+ * into `mu`, the working weights W = w·(dμ/dη)²/V(μ) into `W` and the working
+ * response z = η − offset + (y − μ)/(dμ/dη) into `z`, and return Σ w·d(y, μ), the
+ * weighted deviance. Rows whose W is 0 or not finite get W = z = 0 (R's `good`
+ * rows); rows of weight 0 add no deviance. `aux` is what `prepare` made of y.
+ *
+ * Worker threads rebuild the function from its source text, so it must refer
+ * only to its parameters (no closures, no imports).
+ */
+export type RowKernel = (
+  eta: Float64Array,
+  offset: Float64Array | null,
+  y: Float64Array,
+  w: Float64Array,
+  mu: Float64Array,
+  W: Float64Array,
+  z: Float64Array,
+  lo: number,
+  hi: number,
+  aux: Float64Array | null,
+) => number;
+
+/** A {@link RowKernel} with the name that identifies it and what it precomputes from y. */
+export interface FusedRowKernel {
+  /** Unique among kernels (worker threads cache kernels by it), e.g. "poisson/log". */
+  readonly name: string;
+  readonly kernel: RowKernel;
+  /** Precomputation from y, once per fit (or null); must be small (copied to each worker). */
+  prepare(y: Float64Array): Float64Array | null;
 }

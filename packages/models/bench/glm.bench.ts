@@ -1,18 +1,18 @@
 /**
- * GLM benchmark: logistic and Poisson regression on 1,000,000 rows × 20 features,
- * fitted to convergence by geoml (IRLS), statsmodels GLM (IRLS) and scikit-learn
- * (lbfgs, no penalty), each in its own process so peak memory is comparable.
- * statsmodels and scikit-learn run with Debian's OpenBLAS (pthread) and, for
- * reference, with the reference BLAS.
+ * GLM benchmark: logistic and Poisson regression on 1,000,000 rows × 20 features, fitted
+ * to convergence through what users call — geoml `glm({ family }).fit({ formula, data })`
+ * from in-memory columns, scikit-learn (lbfgs, no penalty) and statsmodels GLM (IRLS) from
+ * numpy arrays — each in its own process so peak memory is comparable. Imports and data
+ * loading are outside every clock. Each contender runs with the same thread count
+ * (GEOML_THREADS for geoml, OMP/OpenBLAS threads for the peers), once per count in
+ * THREADS (default "1,2"); geoml and scikit-learn run REPEATS times (default 5) in turns,
+ * so a busy spell on a shared machine falls on every contender alike, and the table gives
+ * their median and range. statsmodels (~10 s a fit) runs once, on one thread.
  *
- * geoml and scikit-learn, a few seconds each, run REPEATS times (default 5) in turns,
- * so that a busy spell on a shared machine falls on every contender alike; the table
- * gives their median and range. statsmodels (~10 s a fit) runs once.
- *
- *   npx tsx bench/glm.bench.ts [rows]      (default 1000000; REPEATS=5)
+ *   npx tsx bench/glm.bench.ts [rows]      (default 1000000; REPEATS=5 THREADS=1,2)
  */
 import { execFileSync } from "node:child_process";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeProblem } from "./glm/data.js";
@@ -31,18 +31,24 @@ interface Run {
   blas?: string[];
 }
 
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Run {
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Run {
   const out = execFileSync(cmd, args, { env, encoding: "utf8", maxBuffer: 1 << 24 });
   return JSON.parse(out.trim().split("\n").pop()!) as Run;
 }
 
-// the peers' own command only: the machine-wide OpenBLAS tuning variables are unset
-const peerEnv = { ...process.env };
-delete peerEnv.OPENBLAS_CORETYPE;
-delete peerEnv.OPENBLAS_L2_SIZE;
-const referenceBlasEnv = { ...peerEnv, LD_LIBRARY_PATH: "/usr/lib/x86_64-linux-gnu/blas" };
+/** The environment of a contender pinned to `threads` threads. */
+function pinned(threads: number): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, GEOML_THREADS: String(threads) };
+  for (const v of ["OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"])
+    env[v] = String(threads);
+  // the machine-wide OpenBLAS tuning variables slow a current numpy: unset for the peers
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  return env;
+}
 
 const repeats = Math.max(1, Number(process.env.REPEATS ?? 5));
+const threadCounts = (process.env.THREADS ?? "1,2").split(",").map(Number);
 const median = (v: number[]) => {
   const s = [...v].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -50,59 +56,69 @@ const median = (v: number[]) => {
 };
 const spread = (v: number[]) =>
   v.length > 1
-    ? `${median(v).toFixed(2)} (${Math.min(...v).toFixed(2)}–${Math.max(...v).toFixed(2)})`
-    : v[0].toFixed(2);
+    ? `${median(v).toFixed(3)} (${Math.min(...v).toFixed(3)}–${Math.max(...v).toFixed(3)})`
+    : v[0].toFixed(3);
 
+console.log(
+  `GLM, ${n} rows × 20 features (+ intercept); ${repeats} run(s) of geoml and scikit-learn in turns`,
+);
+console.log(
+  `node ${process.version}, ${cpus().length} × ${cpus()[0]?.model}; load average before: ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")}\n`,
+);
 const rows: string[][] = [];
 for (const which of ["logit", "poisson"] as const) {
-  const ours = () =>
-    run(process.execPath, [
-      "--import",
-      "tsx",
-      join(here, "glm", "fit.ts"),
-      prefix,
-      String(n),
-      which,
-    ]);
-  const peer = (tool: string, env: NodeJS.ProcessEnv) => () =>
-    run("/usr/bin/python3", [join(here, "glm", "peers.py"), prefix, String(n), which, tool], env);
-  const contenders: [name: string, fit: () => Run, times: number][] = [
-    ["geoml IRLS", ours, repeats],
-    ["statsmodels GLM (OpenBLAS)", peer("statsmodels", peerEnv), 1],
-    ["scikit-learn lbfgs (OpenBLAS)", peer("sklearn", peerEnv), repeats],
-    ["statsmodels GLM (reference BLAS)", peer("statsmodels", referenceBlasEnv), 1],
-    ["scikit-learn lbfgs (reference BLAS)", peer("sklearn", referenceBlasEnv), repeats],
-  ];
-  const runs: Run[][] = contenders.map(() => []);
-  for (let r = 0; r < repeats; r++)
-    contenders.forEach(([, fit, times], c) => {
-      if (r < times) runs[c].push(fit());
+  let reference: number[] | undefined;
+  for (const threads of threadCounts) {
+    const env = pinned(threads);
+    const ours = () =>
+      run(
+        process.execPath,
+        ["--import", "tsx", join(here, "glm", "fit.ts"), prefix, String(n), which],
+        env,
+      );
+    const peer = (tool: string) => () =>
+      run("/usr/bin/python3", [join(here, "glm", "peers.py"), prefix, String(n), which, tool], env);
+    const contenders: [name: string, fit: () => Run, times: number][] = [
+      ["geoml glm().fit", ours, repeats],
+      ["scikit-learn lbfgs", peer("sklearn"), repeats],
+    ];
+    if (threads === threadCounts[0]) contenders.push(["statsmodels GLM", peer("statsmodels"), 1]);
+    const runs: Run[][] = contenders.map(() => []);
+    for (let r = 0; r < repeats; r++)
+      contenders.forEach(([, fit, times], c) => {
+        if (r < times) runs[c].push(fit());
+      });
+    reference ??= runs[2]?.[0]?.params;
+    const oursWall = median(runs[0].map((r) => r.seconds));
+    const oursPeak = median(runs[0].map((r) => r.peakMiB));
+    contenders.forEach(([name], c) => {
+      const rs = runs[c];
+      const wall = rs.map((x) => x.seconds);
+      const peak = median(rs.map((x) => x.peakMiB));
+      const diff = reference
+        ? Math.max(...rs[0].params.map((v, j) => Math.abs(v - reference![j]))).toExponential(1)
+        : "";
+      rows.push([
+        which,
+        String(threads),
+        name,
+        spread(wall),
+        spread(rs.map((x) => x.cpuSeconds)),
+        (median(wall) / oursWall).toFixed(2),
+        peak.toFixed(0),
+        (peak / oursPeak).toFixed(2),
+        String(rs[0].iterations),
+        diff,
+      ]);
+      if (rs[0].blas) console.error(`${which} ${name} ${threads}t: ${rs[0].blas.join("; ")}`);
     });
-  const sm = runs[1][0].params;
-  const oursWall = median(runs[0].map((r) => r.seconds));
-  const oursPeak = median(runs[0].map((r) => r.peakMiB));
-  contenders.forEach(([name], c) => {
-    const rs = runs[c];
-    const r = rs[0];
-    const wall = rs.map((x) => x.seconds);
-    const peak = median(rs.map((x) => x.peakMiB));
-    const diff = Math.max(...r.params.map((v, j) => Math.abs(v - sm[j])));
-    rows.push([
-      which,
-      name,
-      spread(wall),
-      spread(rs.map((x) => x.cpuSeconds)),
-      (median(wall) / oursWall).toFixed(2),
-      peak.toFixed(0),
-      (peak / oursPeak).toFixed(2),
-      String(r.iterations),
-      diff.toExponential(1),
-    ]);
-    if (r.blas) console.error(`${which} ${name}: ${r.blas.join("; ")}`);
-  });
+  }
 }
 const head = [
   "model",
+  "threads",
   "fitter",
   "wall s: median (range)",
   "cpu s",
@@ -114,9 +130,11 @@ const head = [
 ];
 const widths = head.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j].length)));
 const line = (r: string[]) => `| ${r.map((c, j) => c.padEnd(widths[j])).join(" | ")} |`;
-console.log(
-  `GLM, ${n} rows × 20 features (+ intercept); ${repeats} run${repeats === 1 ? "" : "s"} of geoml and scikit-learn\n`,
-);
 console.log(line(head));
 console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
 for (const r of rows) console.log(line(r));
+console.log(
+  `\nload average after: ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")}`,
+);

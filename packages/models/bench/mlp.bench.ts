@@ -15,8 +15,13 @@ interface Result {
   finalLoss: number;
 }
 
+// The machine-wide OpenBLAS tuning variables slow a current PyTorch/numpy: unset for every runner.
+const env = { ...process.env };
+delete env.OPENBLAS_CORETYPE;
+delete env.OPENBLAS_L2_SIZE;
+
 function run(cmd: string, args: string[]): Result | string {
-  const r = spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 1 << 24 });
+  const r = spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 1 << 24, env });
   const line = r.stdout?.trim().split("\n").at(-1) ?? "";
   try {
     return JSON.parse(line) as Result;

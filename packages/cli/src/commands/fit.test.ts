@@ -112,6 +112,8 @@ describe("geoml fit / predict", () => {
     expect(p.status).toBe(0);
     const t = parseCsv(p.stdout);
     expect(t.names).toEqual(["row", "prediction", "se_link"]);
+    // row: the 0-based index of the row in the data file
+    expect(Array.from(t.columns.row as Float64Array).slice(0, 3)).toEqual([0, 1, 2]);
     const pred = t.columns.prediction as Float64Array;
     c.expected.predict_link.forEach((v, i) => {
       expect(Math.abs(pred[i] - v)).toBeLessThan(1e-6 * Math.abs(v));
@@ -152,7 +154,7 @@ describe("geoml fit / predict", () => {
     expect(out.classes).toEqual(["0", "1", "2"]);
     const p = await run("predict", "--model", model, "--data", file);
     expect(p.status).toBe(0);
-    expect(parseCsv(p.stdout).names).toEqual(["row", "prob_0", "prob_1", "prob_2", "class"]);
+    expect(parseCsv(p.stdout).names).toEqual(["row", "class", "prob_0", "prob_1", "prob_2"]);
   });
 
   it("fits a lasso from the command line", async () => {

@@ -1,21 +1,20 @@
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import {
-  fitMlpFromFormula,
+  fitMlp,
   type GlmResults,
   glm,
-  isGlmError,
-  isMlpError,
-  MLP_FLAGS,
+  isModelError as isModelsError,
   MlpOptionError,
+  type MlpResults,
   type MultinomialResults,
-  mlpOptionsFromArgs,
   multinomial,
 } from "@geoml/models";
 import type { Command } from "../command.js";
 import { readCsv } from "../csv.js";
 import { CliError } from "../errors.js";
 import type { CommandIO } from "../io.js";
+import { MLP_FLAGS, mlpOptionsFromArgs } from "../mlp-flags.js";
 
 /** The object `geoml fit --json` prints. */
 export interface FitJson {
@@ -180,9 +179,30 @@ export function multinomialJson(fit: MultinomialResults): Record<string, unknown
   };
 }
 
+/** The JSON summary of a fitted network. */
+export function mlpJson(fit: MlpResults, formula: string): Record<string, unknown> {
+  const arch = fit.model.architecture!;
+  const h = fit.history!;
+  return {
+    model: "mlp",
+    family: fit.model.family?.name ?? "gaussian (heteroscedastic)",
+    link: fit.model.family?.link.name ?? "identity",
+    formula,
+    predictors: fit.design?.names.filter((n) => n !== "Intercept") ?? [],
+    layers: [arch.inputs, ...arch.hidden, arch.outputs],
+    activation: arch.activation,
+    nObs: fit.nObs,
+    epochs: h.loss.length,
+    bestEpoch: h.bestEpoch,
+    stoppedEarly: h.stoppedEarly,
+    loss: h.loss,
+    validationLoss: h.validationLoss,
+  };
+}
+
 /** Errors of the data, the family or the fit: reported on stderr with status 1. */
 function isModelError(e: unknown): e is Error {
-  if (isGlmError(e) || isMlpError(e)) return true;
+  if (isModelsError(e)) return true;
   const code = (e as { code?: unknown } | null)?.code;
   return (
     e instanceof Error &&
@@ -254,15 +274,22 @@ export const fit: Command = {
       if (kind === "mlp") {
         if (values.offset !== undefined)
           throw new CliError("USAGE", "--offset is not supported by --model mlp");
-        const result = fitMlpFromFormula(values, formula, table.columns, {
-          weights: values.weights as string | undefined,
-          missing,
-        });
+        const { spec, fit: fitOptions } = mlpOptionsFromArgs(values);
+        const result = fitMlp(
+          spec,
+          {
+            formula,
+            data: table.columns,
+            weights: values.weights as string | undefined,
+            missing,
+          },
+          fitOptions,
+        );
         if (typeof values.save === "string")
-          writeFileSync(values.save, `${JSON.stringify(result.toJSON())}\n`);
+          writeFileSync(values.save, `${JSON.stringify(result)}\n`);
         io.out(
           values.json
-            ? `${JSON.stringify(result.summaryJSON(), null, 2)}\n`
+            ? `${JSON.stringify(mlpJson(result, formula), null, 2)}\n`
             : `${result.summary()}\n`,
         );
         return 0;

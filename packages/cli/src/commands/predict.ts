@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { loadGlm, loadMultinomial, predictMlpFromFormula } from "@geoml/models";
+import { loadModel, type Prediction } from "@geoml/models";
 import type { Command } from "../command.js";
 import { formatCsv, readCsv } from "../csv.js";
 import { CliError } from "../errors.js";
@@ -8,26 +8,62 @@ import { reportModelErrors } from "./fit.js";
 
 const HELP = `Usage: geoml predict --model MODEL.json --data FILE.csv [options]
 
-Predict with a model saved by 'geoml fit --save'. Writes CSV with the 1-based data
-row, the prediction and, with --se, its standard error on the link scale. For a
-multinomial model: one probability column per class (prob_<class>) and the class.
+Predict with a model saved by 'geoml fit --save' (any model kind: glm, multinomial,
+mlp, or one registered by a package you load). Writes one CSV line per input row;
+'row' is the 0-based index of the row in FILE.csv.
+
+Models with one output per row (GLM, MLP regression or binary):
+  row,prediction[,se_link][,lower,upper]
+Models with class probabilities (multinomial, categorical MLP):
+  row,class,prob_<label>...   (one column per class, in the model's class order)
 
 Options:
-  --model FILE     model written by 'geoml fit --save'
-  --data FILE      CSV file with the model's predictor columns
-  --type SCALE     response (default, the mean μ) or link (η)
-  --se             add the column se_link
-  --missing MODE   error (default) or drop rows with missing values
-  --out FILE       write the CSV to FILE instead of standard output
-  -h, --help       show this help
+  --model FILE       model written by 'geoml fit --save'
+  --data FILE        CSV file with the model's predictor columns
+  --type SCALE       response (default, the mean μ) or link (η)
+  --se               add the column se_link, the standard error of η
+  --interval KIND    confidence (of the mean) or prediction (of a new observation,
+                     Gaussian models): adds the columns lower,upper on the --type scale
+  --level L          coverage of the interval, default 0.95
+  --missing MODE     error (default) or drop rows with missing values
+  --out FILE         write the CSV to FILE instead of standard output
+  -h, --help         show this help
 
 Exit status: 0 on success, 1 when the model or data fails, 2 on wrong usage.
 `;
 
-/** `geoml predict --model MODEL.json --data FILE.csv [--type link] [--se] [--out F]`. */
+/** The CSV header and columns of a prediction, as `geoml predict` writes them. */
+export function predictionCsv(p: Prediction): string {
+  const n = p.rows.length;
+  const rows = Array.from(p.rows);
+  if (p.classes !== undefined) {
+    const K = p.classes.length;
+    const best = Array.from({ length: n }, (_, i) => {
+      let b = 0;
+      for (let k = 1; k < K; k++) if (p.fit[i * K + k] > p.fit[i * K + b]) b = k;
+      return p.classes![b];
+    });
+    const cols: ArrayLike<number | string>[] = [rows, best];
+    for (let k = 0; k < K; k++) cols.push(Array.from({ length: n }, (_, i) => p.fit[i * K + k]));
+    return formatCsv(["row", "class", ...p.classes.map((c) => `prob_${c}`)], cols);
+  }
+  const names = ["row", "prediction"];
+  const cols: ArrayLike<number>[] = [rows, p.fit];
+  if (p.seLink) {
+    names.push("se_link");
+    cols.push(p.seLink);
+  }
+  if (p.lower && p.upper) {
+    names.push("lower", "upper");
+    cols.push(p.lower, p.upper);
+  }
+  return formatCsv(names, cols);
+}
+
+/** `geoml predict --model MODEL.json --data FILE.csv [--type link] [--se] [--interval K] [--out F]`. */
 export const predict: Command = {
   name: "predict",
-  summary: "predict with a saved model on a CSV file (response or link scale)",
+  summary: "predict with a saved model on a CSV file (response or link scale, intervals)",
   help: HELP,
   async run(args, io) {
     let values: Record<string, string | boolean | undefined>;
@@ -39,6 +75,8 @@ export const predict: Command = {
           data: { type: "string" },
           type: { type: "string" },
           se: { type: "boolean" },
+          interval: { type: "string" },
+          level: { type: "string" },
           missing: { type: "string" },
           out: { type: "string" },
         },
@@ -59,6 +97,22 @@ export const predict: Command = {
         "USAGE",
         `--missing: expected "error" or "drop", got "${String(missing)}"`,
       );
+    const interval = values.interval;
+    if (interval !== undefined && interval !== "confidence" && interval !== "prediction")
+      throw new CliError(
+        "USAGE",
+        `--interval: expected "confidence" or "prediction", got "${String(interval)}"`,
+      );
+    let level: number | undefined;
+    if (values.level !== undefined) {
+      level = Number(values.level);
+      if (typeof values.level !== "string" || !(level > 0 && level < 1))
+        throw new CliError(
+          "USAGE",
+          `--level: expected a number in (0, 1), got "${String(values.level)}"`,
+        );
+      if (interval === undefined) throw new CliError("USAGE", "--level needs --interval");
+    }
     const modelPath = values.model;
     const dataPath = values.data;
     return reportModelErrors("predict", io, () => {
@@ -69,45 +123,14 @@ export const predict: Command = {
         throw new CliError("IO_ERROR", `cannot read ${modelPath}: ${(e as Error).message}`);
       }
       const table = readCsv(dataPath);
-      if (text.includes('"format":"geoml.mlp"')) {
-        // a network fitted with --model mlp: μ per row, or one column per class
-        const r = predictMlpFromFormula(text, table.columns, { missing, type });
-        const n = r.rows.length;
-        const names = [
-          "row",
-          ...(r.width === 1
-            ? ["prediction"]
-            : Array.from({ length: r.width }, (_, k) => `prob_${k}`)),
-        ];
-        const cols: ArrayLike<number>[] = [Array.from(r.rows, (i) => i + 1)];
-        for (let k = 0; k < r.width; k++)
-          cols.push(Array.from({ length: n }, (_, i) => r.values[i * r.width + k]));
-        const csv = formatCsv(names, cols);
-        if (typeof values.out === "string") writeFileSync(values.out, csv);
-        else io.out(csv);
-        return 0;
-      }
-      if (text.includes('"format":"geoml-multinomial"')) {
-        // class probabilities, one column per class, and the most probable class
-        const m = loadMultinomial(text);
-        const probs = m.predict(table.columns);
-        const K = m.classes.length;
-        const n = probs.length / K;
-        const cols: ArrayLike<number | string>[] = [Array.from({ length: n }, (_, i) => i + 1)];
-        for (let k = 0; k < K; k++)
-          cols.push(Array.from({ length: n }, (_, i) => probs[i * K + k]));
-        cols.push(m.predictClass(table.columns));
-        const csv = formatCsv(["row", ...m.classes.map((c) => `prob_${c}`), "class"], cols);
-        if (typeof values.out === "string") writeFileSync(values.out, csv);
-        else io.out(csv);
-        return 0;
-      }
-      const model = loadGlm(text);
-      const res = model.predictWithSe(table.columns, { type, missing });
-      const rows = Array.from(res.rows, (r) => r + 1);
-      const names = ["row", "prediction", ...(values.se ? ["se_link"] : [])];
-      const cols: ArrayLike<number>[] = [rows, res.fit, ...(values.se ? [res.seLink] : [])];
-      const csv = formatCsv(names, cols);
+      const model = loadModel(text);
+      const p = model.predict(table.columns, {
+        type,
+        missing,
+        se: values.se === true,
+        ...(interval !== undefined ? { interval, level } : {}),
+      });
+      const csv = predictionCsv(p);
       if (typeof values.out === "string") writeFileSync(values.out, csv);
       else io.out(csv);
       return 0;

@@ -5,6 +5,7 @@ import { constantLike, link, log1mMean, logMean } from "../links.js";
 import type {
   Family,
   FamilyName,
+  FusedRowKernel,
   LikelihoodOptions,
   Link,
   LinkName,
@@ -160,9 +161,29 @@ export function resolveWeights(
   return { safe: constantLike(safe, y), raw, mask: constantLike(mask, y), total };
 }
 
-/** The dispersion φ to use: `scale` if given (must be finite and > 0), else 1. */
-export function resolveScale(family: string, scale: number | undefined): number {
+/**
+ * The dispersion φ to use: `scale` if given (must be finite and > 0), else 1. A
+ * tensor gives one φ per row: it must have y's shape and the family must accept it.
+ */
+export function resolveScale(
+  family: string,
+  scale: number | Tensor | undefined,
+  y?: Tensor,
+  perRow = false,
+): number | Tensor {
   if (scale === undefined) return 1;
+  if (typeof scale !== "number") {
+    if (!perRow)
+      throw new FamilyParameterError(
+        `${family}: scale must be a number for this family (a per-row tensor is accepted by gaussian, poisson and gamma)`,
+      );
+    if (y !== undefined) checkSameShape(`${family}.scale`, "scale", scale, "y", y);
+    const d = scale.data;
+    for (let i = 0; i < d.length; i++)
+      if (!(d[i] > 0) || !Number.isFinite(d[i]))
+        throw new FamilyDomainError(family, "scale", i, d[i], "a finite dispersion > 0");
+    return scale;
+  }
   if (!(scale > 0) || !Number.isFinite(scale)) {
     throw new FamilyParameterError(
       `${family}: scale (dispersion φ) must be finite and > 0, got ${scale}`,
@@ -280,9 +301,18 @@ export interface UnivariateSpec {
   checkY(y: ArrayLike<number>, weighted: boolean): void;
   variance(mu: Tensor): Tensor;
   unitDeviance(y: Tensor, mu: Tensor): Tensor;
-  /** log p(yᵢ | μᵢ, φ/wᵢ) per observation with prior weights w (zeros already replaced). */
-  logLikelihood(y: Tensor, m: MeanForms, w: Tensor, phi: number): Tensor;
+  /**
+   * log p(yᵢ | μᵢ, φ/wᵢ) per observation with prior weights w (zeros already
+   * replaced). φ is a number unless `perRowScale` is set, when it may be a tensor.
+   */
+  logLikelihood(y: Tensor, m: MeanForms, w: Tensor, phi: number | Tensor): Tensor;
   startingMu(y: Float64Array, weights?: Float64Array): Float64Array;
+  /** The family's log-likelihood accepts one φ per row (a tensor of y's shape). */
+  perRowScale?: boolean;
+  /** The fused IRLS kernel for this family with this link object, if any (see {@link Family.rowKernel}). */
+  rowKernel?: FusedRowKernel;
+  /** See {@link Family.predictionInterval}. */
+  predictionInterval?: Family["predictionInterval"];
 }
 
 /** Builds the {@link Family} interface from a univariate spec. */
@@ -297,7 +327,8 @@ export function univariateFamily(spec: UnivariateSpec): Family {
   ): [ll: Tensor, totalWeight: number] {
     const w = resolveWeights(name, op, y, options.weights);
     spec.checkY(valuesOf(y), options.weights !== undefined);
-    const ll = spec.logLikelihood(y, m, w.safe, resolveScale(name, options.scale));
+    const phi = resolveScale(name, options.scale, y, spec.perRowScale);
+    const ll = spec.logLikelihood(y, m, w.safe, phi);
     // rows of weight 0 were computed with w = 1 (finite) and are zeroed here
     return [w.mask ? ad.mul(ll, w.mask) : ll, w.total];
   }
@@ -344,6 +375,11 @@ export function univariateFamily(spec: UnivariateSpec): Family {
       return spec.startingMu(y, weights);
     },
   };
+  // not enumerable: a copy made with {...family, link} (a family with another link)
+  // must not carry a kernel written for this one
+  if (spec.rowKernel)
+    Object.defineProperty(family, "rowKernel", { value: spec.rowKernel, enumerable: false });
+  if (spec.predictionInterval) family.predictionInterval = spec.predictionInterval;
   return family;
 }
 

@@ -1,5 +1,6 @@
 import * as ad from "@geoml/autodiff";
-import type { Family } from "../types.js";
+import { builtInLinkName } from "../links.js";
+import type { Family, FusedRowKernel, RowKernel } from "../types.js";
 import {
   checkDomain,
   complementOrOne,
@@ -32,6 +33,7 @@ export function binomial(link?: LinkArgument): Family {
     canonicalLink: "logit",
     dispersion: "fixed",
     link: chosen,
+    rowKernel: builtInLinkName(chosen) === "logit" ? BINOMIAL_LOGIT : undefined,
     checkY: (y, weighted) =>
       !weighted
         ? checkDomain(
@@ -56,7 +58,7 @@ export function binomial(link?: LinkArgument): Family {
     },
     logLikelihood: (y, m, w) => {
       const binary = isBinary(y.data);
-      if (binary && m.eta !== undefined && chosen.name === "logit") {
+      if (binary && m.eta !== undefined && builtInLinkName(chosen) === "logit") {
         // −log p(y | η) = softplus(±η): one stable op instead of two log-sigmoids
         const sign = mapY(y, (v) => 1 - 2 * v);
         return ad.neg(ad.mul(w, ad.softplus(ad.mul(m.eta, sign))));
@@ -81,3 +83,48 @@ function isBinary(data: ArrayLike<number>): boolean {
   for (let i = 0; i < data.length; i++) if (data[i] !== 0 && data[i] !== 1) return false;
   return true;
 }
+
+/** Binomial (proportions, trials in w) with the logit link. */
+const binomialLogit: RowKernel = function binomialLogit(eta, offset, y, w, mu, W, z, lo, hi) {
+  const EPS = 2.220446049250313e-16;
+  const ONE = 1 - EPS;
+  let dev = 0;
+  for (let i = lo; i < hi; i++) {
+    const x = eta[i];
+    // σ(η) and σ(η)σ(−η) from e = exp(−|η|), clamped as links.logit
+    const e = Math.exp(-Math.abs(x));
+    const s = x >= 0 ? 1 / (1 + e) : e / (1 + e);
+    const m = Math.min(Math.max(s, EPS), ONE);
+    const q = e + 1;
+    const t = e / (q * q);
+    const d = Math.max(t, EPS);
+    mu[i] = m;
+    const wi = w[i];
+    const yi = y[i];
+    const u = (wi * d * d) / (m * (1 - m));
+    if (u > 0 && u < Number.POSITIVE_INFINITY) {
+      W[i] = u;
+      z[i] = x - (offset ? offset[i] : 0) + (yi - m) / d;
+    } else {
+      W[i] = 0;
+      z[i] = 0;
+    }
+    if (wi === 0) continue;
+    let unit: number;
+    if (yi === 1) unit = -2 * Math.log(m);
+    else if (yi === 0) unit = -2 * Math.log(1 - m);
+    else {
+      const a = yi * Math.log((yi > 0 ? yi : 1) / m);
+      const b = (1 - yi) * Math.log((yi < 1 ? 1 - yi : 1) / (1 - m));
+      unit = 2 * (a + b);
+    }
+    dev += wi * unit;
+  }
+  return dev;
+};
+
+const BINOMIAL_LOGIT: FusedRowKernel = {
+  name: "binomial/logit",
+  kernel: binomialLogit,
+  prepare: () => null,
+};

@@ -1,5 +1,6 @@
 import * as ad from "@geoml/autodiff";
-import type { Family } from "../types.js";
+import { builtInLinkName } from "../links.js";
+import type { Family, FusedRowKernel, RowKernel } from "../types.js";
 import { checkDomain, type LinkArgument, univariateFamily, univariateLink } from "./base.js";
 
 /**
@@ -10,11 +11,14 @@ import { checkDomain, type LinkArgument, univariateFamily, univariateLink } from
  * (w/φ)log(wy/(φμ)) − wy/(φμ) − log Γ(w/φ) − log y. Starting μ is y (R).
  */
 export function gamma(link?: LinkArgument): Family {
+  const chosen = univariateLink("gamma", link, "inverse");
   return univariateFamily({
     name: "gamma",
     canonicalLink: "inverse",
     dispersion: "estimated",
-    link: univariateLink("gamma", link, "inverse"),
+    link: chosen,
+    rowKernel: builtInLinkName(chosen) === "log" ? GAMMA_LOG : undefined,
+    perRowScale: true,
     checkY: (y) =>
       checkDomain("gamma", y, (v) => v > 0 && v < Number.POSITIVE_INFINITY, "a finite y > 0"),
     variance: (mu) => ad.square(mu),
@@ -32,3 +36,32 @@ export function gamma(link?: LinkArgument): Family {
     startingMu: (y) => Float64Array.from(y),
   });
 }
+
+/** Gamma with the log link. */
+const gammaLog: RowKernel = function gammaLog(eta, offset, y, w, mu, W, z, lo, hi) {
+  const EPS = 2.220446049250313e-16;
+  let dev = 0;
+  for (let i = lo; i < hi; i++) {
+    const x = eta[i];
+    const ex = Math.exp(x);
+    // μ = dμ/dη = max(e^η, ε), V(μ) = μ²
+    const m = Math.max(ex, EPS);
+    mu[i] = m;
+    const wi = w[i];
+    const yi = y[i];
+    const u = (wi * m * m) / (m * m);
+    if (u > 0 && u < Number.POSITIVE_INFINITY) {
+      W[i] = u;
+      z[i] = x - (offset ? offset[i] : 0) + (yi - m) / m;
+    } else {
+      W[i] = 0;
+      z[i] = 0;
+    }
+    if (wi === 0) continue;
+    const ratio = yi / m;
+    dev += wi * (2 * (ratio - 1 - Math.log(ratio)));
+  }
+  return dev;
+};
+
+const GAMMA_LOG: FusedRowKernel = { name: "gamma/log", kernel: gammaLog, prepare: () => null };

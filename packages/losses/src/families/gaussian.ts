@@ -1,5 +1,7 @@
 import * as ad from "@geoml/autodiff";
-import type { Family } from "../types.js";
+import { builtInLinkName } from "../links.js";
+import { studentTQuantile } from "../special.js";
+import type { Family, FusedRowKernel, PredictionIntervalArgs, RowKernel } from "../types.js";
 import { checkDomain, type LinkArgument, univariateFamily, univariateLink } from "./base.js";
 
 /** log(2π). */
@@ -12,11 +14,15 @@ export const LOG_2PI = 1.8378770664093453;
  * Starting μ is y (R's `gaussian()$initialize`).
  */
 export function gaussian(link?: LinkArgument): Family {
+  const chosen = univariateLink("gaussian", link, "identity");
   return univariateFamily({
     name: "gaussian",
     canonicalLink: "identity",
     dispersion: "estimated",
-    link: univariateLink("gaussian", link, "identity"),
+    link: chosen,
+    rowKernel: builtInLinkName(chosen) === "identity" ? GAUSSIAN_IDENTITY : undefined,
+    perRowScale: true,
+    predictionInterval: gaussianPredictionInterval,
     checkY: (y) => checkDomain("gaussian", y, Number.isFinite, "a finite real number"),
     variance: (mu) => ad.ones([...mu.shape], mu.dtype),
     unitDeviance: (y, mu) => ad.square(ad.sub(y, mu)),
@@ -26,4 +32,51 @@ export function gaussian(link?: LinkArgument): Family {
     },
     startingMu: (y) => Float64Array.from(y),
   });
+}
+
+/** Gaussian with the identity link. */
+const gaussianIdentity: RowKernel = function gaussianIdentity(eta, offset, y, w, mu, W, z, lo, hi) {
+  let dev = 0;
+  for (let i = lo; i < hi; i++) {
+    const m = eta[i];
+    mu[i] = m;
+    const wi = w[i];
+    const r = y[i] - m;
+    if (wi > 0 && wi < Number.POSITIVE_INFINITY) {
+      W[i] = wi;
+      z[i] = m - (offset ? offset[i] : 0) + r;
+    } else {
+      W[i] = 0;
+      z[i] = 0;
+    }
+    if (wi === 0) continue;
+    dev += wi * (r * r);
+  }
+  return dev;
+};
+
+const GAUSSIAN_IDENTITY: FusedRowKernel = {
+  name: "gaussian/identity",
+  kernel: gaussianIdentity,
+  prepare: () => null,
+};
+
+/**
+ * μ̂ ± t(df)·√(se_μ² + φ/w): the interval of R's `predict.lm(interval = "prediction")`
+ * and statsmodels' OLS `obs_ci` (w = 1 unless weights of the new rows are given).
+ */
+function gaussianPredictionInterval(a: PredictionIntervalArgs): {
+  lower: Float64Array;
+  upper: Float64Array;
+} {
+  const q = studentTQuantile(1 - (1 - a.level) / 2, a.dfResidual);
+  const n = a.mu.length;
+  const lower = new Float64Array(n);
+  const upper = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const s = Math.sqrt(a.seMu[i] * a.seMu[i] + a.scale / (a.weights ? a.weights[i] : 1));
+    lower[i] = a.mu[i] - q * s;
+    upper[i] = a.mu[i] + q * s;
+  }
+  return { lower, upper };
 }

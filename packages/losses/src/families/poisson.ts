@@ -1,7 +1,7 @@
 import type { Tensor } from "@geoml/autodiff";
 import * as ad from "@geoml/autodiff";
-import { constantLike } from "../links.js";
-import type { Family } from "../types.js";
+import { builtInLinkName, constantLike } from "../links.js";
+import type { Family, FusedRowKernel, RowKernel } from "../types.js";
 import {
   checkDomain,
   type LinkArgument,
@@ -18,11 +18,14 @@ import {
  * is accepted (quasi-Poisson use). Starting μ is y + 0.1 (R).
  */
 export function poisson(link?: LinkArgument): Family {
+  const chosen = univariateLink("poisson", link, "log");
   return univariateFamily({
     name: "poisson",
     canonicalLink: "log",
     dispersion: "fixed",
-    link: univariateLink("poisson", link, "log"),
+    link: chosen,
+    rowKernel: builtInLinkName(chosen) === "log" ? POISSON_LOG : undefined,
+    perRowScale: true,
     checkY: (y) =>
       checkDomain("poisson", y, (v) => v >= 0 && v < Number.POSITIVE_INFINITY, "a count ≥ 0"),
     variance: (mu) => mu,
@@ -64,3 +67,51 @@ function logGammaPlusOne(y: Tensor): Tensor {
   for (let i = 0; i < d.length; i++) out[i] = table[d[i]];
   return constantLike(out, y);
 }
+
+/**
+ * Poisson with the log link. y·log(y/μ) is formed as y·(log y − log μ) with
+ * log μ = η where μ = e^η is not clamped, and log y from `aux` (log k for each
+ * count k, see {@link countLogs}) when given: no logarithm per row.
+ */
+const poissonLog: RowKernel = function poissonLog(eta, offset, y, w, mu, W, z, lo, hi, aux) {
+  const EPS = 2.220446049250313e-16;
+  let dev = 0;
+  for (let i = lo; i < hi; i++) {
+    const x = eta[i];
+    const ex = Math.exp(x);
+    // μ = dμ/dη = V(μ) = max(e^η, ε), so W = w·μ
+    const m = Math.max(ex, EPS);
+    mu[i] = m;
+    const wi = w[i];
+    const yi = y[i];
+    const u = wi * m;
+    if (u > 0 && u < Number.POSITIVE_INFINITY) {
+      W[i] = u;
+      z[i] = x - (offset ? offset[i] : 0) + (yi - m) / m;
+    } else {
+      W[i] = 0;
+      z[i] = 0;
+    }
+    if (wi === 0) continue;
+    const logY = aux ? aux[yi] : Math.log(yi > 0 ? yi : 1);
+    const logMu = m === ex ? x : Math.log(m);
+    dev += wi * (2 * (yi * (logY - logMu) - (yi - m)));
+  }
+  return dev;
+};
+
+/** Largest count for which {@link countLogs} makes a table. */
+const MAX_TABLED_COUNT = 4096;
+
+/** log k for k = 0…max y (log 1 at 0) when every y is a whole number below 4096, else null. */
+export function countLogs(y: Float64Array): Float64Array | null {
+  let max = 0;
+  for (let i = 0; i < y.length; i++) {
+    const v = y[i];
+    if (!(Number.isInteger(v) && v >= 0 && v < MAX_TABLED_COUNT)) return null;
+    if (v > max) max = v;
+  }
+  return Float64Array.from({ length: max + 1 }, (_, k) => Math.log(k > 0 ? k : 1));
+}
+
+const POISSON_LOG: FusedRowKernel = { name: "poisson/log", kernel: poissonLog, prepare: countLogs };

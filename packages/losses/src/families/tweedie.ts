@@ -59,7 +59,8 @@ export function tweedie(options: TweedieOptions): TweedieFamily {
       const theta = ad.div(ad.exp(ad.mul(logMu, 1 - p)), 1 - p); // μ^(1−p)/(1−p)
       const kappa = ad.div(ad.exp(ad.mul(logMu, 2 - p)), 2 - p); // μ^(2−p)/(2−p)
       const kernel = ad.mul(ad.div(w, phi), ad.sub(ad.mul(y, theta), kappa));
-      return ad.add(kernel, cachedLogA(cache, y, w, p, phi));
+      // φ is a number: tweedie does not set perRowScale
+      return ad.add(kernel, cachedLogA(cache, y, w, p, phi as number));
     },
     startingMu: (y) => y.map((v) => (v === 0 ? 0.1 : v)),
   });

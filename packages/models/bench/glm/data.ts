@@ -6,7 +6,6 @@
  */
 
 import { closeSync, existsSync, openSync, readSync, writeSync } from "node:fs";
-import { sharedFloat64 } from "../../src/linalg/parallel.js";
 
 /** Features per row (an intercept is added by each fitter). */
 export const FEATURES = 20;
@@ -90,14 +89,9 @@ export function writeProblem(prefix: string, n: number): void {
   closeSync(fp);
 }
 
-/**
- * Reads the row-major file straight into a column-major design with an
- * intercept column first, in chunks, so only one copy of X is ever held.
- */
-export function readDesign(prefix: string, n: number): Float64Array {
-  const p = FEATURES + 1;
-  const x = sharedFloat64(n * p);
-  x.fill(1, 0, n);
+/** Reads the features as one column per feature (`x1` … `x20`), as a user's table holds them. */
+export function readColumns(prefix: string, n: number): Record<string, Float64Array> {
+  const columns = Array.from({ length: FEATURES }, () => new Float64Array(n));
   const fd = openSync(`${prefix}.x.f64`, "r");
   const CHUNK = 8192;
   const buf = new Float64Array(CHUNK * FEATURES);
@@ -111,10 +105,10 @@ export function readDesign(prefix: string, n: number): Float64Array {
       r0 * FEATURES * 8,
     );
     for (let i = 0; i < len; i++)
-      for (let j = 0; j < FEATURES; j++) x[(j + 1) * n + r0 + i] = buf[i * FEATURES + j];
+      for (let j = 0; j < FEATURES; j++) columns[j][r0 + i] = buf[i * FEATURES + j];
   }
   closeSync(fd);
-  return x;
+  return Object.fromEntries(columns.map((c, j) => [`x${j + 1}`, c]));
 }
 
 /** Reads a response vector. */

@@ -3,6 +3,10 @@
  * carries a machine-readable `code`; test with {@link isGlmError}.
  */
 
+import { ModelError, ModelFileError } from "../contract/errors.js";
+
+export { ModelFileError };
+
 /** Codes raised by the GLM, formula and data layers. */
 export type GlmErrorCode =
   | "FORMULA_SYNTAX"
@@ -16,16 +20,13 @@ export type GlmErrorCode =
   | "BAD_MODEL_FILE"
   | "NOT_FINITE";
 
-/** Base class of every error thrown by the GLM code of `@geoml/models`. */
-export class GlmError extends Error {
-  /** Machine-readable tag, e.g. `"RANK_DEFICIENT"`. */
-  readonly code: GlmErrorCode;
+/** Errors of the GLM, formula and data layers: a {@link ModelError} with a GLM code. */
+export class GlmError extends ModelError {
+  declare readonly code: GlmErrorCode;
 
   /** @param code machine-readable tag; @param message human-readable detail. */
   constructor(code: GlmErrorCode, message: string) {
-    super(message);
-    this.name = "GlmError";
-    this.code = code;
+    super(code, message);
   }
 }
 
@@ -99,16 +100,28 @@ export class OptionError extends GlmError {
   }
 }
 
-/** A saved model that cannot be read back. */
-export class ModelFileError extends GlmError {
-  /** @param message detail naming the field at fault. */
-  constructor(message: string) {
-    super("BAD_MODEL_FILE", message);
-    this.name = "ModelFileError";
-  }
-}
+const GLM_CODES: ReadonlySet<string> = new Set<GlmErrorCode>([
+  "FORMULA_SYNTAX",
+  "UNKNOWN_COLUMN",
+  "BAD_DATA",
+  "MISSING_VALUE",
+  "UNKNOWN_LEVEL",
+  "RANK_DEFICIENT",
+  "SEPARATION",
+  "BAD_OPTION",
+  "BAD_MODEL_FILE",
+  "NOT_FINITE",
+]);
 
-/** True when `e` was thrown by the GLM code (optionally with the given code). */
-export function isGlmError(e: unknown, code?: GlmErrorCode): e is GlmError {
-  return e instanceof GlmError && (code === undefined || e.code === code);
+/**
+ * True when `e` is a model error with a GLM, formula or data code (optionally the
+ * given one); {@link isModelError} tests for any model error.
+ */
+export function isGlmError(
+  e: unknown,
+  code?: GlmErrorCode,
+): e is ModelError & { code: GlmErrorCode } {
+  return (
+    e instanceof ModelError && GLM_CODES.has(e.code) && (code === undefined || e.code === code)
+  );
 }

@@ -433,8 +433,8 @@ export function fitProblem(model: Glm, prob: GlmProblem): GlmResults {
   };
 
   const state: GlmState = {
-    format: "geoml-glm",
-    version: 1,
+    kind: "glm",
+    formatVersion: 1,
     family: family.name,
     link: family.link.name,
     familyOptions: pickFamilyOptions(model.options),
@@ -465,7 +465,7 @@ export function fitProblem(model: Glm, prob: GlmProblem): GlmResults {
           ? { l2: model.options.penalty.l2 }
           : null,
   };
-  return new GlmResults(state, deferred);
+  return new GlmResults(state, deferred, family);
 }
 
 function pickFamilyOptions(o: GlmOptions): FamilyOptions {

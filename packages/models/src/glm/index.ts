@@ -7,7 +7,6 @@ export {
   GlmError,
   type GlmErrorCode,
   isGlmError,
-  ModelFileError,
   OptionError as GlmOptionError,
   RankDeficientError,
   SeparationError,

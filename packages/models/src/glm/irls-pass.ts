@@ -6,10 +6,11 @@
  * twice per iteration (once for η, once for the cross-product) and calls the
  * family's tensor operations in between; this reads it once, on every thread.
  */
+
+import type { FusedRowKernel, RowKernel } from "@geoml/losses";
 import { crossprodRange } from "../linalg/crossprod.js";
 import { isShared, type RowTask, runRows, sharedFloat64 } from "../linalg/parallel.js";
 import type { SimdKernels } from "../linalg/simd.js";
-import type { FamilyKernel, RowKernel } from "./row-kernels.js";
 
 interface PassArgs {
   x: Float64Array;
@@ -81,7 +82,7 @@ const shared = (v: Float64Array) => {
  * them; the design must be shared already for the pass to use the workers.
  */
 export function irlsPass(
-  kernel: FamilyKernel,
+  kernel: FusedRowKernel,
   x: Float64Array,
   n: number,
   p: number,

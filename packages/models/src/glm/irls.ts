@@ -11,7 +11,6 @@ import { sharedFloat64, startWorkers } from "../linalg/parallel.js";
 import { GlmError } from "./errors.js";
 import type { Float64Family } from "./family.js";
 import { irlsPass } from "./irls-pass.js";
-import { rowKernel } from "./row-kernels.js";
 
 /** Inputs of {@link irls}. */
 export interface IrlsProblem {
@@ -163,8 +162,9 @@ export function irls(fam: Float64Family, prob: IrlsProblem, options: IrlsOptions
   const tol = options.tol ?? 1e-10;
   const betaTol = options.betaTol ?? 1e-9;
 
-  // built-in family/link pairs: η, μ, deviance and cross-product in one pass over the rows
-  const kernel = rowKernel(fam.family);
+  // families with a fused kernel (found on the object, never by name): η, μ, deviance
+  // and cross-product in one pass over the rows
+  const kernel = fam.family.rowKernel ?? null;
   const pass = kernel && irlsPass(kernel, x, n, p, y, w, offset);
   const evaluate = (b: Float64Array): Evaluation => {
     if (pass) return { ...pass(b), dmu: null };

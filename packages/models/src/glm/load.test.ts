@@ -45,7 +45,8 @@ describe("loading saved models", () => {
     expect(() => loadGlm({ ...state, params: [1] })).toThrow(
       /"params" must have one value per name/,
     );
-    expect(() => loadGlm({ ...state, version: 2 })).toThrow(/version 2/);
+    expect(() => loadGlm({ ...state, formatVersion: 2 })).toThrow(/version 2/);
+    expect(() => loadGlm({ ...state, kind: "mlp" })).toThrow(/"kind" must be "glm"/);
     expect(() => loadGlm({ ...state, family: "weibull" })).toThrow(/weibull/);
     expect(() => loadGlm("not json")).toThrow(/not JSON/);
   });

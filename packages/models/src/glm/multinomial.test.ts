@@ -47,8 +47,8 @@ describe("multinomial logit matches statsmodels MNLogit", () => {
     const fit = multinomial().fit({ formula, data });
     const back = loadMultinomial(JSON.stringify(fit));
     const newData = { x1: [0.3, -2], x2: [0.1, 0.9] };
-    const probs = fit.predict(newData);
-    expect(Array.from(back.predict(newData))).toEqual(Array.from(probs));
+    const probs = fit.predict(newData).fit;
+    expect(Array.from(back.predict(newData).fit)).toEqual(Array.from(probs));
     expect(probs[0] + probs[1] + probs[2]).toBeCloseTo(1, 14);
     expect(fit.predictClass(newData)).toHaveLength(2);
     expect(fit.summary()).toContain("y=2");

@@ -7,6 +7,9 @@
 import { concat, matmul, noGrad, type Tensor, tensor, transpose, zeros } from "@geoml/autodiff";
 import { categorical, type Family } from "@geoml/losses";
 import { minimize } from "@geoml/optim";
+import { ModelError, ModelFileError } from "../contract/errors.js";
+import { checkPredictOptions } from "../contract/predict.js";
+import type { NewData, Prediction, PredictOptions, Results } from "../contract/results.js";
 import type { MissingPolicy } from "../formula/design.js";
 import {
   buildDesign,
@@ -17,7 +20,7 @@ import {
 import { cholesky, choleskyInverse, choleskySolve } from "../linalg/cholesky.js";
 import { weightedCrossprod } from "../linalg/crossprod.js";
 import { sharedFloat64 } from "../linalg/parallel.js";
-import { DataError, ModelFileError, OptionError } from "./errors.js";
+import { DataError, OptionError } from "./errors.js";
 import { normalPValue } from "./stats.js";
 
 /** Options of {@link multinomial}. */
@@ -40,8 +43,9 @@ export type MultinomialInput =
 
 /** JSON form of a fitted multinomial model. */
 export interface MultinomialState {
-  format: "geoml-multinomial";
-  version: 1;
+  /** Model kind tag (files of earlier releases have `format: "geoml-multinomial"`). */
+  kind: "multinomial";
+  formatVersion: 1;
   method: string;
   design: { kind: "formula"; info: DesignInfo } | { kind: "matrix"; names: string[] };
   response: string;
@@ -137,8 +141,8 @@ export class Multinomial {
     for (let k = 0; k < K; k++) if (counts[k] > 0) llNull += counts[k] * Math.log(counts[k] / sw);
     const P = p * (K - 1);
     return new MultinomialResults({
-      format: "geoml-multinomial",
-      version: 1,
+      kind: "multinomial",
+      formatVersion: 1,
       method,
       design,
       response,
@@ -160,6 +164,19 @@ export class Multinomial {
 /** Creates a multinomial logistic regression: `multinomial().fit({ formula, data })`. */
 export function multinomial(options: MultinomialOptions = {}): Multinomial {
   return new Multinomial(options);
+}
+
+/** Linear predictors η [n×K] row-major (0 for the reference class) for coefficients B (p×(K−1)). */
+function linearPredictors(x: Float64Array, n: number, p: number, beta: Float64Array, K: number) {
+  const eta = new Float64Array(n * K);
+  for (let k = 1; k < K; k++)
+    for (let j = 0; j < p; j++) {
+      const b = beta[j * (K - 1) + k - 1];
+      if (b === 0) continue;
+      const base = j * n;
+      for (let i = 0; i < n; i++) eta[i * K + k] += b * x[base + i];
+    }
+  return eta;
 }
 
 /** Class probabilities [n×K] row-major and Σ w log π_y for coefficients B (p×(K−1)). */
@@ -319,7 +336,9 @@ function lbfgs(
 }
 
 /** A fitted multinomial logistic regression. */
-export class MultinomialResults {
+export class MultinomialResults implements Results {
+  /** The model kind tag, "multinomial". */
+  readonly kind = "multinomial";
   /** The saved state; every other property is derived from it. */
   readonly state: MultinomialState;
   /** Predictor names (rows of B). */
@@ -382,26 +401,48 @@ export class MultinomialResults {
     return 1 - this.state.logLik / this.state.llNull;
   }
 
-  /** Class probabilities for new data: n×K row-major. */
-  predict(data: DataFrame | readonly (readonly number[])[]): Float64Array {
+  /**
+   * Class probabilities for new data (`fit`: rows × K, row-major, in the order of
+   * `classes`), or with `type: "link"` the linear predictors η (0 for the
+   * reference class). Standard errors and intervals are not defined per class here.
+   */
+  predict(data: NewData, options: PredictOptions = {}): Prediction {
+    const o = checkPredictOptions(options, "MultinomialResults.predict");
+    if (o.se || o.interval !== undefined)
+      throw new ModelError(
+        "BAD_OPTION",
+        "MultinomialResults.predict: se and intervals are not available for class probabilities",
+      );
     const d = this.state.design;
     let x: Float64Array;
     let n: number;
     let p: number;
+    let rows: Int32Array;
     if (d.kind === "formula") {
-      ({ x, n, p } = buildDesign(d.info.formula, data as DataFrame, {
+      if (Array.isArray(data))
+        throw new DataError("BAD_DATA", "this model was fitted with a formula: pass named columns");
+      ({ x, n, p, rows } = buildDesign(d.info.formula, data as DataFrame, {
         info: d.info,
         noResponse: true,
+        missing: o.missing,
       }));
     } else {
+      if (!Array.isArray(data))
+        throw new DataError("BAD_DATA", "this model was fitted on a matrix: pass rows of numbers");
       ({ x, n, p } = designFromMatrix(data as number[][], d.names));
+      rows = Int32Array.from({ length: n }, (_, i) => i);
     }
-    return probabilities(x, n, p, this.params, this.classes.length);
+    const K = this.classes.length;
+    const fit =
+      o.type === "link"
+        ? linearPredictors(x, n, p, this.params, K)
+        : probabilities(x, n, p, this.params, K);
+    return { rows, type: o.type, fit, width: K, classes: this.classes };
   }
 
   /** Most probable class per row. */
-  predictClass(data: DataFrame | readonly (readonly number[])[]): string[] {
-    const probs = this.predict(data);
+  predictClass(data: NewData, options: Pick<PredictOptions, "missing"> = {}): string[] {
+    const probs = this.predict(data, { missing: options.missing }).fit;
     const K = this.classes.length;
     const out: string[] = [];
     for (let i = 0; i < probs.length / K; i++) {
@@ -456,8 +497,11 @@ export class MultinomialResults {
   }
 }
 
-/** Reads a multinomial model saved with `JSON.stringify(results)`. */
-export function loadMultinomial(json: string | MultinomialState): MultinomialResults {
+/**
+ * Reads a multinomial model saved with `JSON.stringify(results)` (or a file of an
+ * earlier release, tagged `format: "geoml-multinomial"`).
+ */
+export function loadMultinomial(json: string | MultinomialState | object): MultinomialResults {
   let s: unknown = json;
   if (typeof json === "string") {
     try {
@@ -466,9 +510,22 @@ export function loadMultinomial(json: string | MultinomialState): MultinomialRes
       throw new ModelFileError(`model file is not JSON: ${(e as Error).message}`);
     }
   }
-  const st = s as Partial<MultinomialState>;
-  if (st?.format !== "geoml-multinomial")
-    throw new ModelFileError('not a geoml multinomial model: "format" must be "geoml-multinomial"');
+  const raw = s as Partial<MultinomialState> & { format?: unknown; version?: unknown };
+  let st: Partial<MultinomialState>;
+  if (raw?.kind === "multinomial") {
+    if (raw.formatVersion !== 1)
+      throw new ModelFileError(
+        `unsupported multinomial file version ${String(raw.formatVersion)} (this reader knows 1)`,
+      );
+    st = raw;
+  } else if (raw?.format === "geoml-multinomial" && raw.version === 1) {
+    const { format: _f, version: _v, ...rest } = raw;
+    st = { ...rest, kind: "multinomial", formatVersion: 1 };
+  } else {
+    throw new ModelFileError(
+      'not a geoml multinomial model: "kind" must be "multinomial" (or "format" "geoml-multinomial", version 1)',
+    );
+  }
   const strings = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === "string");
   if (!strings(st.classes) || !strings(st.names))
     throw new ModelFileError('"classes" and "names" must be lists of strings');

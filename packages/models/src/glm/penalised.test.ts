@@ -78,7 +78,7 @@ describe("elastic net matches scikit-learn ElasticNet (glmnet objective)", () =>
       data: { ...columns, y: f.y },
     });
     const n = f.y.length;
-    const mu = fit.predict(columns);
+    const mu = fit.predict(columns).fit;
     for (let j = 1; j <= 5; j++) {
       const x = columns[`x${j}`];
       let g = 0;

@@ -145,7 +145,7 @@ describe("fitting paths agree", () => {
     });
     const back = loadGlm(JSON.stringify(fit));
     const newData = { x1: [0.1, -1, 2], x2: [0.5, 0, -0.3], zone: ["tropics", "north", "south"] };
-    expect(Array.from(back.predict(newData))).toEqual(Array.from(fit.predict(newData)));
+    expect(Array.from(back.predict(newData).fit)).toEqual(Array.from(fit.predict(newData).fit));
     const a = fit.predictWithSe(newData, { type: "link" });
     const b = back.predictWithSe(newData, { type: "link" });
     expect(Array.from(b.seLink)).toEqual(Array.from(a.seLink));
@@ -199,8 +199,8 @@ describe("fitting paths agree", () => {
       names: ["Intercept", "x1", "x2"],
     });
     expect(Array.from(m.params)).toEqual(Array.from(f.params));
-    expect(Array.from(m.predict([[1, 0.5, 0.5]]))).toEqual(
-      Array.from(f.predict({ x1: [0.5], x2: [0.5] })),
+    expect(Array.from(m.predict([[1, 0.5, 0.5]]).fit)).toEqual(
+      Array.from(f.predict({ x1: [0.5], x2: [0.5] }).fit),
     );
   });
 });

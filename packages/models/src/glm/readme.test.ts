@@ -48,7 +48,7 @@ it("runs the README example", () => {
 
   // Save and load: identical predictions.
   const again = loadGlm(JSON.stringify(fit));
-  console.log(again.predict(newCells)[1] === mu[1]); // true
+  console.log(again.predict(newCells).fit[1] === mu[1]); // true
   // --- end of README example ---
 
   expect(Math.abs(fit.coefficients.sst - 0.08)).toBeLessThan(4 * fit.stdErrors.sst);

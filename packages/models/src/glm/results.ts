@@ -4,6 +4,19 @@
  * summary table, and JSON save/load.
  */
 
+import type { Family } from "@geoml/losses";
+import { ModelFileError } from "../contract/errors.js";
+import {
+  checkPredictOptions,
+  confidenceInterval,
+  predictionInterval,
+} from "../contract/predict.js";
+import type {
+  PredictOptions as ContractPredictOptions,
+  NewData,
+  Prediction,
+  Results,
+} from "../contract/results.js";
 import {
   buildDesign,
   type DataFrame,
@@ -11,15 +24,16 @@ import {
   designFromMatrix,
 } from "../formula/design.js";
 import { rowQuadraticForm } from "../linalg/crossprod.js";
-import { DataError, ModelFileError } from "./errors.js";
+import { DataError } from "./errors.js";
 import { type FamilyOptions, float64Family, resolveFamily } from "./family.js";
 import { normalPValue, normalQuantile } from "./stats.js";
 
 /** Everything that defines a fitted GLM; this is also its JSON form. */
 export interface GlmState {
-  /** Format tag of the saved file. */
-  format: "geoml-glm";
-  version: 1;
+  /** Model kind tag of the saved file (files of earlier releases have `format: "geoml-glm"`). */
+  kind: "glm";
+  /** Layout version of the saved file. */
+  formatVersion: 1;
   family: string;
   link: string;
   familyOptions: FamilyOptions;
@@ -54,18 +68,8 @@ export interface GlmState {
   penalty: { l2?: number; lambda?: number; alpha?: number } | null;
 }
 
-/** Options of {@link GlmResults.predict}. */
-export interface PredictOptions {
-  /** "response" (default): μ; "link": η. */
-  type?: "link" | "response";
-  /**
-   * Offset column (formula models) or values, added to η. Default: the offset
-   * column used when fitting, when the new data has it (as R's `predict`).
-   */
-  offset?: string | ArrayLike<number>;
-  /** Missing-value policy for the new data (default "error"). */
-  missing?: "error" | "drop";
-}
+/** Options of {@link GlmResults.predict}: the contract's options (type, se, interval, level, offset, missing). */
+export type PredictOptions = ContractPredictOptions;
 
 /** A row of the coefficient table. */
 export interface CoefficientRow {
@@ -82,9 +86,12 @@ export interface CoefficientRow {
 export type DeferredStatistics = () => Pick<GlmState, "nullDeviance" | "logLik" | "aic" | "bic">;
 
 /** A fitted generalized linear model. Create with `glm(...).fit(...)` or {@link loadGlm}. */
-export class GlmResults {
+export class GlmResults implements Results {
+  /** The model kind tag, "glm". */
+  readonly kind = "glm";
   #state: GlmState;
   #deferred: DeferredStatistics | null;
+  #family: Family | undefined;
   /** Coefficient names, in design order. */
   readonly names: readonly string[];
   /** Estimates in design order (NaN for aliased columns). */
@@ -98,9 +105,14 @@ export class GlmResults {
    *   of them (or the state) is first read: each is another pass over the data,
    *   which a fit inside a loop may never need. Until then `state` holds NaN there.
    */
-  constructor(state: GlmState, deferred: DeferredStatistics | null = null) {
+  constructor(
+    state: GlmState,
+    deferred: DeferredStatistics | null = null,
+    family: Family | undefined = undefined,
+  ) {
     this.#state = state;
     this.#deferred = deferred;
+    this.#family = family;
     this.names = state.names;
     this.params = Float64Array.from(state.params);
     this.cov = Float64Array.from(state.cov, (v) => (v === null ? Number.NaN : v));
@@ -251,12 +263,40 @@ export class GlmResults {
     return { x: m.x, n: m.n, p: m.p, offset, rows: Int32Array.from({ length: m.n }, (_, i) => i) };
   }
 
-  /** Predictions for new data on the response (default) or link scale. */
-  predict(
-    data: DataFrame | readonly (readonly number[])[],
-    options: PredictOptions = {},
-  ): Float64Array {
-    return this.predictWithSe(data, options).fit;
+  /**
+   * Predictions for new data on the response (default) or link scale, with the
+   * standard error of η̂ (`se: true`) and confidence or prediction intervals
+   * (`interval`, `level`); see the model contract's {@link Prediction}.
+   */
+  predict(data: NewData, options: PredictOptions = {}): Prediction {
+    const o = checkPredictOptions(options, "GlmResults.predict");
+    const r = this.predictWithSe(data, { ...options, type: o.type });
+    const out: {
+      -readonly [K in keyof Prediction]: Prediction[K];
+    } = { rows: r.rows, type: o.type, fit: r.fit, width: 1 };
+    if (o.se) out.seLink = r.seLink;
+    if (o.interval !== undefined) {
+      const fam = float64Family(this.familyObject());
+      const iv =
+        o.interval === "confidence"
+          ? confidenceInterval(r.eta, r.seLink, o.level, o.type, fam.mean)
+          : predictionInterval(fam.family, {
+              eta: r.eta,
+              mu: o.type === "response" ? r.fit : fam.mean(r.eta),
+              dmu: fam.meanDerivative(r.eta),
+              seLink: r.seLink,
+              scale: this.dispersion,
+              dfResidual: this.dfResidual,
+              level: o.level,
+              type: o.type,
+              link: fam.link,
+            });
+      out.lower = iv.lower;
+      out.upper = iv.upper;
+      out.interval = o.interval;
+      out.level = o.level;
+    }
+    return out;
   }
 
   /**
@@ -278,12 +318,16 @@ export class GlmResults {
     return { fit, seLink, eta, rows };
   }
 
-  /** The `@geoml/losses` family object of this model. */
-  familyObject() {
-    return resolveFamily(this.#state.family, {
+  /**
+   * The `@geoml/losses` family object of this model: the object it was fitted
+   * with, or (after loading) the family registered under its name.
+   */
+  familyObject(): Family {
+    this.#family ??= resolveFamily(this.#state.family, {
       ...this.#state.familyOptions,
       link: this.#state.link,
     });
+    return this.#family;
   }
 
   /** A plain-text summary in the layout of statsmodels' `GLMResults.summary()`. */
@@ -404,8 +448,22 @@ const NUMERIC_FIELDS = [
   "iterations",
 ] as const;
 
-/** Reads a model saved with `JSON.stringify(results)`; predictions are identical. */
-export function loadGlm(json: string | GlmState): GlmResults {
+/** A GLM file of an earlier release: `format`/`version` instead of `kind`/`formatVersion`. */
+interface LegacyGlmHeader {
+  format?: unknown;
+  version?: unknown;
+}
+
+/**
+ * Reads a model saved with `JSON.stringify(results)` (or files of earlier
+ * releases, tagged `format: "geoml-glm"`); predictions are identical. A model
+ * fitted with a family object that is not registered by name needs that object
+ * again: `loadGlm(text, { family })`.
+ */
+export function loadGlm(
+  json: string | GlmState | object,
+  options: { family?: Family } = {},
+): GlmResults {
   let state: unknown = json;
   if (typeof json === "string") {
     try {
@@ -414,13 +472,26 @@ export function loadGlm(json: string | GlmState): GlmResults {
       throw new ModelFileError(`model file is not JSON: ${(e as Error).message}`);
     }
   }
-  const s = state as Partial<GlmState>;
-  if (!s || typeof s !== "object" || s.format !== "geoml-glm")
-    throw new ModelFileError('not a geoml GLM: the "format" field must be "geoml-glm"');
-  if (s.version !== 1)
-    throw new ModelFileError(
-      `unsupported GLM file version ${String(s.version)} (this reader knows 1)`,
-    );
+  const raw = state as Partial<GlmState> & LegacyGlmHeader;
+  if (!raw || typeof raw !== "object")
+    throw new ModelFileError("not a geoml GLM: expected a JSON object");
+  let s: Partial<GlmState>;
+  if (raw.kind === "glm") {
+    if (raw.formatVersion !== 1)
+      throw new ModelFileError(
+        `unsupported GLM file version ${String(raw.formatVersion)} (this reader knows 1)`,
+      );
+    s = raw;
+  } else if (raw.format === "geoml-glm") {
+    if (raw.version !== 1)
+      throw new ModelFileError(
+        `unsupported GLM file version ${String(raw.version)} (this reader knows 1)`,
+      );
+    const { format: _f, version: _v, ...rest } = raw;
+    s = { ...rest, kind: "glm", formatVersion: 1 };
+  } else {
+    throw new ModelFileError('not a geoml GLM: "kind" must be "glm" (or "format" "geoml-glm")');
+  }
   const p = Array.isArray(s.names) ? s.names.length : -1;
   if (p < 0 || !Array.isArray(s.params) || s.params.length !== p)
     throw new ModelFileError(`"params" must have one value per name (${p})`);
@@ -469,7 +540,18 @@ export function loadGlm(json: string | GlmState): GlmResults {
   // JSON writes NaN (e.g. an undefined log-likelihood) as null
   const restored: Record<string, number> = {};
   for (const key of NUMERIC_FIELDS) restored[key] = (s[key] as number | null) ?? Number.NaN;
-  const r = new GlmResults({ ...(s as GlmState), ...restored, params });
-  r.familyObject(); // validates family/link names now rather than at the first prediction
+  const r = new GlmResults({ ...(s as GlmState), ...restored, params }, null, options.family);
+  if (options.family !== undefined && options.family.name !== s.family)
+    throw new ModelFileError(
+      `the model was fitted with the "${s.family}" family; the family given is "${options.family.name}"`,
+    );
+  try {
+    r.familyObject(); // validates family/link names now rather than at the first prediction
+  } catch (e) {
+    throw new ModelFileError(
+      `cannot rebuild the "${s.family}" family with the "${s.link}" link (${(e as Error).message}); ` +
+        "register it with @geoml/losses' registerFamily, or pass { family } to loadGlm",
+    );
+  }
   return r;
 }

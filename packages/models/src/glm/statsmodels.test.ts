@@ -101,7 +101,7 @@ describe("GLM matches statsmodels", () => {
       for (const [k, v] of Object.entries(c.data))
         first[k] = v.slice(0, e.predict_link.length) as number[] | string[];
       const pred = fit.predictWithSe(first, { type: "link" });
-      const resp = fit.predict(first);
+      const resp = fit.predict(first).fit;
       e.predict_link.forEach((v, i) => {
         close(pred.fit[i], v, 1e-6, `link prediction ${i}`);
         close(pred.seLink[i], e.predict_link_se[i], 1e-6, `link std error ${i}`);

@@ -1,3 +1,5 @@
+import { ModelError } from "../contract/errors.js";
+
 /** Error codes raised by the MLP; one per kind of mistake a caller can make. */
 export type MlpErrorCode =
   | "MLP_OPTION"
@@ -12,13 +14,11 @@ export type MlpErrorCode =
  * can switch on; the message names the option, variable or file at fault and what
  * was expected.
  */
-export class MlpError extends Error {
+export class MlpError extends ModelError {
   /** Stable machine-readable tag. */
-  readonly code: MlpErrorCode;
+  declare readonly code: MlpErrorCode;
   constructor(code: MlpErrorCode, message: string) {
-    super(message);
-    this.name = new.target.name;
-    this.code = code;
+    super(code, message);
   }
 }
 

@@ -56,7 +56,7 @@ describe("a linear one-hidden-layer network reproduces the GLM", () => {
       beta.forEach((b, j) => {
         expect(Math.abs(b - reference.params[j]), `coefficient ${j}`).toBeLessThan(1e-9);
       });
-      const muGlm = reference.predict(rows.map((r) => [1, ...r]));
+      const muGlm = reference.predict(rows.map((r) => [1, ...r])).fit;
       const muMlp = model.predict(tensor(rows)).data;
       for (let i = 0; i < rows.length; i++) {
         expect(Math.abs(muMlp[i] - muGlm[i]) / muGlm[i]).toBeLessThan(1e-9);

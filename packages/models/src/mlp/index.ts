@@ -1,5 +1,4 @@
 export { type ActivationName, activation, activationNames } from "./activations.js";
-export { fitMlpFromArgs, MLP_FLAGS, type MlpArgs, mlpOptionsFromArgs } from "./cli.js";
 export type { MatrixInput, VectorInput } from "./data.js";
 export {
   isMlpError,
@@ -13,9 +12,12 @@ export {
   MlpShapeError,
 } from "./errors.js";
 export type { FamilyParameters } from "./family.js";
+export type { MlpFormulaInput } from "./formula-fit.js";
 export { MIN_STD } from "./head.js";
+export { loadMlpResults } from "./load.js";
 export {
   type FitOptions,
+  fitMlp,
   loadMlp,
   Mlp,
   type MlpSpec,
@@ -33,11 +35,6 @@ export {
   type MlpParams,
 } from "./network.js";
 export type { Optimizer } from "./optimizer.js";
+export { MlpResults, type MlpState } from "./results.js";
 export type { FamilyJSON, MlpJSON, TensorJSON, WeightEncoding } from "./serialize.js";
-export {
-  fitMlpFromFormula,
-  type MlpTableFit,
-  type MlpTableJSON,
-  predictMlpFromFormula,
-} from "./table.js";
 export type { EpochProgress, FitHistory } from "./train.js";

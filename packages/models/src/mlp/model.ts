@@ -22,6 +22,12 @@ import {
   show,
 } from "./errors.js";
 import { type FamilyParameters, familyFromJSON, familyToJSON, resolveFamily } from "./family.js";
+import {
+  fitFormula,
+  fitMlp as fitMlpWith,
+  isFormulaInput,
+  type MlpFormulaInput,
+} from "./formula-fit.js";
 import { type Head, headResponse } from "./head.js";
 import {
   type Architecture,
@@ -33,6 +39,7 @@ import {
   parameterShapes,
 } from "./network.js";
 import { defaultOptimizer, type Optimizer } from "./optimizer.js";
+import type { MlpResults } from "./results.js";
 import { type MlpJSON, paramsFromJSON, paramsToJSON, type WeightEncoding } from "./serialize.js";
 import {
   type DataSet,
@@ -270,11 +277,27 @@ export class Mlp {
   }
 
   /**
-   * Trains the network on rows `x` ([rows, inputs]) and targets `y` ([rows]; class
-   * indices 0…K−1 for Categorical). Starts from fresh seeded weights (or
-   * `initialParams`); the same seed and data give the same model bit for bit.
+   * Trains the network on a formula over named columns and returns the fitted
+   * model under the model contract ({@link MlpResults}: predict, summary, toJSON).
    */
-  fit(x: MatrixInput, y: VectorInput, options: FitOptions = {}): FitHistory {
+  fit(input: MlpFormulaInput, options?: FitOptions): MlpResults;
+  /**
+   * Trains the network on rows `x` ([rows, inputs]) and targets `y` ([rows]; class
+   * indices 0…K−1 for Categorical) in place and returns the training history.
+   * Starts from fresh seeded weights (or `initialParams`); the same seed and data
+   * give the same model bit for bit. `new MlpResults(model)` gives the contract's view.
+   */
+  fit(x: MatrixInput, y: VectorInput, options?: FitOptions): FitHistory;
+  fit(
+    x: MatrixInput | MlpFormulaInput,
+    y?: VectorInput | FitOptions,
+    options: FitOptions = {},
+  ): FitHistory | MlpResults {
+    if (isFormulaInput(x)) return fitFormula(this, x, (y as FitOptions | undefined) ?? {});
+    return this.fitRows(x, y as VectorInput, options);
+  }
+
+  private fitRows(x: MatrixInput, y: VectorInput, options: FitOptions): FitHistory {
     // A failed fit leaves the model unfitted rather than half-updated.
     this.params = null;
     this.arch = null;
@@ -568,6 +591,19 @@ export class Mlp {
  */
 export function mlp(spec: MlpSpec = {}): Mlp {
   return new Mlp(spec);
+}
+
+/**
+ * Fits an MLP to the columns of a table from a formula: `fitMlp(spec, { formula,
+ * data }, fitOptions)` → {@link MlpResults}. A Categorical network takes K from
+ * the response's levels when `spec.classes` is not given.
+ */
+export function fitMlp(
+  spec: MlpSpec,
+  input: MlpFormulaInput,
+  options: FitOptions = {},
+): MlpResults {
+  return fitMlpWith(spec, input, options, mlp);
 }
 
 /** Reads a model saved with {@link Mlp.toJSON} (an object or its JSON text). */

@@ -1,7 +1,8 @@
 import { Rng } from "@geoml/autodiff";
 import { describe, expect, it } from "vitest";
+import { loadModel } from "../index.js";
 import { isMlpError } from "./errors.js";
-import { fitMlpFromFormula, predictMlpFromFormula } from "./table.js";
+import { fitMlp, mlp } from "./model.js";
 
 function table(n: number, seed: number) {
   const rng = new Rng(seed);
@@ -17,36 +18,39 @@ function table(n: number, seed: number) {
 describe("MLP from a formula over table columns", () => {
   it("fits, summarises, saves and predicts new rows coded like the training rows", () => {
     const data = table(300, 1);
-    const fit = fitMlpFromFormula(
-      { hidden: "16", epochs: "150", "batch-size": "32", lr: "0.01", seed: "3" },
-      "chl ~ sst + depth + C(zone)",
-      data,
+    const fit = mlp({ hidden: [16], seed: 3 }).fit(
+      { formula: "chl ~ sst + depth + C(zone)", data },
+      { epochs: 150, batchSize: 32, lr: 0.01 },
     );
+    expect(fit.kind).toBe("mlp");
     expect(fit.model.architecture?.inputs).toBe(3); // sst, depth, zone[T.south]; no intercept
     expect(fit.summary()).toMatch(/^MLP 3 → 16 → 1, tanh; family gaussian \(identity link\)/);
-    expect(fit.summaryJSON()).toMatchObject({ model: "mlp", layers: [3, 16, 1], epochs: 150 });
-    const saved = JSON.stringify(fit.toJSON());
+    expect(fit.summary()).toMatch(/epochs: 150/);
+    const saved = JSON.stringify(fit);
+    expect(JSON.parse(saved)).toMatchObject({ kind: "mlp", formatVersion: 1 });
     const fresh = table(50, 2);
-    const pred = predictMlpFromFormula(saved, fresh);
+    const pred = loadModel(saved).predict(fresh);
     expect(pred.width).toBe(1);
+    expect(Array.from(pred.fit)).toEqual(Array.from(fit.predict(fresh).fit));
     let mse = 0;
-    for (let i = 0; i < 50; i++) mse += (pred.values[i] - fresh.chl[i]) ** 2 / 50;
+    for (let i = 0; i < 50; i++) mse += (pred.fit[i] - fresh.chl[i]) ** 2 / 50;
     expect(mse).toBeLessThan(0.02);
   });
 
   it("trains a Categorical network on a string response", () => {
     const data = table(300, 4);
-    const fit = fitMlpFromFormula(
-      { hidden: "8", family: "multinomial", epochs: "60", lr: "0.02", "batch-size": "32" },
-      "bloom ~ sst + depth + C(zone)",
-      data,
+    const fit = fitMlp(
+      { hidden: [8], family: "multinomial" },
+      { formula: "bloom ~ sst + depth + C(zone)", data },
+      { epochs: 60, lr: 0.02, batchSize: 32 },
     );
     expect(fit.classLabels).toEqual(["high", "low"]);
-    const pred = predictMlpFromFormula(fit.toJSON(), data);
+    const pred = loadModel(fit.toJSON()).predict(data);
     expect(pred.width).toBe(2);
+    expect(pred.classes).toEqual(["high", "low"]);
     let right = 0;
     for (let i = 0; i < 300; i++) {
-      const k = pred.values[2 * i] > pred.values[2 * i + 1] ? "high" : "low";
+      const k = pred.fit[2 * i] > pred.fit[2 * i + 1] ? "high" : "low";
       if (k === data.bloom[i]) right++;
     }
     expect(right / 300).toBeGreaterThan(0.85);
@@ -54,9 +58,9 @@ describe("MLP from a formula over table columns", () => {
 
   it("refuses offsets and models without a design", () => {
     const data = { ...table(20, 5), area: Array(20).fill(2) };
-    expect(() => fitMlpFromFormula({}, "chl ~ sst + offset(area)", data)).toThrow(/offsets/);
+    expect(() => mlp().fit({ formula: "chl ~ sst + offset(area)", data })).toThrow(/offsets/);
     try {
-      predictMlpFromFormula("{}", data);
+      loadModel('{"kind":"mlp","formatVersion":1}');
     } catch (e) {
       expect(isMlpError(e, "MLP_FORMAT")).toBe(true);
       return;

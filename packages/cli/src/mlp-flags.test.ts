@@ -1,7 +1,7 @@
 import { Rng } from "@geoml/autodiff";
+import { isMlpError } from "@geoml/models";
 import { describe, expect, it } from "vitest";
-import { fitMlpFromArgs, mlpOptionsFromArgs } from "./cli.js";
-import { isMlpError } from "./errors.js";
+import { fitMlpFromArgs, mlpOptionsFromArgs } from "./mlp-flags.js";
 
 describe("command-line flags", () => {
   it("map onto the spec and fit options", () => {

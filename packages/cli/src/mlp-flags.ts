@@ -1,9 +1,18 @@
+/**
+ * The flags of `geoml fit --model mlp`, turned into the typed options of
+ * `@geoml/models`' `mlp()` and `fit()`. All flag parsing lives in the CLI.
+ */
 import type { LinkName } from "@geoml/losses";
-import { type ActivationName, activationNames } from "./activations.js";
-import type { MatrixInput, VectorInput } from "./data.js";
-import { MlpOptionError } from "./errors.js";
-import { type FitOptions, type Mlp, type MlpSpec, mlp } from "./model.js";
-import type { FitHistory } from "./train.js";
+import {
+  type ActivationName,
+  activationNames,
+  type FitHistory,
+  type MlpFitOptions as FitOptions,
+  type Mlp,
+  MlpOptionError,
+  type MlpSpec,
+  mlp,
+} from "@geoml/models";
 
 /**
  * Command-line flags of `geoml fit --model mlp`, as parsed strings:
@@ -113,8 +122,8 @@ export function mlpOptionsFromArgs(args: MlpArgs): { spec: MlpSpec; fit: FitOpti
  */
 export function fitMlpFromArgs(
   args: MlpArgs,
-  x: MatrixInput,
-  y: VectorInput,
+  x: Parameters<Mlp["predict"]>[0],
+  y: ArrayLike<number>,
   extra: FitOptions = {},
 ): { model: Mlp; history: FitHistory } {
   const { spec, fit } = mlpOptionsFromArgs(args);

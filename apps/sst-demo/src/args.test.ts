@@ -1,0 +1,35 @@
+import { describe, expect, it } from "vitest";
+import { DemoUsageError, parseDemoArgs } from "./args.js";
+
+const defaults = { out: "/repo/out/sst-demo", datasets: "/repo/datasets" };
+
+describe("parseDemoArgs", () => {
+  it("takes the defaults and accepts the `--` that pnpm passes through", () => {
+    expect(parseDemoArgs([], defaults, "/home/u")).toEqual({
+      ...defaults,
+      epochs: 25,
+      seed: 2024,
+      help: false,
+    });
+    expect(parseDemoArgs(["--", "--epochs", "3"], defaults, "/home/u").epochs).toBe(3);
+  });
+
+  it("resolves relative paths from the user's folder", () => {
+    const a = parseDemoArgs(["--out", "report", "--datasets", "/data"], defaults, "/home/u");
+    expect(a.out).toBe("/home/u/report");
+    expect(a.datasets).toBe("/data");
+  });
+
+  it("names the flag and what it expects", () => {
+    expect(() => parseDemoArgs(["--epochs", "notanumber"], defaults, "/")).toThrow(
+      /--epochs expects a positive integer, got "notanumber"/,
+    );
+    expect(() => parseDemoArgs(["--epochs", "0"], defaults, "/")).toThrow(DemoUsageError);
+    expect(() => parseDemoArgs(["--epochs", "2.5"], defaults, "/")).toThrow(/--epochs/);
+    expect(() => parseDemoArgs(["--seed", "x"], defaults, "/")).toThrow(
+      /--seed expects an integer/,
+    );
+    expect(() => parseDemoArgs(["--epoch", "3"], defaults, "/")).toThrow(/--epoch/);
+    expect(() => parseDemoArgs(["stray"], defaults, "/")).toThrow(DemoUsageError);
+  });
+});

@@ -1,0 +1,78 @@
+import { isAbsolute, resolve } from "node:path";
+import { parseArgs } from "node:util";
+
+/** A command-line mistake: names the flag and what it expects. Exit status 2. */
+export class DemoUsageError extends Error {
+  override name = "DemoUsageError";
+}
+
+/** Options of the demo as the command line gives them, checked and resolved. */
+export interface DemoArgs {
+  out: string;
+  datasets: string;
+  epochs: number;
+  seed: number;
+  help: boolean;
+}
+
+export const DEMO_USAGE = `Usage: pnpm demo [--out DIR] [--datasets DIR] [--epochs N] [--seed S]
+
+Fits the models of the SST demo to the monthly SST climatology shipped in datasets/,
+scores them on held-out cells and writes predictions.nc, summary.json and a
+self-contained report.html to --out (default out/sst-demo).
+
+  --out DIR        output folder (created when missing)
+  --datasets DIR   folder holding netcdf/sstdata_netcdf.nc and netcdf/landsea.nc
+  --epochs N       MLP training epochs, a positive integer (default 25)
+  --seed S         seed of the train/test split and the network, an integer (default 2024)
+  -h, --help       this text`;
+
+function integer(flag: string, text: string, min: number): number {
+  const value = /^[+-]?\d+$/.test(text.trim()) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < min) {
+    const what = min > 0 ? "a positive integer" : "an integer";
+    throw new DemoUsageError(`--${flag} expects ${what}, got ${JSON.stringify(text)}`);
+  }
+  return value;
+}
+
+/**
+ * Parses the demo's arguments before any work is done. A leading `--` (which `pnpm demo --
+ * …` passes through) is accepted; relative paths are resolved from `cwd`, the folder the
+ * user ran the command from.
+ */
+export function parseDemoArgs(
+  argv: readonly string[],
+  defaults: { out: string; datasets: string },
+  cwd: string,
+): DemoArgs {
+  const args = argv[0] === "--" ? argv.slice(1) : [...argv];
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        out: { type: "string" },
+        datasets: { type: "string" },
+        epochs: { type: "string" },
+        seed: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    }));
+  } catch (error) {
+    throw new DemoUsageError(
+      `${error instanceof Error ? error.message.split("\n")[0] : String(error)}\n\n${DEMO_USAGE}`,
+    );
+  }
+  const path = (p: string | boolean | undefined, fallback: string) =>
+    typeof p === "string" ? (isAbsolute(p) ? p : resolve(cwd, p)) : fallback;
+  return {
+    out: path(values.out, defaults.out),
+    datasets: path(values.datasets, defaults.datasets),
+    epochs: typeof values.epochs === "string" ? integer("epochs", values.epochs, 1) : 25,
+    seed: typeof values.seed === "string" ? integer("seed", values.seed, -(2 ** 31)) : 2024,
+    help: values.help === true,
+  };
+}
