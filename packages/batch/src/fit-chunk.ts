@@ -104,16 +104,29 @@ function fitGroup(
   } else {
     X = new Float64Array(T * Ca * p);
   }
+  const cells = Int32Array.from(active);
   for (let t = 0; t < T; t++) {
-    for (let k = 0; k < Ca; k++) {
-      const src = t * C + active[k];
-      const v = y[src];
-      const ok = Number.isFinite(v) && (design === null || design.ok[src] === 1);
-      if (ok) {
-        Y[t * Ca + k] = v;
-        M[t * Ca + k] = 1;
+    const o = t * C;
+    const row = t * Ca;
+    if (design === null) {
+      // The common case, kept free of per-element checks on the design.
+      for (let k = 0; k < Ca; k++) {
+        const v = y[o + cells[k]];
+        if (Number.isFinite(v)) {
+          Y[row + k] = v;
+          M[row + k] = 1;
+        }
       }
-      if (design !== null && ok) X.set(design.x.subarray(src * p, src * p + p), (t * Ca + k) * p);
+      continue;
+    }
+    for (let k = 0; k < Ca; k++) {
+      const src = o + cells[k];
+      const v = y[src];
+      if (Number.isFinite(v) && design.ok[src] === 1) {
+        Y[row + k] = v;
+        M[row + k] = 1;
+        X.set(design.x.subarray(src * p, src * p + p), (row + k) * p);
+      }
     }
   }
   const nAct = Float64Array.from(active, (c) => nobs[c]);
@@ -215,22 +228,33 @@ function gaussianShared(
   const s = solveScratch(p);
   const b = new Float64Array(p * Ca);
   for (let k = 0; k < Ca; k++) ok[k] = solveCell(A, k * q, p, rhs, b, diag, Ca, k, s) ? 1 : 0;
-  // Residual sum of squares from the residuals themselves (not yᵀy − bᵀXᵀy, which cancels).
-  const rss = new Float64Array(Ca);
-  const fit = new Float64Array(Ca);
+  // RSS = yᵀy − bᵀXᵀy saves a pass over the data; it loses about log10(yᵀy / RSS) digits,
+  // so cells where that ratio passes 1e6 (more than 1e-10 relative error) are summed again
+  // from their residuals.
+  const yy = new Float64Array(Ca);
   for (let t = 0; t < T; t++) {
-    fit.fill(0);
-    for (let j = 0; j < p; j++) {
-      const xj = X[t * p + j];
-      if (xj === 0) continue;
-      const o = j * Ca;
-      for (let k = 0; k < Ca; k++) fit[k] += xj * b[o + k];
-    }
     const row = t * Ca;
-    for (let k = 0; k < Ca; k++) {
-      const r = Y[row + k] - fit[k];
-      if (M[row + k] === 1) rss[k] += r * r;
+    for (let k = 0; k < Ca; k++) yy[k] += Y[row + k] * Y[row + k];
+  }
+  const rss = new Float64Array(Ca);
+  for (let k = 0; k < Ca; k++) {
+    if (ok[k] === 0) continue;
+    let fitted = 0;
+    for (let j = 0; j < p; j++) fitted += b[j * Ca + k] * rhs[j * Ca + k];
+    const r = yy[k] - fitted;
+    if (r > 1e-6 * yy[k]) {
+      rss[k] = r;
+      continue;
     }
+    let exact = 0;
+    for (let t = 0; t < T; t++) {
+      if (M[t * Ca + k] === 0) continue;
+      let f = 0;
+      for (let j = 0; j < p; j++) f += X[t * p + j] * b[j * Ca + k];
+      const e = Y[t * Ca + k] - f;
+      exact += e * e;
+    }
+    rss[k] = exact;
   }
   for (let k = 0; k < Ca; k++) {
     if (ok[k] === 0) continue;
