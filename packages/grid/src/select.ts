@@ -3,6 +3,7 @@ import { type Coordinate, DataArray } from "./data-array.js";
 import type { Dataset, IndexRange } from "./dataset.js";
 import { GridError } from "./errors.js";
 import { formatLabel, isLabel, type Label, labelValue } from "./labels.js";
+import { isTimeUnits, parseTimeUnits } from "./time.js";
 import { type ArrayData, attrString, sizeOf } from "./types.js";
 
 /** A position range `[start, stop)` with an optional step (negative steps walk backwards). */
@@ -33,8 +34,12 @@ export interface SelOptions {
    * (the first label at or after).
    */
   method?: SelMethod;
-  /** Largest distance (in the coordinate's units) accepted by `nearest`, `pad` and `backfill`. */
-  tolerance?: number;
+  /**
+   * Largest distance accepted by `nearest`, `pad` and `backfill`: a number in the
+   * coordinate's units, or for time a duration such as `"15D"`, `"6h"`, `"30 min"`,
+   * `"90s"` (pandas' spelling, as xarray takes).
+   */
+  tolerance?: number | string;
 }
 
 const SEL_OPTIONS = ["method", "tolerance"] as const;
@@ -297,8 +302,12 @@ function checkSelOptions(fn: string, options: unknown): SelOptions {
   }
   const out: SelOptions = {};
   if (o.method !== undefined) out.method = checkChoice(fn, "options.method", o.method, SEL_METHODS);
-  if (o.tolerance !== undefined)
+  if (typeof o.tolerance === "string") {
+    durationSeconds(fn, o.tolerance);
+    out.tolerance = o.tolerance;
+  } else if (o.tolerance !== undefined) {
     out.tolerance = checkNumber(fn, "options.tolerance", o.tolerance, 0);
+  }
   return out;
 }
 
@@ -569,8 +578,10 @@ function matchIndex(
   }
   // "exact" forgives only the rounding of decoded floats (a relative 1e-12).
   const tol =
-    options.tolerance ??
-    (method === "exact" ? 1e-12 * Math.max(1, Math.abs(target)) : Number.POSITIVE_INFINITY);
+    typeof options.tolerance === "string"
+      ? durationInUnits(options.tolerance, coord, dim)
+      : (options.tolerance ??
+        (method === "exact" ? 1e-12 * Math.max(1, Math.abs(target)) : Number.POSITIVE_INFINITY));
   if (best < 0 || bestDist > tol) {
     const shown = labelText(label, coord, target);
     const how =
@@ -578,7 +589,7 @@ function matchIndex(
         ? `equal to ${shown}; pass { method: "nearest" } (optionally with a tolerance) to take the closest`
         : best < 0
           ? `${method === "pad" ? "at or before" : "at or after"} ${shown}`
-          : `within ${tol} of ${shown} (closest is ${formatLabel(coord, values[best])})`;
+          : `within ${options.tolerance} of ${shown} (closest is ${formatLabel(coord, values[best])})`;
     throw new GridError(
       "INVALID_SELECTION",
       `sel: no '${dim}' label ${how} (${describeLabels(coord)})`,
@@ -699,4 +710,57 @@ function copyRow64(
   last: number[],
 ): void {
   for (let j = 0; j < last.length; j++) dst[o + j] = src[base + last[j]];
+}
+
+const DURATION_SECONDS: Record<string, number> = {
+  d: 86400,
+  day: 86400,
+  days: 86400,
+  h: 3600,
+  hour: 3600,
+  hours: 3600,
+  min: 60,
+  minute: 60,
+  minutes: 60,
+  t: 60,
+  s: 1,
+  sec: 1,
+  second: 1,
+  seconds: 1,
+};
+
+/** Seconds of a duration like "15D", "6h", "30 min", "90s". */
+function durationSeconds(fn: string, text: string): number {
+  const m = /^\s*(\d+(?:\.\d*)?)\s*([A-Za-z]+)\s*$/.exec(text);
+  const unit = m === null ? undefined : DURATION_SECONDS[m[2].toLowerCase()];
+  if (m === null || unit === undefined) {
+    throw new GridError(
+      "INVALID_ARGUMENT",
+      `${fn}: options.tolerance ${JSON.stringify(text)} is not a duration like "15D", "6h", "30min" or "90s"`,
+    );
+  }
+  return Number(m[1]) * unit;
+}
+
+const UNIT_SECONDS: Record<string, number> = {
+  microseconds: 1e-6,
+  milliseconds: 1e-3,
+  seconds: 1,
+  minutes: 60,
+  hours: 3600,
+  days: 86400,
+};
+
+/** A duration in the units of a time coordinate. */
+function durationInUnits(text: string, coord: Coordinate, dim: string): number {
+  const units = attrString(coord.attrs, "units");
+  const unit = units === undefined || !isTimeUnits(units) ? undefined : parseTimeUnits(units).unit;
+  const per = unit === undefined ? undefined : UNIT_SECONDS[unit];
+  if (per === undefined) {
+    throw new GridError(
+      "INVALID_ARGUMENT",
+      `sel: a duration tolerance needs a time coordinate in seconds…days; '${dim}' has units ${JSON.stringify(units ?? "none")}`,
+    );
+  }
+  return durationSeconds("sel", text) / per;
 }

@@ -61,6 +61,17 @@ describe("1. selection is exact by default", () => {
     expect(() => sel(a, { lat: 11 }, { method: "backfill" })).toThrow(/at or after 11/);
     const t = sel(a, { time: "2000-03-14" }, { method: "nearest", tolerance: 5 });
     expect(t.dims).toEqual(["lat", "lon"]);
+    // Durations as xarray/pandas write them, in the coordinate's calendar.
+    expect(sel(a, { time: "2000-03-14" }, { method: "nearest", tolerance: "2D" }).dims).toEqual([
+      "lat",
+      "lon",
+    ]);
+    expect(() => sel(a, { time: "2000-03-10" }, { method: "nearest", tolerance: "36h" })).toThrow(
+      /within 36h of 2000-03-10 \(closest is 2000-03-16\)/,
+    );
+    expect(() =>
+      sel(a, { time: "2000-03-10" }, { method: "nearest", tolerance: "2 weeks" }),
+    ).toThrow(/options.tolerance "2 weeks" is not a duration/);
   });
 
   it("readSel on a lazy dataset is exact too", async () => {
