@@ -12,7 +12,7 @@ module.exports = {
       severity: "error",
       comment: "Import cycles make load order matter and hide layering; break them.",
       from: {},
-      to: { circular: true },
+      to: { circular: true, viaOnly: { dependencyTypesNot: ["type-only"] } },
     },
     {
       name: "no-unresolvable",
@@ -20,7 +20,8 @@ module.exports = {
       comment:
         "Every import resolves: a package used must be a declared dependency of the importer.",
       from: {},
-      to: { couldNotResolve: true },
+      // a types-only package (topojson-specification, from @types) has no module to resolve
+      to: { couldNotResolve: true, pathNot: "^topojson-specification$" },
     },
     {
       name: "public-index-only",
@@ -30,7 +31,12 @@ module.exports = {
       from: { path: "^(packages|apps)/([^/]+)/" },
       to: {
         path: "^packages/[^/]+/src/",
-        pathNot: ["^packages/$2/", "^packages/[^/]+/src/index\\.ts$"],
+        // the index, or a subpath the package's exports map declares (`@geoml/plot/png`)
+        pathNot: [
+          "^packages/$2/",
+          "^packages/[^/]+/src/index\\.ts$",
+          "^packages/plot/src/png\\.ts$",
+        ],
       },
     },
     {
@@ -90,8 +96,9 @@ module.exports = {
   options: {
     doNotFollow: { path: "node_modules" },
     exclude: { path: "(^|/)(node_modules|dist|coverage)/" },
-    // type-only imports vanish at run time: they neither order module loading nor form cycles
-    tsPreCompilationDeps: true,
+    // type-only imports are kept but marked: they vanish at run time, so they neither order
+    // module loading nor form cycles (see no-circular), yet layering rules still see them
+    tsPreCompilationDeps: "specify",
     tsConfig: { fileName: "tsconfig.base.json" },
     enhancedResolveOptions: {
       exportsFields: ["exports"],
