@@ -153,6 +153,10 @@ def battery(da, num, full):
     r["groupby_doy_mean"] = out(da.groupby("time.dayofyear").mean("time"), ("dayofyear", "lat", "lon"))
     r["where_other"] = out(da.where(da > 20, -1.0))
     r["coarsen_trim_max"] = out(da.coarsen(time=5, boundary="trim").max())
+    r["concat_time"] = out(xr.concat([da.isel(time=slice(10, 20)), da.isel(time=slice(0, 10), lon=[3, 2, 1, 0])], "time"))
+    merged = xr.merge([da.isel(lat=[0, 1]).rename("a"), da.isel(lat=[1, 2]).rename("b")], join="outer")
+    r["merge_outer_a"] = out(merged.a)
+    r["merge_outer_b"] = out(merged.b)
     r["clim_lon_reversed_anomaly"] = out(
         (da.groupby("time.month") - clim.isel(lon=slice(None, None, -1))).drop_vars("month", errors="ignore")
     )

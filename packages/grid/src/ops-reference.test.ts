@@ -10,6 +10,7 @@ import {
   bfill,
   climatology,
   coarsen,
+  concat,
   cumsum,
   DataArray,
   datePart,
@@ -22,9 +23,11 @@ import {
   gt,
   interpolateNa,
   isel,
+  merge,
   mul,
   quantile,
   reduce,
+  rename,
   resample,
   roll,
   rolling,
@@ -259,6 +262,23 @@ describe.each(["standard", "360_day"])("full battery, calendar %s", (cal) => {
       r.coarsen_trim_max,
       "coarsen trim",
     );
+  });
+
+  it("concat along time (other dims matched by label) and an outer merge", () => {
+    const c = concat(
+      [
+        isel(a, { time: { start: 10, stop: 20 } }),
+        isel(a, { time: { stop: 10 }, lon: [3, 2, 1, 0] }),
+      ],
+      "time",
+    );
+    expectResult(c, r.concat_time, "concat");
+    const m = merge(
+      [rename(isel(a, { lat: [0, 1] }), "a"), rename(isel(a, { lat: [1, 2] }), "b")],
+      { join: "outer" },
+    );
+    expectResult(m.a, r.merge_outer_a, "merge a");
+    expectResult(m.b, r.merge_outer_b, "merge b");
   });
 
   it("anomaly against a climatology stored with reversed longitudes", () => {
