@@ -15,13 +15,13 @@ const cube = new DataArray({
 });
 
 it("writes one description per band, read back as each band's long_name", async () => {
-  const bytes = encodeGeotiff(cube, { bandDescriptions: ["Intercept", "t"] });
+  const bytes = await encodeGeotiff(cube, { bandDescriptions: ["Intercept", "t"] });
   expect((await readGeotiff(bytes, { band: 1 })).attrs.long_name).toBe("Intercept");
   expect((await readGeotiff(bytes, { band: 2 })).attrs.long_name).toBe("t");
-  expect((await readGeotiff(encodeGeotiff(cube), { band: 2 })).attrs.long_name).toBe(
+  expect((await readGeotiff(await encodeGeotiff(cube), { band: 2 })).attrs.long_name).toBe(
     "coefficients",
   );
-  expect(() => encodeGeotiff(cube, { bandDescriptions: ["one"] })).toThrow(
-    /1 band descriptions for 2 bands/,
+  await expect(encodeGeotiff(cube, { bandDescriptions: ["one"] })).rejects.toThrow(
+    /bandDescriptions must be 2 string\(s\), one per band/,
   );
 });
