@@ -128,6 +128,12 @@ describe("geoml batch fit", () => {
     await ds.close();
   });
 
+  it("a worker that cannot reach Redis says so in one line", async () => {
+    const io = bufferIO();
+    expect(await main(["worker", "--queue", "redis://127.0.0.1:1"], io)).toBe(1);
+    expect(io.stderr).toMatch(/geoml worker: cannot reach Redis at redis:\/\/127\.0\.0\.1:1/);
+  });
+
   it("treats wrong flags as usage errors", async () => {
     const io = bufferIO();
     expect(await main(["batch", "fit", "--files", "x"], io)).toBe(2);
