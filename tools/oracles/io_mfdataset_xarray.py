@@ -4,7 +4,7 @@
 Writes packages/io/src/__fixtures__/archive/ (four yearly files of monthly float32 `sst`
 on a 3 x 4 grid, int16-packed `count`, noleap calendar; one file stores its times in
 different units, and the file names do not sort in time order) and malformed archives
-beside it (a different grid or grid size, a missing variable, overlapping times, backwards times, a
+beside it (a different grid or grid size, a missing variable, a repeated time, overlapping times, backwards times, a
 different calendar). Then runs xarray.open_mfdataset on the good archive and stores the
 joined arrays in packages/io/src/__fixtures__/mfdataset_xarray.json.
 
@@ -90,6 +90,8 @@ def main():
                                        times=MID + 300),
         "backwards": lambda d: year_file(os.path.join(d, "y2001.nc"), 2001, np.random.default_rng(1),
                                          times=(MID + 365)[::-1]),
+        "repeat": lambda d: year_file(os.path.join(d, "y2001.nc"), 2001, np.random.default_rng(1),
+                                      times=np.concatenate([MID[:6], MID[5:11]]) + 365),
         "calendar": lambda d: year_file(os.path.join(d, "y2001.nc"), 2001, np.random.default_rng(1),
                                         calendar="360_day"),
     }

@@ -32,11 +32,12 @@ export interface StallOptions {
 
 /**
  * A Redis connection from a URL: `redis://[:password@]host:port[/db]`, or `rediss://` for
- * TLS. BullMQ needs `maxRetriesPerRequest: null` on connections that block.
+ * TLS. BullMQ needs `maxRetriesPerRequest: null` on connections that block. `persistent`
+ * connections (workers) keep reconnecting; others give up after a few tries.
  *
  * @throws BatchError `QUEUE` for a URL that is not redis:// or rediss://
  */
-export function connect(url: string): Redis {
+export function connect(url: string, options: { persistent?: boolean } = {}): Redis {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -49,10 +50,21 @@ export function connect(url: string): Redis {
   if (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:") {
     throw new BatchError("QUEUE", `--queue: expected a redis:// or rediss:// URL, got '${url}'`);
   }
+  // A first connection that fails is an error either way (wrong host, port or password).
+  let everReady = false;
   const redis = new Redis(url, {
     maxRetriesPerRequest: null,
-    // A server that is not there should fail the run, not retry forever.
-    retryStrategy: (times) => (times > 5 ? null : Math.min(times * 200, 1000)),
+    // A coordinator fails fast when the server goes away; a worker (persistent) waits for
+    // it to come back.
+    retryStrategy: (times) =>
+      options.persistent && everReady
+        ? Math.min(times * 500, 5000)
+        : times > 5
+          ? null
+          : Math.min(times * 200, 1000),
+  });
+  redis.once("ready", () => {
+    everReady = true;
   });
   redis.on("error", () => {
     // Reported through the failing command instead.
@@ -216,7 +228,7 @@ export async function serveQueue(url: string, options: ServeOptions = {}): Promi
       `concurrency must be a positive integer, got ${concurrency}`,
     );
   }
-  const redis = connect(url);
+  const redis = connect(url, { persistent: true });
   await ready(redis, url);
   const workers = new Map<string, { worker: Worker; connection: Redis }>();
   const log = options.log ?? (() => {});

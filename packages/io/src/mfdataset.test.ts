@@ -64,6 +64,7 @@ describe("openMfDataset", () => {
     ["variable", "UNKNOWN_VARIABLE", /y2001\.nc: no variable 'count'/],
     ["overlap", "TIME_ORDER", /y2001\.nc: 'time' overlaps .*y2000\.nc/],
     ["backwards", "TIME_ORDER", /y2001\.nc: 'time' goes backwards at index 1/],
+    ["repeat", "TIME_ORDER", /y2001\.nc: 'time' repeats at index 6 \(2001-06-16T00:00:00 after/],
     ["calendar", "GRID_MISMATCH", /y2001\.nc: calendar '360_day' differs from 'noleap'/],
   ];
   for (const [name, code, message] of bad) {

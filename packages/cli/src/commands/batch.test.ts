@@ -53,6 +53,17 @@ describe("geoml batch fit", () => {
     await ds.close();
   });
 
+  it("draws a progress bar on a terminal", async () => {
+    const io = bufferIO({ tty: true });
+    const out = join(dir, "bar.nc");
+    const files = join(fixtures, "archive", "*.nc");
+    const args = ["batch", "fit", "--files", files, "--formula", formula, "--out", out];
+    expect(await main([...args, "--chunk-cells", "4"], io)).toBe(0);
+    expect(io.stderr).toContain("batch fit [");
+    expect(io.stderr).toContain("3/3 chunks");
+    expect(io.stderr.endsWith("\r\x1b[K")).toBe(true);
+  });
+
   it("writes a GeoTIFF with one band per term, described by its label", async () => {
     const io = bufferIO();
     const out = join(dir, "trend.tif");
@@ -126,6 +137,12 @@ describe("geoml batch fit", () => {
     // No trend term: the same month of every year gets the same prediction.
     expect(pred.get(1, 2, 3)).toBeCloseTo(pred.get(37, 2, 3), 5);
     await ds.close();
+  });
+
+  it("a worker that cannot reach Redis says so in one line", async () => {
+    const io = bufferIO();
+    expect(await main(["worker", "--queue", "redis://127.0.0.1:1"], io)).toBe(1);
+    expect(io.stderr).toMatch(/geoml worker: cannot reach Redis at redis:\/\/127\.0\.0\.1:1/);
   });
 
   it("treats wrong flags as usage errors", async () => {

@@ -151,7 +151,7 @@ async function predictCommand(args: string[], io: CommandIO): Promise<number> {
         onProgress: (p) => progress.update(p),
       });
       progress.done();
-      io.out(`wrote ${report.out} (${report.chunks} chunks)\n`);
+      io.out(`wrote ${report.out} (${report.chunks} chunk${report.chunks === 1 ? "" : "s"})\n`);
       return 0;
     } finally {
       progress.done();
@@ -219,7 +219,7 @@ async function fitCommand(args: string[], io: CommandIO): Promise<number> {
         onProgress: (p) => progress.update(p),
       });
       progress.done();
-      io.out(`wrote ${report.out} (${report.chunks} chunks)\n`);
+      io.out(`wrote ${report.out} (${report.chunks} chunk${report.chunks === 1 ? "" : "s"})\n`);
       return 0;
     } finally {
       progress.done();
