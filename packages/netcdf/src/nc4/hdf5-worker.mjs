@@ -244,14 +244,20 @@ function read({ fileId, name, start, count, verifyBeyond }) {
     return { result: { data: list.map((x) => String(x ?? "")) } };
   }
   const Ctor = ARRAYS[d.dtype];
+  if (
+    n > 0 &&
+    d.shape.length > 0 &&
+    n * Ctor.BYTES_PER_ELEMENT > (verifyBeyond ?? Number.POSITIVE_INFINITY)
+  ) {
+    probeTail(d, start, count, Ctor, n);
+  }
   let out;
   try {
-    // Large buffers are mapped lazily by the OS: pages count only once written.
     out = new Ctor(n);
   } catch {
     throw new WorkerError("TOO_LARGE", `cannot allocate ${n} ${d.dtype} values`);
   }
-  if (n > 0) readNumeric(d, start, count, out, verifyBeyond ?? Number.POSITIVE_INFINITY);
+  if (n > 0) readNumeric(d, start, count, out);
   return { result: { data: out }, transfer: [out.buffer] };
 }
 
@@ -314,13 +320,55 @@ function slabAt(plan, start, count, o, r) {
 }
 
 /**
- * HDF5 writes each slab into one reusable wasm buffer (bounding the wasm heap); we copy it
- * once into the output. A read larger than `verifyBeyond` bytes first reads its last few MB:
- * if they are one repeated value, they are chunks that do not exist — a shape larger than
- * the data, as a corrupted or hostile header claims — and the read stops before the output
- * is filled (its pages are only mapped by the OS once written).
+ * Before a read larger than the file can plausibly hold (`verifyBeyond` bytes), read its last
+ * few MB: one repeated value there is chunks that do not exist — a shape larger than the
+ * data, as a corrupted or hostile header claims — and the read stops before its output is
+ * allocated.
  */
-function readNumeric(d, start, count, out, verifyBeyond) {
+function probeTail(d, start, count, Ctor, total) {
+  const size = Ctor.BYTES_PER_ELEMENT;
+  // The last few MB, over at most MAX_PROBE_CHUNKS chunks (HDF5's memory grows with the
+  // number of chunks a read touches, and a hostile file may declare tiny chunks).
+  let limit = VERIFY_SLAB_BYTES;
+  let plan;
+  let slab;
+  for (;;) {
+    plan = slabPlan(d, count, size, total, limit);
+    const lastR = Math.floor((count[plan.axis] - 1) / plan.per) * plan.per;
+    slab = slabAt(plan, start, count, plan.nOuter - 1, lastR);
+    if (chunksTouched(d, slab) <= MAX_PROBE_CHUNKS || limit <= size) break;
+    limit = Math.floor(limit / 2);
+  }
+  const n = slab.k * plan.inner;
+  const ptr = Module._malloc(n * size);
+  if (ptr === 0)
+    throw new WorkerError("UNSUPPORTED", `cannot allocate ${n * size} bytes in the HDF5 heap`);
+  try {
+    const strides = count.map(() => 1n);
+    Module.get_dataset_data(
+      d.entity.file_id,
+      d.entity.path,
+      slab.cnt,
+      slab.offset,
+      strides,
+      BigInt(ptr),
+    );
+    if (constant(new Ctor(Module.HEAPU8.buffer, ptr, n))) {
+      throw new WorkerError(
+        "TOO_LARGE",
+        `the last ${n * size} bytes of this ${total * size}-byte read are one repeated value (chunks that do not exist): the shape is probably corrupted; read a hyperslab or set maxReadBytes`,
+      );
+    }
+  } finally {
+    Module._free(ptr);
+  }
+}
+
+/**
+ * HDF5 writes each slab into one reusable wasm buffer (bounding the wasm heap); we copy it
+ * once into the output.
+ */
+function readNumeric(d, start, count, out) {
   if (d.shape.length === 0) {
     const v = d.entity.value;
     out[0] = typeof out[0] === "bigint" ? BigInt(v) : Number(v);
@@ -338,36 +386,6 @@ function readNumeric(d, start, count, out, verifyBeyond) {
       strides,
       BigInt(ptr),
     );
-  if (out.byteLength > verifyBeyond) {
-    // The last few MB, over at most MAX_PROBE_CHUNKS chunks (HDF5's memory grows with the
-    // number of chunks a read touches, and a hostile file may declare tiny chunks).
-    let limit = VERIFY_SLAB_BYTES;
-    let plan;
-    let slab;
-    for (;;) {
-      plan = slabPlan(d, count, size, out.length, limit);
-      const lastR = Math.floor((count[plan.axis] - 1) / plan.per) * plan.per;
-      slab = slabAt(plan, start, count, plan.nOuter - 1, lastR);
-      if (chunksTouched(d, slab) <= MAX_PROBE_CHUNKS || limit <= size) break;
-      limit = Math.floor(limit / 2);
-    }
-    const n = slab.k * plan.inner;
-    const ptr = Module._malloc(n * size);
-    if (ptr === 0)
-      throw new WorkerError("UNSUPPORTED", `cannot allocate ${n * size} bytes in the HDF5 heap`);
-    try {
-      get(slab, ptr);
-      const view = new out.constructor(Module.HEAPU8.buffer, ptr, n);
-      if (constant(view)) {
-        throw new WorkerError(
-          "TOO_LARGE",
-          `the last ${n * size} bytes of this ${out.byteLength}-byte read are one repeated value (chunks that do not exist): the shape is probably corrupted; read a hyperslab or set maxReadBytes`,
-        );
-      }
-    } finally {
-      Module._free(ptr);
-    }
-  }
   const plan = slabPlan(d, count, size, out.length, SLAB_BYTES);
   const slabBytes = plan.per * plan.inner * size;
   const ptr = Module._malloc(slabBytes);
