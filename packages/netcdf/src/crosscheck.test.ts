@@ -130,11 +130,14 @@ group: grp1 {
   dimensions: y = 3 ;
   variables:
     float y(y) ;
+    float lat2(y, x) ; lat2:units = "degrees_north" ;
     short T(time, y, x) ; T:_Endianness = "big" ; T:scale_factor = 0.25 ; T:_FillValue = -1s ;
+      T:coordinates = "lat2" ;
       T:_Storage = "chunked" ; T:_ChunkSizes = 1, 2, 3 ; T:_DeflateLevel = 2 ; T:_Shuffle = "true" ;
     :title = "group one" ;
   data:
     y = -1, 0, 1 ;
+    lat2 = 10, 11, 12, 13, 20, 21, 22, 23, 30, 31, 32, 33 ;
     T = 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, _, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, -24 ;
   group: sub {
     dimensions: z = 2 ;
@@ -297,7 +300,7 @@ describe.skipIf(!TOOLS)("values match ncdump on files written by netCDF-C", () =
     await writeFile(join(dir, "groups.cdl"), GROUPS_CDL);
     const file = join(dir, "groups.nc");
     run("ncgen", ["-k", "nc4", "-o", file, join(dir, "groups.cdl")]);
-    expect(await compareWithNcdump(file)).toBe(2 + 4 + 8 + 3 + 24 + 3 + 8 + 4 + 4);
+    expect(await compareWithNcdump(file)).toBe(2 + 4 + 8 + 3 + 12 + 24 + 3 + 8 + 4 + 4);
     const ds: NetcdfDataset = await openNetcdf(file);
     try {
       expect(ds.groups.map((g) => g.path)).toEqual(["grp1", "grp1/sub", "grp2"]);
@@ -306,11 +309,25 @@ describe.skipIf(!TOOLS)("values match ncdump on files written by netCDF-C", () =
       const t = await ds.read("/grp1/T", { isel: { time: 1 } });
       expect(t.dims).toEqual(["grp1/y", "x"]);
       expect(Array.from(t.coords["grp1/y"].values as Float64Array)).toEqual([-1, 0, 1]);
+      // "lat2" in grp1's T resolves in grp1 first (CF 1.8 groups).
+      expect(Array.from(t.coords["grp1/lat2"].values as Float64Array)).toEqual([
+        10, 11, 12, 13, 20, 21, 22, 23, 30, 31, 32, 33,
+      ]);
+      expect(ds.coordNames).toContain("grp1/lat2");
+      expect(ds.dataVariableNames).toEqual([
+        "R",
+        "grp1/T",
+        "grp1/sub/V",
+        "grp1/sub/W",
+        "grp1/sub/S",
+        "grp2/Q",
+      ]);
       expect((t.data as Float64Array)[11]).toBe(-6);
       // Opening one group keeps working, with names relative to it.
       const g = await openNetcdf(file, { group: "grp1" });
       try {
-        expect(g.variableNames).toEqual(["y", "T", "sub/V", "sub/W", "sub/S"]);
+        expect(g.variableNames).toEqual(["y", "lat2", "T", "sub/V", "sub/W", "sub/S"]);
+        expect(Object.keys((await g.read("T")).coords)).toEqual(["y", "lat2"]);
         expect(Array.from((await g.read("/grp1/sub/V")).data as Int32Array)).toEqual([
           100000, -7, 3,
         ]);
