@@ -231,13 +231,21 @@ function open(path, groupPath) {
   }
 }
 
-function read({ fileId, name, start, count, verifyBeyond }) {
+function read({ fileId, name, start, count, verifyBeyond, stringLimit }) {
   const f = files.get(fileId);
   const d = f?.datasets.get(name);
   if (d === undefined) throw new WorkerError("CLOSED", "file is closed");
   const n = count.reduce((a, b) => a * b, 1);
   if (d.dtype === "string") {
     if (n === 0) return { result: { data: [] } };
+    // Each string costs at least its stored reference (variable length) or its fixed size.
+    const each = Math.max(16, d.meta.vlen ? 16 : d.meta.size);
+    if (n * each > (stringLimit ?? Number.POSITIVE_INFINITY)) {
+      throw new WorkerError(
+        "TOO_LARGE",
+        `${n} strings are more than this file can plausibly hold; read a hyperslab or set maxReadBytes`,
+      );
+    }
     const ranges = start.map((s, i) => [s, s + count[i]]);
     const value = d.shape.length === 0 ? d.entity.value : d.entity.slice(ranges);
     const list = Array.isArray(value) ? value : [value];

@@ -351,7 +351,15 @@ export async function openNetcdf4(
             : undefined;
         try {
           const r = (await host.call(
-            { op: "read", fileId: opened.fileId, name: v.name, start: s, count: c, verifyBeyond },
+            {
+              op: "read",
+              fileId: opened.fileId,
+              name: v.name,
+              start: s,
+              count: c,
+              verifyBeyond,
+              stringLimit: maxReadBytes ?? budget,
+            },
             timeoutMs + Math.ceil(bytes / 10_000_000) * 1000,
           )) as { data: ArrayData };
           return r.data;
