@@ -131,7 +131,7 @@ function normaliseSource(source: DatasetSource): {
 export class NetcdfDataset extends Dataset {
   /** Groups below the opened one (NetCDF-4; none for NetCDF-3), parents first. */
   readonly groups: readonly NetcdfGroup[];
-  /** Variables whose HDF5 type (compound, opaque, vlen) has no labelled-array equivalent. */
+  /** Variables whose HDF5 type (opaque, vlen, compounds of those) has no labelled-array equivalent. */
   readonly unsupported: readonly UnsupportedVariable[];
   /** The group that was opened, `"/"` for the root. */
   readonly group: string;
@@ -248,7 +248,7 @@ export class NetcdfDataset extends Dataset {
   /**
    * The lazy variable at `name` (a path such as `"grp1/T"` or `"/grp1/T"`).
    *
-   * @throws NetcdfError `UNSUPPORTED` for a compound, opaque or vlen variable;
+   * @throws NetcdfError `UNSUPPORTED` for an opaque or vlen variable;
    *   GridError `UNKNOWN_VARIABLE`
    */
   override variable(name: string): VariableSource {
@@ -268,7 +268,7 @@ export class NetcdfDataset extends Dataset {
    * `decode: false`.
    *
    * @throws NetcdfError `INVALID_ATTRIBUTE` when decoding needs an attribute that is text
-   *   and not a number; `UNSUPPORTED` for compound, opaque or vlen variables
+   *   and not a number; `UNSUPPORTED` for opaque or vlen variables
    */
   override async read(name: string, options: ReadOptions = {}): Promise<DataArray> {
     const path = this.resolveName(name);

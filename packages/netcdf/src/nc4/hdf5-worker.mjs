@@ -170,7 +170,8 @@ function open(path, groupPath) {
           }
         }
         const kind = dtypeOfMetadata(meta);
-        if (kind.dtype === undefined) {
+        const members = kind.dtype === undefined ? compoundMembers(meta) : undefined;
+        if (kind.dtype === undefined && members === undefined) {
           unsupported.push({ name, reason: kind.reason });
           continue;
         }
@@ -183,6 +184,22 @@ function open(path, groupPath) {
           return phony;
         });
         for (let i = 0; i < vdims.length; i++) dims[vdims[i]] ??= shape[i];
+        if (members !== undefined) {
+          // A compound of numbers is read as one variable per member, "name.member".
+          const attrs = readAttrs(entity, rawAttrs);
+          for (const m of members) {
+            datasets.set(`${name}.${m.name}`, { entity, meta, dtype: m.dtype, shape, member: m });
+            variables.push({
+              name: `${name}.${m.name}`,
+              dims: vdims,
+              shape,
+              dtype: m.dtype,
+              attrs: { ...attrs },
+              chunks: meta.chunks ? meta.chunks.map(Number) : undefined,
+            });
+          }
+          continue;
+        }
         const dtype = kind.dtype;
         datasets.set(name, { entity, meta, dtype, shape });
         const attrs = readAttrs(entity, rawAttrs);
@@ -265,7 +282,8 @@ function read({ fileId, name, start, count, verifyBeyond, stringLimit }) {
   } catch {
     throw new WorkerError("TOO_LARGE", `cannot allocate ${n} ${d.dtype} values`);
   }
-  if (n > 0) readNumeric(d, start, count, out);
+  if (n > 0 && d.member !== undefined) readMember(d, start, count, out);
+  else if (n > 0) readNumeric(d, start, count, out);
   return { result: { data: out }, transfer: [out.buffer] };
 }
 
@@ -416,6 +434,63 @@ function readNumeric(d, start, count, out) {
   }
   // No byte swap here: h5wasm asks HDF5 for little-endian memory whatever the file's byte
   // order (H5Tset_order on the memory type), so HDF5 has already converted big-endian data.
+}
+
+/**
+ * The members of a compound type made only of scalar numbers (e.g. netCDF-4 user types
+ * `compound obs_t { int i; float f; }`), or undefined when it holds anything else.
+ */
+function compoundMembers(meta) {
+  if (meta.type !== 6 || !meta.compound_type) return undefined;
+  const out = [];
+  for (const m of meta.compound_type.members) {
+    const kind = dtypeOfMetadata(m);
+    if (kind.dtype === undefined || kind.dtype === "string" || (m.shape && m.shape.length > 0)) {
+      return undefined;
+    }
+    out.push({ name: m.name, dtype: kind.dtype, offset: m.offset, size: m.size });
+  }
+  return out.length > 0 ? out : undefined;
+}
+
+/**
+ * Read one member of a compound variable: whole records in slabs into the wasm heap (HDF5
+ * converts them to little-endian), then the member's bytes copied out of each record.
+ */
+function readMember(d, start, count, out) {
+  const record = d.meta.size;
+  const { offset, size } = d.member;
+  const outBytes = new Uint8Array(out.buffer);
+  const strides = count.map(() => 1n);
+  const total = out.length;
+  const plan = slabPlan(d, count, record, total, SLAB_BYTES);
+  const ptr = Module._malloc(plan.per * plan.inner * record);
+  if (ptr === 0) throw new WorkerError("UNSUPPORTED", "cannot allocate the HDF5 read buffer");
+  let done = 0;
+  try {
+    for (let o = 0; o < plan.nOuter; o++) {
+      for (let r = 0; r < count[plan.axis]; r += plan.per) {
+        const slab = slabAt(plan, start, count, o, r);
+        Module.get_dataset_data(
+          d.entity.file_id,
+          d.entity.path,
+          slab.cnt,
+          slab.offset,
+          strides,
+          BigInt(ptr),
+        );
+        const n = slab.k * plan.inner;
+        const heap = Module.HEAPU8;
+        for (let i = 0; i < n; i++) {
+          const from = ptr + i * record + offset;
+          outBytes.set(heap.subarray(from, from + size), (done + i) * size);
+        }
+        done += n;
+      }
+    }
+  } finally {
+    Module._free(ptr);
+  }
 }
 
 /** HDF5 type classes (H5T_class_t). */

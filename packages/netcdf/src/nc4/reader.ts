@@ -70,7 +70,7 @@ export interface NetcdfGroup {
   attrs: Attrs;
 }
 
-/** A stored variable whose type has no labelled-array equivalent (compound, opaque, vlen). */
+/** A stored variable whose type has no labelled-array equivalent (opaque, vlen, compounds of those). */
 export interface UnsupportedVariable {
   /** Path relative to the opened group. */
   name: string;
