@@ -131,7 +131,7 @@ function normaliseSource(source: DatasetSource): {
 export class NetcdfDataset extends Dataset {
   /** Groups below the opened one (NetCDF-4; none for NetCDF-3), parents first. */
   readonly groups: readonly NetcdfGroup[];
-  /** Variables whose HDF5 type (compound, opaque, vlen) has no labelled-array equivalent. */
+  /** Variables whose HDF5 type (opaque, vlen, compounds of those) has no labelled-array equivalent. */
   readonly unsupported: readonly UnsupportedVariable[];
   /** The group that was opened, `"/"` for the root. */
   readonly group: string;
@@ -165,6 +165,82 @@ export class NetcdfDataset extends Dataset {
     return path.startsWith(`${base}/`) ? path.slice(base.length + 1) : path;
   }
 
+  /**
+   * Resolve a name listed in a group variable's `coordinates` (or `bounds`) attribute as
+   * CF 1.8 says: in the variable's own group first, then in each enclosing group.
+   */
+  private resolveListed(variable: string, listed: string): string | undefined {
+    if (listed.startsWith("/")) {
+      const path = this.resolveName(listed);
+      return super.has(path) ? path : undefined;
+    }
+    const parts = variable.split("/").slice(0, -1);
+    for (let k = parts.length; k >= 0; k--) {
+      const candidate = [...parts.slice(0, k), listed].join("/");
+      if (super.has(candidate)) return candidate;
+    }
+    return undefined;
+  }
+
+  /** Names listed in `attr` of variable `v`, resolved to variable paths. */
+  private listed(v: VariableSource, attr: string): string[] {
+    const text = v.attrs[attr];
+    if (typeof text !== "string") return [];
+    return text
+      .split(/\s+/)
+      .filter((x) => x.length > 0)
+      .map((x) => this.resolveListed(v.name, x))
+      .filter((x): x is string => x !== undefined);
+  }
+
+  /** Coordinate variables, those listed by group variables resolved group by group. */
+  override get coordNames(): string[] {
+    const names = new Set(super.coordNames);
+    for (const v of this.source.variables)
+      for (const c of this.listed(v, "coordinates")) names.add(c);
+    return this.variableNames.filter((n) => names.has(n));
+  }
+
+  /** Data variables: not coordinates, not cell bounds (resolved group by group). */
+  override get dataVariableNames(): string[] {
+    const skip = new Set(this.coordNames);
+    for (const v of this.source.variables) for (const b of this.listed(v, "bounds")) skip.add(b);
+    return super.dataVariableNames.filter((n) => !skip.has(n));
+  }
+
+  /**
+   * The coordinates of variable `name`: same-named dimensions and its `coordinates`
+   * attribute, whose names a group variable resolves in its own group first, then in the
+   * enclosing ones (so `"lat lon"` inside `grp1` finds `grp1/lat`).
+   */
+  override coordinatesOf(name: string): string[] {
+    const path = this.resolveName(name);
+    const out = super
+      .coordinatesOf(path)
+      .filter((c) => !path.includes("/") || !this.listedPlain(path, c));
+    const v = this.variable(path);
+    for (const c of this.listed(v, "coordinates")) {
+      const cv = this.source.variables.find((x) => x.name === c);
+      if (
+        cv !== undefined &&
+        !out.includes(c) &&
+        c !== path &&
+        cv.dims.every((d) => v.dims.includes(d))
+      ) {
+        out.push(c);
+      }
+    }
+    return out;
+  }
+
+  /** True when `c` came from the plain (root-relative) reading of a group variable's list. */
+  private listedPlain(path: string, c: string): boolean {
+    const v = this.variable(path);
+    const text = v.attrs.coordinates;
+    if (typeof text !== "string" || !text.split(/\s+/).includes(c)) return false;
+    return this.resolveListed(path, c) !== c;
+  }
+
   override has(name: string): boolean {
     return super.has(this.resolveName(name));
   }
@@ -172,7 +248,7 @@ export class NetcdfDataset extends Dataset {
   /**
    * The lazy variable at `name` (a path such as `"grp1/T"` or `"/grp1/T"`).
    *
-   * @throws NetcdfError `UNSUPPORTED` for a compound, opaque or vlen variable;
+   * @throws NetcdfError `UNSUPPORTED` for an opaque or vlen variable;
    *   GridError `UNKNOWN_VARIABLE`
    */
   override variable(name: string): VariableSource {
@@ -192,7 +268,7 @@ export class NetcdfDataset extends Dataset {
    * `decode: false`.
    *
    * @throws NetcdfError `INVALID_ATTRIBUTE` when decoding needs an attribute that is text
-   *   and not a number; `UNSUPPORTED` for compound, opaque or vlen variables
+   *   and not a number; `UNSUPPORTED` for opaque or vlen variables
    */
   override async read(name: string, options: ReadOptions = {}): Promise<DataArray> {
     const path = this.resolveName(name);

@@ -126,6 +126,22 @@ describe("fuzzing NetCDF-4", () => {
   }, 60_000);
 });
 
+describe("fuzzing a netCDF-C file with groups, shuffle, Fletcher-32 and big-endian data", () => {
+  it("200 mutated files fail cleanly or read, within the memory bound", async () => {
+    const original = await readFile(new URL("./nc4/warmup.nc", import.meta.url));
+    const path = join(dir, "netcdfc.nc");
+    await fc.assert(
+      fc.asyncProperty(mutation(original.length, 8192), async ({ flips, truncate }) => {
+        const b = Buffer.from(original);
+        for (const f of flips) b[f.at] = f.value;
+        await writeFile(path, truncate === null ? b : b.subarray(0, truncate));
+        await exerciseBounded(path, "warmup.nc", original.length);
+      }),
+      { numRuns: 200, seed: 5 },
+    );
+  }, 60_000);
+});
+
 describe("fuzzing NetCDF-4 without metadata checksums", () => {
   // The oldest HDF5 layout has no checksums, so a flipped shape reaches the reader: reads sized
   // from it must be refused before allocating, not answered with gigabytes of fill values.

@@ -187,6 +187,35 @@ describe("NetCDF-4 writer", () => {
     }
   });
 
+  it("writes 64-bit integers exactly (NetCDF-4 and CDF-5) and scalars", async () => {
+    const big = new BigInt64Array([-5n, 9007199254740993n, -9223372036854775807n]);
+    const l = new DataArray({ name: "L", dims: ["x"], shape: [3], data: big });
+    const s = new DataArray({ name: "s", dims: [], shape: [], data: new Float64Array([3.5]) });
+    for (const format of ["netcdf4", "cdf5"] as const) {
+      const path = join(dir, `int64-${format}.nc`);
+      await writeNetcdf(path, format === "netcdf4" ? [l, s] : [l], {
+        format,
+        ...(format === "netcdf4" ? { deflate: 2 } : {}),
+      });
+      const ds = await openNetcdf(path);
+      try {
+        expect((await ds.read("L", { decode: false })).data, format).toEqual(big);
+        if (format === "netcdf4") expect((await ds.read("s")).get()).toBe(3.5);
+      } finally {
+        await ds.close();
+      }
+      if (TOOLS)
+        expect(run("ncdump", ["-v", "L", path])).toContain(
+          "L = -5, 9007199254740993, -9223372036854775807 ;",
+        );
+    }
+    const scalar = await failure(
+      writeNetcdf(join(dir, "s.nc"), [s], { format: "netcdf4", encoding: { s: { deflate: 4 } } }),
+    );
+    expect(scalar.code).toBe("INVALID_WRITE");
+    expect(scalar.message).toContain("'s'");
+  });
+
   it("rejects what it cannot write with typed errors naming the file and variable", async () => {
     const a = new DataArray({ name: "v", dims: ["x"], shape: [3], data: new Float64Array(3) });
     const path = join(dir, "bad.nc");

@@ -51,7 +51,7 @@ export interface InfoJson {
   variables: InfoVariable[];
   /** NetCDF-4 sub-groups, parents first (absent when the file has none). */
   groups?: InfoGroup[];
-  /** Variables that cannot be read (compound, opaque, vlen types) and why. */
+  /** Variables that cannot be read (opaque, variable-length types) and why. */
   unsupported?: Array<{ name: string; reason: string }>;
 }
 

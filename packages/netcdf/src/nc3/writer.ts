@@ -247,7 +247,13 @@ function encodeVariable(
   const out = allocateDtype(dtype, data.length);
   const src = data as ArrayLike<number | bigint>;
   const isBig = out instanceof BigInt64Array || out instanceof BigUint64Array;
+  const packing = scale !== undefined || offset !== undefined;
   for (let i = 0; i < data.length; i++) {
+    // 64-bit integers copy exactly (a detour through Number would round beyond 2^53).
+    if (isBig && typeof src[i] === "bigint" && !packing) {
+      (out as unknown as Array<number | bigint>)[i] = src[i];
+      continue;
+    }
     let x = Number(src[i]);
     if (Number.isNaN(x)) x = fill!;
     else if (scale !== undefined || offset !== undefined) x = (x - (offset ?? 0)) / (scale ?? 1);

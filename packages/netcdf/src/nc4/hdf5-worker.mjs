@@ -170,7 +170,8 @@ function open(path, groupPath) {
           }
         }
         const kind = dtypeOfMetadata(meta);
-        if (kind.dtype === undefined) {
+        const members = kind.dtype === undefined ? compoundMembers(meta) : undefined;
+        if (kind.dtype === undefined && members === undefined) {
           unsupported.push({ name, reason: kind.reason });
           continue;
         }
@@ -183,6 +184,22 @@ function open(path, groupPath) {
           return phony;
         });
         for (let i = 0; i < vdims.length; i++) dims[vdims[i]] ??= shape[i];
+        if (members !== undefined) {
+          // A compound of numbers is read as one variable per member, "name.member".
+          const attrs = readAttrs(entity, rawAttrs);
+          for (const m of members) {
+            datasets.set(`${name}.${m.name}`, { entity, meta, dtype: m.dtype, shape, member: m });
+            variables.push({
+              name: `${name}.${m.name}`,
+              dims: vdims,
+              shape,
+              dtype: m.dtype,
+              attrs: { ...attrs },
+              chunks: meta.chunks ? meta.chunks.map(Number) : undefined,
+            });
+          }
+          continue;
+        }
         const dtype = kind.dtype;
         datasets.set(name, { entity, meta, dtype, shape });
         const attrs = readAttrs(entity, rawAttrs);
@@ -231,27 +248,42 @@ function open(path, groupPath) {
   }
 }
 
-function read({ fileId, name, start, count, verifyBeyond }) {
+function read({ fileId, name, start, count, verifyBeyond, stringLimit }) {
   const f = files.get(fileId);
   const d = f?.datasets.get(name);
   if (d === undefined) throw new WorkerError("CLOSED", "file is closed");
   const n = count.reduce((a, b) => a * b, 1);
   if (d.dtype === "string") {
     if (n === 0) return { result: { data: [] } };
+    // Each string costs at least its stored reference (variable length) or its fixed size.
+    const each = Math.max(16, d.meta.vlen ? 16 : d.meta.size);
+    if (n * each > (stringLimit ?? Number.POSITIVE_INFINITY)) {
+      throw new WorkerError(
+        "TOO_LARGE",
+        `${n} strings are more than this file can plausibly hold; read a hyperslab or set maxReadBytes`,
+      );
+    }
     const ranges = start.map((s, i) => [s, s + count[i]]);
     const value = d.shape.length === 0 ? d.entity.value : d.entity.slice(ranges);
     const list = Array.isArray(value) ? value : [value];
     return { result: { data: list.map((x) => String(x ?? "")) } };
   }
   const Ctor = ARRAYS[d.dtype];
+  if (
+    n > 0 &&
+    d.shape.length > 0 &&
+    n * Ctor.BYTES_PER_ELEMENT > (verifyBeyond ?? Number.POSITIVE_INFINITY)
+  ) {
+    probeTail(d, start, count, Ctor, n);
+  }
   let out;
   try {
-    // Large buffers are mapped lazily by the OS: pages count only once written.
     out = new Ctor(n);
   } catch {
     throw new WorkerError("TOO_LARGE", `cannot allocate ${n} ${d.dtype} values`);
   }
-  if (n > 0) readNumeric(d, start, count, out, verifyBeyond ?? Number.POSITIVE_INFINITY);
+  if (n > 0 && d.member !== undefined) readMember(d, start, count, out);
+  else if (n > 0) readNumeric(d, start, count, out);
   return { result: { data: out }, transfer: [out.buffer] };
 }
 
@@ -314,13 +346,55 @@ function slabAt(plan, start, count, o, r) {
 }
 
 /**
- * HDF5 writes each slab into one reusable wasm buffer (bounding the wasm heap); we copy it
- * once into the output. A read larger than `verifyBeyond` bytes first reads its last few MB:
- * if they are one repeated value, they are chunks that do not exist — a shape larger than
- * the data, as a corrupted or hostile header claims — and the read stops before the output
- * is filled (its pages are only mapped by the OS once written).
+ * Before a read larger than the file can plausibly hold (`verifyBeyond` bytes), read its last
+ * few MB: one repeated value there is chunks that do not exist — a shape larger than the
+ * data, as a corrupted or hostile header claims — and the read stops before its output is
+ * allocated.
  */
-function readNumeric(d, start, count, out, verifyBeyond) {
+function probeTail(d, start, count, Ctor, total) {
+  const size = Ctor.BYTES_PER_ELEMENT;
+  // The last few MB, over at most MAX_PROBE_CHUNKS chunks (HDF5's memory grows with the
+  // number of chunks a read touches, and a hostile file may declare tiny chunks).
+  let limit = VERIFY_SLAB_BYTES;
+  let plan;
+  let slab;
+  for (;;) {
+    plan = slabPlan(d, count, size, total, limit);
+    const lastR = Math.floor((count[plan.axis] - 1) / plan.per) * plan.per;
+    slab = slabAt(plan, start, count, plan.nOuter - 1, lastR);
+    if (chunksTouched(d, slab) <= MAX_PROBE_CHUNKS || limit <= size) break;
+    limit = Math.floor(limit / 2);
+  }
+  const n = slab.k * plan.inner;
+  const ptr = Module._malloc(n * size);
+  if (ptr === 0)
+    throw new WorkerError("UNSUPPORTED", `cannot allocate ${n * size} bytes in the HDF5 heap`);
+  try {
+    const strides = count.map(() => 1n);
+    Module.get_dataset_data(
+      d.entity.file_id,
+      d.entity.path,
+      slab.cnt,
+      slab.offset,
+      strides,
+      BigInt(ptr),
+    );
+    if (constant(new Ctor(Module.HEAPU8.buffer, ptr, n))) {
+      throw new WorkerError(
+        "TOO_LARGE",
+        `the last ${n * size} bytes of this ${total * size}-byte read are one repeated value (chunks that do not exist): the shape is probably corrupted; read a hyperslab or set maxReadBytes`,
+      );
+    }
+  } finally {
+    Module._free(ptr);
+  }
+}
+
+/**
+ * HDF5 writes each slab into one reusable wasm buffer (bounding the wasm heap); we copy it
+ * once into the output.
+ */
+function readNumeric(d, start, count, out) {
   if (d.shape.length === 0) {
     const v = d.entity.value;
     out[0] = typeof out[0] === "bigint" ? BigInt(v) : Number(v);
@@ -338,36 +412,6 @@ function readNumeric(d, start, count, out, verifyBeyond) {
       strides,
       BigInt(ptr),
     );
-  if (out.byteLength > verifyBeyond) {
-    // The last few MB, over at most MAX_PROBE_CHUNKS chunks (HDF5's memory grows with the
-    // number of chunks a read touches, and a hostile file may declare tiny chunks).
-    let limit = VERIFY_SLAB_BYTES;
-    let plan;
-    let slab;
-    for (;;) {
-      plan = slabPlan(d, count, size, out.length, limit);
-      const lastR = Math.floor((count[plan.axis] - 1) / plan.per) * plan.per;
-      slab = slabAt(plan, start, count, plan.nOuter - 1, lastR);
-      if (chunksTouched(d, slab) <= MAX_PROBE_CHUNKS || limit <= size) break;
-      limit = Math.floor(limit / 2);
-    }
-    const n = slab.k * plan.inner;
-    const ptr = Module._malloc(n * size);
-    if (ptr === 0)
-      throw new WorkerError("UNSUPPORTED", `cannot allocate ${n * size} bytes in the HDF5 heap`);
-    try {
-      get(slab, ptr);
-      const view = new out.constructor(Module.HEAPU8.buffer, ptr, n);
-      if (constant(view)) {
-        throw new WorkerError(
-          "TOO_LARGE",
-          `the last ${n * size} bytes of this ${out.byteLength}-byte read are one repeated value (chunks that do not exist): the shape is probably corrupted; read a hyperslab or set maxReadBytes`,
-        );
-      }
-    } finally {
-      Module._free(ptr);
-    }
-  }
   const plan = slabPlan(d, count, size, out.length, SLAB_BYTES);
   const slabBytes = plan.per * plan.inner * size;
   const ptr = Module._malloc(slabBytes);
@@ -390,6 +434,63 @@ function readNumeric(d, start, count, out, verifyBeyond) {
   }
   // No byte swap here: h5wasm asks HDF5 for little-endian memory whatever the file's byte
   // order (H5Tset_order on the memory type), so HDF5 has already converted big-endian data.
+}
+
+/**
+ * The members of a compound type made only of scalar numbers (e.g. netCDF-4 user types
+ * `compound obs_t { int i; float f; }`), or undefined when it holds anything else.
+ */
+function compoundMembers(meta) {
+  if (meta.type !== 6 || !meta.compound_type) return undefined;
+  const out = [];
+  for (const m of meta.compound_type.members) {
+    const kind = dtypeOfMetadata(m);
+    if (kind.dtype === undefined || kind.dtype === "string" || (m.shape && m.shape.length > 0)) {
+      return undefined;
+    }
+    out.push({ name: m.name, dtype: kind.dtype, offset: m.offset, size: m.size });
+  }
+  return out.length > 0 ? out : undefined;
+}
+
+/**
+ * Read one member of a compound variable: whole records in slabs into the wasm heap (HDF5
+ * converts them to little-endian), then the member's bytes copied out of each record.
+ */
+function readMember(d, start, count, out) {
+  const record = d.meta.size;
+  const { offset, size } = d.member;
+  const outBytes = new Uint8Array(out.buffer);
+  const strides = count.map(() => 1n);
+  const total = out.length;
+  const plan = slabPlan(d, count, record, total, SLAB_BYTES);
+  const ptr = Module._malloc(plan.per * plan.inner * record);
+  if (ptr === 0) throw new WorkerError("UNSUPPORTED", "cannot allocate the HDF5 read buffer");
+  let done = 0;
+  try {
+    for (let o = 0; o < plan.nOuter; o++) {
+      for (let r = 0; r < count[plan.axis]; r += plan.per) {
+        const slab = slabAt(plan, start, count, o, r);
+        Module.get_dataset_data(
+          d.entity.file_id,
+          d.entity.path,
+          slab.cnt,
+          slab.offset,
+          strides,
+          BigInt(ptr),
+        );
+        const n = slab.k * plan.inner;
+        const heap = Module.HEAPU8;
+        for (let i = 0; i < n; i++) {
+          const from = ptr + i * record + offset;
+          outBytes.set(heap.subarray(from, from + size), (done + i) * size);
+        }
+        done += n;
+      }
+    }
+  } finally {
+    Module._free(ptr);
+  }
 }
 
 /** HDF5 type classes (H5T_class_t). */

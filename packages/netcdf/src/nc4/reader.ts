@@ -70,7 +70,7 @@ export interface NetcdfGroup {
   attrs: Attrs;
 }
 
-/** A stored variable whose type has no labelled-array equivalent (compound, opaque, vlen). */
+/** A stored variable whose type has no labelled-array equivalent (opaque, vlen, compounds of those). */
 export interface UnsupportedVariable {
   /** Path relative to the opened group. */
   name: string;
@@ -351,7 +351,15 @@ export async function openNetcdf4(
             : undefined;
         try {
           const r = (await host.call(
-            { op: "read", fileId: opened.fileId, name: v.name, start: s, count: c, verifyBeyond },
+            {
+              op: "read",
+              fileId: opened.fileId,
+              name: v.name,
+              start: s,
+              count: c,
+              verifyBeyond,
+              stringLimit: maxReadBytes ?? budget,
+            },
             timeoutMs + Math.ceil(bytes / 10_000_000) * 1000,
           )) as { data: ArrayData };
           return r.data;

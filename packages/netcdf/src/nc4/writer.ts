@@ -110,8 +110,11 @@ export async function writeNetcdf4(
       deflate: chunks === undefined ? 0 : deflate,
     };
   });
+  // Scalars cannot be chunked, so cannot be deflated: the file-wide level skips them, an
+  // explicit per-variable level is an error.
   for (const v of out) {
-    if (v.deflate > 0 && v.chunks === undefined) {
+    const asked = options.encoding?.[v.name]?.deflate;
+    if (v.shape.length === 0 && asked !== undefined && asked > 0) {
       throw new NetcdfError("INVALID_WRITE", "a scalar variable cannot be deflated", {
         file: path,
         variable: v.name,
