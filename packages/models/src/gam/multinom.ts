@@ -368,7 +368,7 @@ export function fitMultinomGam(f: MultinomInput): MultinomGamResults {
     converged,
     iterations,
   };
-  return new MultinomGamResults(json);
+  return new MultinomGamResults(json, probabilities(d, best.fit.beta));
 }
 
 /** The JSON form of a multinomial GAM. */
@@ -405,9 +405,12 @@ export class MultinomGamResults implements Results {
   readonly logLik: number;
   readonly converged: boolean;
   private readonly j: MultinomGamJSON;
+  private readonly fitted: Float64Array | null;
 
-  constructor(j: MultinomGamJSON) {
+  /** @param j the saved form; @param fitted class probabilities of the fitting rows, when fitted here. */
+  constructor(j: MultinomGamJSON, fitted: Float64Array | null = null) {
     this.j = j;
+    this.fitted = fitted;
     this.classes = j.classes;
     this.coefficients = Object.fromEntries(
       j.coefficientNames.map((nm, i) => [nm, j.coefficients[i]]),
@@ -434,6 +437,14 @@ export class MultinomGamResults implements Results {
         out[predictorLabel(s.label, k)] = e;
       }
     return out;
+  }
+
+  /** Class probabilities of the fitting rows (one array per row), when fitted in this session. */
+  fittedProbabilities(): number[][] | null {
+    const f = this.fitted;
+    if (!f) return null;
+    const w = this.classes.length;
+    return Array.from({ length: f.length / w }, (_, i) => Array.from(f.subarray(i * w, i * w + w)));
   }
 
   /** −2 log-likelihood. */
