@@ -63,7 +63,10 @@ const contenders: [string, () => Run][] = [
   ["mgcv gam REML", mgcv("gam")],
 ];
 const runs: Run[][] = contenders.map(() => []);
-for (let r = 0; r < repeats; r++) contenders.forEach(([, fit], c) => runs[c].push(fit()));
+for (let r = 0; r < repeats; r++)
+  contenders.forEach(([, fit], c) => {
+    runs[c].push(fit());
+  });
 
 const rVersion = execFileSync(
   "Rscript",

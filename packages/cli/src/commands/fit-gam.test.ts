@@ -90,9 +90,9 @@ describe("geoml fit --model gam", () => {
       expect(rel(j.scale, c.scale)).toBeLessThan(1e-4);
       expect(Object.keys(j.coefficients)).toEqual(c.coefficientNames);
       expect(j.fitted).toHaveLength(c.fitted.length);
-      j.fitted.forEach((v: number, i: number) =>
-        expect(Math.abs(v - c.fitted[i])).toBeLessThan(1e-4 * Math.max(1, Math.abs(c.fitted[i]))),
-      );
+      j.fitted.forEach((v: number, i: number) => {
+        expect(Math.abs(v - c.fitted[i])).toBeLessThan(1e-4 * Math.max(1, Math.abs(c.fitted[i])));
+      });
 
       const p = await run("predict", "--model", saved, "--data", newCsv, "--type", "link", "--se");
       expect(p.status).toBe(0);
@@ -100,10 +100,12 @@ describe("geoml fit --model gam", () => {
       expect(table.names).toEqual(["row", "prediction", "se_link"]);
       const pred = table.columns.prediction as Float64Array;
       const se = table.columns.se_link as Float64Array;
-      c.predictLink.forEach((v, i) =>
-        expect(Math.abs(pred[i] - v)).toBeLessThan(1e-3 * Math.max(1, Math.abs(v))),
-      );
-      c.seLink.forEach((v, i) => expect(Math.abs(se[i] - v)).toBeLessThan(1e-3 * v));
+      c.predictLink.forEach((v, i) => {
+        expect(Math.abs(pred[i] - v)).toBeLessThan(1e-3 * Math.max(1, Math.abs(v)));
+      });
+      c.seLink.forEach((v, i) => {
+        expect(Math.abs(se[i] - v)).toBeLessThan(1e-3 * v);
+      });
     }, 20_000);
   }
 
