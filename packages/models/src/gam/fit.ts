@@ -62,6 +62,9 @@ function numericColumn(data: DataFrame, name: string, label: string): Float64Arr
       `${label}: covariate "${name}" holds strings; smooths need numbers`,
       label,
     );
+  // typed arrays are used as they are (never written to)
+  if (col instanceof Float64Array) return col;
+  if (col instanceof Float32Array) return Float64Array.from(col);
   return Float64Array.from(col as ArrayLike<number | null>, (v) =>
     v === null ? Number.NaN : Number(v),
   );
@@ -169,6 +172,9 @@ export function gam(
   let first = design.p;
   for (const sm of parsed.smooths) {
     const cov = (name: string) => {
+      // no row dropped: the columns read above serve as they are
+      const kept = frame === data && rows.length === nRows ? smoothVars.get(name) : undefined;
+      if (kept) return kept;
       const c = numericColumn(frame, name, sm.label);
       return Float64Array.from(rows, (r) => c[r]);
     };

@@ -152,8 +152,8 @@ export class GamResults implements Results {
   readonly linearPredictors: Float64Array | null;
   /** The `offset` option's column when fitting, or null. */
   readonly offsetColumn: string | null;
-  /** Per smooth: R factor of its model-matrix block (for the smooth tests of summary()). */
-  readonly smoothR: number[][];
+  private smoothRCache: number[][] | null;
+  private readonly design: { X: Float64Array; n: number } | null;
   private readonly designInfo: DesignInfo;
   private readonly ranges: Record<string, [number, number][]>;
 
@@ -162,6 +162,7 @@ export class GamResults implements Results {
     family: Family,
     fitted: Float64Array | null,
     eta: Float64Array | null,
+    design: { X: Float64Array; n: number } | null = null,
   ) {
     this.formula = j.formula;
     this.family = family;
@@ -187,7 +188,8 @@ export class GamResults implements Results {
     this.iterations = j.iterations;
     this.designInfo = j.designInfo;
     this.offsetColumn = j.offsetColumn ?? null;
-    this.smoothR = j.smoothR;
+    this.smoothRCache = design === null ? j.smoothR : null;
+    this.design = design;
     this.ranges = j.ranges;
     this.fitted = fitted;
     this.linearPredictors = eta;
@@ -298,9 +300,12 @@ export class GamResults implements Results {
       converged: f.converged,
       iterations: f.iterations,
       offsetColumn: f.offsetColumn,
-      smoothR: f.smooths.map((s) => [...rFactor(data.X, n, s.first, s.size)]),
+      smoothR: [], // computed on first use (summary, toJSON)
     };
-    return new GamResults(json, f.family, Float64Array.from(mu), Float64Array.from(eta));
+    return new GamResults(json, f.family, Float64Array.from(mu), Float64Array.from(eta), {
+      X: data.X,
+      n,
+    });
   }
 
   /** Rebuilds a model from {@link GamResults.toJSON}'s output. */
@@ -318,6 +323,15 @@ export class GamResults implements Results {
         "smoothR",
       );
     return new GamResults(j, fam, null, null);
+  }
+
+  /** Per smooth: R of the QR decomposition of its model-matrix block (for summary's tests). */
+  get smoothR(): number[][] {
+    if (this.smoothRCache === null) {
+      const d = this.design as { X: Float64Array; n: number };
+      this.smoothRCache = this.smooths.map((s) => [...rFactor(d.X, d.n, s.first, s.size)]);
+    }
+    return this.smoothRCache;
   }
 
   /** Sum of the edf of all coefficients, parametric ones included (mgcv's `sum(b$edf)`). */

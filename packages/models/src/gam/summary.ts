@@ -7,6 +7,7 @@
  */
 
 import { normalPValue } from "../glm/stats.js";
+import { weightedCrossprod } from "../linalg/index.js";
 import { symEigen } from "./dense.js";
 import { chisqUpper, fUpper, tTwoSided } from "./distributions.js";
 import type { GamResults } from "./results.js";
@@ -47,16 +48,16 @@ export interface SummaryTable {
 
 /** R factor of a QR decomposition of an n×q column-major block (via Cholesky of XᵀX). */
 export function rFactor(X: Float64Array, n: number, first: number, q: number): Float64Array {
+  // the block's cross-product by the SIMD kernel (the columns are contiguous)
+  const acc = weightedCrossprod(
+    X.subarray(first * n, (first + q) * n),
+    n,
+    q,
+    new Float64Array(n).fill(1),
+    new Float64Array(n),
+  );
   const A = new Float64Array(q * q);
-  for (let a = 0; a < q; a++)
-    for (let b = 0; b <= a; b++) {
-      let s = 0;
-      const oa = (first + a) * n;
-      const ob = (first + b) * n;
-      for (let i = 0; i < n; i++) s += X[oa + i] * X[ob + i];
-      A[a * q + b] = s;
-      A[b * q + a] = s;
-    }
+  for (let a = 0; a < q; a++) for (let b = 0; b < q; b++) A[a * q + b] = acc[a * (q + 1) + b];
   // upper R with RᵀR = A
   const R = new Float64Array(q * q);
   for (let j = 0; j < q; j++) {
