@@ -22,6 +22,7 @@ import { fitMultinomGam, type MultinomGamResults } from "./multinom.js";
 import { newtonOuter } from "./outer.js";
 import { type GamData, linearCache } from "./pirls.js";
 import { GamResults } from "./results.js";
+import { sideConstrain } from "./side.js";
 import { type BuiltSmooth, buildSmooth } from "./smooth.js";
 
 /** Options of {@link gam}. */
@@ -168,7 +169,7 @@ export function gam(
   const n = design.n;
   const rows = design.rows;
   // smooth columns
-  const built: BuiltSmooth[] = [];
+  let built: BuiltSmooth[] = [];
   let first = design.p;
   for (const sm of parsed.smooths) {
     const cov = (name: string) => {
@@ -197,6 +198,14 @@ export function gam(
       first += part.info.size;
     }
   }
+  // smooths sharing a covariate: mgcv's side constraints, then the columns renumbered
+  built = sideConstrain(built, n, design.info.names[0] === "Intercept");
+  first = design.p;
+  built = built.map((b) => {
+    const info = { ...b.info, first };
+    first += info.size;
+    return { info, X: b.X };
+  });
   const p = first;
   const X = sharedFloat64(n * p);
   X.set(design.x.subarray(0, n * design.p));
