@@ -310,7 +310,7 @@ export class GamResults implements Results {
 
   /** Rebuilds a model from {@link GamResults.toJSON}'s output. */
   static fromJSON(j: GamJSON, family?: Family): GamResults {
-    if (!j || j.kind !== "gam" || j.formatVersion !== GAM_FORMAT_VERSION)
+    if (j?.kind !== "gam" || j.formatVersion !== GAM_FORMAT_VERSION)
       throw new GamError(
         "BAD_MODEL_FILE",
         `not a GAM model of format version ${GAM_FORMAT_VERSION}`,

@@ -68,7 +68,7 @@ export function fixDependence(
   const { v, r11 } = householder(X1, n, r);
   // Q1ᵀ X2, keeping rows r..n-1: X2 with the span of X1 removed
   const B = Float64Array.from(X2);
-  for (let j = 0; j < q; j++) v.forEach((h, k) => reflect(B, j * n, h, k, n));
+  for (let j = 0; j < q; j++) for (let k = 0; k < v.length; k++) reflect(B, j * n, v[k], k, n);
   const rows = n - r;
   const M = new Float64Array(rows * q);
   for (let j = 0; j < q; j++) for (let i = 0; i < rows; i++) M[j * rows + i] = B[j * n + r + i];
@@ -152,7 +152,10 @@ export function sideConstrain(built: BuiltSmooth[], n: number, intercept: boolea
       const r = (intercept ? 1 : 0) + lower.reduce((a, b) => a + out[b].info.size, 0);
       const X1 = new Float64Array(n * r);
       let c = 0;
-      if (intercept) X1.fill(1, 0, n), c++;
+      if (intercept) {
+        X1.fill(1, 0, n);
+        c++;
+      }
       for (const b of lower) {
         X1.set(out[b].X, c * n);
         c += out[b].info.size;
@@ -169,10 +172,13 @@ function dropColumns(b: BuiltSmooth, del: number[], n: number): BuiltSmooth {
   const keep = Array.from({ length: q }, (_, j) => j).filter((j) => !del.includes(j));
   const m = keep.length;
   const X = new Float64Array(n * m);
-  keep.forEach((j, t) => X.set(b.X.subarray(j * n, (j + 1) * n), t * n));
+  keep.forEach((j, t) => {
+    X.set(b.X.subarray(j * n, (j + 1) * n), t * n);
+  });
   const S = b.info.S.map((s) => {
     const out = new Array<number>(m * m);
-    keep.forEach((a, ta) => keep.forEach((c, tc) => (out[ta * m + tc] = s[a * q + c])));
+    for (let ta = 0; ta < m; ta++)
+      for (let tc = 0; tc < m; tc++) out[ta * m + tc] = s[keep[ta] * q + keep[tc]];
     return out;
   });
   const info: SmoothInfo = {

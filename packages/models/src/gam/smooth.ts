@@ -244,7 +244,9 @@ export function predictSmooth(
   if (del.length) {
     const keep = Array.from({ length: width }, (_, j) => j).filter((j) => !del.includes(j));
     out = new Float64Array(n * keep.length);
-    keep.forEach((j, t) => out.set(X.subarray(j * n, (j + 1) * n), t * n));
+    keep.forEach((j, t) => {
+      out.set(X.subarray(j * n, (j + 1) * n), t * n);
+    });
   }
   if (info.by !== null && byColumn !== null)
     for (let i = 0; i < n; i++)
