@@ -52,6 +52,7 @@ cases <- list(
   list(name = "gaussian_te", formula = "y ~ te(lon, lat) + s(x, bs=\"cr\")", family = "gaussian", method = "REML"),
   list(name = "gaussian_te_k", formula = "y ~ te(lon, lat, k=c(6,4)) + x3", family = "gaussian", method = "REML"),
   list(name = "gaussian_tp2d", formula = "y ~ s(lon, lat, k=20)", family = "gaussian", method = "REML"),
+  list(name = "gaussian_side", formula = "y ~ s(lat, bs=\"cr\") + te(lon, lat)", family = "gaussian", method = "REML"),
   list(name = "gaussian_by", formula = "y ~ zone + s(x, by=zone, bs=\"cr\")", family = "gaussian", method = "REML"),
   list(name = "gaussian_gcv", formula = "y ~ s(x, bs=\"cr\") + s(x2) + x3", family = "gaussian", method = "GCV"),
   list(name = "gaussian_ml", formula = "y ~ s(x, bs=\"cr\") + s(x2, bs=\"ps\")", family = "gaussian", method = "ML"),

@@ -33,7 +33,7 @@ describe("a model kind registered from outside @geoml/models", () => {
   writeFileSync(csv, formatCsv(["zone"], [["b", "a", "c"]]));
 
   it("is listed and read back by loadModel", () => {
-    expect(modelKinds()).toEqual(["glm", "multinomial", "mlp", "group-mean"]);
+    expect(modelKinds()).toEqual(["glm", "multinomial", "mlp", "gam", "group-mean"]);
     const back = loadModel(readFileSync(file, "utf8"));
     expect(back.kind).toBe("group-mean");
     const p = back.predict({ zone: ["b", "a"] }, { se: true, interval: "confidence", level: 0.9 });

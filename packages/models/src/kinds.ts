@@ -3,6 +3,7 @@
  * elsewhere registers itself the same way with `registerModelKind`.
  */
 import { registerModelKind } from "./contract/registry.js";
+import { loadGam } from "./gam/load.js";
 import { loadMultinomial } from "./glm/multinomial.js";
 import { loadGlm } from "./glm/results.js";
 import { loadMlpResults } from "./mlp/load.js";
@@ -20,3 +21,4 @@ registerModelKind({
   legacyFormats: ["geoml.mlp"],
   load: loadMlpResults,
 });
+registerModelKind({ kind: "gam", formatVersion: 1, load: loadGam });

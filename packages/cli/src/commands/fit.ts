@@ -15,6 +15,7 @@ import { readCsv } from "../csv.js";
 import { CliError } from "../errors.js";
 import type { CommandIO } from "../io.js";
 import { MLP_FLAGS, mlpOptionsFromArgs } from "../mlp-flags.js";
+import { fitGam, GLM_ONLY_FLAGS, gamJson, gamMethod } from "./fit-gam.js";
 import { GRID_OPTIONS, gridInput } from "./grid-input.js";
 
 /** The object `geoml fit --json` prints. */
@@ -44,7 +45,8 @@ export interface FitJson {
 const HELP = `Usage: geoml fit --data FILE.csv --formula "y ~ x1 + x2" [options]
 
 Fit a generalized linear model to the columns of a CSV file by IRLS (as R's glm and
-statsmodels' GLM) and print its summary, or one JSON object with --json.
+statsmodels' GLM), a generalized additive model (--model gam, as R's mgcv) or a
+neural network (--model mlp), and print its summary, or one JSON object with --json.
 
 Options:
   --data FILE        CSV file with a header row (numeric and string columns)
@@ -65,7 +67,8 @@ Options:
   --link-power P     exponent of the power link
   --weights COL      column of prior weights (e.g. cos(lat) area weights)
   --offset COL       column added to the linear predictor
-  --method NAME      irls (default), lbfgs, adam
+  --method NAME      irls (default), lbfgs, adam; with --model gam mgcv's method=:
+                     REML (default), ML, GCV, UBRE
   --l2 LAMBDA        ridge penalty: deviance/2 + LAMBDA/2·|β|² (intercept free)
   --lambda L         elastic net (glmnet objective, coordinate descent):
                      deviance/(2n) + L·(A·|β|₁ + (1 − A)/2·|β|²), intercept free
@@ -74,12 +77,17 @@ Options:
   --max-iter N       iteration limit
   --save FILE        write the fitted model as JSON with its "kind" and
                      "formatVersion" (for 'geoml predict')
-  --model KIND       glm (default) or mlp: a neural network as the predictor, same
+  --model KIND       glm (default), gam or mlp. gam: a generalized additive model as
+                     R's mgcv fits it, with smooth terms in the formula: s(x) (thin
+                     plate), s(x, bs="cr", k=10), s(x, bs="ps"), s(doy, bs="cc"),
+                     te(lon, lat), s(x, by=zone); smoothness chosen by --method.
+                     mlp: a neural network as the predictor, same
                      family and link flags, plus --hidden 64,64 --activation tanh
                      --epochs N --batch-size B --lr L --seed S --classes K
                      --validation-split F --patience N --weight-decay W --dropout P
                      --layer-norm --dtype float32|float64
   --json             print one JSON object instead of the summary table
+  --fitted           with --model gam --json: add the fitted values ("fitted")
   -h, --help         show this help
 
 Exit status: 0 on success, 1 when the data or model fails, 2 on wrong usage.
@@ -104,6 +112,7 @@ const OPTIONS = {
   "max-iter": { type: "string" },
   save: { type: "string" },
   json: { type: "boolean" },
+  fitted: { type: "boolean" },
   model: { type: "string" },
   hidden: { type: "string" },
   activation: { type: "string" },
@@ -233,7 +242,7 @@ export function reportModelErrors(name: string, io: CommandIO, step: () => numbe
 /** `geoml fit --data FILE.csv --formula "y ~ x" [--family F --link L] [--json] [--save M]`. */
 export const fit: Command = {
   name: "fit",
-  summary: "fit a GLM (any family and link) to a CSV file by IRLS; summary or JSON",
+  summary: "fit a GLM (IRLS), GAM (mgcv's smooths) or MLP to a CSV file; summary or JSON",
   help: HELP,
   async run(args, io) {
     let values: Record<string, string | boolean | undefined>;
@@ -251,9 +260,15 @@ export const fit: Command = {
         "USAGE",
         `--missing: expected "error" or "drop", got "${String(missing)}"`,
       );
-    const method = (values.method as string | undefined) ?? "irls";
-    if (!["irls", "lbfgs", "adam"].includes(method))
+    const kind = (values.model as string | undefined) ?? "glm";
+    if (kind !== "glm" && kind !== "mlp" && kind !== "gam")
+      throw new CliError("USAGE", `--model: expected glm, gam or mlp, got "${kind}"`);
+    // --method is mgcv's method= for the GAM, the fitting algorithm otherwise
+    const method = (values.method as string | undefined) ?? (kind === "gam" ? "REML" : "irls");
+    if (kind === "gam") gamMethod(method);
+    else if (!["irls", "lbfgs", "adam"].includes(method))
       throw new CliError("USAGE", `--method: expected irls, lbfgs or adam, got "${method}"`);
+    if (values.fitted && kind !== "gam") throw new CliError("USAGE", "--fitted needs --model gam");
     const l2 = numberOption(values, "l2");
     const lambda = numberOption(values, "lambda");
     const alpha = numberOption(values, "alpha");
@@ -262,10 +277,11 @@ export const fit: Command = {
     const data = values.data;
     const formula = values.formula;
     const familyName = (values.family as string | undefined) ?? "gaussian";
-    const kind = (values.model as string | undefined) ?? "glm";
-    if (kind !== "glm" && kind !== "mlp")
-      throw new CliError("USAGE", `--model: expected glm or mlp, got "${kind}"`);
-    if (kind === "glm") {
+    if (kind === "gam") {
+      const stray = [...MLP_ONLY, ...GLM_ONLY_FLAGS].filter((f) => values[f] !== undefined);
+      if (stray.length)
+        throw new CliError("USAGE", `--${stray[0]} is not an option of --model gam`);
+    } else if (kind === "glm") {
       const stray = MLP_ONLY.filter((f) => values[f] !== undefined);
       if (stray.length) throw new CliError("USAGE", `--${stray[0]} needs --model mlp`);
     } else {
@@ -279,6 +295,31 @@ export const fit: Command = {
     }
     return reportModelErrors("fit", io, () => {
       const table = grid ?? readCsv(data as string);
+      if (kind === "gam") {
+        const result = fitGam(
+          {
+            formula,
+            family: familyName,
+            link: values.link as string | undefined,
+            theta: numberOption(values, "theta"),
+            power: numberOption(values, "power"),
+            linkPower: numberOption(values, "link-power"),
+            method,
+            weights: values.weights as string | undefined,
+            offset: values.offset as string | undefined,
+            missing,
+          },
+          table.columns,
+        );
+        if (typeof values.save === "string")
+          writeFileSync(values.save, `${JSON.stringify(result)}\n`);
+        io.out(
+          values.json
+            ? `${JSON.stringify(gamJson(result, values.fitted === true), null, 2)}\n`
+            : `${result.summary()}\n`,
+        );
+        return 0;
+      }
       if (kind === "mlp") {
         if (values.offset !== undefined)
           throw new CliError("USAGE", "--offset is not supported by --model mlp");

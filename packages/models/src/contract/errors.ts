@@ -21,6 +21,13 @@ export type ModelErrorCode =
   // saved models and the kind registry
   | "BAD_MODEL_FILE"
   | "UNKNOWN_MODEL_KIND"
+  // the GAM
+  | "BASIS_TOO_LARGE"
+  | "UNKNOWN_BASIS"
+  | "BAD_SMOOTH"
+  | "BY_NOT_FACTOR"
+  | "METHOD_FAMILY"
+  | "NOT_CONVERGED"
   // the MLP
   | "MLP_OPTION"
   | "MLP_SHAPE"

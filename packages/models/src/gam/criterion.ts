@@ -37,15 +37,21 @@ export function penaltyBlocks(
   penalties: readonly Penalty[],
   ranks: readonly number[][],
 ): PenaltyBlock[] {
-  const blocks: PenaltyBlock[] = [];
+  // eigen-decompositions of each smooth's summed (unit Frobenius norm) penalties; ranks
+  // are counted against the largest eigenvalue over all smooths with mgcv's tolerance
+  // (totalPenaltySpace: ε^0.66), so the null space dimension M_p is mgcv's
+  const groups: {
+    first: number;
+    size: number;
+    idx: number[];
+    eig: { values: Float64Array; vectors: Float64Array };
+  }[] = [];
   let i = 0;
-  let s = 0;
   while (i < penalties.length) {
     const first = penalties[i].first;
     const size = penalties[i].size;
     const idx: number[] = [];
     while (i < penalties.length && penalties[i].first === first) idx.push(i++);
-    // rank and range space of the summed (unit-norm) penalties
     const sum = new Float64Array(size * size);
     for (const j of idx) {
       let norm = 0;
@@ -53,10 +59,15 @@ export function penaltyBlocks(
       norm = Math.sqrt(norm) || 1;
       for (let t = 0; t < size * size; t++) sum[t] += penalties[j].S[t] / norm;
     }
-    const eig = symEigen(sum, size);
-    const top = eig.values[0];
+    groups.push({ first, size, idx, eig: symEigen(sum, size) });
+  }
+  let top = 0;
+  for (const g of groups) top = Math.max(top, g.eig.values[0] ?? 0);
+  const tol = top * 2.220446049250313e-16 ** 0.66;
+  return groups.map((g, s) => {
+    const { first, size, idx, eig } = g;
     let rank = 0;
-    for (let t = 0; t < size; t++) if (eig.values[t] > top * 1e-9) rank++;
+    for (let t = 0; t < size; t++) if (eig.values[t] > tol) rank++;
     if (idx.length === 1) rank = Math.min(rank, ranks[s]?.[0] ?? rank);
     const range = new Float64Array(size * rank);
     for (let r = 0; r < size; r++)
@@ -66,10 +77,8 @@ export function penaltyBlocks(
       const e = symEigen(penalties[idx[0]].S, size);
       for (let t = 0; t < rank; t++) logDet += Math.log(e.values[t]);
     }
-    blocks.push({ first, size, penalties: idx, rank, logDet, range });
-    s++;
-  }
-  return blocks;
+    return { first, size, penalties: idx, rank, logDet, range };
+  });
 }
 
 /** Total penalty Σ λ_j S_j (p×p). */

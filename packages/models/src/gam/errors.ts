@@ -3,6 +3,8 @@
  * `s(x)`) or option at fault and carries a machine-readable `code`.
  */
 
+import { ModelError } from "../contract/errors.js";
+
 /** Codes raised by the GAM. */
 export type GamErrorCode =
   | "BASIS_TOO_LARGE"
@@ -14,17 +16,15 @@ export type GamErrorCode =
   | "NOT_CONVERGED"
   | "BAD_MODEL_FILE";
 
-/** Error thrown by the GAM; `term` names the smooth or option concerned. */
-export class GamError extends Error {
-  /** Machine-readable tag. */
-  readonly code: GamErrorCode;
+/** Error thrown by the GAM (a {@link ModelError}); `term` names the smooth or option concerned. */
+export class GamError extends ModelError {
+  declare readonly code: GamErrorCode;
   /** The smooth term's label (e.g. `s(x)`) or option name, when one is at fault. */
   readonly term: string | undefined;
   /** @param code tag; @param message detail; @param term term or option at fault. */
   constructor(code: GamErrorCode, message: string, term?: string) {
-    super(message);
+    super(code, message);
     this.name = "GamError";
-    this.code = code;
     this.term = term;
   }
 }

@@ -22,6 +22,7 @@ import { fitMultinomGam, type MultinomGamResults } from "./multinom.js";
 import { newtonOuter } from "./outer.js";
 import { type GamData, linearCache } from "./pirls.js";
 import { GamResults } from "./results.js";
+import { sideConstrain } from "./side.js";
 import { type BuiltSmooth, buildSmooth } from "./smooth.js";
 
 /** Options of {@link gam}. */
@@ -62,6 +63,9 @@ function numericColumn(data: DataFrame, name: string, label: string): Float64Arr
       `${label}: covariate "${name}" holds strings; smooths need numbers`,
       label,
     );
+  // typed arrays are used as they are (never written to)
+  if (col instanceof Float64Array) return col;
+  if (col instanceof Float32Array) return Float64Array.from(col);
   return Float64Array.from(col as ArrayLike<number | null>, (v) =>
     v === null ? Number.NaN : Number(v),
   );
@@ -165,10 +169,13 @@ export function gam(
   const n = design.n;
   const rows = design.rows;
   // smooth columns
-  const built: BuiltSmooth[] = [];
+  let built: BuiltSmooth[] = [];
   let first = design.p;
   for (const sm of parsed.smooths) {
     const cov = (name: string) => {
+      // no row dropped: the columns read above serve as they are
+      const kept = frame === data && rows.length === nRows ? smoothVars.get(name) : undefined;
+      if (kept) return kept;
       const c = numericColumn(frame, name, sm.label);
       return Float64Array.from(rows, (r) => c[r]);
     };
@@ -191,6 +198,14 @@ export function gam(
       first += part.info.size;
     }
   }
+  // smooths sharing a covariate: mgcv's side constraints, then the columns renumbered
+  built = sideConstrain(built, n, design.info.names[0] === "Intercept");
+  first = design.p;
+  built = built.map((b) => {
+    const info = { ...b.info, first };
+    first += info.size;
+    return { info, X: b.X };
+  });
   const p = first;
   const X = sharedFloat64(n * p);
   X.set(design.x.subarray(0, n * design.p));

@@ -7,6 +7,8 @@
  * M_p/2·log 2π, as mgcv's general-family REML.
  */
 import type { Family } from "@geoml/losses";
+import { checkPredictOptions } from "../contract/predict.js";
+import type { NewData, Prediction, PredictOptions, Results } from "../contract/results.js";
 import type { DataFrame, Design, DesignInfo } from "../formula/design.js";
 import { linearPredictor, weightedCrossprod } from "../linalg/index.js";
 import type { GamMethod, Penalty, PenaltyBlock } from "./criterion.js";
@@ -162,8 +164,11 @@ function innerMultinom(d: MultinomData, St: Float64Array, start: Float64Array | 
     beta = next;
     P = nextP;
     ll = nextLl;
+    // done when the Newton step is negligible, or when halving finds no decrease left
+    // (a separable direction can leave steps large while the objective no longer moves)
+    const stalled = Math.abs(obj - nextObj) <= (t < 1 ? 1e-14 : 1e-13) * (Math.abs(obj) + 0.1);
     obj = nextObj;
-    const done = change <= 1e-10 * (size + 1e-3);
+    const done = change <= 1e-10 * (size + 1e-3) || stalled;
     if (done && iter > 0) break;
   }
   return { beta, hess, chol: chol as ScaledCholesky, logLik: ll, penalty: quad(St, beta, q) };
@@ -363,7 +368,7 @@ export function fitMultinomGam(f: MultinomInput): MultinomGamResults {
     converged,
     iterations,
   };
-  return new MultinomGamResults(json);
+  return new MultinomGamResults(json, probabilities(d, best.fit.beta));
 }
 
 /** The JSON form of a multinomial GAM. */
@@ -390,7 +395,7 @@ export interface MultinomGamJSON {
 }
 
 /** A fitted multinomial GAM (mgcv's `multinom(K)`). */
-export class MultinomGamResults {
+export class MultinomGamResults implements Results {
   readonly kind = "gam" as const;
   readonly classes: string[];
   readonly coefficients: Record<string, number>;
@@ -400,9 +405,12 @@ export class MultinomGamResults {
   readonly logLik: number;
   readonly converged: boolean;
   private readonly j: MultinomGamJSON;
+  private readonly fitted: Float64Array | null;
 
-  constructor(j: MultinomGamJSON) {
+  /** @param j the saved form; @param fitted class probabilities of the fitting rows, when fitted here. */
+  constructor(j: MultinomGamJSON, fitted: Float64Array | null = null) {
     this.j = j;
+    this.fitted = fitted;
     this.classes = j.classes;
     this.coefficients = Object.fromEntries(
       j.coefficientNames.map((nm, i) => [nm, j.coefficients[i]]),
@@ -431,6 +439,14 @@ export class MultinomGamResults {
     return out;
   }
 
+  /** Class probabilities of the fitting rows (one array per row), when fitted in this session. */
+  fittedProbabilities(): number[][] | null {
+    const f = this.fitted;
+    if (!f) return null;
+    const w = this.classes.length;
+    return Array.from({ length: f.length / w }, (_, i) => Array.from(f.subarray(i * w, i * w + w)));
+  }
+
   /** −2 log-likelihood. */
   get deviance(): number {
     return -2 * this.logLik;
@@ -438,49 +454,58 @@ export class MultinomGamResults {
 
   /**
    * Class probabilities at new data (`fit`: rows × classes, row-major, classes in
-   * `classes` order), or the K linear predictors with `type: "link"`.
+   * `classes` order), or the K linear predictors with `type: "link"` (width K).
    */
-  predict(
-    newdata: DataFrame,
-    options: { type?: "response" | "link"; missing?: "error" | "drop" } = {},
-  ): {
-    rows: Int32Array;
-    type: "response" | "link";
-    fit: Float64Array;
-    width: number;
-    classes?: string[];
-  } {
-    const type = options.type ?? "response";
-    if (type !== "response" && type !== "link")
+  predict(newdata: NewData, options: PredictOptions = {}): Prediction {
+    const o = checkPredictOptions(options, "MultinomGamResults.predict");
+    if (o.se || o.interval !== undefined)
       throw new GamError(
         "BAD_OPTION",
-        `predict(): type must be "response" or "link", got "${type}"`,
-        "type",
+        "MultinomGamResults.predict: standard errors and intervals are not available for class probabilities",
+        o.se ? "se" : "interval",
+      );
+    if (options.offset !== undefined)
+      throw new GamError(
+        "BAD_OPTION",
+        "MultinomGamResults.predict: offsets are not supported",
+        "offset",
+      );
+    if (Array.isArray(newdata))
+      throw new GamError(
+        "BAD_OPTION",
+        "MultinomGamResults.predict: new data must be named columns",
+        "newdata",
       );
     const j = this.j;
     const { X, n, offset, rows } = gamModelMatrix(
       { formula: j.formula, designInfo: j.designInfo, smooths: j.smooths, p: j.p },
-      newdata,
-      options.missing ?? "error",
+      newdata as DataFrame,
+      o.missing,
     );
-    const K = this.classes.length - 1;
-    const beta = Float64Array.from(j.coefficients);
-    const d: MultinomData = { X, n, p: j.p, K, y: new Int32Array(n), w: new Float64Array(n) };
     if (offset)
       throw new GamError(
         "BAD_OPTION",
-        "predict(): offsets are not supported by the multinomial GAM",
+        "MultinomGamResults.predict: offsets are not supported",
         "offset",
       );
-    if (type === "link") {
+    const K = this.classes.length - 1;
+    const beta = Float64Array.from(j.coefficients);
+    if (o.type === "link") {
       const out = new Float64Array(n * K);
       for (let k = 0; k < K; k++) {
         const e = linearPredictor(X, n, j.p, beta.subarray(k * j.p, (k + 1) * j.p), null);
         for (let i = 0; i < n; i++) out[i * K + k] = e[i];
       }
-      return { rows, type, fit: out, width: K };
+      return { rows, type: "link", fit: out, width: K };
     }
-    return { rows, type, fit: probabilities(d, beta), width: K + 1, classes: this.classes };
+    const d: MultinomData = { X, n, p: j.p, K, y: new Int32Array(n), w: new Float64Array(n) };
+    return {
+      rows,
+      type: "response",
+      fit: probabilities(d, beta),
+      width: K + 1,
+      classes: this.classes,
+    };
   }
 
   /** A short text summary: smoothing parameters and edf per linear predictor. */

@@ -190,7 +190,9 @@ export function innerFit(
       devN = fam.deviance(d.y, muN, d.w);
       pdevN = devN + quad(St, next, p);
     }
-    const converged = Number.isFinite(pdev) && change <= 1e-10 * (size + 1e-3);
+    const halved = next !== sol.beta;
+    const stalled = halved && Math.abs(pdevN - pdev) <= 1e-14 * (Math.abs(pdev) + 0.1);
+    const converged = Number.isFinite(pdev) && (change <= 1e-10 * (size + 1e-3) || stalled);
     beta = next;
     eta = etaN;
     mu = muN;

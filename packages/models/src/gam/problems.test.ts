@@ -139,3 +139,20 @@ describe("gam() results", () => {
     expect(gaussian().name).toBe("gaussian");
   });
 });
+
+describe("side constraints (mgcv's gam.side)", () => {
+  it("drops the te() columns that repeat s() of a shared covariate, and predicts with them dropped", () => {
+    const m = 200;
+    const lat = Float64Array.from({ length: m }, (_, i) => ((i * 0.37) % 1) * 40);
+    const lon = Float64Array.from({ length: m }, (_, i) => ((i * 0.73) % 1) * 60);
+    const y = lat.map((v, i) => Math.sin(v / 8) + Math.cos(lon[i] / 10) + ((i * 13) % 7) / 20);
+    const d = { lat, lon, y };
+    const r = gam('y ~ s(lat, bs="cr") + te(lon, lat)', d);
+    const te = r.smooths[1];
+    expect(te.deleted?.length).toBe(1);
+    expect(te.size).toBe(23);
+    expect(r.coefficientNames.at(-1)).toBe("te(lon,lat).23");
+    const p = r.predict(d);
+    for (let i = 0; i < m; i++) expect(p.fit[i]).toBeCloseTo((r.fitted as Float64Array)[i], 9);
+  });
+});

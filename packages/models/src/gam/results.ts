@@ -6,6 +6,12 @@
  */
 import type { Family } from "@geoml/losses";
 import { family as familyByName } from "@geoml/losses";
+import {
+  checkPredictOptions,
+  confidenceInterval,
+  predictionInterval,
+} from "../contract/predict.js";
+import type { NewData, Prediction, PredictOptions, Results } from "../contract/results.js";
 import { buildDesign, type DataFrame, type Design, type DesignInfo } from "../formula/design.js";
 import { float64Family } from "../glm/family.js";
 import { normalQuantile } from "../glm/stats.js";
@@ -14,7 +20,7 @@ import { scaledInverse } from "./dense.js";
 import { GamError } from "./errors.js";
 import { completeFit, type GamData, innerFit } from "./pirls.js";
 import { predictSmooth, type SmoothInfo } from "./smooth.js";
-import { formatSummary, type SummaryTable, smoothTests } from "./summary.js";
+import { formatSummary, rFactor, type SummaryTable, smoothTests } from "./summary.js";
 
 /** Version of the JSON written by {@link GamResults.toJSON}. */
 export const GAM_FORMAT_VERSION = 1;
@@ -48,42 +54,17 @@ export interface GamJSON {
   iterations: number;
   /** The `offset` option's column when fitting (the formula's offset() terms are in the formula). */
   offsetColumn: string | null;
+  /** Per smooth: R of the QR decomposition of its model-matrix block (q×q, row-major), for summary(). */
+  smoothR: number[][];
 }
 
-/** Options of {@link GamResults.predict} (the model contract's predict options). */
-export interface GamPredictOptions {
-  /** "response" (default) or "link". */
-  type?: "response" | "link";
-  /** Also return standard errors (`seLink`, and `se` on the scale of `type`). */
-  se?: boolean;
-  /** Add a "confidence" interval for the mean (η̂ ± z·se, mapped by the inverse link). */
-  interval?: "confidence";
-  /** Coverage of the interval; default 0.95. */
-  level?: number;
-  /** Rows with missing values: "error" (default) or "drop" (see `rows`). */
-  missing?: "error" | "drop";
-  /**
-   * Added to η: a column name or values per row. Default: the offset column used when
-   * fitting, when the new data has it (offset() terms of the formula always apply).
-   */
-  offset?: string | ArrayLike<number>;
-}
+/** Options of {@link GamResults.predict}: the model contract's predict options. */
+export type GamPredictOptions = PredictOptions;
 
-/** Predictions on new data, shaped as the model contract's `Prediction`. */
-export interface GamPrediction {
-  /** 0-based index in the new data of each predicted row. */
-  rows: Int32Array;
-  type: "response" | "link";
-  fit: Float64Array;
-  width: 1;
-  /** Standard error of η̂, when `se` was asked. */
-  seLink?: Float64Array;
-  /** Standard error on the scale of `fit` (delta method on the response scale, as mgcv). */
+/** Predictions on new data: the model contract's `Prediction`, plus `se` on the scale of `fit`. */
+export interface GamPrediction extends Prediction {
+  /** Standard error on the scale of `fit` (delta method on the response scale, as mgcv), with `se`. */
   se?: Float64Array;
-  lower?: Float64Array;
-  upper?: Float64Array;
-  interval?: "confidence";
-  level?: number;
 }
 
 /** A smooth's partial effect on a grid of its covariate(s), with a pointwise band. */
@@ -138,7 +119,7 @@ function rowVariance(Xr: Float64Array, V: Float64Array, p: number): number {
 }
 
 /** Results of {@link gam}. */
-export class GamResults {
+export class GamResults implements Results {
   readonly kind = "gam" as const;
   readonly formula: string;
   readonly family: Family;
@@ -171,16 +152,17 @@ export class GamResults {
   readonly linearPredictors: Float64Array | null;
   /** The `offset` option's column when fitting, or null. */
   readonly offsetColumn: string | null;
+  private smoothRCache: number[][] | null;
+  private readonly design: { X: Float64Array; n: number } | null;
   private readonly designInfo: DesignInfo;
   private readonly ranges: Record<string, [number, number][]>;
-  private readonly testData: { X: Float64Array; n: number } | null;
 
   private constructor(
     j: GamJSON,
     family: Family,
     fitted: Float64Array | null,
     eta: Float64Array | null,
-    testData: { X: Float64Array; n: number } | null,
+    design: { X: Float64Array; n: number } | null = null,
   ) {
     this.formula = j.formula;
     this.family = family;
@@ -206,10 +188,11 @@ export class GamResults {
     this.iterations = j.iterations;
     this.designInfo = j.designInfo;
     this.offsetColumn = j.offsetColumn ?? null;
+    this.smoothRCache = design === null ? j.smoothR : null;
+    this.design = design;
     this.ranges = j.ranges;
     this.fitted = fitted;
     this.linearPredictors = eta;
-    this.testData = testData;
   }
 
   /** Builds the results from the converged fit (used by {@link gam}). */
@@ -317,6 +300,7 @@ export class GamResults {
       converged: f.converged,
       iterations: f.iterations,
       offsetColumn: f.offsetColumn,
+      smoothR: [], // computed on first use (summary, toJSON)
     };
     return new GamResults(json, f.family, Float64Array.from(mu), Float64Array.from(eta), {
       X: data.X,
@@ -326,13 +310,28 @@ export class GamResults {
 
   /** Rebuilds a model from {@link GamResults.toJSON}'s output. */
   static fromJSON(j: GamJSON, family?: Family): GamResults {
-    if (!j || j.kind !== "gam" || j.formatVersion !== GAM_FORMAT_VERSION)
+    if (j?.kind !== "gam" || j.formatVersion !== GAM_FORMAT_VERSION)
       throw new GamError(
         "BAD_MODEL_FILE",
         `not a GAM model of format version ${GAM_FORMAT_VERSION}`,
       );
     const fam = family ?? familyByName(j.family.name, { link: j.family.link });
-    return new GamResults(j, fam, null, null, null);
+    if (!Array.isArray(j.smoothR) || j.smoothR.length !== j.smooths.length)
+      throw new GamError(
+        "BAD_MODEL_FILE",
+        "GAM model file: smoothR must hold one matrix per smooth",
+        "smoothR",
+      );
+    return new GamResults(j, fam, null, null);
+  }
+
+  /** Per smooth: R of the QR decomposition of its model-matrix block (for summary's tests). */
+  get smoothR(): number[][] {
+    if (this.smoothRCache === null) {
+      const d = this.design as { X: Float64Array; n: number };
+      this.smoothRCache = this.smooths.map((s) => [...rFactor(d.X, d.n, s.first, s.size)]);
+    }
+    return this.smoothRCache;
   }
 
   /** Sum of the edf of all coefficients, parametric ones included (mgcv's `sum(b$edf)`). */
@@ -413,37 +412,27 @@ export class GamResults {
     return out;
   }
 
-  /** Predictions (and standard errors, intervals) at new data, as mgcv's `predict.gam`. */
-  predict(newdata: DataFrame, options: GamPredictOptions = {}): GamPrediction {
-    if (options === null || typeof options !== "object")
-      throw new GamError("BAD_OPTION", "predict(): options must be an object", "options");
-    const type = options.type ?? "response";
-    if (type !== "response" && type !== "link")
+  /**
+   * Predictions at new data (the model contract's `predict`): `fit` on the scale of
+   * `type`, `seLink` (and `se`, on the scale of `type` by the delta method, as mgcv's
+   * `predict.gam`) with `se: true`, and a "confidence" interval of the mean or, for
+   * families that define one, a "prediction" interval of a new observation.
+   */
+  predict(newdata: NewData, options: GamPredictOptions = {}): GamPrediction {
+    const o = checkPredictOptions(options, "GamResults.predict");
+    if (Array.isArray(newdata))
       throw new GamError(
         "BAD_OPTION",
-        `predict(): type must be "response" or "link", got "${type}"`,
-        "type",
+        "GamResults.predict: new data must be named columns, not rows of numbers",
+        "newdata",
       );
-    if (options.interval !== undefined && options.interval !== "confidence")
-      throw new GamError(
-        "BAD_OPTION",
-        `predict(): the GAM gives interval "confidence" only, got ${JSON.stringify(options.interval)}`,
-        "interval",
-      );
-    const level = options.level ?? 0.95;
-    if (!(typeof level === "number" && level > 0 && level < 1))
-      throw new GamError("BAD_OPTION", `predict(): level must be in (0, 1), got ${level}`, "level");
-    const {
-      X,
-      n,
-      offset: formulaOffset,
-      rows,
-    } = this.modelMatrix(newdata, options.missing ?? "error");
-    const offset = this.extraOffset(newdata, options.offset, rows, formulaOffset);
+    const frame = newdata as DataFrame;
+    const { X, n, offset: formulaOffset, rows } = this.modelMatrix(frame, o.missing);
+    const offset = this.extraOffset(frame, options.offset, rows, formulaOffset);
     const p = this.beta.length;
     const eta = new Float64Array(n);
     const row = new Float64Array(p);
-    const wantSe = options.se === true || options.interval !== undefined;
+    const wantSe = o.se || o.interval !== undefined;
     const seLink = wantSe ? new Float64Array(n) : null;
     for (let i = 0; i < n; i++) {
       let s = offset ? offset[i] : 0;
@@ -455,31 +444,40 @@ export class GamResults {
       if (seLink) seLink[i] = Math.sqrt(Math.max(rowVariance(row, this.vp, p), 0));
     }
     const fam = float64Family(this.family);
-    const out: GamPrediction = { rows, type, fit: type === "link" ? eta : fam.mean(eta), width: 1 };
-    if (seLink) {
-      if (options.se === true) {
-        out.seLink = seLink;
-        if (type === "link") out.se = seLink;
-        else {
-          const d = fam.meanDerivative(eta);
-          out.se = seLink.map((v, i) => v * Math.abs(d[i]));
-        }
+    const mu = fam.mean(eta);
+    const out: { -readonly [K in keyof GamPrediction]: GamPrediction[K] } = {
+      rows,
+      type: o.type,
+      fit: o.type === "link" ? eta : mu,
+      width: 1,
+    };
+    if (seLink && o.se) {
+      out.seLink = seLink;
+      if (o.type === "link") out.se = seLink;
+      else {
+        const d = fam.meanDerivative(eta);
+        out.se = seLink.map((v, i) => v * Math.abs(d[i]));
       }
-      if (options.interval) {
-        const z = normalQuantile(0.5 + level / 2);
-        let lower: Float64Array = eta.map((v, i) => v - z * seLink[i]);
-        let upper: Float64Array = eta.map((v, i) => v + z * seLink[i]);
-        if (type === "response") {
-          const a = fam.mean(lower);
-          const b = fam.mean(upper);
-          lower = a.map((v, i) => Math.min(v, b[i]));
-          upper = a.map((v, i) => Math.max(v, b[i]));
-        }
-        out.lower = lower;
-        out.upper = upper;
-        out.interval = "confidence";
-        out.level = level;
-      }
+    }
+    if (seLink && o.interval !== undefined) {
+      const iv =
+        o.interval === "confidence"
+          ? confidenceInterval(eta, seLink, o.level, o.type, fam.mean)
+          : predictionInterval(this.family, {
+              eta,
+              mu,
+              dmu: fam.meanDerivative(eta),
+              seLink,
+              scale: this.scale,
+              dfResidual: this.n - this.edfTotal,
+              level: o.level,
+              type: o.type,
+              link: fam.link,
+            });
+      out.lower = iv.lower;
+      out.upper = iv.upper;
+      out.interval = o.interval;
+      out.level = o.level;
     }
     return out;
   }
@@ -547,7 +545,7 @@ export class GamResults {
 
   /** Tables like mgcv's `summary.gam`: parametric coefficients and smooth terms. */
   summaryTable(): SummaryTable {
-    return smoothTests(this, this.testData);
+    return smoothTests(this);
   }
 
   /** mgcv's `summary.gam` as text. */
@@ -582,6 +580,7 @@ export class GamResults {
       converged: this.converged,
       iterations: this.iterations,
       offsetColumn: this.offsetColumn,
+      smoothR: this.smoothR,
     };
   }
 }

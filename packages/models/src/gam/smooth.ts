@@ -34,6 +34,8 @@ export interface SmoothInfo {
   readonly nullSpaceDim: number;
   /** [min, max] of each covariate in the fitting data (partial-effect grids). */
   readonly range: readonly (readonly [number, number])[];
+  /** Columns (after the constraint) removed by mgcv's side constraints, if any. */
+  readonly deleted?: readonly number[];
 }
 
 /** Smooth columns built from data: the info plus its n×size column-major block. */
@@ -236,8 +238,18 @@ export function predictSmooth(
   const n = x[0].length;
   const k = info.constraint.length;
   const X = applyConstraint(raw, n, k, Float64Array.from(info.constraint));
+  const del = info.deleted ?? [];
+  const width = k - 1;
+  let out = X;
+  if (del.length) {
+    const keep = Array.from({ length: width }, (_, j) => j).filter((j) => !del.includes(j));
+    out = new Float64Array(n * keep.length);
+    keep.forEach((j, t) => {
+      out.set(X.subarray(j * n, (j + 1) * n), t * n);
+    });
+  }
   if (info.by !== null && byColumn !== null)
     for (let i = 0; i < n; i++)
-      if (byColumn[i] !== info.byLevel) for (let j = 0; j < info.size; j++) X[j * n + i] = 0;
-  return X;
+      if (byColumn[i] !== info.byLevel) for (let j = 0; j < info.size; j++) out[j * n + i] = 0;
+  return out;
 }

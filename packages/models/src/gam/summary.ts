@@ -7,6 +7,7 @@
  */
 
 import { normalPValue } from "../glm/stats.js";
+import { weightedCrossprod } from "../linalg/index.js";
 import { symEigen } from "./dense.js";
 import { chisqUpper, fUpper, tTwoSided } from "./distributions.js";
 import type { GamResults } from "./results.js";
@@ -46,17 +47,17 @@ export interface SummaryTable {
 }
 
 /** R factor of a QR decomposition of an n×q column-major block (via Cholesky of XᵀX). */
-function rFactor(X: Float64Array, n: number, first: number, q: number): Float64Array {
+export function rFactor(X: Float64Array, n: number, first: number, q: number): Float64Array {
+  // the block's cross-product by the SIMD kernel (the columns are contiguous)
+  const acc = weightedCrossprod(
+    X.subarray(first * n, (first + q) * n),
+    n,
+    q,
+    new Float64Array(n).fill(1),
+    new Float64Array(n),
+  );
   const A = new Float64Array(q * q);
-  for (let a = 0; a < q; a++)
-    for (let b = 0; b <= a; b++) {
-      let s = 0;
-      const oa = (first + a) * n;
-      const ob = (first + b) * n;
-      for (let i = 0; i < n; i++) s += X[oa + i] * X[ob + i];
-      A[a * q + b] = s;
-      A[b * q + a] = s;
-    }
+  for (let a = 0; a < q; a++) for (let b = 0; b < q; b++) A[a * q + b] = acc[a * (q + 1) + b];
   // upper R with RᵀR = A
   const R = new Float64Array(q * q);
   for (let j = 0; j < q; j++) {
@@ -157,11 +158,8 @@ function testStat(beta: Float64Array, R: Float64Array, V: Float64Array, q: numbe
   return { d, d1, rank };
 }
 
-/** Builds the summary tables of a fitted GAM (smooth tests need the fitting data). */
-export function smoothTests(
-  r: GamResults,
-  data: { X: Float64Array; n: number } | null,
-): SummaryTable {
+/** Builds the summary tables of a fitted GAM (from the R factors of the smooths' model-matrix blocks). */
+export function smoothTests(r: GamResults): SummaryTable {
   const p = r.beta.length;
   const residualDf = r.n - r.edfTotal;
   const est = r.scaleEstimated;
@@ -179,32 +177,31 @@ export function smoothTests(
     });
   }
   const smooth: SmoothRow[] = [];
-  if (data)
-    for (const s of r.smooths) {
-      const q = s.size;
-      let edf = 0;
-      let edf1 = 0;
-      for (let i = 0; i < q; i++) {
-        edf += r.edfCoefficients[s.first + i];
-        edf1 += r.edf1[s.first + i];
-      }
-      const R = rFactor(data.X, data.n, s.first, q);
-      const V = new Float64Array(q * q);
-      for (let a = 0; a < q; a++)
-        for (let b = 0; b < q; b++) V[a * q + b] = r.vp[(s.first + a) * p + s.first + b];
-      const beta = r.beta.subarray(s.first, s.first + q);
-      const t = testStat(beta, R, V, q, Math.min(q, edf1));
-      const pv = est
-        ? (fUpper(t.d / t.rank, t.rank, residualDf) + fUpper(t.d1 / t.rank, t.rank, residualDf)) / 2
-        : (chisqUpper(t.d, t.rank) + chisqUpper(t.d1, t.rank)) / 2;
-      smooth.push({
-        label: s.label,
-        edf,
-        refDf: t.rank,
-        statistic: est ? t.d / t.rank : t.d,
-        pValue: Math.min(1, pv),
-      });
+  r.smooths.forEach((s, si) => {
+    const q = s.size;
+    let edf = 0;
+    let edf1 = 0;
+    for (let i = 0; i < q; i++) {
+      edf += r.edfCoefficients[s.first + i];
+      edf1 += r.edf1[s.first + i];
     }
+    const R = Float64Array.from(r.smoothR[si]);
+    const V = new Float64Array(q * q);
+    for (let a = 0; a < q; a++)
+      for (let b = 0; b < q; b++) V[a * q + b] = r.vp[(s.first + a) * p + s.first + b];
+    const beta = r.beta.subarray(s.first, s.first + q);
+    const t = testStat(beta, R, V, q, Math.min(q, edf1));
+    const pv = est
+      ? (fUpper(t.d / t.rank, t.rank, residualDf) + fUpper(t.d1 / t.rank, t.rank, residualDf)) / 2
+      : (chisqUpper(t.d, t.rank) + chisqUpper(t.d1, t.rank)) / 2;
+    smooth.push({
+      label: s.label,
+      edf,
+      refDf: t.rank,
+      statistic: est ? t.d / t.rank : t.d,
+      pValue: Math.min(1, pv),
+    });
+  });
   return {
     parametric,
     smooth,
