@@ -1,13 +1,19 @@
 /**
  * A family and a link defined with `@geoml/losses`' public API — one with names
  * no built-in uses, one that borrows the built-in names "poisson" and "log" —
- * fit correctly in the GLM and in the MLP, and never pick up a built-in kernel.
+ * fit correctly in the GLM, the MLP and the GAM, and never pick up a built-in kernel.
  */
 import { add, div, exp, lgamma, log, maximum, mul, Rng, sub, type Tensor } from "@geoml/autodiff";
-import { checkDomain, defineFamily, type Family, type Link } from "@geoml/losses";
+import {
+  checkDomain,
+  defineFamily,
+  type Family,
+  type Link,
+  poisson as poissonFamily,
+} from "@geoml/losses";
 import { adam, cosineDecay } from "@geoml/optim";
 import { describe, expect, it } from "vitest";
-import { glm, loadGlm, loadModel, mlp } from "../index.js";
+import { gam, glm, loadGlm, loadModel, mlp } from "../index.js";
 
 const LN2 = Math.LN2;
 
@@ -120,4 +126,34 @@ describe("a user-defined family and link", () => {
     expect(() => glm({ family, link: "log" })).toThrow(/link "log" given with a counts family/);
     expect(() => mlp({ family, link: "log" })).toThrow(/link "log" given with a counts family/);
   });
+});
+
+describe("a user-defined family and link in the GAM", () => {
+  // The same counts with a smooth effect: log μ = 0.3 + sin(2 x1) − 0.4 x2.
+  const n = 400;
+  const rng = new Rng(5);
+  const x1 = Array.from(rng.uniform([n]).data, (u) => 3 * u - 1.5);
+  const x2 = Array.from(rng.normal([n]).data);
+  const u = rng.uniform([n]);
+  const y = x1.map((a, i) => {
+    const rate = Math.exp(0.3 + Math.sin(2 * a) - 0.4 * x2[i]);
+    let k = 0;
+    for (let p = Math.exp(-rate), c = p; u.data[i] > c && k < 1000; c += p) p *= rate / ++k;
+    return k;
+  });
+  const formula = 'y ~ s(x1, bs="cr", k=8) + x2';
+  const builtIn = gam(formula, { y, x1, x2 }, { family: poissonFamily() });
+
+  for (const c of cases) {
+    it(`fits the same curve as the built-in Poisson/log GAM (${c.label})`, () => {
+      const fit = gam(formula, { y, x1, x2 }, { family: c.family });
+      // η₂ = η / ln 2: coefficients scale by 1/ln 2, the penalty by 1/ln²2, so REML picks
+      // sp₂ = sp · ln²2 and the fitted means are the same model
+      const mu = fit.fitted!;
+      const ref = builtIn.fitted!;
+      for (let i = 0; i < n; i++) expect(Math.abs(mu[i] - ref[i]) / ref[i]).toBeLessThan(1e-5);
+      expect(fit.sp["s(x1)"] / builtIn.sp["s(x1)"]).toBeCloseTo(LN2 * LN2, 3);
+      expect(fit.coefficients.x2).toBeCloseTo(builtIn.coefficients.x2 / LN2, 6);
+    });
+  }
 });
