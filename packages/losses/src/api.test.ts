@@ -22,9 +22,11 @@ describe("public API", () => {
       "categorical",
       "cauchit",
       "checkDomain",
+      "chisqUpper",
       "cloglog",
       "defineFamily",
       "estimateScale",
+      "fUpper",
       "family",
       "familyNames",
       "gamma",
@@ -51,6 +53,7 @@ describe("public API", () => {
       "sqrt",
       "studentTCdf",
       "studentTQuantile",
+      "tTwoSided",
       "tweedie",
     ]);
   });

@@ -63,7 +63,15 @@ export {
   familyNames,
   registerFamily,
 } from "./registry.js";
-export { incompleteBeta, ndtri, studentTCdf, studentTQuantile } from "./special.js";
+export {
+  chisqUpper,
+  fUpper,
+  incompleteBeta,
+  ndtri,
+  studentTCdf,
+  studentTQuantile,
+  tTwoSided,
+} from "./special.js";
 export type {
   BuiltInFamilyName,
   BuiltInLinkName,

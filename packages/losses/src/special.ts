@@ -192,6 +192,62 @@ export function incompleteBeta(a: number, b: number, x: number): number {
   return 1 - (Math.exp(logFront) * betaFraction(b, a, 1 - x)) / b;
 }
 
+/** Series for the regularised lower incomplete gamma P(a, x), converging for x < a + 1. */
+function gammaSeries(a: number, x: number): number {
+  let sum = 1 / a;
+  let term = sum;
+  for (let n = 1; n < 10_000; n++) {
+    term *= x / (a + n);
+    sum += term;
+    if (Math.abs(term) < Math.abs(sum) * 1e-16) break;
+  }
+  return sum * Math.exp(-x + a * Math.log(x) - lgammaPositive(a));
+}
+
+/** Continued fraction for the regularised upper incomplete gamma Q(a, x), for x ≥ a + 1. */
+function gammaFraction(a: number, x: number): number {
+  const TINY = 1e-300;
+  let b = x + 1 - a;
+  let c = 1 / TINY;
+  let d = 1 / b;
+  let h = d;
+  for (let i = 1; i < 10_000; i++) {
+    const an = -i * (i - a);
+    b += 2;
+    d = an * d + b;
+    if (Math.abs(d) < TINY) d = TINY;
+    c = b + an / c;
+    if (Math.abs(c) < TINY) c = TINY;
+    d = 1 / d;
+    const step = d * c;
+    h *= step;
+    if (Math.abs(step - 1) < 1e-16) break;
+  }
+  return Math.exp(-x + a * Math.log(x) - lgammaPositive(a)) * h;
+}
+
+/** P(χ²_df > x), the upper tail of the chi-squared distribution (R's `pchisq(x, df, lower = FALSE)`). */
+export function chisqUpper(x: number, df: number): number {
+  if (Number.isNaN(x) || !(df > 0)) return Number.NaN;
+  if (!(x > 0)) return 1;
+  const a = df / 2;
+  const z = x / 2;
+  return z < a + 1 ? 1 - gammaSeries(a, z) : gammaFraction(a, z);
+}
+
+/** P(F_{d1,d2} > f), the upper tail of the F distribution (R's `pf(f, d1, d2, lower = FALSE)`). */
+export function fUpper(f: number, d1: number, d2: number): number {
+  if (Number.isNaN(f) || !(d1 > 0 && d2 > 0)) return Number.NaN;
+  if (!(f > 0)) return 1;
+  return incompleteBeta(d2 / 2, d1 / 2, d2 / (d2 + d1 * f));
+}
+
+/** P(|T| > |t|) for Student's t with `df` degrees of freedom (a two-sided p-value). */
+export function tTwoSided(t: number, df: number): number {
+  if (Number.isNaN(t) || !(df > 0)) return Number.NaN;
+  return incompleteBeta(df / 2, 0.5, df / (df + t * t));
+}
+
 /** P(T ≤ t) for Student's t with `df` > 0 degrees of freedom. */
 export function studentTCdf(t: number, df: number): number {
   if (Number.isNaN(t) || !(df > 0)) return Number.NaN;

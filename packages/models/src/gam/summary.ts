@@ -6,10 +6,10 @@
  * for non-integer ranks is not reproduced.
  */
 
+import { chisqUpper, fUpper, tTwoSided } from "@geoml/losses";
 import { normalPValue } from "../glm/stats.js";
 import { weightedCrossprod } from "../linalg/index.js";
 import { symEigen } from "./dense.js";
-import { chisqUpper, fUpper, tTwoSided } from "./distributions.js";
 import type { GamResults } from "./results.js";
 
 /** One row of the parametric table. */
