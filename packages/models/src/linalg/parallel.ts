@@ -7,6 +7,7 @@
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
+import { ModelError } from "../contract/errors.js";
 import { createSimdKernels, type SimdKernels } from "./simd.js";
 
 /** Below this many multiply-adds a pass is faster on one thread. */
@@ -49,14 +50,55 @@ export function mainSimd(): SimdKernels | null {
 export function setLinalgSimd(enabled: boolean): void {
   simdEnabled = enabled;
 }
-let threads = Math.max(1, Math.min(availableParallelism?.() ?? 1, 8));
+/** Most threads used by default (more rarely pays for passes this memory-bound). */
+const DEFAULT_MAX = 8;
 
-/** Sets the number of threads used by passes over the rows (1 disables workers). */
-export function setLinalgThreads(count: number): void {
-  threads = Math.max(1, Math.floor(count));
+/** Checks a thread count from `source` (an option or the environment). */
+function checkThreads(count: unknown, source: string): number {
+  if (typeof count !== "number" || !Number.isInteger(count) || count < 1 || count > 1024)
+    throw new ModelError(
+      "BAD_OPTION",
+      `${source}: the number of threads must be an integer from 1 to 1024, got ${String(count)}`,
+    );
+  return count;
+}
+
+/** The thread count: `GEOML_THREADS` when set, else the cores available (at most 8). */
+function initialThreads(): number {
+  const env = typeof process !== "undefined" ? process.env?.GEOML_THREADS : undefined;
+  if (env !== undefined && env.trim() !== "")
+    return checkThreads(Number(env.trim()), `GEOML_THREADS=${JSON.stringify(env)}`);
+  return Math.max(1, Math.min(availableParallelism?.() ?? 1, DEFAULT_MAX));
+}
+
+let threads = initialThreads();
+
+/**
+ * Pins the number of threads (the calling thread included) that passes over the
+ * rows of a design use: GLM cross-products and IRLS passes. 1 runs everything on
+ * the calling thread. The default is the `GEOML_THREADS` environment variable when
+ * set, else the number of cores available (at most 8).
+ *
+ * @throws ModelError (`BAD_OPTION`) unless `count` is an integer from 1 to 1024.
+ */
+export function setThreads(count: number): void {
+  threads = checkThreads(count, "setThreads(count)");
   if (pool && pool.length > threads - 1) {
     for (const w of pool.splice(threads - 1)) void w.worker.terminate();
   }
+}
+
+/** The number of threads that passes over the rows use (see {@link setThreads}). */
+export function getThreads(): number {
+  return threads;
+}
+
+/**
+ * Sets the number of threads used by passes over the rows (1 disables workers).
+ * @deprecated use {@link setThreads}, which checks its argument.
+ */
+export function setLinalgThreads(count: number): void {
+  setThreads(Math.max(1, Math.floor(count)));
 }
 
 interface PoolWorker {
