@@ -20,6 +20,8 @@ const data: Record<string, Float64Array> = {
 const formula = `y ~ ${Array.from({ length: FEATURES }, (_, j) => `x${j + 1}`).join(" + ")}`;
 const model = glm({ family: which === "logit" ? "binomial" : "poisson" });
 
+// resident memory with the data loaded: the fit's own peak is peakMiB above this
+const baseMiB = process.memoryUsage().rss / 2 ** 20;
 const t0 = performance.now();
 const c0 = process.cpuUsage();
 const fit = model.fit({ formula, data });
@@ -31,6 +33,7 @@ console.log(
     seconds,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     peakMiB: process.resourceUsage().maxRSS / 1024,
+    baseMiB,
     iterations: fit.iterations,
     deviance: fit.deviance,
     params: Array.from(fit.params),
