@@ -134,6 +134,10 @@ interface PoolWorker {
   worker: NodeWorkers.Worker;
   /** Set to 1 by the worker once its script has loaded. */
   ready: Int32Array;
+  /** A pass has already waited for this worker to load (later passes do not wait). */
+  waited: boolean;
+  /** The worker failed to load or exited. */
+  dead: boolean;
 }
 
 /**
@@ -180,9 +184,16 @@ function workers(count: number): PoolWorker[] | null {
     const worker = new wt.Worker(url, { workerData: { ready: ready.buffer } });
     // idle workers must not keep the process alive
     worker.unref();
-    // a worker that fails to load never sets `ready`: the pass times out and runs here
-    worker.on("error", () => {});
-    pool.push({ worker, ready });
+    const w: PoolWorker = { worker, ready, waited: false, dead: false };
+    // a worker that fails to load never sets `ready`: its rows run here, and the
+    // pool is rebuilt for the next pass
+    worker.on("error", () => {
+      w.dead = true;
+    });
+    worker.on("exit", () => {
+      w.dead = true;
+    });
+    pool.push(w);
   }
   return pool.slice(0, count);
 }
@@ -289,9 +300,14 @@ export function runRows<A extends object, L extends Record<string, unknown>>(
   // a worker that has not loaded after 5 s (or failed to) gets no rows: main does them
   const sent: boolean[] = [false];
   for (let t = 1; t < parts; t++) {
-    const { worker, ready } = ws[t - 1];
-    if (Atomics.load(ready, 0) !== 1) Atomics.wait(ready, 0, 0, 5000);
-    if (Atomics.load(ready, 0) !== 1) {
+    const w = ws[t - 1];
+    const { worker, ready } = w;
+    // the first pass that needs a worker waits up to 5 s for it to load (from the
+    // TypeScript sources that can take a second or more); later passes only look,
+    // and a worker still loading leaves its rows to this thread
+    if (Atomics.load(ready, 0) !== 1 && !w.waited && !w.dead) Atomics.wait(ready, 0, 0, 5000);
+    w.waited = true;
+    if (Atomics.load(ready, 0) !== 1 || w.dead) {
       sent.push(false);
       continue;
     }
@@ -337,7 +353,8 @@ export function runRows<A extends object, L extends Record<string, unknown>>(
     } else lastPass.threads++;
     for (let k = 0; k < outLength; k++) acc[k] += part[k];
   }
-  if (timedOut || sent.includes(false, 1)) dropPool();
+  // a worker that died, or took work and never finished it, is replaced next time
+  if (timedOut || ws.some((w) => w.dead)) dropPool();
   return acc;
 }
 
