@@ -141,8 +141,8 @@ export interface PredictionIntervalArgs {
  * weighted deviance. Rows whose W is 0 or not finite get W = z = 0 (R's `good`
  * rows); rows of weight 0 add no deviance. `aux` is what `prepare` made of y.
  *
- * Worker threads rebuild the function from its source text, so it must refer
- * only to its parameters (no closures, no imports).
+ * Worker threads import the function from the module that exports it (see
+ * {@link FusedRowKernel.module}).
  */
 export type RowKernel = (
   eta: Float64Array,
@@ -159,9 +159,17 @@ export type RowKernel = (
 
 /** A {@link RowKernel} with the name that identifies it and what it precomputes from y. */
 export interface FusedRowKernel {
-  /** Unique among kernels (worker threads cache kernels by it), e.g. "poisson/log". */
+  /** Unique among kernels, e.g. "poisson/log". */
   readonly name: string;
   readonly kernel: RowKernel;
+  /**
+   * URL of an ES module (its `import.meta.url`) that exports `kernel` under the name
+   * {@link FusedRowKernel.export}, so that worker threads can import it. Without it,
+   * passes with this kernel run on the calling thread only.
+   */
+  readonly module?: string;
+  /** The name under which {@link FusedRowKernel.module} exports `kernel`. */
+  readonly export?: string;
   /** Precomputation from y, once per fit (or null); must be small (copied to each worker). */
   prepare(y: Float64Array): Float64Array | null;
 }

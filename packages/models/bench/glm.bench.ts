@@ -15,7 +15,7 @@ import { execFileSync } from "node:child_process";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { writeProblem } from "./glm/data.js";
+import { FEATURES, writeProblem } from "./glm/data.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const n = Number(process.argv[2] ?? 1_000_000);
@@ -26,6 +26,8 @@ interface Run {
   seconds: number;
   cpuSeconds: number;
   peakMiB: number;
+  /** geoml only: resident memory with the data loaded, before the clock. */
+  baseMiB?: number;
   iterations: number;
   params: number[];
   blas?: string[];
@@ -68,6 +70,7 @@ console.log(
     .join(" ")}\n`,
 );
 const rows: string[][] = [];
+const notes: string[] = [];
 for (const which of ["logit", "poisson"] as const) {
   let reference: number[] | undefined;
   for (const threads of threadCounts) {
@@ -93,6 +96,12 @@ for (const which of ["logit", "poisson"] as const) {
     reference ??= runs[2]?.[0]?.params;
     const oursWall = median(runs[0].map((r) => r.seconds));
     const oursPeak = median(runs[0].map((r) => r.peakMiB));
+    const base = median(runs[0].map((r) => r.baseMiB ?? 0));
+    notes.push(
+      `${which}, ${threads} thread(s): geoml resident with the data loaded ${base.toFixed(0)} MiB, ` +
+        `so the fit's own peak is ${(oursPeak - base).toFixed(0)} MiB ` +
+        `(design matrix ${((n * (FEATURES + 1) * 8) / 2 ** 20).toFixed(0)} MiB)`,
+    );
     contenders.forEach(([name], c) => {
       const rs = runs[c];
       const wall = rs.map((x) => x.seconds);
@@ -133,6 +142,7 @@ const line = (r: string[]) => `| ${r.map((c, j) => c.padEnd(widths[j])).join(" |
 console.log(line(head));
 console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
 for (const r of rows) console.log(line(r));
+console.log(`\n${notes.join("\n")}`);
 console.log(
   `\nload average after: ${loadavg()
     .map((l) => l.toFixed(2))

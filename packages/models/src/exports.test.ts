@@ -40,6 +40,7 @@ it("exports the documented API", () => {
       "designFromMatrix",
       "fitMlp",
       "gam",
+      "getThreads",
       "glm",
       "initMlpParams",
       "isGamError",
@@ -67,6 +68,7 @@ it("exports the documented API", () => {
       "resolveFamily",
       "setLinalgSimd",
       "setLinalgThreads",
+      "setThreads",
       "transform",
       "transformNames",
     ]

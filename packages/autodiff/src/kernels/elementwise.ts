@@ -1,8 +1,9 @@
 /**
- * Elementwise kernels. Each op's scalar expression is compiled once into its own loop
- * (so the engine inlines the arithmetic instead of calling a closure per element),
- * with fast paths for same-shape and scalar operands and a strided path for
- * general broadcasting. Values are read as float64 and rounded on store.
+ * Elementwise kernels built from plain functions (no code generated from strings, so
+ * the package runs under a strict Content-Security-Policy). Each op gets loops of
+ * its own from {@link unaryKernel} / {@link binaryKernel}, with fast paths for
+ * same-shape and scalar operands and a strided path for general broadcasting.
+ * Values are read as float64 and rounded on store.
  */
 import type { Storage } from "../dtype.js";
 
@@ -22,64 +23,97 @@ export type BinaryKernel = (
   sb: readonly number[] | null,
 ) => void;
 
-type Helpers = Record<string, unknown>;
-
-/** Compiles `expr` (in terms of `x`) into a unary loop; `helpers` are in scope by name. */
-export function compileUnary(expr: string, helpers: Helpers = {}): UnaryKernel {
-  const names = Object.keys(helpers);
-  const src = `"use strict"; return function unary(a, out) {
+/** The loop of a unary op that applies `f` to each element. */
+export function unaryKernel(f: (x: number) => number): UnaryKernel {
+  return (a, out) => {
     const n = out.length;
-    for (let i = 0; i < n; i++) { const x = a[i]; out[i] = ${expr}; }
-  };`;
-  return new Function(...names, src)(...names.map((k) => helpers[k])) as UnaryKernel;
+    for (let i = 0; i < n; i++) out[i] = f(a[i]);
+  };
 }
 
-/** Compiles `expr` (in terms of `x` and `y`) into a broadcasting binary loop. */
-export function compileBinary(expr: string, helpers: Helpers = {}): BinaryKernel {
-  const names = Object.keys(helpers);
-  const src = `"use strict"; return function binary(a, b, out, shape, sa, sb) {
+/** Hand-written loops for the hot cases of a binary op (see {@link binaryKernel}). */
+export interface BinaryLoops {
+  /** out[i] = f(a[i], b[i]) for i < n: operands of the same shape. */
+  same?: (a: Storage, b: Storage, out: Storage, n: number) => void;
+  /** out[i] = f(a[i], y) for i < n: a scalar second operand. */
+  right?: (a: Storage, y: number, out: Storage, n: number) => void;
+  /** out[i] = f(x, b[i]) for i < n: a scalar first operand. */
+  left?: (x: number, b: Storage, out: Storage, n: number) => void;
+}
+
+/**
+ * The loops of a broadcasting binary op applying `f`. A loop in `loops` replaces
+ * the generic one for its case: closures built here share one call site, so V8
+ * cannot inline `f` once several ops use them, and the hot cases (same shape, a
+ * scalar operand) of the arithmetic and comparison ops are written out instead.
+ */
+export function binaryKernel(
+  f: (x: number, y: number) => number,
+  loops: BinaryLoops = {},
+): BinaryKernel {
+  const { same, right, left } = loops;
+  return (a, b, out, shape, sa, sb) => {
     const n = out.length;
     if (n === 0) return;
     if (sa === null && sb === null) {
-      for (let i = 0; i < n; i++) { const x = a[i], y = b[i]; out[i] = ${expr}; }
+      if (same) same(a, b, out, n);
+      else for (let i = 0; i < n; i++) out[i] = f(a[i], b[i]);
       return;
     }
     if (sa === null && b.length === 1) {
       const y = b[0];
-      for (let i = 0; i < n; i++) { const x = a[i]; out[i] = ${expr}; }
+      if (right) right(a, y, out, n);
+      else for (let i = 0; i < n; i++) out[i] = f(a[i], y);
       return;
     }
     if (sb === null && a.length === 1) {
       const x = a[0];
-      for (let i = 0; i < n; i++) { const y = b[i]; out[i] = ${expr}; }
+      if (left) left(x, b, out, n);
+      else for (let i = 0; i < n; i++) out[i] = f(x, b[i]);
       return;
     }
-    const nd = shape.length;
-    const A = sa === null ? contiguous(shape) : sa;
-    const B = sb === null ? contiguous(shape) : sb;
-    const inner = shape[nd - 1];
-    const ia = A[nd - 1], ib = B[nd - 1];
-    const idx = new Int32Array(nd);
-    const outer = n / inner;
-    let pa = 0, pb = 0, o = 0;
-    for (let r = 0; r < outer; r++) {
-      let qa = pa, qb = pb;
-      for (let j = 0; j < inner; j++) {
-        const x = a[qa], y = b[qb];
-        out[o++] = ${expr};
-        qa += ia; qb += ib;
-      }
-      for (let d = nd - 2; d >= 0; d--) {
-        idx[d]++; pa += A[d]; pb += B[d];
-        if (idx[d] < shape[d]) break;
-        pa -= A[d] * shape[d]; pb -= B[d] * shape[d]; idx[d] = 0;
-      }
+    strided(f, a, b, out, shape, sa ?? contiguous(shape), sb ?? contiguous(shape));
+  };
+}
+
+/** The general broadcasting loop: the last axis innermost, odometer over the rest. */
+function strided(
+  f: (x: number, y: number) => number,
+  a: Storage,
+  b: Storage,
+  out: Storage,
+  shape: readonly number[],
+  A: readonly number[],
+  B: readonly number[],
+): void {
+  const n = out.length;
+  const nd = shape.length;
+  const inner = shape[nd - 1];
+  const ia = A[nd - 1];
+  const ib = B[nd - 1];
+  const idx = new Int32Array(nd);
+  const outer = n / inner;
+  let pa = 0;
+  let pb = 0;
+  let o = 0;
+  for (let r = 0; r < outer; r++) {
+    let qa = pa;
+    let qb = pb;
+    for (let j = 0; j < inner; j++) {
+      out[o++] = f(a[qa], b[qb]);
+      qa += ia;
+      qb += ib;
     }
-  };`;
-  return new Function("contiguous", ...names, src)(
-    contiguous,
-    ...names.map((k) => helpers[k]),
-  ) as BinaryKernel;
+    for (let d = nd - 2; d >= 0; d--) {
+      idx[d]++;
+      pa += A[d];
+      pb += B[d];
+      if (idx[d] < shape[d]) break;
+      pa -= A[d] * shape[d];
+      pb -= B[d] * shape[d];
+      idx[d] = 0;
+    }
+  }
 }
 
 function contiguous(shape: readonly number[]): number[] {
@@ -93,7 +127,7 @@ function contiguous(shape: readonly number[]): number[] {
 }
 
 /** Copies `a` read through broadcast strides `sa` into contiguous `out` of `shape`. */
-export const broadcastCopy: BinaryKernel = compileBinary("x");
+export const broadcastCopy: BinaryKernel = binaryKernel((x) => x);
 
 /** out = cond != 0 ? a : b, all three already broadcast to the same shape. */
 export function whereKernel(cond: Storage, a: Storage, b: Storage, out: Storage): void {

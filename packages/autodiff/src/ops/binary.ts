@@ -5,7 +5,7 @@
  * input shape with `sumToShape`.
  */
 import { alloc, promote } from "../dtype.js";
-import { type BinaryKernel, compileBinary, whereKernel } from "../kernels/elementwise.js";
+import { type BinaryKernel, binaryKernel, whereKernel } from "../kernels/elementwise.js";
 import { broadcastShapes, broadcastStrides, sameShape } from "../shape.js";
 import { record, shouldRecord } from "../tape.js";
 import { Tensor, type Vjp } from "../tensor.js";
@@ -48,13 +48,12 @@ function sizeOf(shape: readonly number[]): number {
   return n;
 }
 
-/** Defines a broadcasting binary op from its scalar expression and backward rule. */
+/** Defines a broadcasting binary op from its kernel (see `binaryKernel`) and backward rule. */
 export function defineBinary(
   name: string,
-  expr: string,
+  kernel: BinaryKernel,
   vjp: ((a: Tensor, b: Tensor, out: Tensor) => Vjp) | null,
 ): (a: TensorLike, b: TensorLike) => Tensor {
-  const kernel = compileBinary(expr);
   return (x: TensorLike, y: TensorLike): Tensor => {
     const [a, b] = operands(x, y);
     const out = forward(kernel, a, b, name);
@@ -64,33 +63,89 @@ export function defineBinary(
 }
 
 /** a + b */
-export const add = defineBinary("add", "x + y", (a, b) => (g, need) => [
-  need[0] ? sumToShape(g, a.shape) : null,
-  need[1] ? sumToShape(g, b.shape) : null,
-]);
+export const add = defineBinary(
+  "add",
+  binaryKernel((x, y) => x + y, {
+    same: (a, b, out, n) => {
+      for (let i = 0; i < n; i++) out[i] = a[i] + b[i];
+    },
+    right: (a, y, out, n) => {
+      for (let i = 0; i < n; i++) out[i] = a[i] + y;
+    },
+    left: (x, b, out, n) => {
+      for (let i = 0; i < n; i++) out[i] = x + b[i];
+    },
+  }),
+  (a, b) => (g, need) => [
+    need[0] ? sumToShape(g, a.shape) : null,
+    need[1] ? sumToShape(g, b.shape) : null,
+  ],
+);
 
 /** a − b */
-export const sub = defineBinary("sub", "x - y", (a, b) => (g, need) => [
-  need[0] ? sumToShape(g, a.shape) : null,
-  need[1] ? sumToShape(neg(g), b.shape) : null,
-]);
+export const sub = defineBinary(
+  "sub",
+  binaryKernel((x, y) => x - y, {
+    same: (a, b, out, n) => {
+      for (let i = 0; i < n; i++) out[i] = a[i] - b[i];
+    },
+    right: (a, y, out, n) => {
+      for (let i = 0; i < n; i++) out[i] = a[i] - y;
+    },
+    left: (x, b, out, n) => {
+      for (let i = 0; i < n; i++) out[i] = x - b[i];
+    },
+  }),
+  (a, b) => (g, need) => [
+    need[0] ? sumToShape(g, a.shape) : null,
+    need[1] ? sumToShape(neg(g), b.shape) : null,
+  ],
+);
 
 /** a · b (elementwise) */
-export const mul = defineBinary("mul", "x * y", (a, b) => (g, need) => [
-  need[0] ? sumToShape(mul(g, b), a.shape) : null,
-  need[1] ? sumToShape(mul(g, a), b.shape) : null,
-]);
+export const mul = defineBinary(
+  "mul",
+  binaryKernel((x, y) => x * y, {
+    same: (a, b, out, n) => {
+      for (let i = 0; i < n; i++) out[i] = a[i] * b[i];
+    },
+    right: (a, y, out, n) => {
+      for (let i = 0; i < n; i++) out[i] = a[i] * y;
+    },
+    left: (x, b, out, n) => {
+      for (let i = 0; i < n; i++) out[i] = x * b[i];
+    },
+  }),
+  (a, b) => (g, need) => [
+    need[0] ? sumToShape(mul(g, b), a.shape) : null,
+    need[1] ? sumToShape(mul(g, a), b.shape) : null,
+  ],
+);
 
 /** a / b */
-export const div = defineBinary("div", "x / y", (a, b) => (g, need) => [
-  need[0] ? sumToShape(div(g, b), a.shape) : null,
-  need[1] ? sumToShape(neg(div(mul(g, a), mul(b, b))), b.shape) : null,
-]);
+export const div = defineBinary(
+  "div",
+  binaryKernel((x, y) => x / y, {
+    same: (a, b, out, n) => {
+      for (let i = 0; i < n; i++) out[i] = a[i] / b[i];
+    },
+    right: (a, y, out, n) => {
+      for (let i = 0; i < n; i++) out[i] = a[i] / y;
+    },
+    left: (x, b, out, n) => {
+      for (let i = 0; i < n; i++) out[i] = x / b[i];
+    },
+  }),
+  (a, b) => (g, need) => [
+    need[0] ? sumToShape(div(g, b), a.shape) : null,
+    need[1] ? sumToShape(neg(div(mul(g, a), mul(b, b))), b.shape) : null,
+  ],
+);
 
 /** Elementwise maximum; NaN propagates. At ties the gradient is split evenly (as PyTorch). */
 export const maximum = defineBinary(
   "maximum",
-  "(x > y || x !== x) ? x : (y > x || y !== y) ? y : x",
+  binaryKernel((x, y) => (x > y || Number.isNaN(x) ? x : y > x || Number.isNaN(y) ? y : x)),
   (a, b) => (g, need) => {
     const half = where(equal(a, b), mul(g, 0.5), g);
     return [
@@ -103,7 +158,7 @@ export const maximum = defineBinary(
 /** Elementwise minimum; NaN propagates. At ties the gradient is split evenly (as PyTorch). */
 export const minimum = defineBinary(
   "minimum",
-  "(x < y || x !== x) ? x : (y < x || y !== y) ? y : x",
+  binaryKernel((x, y) => (x < y || Number.isNaN(x) ? x : y < x || Number.isNaN(y) ? y : x)),
   (a, b) => (g, need) => {
     const half = where(equal(a, b), mul(g, 0.5), g);
     return [
@@ -114,17 +169,83 @@ export const minimum = defineBinary(
 );
 
 /** 1 where a == b else 0 (no gradient). */
-export const equal = defineBinary("equal", "x === y ? 1 : 0", null);
+export const equal = defineBinary(
+  "equal",
+  binaryKernel((x, y) => (x === y ? 1 : 0), {
+    same: (a, b, out, n) => {
+      for (let i = 0; i < n; i++) out[i] = a[i] === b[i] ? 1 : 0;
+    },
+    right: (a, y, out, n) => {
+      for (let i = 0; i < n; i++) out[i] = a[i] === y ? 1 : 0;
+    },
+  }),
+  null,
+);
 /** 1 where a != b else 0 (no gradient). */
-export const notEqual = defineBinary("notEqual", "x !== y ? 1 : 0", null);
+export const notEqual = defineBinary(
+  "notEqual",
+  binaryKernel((x, y) => (x !== y ? 1 : 0), {
+    same: (a, b, out, n) => {
+      for (let i = 0; i < n; i++) out[i] = a[i] !== b[i] ? 1 : 0;
+    },
+    right: (a, y, out, n) => {
+      for (let i = 0; i < n; i++) out[i] = a[i] !== y ? 1 : 0;
+    },
+  }),
+  null,
+);
 /** 1 where a < b else 0 (no gradient). */
-export const less = defineBinary("less", "x < y ? 1 : 0", null);
+export const less = defineBinary(
+  "less",
+  binaryKernel((x, y) => (x < y ? 1 : 0), {
+    same: (a, b, out, n) => {
+      for (let i = 0; i < n; i++) out[i] = a[i] < b[i] ? 1 : 0;
+    },
+    right: (a, y, out, n) => {
+      for (let i = 0; i < n; i++) out[i] = a[i] < y ? 1 : 0;
+    },
+  }),
+  null,
+);
 /** 1 where a <= b else 0 (no gradient). */
-export const lessEqual = defineBinary("lessEqual", "x <= y ? 1 : 0", null);
+export const lessEqual = defineBinary(
+  "lessEqual",
+  binaryKernel((x, y) => (x <= y ? 1 : 0), {
+    same: (a, b, out, n) => {
+      for (let i = 0; i < n; i++) out[i] = a[i] <= b[i] ? 1 : 0;
+    },
+    right: (a, y, out, n) => {
+      for (let i = 0; i < n; i++) out[i] = a[i] <= y ? 1 : 0;
+    },
+  }),
+  null,
+);
 /** 1 where a > b else 0 (no gradient). */
-export const greater = defineBinary("greater", "x > y ? 1 : 0", null);
+export const greater = defineBinary(
+  "greater",
+  binaryKernel((x, y) => (x > y ? 1 : 0), {
+    same: (a, b, out, n) => {
+      for (let i = 0; i < n; i++) out[i] = a[i] > b[i] ? 1 : 0;
+    },
+    right: (a, y, out, n) => {
+      for (let i = 0; i < n; i++) out[i] = a[i] > y ? 1 : 0;
+    },
+  }),
+  null,
+);
 /** 1 where a >= b else 0 (no gradient). */
-export const greaterEqual = defineBinary("greaterEqual", "x >= y ? 1 : 0", null);
+export const greaterEqual = defineBinary(
+  "greaterEqual",
+  binaryKernel((x, y) => (x >= y ? 1 : 0), {
+    same: (a, b, out, n) => {
+      for (let i = 0; i < n; i++) out[i] = a[i] >= b[i] ? 1 : 0;
+    },
+    right: (a, y, out, n) => {
+      for (let i = 0; i < n; i++) out[i] = a[i] >= y ? 1 : 0;
+    },
+  }),
+  null,
+);
 
 /** −x */
 export function neg(x: TensorLike): Tensor {

@@ -1,11 +1,11 @@
 /**
- * Unary elementwise ops. Each is a scalar expression compiled into its own loop, with
+ * Unary elementwise ops. Each is a scalar function run by its own loop, with
  * its derivative written beside it in terms of ops (so it can be differentiated again).
  * NaN propagates through every op; see the README for ±Inf behaviour.
  */
 import { alloc } from "../dtype.js";
 import { ArgumentError } from "../errors.js";
-import { compileUnary, type UnaryKernel } from "../kernels/elementwise.js";
+import { type UnaryKernel, unaryKernel } from "../kernels/elementwise.js";
 import * as sp from "../special.js";
 import { record, shouldRecord } from "../tape.js";
 import { Tensor } from "../tensor.js";
@@ -35,13 +35,11 @@ function asTensor(x: TensorLike): Tensor {
   return typeof x === "number" ? scalar(x) : x;
 }
 
-/** Defines a unary op from its expression and derivative rule (cotangent g, input x, output y). */
+/** Defines a unary op from its loop and derivative rule (cotangent g, input x, output y). */
 function defineUnary(
-  expr: string,
+  kernel: UnaryKernel,
   dx: ((g: Tensor, x: Tensor, y: Tensor) => Tensor) | null,
-  helpers: Record<string, unknown> = {},
 ): (x: TensorLike) => Tensor {
-  const kernel = compileUnary(expr, helpers);
   return (input: TensorLike): Tensor => {
     const x = asTensor(input);
     const y = run(kernel, x);
@@ -51,63 +49,170 @@ function defineUnary(
 }
 
 /** eˣ */
-export const exp = defineUnary("Math.exp(x)", (g, _x, y) => mul(g, y));
+export const exp = defineUnary(
+  (a, out) => {
+    for (let i = 0; i < out.length; i++) {
+      const x = a[i];
+      out[i] = Math.exp(x);
+    }
+  },
+  (g, _x, y) => mul(g, y),
+);
 /** Natural logarithm (−Inf at 0, NaN below). */
-export const log = defineUnary("Math.log(x)", (g, x) => div(g, x));
+export const log = defineUnary(
+  (a, out) => {
+    for (let i = 0; i < out.length; i++) {
+      const x = a[i];
+      out[i] = Math.log(x);
+    }
+  },
+  (g, x) => div(g, x),
+);
 /** log(1 + x), accurate for small x. */
-export const log1p = defineUnary("Math.log1p(x)", (g, x) => div(g, add(x, 1)));
+export const log1p = defineUnary(
+  (a, out) => {
+    for (let i = 0; i < out.length; i++) {
+      const x = a[i];
+      out[i] = Math.log1p(x);
+    }
+  },
+  (g, x) => div(g, add(x, 1)),
+);
 /** eˣ − 1, accurate for small x. */
-export const expm1 = defineUnary("Math.expm1(x)", (g, _x, y) => mul(g, add(y, 1)));
+export const expm1 = defineUnary(
+  (a, out) => {
+    for (let i = 0; i < out.length; i++) {
+      const x = a[i];
+      out[i] = Math.expm1(x);
+    }
+  },
+  (g, _x, y) => mul(g, add(y, 1)),
+);
 /** √x */
-export const sqrt = defineUnary("Math.sqrt(x)", (g, _x, y) => div(g, mul(y, 2)));
+export const sqrt = defineUnary(
+  (a, out) => {
+    for (let i = 0; i < out.length; i++) {
+      const x = a[i];
+      out[i] = Math.sqrt(x);
+    }
+  },
+  (g, _x, y) => div(g, mul(y, 2)),
+);
 /** x² */
-export const square = defineUnary("x * x", (g, x) => mul(g, mul(x, 2)));
+export const square = defineUnary(
+  (a, out) => {
+    for (let i = 0; i < out.length; i++) {
+      const x = a[i];
+      out[i] = x * x;
+    }
+  },
+  (g, x) => mul(g, mul(x, 2)),
+);
 /** |x| (gradient 0 at 0, as PyTorch). */
-export const abs = defineUnary("Math.abs(x)", (g, x) => mul(g, sign(x)));
+export const abs = defineUnary(
+  (a, out) => {
+    for (let i = 0; i < out.length; i++) {
+      const x = a[i];
+      out[i] = Math.abs(x);
+    }
+  },
+  (g, x) => mul(g, sign(x)),
+);
 /** −1, 0 or 1 (NaN stays NaN); zero gradient. */
-export const sign = defineUnary("x > 0 ? 1 : x < 0 ? -1 : x", (g) => mul(g, 0));
+export const sign = defineUnary(
+  (a, out) => {
+    for (let i = 0; i < out.length; i++) {
+      const x = a[i];
+      out[i] = x > 0 ? 1 : x < 0 ? -1 : x;
+    }
+  },
+  (g) => mul(g, 0),
+);
 /** sin x */
-export const sin = defineUnary("Math.sin(x)", (g, x) => mul(g, cos(x)));
+export const sin = defineUnary(
+  (a, out) => {
+    for (let i = 0; i < out.length; i++) {
+      const x = a[i];
+      out[i] = Math.sin(x);
+    }
+  },
+  (g, x) => mul(g, cos(x)),
+);
 /** cos x */
-export const cos = defineUnary("Math.cos(x)", (g, x) => neg(mul(g, sin(x))));
+export const cos = defineUnary(
+  (a, out) => {
+    for (let i = 0; i < out.length; i++) {
+      const x = a[i];
+      out[i] = Math.cos(x);
+    }
+  },
+  (g, x) => neg(mul(g, sin(x))),
+);
 /** arctan x, with exact derivatives of every order: d/dx = 1/(1 + x²). */
-export const atan = defineUnary("Math.atan(x)", (g, x) => div(g, add(mul(x, x), 1)));
+export const atan = defineUnary(
+  (a, out) => {
+    for (let i = 0; i < out.length; i++) {
+      const x = a[i];
+      out[i] = Math.atan(x);
+    }
+  },
+  (g, x) => div(g, add(mul(x, x), 1)),
+);
 /** tanh x */
-export const tanh = defineUnary("Math.tanh(x)", (g, _x, y) => mul(g, sub(1, mul(y, y))));
+export const tanh = defineUnary(
+  (a, out) => {
+    for (let i = 0; i < out.length; i++) {
+      const x = a[i];
+      out[i] = Math.tanh(x);
+    }
+  },
+  (g, _x, y) => mul(g, sub(1, mul(y, y))),
+);
 /**
  * Logistic sigmoid 1/(1 + e⁻ˣ), stable on both tails. The derivative is written
  * σ(x)·σ(−x) rather than σ(1 − σ), which cancels in float32 for large x.
  */
 export const sigmoid = defineUnary(
-  "x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))",
+  (a, out) => {
+    for (let i = 0; i < out.length; i++) {
+      const x = a[i];
+      out[i] = x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+    }
+  },
   (g, x, y) => mul(g, mul(y, sigmoid(neg(x)))),
 );
 /** log(1 + eˣ) computed as max(x, 0) + log1p(e^(−|x|)), stable for any x. */
-export const softplus = defineUnary("Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)))", (g, x) =>
-  mul(g, sigmoid(x)),
+export const softplus = defineUnary(
+  (a, out) => {
+    for (let i = 0; i < out.length; i++) {
+      const x = a[i];
+      out[i] = Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+    }
+  },
+  (g, x) => mul(g, sigmoid(x)),
 );
 /** max(x, 0) (gradient 0 at 0, as PyTorch). */
-export const relu = defineUnary("x > 0 ? x : x !== x ? x : 0", (g, x) => mul(g, greater(x, 0)));
-/** Error function. */
-export const erf = defineUnary(
-  "erf(x)",
-  (g, x) => mul(g, mul(exp(neg(mul(x, x))), TWO_OVER_SQRT_PI)),
-  {
-    erf: sp.erf,
+export const relu = defineUnary(
+  (a, out) => {
+    for (let i = 0; i < out.length; i++) {
+      const x = a[i];
+      out[i] = x > 0 ? x : Number.isNaN(x) ? x : 0;
+    }
   },
+  (g, x) => mul(g, greater(x, 0)),
+);
+/** Error function. */
+export const erf = defineUnary(unaryKernel(sp.erf), (g, x) =>
+  mul(g, mul(exp(neg(mul(x, x))), TWO_OVER_SQRT_PI)),
 );
 /** Complementary error function 1 − erf(x), accurate in the upper tail. */
-export const erfc = defineUnary(
-  "erfc(x)",
-  (g, x) => mul(g, mul(exp(neg(mul(x, x))), -TWO_OVER_SQRT_PI)),
-  { erfc: sp.erfc },
+export const erfc = defineUnary(unaryKernel(sp.erfc), (g, x) =>
+  mul(g, mul(exp(neg(mul(x, x))), -TWO_OVER_SQRT_PI)),
 );
 /** log|Γ(x)|. */
-export const lgamma = defineUnary("lgamma(x)", (g, x) => mul(g, digamma(x)), { lgamma: sp.lgamma });
+export const lgamma = defineUnary(unaryKernel(sp.lgamma), (g, x) => mul(g, digamma(x)));
 /** Digamma ψ(x) = d/dx log Γ(x). */
-export const digamma = defineUnary("digamma(x)", (g, x) => mul(g, polygamma(1, x)), {
-  digamma: sp.digamma,
-});
+export const digamma = defineUnary(unaryKernel(sp.digamma), (g, x) => mul(g, polygamma(1, x)));
 
 const polygammaKernels: UnaryKernel[] = [];
 
@@ -118,7 +223,7 @@ export function polygamma(n: number, x: TensorLike): Tensor {
     throw new ArgumentError("polygamma", `order n must be an integer in [0, 100], got ${n}`);
   if (n === 0) return digamma(x);
   const t = asTensor(x);
-  polygammaKernels[n] ??= compileUnary(`polygamma(${n}, x)`, { polygamma: sp.polygamma });
+  polygammaKernels[n] ??= unaryKernel((v) => sp.polygamma(n, v));
   const y = run(polygammaKernels[n], t);
   if (shouldRecord(t)) record(y, [t], (g) => [mul(g, polygamma(n + 1, t))]);
   return y;

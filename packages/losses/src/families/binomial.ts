@@ -88,7 +88,18 @@ function isBinary(data: ArrayLike<number>): boolean {
 }
 
 /** Binomial (proportions, trials in w) with the logit link. */
-const binomialLogit: RowKernel = function binomialLogit(eta, offset, y, w, mu, W, z, lo, hi) {
+/** Exported for the worker threads that import it (see `FusedRowKernel.module`). */
+export const binomialLogit: RowKernel = function binomialLogit(
+  eta,
+  offset,
+  y,
+  w,
+  mu,
+  W,
+  z,
+  lo,
+  hi,
+) {
   const EPS = 2.220446049250313e-16;
   const ONE = 1 - EPS;
   let dev = 0;
@@ -129,5 +140,7 @@ const binomialLogit: RowKernel = function binomialLogit(eta, offset, y, w, mu, W
 const BINOMIAL_LOGIT: FusedRowKernel = {
   name: "binomial/logit",
   kernel: binomialLogit,
+  module: import.meta.url,
+  export: "binomialLogit",
   prepare: () => null,
 };

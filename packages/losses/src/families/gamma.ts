@@ -46,7 +46,8 @@ export function gamma(link?: LinkArgument): Family {
 }
 
 /** Gamma with the log link. */
-const gammaLog: RowKernel = function gammaLog(eta, offset, y, w, mu, W, z, lo, hi) {
+/** Exported for the worker threads that import it (see `FusedRowKernel.module`). */
+export const gammaLog: RowKernel = function gammaLog(eta, offset, y, w, mu, W, z, lo, hi) {
   const EPS = 2.220446049250313e-16;
   let dev = 0;
   for (let i = lo; i < hi; i++) {
@@ -72,4 +73,10 @@ const gammaLog: RowKernel = function gammaLog(eta, offset, y, w, mu, W, z, lo, h
   return dev;
 };
 
-const GAMMA_LOG: FusedRowKernel = { name: "gamma/log", kernel: gammaLog, prepare: () => null };
+const GAMMA_LOG: FusedRowKernel = {
+  name: "gamma/log",
+  kernel: gammaLog,
+  module: import.meta.url,
+  export: "gammaLog",
+  prepare: () => null,
+};

@@ -43,7 +43,18 @@ export function gaussian(link?: LinkArgument): Family {
 }
 
 /** Gaussian with the identity link. */
-const gaussianIdentity: RowKernel = function gaussianIdentity(eta, offset, y, w, mu, W, z, lo, hi) {
+/** Exported for the worker threads that import it (see `FusedRowKernel.module`). */
+export const gaussianIdentity: RowKernel = function gaussianIdentity(
+  eta,
+  offset,
+  y,
+  w,
+  mu,
+  W,
+  z,
+  lo,
+  hi,
+) {
   let dev = 0;
   for (let i = lo; i < hi; i++) {
     const m = eta[i];
@@ -66,6 +77,8 @@ const gaussianIdentity: RowKernel = function gaussianIdentity(eta, offset, y, w,
 const GAUSSIAN_IDENTITY: FusedRowKernel = {
   name: "gaussian/identity",
   kernel: gaussianIdentity,
+  module: import.meta.url,
+  export: "gaussianIdentity",
   prepare: () => null,
 };
 

@@ -76,7 +76,8 @@ function logGammaPlusOne(y: Tensor): Tensor {
  * log μ = η where μ = e^η is not clamped, and log y from `aux` (log k for each
  * count k, see {@link countLogs}) when given: no logarithm per row.
  */
-const poissonLog: RowKernel = function poissonLog(eta, offset, y, w, mu, W, z, lo, hi, aux) {
+/** Exported for the worker threads that import it (see `FusedRowKernel.module`). */
+export const poissonLog: RowKernel = function poissonLog(eta, offset, y, w, mu, W, z, lo, hi, aux) {
   const EPS = 2.220446049250313e-16;
   let dev = 0;
   for (let i = lo; i < hi; i++) {
@@ -117,4 +118,10 @@ export function countLogs(y: Float64Array): Float64Array | null {
   return Float64Array.from({ length: max + 1 }, (_, k) => Math.log(k > 0 ? k : 1));
 }
 
-const POISSON_LOG: FusedRowKernel = { name: "poisson/log", kernel: poissonLog, prepare: countLogs };
+const POISSON_LOG: FusedRowKernel = {
+  name: "poisson/log",
+  kernel: poissonLog,
+  module: import.meta.url,
+  export: "poissonLog",
+  prepare: countLogs,
+};

@@ -5,15 +5,14 @@
  * The columns are built from the binary file before the clock starts (as the peers load
  * theirs with numpy before theirs); the clock covers what a user calls,
  * `glm({ family }).fit({ formula, data })`: design matrix from the formula, then IRLS.
- * GEOML_THREADS pins the number of threads (the peers get the same count).
+ * GEOML_THREADS pins the number of threads (read by @geoml/models itself; the peers get
+ * the same count).
  */
 import { glm } from "../../src/index.js";
-import { setLinalgThreads } from "../../src/linalg/parallel.js";
 import { FEATURES, readColumns, readResponse } from "./data.js";
 
 const [prefix, nText, which] = process.argv.slice(2);
 const n = Number(nText);
-if (process.env.GEOML_THREADS) setLinalgThreads(Number(process.env.GEOML_THREADS));
 const data: Record<string, Float64Array> = {
   ...readColumns(prefix, n),
   y: readResponse(prefix, which as "logit" | "poisson", n),
@@ -21,6 +20,8 @@ const data: Record<string, Float64Array> = {
 const formula = `y ~ ${Array.from({ length: FEATURES }, (_, j) => `x${j + 1}`).join(" + ")}`;
 const model = glm({ family: which === "logit" ? "binomial" : "poisson" });
 
+// resident memory with the data loaded: the fit's own peak is peakMiB above this
+const baseMiB = process.memoryUsage().rss / 2 ** 20;
 const t0 = performance.now();
 const c0 = process.cpuUsage();
 const fit = model.fit({ formula, data });
@@ -32,6 +33,7 @@ console.log(
     seconds,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     peakMiB: process.resourceUsage().maxRSS / 1024,
+    baseMiB,
     iterations: fit.iterations,
     deviance: fit.deviance,
     params: Array.from(fit.params),

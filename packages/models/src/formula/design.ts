@@ -1,5 +1,7 @@
 /**
- * Builds the design matrix of a formula over columns of data: numeric factors
+ * Builds the design matrix of a formula over columns of data, whole columns at a
+ * time into one preallocated column-major array (a Float64Array column of the data
+ * is read in place, not copied): numeric factors
  * multiply, categorical factors are dummy-coded with named levels (treatment
  * coding, first level sorted as the reference, patsy's names `C(zone)[T.south]`).
  * The levels found while fitting are kept in a {@link DesignInfo} so new data is
@@ -108,7 +110,11 @@ function getColumn(data: DataFrame, name: string, formula: string): Column {
   return col;
 }
 
-/** Evaluates a numeric expression row by row; strings are an error. */
+/**
+ * Evaluates a numeric expression over whole columns; strings are an error. A plain
+ * Float64Array column comes back as it is, not copied (the caller must not write to
+ * it: see {@link evalOwned}); every other result is a new array.
+ */
 function evalNumeric(e: Expr, data: DataFrame, n: number, formula: string): Float64Array {
   switch (e.kind) {
     case "column": {
@@ -119,48 +125,53 @@ function evalNumeric(e: Expr, data: DataFrame, n: number, formula: string): Floa
           `column "${e.name}" holds strings; use C(${e.name}) or plain ${e.name} as a term, not inside an expression`,
           e.name,
         );
+      if (col instanceof Float64Array) return col;
       const out = new Float64Array(n);
-      for (let i = 0; i < n; i++) {
-        const v = col[i];
-        out[i] = v === null || v === undefined ? Number.NaN : Number(v);
-      }
+      if (col instanceof Float32Array) out.set(col);
+      else
+        for (let i = 0; i < n; i++) {
+          const v = col[i];
+          out[i] = v === null || v === undefined ? Number.NaN : Number(v);
+        }
       return out;
     }
     case "number":
       return new Float64Array(n).fill(e.value);
     case "unary": {
       const a = evalNumeric(e.arg, data, n, formula);
-      for (let i = 0; i < n; i++) a[i] = -a[i];
-      return a;
+      const out = new Float64Array(n);
+      for (let i = 0; i < n; i++) out[i] = -a[i];
+      return out;
     }
     case "call": {
       const a = evalNumeric(e.arg, data, n, formula);
       const t = transform(e.fn);
       if (t?.kind !== "elementwise")
         throw new FormulaError(formula, `"${e.fn}" is not a registered element-wise transform`);
-      for (let i = 0; i < n; i++) a[i] = t.apply(a[i]);
-      return a;
+      const out = new Float64Array(n);
+      const f = t.apply;
+      for (let i = 0; i < n; i++) out[i] = f(a[i]);
+      return out;
     }
     case "binary": {
       const a = evalNumeric(e.left, data, n, formula);
       const b = evalNumeric(e.right, data, n, formula);
-      for (let i = 0; i < n; i++) {
-        const x = a[i];
-        const y = b[i];
-        a[i] =
-          e.op === "+"
-            ? x + y
-            : e.op === "-"
-              ? x - y
-              : e.op === "*"
-                ? x * y
-                : e.op === "/"
-                  ? x / y
-                  : x ** y;
-      }
-      return a;
+      const out = new Float64Array(n);
+      // one loop per operator: no branch per element
+      if (e.op === "+") for (let i = 0; i < n; i++) out[i] = a[i] + b[i];
+      else if (e.op === "-") for (let i = 0; i < n; i++) out[i] = a[i] - b[i];
+      else if (e.op === "*") for (let i = 0; i < n; i++) out[i] = a[i] * b[i];
+      else if (e.op === "/") for (let i = 0; i < n; i++) out[i] = a[i] / b[i];
+      else for (let i = 0; i < n; i++) out[i] = a[i] ** b[i];
+      return out;
     }
   }
+}
+
+/** {@link evalNumeric} into an array of the caller's own (a data column is copied). */
+function evalOwned(e: Expr, data: DataFrame, n: number, formula: string): Float64Array {
+  const v = evalNumeric(e, data, n, formula);
+  return e.kind === "column" && v === data[e.name] ? v.slice() : v;
 }
 
 type Evaluated =
@@ -180,7 +191,7 @@ function evalFactor(
     const t = transform(f.transform.name);
     if (t?.kind !== "term")
       throw new FormulaError(formula, `"${f.transform.name}" is not a registered term transform`);
-    const args = f.transform.args.map((a) => evalNumeric(a, data, n, formula));
+    const args = f.transform.args.map((a) => evalOwned(a, data, n, formula));
     const saved = states?.[f.label];
     if (states !== undefined && saved === undefined)
       throw new FormulaError(formula, `the model has no saved state for ${f.label}`);
@@ -311,7 +322,7 @@ export function buildDesign(
       yLevels = [...ev.levels];
       y = Float64Array.from(ev.codes);
     } else {
-      y = evalNumeric(resp.expr, data, n0, formulaText);
+      y = evalOwned(resp.expr, data, n0, formulaText);
       missingRows(resp.label, y, bad, policy);
     }
   }
@@ -340,12 +351,12 @@ export function buildDesign(
   let offset: Float64Array | null = null;
   const offsetParts: [string, Float64Array][] = formula.offsets.map((e) => [
     `offset(${exprLabelOf(e)})`,
-    evalNumeric(e, data, n0, formulaText),
+    evalOwned(e, data, n0, formulaText),
   ]);
   if (options.offset)
     offsetParts.push([
       options.offset,
-      evalNumeric({ kind: "column", name: options.offset }, data, n0, formulaText),
+      evalOwned({ kind: "column", name: options.offset }, data, n0, formulaText),
     ]);
   for (const [name, v] of offsetParts) {
     missingRows(name, v, bad, policy);
@@ -354,7 +365,7 @@ export function buildDesign(
   }
   let weights: Float64Array | null = null;
   if (options.weights) {
-    weights = evalNumeric({ kind: "column", name: options.weights }, data, n0, formulaText);
+    weights = evalOwned({ kind: "column", name: options.weights }, data, n0, formulaText);
     missingRows(options.weights, weights, bad, policy);
     for (let i = 0; i < n0; i++)
       if (weights[i] < 0)
@@ -378,26 +389,29 @@ export function buildDesign(
     v === null || n === n0 ? v : Float64Array.from(rows, (r) => v[r]);
 
   // columns: the intercept, then each term; categorical factors use treatment coding,
-  // except the first categorical main effect of a model without intercept (full coding)
+  // except the first categorical main effect of a model without intercept (full coding).
+  // A column is a product of factors, each a numeric vector or a level's indicator.
   const names: string[] = [];
-  const cols: ((out: Float64Array) => void)[] = [];
+  const cols: Component[][] = [];
   if (formula.intercept) {
     names.push("Intercept");
-    cols.push((out) => out.fill(1));
+    cols.push([]);
   }
   let fullCodingUsed = formula.intercept;
   const levelsOut: Record<string, readonly string[]> = {};
   for (const term of formula.terms) {
-    // each factor contributes a list of (name suffix, row → value) columns
-    const parts: { name: string; value: (row: number) => number }[][] = [];
+    // each factor contributes a list of (name suffix, component) columns
+    const parts: { name: string; c: Component }[][] = [];
     for (const f of term) {
       const ev = evaluated.get(f.label)!;
       if (ev.kind === "numeric") {
-        const v = ev.values;
-        parts.push([{ name: f.label, value: (r) => v[r] }]);
+        parts.push([{ name: f.label, c: { kind: "numeric", values: ev.values } }]);
       } else if (ev.kind === "columns") {
         parts.push(
-          ev.columns.map((v, k) => ({ name: `${f.label}${ev.suffixes[k]}`, value: (r) => v[r] })),
+          ev.columns.map((v, k) => ({
+            name: `${f.label}${ev.suffixes[k]}`,
+            c: { kind: "numeric", values: v },
+          })),
         );
       } else {
         levelsOut[f.label] = ev.levels;
@@ -405,9 +419,9 @@ export function buildDesign(
         if (full) fullCodingUsed = true;
         const codes = ev.codes;
         const list = ev.levels
-          .map((lev, li) => ({
+          .map((lev, level) => ({
             name: `${f.label}[${full ? "" : "T."}${lev}]`,
-            value: (r: number) => (codes[r] === li ? 1 : 0),
+            c: { kind: "level", codes, level } as Component,
           }))
           .slice(full ? 0 : 1);
         parts.push(list);
@@ -422,23 +436,17 @@ export function buildDesign(
         term[0].label,
       );
     // cartesian product of the factors' columns, first factor varying fastest (as patsy)
-    let combos: { name: string; value: (row: number) => number }[] = [{ name: "", value: () => 1 }];
+    let combos: { name: string; cs: Component[] }[] = [{ name: "", cs: [] }];
     for (const part of parts) {
       const next: typeof combos = [];
       for (const p of part)
-        for (const c of combos) {
-          const cv = c.value;
-          const pv = p.value;
-          next.push({ name: c.name ? `${c.name}:${p.name}` : p.name, value: (r) => cv(r) * pv(r) });
-        }
+        for (const c of combos)
+          next.push({ name: c.name ? `${c.name}:${p.name}` : p.name, cs: [...c.cs, p.c] });
       combos = next;
     }
     for (const c of combos) {
       names.push(c.name);
-      const value = c.value;
-      cols.push((out) => {
-        for (let i = 0; i < n; i++) out[i] = value(rows[i]);
-      });
+      cols.push(c.cs);
     }
   }
   if (options.info) {
@@ -455,9 +463,11 @@ export function buildDesign(
       "BAD_DATA",
       `formula "${formulaText}": the design would have ${n} rows × ${p} columns, more than ${MAX_CELLS} values (4 GiB)`,
     );
-  // shared memory lets the cross-product run on worker threads without copying X
+  // shared memory lets the cross-product run on worker threads without copying X;
+  // each column is written in place, whole column at a time
   const x = sharedFloat64(n * p);
-  for (let j = 0; j < p; j++) cols[j](x.subarray(j * n, (j + 1) * n));
+  const kept = n === n0 ? null : rows;
+  for (let j = 0; j < p; j++) fillColumn(x.subarray(j * n, (j + 1) * n), cols[j], kept);
 
   return {
     x,
@@ -477,6 +487,40 @@ export function buildDesign(
       ...(Object.keys(states).length > 0 ? { transforms: states } : {}),
     },
   };
+}
+
+/** A factor of a design column: a numeric vector, or the indicator of one level. */
+type Component =
+  | { kind: "numeric"; values: Float64Array }
+  | { kind: "level"; codes: Int32Array; level: number };
+
+/**
+ * Writes into `out` the product of `parts` (1 for none: the intercept) at the data
+ * rows `rows` (null: every row), one pass over the column per factor.
+ */
+function fillColumn(out: Float64Array, parts: readonly Component[], rows: Int32Array | null): void {
+  const n = out.length;
+  if (parts.length === 0) {
+    out.fill(1);
+    return;
+  }
+  parts.forEach((c, k) => {
+    const first = k === 0;
+    if (c.kind === "numeric") {
+      const v = c.values;
+      if (rows === null) {
+        if (first) out.set(v.length === n ? v : v.subarray(0, n));
+        else for (let i = 0; i < n; i++) out[i] *= v[i];
+      } else if (first) for (let i = 0; i < n; i++) out[i] = v[rows[i]];
+      else for (let i = 0; i < n; i++) out[i] *= v[rows[i]];
+    } else {
+      const { codes, level } = c;
+      if (first)
+        for (let i = 0; i < n; i++) out[i] = codes[rows === null ? i : rows[i]] === level ? 1 : 0;
+      else
+        for (let i = 0; i < n; i++) out[i] *= codes[rows === null ? i : rows[i]] === level ? 1 : 0;
+    }
+  });
 }
 
 function exprLabelOf(e: Expr): string {

@@ -95,3 +95,40 @@ describe("design matrices", () => {
     expect(() => buildDesign("y ~ log(zone)", data)).toThrow(/holds strings/);
   });
 });
+
+describe("columnar design", () => {
+  it("reads Float64Array columns in place, never writes to them, and codes every case as plain arrays do", () => {
+    const typed = {
+      y: Float64Array.from(data.y),
+      x1: Float64Array.from(data.x1),
+      x2: Float32Array.from(data.x2),
+      zone: data.zone,
+      area: Float64Array.from([1, 2, Number.NaN, 4, 5, 6]),
+    };
+    const before = JSON.stringify(
+      Object.values(typed).map((c) => Array.from(c as ArrayLike<unknown>)),
+    );
+    const formula = "y ~ x1 * C(zone) + x1:x2 + I(x1 * 2) + offset(x1)";
+    const options = { weights: "x1", missing: "drop" as const, offset: "area" };
+    const a = buildDesign(formula, { ...typed, x1: typed.x1.map(Math.abs) }, options);
+    const b = buildDesign(
+      formula,
+      { ...data, x1: data.x1.map(Math.abs), area: [1, 2, Number.NaN, 4, 5, 6] },
+      options,
+    );
+    expect(
+      JSON.stringify(Object.values(typed).map((c) => Array.from(c as ArrayLike<unknown>))),
+    ).toBe(before);
+    expect(a.names).toEqual(b.names);
+    expect(Array.from(a.x)).toEqual(Array.from(b.x));
+    expect(Array.from(a.rows)).toEqual([0, 1, 3, 4, 5]);
+    for (const k of ["y", "offset", "weights"] as const) {
+      expect(Array.from(a[k]!)).toEqual(Array.from(b[k]!));
+      // the design's vectors are its own: solvers may write to them
+      expect(a[k]).not.toBe(typed.y);
+    }
+    const whole = buildDesign("y ~ x1", typed);
+    expect(whole.y).not.toBe(typed.y);
+    expect(Array.from(whole.x.subarray(whole.n))).toEqual(Array.from(typed.x1));
+  });
+});

@@ -1,6 +1,6 @@
 import type { Family, LinkName } from "@geoml/losses";
 import { afterAll, describe, expect, it } from "vitest";
-import { setLinalgSimd, setLinalgThreads, sharedFloat64 } from "../linalg/parallel.js";
+import { lastPass, setLinalgSimd, setLinalgThreads, sharedFloat64 } from "../linalg/parallel.js";
 import { float64Family, resolveFamily } from "./family.js";
 import { irls, workingValues } from "./irls.js";
 
@@ -171,6 +171,8 @@ describe("IRLS with the one-pass kernels", () => {
     const one = irls(fam, prob);
     setLinalgThreads(2);
     const two = irls(fam, prob);
+    // the family's kernel was imported by the worker from its module in @geoml/losses
+    expect(lastPass.threads).toBe(2);
     expect(two.iterations).toBe(one.iterations);
     for (let j = 0; j < prob.p; j++) expect(close(two.beta[j], one.beta[j], 1e-12)).toBe(true);
     expect(close(two.deviance, one.deviance, 1e-13)).toBe(true);

@@ -30,11 +30,13 @@ interface PassArgs {
 
 interface PassLib extends Record<string, unknown> {
   kernel: RowKernel;
-  crossprodRange: typeof crossprodRange;
 }
 
-/** out[0] += deviance of rows [r0, r1); out[1…] += their [X z]ᵀW[X z] (lower triangle). */
-function passRows(
+/**
+ * out[0] += deviance of rows [r0, r1); out[1…] += their [X z]ᵀW[X z] (lower
+ * triangle). Exported: worker threads import it.
+ */
+export function passRows(
   a: PassArgs,
   r0: number,
   r1: number,
@@ -52,7 +54,7 @@ function passRows(
       dev += kernel(a.eta, a.offset, a.y, a.w, a.mu, a.W, a.z, b, e, a.aux);
     },
   };
-  lib.crossprodRange(a.x, a.n, a.p, a.W, a.z, r0, r1, out.subarray(1), simd, step);
+  crossprodRange(a.x, a.n, a.p, a.W, a.z, r0, r1, out.subarray(1), simd, step);
   out[0] += dev;
 }
 
@@ -91,9 +93,11 @@ export function irlsPass(
   offset: Float64Array | null,
 ): (beta: Float64Array) => PassResult {
   const task: RowTask<PassArgs, PassLib> = {
-    name: `irls:${kernel.name}`,
-    run: passRows,
-    lib: { kernel: kernel.kernel, crossprodRange },
+    run: { module: import.meta.url, name: "passRows", fn: passRows },
+    // a kernel without a module (one a user wrote inline) keeps the pass on this thread
+    lib: {
+      kernel: { module: kernel.module, name: kernel.export ?? kernel.name, fn: kernel.kernel },
+    },
   };
   const base = {
     x,

@@ -1,4 +1,4 @@
-import { type RowTask, runRows } from "./parallel.js";
+import { type RowRun, type RowTask, runRows } from "./parallel.js";
 import type { SimdKernels } from "./simd.js";
 
 /**
@@ -23,8 +23,6 @@ export interface LinearStep {
 /**
  * Accumulates the lower triangle of [X z]ᵀ W [X z] over rows [r0, r1) into `acc`
  * ((p+1)×(p+1) row-major), with an optional {@link LinearStep} per block.
- * Self-contained (no module references) because worker threads run it from its
- * source text.
  */
 export function crossprodRange(
   x: Float64Array,
@@ -183,11 +181,13 @@ interface CrossprodArgs {
   z: Float64Array;
 }
 
-const crossprodTask: RowTask<CrossprodArgs, { crossprodRange: typeof crossprodRange }> = {
-  name: "crossprod",
-  run: (a, r0, r1, out, simd, lib) =>
-    lib.crossprodRange(a.x, a.n, a.p, a.w, a.z, r0, r1, out, simd),
-  lib: { crossprodRange },
+/** The rows [r0, r1) of {@link weightedCrossprod}: the task its worker threads import. */
+export const crossprodRows: RowRun<CrossprodArgs, Record<string, never>> = (a, r0, r1, out, simd) =>
+  crossprodRange(a.x, a.n, a.p, a.w, a.z, r0, r1, out, simd);
+
+const crossprodTask: RowTask<CrossprodArgs, Record<string, never>> = {
+  run: { module: import.meta.url, name: "crossprodRows", fn: crossprodRows },
+  lib: {},
 };
 
 /** Adds X β to `eta` over rows [r0, r1) of a column-major X. */

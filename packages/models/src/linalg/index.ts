@@ -7,4 +7,10 @@ export {
   choleskySolve,
 } from "./cholesky.js";
 export { linearPredictor, rowQuadraticForm, weightedCrossprod } from "./crossprod.js";
-export { setLinalgSimd, setLinalgThreads, sharedFloat64 } from "./parallel.js";
+export {
+  getThreads,
+  setLinalgSimd,
+  setLinalgThreads,
+  setThreads,
+  sharedFloat64,
+} from "./parallel.js";

@@ -4,9 +4,18 @@
  * own share, then blocks on `Atomics.wait` until the workers flag completion. Only
  * arrays backed by a SharedArrayBuffer can be shared without copying; a pass whose
  * large arrays are not shared runs on the main thread alone.
+ *
+ * A task is a function exported by an ES module (as in piscina or tinypool): a
+ * worker imports the module by its URL and calls the export, so no code is ever
+ * rebuilt from text. Node's modules are reached through `process.getBuiltinModule`
+ * (Node ≥ 20.16), never imported statically, so this file also loads in a browser,
+ * where every pass runs on the calling thread.
  */
-import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
+import type * as NodeModule from "node:module";
+import type * as NodeOs from "node:os";
+import type * as NodeUrl from "node:url";
+import type * as NodeWorkers from "node:worker_threads";
+import { ModelError } from "../contract/errors.js";
 import { createSimdKernels, type SimdKernels } from "./simd.js";
 
 /** Below this many multiply-adds a pass is faster on one thread. */
@@ -14,24 +23,45 @@ const MIN_WORK = 2e7;
 /** Typed-array arguments longer than this must be shared for a pass to go parallel. */
 const SMALL = 4096;
 
-/**
- * Work over a range of rows that adds its contribution to `out` (sums, so the
- * ranges' results add up). `run` and every function of `lib` are self-contained:
- * they refer only to their parameters (helpers come through `lib`), because worker
- * threads rebuild them from their source text.
- */
-export interface RowTask<A, L extends Record<string, unknown>> {
-  /** Names the task in a worker's cache of compiled tasks; unique per `run` and `lib`. */
+/** A function exported by an ES module, which a worker thread imports by URL and name. */
+export interface ModuleFunction<F> {
+  /** URL of the module (its `import.meta.url`); absent: the calling thread only. */
+  readonly module?: string;
+  /** Name under which the module exports `fn`. */
   readonly name: string;
-  readonly run: (
-    args: A,
-    r0: number,
-    r1: number,
-    out: Float64Array,
-    simd: SimdKernels | null,
-    lib: L,
-  ) => void;
-  readonly lib: L;
+  /** The function itself, for the calling thread. */
+  readonly fn: F;
+}
+
+/**
+ * Adds the contribution of rows [r0, r1) to `out` (sums, so the ranges' results
+ * add up). `lib` holds the functions the task is parametrised by (a family's row
+ * kernel, say), resolved from their modules on a worker.
+ */
+export type RowRun<A, L> = (
+  args: A,
+  r0: number,
+  r1: number,
+  out: Float64Array,
+  simd: SimdKernels | null,
+  lib: L,
+) => void;
+
+/** Work over a range of rows: a module function and the module functions it is given. */
+export interface RowTask<A, L extends Record<string, unknown>> {
+  readonly run: ModuleFunction<RowRun<A, L>>;
+  readonly lib: { readonly [K in keyof L]: ModuleFunction<L[K]> };
+}
+
+/** A Node built-in module, or undefined outside Node (or before Node 20.16). */
+function builtin<T>(name: string): T | undefined {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  return proc?.getBuiltinModule?.(name) as T | undefined;
+}
+
+function cores(): number {
+  const os = builtin<typeof NodeOs>("node:os");
+  return os?.availableParallelism?.() ?? 1;
 }
 
 let pool: PoolWorker[] | null = null;
@@ -49,64 +79,121 @@ export function mainSimd(): SimdKernels | null {
 export function setLinalgSimd(enabled: boolean): void {
   simdEnabled = enabled;
 }
-let threads = Math.max(1, Math.min(availableParallelism?.() ?? 1, 8));
+/** Most threads used by default (more rarely pays for passes this memory-bound). */
+const DEFAULT_MAX = 8;
 
-/** Sets the number of threads used by passes over the rows (1 disables workers). */
-export function setLinalgThreads(count: number): void {
-  threads = Math.max(1, Math.floor(count));
+/** Checks a thread count from `source` (an option or the environment). */
+function checkThreads(count: unknown, source: string): number {
+  if (typeof count !== "number" || !Number.isInteger(count) || count < 1 || count > 1024)
+    throw new ModelError(
+      "BAD_OPTION",
+      `${source}: the number of threads must be an integer from 1 to 1024, got ${String(count)}`,
+    );
+  return count;
+}
+
+/** The thread count: `GEOML_THREADS` when set, else the cores available (at most 8). */
+function initialThreads(): number {
+  const env = typeof process !== "undefined" ? process.env?.GEOML_THREADS : undefined;
+  if (env !== undefined && env.trim() !== "")
+    return checkThreads(Number(env.trim()), `GEOML_THREADS=${JSON.stringify(env)}`);
+  return Math.max(1, Math.min(cores(), DEFAULT_MAX));
+}
+
+let threads = initialThreads();
+
+/**
+ * Pins the number of threads (the calling thread included) that passes over the
+ * rows of a design use: GLM cross-products and IRLS passes. 1 runs everything on
+ * the calling thread. The default is the `GEOML_THREADS` environment variable when
+ * set, else the number of cores available (at most 8).
+ *
+ * @throws ModelError (`BAD_OPTION`) unless `count` is an integer from 1 to 1024.
+ */
+export function setThreads(count: number): void {
+  threads = checkThreads(count, "setThreads(count)");
   if (pool && pool.length > threads - 1) {
     for (const w of pool.splice(threads - 1)) void w.worker.terminate();
   }
 }
 
+/** The number of threads that passes over the rows use (see {@link setThreads}). */
+export function getThreads(): number {
+  return threads;
+}
+
+/**
+ * Sets the number of threads used by passes over the rows (1 disables workers).
+ * @deprecated use {@link setThreads}, which checks its argument.
+ */
+export function setLinalgThreads(count: number): void {
+  setThreads(Math.max(1, Math.floor(count)));
+}
+
 interface PoolWorker {
-  worker: Worker;
+  worker: NodeWorkers.Worker;
   /** Set to 1 by the worker once its script has loaded. */
   ready: Int32Array;
+  /** A pass has already waited for this worker to load (later passes do not wait). */
+  waited: boolean;
+  /** The worker failed to load or exited. */
+  dead: boolean;
 }
 
-/** The source text that rebuilds a task in a worker: `{ run, lib }`. */
-function taskSource(task: RowTask<unknown, Record<string, unknown>>): string {
-  const lib = Object.entries(task.lib)
-    .map(([k, f]) => `${JSON.stringify(k)}: ${String(f)}`)
-    .join(",\n");
-  return `({ run: ${task.run.toString()}, lib: { ${lib} } })`;
+/**
+ * What a worker thread runs: `worker.js` beside this file. Run from the TypeScript
+ * sources (tests, benchmarks), it is `worker.ts`, loaded through tsx from a small
+ * bootstrap module; null when neither works, and the passes stay on one thread.
+ */
+let workerEntry: URL | null | undefined;
+
+function entry(): URL | null {
+  if (workerEntry !== undefined) return workerEntry;
+  workerEntry = null;
+  const here = import.meta.url;
+  if (!here.endsWith(".ts")) workerEntry = new URL("./worker.js", here);
+  else {
+    const mod = builtin<typeof NodeModule>("node:module");
+    const url = builtin<typeof NodeUrl>("node:url");
+    try {
+      const pkg = mod?.createRequire(here).resolve("tsx/package.json");
+      if (pkg && url) {
+        // tsx's ES-module API (its "require" entry cannot register ESM hooks)
+        const tsx = new URL("dist/esm/api/index.mjs", url.pathToFileURL(pkg)).href;
+        const main = new URL("./worker.ts", here).href;
+        const boot = `import { register } from ${JSON.stringify(tsx)};
+          register();
+          await import(${JSON.stringify(main)});`;
+        workerEntry = new URL(`data:text/javascript,${encodeURIComponent(boot)}`);
+      }
+    } catch {
+      // no tsx: one thread
+    }
+  }
+  return workerEntry;
 }
 
-function workers(count: number): PoolWorker[] {
+/** Starts workers until the pool has `count`; false when workers are unavailable here. */
+function workers(count: number): PoolWorker[] | null {
+  const wt = builtin<typeof NodeWorkers>("node:worker_threads");
+  const url = entry();
+  if (!wt || !url) return null;
   pool ??= [];
   while (pool.length < count) {
-    // __name: the helper that bundlers insert into function sources to keep names
-    const src = `
-      const __name = (f) => f;
-      const { parentPort, workerData } = require("node:worker_threads");
-      const createSimdKernels = ${createSimdKernels.toString()};
-      const simd = createSimdKernels();
-      const tasks = new Map();
-      parentPort.on("message", (m) => {
-        const flag = new Int32Array(m.flag);
-        try {
-          let task = tasks.get(m.name);
-          if (!task) {
-            task = new Function("__name", "return " + m.source)(__name);
-            tasks.set(m.name, task);
-          }
-          const out = new Float64Array(m.out, m.outOffset, m.outLength);
-          task.run(m.args, m.r0, m.r1, out, m.simd ? simd : null, task.lib);
-        } catch (e) {
-          Atomics.store(flag, 1 + m.part, 1);
-        }
-        Atomics.add(flag, 0, 1);
-        Atomics.notify(flag, 0);
-      });
-      const ready = new Int32Array(workerData.ready);
-      Atomics.store(ready, 0, 1);
-      Atomics.notify(ready, 0);`;
     const ready = new Int32Array(new SharedArrayBuffer(4));
-    const worker = new Worker(src, { eval: true, workerData: { ready: ready.buffer } });
+    const worker = new wt.Worker(url, { workerData: { ready: ready.buffer } });
     // idle workers must not keep the process alive
     worker.unref();
-    pool.push({ worker, ready });
+    const w: PoolWorker = { worker, ready, waited: false, dead: false };
+    // a worker that fails to load never sets `ready`: its rows run here, and the
+    // pool is rebuilt for the next pass
+    worker.on("error", () => {
+      w.dead = true;
+    });
+    worker.on("exit", () => {
+      w.dead = true;
+    });
+    pool.push(w);
   }
   return pool.slice(0, count);
 }
@@ -139,14 +226,51 @@ function unshared(args: object): boolean {
   return false;
 }
 
+/** Where a worker finds a module function: `{ module, name }`, or null if it cannot. */
+function reference(f: ModuleFunction<unknown>): { module: string; name: string } | null {
+  return f.module ? { module: f.module, name: f.name } : null;
+}
+
+/** The task's functions as references a worker can import, or null if one has no module. */
+function references(task: RowTask<unknown, Record<string, unknown>>): {
+  run: { module: string; name: string };
+  lib: Record<string, { module: string; name: string }>;
+} | null {
+  const run = reference(task.run);
+  if (!run) return null;
+  const lib: Record<string, { module: string; name: string }> = {};
+  for (const [k, f] of Object.entries(task.lib)) {
+    const r = reference(f as ModuleFunction<unknown>);
+    if (!r) return null;
+    lib[k] = r;
+  }
+  return { run, lib };
+}
+
+function runHere<A, L extends Record<string, unknown>>(
+  task: RowTask<A, L>,
+  args: A,
+  r0: number,
+  r1: number,
+  out: Float64Array,
+): void {
+  const lib = {} as Record<string, unknown>;
+  for (const [k, f] of Object.entries(task.lib)) lib[k] = (f as ModuleFunction<unknown>).fn;
+  task.run.fn(args, r0, r1, out, mainSimd(), lib as L);
+}
+
+/** How the last {@link runRows} went: the threads that computed a share of its rows. */
+export const lastPass = { threads: 1 };
+
 /**
  * Runs `task` over rows [0, n) and returns the sum of the ranges' `out` vectors
  * (length `outLength`, zero-initialised). With several threads allowed, at least
- * `work` ≥ {@link MIN_WORK} multiply-adds and every large array argument shared,
- * the rows are split evenly: the first share runs here, the others on workers.
- * Otherwise everything runs here. Small arguments (≤ 4096 elements) are copied to
- * the workers and must be read-only. The sum over ranges is formed in range order,
- * so the result does not depend on which thread computed which range.
+ * `work` ≥ {@link MIN_WORK} multiply-adds, every large array argument shared and
+ * every function of the task importable by a worker, the rows are split evenly:
+ * the first share runs here, the others on workers. Otherwise everything runs
+ * here. Small arguments (≤ 4096 elements) are copied to the workers and must be
+ * read-only. The sum over ranges is formed in range order, so the result does not
+ * depend on which thread computed which range.
  */
 export function runRows<A extends object, L extends Record<string, unknown>>(
   task: RowTask<A, L>,
@@ -156,8 +280,12 @@ export function runRows<A extends object, L extends Record<string, unknown>>(
   work: number,
 ): Float64Array {
   const acc = new Float64Array(outLength);
-  if (threads < 2 || work < MIN_WORK || unshared(args)) {
-    task.run(args, 0, n, acc, mainSimd(), task.lib);
+  lastPass.threads = 1;
+  const refs = references(task as RowTask<unknown, Record<string, unknown>>);
+  const ws =
+    threads >= 2 && work >= MIN_WORK && refs && !unshared(args) ? workers(threads - 1) : null;
+  if (!ws || !refs) {
+    runHere(task, args, 0, n, acc);
     return acc;
   }
   const parts = threads;
@@ -169,22 +297,24 @@ export function runRows<A extends object, L extends Record<string, unknown>>(
     Math.min(n, t * step),
     Math.min(n, (t + 1) * step),
   ];
-  const ws = workers(parts - 1);
-  const source = taskSource(task as RowTask<unknown, Record<string, unknown>>);
   // a worker that has not loaded after 5 s (or failed to) gets no rows: main does them
   const sent: boolean[] = [false];
   for (let t = 1; t < parts; t++) {
-    const { worker, ready } = ws[t - 1];
-    if (Atomics.load(ready, 0) !== 1) Atomics.wait(ready, 0, 0, 5000);
-    if (Atomics.load(ready, 0) !== 1) {
+    const w = ws[t - 1];
+    const { worker, ready } = w;
+    // the first pass that needs a worker waits up to 5 s for it to load (from the
+    // TypeScript sources that can take a second or more); later passes only look,
+    // and a worker still loading leaves its rows to this thread
+    if (Atomics.load(ready, 0) !== 1 && !w.waited && !w.dead) Atomics.wait(ready, 0, 0, 5000);
+    w.waited = true;
+    if (Atomics.load(ready, 0) !== 1 || w.dead) {
       sent.push(false);
       continue;
     }
     sent.push(true);
     const [r0, r1] = range(t);
     worker.postMessage({
-      name: task.name,
-      source,
+      ...refs,
       args,
       r0,
       r1,
@@ -199,7 +329,7 @@ export function runRows<A extends object, L extends Record<string, unknown>>(
   }
   const expected = sent.filter(Boolean).length;
   const t0 = performance.now();
-  task.run(args, 0, range(0)[1], acc, mainSimd(), task.lib);
+  runHere(task, args, 0, range(0)[1], acc);
   // never hang on a worker that died mid-pass: after a generous deadline main takes over
   const deadline = performance.now() + Math.max(10_000, 50 * (performance.now() - t0));
   const f = new Int32Array(flag);
@@ -219,11 +349,12 @@ export function runRows<A extends object, L extends Record<string, unknown>>(
     if (!sent[t] || timedOut || f[1 + t] !== 0) {
       // in memory of its own: a worker that timed out may still be writing its slot
       part = new Float64Array(outLength);
-      task.run(args, ...range(t), part, mainSimd(), task.lib);
-    }
+      runHere(task, args, ...range(t), part);
+    } else lastPass.threads++;
     for (let k = 0; k < outLength; k++) acc[k] += part[k];
   }
-  if (timedOut || sent.includes(false, 1)) dropPool();
+  // a worker that died, or took work and never finished it, is replaced next time
+  if (timedOut || ws.some((w) => w.dead)) dropPool();
   return acc;
 }
 

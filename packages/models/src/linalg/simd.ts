@@ -1,8 +1,8 @@
 /**
  * WebAssembly SIMD kernels for the cross-product, assembled from the bytes below
  * at run time (no toolchain, nothing prebuilt to ship). They work on float64
- * vectors held in the module's memory, two rows per f64x2 step. Self-contained
- * (no module references) because worker threads build them from their source text.
+ * vectors held in the module's memory, two rows per f64x2 step; each worker thread
+ * builds its own.
  */
 
 /** The kernels and the memory they work in; every pointer is a byte offset into it. */

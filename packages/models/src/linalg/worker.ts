@@ -1,0 +1,61 @@
+/**
+ * A worker thread of the row passes (see `parallel.ts`): it imports each task's
+ * module by URL (once, then cached), runs the exported function over the rows it
+ * is sent, and flags completion in shared memory for the blocked main thread.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { createSimdKernels } from "./simd.js";
+
+interface Reference {
+  module: string;
+  name: string;
+}
+
+interface Message {
+  run: Reference;
+  lib: Record<string, Reference>;
+  args: unknown;
+  r0: number;
+  r1: number;
+  out: SharedArrayBuffer;
+  outOffset: number;
+  outLength: number;
+  simd: boolean;
+  part: number;
+  flag: SharedArrayBuffer;
+}
+
+const simd = createSimdKernels();
+const loaded = new Map<string, unknown>();
+
+/** The function `ref.name` exported by module `ref.module`. */
+async function load(ref: Reference): Promise<unknown> {
+  const key = `${ref.module}#${ref.name}`;
+  if (!loaded.has(key)) {
+    const mod = (await import(ref.module)) as Record<string, unknown>;
+    if (typeof mod[ref.name] !== "function")
+      throw new TypeError(`${ref.module} exports no function named ${ref.name}`);
+    loaded.set(key, mod[ref.name]);
+  }
+  return loaded.get(key);
+}
+
+parentPort?.on("message", async (m: Message) => {
+  const flag = new Int32Array(m.flag);
+  try {
+    const run = (await load(m.run)) as (...a: unknown[]) => void;
+    const lib: Record<string, unknown> = {};
+    for (const [k, ref] of Object.entries(m.lib)) lib[k] = await load(ref);
+    const out = new Float64Array(m.out, m.outOffset, m.outLength);
+    run(m.args, m.r0, m.r1, out, m.simd ? simd : null, lib);
+  } catch {
+    // the main thread redoes these rows
+    Atomics.store(flag, 1 + m.part, 1);
+  }
+  Atomics.add(flag, 0, 1);
+  Atomics.notify(flag, 0);
+});
+
+const ready = new Int32Array((workerData as { ready: SharedArrayBuffer }).ready);
+Atomics.store(ready, 0, 1);
+Atomics.notify(ready, 0);
