@@ -112,7 +112,11 @@ try {
     if (t.name === "write-back") {
       // Both written files, decoded by xarray, hold the same field as the one written.
       const sum = (f: string) =>
-        (JSON.parse(execFileSync(py, [`${here}everyday_peer.py`, "checksum", f], { encoding: "utf8" })) as Run).sum;
+        (
+          JSON.parse(
+            execFileSync(py, [`${here}everyday_peer.py`, "checksum", f], { encoding: "utf8" }),
+          ) as Run
+        ).sum;
       check(sum(ours[0].file!), peer[0].sum, "file written by geoml, read by xarray:");
       check(sum(peer[0].file!), peer[0].sum, "file written by xarray, read by xarray:");
     }
