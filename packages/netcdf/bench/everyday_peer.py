@@ -50,7 +50,7 @@ def main():
         sst, _ = peer.load(d)
         g = sst.groupby("time.month")
         # Drop the 'month' label xarray adds along time, so both sides write the same variables.
-        anom = (g - g.mean("time")).drop_vars("month").rename("sst")
+        anom = (g - g.mean("time")).drop_vars("month").rename("sst_anomaly")
         anom.time.encoding.update(units="days since 1990-01-01", calendar="standard")
 
     def write_back():
