@@ -5,6 +5,8 @@
 // reports the median CPU time (the machine is shared; CPU time is what other jobs cannot
 // inflate) and the median wall time.
 // Data generation, imports and warm-up are outside the clock; one thread on both sides.
+// packages/netcdf/bench/everyday.ts runs these eight cases too, with the two tasks that need
+// a file loader (lazy open of a NetCDF file, write back), for the table in docs/benchmarks.md.
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import os from "node:os";

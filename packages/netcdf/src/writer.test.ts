@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { formatCFDatetime } from "@geoml/grid";
+import { DataArray, formatCFDatetime } from "@geoml/grid";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import ref from "./__fixtures__/writer_reference.json" with { type: "json" };
 import { corpusPath } from "./corpus.js";
@@ -93,5 +93,33 @@ describe("NetCDF-3 writer", () => {
         format: "classic",
       }),
     ).rejects.toThrow(/need format 'cdf5'/);
+  });
+
+  it("leaves the caller's arrays untouched (it byte-swaps its own copy)", async () => {
+    const data = Float32Array.from({ length: 24 }, (_, i) => (i % 5 === 0 ? Number.NaN : i / 4));
+    const time = Float64Array.from({ length: 4 }, (_, i) => i * 30);
+    const before = [Float32Array.from(data), Float64Array.from(time)];
+    const a = new DataArray({
+      name: "x",
+      dims: ["time", "y"],
+      shape: [4, 6],
+      data,
+      coords: { time: { dims: ["time"], values: time, attrs: { units: "days since 2000-01-01" } } },
+    });
+    for (const [k, unlimited] of [
+      ["fixed", undefined],
+      ["record", "time"],
+    ] as const) {
+      const path = join(dir, `untouched-${k}.nc`);
+      await writeNetcdf(path, [a], { format: "64bit-offset", unlimited });
+      expect(data).toEqual(before[0]);
+      expect(time).toEqual(before[1]);
+      const ds = await openNetcdf(path);
+      try {
+        expect((await ds.read("x", { decode: true })).data).toEqual(before[0]);
+      } finally {
+        await ds.close();
+      }
+    }
   });
 });

@@ -62,6 +62,8 @@ export interface RawVariable {
   dtype: DType;
   attrs: Attrs;
   data: ArrayData;
+  /** `data` is a private copy the NetCDF-3 writer may byte-swap in place. */
+  scratch?: boolean;
 }
 
 /** NetCDF default fill values (netcdf.h), used where a packed/float variable has NaN. */
@@ -238,16 +240,30 @@ function encodeVariable(
   const scale = enc?.scale_factor;
   const offset = enc?.add_offset;
   const isFloat = dtype === "float32" || dtype === "float64";
-  const hasNaN = hasNan(data);
+  // Scan for NaN only when no fill value is known yet (a float variable has its default).
   const fill =
-    enc?._FillValue ?? ((isFloat && defaultFill) || hasNaN ? DEFAULT_FILL[dtype] : undefined);
-  if (hasNaN && fill === undefined) {
+    enc?._FillValue ?? ((isFloat && defaultFill) || hasNan(data) ? DEFAULT_FILL[dtype] : undefined);
+  if (fill === undefined && hasNan(data)) {
     throw new NetcdfError("INVALID_WRITE", `NaN values need a _FillValue for ${dtype}`, ctx);
+  }
+  const packing = scale !== undefined || offset !== undefined;
+  if (
+    !packing &&
+    dtypeOf(data) === dtype &&
+    !(data instanceof BigInt64Array || data instanceof BigUint64Array)
+  ) {
+    // Same type, no packing: a block copy, then NaN → fill in one typed loop (the generic loop
+    // below converts every value through Number and is several times slower).
+    allocateDtype(dtype, 0); // refuses types NetCDF cannot hold
+    const out = (data as TypedArray).slice();
+    if (fill !== undefined && (out instanceof Float32Array || out instanceof Float64Array))
+      fillNaN(out, fill);
+    if (fill !== undefined) attrs._FillValue = fill;
+    return { name, dims, dtype, attrs, data: out, scratch: true };
   }
   const out = allocateDtype(dtype, data.length);
   const src = data as ArrayLike<number | bigint>;
   const isBig = out instanceof BigInt64Array || out instanceof BigUint64Array;
-  const packing = scale !== undefined || offset !== undefined;
   for (let i = 0; i < data.length; i++) {
     // 64-bit integers copy exactly (a detour through Number would round beyond 2^53).
     if (isBig && typeof src[i] === "bigint" && !packing) {
@@ -263,7 +279,12 @@ function encodeVariable(
   if (scale !== undefined) attrs.scale_factor = scale;
   if (offset !== undefined) attrs.add_offset = offset;
   if (fill !== undefined) attrs._FillValue = fill;
-  return { name, dims, dtype, attrs, data: out };
+  return { name, dims, dtype, attrs, data: out, scratch: true };
+}
+
+/** Replace NaN by `fill` in place. */
+function fillNaN(out: Float32Array | Float64Array, fill: number): void {
+  for (let i = 0; i < out.length; i++) if (Number.isNaN(out[i])) out[i] = fill;
 }
 
 function hasNan(data: ArrayData): boolean {
@@ -441,14 +462,14 @@ async function writeRaw(
     };
     await put(header(begins));
     for (const v of fixedVars) {
-      await putBigEndian(put, v.data as TypedArray, 0, v.data.length);
+      await putBigEndian(put, v.data as TypedArray, 0, v.data.length, v.scratch === true);
       const pad = pad4(innerBytes(v)) - innerBytes(v);
       if (pad) await put(new Uint8Array(pad));
     }
     for (let r = 0; r < numrecs; r++) {
       for (const v of recordVars) {
         const per = innerBytes(v) / itemSize(v);
-        await putBigEndian(put, v.data as TypedArray, r * per, per);
+        await putBigEndian(put, v.data as TypedArray, r * per, per, v.scratch === true);
         const pad = recSlot(v) - innerBytes(v);
         if (pad) await put(new Uint8Array(pad));
       }
@@ -458,19 +479,26 @@ async function writeRaw(
   }
 }
 
-/** Write `count` elements from `start` as big-endian, 8 MiB at a time. */
+/**
+ * Write `count` elements from `start` as big-endian, 8 MiB at a time. `inPlace`: `data` is
+ * the writer's own copy, swapped where it lies (no second copy of the variable).
+ */
 async function putBigEndian(
   put: (b: Uint8Array) => Promise<void>,
   data: TypedArray,
   start: number,
   count: number,
+  inPlace: boolean,
 ): Promise<void> {
   const size = data.BYTES_PER_ELEMENT;
   const step = Math.max(1, Math.floor((8 * 1024 * 1024) / size));
   for (let i = 0; i < count; i += step) {
     const n = Math.min(step, count - i);
     const view = new Uint8Array(data.buffer, data.byteOffset + (start + i) * size, n * size);
-    const b = Buffer.from(view); // copy: the caller's array stays untouched
+    // Otherwise copy: the caller's array stays untouched.
+    const b = inPlace
+      ? Buffer.from(view.buffer, view.byteOffset, view.byteLength)
+      : Buffer.from(view);
     if (size === 2) b.swap16();
     else if (size === 4) b.swap32();
     else if (size === 8) b.swap64();
