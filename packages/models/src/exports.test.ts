@@ -67,7 +67,6 @@ it("exports the documented API", () => {
       "registerTransform",
       "resolveFamily",
       "setLinalgSimd",
-      "setLinalgThreads",
       "setThreads",
       "transform",
       "transformNames",

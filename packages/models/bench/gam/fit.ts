@@ -3,13 +3,13 @@
  * `tsx fit.ts <prefix> <n> <threads>` prints one JSON line.
  */
 import { gam } from "../../src/gam/index.js";
-import { setLinalgThreads } from "../../src/linalg/index.js";
+import { setThreads } from "../../src/linalg/index.js";
 import { readProblem } from "./data.js";
 
 const [prefix, nText, threads] = process.argv.slice(2);
 const n = Number(nText);
 const data = readProblem(prefix, n);
-setLinalgThreads(Number(threads));
+setThreads(Number(threads));
 const formula = 'y ~ s(x1, bs="cr", k=20) + s(x2, bs="cr", k=20) + s(x3, bs="cr", k=20)';
 const t0 = performance.now();
 const c0 = process.cpuUsage();

@@ -1,6 +1,6 @@
 /** Generalized linear models: IRLS and gradient fitting, inference, save/load. */
 
-export { getThreads, setLinalgSimd, setLinalgThreads, setThreads } from "../linalg/parallel.js";
+export { getThreads, setLinalgSimd, setThreads } from "../linalg/parallel.js";
 export {
   DataError,
   FormulaError,

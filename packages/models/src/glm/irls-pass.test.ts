@@ -1,6 +1,6 @@
 import type { Family, LinkName } from "@geoml/losses";
 import { afterAll, describe, expect, it } from "vitest";
-import { lastPass, setLinalgSimd, setLinalgThreads, sharedFloat64 } from "../linalg/parallel.js";
+import { lastPass, setLinalgSimd, setThreads, sharedFloat64 } from "../linalg/parallel.js";
 import { float64Family, resolveFamily } from "./family.js";
 import { irls, workingValues } from "./irls.js";
 
@@ -134,7 +134,7 @@ function problem(n: number, p: number, c: (typeof cases)[number]) {
 }
 
 describe("IRLS with the one-pass kernels", () => {
-  afterAll(() => setLinalgThreads(2));
+  afterAll(() => setThreads(2));
 
   for (const c of cases) {
     it(`${c.family}/${c.link}${c.label}: the estimate of the generic path, in as many iterations`, () => {
@@ -167,9 +167,9 @@ describe("IRLS with the one-pass kernels", () => {
   it("gives the same fit on one thread and on two", () => {
     const { family, prob } = problem(300_000, 10, cases[2]);
     const fam = float64Family(family);
-    setLinalgThreads(1);
+    setThreads(1);
     const one = irls(fam, prob);
-    setLinalgThreads(2);
+    setThreads(2);
     const two = irls(fam, prob);
     // the family's kernel was imported by the worker from its module in @geoml/losses
     expect(lastPass.threads).toBe(2);

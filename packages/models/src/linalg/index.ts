@@ -10,7 +10,6 @@ export { linearPredictor, rowQuadraticForm, weightedCrossprod } from "./crosspro
 export {
   getThreads,
   setLinalgSimd,
-  setLinalgThreads,
   setThreads,
   sharedFloat64,
 } from "./parallel.js";

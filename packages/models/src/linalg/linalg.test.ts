@@ -2,14 +2,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { failOnWorkers, sumRows } from "./__fixtures__/tasks.js";
 import { cholesky, choleskyInverse, choleskySolve } from "./cholesky.js";
 import { weightedCrossprod } from "./crossprod.js";
-import {
-  lastPass,
-  runRows,
-  setLinalgSimd,
-  setLinalgThreads,
-  setThreads,
-  sharedFloat64,
-} from "./parallel.js";
+import { lastPass, runRows, setLinalgSimd, setThreads, sharedFloat64 } from "./parallel.js";
 import { createSimdKernels } from "./simd.js";
 
 function naive(x: Float64Array, n: number, p: number, w: Float64Array, z: Float64Array) {
@@ -52,9 +45,9 @@ describe("weighted cross-product", () => {
     const w = sharedFloat64(n).fill(0.7);
     const z = sharedFloat64(n);
     for (let i = 0; i < n; i++) z[i] = Math.cos(i);
-    setLinalgThreads(1);
+    setThreads(1);
     const serial = weightedCrossprod(x, n, p, w, z);
-    setLinalgThreads(2);
+    setThreads(2);
     const parallel = weightedCrossprod(x, n, p, w, z);
     parallel.forEach((v, i) => {
       expect(Math.abs(v - serial[i])).toBeLessThan(1e-9 * (1 + Math.abs(serial[i])));

@@ -122,14 +122,6 @@ export function getThreads(): number {
   return threads;
 }
 
-/**
- * Sets the number of threads used by passes over the rows (1 disables workers).
- * @deprecated use {@link setThreads}, which checks its argument.
- */
-export function setLinalgThreads(count: number): void {
-  setThreads(Math.max(1, Math.floor(count)));
-}
-
 interface PoolWorker {
   worker: NodeWorkers.Worker;
   /** Set to 1 by the worker once its script has loaded. */
