@@ -33,3 +33,16 @@ describe("parseDemoArgs", () => {
     expect(() => parseDemoArgs(["stray"], defaults, "/")).toThrow(DemoUsageError);
   });
 });
+
+describe("--data and --var", () => {
+  const defaults = { out: "/o", datasets: "/d" };
+  it("go together, paths from the user's folder", () => {
+    const a = parseDemoArgs(["--", "--data", "my/sst.nc", "--var", "tos"], defaults, "/home/u");
+    expect(a.data).toEqual({ file: "/home/u/my/sst.nc", variable: "tos" });
+    expect(() => parseDemoArgs(["--data", "x.nc"], defaults, "/")).toThrow(/--data needs --var/);
+    expect(() => parseDemoArgs(["--var", "tos"], defaults, "/")).toThrow(/--var needs --data/);
+    expect(() => parseDemoArgs(["--data", "x.nc", "--var", ""], defaults, "/")).toThrow(
+      /--var expects a variable name/,
+    );
+  });
+});

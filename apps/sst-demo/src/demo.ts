@@ -1,13 +1,14 @@
 import { mkdir, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { type DataArray, fromTable, toTable } from "@geoml/grid";
 import { loadSst } from "./data.js";
 import { addFeatures, BLOCK_DEGREES, blockSplit } from "./features.js";
-import { fitTask, type TaskFit, type TaskName, WIDTH } from "./fit.js";
+import { fitTask, formulas, type TaskFit, type TaskName, WIDTH } from "./fit.js";
 import { type ClassScores, classScores, type Metrics, metrics } from "./metrics.js";
 import { writeOutputs } from "./outputs.js";
 import { writeReport } from "./report.js";
 import { type DemoSummary, FREEZING_SST, type ModelName, type ModelRow } from "./summary.js";
+import { loadUserSst } from "./userdata.js";
 
 export { CLASS_PREDICTORS, GAM_SMOOTHS, SST_FORMULA } from "./fit.js";
 export {
@@ -26,6 +27,8 @@ export interface DemoOptions {
   datasets: string;
   /** Folder for the report, maps and predictions. */
   out: string;
+  /** Another gridded SST to run on instead of the shipped climatology (`--data`, `--var`). */
+  data?: { file: string; variable: string };
   /** MLP training epochs (default 25). */
   epochs?: number;
   /** Seed for the held-out blocks and the networks. */
@@ -62,6 +65,14 @@ function mapValue(values: Float64Array, width: number): Float64Array {
   });
 }
 
+/** Months of the selector that the data hold (else the first month held), as time indices. */
+function pickMonths(wanted: number[], held: number[]): { month: number; index: number }[] {
+  const out = wanted
+    .filter((m) => held.includes(m))
+    .map((m) => ({ month: m, index: held.indexOf(m) }));
+  return out.length > 0 ? out : [{ month: held[0], index: 0 }];
+}
+
 /**
  * The sample application: on a real SST climatology, three tasks — SST (Gaussian), warm
  * water ≥ 26.5 °C (Bernoulli) and thermal zones (Categorical) — each fitted by a baseline,
@@ -71,10 +82,21 @@ function mapValue(values: Float64Array, width: number): Float64Array {
 export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const log = options.log ?? (() => {});
   const seed = options.seed ?? 2024;
-  const { sst, ocean } = await loadSst(
-    join(options.datasets, "netcdf/sstdata_netcdf.nc"),
-    join(options.datasets, "netcdf/landsea.nc"),
-  );
+  const user = options.data
+    ? await loadUserSst(options.data.file, options.data.variable)
+    : undefined;
+  const { sst, ocean } =
+    user ??
+    (await loadSst(
+      join(options.datasets, "netcdf/sstdata_netcdf.nc"),
+      join(options.datasets, "netcdf/landsea.nc"),
+    ));
+  const months = Array.from(sst.coords.time.values as ArrayLike<number>, Number);
+  const seasonal = months.length === 12;
+  const axis = { months, years: user?.years ?? ([1950, 1979] as [number, number]) };
+  const source = options.data
+    ? `${options.data.variable} from ${basename(options.data.file)}, months ${months.join(", ")} of ${axis.years.join("–")}, conservatively remapped onto a regular 2° grid`
+    : "STR SST climatology (1950–1979, 2° grid, 12 months; NCL example data), ocean cells from the 1° NCAR land–sea mask";
   const table = toTable(sst, {
     coords: ["time", "latitude", "longitude"],
     features: ["lon_sin", "lon_cos"],
@@ -92,9 +114,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     epochs: options.epochs ?? 25,
     gamRows: options.gamRows ?? 20_000,
     multinomGamRows: options.multinomGamRows ?? 3000,
+    seasonal,
     log,
     onEpoch: options.onEpoch,
   };
+  const F = formulas(seasonal);
   const fits: TaskFit[] = (["regression", "binary", "multinomial"] as const).map((task) =>
     fitTask(task, all, split.train, settings),
   );
@@ -167,8 +191,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     ],
     {
       title: "geoml sst-demo predictions",
-      source: "STR SST climatology 1950-1979 (NCL example data), models fitted by geoml",
+      source: `${source.replace(/–/g, "-")}; models fitted by geoml`,
     },
+    axis,
   );
 
   const summary: DemoSummary = {
@@ -183,9 +208,15 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       multinomial: fits[2].history,
     },
     impossible,
+    source,
     notes: [
-      "Binary GAM: fitted at fixed smoothing parameters (sp = 1 for each of its four penalties) because the REML search of @geoml/models does not finish for a Bernoulli GAM with te(lon, lat) on these data.",
-      `Multinomial GAM (mgcv's multinom): s(lat) + s(month, bs="cc") only, on ${settings.multinomGamRows} training rows; with te(lon, lat) its REML fit is too slow for the demo.`,
+      ...(seasonal
+        ? []
+        : [
+            `The data hold ${months.length} calendar month(s), not 12: every model is fitted without the seasonal terms.`,
+          ]),
+      `Binary GAM: fitted at fixed smoothing parameters (sp = 1 for each of its ${F.binarySp.length} penalties) because the REML search of @geoml/models does not finish for a Bernoulli GAM with te(lon, lat) on these data.`,
+      `Multinomial GAM (mgcv's multinom): ${F.multinomGam} only, on at most ${settings.multinomGamRows} training rows; with te(lon, lat) its REML fit is too slow for the demo.`,
     ],
     files: outputFiles,
   };
@@ -197,7 +228,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     maps,
     fits,
     summary,
-    months: options.reportMonths ?? [1, 4, 7, 10],
+    months: pickMonths(options.reportMonths ?? [1, 4, 7, 10], months),
   });
   summary.files.push(...reportFiles);
   await writeFile(join(options.out, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);

@@ -17,9 +17,9 @@ import { ZONES } from "./summary.js";
 /** The three tasks of the demo. */
 export type TaskName = "regression" | "binary" | "multinomial";
 
-/** Mean SST: a cubic in sin(latitude), the seasonal cycle of opposite sign in each hemisphere, longitude harmonics. */
+/** Right-hand side for mean SST: a cubic in sin(latitude), the seasonal cycle of opposite sign in each hemisphere, longitude harmonics. */
 export const SST_FORMULA =
-  "sst ~ sinlat + sinlat2 + sinlat3 + coslat + msin + mcos + msin:sinlat + mcos:sinlat + lon_sin + lon_cos + lon_sin:coslat + lon_cos:coslat";
+  "sinlat + sinlat2 + sinlat3 + coslat + msin + mcos + msin:sinlat + mcos:sinlat + lon_sin + lon_cos + lon_sin:coslat + lon_cos:coslat";
 
 /** Warm water (SST ≥ 26.5 °C) and thermal zones: the same predictors, quadratic in sin(latitude). */
 export const CLASS_PREDICTORS =
@@ -34,6 +34,27 @@ export const MULTINOM_GAM_SMOOTHS = 's(lat) + s(month, bs="cc", k=12)';
 /** Fixed smoothing parameters of the binary GAM (see {@link fitTask}). */
 export const BINARY_GAM_SP = [1, 1, 1, 1];
 
+/** Drops the seasonal terms from a formula: data holding fewer than 12 months cannot fit a cycle. */
+function withoutSeason(f: string): string {
+  return f
+    .split(" + ")
+    .filter((t) => !/msin|mcos|month/.test(t))
+    .join(" + ")
+    .replace("~ + ", "~ ");
+}
+
+/** The formulas of the demo, with or without the seasonal cycle. */
+export function formulas(seasonal: boolean) {
+  const f = (x: string) => (seasonal ? x : withoutSeason(x));
+  return {
+    sst: f(SST_FORMULA),
+    classes: f(CLASS_PREDICTORS),
+    gam: f(GAM_SMOOTHS),
+    multinomGam: f(MULTINOM_GAM_SMOOTHS),
+    binarySp: seasonal ? BINARY_GAM_SP : BINARY_GAM_SP.slice(1),
+  };
+}
+
 /** Options of the fits, so tests can keep them small. */
 export interface FitSettings {
   seed: number;
@@ -42,6 +63,8 @@ export interface FitSettings {
   gamRows: number;
   /** At most this many training rows for the multinomial GAM. */
   multinomGamRows: number;
+  /** Whether the data hold all 12 months (else the seasonal terms are dropped). */
+  seasonal: boolean;
   log: (line: string) => void;
   /** Called after every MLP epoch (progress bars). */
   onEpoch?: (task: TaskName, epoch: number, epochs: number, loss: number) => void;
@@ -175,6 +198,7 @@ export function fitTask(
   const y = TARGET[task];
   const k = WIDTH[task];
   const outputs: ModelOutput[] = [];
+  const F = formulas(settings.seasonal);
 
   const [base, baseSeconds] = timed(() => baseline(task, all, trainRows));
   outputs.push({
@@ -191,7 +215,7 @@ export function fitTask(
   const [glmValues, glmSeconds] = timed(() => {
     if (task === "multinomial") {
       const fit = multinomial().fit({
-        formula: `zone ~ ${CLASS_PREDICTORS}`,
+        formula: `zone ~ ${F.classes}`,
         data: train,
         weights: "weight",
       });
@@ -200,9 +224,13 @@ export function fitTask(
     }
     glmFit =
       task === "regression"
-        ? glm({ family: "gaussian" }).fit({ formula: SST_FORMULA, data: train, weights: "weight" })
+        ? glm({ family: "gaussian" }).fit({
+            formula: `sst ~ ${F.sst}`,
+            data: train,
+            weights: "weight",
+          })
         : glm({ family: "binomial", link: "logit" }).fit({
-            formula: `warm ~ ${CLASS_PREDICTORS}`,
+            formula: `warm ~ ${F.classes}`,
             data: train,
             weights: "weight",
           });
@@ -228,7 +256,7 @@ export function fitTask(
   let gamFit: GamResults | MultinomGamResults | undefined;
   const [gamValues, gamSeconds] = timed(() => {
     if (task === "multinomial") {
-      const fit = gam(`zone ~ ${MULTINOM_GAM_SMOOTHS}`, gamData, {
+      const fit = gam(`zone ~ ${F.multinomGam}`, gamData, {
         family: categorical(4) as ReturnType<typeof categorical> & { name: "categorical" },
         weights: "weight",
       });
@@ -238,11 +266,11 @@ export function fitTask(
     }
     const fit =
       task === "regression"
-        ? gam(`sst ~ ${GAM_SMOOTHS}`, gamData, { family: gaussian(), weights: "weight" })
-        : gam(`warm ~ ${GAM_SMOOTHS}`, gamData, {
+        ? gam(`sst ~ ${F.gam}`, gamData, { family: gaussian(), weights: "weight" })
+        : gam(`warm ~ ${F.gam}`, gamData, {
             family: binomial(),
             weights: "weight",
-            sp: BINARY_GAM_SP,
+            sp: F.binarySp,
           });
     gamFit = fit;
     const mu = fit.predict(all).fit;
@@ -252,10 +280,10 @@ export function fitTask(
     model: "gam",
     label:
       task === "multinomial"
-        ? `multinom GAM ${MULTINOM_GAM_SMOOTHS}`
+        ? `multinom GAM ${F.multinomGam}`
         : task === "binary"
-          ? `GAM ${GAM_SMOOTHS}, fixed sp`
-          : `GAM ${GAM_SMOOTHS}`,
+          ? `GAM ${F.gam}, fixed sp`
+          : `GAM ${F.gam}`,
     values: gamValues,
     width: k,
     trainRows: gamRows.length,

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEMO_USAGE, DemoUsageError, parseDemoArgs } from "./args.js";
@@ -16,9 +16,15 @@ try {
     { out: join(root, "out/sst-demo"), datasets: join(root, "datasets") },
     cwd,
   );
-  for (const file of ["netcdf/sstdata_netcdf.nc", "netcdf/landsea.nc"]) {
-    if (!existsSync(join(args.datasets, file))) {
-      throw new DemoUsageError(`--datasets ${args.datasets}: ${file} is not there`);
+  if (args.data) {
+    if (!existsSync(args.data.file) || !statSync(args.data.file).isFile()) {
+      throw new DemoUsageError(`--data ${args.data.file}: expected a NetCDF file, found none`);
+    }
+  } else {
+    for (const file of ["netcdf/sstdata_netcdf.nc", "netcdf/landsea.nc"]) {
+      if (!existsSync(join(args.datasets, file))) {
+        throw new DemoUsageError(`--datasets ${args.datasets}: ${file} is not there`);
+      }
     }
   }
 } catch (error) {
@@ -36,6 +42,7 @@ try {
   const summary = await runDemo({
     datasets: args.datasets,
     out: args.out,
+    ...(args.data ? { data: args.data } : {}),
     epochs: args.epochs,
     seed: args.seed,
     log: (line) => progress.line(line),
@@ -53,5 +60,6 @@ try {
 } catch (error) {
   progress.stop();
   console.error(`sst-demo: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
+  // A flag that names something unusable (--var missing from the file) is a usage error.
+  process.exit(error instanceof DemoUsageError ? 2 : 1);
 }

@@ -17,8 +17,8 @@ interface ReportInput {
   maps: TaskMaps[];
   fits: TaskFit[];
   summary: DemoSummary;
-  /** Months (1–12) offered by the month selector. */
-  months: number[];
+  /** Months (1–12) offered by the month selector, with their index on the time axis. */
+  months: { month: number; index: number }[];
 }
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
@@ -128,12 +128,12 @@ export async function writeReport(input: ReportInput): Promise<string[]> {
 
   // Maps: per month, per task, the truth then prediction and residual of every model.
   const monthSections: string[] = [];
-  for (const [i, m] of input.months.entries()) {
+  for (const [i, { month: m, index: t }] of input.months.entries()) {
     const name = MONTHS[m - 1];
     const parts: string[] = [];
     for (const tm of input.maps) {
       const st = STYLE[tm.task];
-      const truth = monthOf(tm.truth, m - 1, ocean);
+      const truth = monthOf(tm.truth, t, ocean);
       const figures = [
         map(
           `${tm.task}_truth_${name}`,
@@ -146,7 +146,7 @@ export async function writeReport(input: ReportInput): Promise<string[]> {
         ),
       ];
       for (const model of MODELS) {
-        const pred = monthOf(tm.predictions[model], m - 1, ocean);
+        const pred = monthOf(tm.predictions[model], t, ocean);
         figures.push(
           map(
             `${tm.task}_${model}_${name}`,
@@ -175,17 +175,18 @@ export async function writeReport(input: ReportInput): Promise<string[]> {
     );
   }
   const options = input.months
-    .map((m) => `<option value="${m}">${MONTHS[m - 1]}</option>`)
+    .map(({ month: m }) => `<option value="${m}">${MONTHS[m - 1]}</option>`)
     .join("");
 
   // Where the GLM goes below freezing: months per cell with SST < −1.8 °C.
   const glmGrid = input.maps[0].predictions.glm.data as Float64Array;
+  const nt = input.maps[0].truth.shape[0];
   const cells = lat.length * lon.length;
   const frozenMonths = new Float64Array(cells).fill(Number.NaN);
   for (let c = 0; c < cells; c++) {
     if (!ocean.data[c]) continue;
     let n = 0;
-    for (let m = 0; m < 12; m++) if (glmGrid[m * cells + c] < FREEZING_SST) n++;
+    for (let m = 0; m < nt; m++) if (glmGrid[m * cells + c] < FREEZING_SST) n++;
     frozenMonths[c] = n;
   }
   const frozenMap = map(
@@ -193,7 +194,7 @@ export async function writeReport(input: ReportInput): Promise<string[]> {
     frozenMonths,
     "viridis",
     0,
-    12,
+    nt,
     "GLM: months predicted below −1.8 °C (physically impossible)",
     "months",
   );
@@ -203,6 +204,7 @@ export async function writeReport(input: ReportInput): Promise<string[]> {
   for (const fit of input.fits.slice(0, 2)) {
     const g = fit.gam as GamResults;
     for (const label of ["s(lat)", "s(month)"]) {
+      if (!g.smooths.some((sm) => sm.label === label)) continue;
       const pe = g.partialEffect(label, { points: 100 });
       const v = pe.vars[0];
       partials.push(
@@ -270,13 +272,12 @@ table{border-collapse:collapse;margin-bottom:1em}td,th{border:1px solid #ccc;pad
 td.l{text-align:left}ul.notes{font-size:14px}
 </style></head><body>
 <h1>Sea-surface temperature: three tasks, four models, one family each</h1>
-<p>Data: STR SST climatology (1950–1979, 2° grid, 12 months; NCL example data), ocean cells from the
-1° NCAR land–sea mask. Three tasks on the same rows (ocean cell × month): the SST itself
+<p>Data: ${escapeHtml(summary.source)}. Three tasks on the same rows (ocean cell × month): the SST itself
 (Gaussian), warm water SST ≥ 26.5 °C (Bernoulli), and four thermal zones — polar &lt; 5 °C,
 temperate 5–18 °C, subtropical 18–26.5 °C, tropical ≥ 26.5 °C (Categorical). Each is fitted by a
 baseline, a GLM with harmonic and polynomial features, a GAM (${escapeHtml(GAM_SMOOTHS)}) and an MLP.</p>
 <p><b>Held-out scheme.</b> The globe is cut into ${summary.split.blockDegrees}°×${summary.split.blockDegrees}°
-blocks; in every latitude band a seeded fifth of the blocks is held out with all 12 months
+blocks; in every latitude band a seeded fifth of the blocks is held out with all its months
 (${summary.split.heldBlocks} of ${summary.split.blocks} blocks, ${summary.rows.test} rows; ${summary.rows.train} training rows).
 Whole blocks, because neighbouring 2° cells have nearly the same SST: a random split of cells
 would score interpolation between neighbours and flatter the most flexible models. Scores are

@@ -41,6 +41,8 @@ export interface DemoSummary {
   >;
   /** Ocean rows predicted below {@link FREEZING_SST}, per regression model. */
   impossible: Record<ModelName, number>;
+  /** Where the data came from. */
+  source: string;
   /** Notes on what could not be done as asked (shown in the report and the tables). */
   notes: string[];
   files: string[];
