@@ -35,7 +35,7 @@ export interface DemoOptions {
   seed?: number;
   /** At most this many training rows for the Gaussian and binary GAMs (default 20000). */
   gamRows?: number;
-  /** At most this many training rows for the multinomial GAM (default 3000). */
+  /** At most this many training rows for the multinomial GAM (default 2000). */
   multinomGamRows?: number;
   /** Months (1–12) offered by the report's month selector (default 1, 4, 7, 10). */
   reportMonths?: number[];
@@ -113,7 +113,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     seed,
     epochs: options.epochs ?? 25,
     gamRows: options.gamRows ?? 20_000,
-    multinomGamRows: options.multinomGamRows ?? 3000,
+    multinomGamRows: options.multinomGamRows ?? 2000,
     seasonal,
     log,
     onEpoch: options.onEpoch,
