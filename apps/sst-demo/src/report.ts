@@ -287,15 +287,16 @@ ${tables}
 <ul class="notes">${summary.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join("")}</ul>
 <h2>What it shows</h2>
 <p>For SST the best held-out RMSE is the ${MODEL_TITLE[bestReg as ModelName]}'s
-(${reg[bestReg].rmse.toFixed(2)} °C against ${reg.baseline.rmse.toFixed(2)} °C for the zonal
-climatology of the training blocks). Latitude and season explain most of the field; what
-remains is zonal structure (western boundary currents, upwelling off Peru and Namibia) that
-the held-out blocks must be inferred across. For warm water the GLM reaches
-${(bin.glm.accuracy * 100).toFixed(1)}% and the MLP ${(bin.mlp.accuracy * 100).toFixed(1)}% against
-${(bin.baseline.accuracy * 100).toFixed(1)}% for always answering the majority class; mistakes sit on the
-edges of the warm pool, which move with the season. For thermal zones the lowest log-loss is the
-${MODEL_TITLE[bestZone as ModelName]}'s (${mul[bestZone].logLoss.toFixed(3)}); the residual maps show
-errors of one zone along the zone boundaries only.</p>
+(${reg[bestReg].rmse.toFixed(2)} °C, against ${reg.baseline.rmse.toFixed(2)} °C for the zonal
+climatology of the training blocks, ${reg.glm.rmse.toFixed(2)} °C for the GLM and
+${reg.gam.rmse.toFixed(2)} °C for the GAM). The GAM's smooths are additive: s(lat) + s(month)
+gives every latitude the same seasonal cycle, so it cannot reverse the seasons between the
+hemispheres, which the GLM's month × sin(latitude) terms and the MLP can. For warm water the
+GLM reaches ${(bin.glm.accuracy * 100).toFixed(1)}% and the MLP ${(bin.mlp.accuracy * 100).toFixed(1)}%,
+against ${(bin.baseline.accuracy * 100).toFixed(1)}% for always answering the majority class. For
+thermal zones the lowest log-loss is the ${MODEL_TITLE[bestZone as ModelName]}'s
+(${mul[bestZone].logLoss.toFixed(3)}, majority class ${mul.baseline.logLoss.toFixed(3)}). The residual
+maps show where each model errs in the month chosen.</p>
 <h2>Physically impossible predictions</h2>
 <p>Sea water freezes near ${FREEZING_SST} °C. Ocean rows (cell × month) predicted colder than that, of
 ${summary.rows.train + summary.rows.test}: ${MODELS.map((m) => `${MODEL_TITLE[m]} ${summary.impossible[m]}`).join(", ")}.
