@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DemoUsageError, parseDemoArgs } from "./args.js";
+import { DemoUsageError, parseDemoArgs, userFolder } from "./args.js";
 
 const defaults = { out: "/repo/out/sst-demo", datasets: "/repo/datasets" };
 
@@ -44,5 +44,13 @@ describe("--data and --var", () => {
     expect(() => parseDemoArgs(["--data", "x.nc", "--var", ""], defaults, "/")).toThrow(
       /--var expects a variable name/,
     );
+  });
+});
+
+describe("userFolder", () => {
+  it("takes INIT_CWD only when pnpm ran the script from the repository root", () => {
+    expect(userFolder("/repo", "/repo", "/home/u/work")).toBe("/home/u/work");
+    expect(userFolder("/repo", "/tmp/copy", "/repo")).toBe("/tmp/copy");
+    expect(userFolder("/repo", "/repo", "")).toBe("/repo");
   });
 });

@@ -33,6 +33,20 @@ self-contained report.html to --out (default out/sst-demo).
   --seed S         seed of the train/test split and the network, an integer (default 2024)
   -h, --help       this text`;
 
+/**
+ * The folder relative paths are taken from. pnpm runs scripts from the repository root and
+ * leaves the user's folder in INIT_CWD; a process started anywhere else (`tsx
+ * apps/sst-demo/src/main.ts` from a copy, a script) uses its own working folder, since an
+ * INIT_CWD it inherited may be stale.
+ */
+export function userFolder(
+  root: string,
+  cwd = process.cwd(),
+  initCwd: string | undefined = process.env.INIT_CWD,
+): string {
+  return initCwd && resolve(cwd) === resolve(root) ? initCwd : cwd;
+}
+
 function integer(flag: string, text: string, min: number): number {
   const value = /^[+-]?\d+$/.test(text.trim()) ? Number(text) : Number.NaN;
   if (!Number.isSafeInteger(value) || value < min) {

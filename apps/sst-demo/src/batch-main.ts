@@ -1,11 +1,11 @@
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { DemoUsageError, parseDemoArgs } from "./args.js";
+import { DemoUsageError, parseDemoArgs, userFolder } from "./args.js";
 import { runBatch } from "./batch.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
-const cwd = process.env.INIT_CWD ?? process.cwd();
+const cwd = userFolder(root);
 
 let args: ReturnType<typeof parseDemoArgs>;
 try {

@@ -1,13 +1,12 @@
 import { existsSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { DEMO_USAGE, DemoUsageError, parseDemoArgs } from "./args.js";
+import { DEMO_USAGE, DemoUsageError, parseDemoArgs, userFolder } from "./args.js";
 import { formatTable, runDemo, scoreTables } from "./demo.js";
 import { epochProgress } from "./progress.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
-// pnpm runs scripts from the repository root; INIT_CWD is where the user typed the command.
-const cwd = process.env.INIT_CWD ?? process.cwd();
+const cwd = userFolder(root);
 
 let args: ReturnType<typeof parseDemoArgs>;
 try {
