@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Rng } from "@geoml/autodiff";
@@ -44,6 +44,21 @@ export interface BatchSummary {
   seconds: number;
 }
 
+/**
+ * Puts the batch section into the demo's `report.html` when there is one (replacing the
+ * section of an earlier run), so the report stays one self-contained file.
+ */
+async function addToReport(report: string, section: string): Promise<void> {
+  let html: string;
+  try {
+    html = await readFile(report, "utf8");
+  } catch {
+    return; // no report yet: batch.html stands alone
+  }
+  const without = html.replace(/<section id="batch">[\s\S]*?<\/section>\n?/, "");
+  await writeFile(report, without.replace("<script>", `${section}\n<script>`));
+}
+
 /** The generated warming trend of a cell, °C per year: stronger to the north and in the Pacific. */
 export function generatedTrend(latDeg: number, lonDeg: number): number {
   const phi = (latDeg * Math.PI) / 180;
@@ -59,7 +74,8 @@ const DAYS_PER_YEAR = 365.2425; // fitAlong's t: days ÷ the Gregorian mean year
  * a few cells missing at random) as several NetCDF files in the OS temporary folder, fits
  * `sst ~ t + C(month)` to every cell with `fitAlong` of @geoml/batch, and compares the
  * recovered trend with the generated one. Writes `batch.html` (trend, its standard error
- * and the generated trend as inline maps) and `batch-summary.json` to `out`.
+ * and the generated trend as inline maps) and `batch-summary.json` to `out`, and adds the
+ * same section to `out/report.html` when the demo has written one.
  */
 export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
   const log = options.log ?? (() => {});
@@ -232,11 +248,8 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
       const png = svgToPng(mapSvg(field, { cmap, vmin, vmax, width: 560 }));
       return `<figure id="${id}"><img src="data:image/png;base64,${Buffer.from(png).toString("base64")}" alt="${caption}" width="560"></figure>`;
     };
-    const html = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>geoml — SST demo, batch trends</title>
-<style>body{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}
-figure{display:inline-block;margin:0 10px 14px 0}</style></head><body>
-<h1>Per-cell SST trends fitted in batch</h1>
+    const section = `<section id="batch">
+<h2>Per-cell SST trends fitted in batch</h2>
 <p>A ${years}-year monthly archive (2000–${1999 + years}) built from the real climatology: each month's
 climatology plus a known per-cell trend (0.2 + 0.15 sin φ + 0.1 sin λ °C per decade) plus Gaussian
 noise (σ = ${sd} °C); ${missing.size} of ${nSteps} months left out and 2% of the values missing at random,
@@ -256,9 +269,16 @@ ${img(
   0.2,
   "coolwarm",
 )}
+</section>`;
+    const html = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>geoml — SST demo, batch trends</title>
+<style>body{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}
+figure{display:inline-block;margin:0 10px 14px 0}</style></head><body>
+${section}
 </body></html>
 `;
     await writeFile(join(options.out, "batch.html"), html);
+    await addToReport(join(options.out, "report.html"), section);
     await writeFile(
       join(options.out, "batch-summary.json"),
       `${JSON.stringify(summary, null, 2)}\n`,
