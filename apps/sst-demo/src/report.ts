@@ -59,8 +59,8 @@ const STYLE: Record<
     residualRange: 1,
   },
   multinomial: {
-    title: `Thermal zones (0 ${ZONES.join(", ").replace(/, /g, " … ")} 3)`,
-    units: "zone 0–3",
+    title: "Thermal zones",
+    units: `zone: ${ZONES.map((z, i) => `${i} ${z}`).join(", ")}`,
     range: [0, 3],
     cmap: "viridis",
     residual: "predicted − observed zone",
@@ -308,7 +308,11 @@ ${frozenMap}
 ${monthSections.join("\n")}
 <h2>GAM partial effects</h2>
 <p>Centred smooths with pointwise 95% bands (Bayesian posterior covariance, as mgcv's
-<code>plot.gam</code>). The binary GAM is at fixed smoothing parameters (${BINARY_GAM_SP.join(", ")}).</p>
+<code>plot.gam</code>). The binary GAM is at fixed smoothing parameters (${BINARY_GAM_SP.join(", ")}).
+The s(lat) panels show a limit of the GAM in @geoml/models today: te(lon, lat) contains every
+function of latitude alone, so s(lat) is not identifiable next to it (mgcv's <code>gam.side</code>
+removes that overlap before fitting); its effect is pinned near zero with an unbounded band,
+and the latitude signal sits in te(lon, lat).</p>
 ${partials.join("\n")}
 <h2>MLP training curves</h2>
 ${curves.join("\n")}
