@@ -305,7 +305,8 @@ export function fitTask(
   const [history, mlpSeconds] = timed(() =>
     net.fit(tensor(designMatrix(train), { shape: [trainRows.length, p] }), train[y], {
       epochs: settings.epochs,
-      batchSize: 512,
+      // Small data sets (another file, one month) still get a few hundred steps per epoch.
+      batchSize: Math.max(64, Math.min(512, Math.round(trainRows.length / 200))),
       optimizer: adam({ lr: 5e-3 }),
       weights: train.weight,
       validationSplit: 0.1,
