@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DemoUsageError, parseDemoArgs } from "./args.js";
+import { DemoUsageError, parseDemoArgs, userFolder } from "./args.js";
 
 const defaults = { out: "/repo/out/sst-demo", datasets: "/repo/datasets" };
 
@@ -31,5 +31,26 @@ describe("parseDemoArgs", () => {
     );
     expect(() => parseDemoArgs(["--epoch", "3"], defaults, "/")).toThrow(/--epoch/);
     expect(() => parseDemoArgs(["stray"], defaults, "/")).toThrow(DemoUsageError);
+  });
+});
+
+describe("--data and --var", () => {
+  const defaults = { out: "/o", datasets: "/d" };
+  it("go together, paths from the user's folder", () => {
+    const a = parseDemoArgs(["--", "--data", "my/sst.nc", "--var", "tos"], defaults, "/home/u");
+    expect(a.data).toEqual({ file: "/home/u/my/sst.nc", variable: "tos" });
+    expect(() => parseDemoArgs(["--data", "x.nc"], defaults, "/")).toThrow(/--data needs --var/);
+    expect(() => parseDemoArgs(["--var", "tos"], defaults, "/")).toThrow(/--var needs --data/);
+    expect(() => parseDemoArgs(["--data", "x.nc", "--var", ""], defaults, "/")).toThrow(
+      /--var expects a variable name/,
+    );
+  });
+});
+
+describe("userFolder", () => {
+  it("takes INIT_CWD only when pnpm ran the script from the repository root", () => {
+    expect(userFolder("/repo", "/repo", "/home/u/work")).toBe("/home/u/work");
+    expect(userFolder("/repo", "/tmp/copy", "/repo")).toBe("/tmp/copy");
+    expect(userFolder("/repo", "/repo", "")).toBe("/repo");
   });
 });

@@ -5,8 +5,8 @@ import { openNetcdf } from "@geoml/netcdf";
 import { afterAll, describe, expect, it } from "vitest";
 import { checkPage, chromiumAvailable } from "./browser.js";
 import { loadSst } from "./data.js";
-import { runDemo } from "./demo.js";
-import { metrics } from "./metrics.js";
+import { formatTable, runDemo, scoreTables } from "./demo.js";
+import { classScores, metrics } from "./metrics.js";
 import { hasTool, run } from "./tools.js";
 
 const datasets = resolve(import.meta.dirname, "../../../datasets");
@@ -18,6 +18,16 @@ describe("metrics", () => {
     expect(m.mae).toBeCloseTo(1, 12);
     expect(() => metrics([1], [1, 2], [1])).toThrow(/lengths/);
   });
+  it("scores class probabilities: accuracy, log-loss, Brier", () => {
+    // Row 1 right with p = 0.8, row 2 wrong (p of truth 0.4), weights 1 and 3.
+    const s = classScores([0, 1], [0.8, 0.2, 0.6, 0.4], 2, [1, 3]);
+    expect(s.accuracy).toBeCloseTo(0.25, 12);
+    expect(s.logLoss).toBeCloseTo((-Math.log(0.8) - 3 * Math.log(0.4)) / 4, 12);
+    expect(s.brier).toBeCloseTo((0.2 ** 2 + 3 * 0.6 ** 2) / 4, 12);
+    const three = classScores([2], [0.1, 0.2, 0.7], 3, [1]);
+    expect(three.brier).toBeCloseTo(0.01 + 0.04 + 0.09, 12);
+    expect(() => classScores([0], [1], 2, [1])).toThrow(/expected 1×2/);
+  });
 });
 
 describe("runDemo", () => {
@@ -28,7 +38,15 @@ describe("runDemo", () => {
 
   it("fits the three models on the shipped SST grid and writes the report", async () => {
     out = await mkdtemp(join(tmpdir(), "sst-demo-"));
-    const summary = await runDemo({ datasets, out, epochs: 3, seed: 7 });
+    const summary = await runDemo({
+      datasets,
+      out,
+      epochs: 2,
+      seed: 7,
+      gamRows: 4000,
+      multinomGamRows: 600,
+      reportMonths: [1, 7],
+    });
 
     const { ocean } = await loadSst(
       join(datasets, "netcdf/sstdata_netcdf.nc"),
@@ -40,16 +58,43 @@ describe("runDemo", () => {
     expect(oceanCells / (91 * 180)).toBeGreaterThan(0.6);
     expect(oceanCells / (91 * 180)).toBeLessThan(0.8);
     expect(summary.rows.train + summary.rows.test).toBe(12 * oceanCells);
-    // Latitude and season explain most of the SST field; the network does better still.
-    expect(summary.sst.glm.r2).toBeGreaterThan(0.93);
-    expect(summary.sst.mlp.r2).toBeGreaterThan(0.95);
-    expect(summary.sst.mlp.rmse).toBeLessThan(summary.sst.glm.rmse);
-    expect(summary.warmPool.testAccuracy).toBeGreaterThan(0.88);
-    expect(summary.mlpHistory.loss).toHaveLength(3);
+    expect(summary.rows.test / (12 * oceanCells)).toBeGreaterThan(0.1);
+    expect(summary.rows.test / (12 * oceanCells)).toBeLessThan(0.3);
+    // Every task has its four models, in table order.
+    for (const rows of [summary.regression, summary.binary, summary.multinomial]) {
+      expect(rows.map((r) => r.model)).toEqual(["baseline", "glm", "gam", "mlp"]);
+    }
+    const reg = Object.fromEntries(summary.regression.map((r) => [r.model, r.scores]));
+    // Latitude and season explain most of the SST field, even across held-out blocks.
+    for (const m of ["baseline", "glm", "gam"]) expect(reg[m].r2, m).toBeGreaterThan(0.9);
+    expect(reg.glm.rmse).toBeLessThan(3);
+    const bin = Object.fromEntries(summary.binary.map((r) => [r.model, r.scores]));
+    const mul = Object.fromEntries(summary.multinomial.map((r) => [r.model, r.scores]));
+    // The models beat the majority class by far; the baseline's accuracy is the majority share.
+    for (const m of ["glm", "gam"]) {
+      expect(bin[m].accuracy, m).toBeGreaterThan(0.85);
+      expect(bin[m].logLoss, m).toBeLessThan(bin.baseline.logLoss);
+      expect(mul[m].accuracy, m).toBeGreaterThan(0.7);
+      expect(mul[m].brier, m).toBeLessThan(mul.baseline.brier);
+    }
+    expect(bin.baseline.accuracy).toBeGreaterThan(0.5);
+    expect(mul.baseline.accuracy).toBeLessThan(0.5);
+    expect(summary.mlpHistory.regression.loss).toHaveLength(2);
+    expect(summary.mlpHistory.multinomial.loss).toHaveLength(2);
+    // The polynomial GLM goes below freezing somewhere; the count is reported.
+    expect(summary.impossible.glm).toBeGreaterThan(0);
     for (const f of summary.files) expect((await stat(f)).size).toBeGreaterThan(0);
 
+    const printed = scoreTables(summary).map(formatTable).join("\n");
+    expect(printed).toContain("Thermal zones");
+    expect(printed).toMatch(/majority class\s+\d+\.\d%/);
+
     const html = await readFile(join(out, "report.html"), "utf8");
-    expect(html).toContain(`id="sst_mlp_residual_Aug"`);
+    expect(html).toContain(`id="regression_mlp_residual_Jul"`);
+    expect(html).toContain(`id="multinomial_gam_Jan"`);
+    expect(html).toContain(`id="partial_regression_lat"`);
+    expect(html).toContain(`id="mlp_curve_multinomial"`);
+    expect(html).toContain("month-select");
     expect(html).not.toMatch(/src="(?!data:)/);
     expect(html).toContain("<svg");
 
@@ -61,7 +106,8 @@ describe("runDemo", () => {
       const seen = await checkPage(join(alone, "report.html"), join(out, "report.png"));
       expect(seen.consoleErrors).toEqual([]);
       expect(seen.failedRequests).toEqual([]);
-      expect(seen.images.length).toBeGreaterThanOrEqual(10);
+      // 3 tasks × (truth + 4 models × prediction, residual) × 2 months, and the freezing map.
+      expect(seen.images.length).toBe(3 * 9 * 2 + 1);
       for (const image of seen.images) expect(image.naturalWidth, image.id).toBeGreaterThan(0);
       expect(seen.svgs).toBeGreaterThan(0);
       expect((await stat(join(out, "report.png"))).size).toBeGreaterThan(10_000);

@@ -1,16 +1,25 @@
 import { mkdir, writeFile } from "node:fs/promises";
-import { join } from "node:path";
-import { Rng, tensor } from "@geoml/autodiff";
-import { type DataArray, fromTable, type Table, toTable } from "@geoml/grid";
-import { type GlmResults, glm, mlp } from "@geoml/models";
-import { adam } from "@geoml/optim";
+import { basename, join } from "node:path";
+import { type DataArray, fromTable, toTable } from "@geoml/grid";
 import { loadSst } from "./data.js";
-import { metrics } from "./metrics.js";
+import { addFeatures, BLOCK_DEGREES, blockSplit } from "./features.js";
+import { fitTask, formulas, type TaskFit, type TaskName, WIDTH } from "./fit.js";
+import { type ClassScores, classScores, type Metrics, metrics } from "./metrics.js";
 import { writeOutputs } from "./outputs.js";
 import { writeReport } from "./report.js";
-import { type DemoSummary, FREEZING_SST, WARM_POOL_SST } from "./summary.js";
+import { type DemoSummary, FREEZING_SST, type ModelName, type ModelRow } from "./summary.js";
+import { loadUserSst } from "./userdata.js";
 
-export { type DemoSummary, FREEZING_SST, WARM_POOL_SST } from "./summary.js";
+export { CLASS_PREDICTORS, GAM_SMOOTHS, SST_FORMULA } from "./fit.js";
+export {
+  type DemoSummary,
+  FREEZING_SST,
+  MODELS,
+  WARM_POOL_SST,
+  ZONE_EDGES,
+  ZONES,
+} from "./summary.js";
+export { formatTable, scoreTables } from "./tables.js";
 
 /** Options of {@link runDemo}. */
 export interface DemoOptions {
@@ -18,246 +27,208 @@ export interface DemoOptions {
   datasets: string;
   /** Folder for the report, maps and predictions. */
   out: string;
-  /** MLP training epochs. */
+  /** Another gridded SST to run on instead of the shipped climatology (`--data`, `--var`). */
+  data?: { file: string; variable: string };
+  /** MLP training epochs (default 25). */
   epochs?: number;
-  /** Seed for the train/test split and the network. */
+  /** Seed for the held-out blocks and the networks. */
   seed?: number;
+  /** At most this many training rows for the Gaussian and binary GAMs (default 20000). */
+  gamRows?: number;
+  /** At most this many training rows for the multinomial GAM (default 2000). */
+  multinomGamRows?: number;
+  /** Months (1–12) offered by the report's month selector (default 1, 4, 7, 10). */
+  reportMonths?: number[];
   /** Progress messages (one line each). */
   log?: (line: string) => void;
+  /** Called after every MLP epoch (progress bars). */
+  onEpoch?: (task: TaskName, epoch: number, epochs: number, loss: number) => void;
 }
 
-const FEATURES = ["sinlat", "coslat", "lon_sin", "lon_cos", "msin", "mcos"] as const;
-
-/** Adds the predictors the models use: latitude and the seasonal cycle as sines and cosines. */
-function addFeatures(table: Table): Record<string, Float64Array> {
-  const c = table.columns;
-  const n = table.nrows;
-  const col = () => new Float64Array(n);
-  const out: Record<string, Float64Array> = { ...c };
-  const [sinlat, coslat, sinlat2, msin, mcos, warm, weight] = [
-    col(),
-    col(),
-    col(),
-    col(),
-    col(),
-    col(),
-    col(),
-  ];
-  for (let i = 0; i < n; i++) {
-    const phi = (c.latitude[i] * Math.PI) / 180;
-    sinlat[i] = Math.sin(phi);
-    coslat[i] = Math.cos(phi);
-    sinlat2[i] = sinlat[i] * sinlat[i];
-    // Month m covers (m−1, m]: its middle is at (m − 0.5)/12 of the year.
-    const angle = (2 * Math.PI * (c.time[i] - 0.5)) / 12;
-    msin[i] = Math.sin(angle);
-    mcos[i] = Math.cos(angle);
-    warm[i] = c.sst[i] >= WARM_POOL_SST ? 1 : 0;
-    weight[i] = Math.max(coslat[i], 1e-3); // area of a cell ∝ cos(latitude)
-  }
-  return Object.assign(out, { sinlat, coslat, sinlat2, msin, mcos, warm, weight });
+/** Per-row truth of a task (SST, 0/1, zone 0…3) and each model's map value for it. */
+export interface TaskMaps {
+  task: TaskName;
+  truth: DataArray;
+  /** SST, P(warm) or the most probable zone, by model. */
+  predictions: Record<ModelName, DataArray>;
 }
 
-function subset(
-  columns: Record<string, Float64Array>,
-  rows: Int32Array,
-): Record<string, Float64Array> {
-  const out: Record<string, Float64Array> = {};
-  for (const [name, values] of Object.entries(columns)) {
-    out[name] = Float64Array.from(rows, (r) => values[r]);
-  }
-  return out;
-}
-
-function designMatrix(columns: Record<string, Float64Array>): Float64Array {
-  const n = columns.sinlat.length;
-  const x = new Float64Array(n * FEATURES.length);
-  FEATURES.forEach((f, j) => {
-    const v = columns[f];
-    for (let i = 0; i < n; i++) x[i * FEATURES.length + j] = v[i];
+/** Map value per row: the SST, the probability of class 1, or the most probable class. */
+function mapValue(values: Float64Array, width: number): Float64Array {
+  if (width === 1) return values;
+  const n = values.length / width;
+  if (width === 2) return Float64Array.from({ length: n }, (_, i) => values[2 * i + 1]);
+  return Float64Array.from({ length: n }, (_, i) => {
+    let best = 0;
+    for (let c = 1; c < width; c++) if (values[i * width + c] > values[i * width + best]) best = c;
+    return best;
   });
-  return x;
 }
 
-/** Mean SST: smooth in latitude, with a seasonal cycle of opposite sign in each hemisphere and a zonal pattern. */
-export const SST_FORMULA =
-  "sst ~ sinlat + sinlat2 + coslat + msin + mcos + msin:sinlat + mcos:sinlat + lon_sin + lon_cos + lon_sin:coslat + lon_cos:coslat";
-
-/** Where the ocean is warmer than 26.5 °C: the same predictors, a Bernoulli family. */
-export const WARM_FORMULA =
-  "warm ~ sinlat + sinlat2 + coslat + msin:sinlat + mcos:sinlat + lon_sin + lon_cos + lon_sin:coslat + lon_cos:coslat";
+/** Months of the selector that the data hold (else the first month held), as time indices. */
+function pickMonths(wanted: number[], held: number[]): { month: number; index: number }[] {
+  const out = wanted
+    .filter((m) => held.includes(m))
+    .map((m) => ({ month: m, index: held.indexOf(m) }));
+  return out.length > 0 ? out : [{ month: held[0], index: 0 }];
+}
 
 /**
- * The sample application: fits a Gaussian GLM and an MLP to a real SST climatology and a
- * Bernoulli GLM to its warm pool, scores them on held-out ocean cells, writes the
- * predictions back to NetCDF and renders an HTML report with maps and learning curves.
+ * The sample application: on a real SST climatology, three tasks — SST (Gaussian), warm
+ * water ≥ 26.5 °C (Bernoulli) and thermal zones (Categorical) — each fitted by a baseline,
+ * a GLM, a GAM and an MLP, scored on whole held-out spatial blocks (area-weighted), with
+ * predictions written as CF NetCDF and GeoTIFF and a self-contained HTML report.
  */
 export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const log = options.log ?? (() => {});
   const seed = options.seed ?? 2024;
-  const { sst, ocean } = await loadSst(
-    join(options.datasets, "netcdf/sstdata_netcdf.nc"),
-    join(options.datasets, "netcdf/landsea.nc"),
-  );
+  const user = options.data
+    ? await loadUserSst(options.data.file, options.data.variable)
+    : undefined;
+  const { sst, ocean } =
+    user ??
+    (await loadSst(
+      join(options.datasets, "netcdf/sstdata_netcdf.nc"),
+      join(options.datasets, "netcdf/landsea.nc"),
+    ));
+  const months = Array.from(sst.coords.time.values as ArrayLike<number>, Number);
+  const seasonal = months.length === 12;
+  const axis = { months, years: user?.years ?? ([1950, 1979] as [number, number]) };
+  const source = options.data
+    ? `${options.data.variable} from ${basename(options.data.file)}, months ${months.join(", ")} of ${axis.years.join("–")}, conservatively remapped onto a regular 2° grid`
+    : "STR SST climatology (1950–1979, 2° grid, 12 months; NCL example data), ocean cells from the 1° NCAR land–sea mask";
   const table = toTable(sst, {
     coords: ["time", "latitude", "longitude"],
     features: ["lon_sin", "lon_cos"],
     mask: ocean,
   });
-  const columns = addFeatures(table);
+  const all = addFeatures(table);
   log(`read ${sst.shape.join("×")} SST grid: ${table.nrows} ocean cells × months`);
 
-  // Hold out a fifth of the rows, drawn with the seed.
-  const order = new Rng(seed).permutation(table.nrows);
-  const nTest = Math.round(table.nrows / 5);
-  const testRows = order.slice(0, nTest).sort();
-  const trainRows = order.slice(nTest).sort();
-  const train = subset(columns, trainRows);
-  const test = subset(columns, testRows);
-
-  // 1. Gaussian GLM by IRLS, area-weighted.
-  const sstGlm: GlmResults = glm({ family: "gaussian" }).fit({
-    formula: SST_FORMULA,
-    data: train,
-    weights: "weight",
-  });
+  const split = blockSplit(all.lat, all.lon, seed);
   log(
-    `Gaussian GLM: ${sstGlm.iterations} IRLS iteration(s), deviance ${sstGlm.deviance.toFixed(1)}`,
+    `held out ${split.heldBlocks} of ${split.blocks} ${BLOCK_DEGREES}°×${BLOCK_DEGREES}° blocks: ${split.train.length} training rows, ${split.test.length} held-out rows`,
   );
-
-  // 2. MLP with the same family, on the raw periodic inputs.
-  const net = mlp({ hidden: [32, 32], activation: "tanh", family: "gaussian", seed });
-  const history = net.fit(
-    tensor(designMatrix(train), { shape: [trainRows.length, FEATURES.length] }),
-    train.sst,
-    {
-      epochs: options.epochs ?? 25,
-      batchSize: 512,
-      optimizer: adam({ lr: 5e-3 }),
-      weights: train.weight,
-      validationSplit: 0.1,
-      patience: 8,
-      onEpoch: ({ epoch, loss, validationLoss, rowsPerSecond }) => {
-        log(
-          `MLP epoch ${String(epoch).padStart(3)}  loss ${loss.toFixed(4)}  validation ${validationLoss?.toFixed(4)}  ${Math.round(rowsPerSecond)} rows/s`,
-        );
-        return undefined;
-      },
-    },
-  );
-
-  // 3. Bernoulli GLM for the warm pool.
-  const warmGlm = glm({ family: "binomial", link: "logit" }).fit({
-    formula: WARM_FORMULA,
-    data: train,
-  });
-  log(
-    `Binomial GLM (warm pool ≥ ${WARM_POOL_SST} °C): deviance ${warmGlm.deviance.toFixed(1)}, AIC ${warmGlm.aic.toFixed(1)}`,
-  );
-
-  // Predictions on every ocean row, then back on the grid.
-  const glmAll = sstGlm.predict(columns).fit;
-  const mlpAll = net.predict(
-    tensor(designMatrix(columns), { shape: [table.nrows, FEATURES.length] }),
-  ).data;
-  const warmAll = warmGlm.predict(columns).fit;
-  const pick = (values: ArrayLike<number>, rows: Int32Array) =>
-    Float64Array.from(rows, (r) => values[r]);
-  const summaryMetrics = {
-    glm: metrics(test.sst, pick(glmAll, testRows), test.weight),
-    mlp: metrics(test.sst, pick(mlpAll, testRows), test.weight),
+  const settings = {
+    seed,
+    epochs: options.epochs ?? 25,
+    gamRows: options.gamRows ?? 20_000,
+    multinomGamRows: options.multinomGamRows ?? 2000,
+    seasonal,
+    log,
+    onEpoch: options.onEpoch,
   };
-  const warmTest = pick(warmAll, testRows);
-  let correct = 0;
-  let brier = 0;
-  for (let i = 0; i < nTest; i++) {
-    correct += (warmTest[i] >= 0.5 ? 1 : 0) === test.warm[i] ? 1 : 0;
-    brier += (warmTest[i] - test.warm[i]) ** 2;
-  }
+  const F = formulas(seasonal);
+  const fits: TaskFit[] = (["regression", "binary", "multinomial"] as const).map((task) =>
+    fitTask(task, all, split.train, settings),
+  );
 
-  const units = { units: "degC" };
-  const grids: DataArray[] = [
-    sst,
-    fromTable(glmAll, table.index, {
-      name: "sst_glm",
-      attrs: { ...units, long_name: "SST from the Gaussian GLM" },
-    }),
-    fromTable(mlpAll, table.index, {
-      name: "sst_mlp",
-      attrs: { ...units, long_name: "SST from the MLP" },
-    }),
-    fromTable(warmAll, table.index, {
-      name: "warm_pool_probability",
-      attrs: {
-        units: "1",
-        long_name: `probability that SST ≥ ${WARM_POOL_SST} °C (Bernoulli GLM)`,
-      },
-    }),
-  ];
+  const pick = (values: ArrayLike<number>, width: number) => {
+    const out = new Float64Array(split.test.length * width);
+    split.test.forEach((r, i) => {
+      for (let c = 0; c < width; c++) out[i * width + c] = values[r * width + c];
+    });
+    return out;
+  };
+  const wTest = pick(all.weight, 1);
+  const rowsOf = <S>(fit: TaskFit, score: (v: Float64Array) => S): ModelRow<S>[] =>
+    fit.outputs.map((o) => ({
+      model: o.model,
+      label: o.label,
+      scores: score(pick(o.values, o.width)),
+      trainRows: o.trainRows,
+      seconds: o.seconds,
+    }));
+  const regression: ModelRow<Metrics>[] = rowsOf(fits[0], (v) =>
+    metrics(pick(all.sst, 1), v, wTest),
+  );
+  const binary: ModelRow<ClassScores>[] = rowsOf(fits[1], (v) =>
+    classScores(pick(all.warm, 1), v, 2, wTest),
+  );
+  const multinomial: ModelRow<ClassScores>[] = rowsOf(fits[2], (v) =>
+    classScores(pick(all.zone, 1), v, 4, wTest),
+  );
+
+  // Sea water freezes near −1.8 °C: a prediction below it is physically impossible.
+  const impossible = Object.fromEntries(
+    fits[0].outputs.map((o) => [o.model, o.values.filter((v) => v < FREEZING_SST).length]),
+  ) as Record<ModelName, number>;
+
+  const grid = (values: Float64Array, name: string, attrs: Record<string, string> = {}) =>
+    fromTable(values, table.index, { name, attrs });
+  const maps: TaskMaps[] = fits.map((fit) => ({
+    task: fit.task,
+    truth: grid(all[{ regression: "sst", binary: "warm", multinomial: "zone" }[fit.task]], "truth"),
+    predictions: Object.fromEntries(
+      fit.outputs.map((o) => [o.model, grid(mapValue(o.values, WIDTH[fit.task]), o.model)]),
+    ) as Record<ModelName, DataArray>,
+  }));
+
   await mkdir(options.out, { recursive: true });
   const sstAttrs = { standard_name: "sea_surface_temperature", units: "degC" };
+  const [reg, bin] = maps;
   const outputFiles = await writeOutputs(
     options.out,
     sst.coords.latitude.values as Float64Array,
     sst.coords.longitude.values as Float64Array,
     [
-      {
-        name: "sst_glm",
-        values: grids[1].data as Float64Array,
-        attrs: { ...sstAttrs, long_name: "sea surface temperature from the Gaussian GLM" },
-      },
-      {
-        name: "sst_mlp",
-        values: grids[2].data as Float64Array,
-        attrs: { ...sstAttrs, long_name: "sea surface temperature from the MLP" },
-      },
+      ...(["glm", "gam", "mlp"] as const).map((m) => ({
+        name: `sst_${m}`,
+        values: reg.predictions[m].data as Float64Array,
+        attrs: {
+          ...sstAttrs,
+          long_name: `sea surface temperature from the ${m.toUpperCase()}`,
+        },
+      })),
       {
         name: "warm_pool_probability",
-        values: grids[3].data as Float64Array,
+        values: bin.predictions.glm.data as Float64Array,
         attrs: {
           units: "1",
-          long_name: `probability that SST >= ${WARM_POOL_SST} degC (Bernoulli GLM)`,
+          long_name: "probability that SST >= 26.5 degC (Bernoulli GLM)",
         },
       },
     ],
     {
       title: "geoml sst-demo predictions",
-      source: "STR SST climatology 1950-1979 (NCL example data), models fitted by geoml",
+      source: `${source.replace(/–/g, "-")}; models fitted by geoml`,
     },
+    axis,
   );
 
-  // Sea water freezes near −1.8 °C: a prediction below it is physically impossible.
-  const belowFreezing = (values: ArrayLike<number>) => {
-    let n = 0;
-    for (let i = 0; i < values.length; i++) if (values[i] < FREEZING_SST) n++;
-    return n;
-  };
-  const impossible = { glm: belowFreezing(glmAll), mlp: belowFreezing(mlpAll) };
-
   const summary: DemoSummary = {
-    rows: { train: trainRows.length, test: nTest },
-    sst: summaryMetrics,
-    warmPool: {
-      deviance: warmGlm.deviance,
-      testAccuracy: correct / nTest,
-      testBrier: brier / nTest,
-      aic: warmGlm.aic,
-    },
+    rows: { train: split.train.length, test: split.test.length },
+    split: { blockDegrees: BLOCK_DEGREES, heldBlocks: split.heldBlocks, blocks: split.blocks },
+    regression,
+    binary,
+    multinomial,
     mlpHistory: {
-      loss: history.loss,
-      validationLoss: history.validationLoss,
-      bestEpoch: history.bestEpoch,
+      regression: fits[0].history,
+      binary: fits[1].history,
+      multinomial: fits[2].history,
     },
     impossible,
+    source,
+    notes: [
+      ...(seasonal
+        ? []
+        : [
+            `The data hold ${months.length} calendar month(s), not 12: every model is fitted without the seasonal terms.`,
+          ]),
+      `Binary GAM: fitted at fixed smoothing parameters (sp = 1 for each of its ${F.binarySp.length} penalties) because the REML search of @geoml/models does not finish for a Bernoulli GAM with te(lon, lat) on these data.`,
+      `Multinomial GAM (mgcv's multinom): ${F.multinomGam} only, on at most ${settings.multinomGamRows} training rows; with te(lon, lat) its REML fit is too slow for the demo.`,
+    ],
     files: outputFiles,
   };
   const reportFiles = await writeReport({
     out: options.out,
-    grids,
     ocean,
+    lat: sst.coords.latitude.values as Float64Array,
+    lon: sst.coords.longitude.values as Float64Array,
+    maps,
+    fits,
     summary,
-    sstGlm,
-    warmGlm,
+    months: pickMonths(options.reportMonths ?? [1, 4, 7, 10], months),
   });
   summary.files.push(...reportFiles);
   await writeFile(join(options.out, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);

@@ -1,12 +1,12 @@
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { DEMO_USAGE, DemoUsageError, parseDemoArgs } from "./args.js";
-import { runDemo } from "./demo.js";
+import { DEMO_USAGE, DemoUsageError, parseDemoArgs, userFolder } from "./args.js";
+import { formatTable, runDemo, scoreTables } from "./demo.js";
+import { epochProgress } from "./progress.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
-// pnpm runs scripts from the repository root; INIT_CWD is where the user typed the command.
-const cwd = process.env.INIT_CWD ?? process.cwd();
+const cwd = userFolder(root);
 
 let args: ReturnType<typeof parseDemoArgs>;
 try {
@@ -15,9 +15,15 @@ try {
     { out: join(root, "out/sst-demo"), datasets: join(root, "datasets") },
     cwd,
   );
-  for (const file of ["netcdf/sstdata_netcdf.nc", "netcdf/landsea.nc"]) {
-    if (!existsSync(join(args.datasets, file))) {
-      throw new DemoUsageError(`--datasets ${args.datasets}: ${file} is not there`);
+  if (args.data) {
+    if (!existsSync(args.data.file) || !statSync(args.data.file).isFile()) {
+      throw new DemoUsageError(`--data ${args.data.file}: expected a NetCDF file, found none`);
+    }
+  } else {
+    for (const file of ["netcdf/sstdata_netcdf.nc", "netcdf/landsea.nc"]) {
+      if (!existsSync(join(args.datasets, file))) {
+        throw new DemoUsageError(`--datasets ${args.datasets}: ${file} is not there`);
+      }
     }
   }
 } catch (error) {
@@ -30,26 +36,29 @@ if (args.help) {
 }
 
 const started = Date.now();
+const progress = epochProgress(process.stderr);
 try {
   const summary = await runDemo({
     datasets: args.datasets,
     out: args.out,
+    ...(args.data ? { data: args.data } : {}),
     epochs: args.epochs,
     seed: args.seed,
-    log: (line) => console.log(line),
+    log: (line) => progress.line(line),
+    onEpoch: (task, epoch, epochs, loss) => progress.epoch(task, epoch, epochs, loss),
   });
-  const fmt = (m: { rmse: number; r2: number }) =>
-    `RMSE ${m.rmse.toFixed(3)} °C, R² ${m.r2.toFixed(4)}`;
+  progress.stop();
   console.log("");
-  console.log(`Held-out ocean cells (${summary.rows.test}), area-weighted:`);
-  console.log(`  Gaussian GLM  ${fmt(summary.sst.glm)}`);
-  console.log(`  MLP           ${fmt(summary.sst.mlp)}`);
   console.log(
-    `  Warm pool GLM accuracy ${(summary.warmPool.testAccuracy * 100).toFixed(1)}%, Brier ${summary.warmPool.testBrier.toFixed(4)}`,
+    `Held-out scores on ${summary.split.heldBlocks} whole ${summary.split.blockDegrees}° blocks (${summary.rows.test} rows), area-weighted:`,
   );
+  for (const t of scoreTables(summary)) console.log(`\n${formatTable(t)}`);
+  for (const n of summary.notes) console.log(`\nNote: ${n}`);
   console.log(`\nWrote ${summary.files.length} files; open ${join(args.out, "report.html")}`);
   console.log(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
 } catch (error) {
+  progress.stop();
   console.error(`sst-demo: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
+  // A flag that names something unusable (--var missing from the file) is a usage error.
+  process.exit(error instanceof DemoUsageError ? 2 : 1);
 }

@@ -37,3 +37,51 @@ export function metrics(
   }
   return { rmse: Math.sqrt(sse / sw), mae: sae / sw, r2: 1 - sse / sst };
 }
+
+/** Area-weighted scores of class probabilities. */
+export interface ClassScores {
+  /** Share of rows whose most probable class is the true one. */
+  accuracy: number;
+  /** Mean negative log-probability of the true class (natural log). */
+  logLoss: number;
+  /** Mean over rows of Σₖ (pₖ − [y = k])². */
+  brier: number;
+}
+
+/**
+ * Weighted accuracy, log-loss and Brier score (for two classes the usual binary Brier
+ * (p − y)², half the sum over both classes). `p` holds `k` probabilities per row
+ * (row-major), `y` the true class 0…k−1. Probabilities are clipped to [1e-15, 1] in the
+ * log-loss so a confident mistake costs 34.5, not infinity.
+ */
+export function classScores(
+  y: ArrayLike<number>,
+  p: ArrayLike<number>,
+  k: number,
+  w: ArrayLike<number>,
+): ClassScores {
+  const n = y.length;
+  if (n === 0 || p.length !== n * k || w.length !== n) {
+    throw new RangeError(
+      `classScores: ${n} rows, ${p.length} probabilities (expected ${n}×${k}), ${w.length} weights`,
+    );
+  }
+  let sw = 0;
+  let hit = 0;
+  let ll = 0;
+  let brier = 0;
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    let b = 0;
+    for (let c = 0; c < k; c++) {
+      const pc = p[i * k + c];
+      if (pc > p[i * k + best]) best = c;
+      b += (pc - (c === y[i] ? 1 : 0)) ** 2;
+    }
+    sw += w[i];
+    hit += best === y[i] ? w[i] : 0;
+    ll -= w[i] * Math.log(Math.max(p[i * k + y[i]], 1e-15));
+    brier += w[i] * b;
+  }
+  return { accuracy: hit / sw, logLoss: ll / sw, brier: brier / sw / (k === 2 ? 2 : 1) };
+}
