@@ -1,6 +1,6 @@
 /** Fixtures for the tests: the statsmodels reference grid as labelled arrays. */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import { DataArray, decodeTimes } from "@geoml/grid";
 
 export interface CellsReference {
@@ -138,4 +138,18 @@ export async function startRedis(args: string[] = []): Promise<{ port: number; s
     proc.on("exit", (code) => reject(new Error(`redis-server exited (${code}): ${out}`)));
   });
   return { port, stop: () => proc.kill("SIGTERM") };
+}
+
+/** Every file of a store (path → bytes), to compare two stores byte for byte. */
+export function storeFiles(root: string): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out.set(relative(root, p), readFileSync(p));
+    }
+  };
+  walk(root);
+  return out;
 }

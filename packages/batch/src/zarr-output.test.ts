@@ -8,13 +8,13 @@ import {
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { glm } from "@geoml/models";
 import { openZarr } from "@geoml/zarr";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as zarr from "zarrita";
 import { batchFit, batchPredict, fitAlong, gridRows, predictAlong } from "./index.js";
-import { cellsReference, referenceArray, writeArchive } from "./testing.js";
+import { cellsReference, referenceArray, storeFiles, writeArchive } from "./testing.js";
 
 const ref = cellsReference();
 const dir = mkdtempSync(join(tmpdir(), "geoml-batch-zarr-"));
@@ -28,20 +28,6 @@ beforeAll(async () => {
   expected = await fitAlong(sst, { formula, along: "time" });
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** Every file of a store (path → bytes), to compare two stores byte for byte. */
-export function storeFiles(root: string): Map<string, Buffer> {
-  const out = new Map<string, Buffer>();
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out.set(relative(root, p), readFileSync(p));
-    }
-  };
-  walk(root);
-  return out;
-}
 
 function expectSameStore(a: string, b: string): void {
   const fa = storeFiles(a);
