@@ -67,7 +67,7 @@ export function relErr(a: number, b: number, floor = 1e-300): number {
 }
 
 /**
- * Write `array` as an archive of NetCDF files split along time (`n` files, named so that
+ * Write `array` as an archive of NetCDF files (or Zarr stores) split along time (`n` files, named so that
  * name order is not time order) and return their paths.
  */
 export async function writeArchive(
@@ -76,18 +76,22 @@ export async function writeArchive(
   n: number,
   extra: readonly DataArray[] = [],
   prefix = "part",
+  as: "netcdf" | "zarr2" | "zarr3" = "netcdf",
 ): Promise<string[]> {
   const { isel } = await import("@geoml/grid");
   const { writeNetcdf } = await import("@geoml/netcdf");
+  const { writeZarr } = await import("@geoml/zarr");
   const T = array.shape[0];
   const per = Math.ceil(T / n);
   const paths: string[] = [];
   for (let k = 0; k < n; k++) {
     const range = { time: { start: k * per, stop: Math.min(T, (k + 1) * per) } };
     const parts = [array, ...extra].map((a) => isel(a, range));
-    const path = join(dir, `${prefix}_${String((k * 7) % n).padStart(2, "0")}_${k}.nc`);
+    const ext = as === "netcdf" ? "nc" : "zarr";
+    const path = join(dir, `${prefix}_${String((k * 7) % n).padStart(2, "0")}_${k}.${ext}`);
     const encoding = Object.fromEntries(parts.map((a) => [a.name, { _FillValue: -999 }]));
-    await writeNetcdf(path, parts, { encoding });
+    if (as === "netcdf") await writeNetcdf(path, parts, { encoding });
+    else await writeZarr(path, parts, { format: as === "zarr2" ? 2 : 3, encoding });
     paths.push(path);
   }
   return paths;

@@ -10,7 +10,8 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { glm } from "@geoml/models";
-import { openZarr } from "@geoml/zarr";
+import { openNetcdf } from "@geoml/netcdf";
+import { openZarr, openZarrWriter } from "@geoml/zarr";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as zarr from "zarrita";
 import { batchFit, batchPredict, fitAlong, gridRows, predictAlong } from "./index.js";
@@ -132,4 +133,43 @@ it("replaces an earlier Zarr output but refuses a directory that is not one, bef
   await expect(
     batchFit({ files, formula, out: join(dir, "x.zarr"), zarrFormat: 4 as never }),
   ).rejects.toThrow(/zarrFormat must be 2 or 3, got 4/);
+});
+
+describe.each(["zarr2", "zarr3"] as const)("an archive of %s stores as input", (as) => {
+  it("fits as the same archive in NetCDF does", async () => {
+    const sub = join(dir, as);
+    mkdirSync(sub);
+    await writeArchive(sub, sst, 4, [], "part", as);
+    const out = join(dir, `from-${as}.nc`);
+    await batchFit({ files: join(sub, "part_*.zarr"), formula, out, chunkCells: 16 });
+    const ds = await openNetcdf(out);
+    for (const name of ["coef", "se", "nobs"] as const) {
+      const got = await ds.read(name);
+      expect(Array.from(got.data as Float64Array), name).toEqual(
+        Array.from(expected[name].data as Float64Array),
+      );
+    }
+    await ds.close();
+  });
+});
+
+it("does not resume from parts of a Zarr input whose chunks were rewritten since", async () => {
+  const sub = join(dir, "zarr3");
+  const out = join(dir, "rewritten.nc");
+  const spec = { files: join(sub, "part_*.zarr"), formula, out, chunkCells: 16, keepParts: true };
+  if (!existsSync(sub)) {
+    mkdirSync(sub);
+    await writeArchive(sub, sst, 4, [], "part", "zarr3");
+  }
+  await batchFit(spec);
+  expect((await batchFit(spec)).resumed).toBe(3);
+  // Rewrite one store's chunks in place: neither the store's size nor its own time changes.
+  const store = readdirSync(sub).sort()[0];
+  const w = await openZarrWriter(join(sub, store));
+  const ds = await openZarr(join(sub, store));
+  const raw = await ds.read("sst", { decode: false });
+  await ds.close();
+  await w.write("sst", raw.data as Float32Array);
+  await w.close();
+  expect((await batchFit(spec)).resumed).toBe(0);
 });
