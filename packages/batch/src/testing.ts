@@ -157,3 +157,33 @@ export function storeFiles(root: string): Map<string, Buffer> {
   walk(root);
   return out;
 }
+
+/** Formula of the Zarr fixtures read by `tools/oracles/batch_zarr_xarray.py`. */
+export const ZARR_FIXTURE_FORMULA = "sst ~ t + cos(2*pi*month/12) + sin(2*pi*month/12)";
+
+/**
+ * Write the Zarr v2 fixtures xarray reads in `tools/oracles/batch_zarr_xarray.py`:
+ * `fit_v2.zarr` (per-cell fit of the reference grid) and `pred_v2.zarr` (a GLM's
+ * predictions over it), through the same writers `batchFit`/`batchPredict` use.
+ */
+export async function writeZarrFixtures(dir: string): Promise<{ fit: string; pred: string }> {
+  const { fitAlong } = await import("./fit-along.js");
+  const { predictAlong } = await import("./predict-along.js");
+  const { gridRows } = await import("./grid-rows.js");
+  const { writeFitOutput, writePredictionOutput } = await import("./output.js");
+  const { glm } = await import("@geoml/models");
+  const sst = referenceArray(cellsReference(), "sst");
+  const attrs = { source: "cells_statsmodels.json", history: "writeZarrFixtures" };
+  const fit = join(dir, "fit_v2.zarr");
+  const res = await fitAlong(sst, { formula: ZARR_FIXTURE_FORMULA, along: "time" });
+  await writeFitOutput(fit, res, attrs, { zarrFormat: 2 });
+  const model = glm({ family: "gaussian" }).fit({
+    formula: `${ZARR_FIXTURE_FORMULA} + lat`,
+    data: gridRows(sst).columns,
+  });
+  const pred = join(dir, "pred_v2.zarr");
+  await writePredictionOutput(pred, await predictAlong(model.toJSON(), sst), attrs, {
+    zarrFormat: 2,
+  });
+  return { fit, pred };
+}
