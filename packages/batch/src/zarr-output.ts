@@ -4,7 +4,7 @@
  * writing) never leaves half a store at the output's name.
  */
 import { lstat, mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { type Attrs, type DataArray, GridError } from "@geoml/grid";
 import { writeZarr } from "@geoml/zarr";
 import { BatchError } from "./errors.js";
@@ -83,10 +83,28 @@ export async function writeZarrOutput(
     }
     await rename(tmp, out);
     if (replaced) await rm(old, { recursive: true, force: true });
+    await removeStale(out);
   } catch (error) {
     await rm(tmp, { recursive: true, force: true });
     if (error instanceof GridError) throw error; // Zarr writer errors name the store already
     throw new BatchError("IO_ERROR", `cannot write: ${(error as Error).message}`, { file: out });
+  }
+}
+
+/**
+ * Remove what runs killed while writing `out` left beside it: `<out>.tmp-<pid>` and
+ * `<out>.old-<pid>` directories that hold a Zarr store.
+ */
+async function removeStale(out: string): Promise<void> {
+  const parent = dirname(out);
+  const prefix = `${basename(out)}.`;
+  for (const e of await readdir(parent).catch(() => [] as string[])) {
+    if (!e.startsWith(prefix) || !/^(tmp|old)-\d+$/.test(e.slice(prefix.length))) continue;
+    const path = join(parent, e);
+    const entries = await readdir(path).catch(() => [] as string[]);
+    if (entries.some((x) => ZARR_MARKERS.includes(x)) || entries.length === 0) {
+      await rm(path, { recursive: true, force: true });
+    }
   }
 }
 
