@@ -28,7 +28,7 @@ export function outputFormat(out: string): OutputFormat {
     throw new BatchError("INVALID_ARGUMENT", "an output path is needed");
   }
   if (/\.nc4?$/i.test(out)) return "netcdf";
-  if (/\.zarr\/?$/i.test(out)) return "zarr";
+  if (/\.zarr$/i.test(out)) return "zarr";
   if (/\.tiff?$/i.test(out)) return "geotiff";
   throw new BatchError(
     "INVALID_ARGUMENT",

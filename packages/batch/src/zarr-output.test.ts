@@ -137,6 +137,9 @@ it("replaces an earlier Zarr output but refuses a directory that is not one, bef
   await expect(
     batchFit({ files, formula, out: join(dir, "x.zarr"), zarrFormat: 4 as never }),
   ).rejects.toThrow(/zarrFormat must be 2 or 3, got 4/);
+  await expect(batchFit({ files, formula, out: `${join(dir, "y.zarr")}/` })).rejects.toThrow(
+    /output must end in \.nc \(NetCDF\), \.zarr/,
+  );
 });
 
 describe.each(["zarr2", "zarr3"] as const)("an archive of %s stores as input", (as) => {

@@ -57,7 +57,7 @@ export interface ZarrLabels {
  * Write `arrays` (with their numeric coordinates) and optional text `labels` to the Zarr
  * store `out`, atomically. Labels are a coordinate xarray and zarrita read as strings: in
  * v2 a fixed-width unicode array (`<U{n}`, NumPy's `str`), in v3 the `string` data type
- * with the `vlen-utf8` codec (what zarr-python 3 writes). Same inputs, same bytes.
+ * with the `vlen-utf8` codec. Same inputs, same bytes.
  *
  * @throws BatchError `IO_ERROR` naming `out`; Zarr writer errors pass through
  */
@@ -69,12 +69,12 @@ export async function writeZarrOutput(
   await checkZarrTarget(out);
   const tmp = `${out}.tmp-${process.pid}`;
   const old = `${out}.old-${process.pid}`;
+  let replaced = false;
   try {
     await rm(tmp, { recursive: true, force: true });
     await writeZarr(tmp, arrays, { format: options.format, attrs: options.attrs });
     if (options.labels !== undefined) await addLabels(tmp, options.format, options.labels);
     // rename() cannot replace a non-empty directory: move the old store aside first.
-    let replaced = false;
     try {
       await rename(out, old);
       replaced = true;
@@ -82,10 +82,15 @@ export async function writeZarrOutput(
       if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
     }
     await rename(tmp, out);
-    if (replaced) await rm(old, { recursive: true, force: true });
+    if (replaced) {
+      replaced = false;
+      await rm(old, { recursive: true, force: true });
+    }
     await removeStale(out);
   } catch (error) {
     await rm(tmp, { recursive: true, force: true });
+    // Failed between moving the earlier store aside and renaming the new one in: put it back.
+    if (replaced) await rename(old, out).catch(() => undefined);
     if (error instanceof GridError) throw error; // Zarr writer errors name the store already
     throw new BatchError("IO_ERROR", `cannot write: ${(error as Error).message}`, { file: out });
   }
