@@ -14,6 +14,7 @@ export { type ChunkJob, JOB_VERSION, parseJob, runJob } from "./job.js";
 export type { FitSpec } from "./model.js";
 export {
   type OutputFormat,
+  type OutputOptions,
   outputFormat,
   writeFitOutput,
   writePredictionOutput,
@@ -43,3 +44,4 @@ export {
   type Executor,
   localExecutor,
 } from "./run.js";
+export type { ZarrFormat } from "./zarr-output.js";

@@ -1,4 +1,4 @@
-/** Writing per-cell results: CF NetCDF or GeoTIFF, atomically (a `tmp` name, then renamed). */
+/** Writing per-cell results: CF NetCDF, Zarr or GeoTIFF, atomically (a `tmp` name, then renamed). */
 import { rename, rm } from "node:fs/promises";
 import { encodeGeotiff } from "@geoml/geotiff";
 import { type Attrs, DataArray, formatCFDatetime } from "@geoml/grid";
@@ -6,12 +6,20 @@ import { writeNetcdf } from "@geoml/netcdf";
 import { BatchError } from "./errors.js";
 import type { FitAlongResult } from "./fit-along.js";
 import { atomicWrite } from "./parts.js";
+import { writeZarrOutput, type ZarrFormat, zarrFormatOf } from "./zarr-output.js";
 
 /** Output formats, from the file name. */
-export type OutputFormat = "netcdf" | "geotiff";
+export type OutputFormat = "netcdf" | "zarr" | "geotiff";
+
+/** How an output is written. */
+export interface OutputOptions {
+  /** Zarr format of a `.zarr` output: 3 (default) or 2 (what xarray 2023 and zarr-python 2 read). */
+  zarrFormat?: ZarrFormat;
+}
 
 /**
- * The output format of `out` from its extension: `.nc` → NetCDF, `.tif`/`.tiff` → GeoTIFF.
+ * The output format of `out` from its extension: `.nc` → NetCDF, `.zarr` → a Zarr store
+ * (a directory), `.tif`/`.tiff` → GeoTIFF.
  *
  * @throws BatchError `INVALID_ARGUMENT` for anything else
  */
@@ -20,10 +28,11 @@ export function outputFormat(out: string): OutputFormat {
     throw new BatchError("INVALID_ARGUMENT", "an output path is needed");
   }
   if (/\.nc4?$/i.test(out)) return "netcdf";
+  if (/\.zarr$/i.test(out)) return "zarr";
   if (/\.tiff?$/i.test(out)) return "geotiff";
   throw new BatchError(
     "INVALID_ARGUMENT",
-    "output must end in .nc (NetCDF) or .tif (GeoTIFF, coefficients only)",
+    "output must end in .nc (NetCDF), .zarr (Zarr store) or .tif (GeoTIFF)",
     { file: out },
   );
 }
@@ -59,10 +68,11 @@ function withoutTerm(a: DataArray): DataArray {
 }
 
 /**
- * Write per-cell results to `out` (format from the extension). NetCDF holds `coef` and
- * `se` `(term, …cells)`, `nobs`, `deviance` and `scale`, the grid coordinates with their
- * attributes, and `term` as a char array of the column labels. GeoTIFF holds `coef`, one
- * band per term, each described by its label.
+ * Write per-cell results to `out` (format from the extension). NetCDF and Zarr hold `coef`
+ * and `se` `(term, …cells)`, `nobs`, `deviance` and `scale`, the grid coordinates with their
+ * attributes, and `term` holding the column labels (NetCDF: a char array; Zarr v2: a
+ * fixed-width unicode array; Zarr v3: the `string` data type), which xarray reads as
+ * strings. GeoTIFF holds `coef`, one band per term, each described by its label.
  *
  * @throws BatchError / loader errors naming the file
  */
@@ -70,9 +80,23 @@ export async function writeFitOutput(
   out: string,
   res: FitAlongResult,
   attrs: Attrs = {},
+  options: OutputOptions = {},
 ): Promise<void> {
   const format = outputFormat(out);
+  const zarrFormat = zarrFormatOf(options.zarrFormat);
   const terms = res.coef.coords.term.values as string[];
+  if (format === "zarr") {
+    await writeZarrOutput(
+      out,
+      [withoutTerm(res.coef), withoutTerm(res.se), res.nobs, res.deviance, res.scale],
+      {
+        format: zarrFormat,
+        attrs: { Conventions: "CF-1.8", ...attrs },
+        labels: { name: "term", values: terms, attrs: { long_name: "model term" } },
+      },
+    );
+    return;
+  }
   if (format === "geotiff") {
     if (res.coef.ndim !== 3) {
       throw new BatchError(
@@ -111,15 +135,24 @@ export async function writeFitOutput(
 }
 
 /**
- * Write predictions to `out`: NetCDF (`prediction` on the input's grid with its time
- * coordinate) or GeoTIFF (dims `(time, y, x)`: one band per step, described by its date).
+ * Write predictions to `out`: NetCDF or Zarr (`prediction` on the input's grid with its CF
+ * time coordinate) or GeoTIFF (dims `(time, y, x)`: one band per step, described by its date).
  */
 export async function writePredictionOutput(
   out: string,
   prediction: DataArray,
   attrs: Attrs = {},
+  options: OutputOptions = {},
 ): Promise<void> {
   const format = outputFormat(out);
+  const zarrFormat = zarrFormatOf(options.zarrFormat);
+  if (format === "zarr") {
+    await writeZarrOutput(out, [prediction], {
+      format: zarrFormat,
+      attrs: { Conventions: "CF-1.8", ...attrs },
+    });
+    return;
+  }
   if (format === "geotiff") {
     const along = prediction.dims[0];
     const times = prediction.coord(along)?.times;

@@ -1,10 +1,17 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { batchFit, parseJob, queueExecutor } from "./index.js";
-import { cellsReference, haveTool, referenceArray, startRedis, writeArchive } from "./testing.js";
+import {
+  cellsReference,
+  haveTool,
+  referenceArray,
+  startRedis,
+  storeFiles,
+  writeArchive,
+} from "./testing.js";
 
 const ref = cellsReference();
 const hasRedis = await haveTool("redis-server");
@@ -68,6 +75,27 @@ describe.skipIf(!hasRedis)("batch fits through BullMQ", () => {
     expect(readFileSync(out).equals(readFileSync(local))).toBe(true);
     expect(events.filter((e) => e.startsWith("completed")).length).toBe(6);
     expect(events.some((e) => e.startsWith("stalled"))).toBe(true);
+  }, 30_000);
+
+  it("reads Zarr stores and writes a Zarr store as a local run does", async () => {
+    const url = `redis://:s3cret@127.0.0.1:${redis!.port}`;
+    const sub = join(dir, "zarr");
+    mkdirSync(sub);
+    await writeArchive(sub, referenceArray(ref, "sst"), 3, [], "part", "zarr3");
+    const common = {
+      files: join(sub, "part_*.zarr"),
+      formula: ref.gaussian_formula,
+      chunkCells: 16,
+    };
+    const local = join(dir, "local.zarr");
+    await batchFit({ ...common, out: local });
+    worker(url, false);
+    const out = join(dir, "queued.zarr");
+    await batchFit({ ...common, out, executor: queueExecutor(url) });
+    const a = storeFiles(local);
+    const b = storeFiles(out);
+    expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
+    for (const [k, v] of a) expect(v.equals(b.get(k)!), k).toBe(true);
   }, 30_000);
 
   it("reports an unreachable or wrong-password Redis in one line", async () => {

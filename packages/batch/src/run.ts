@@ -5,8 +5,8 @@
  * redoes only the chunks without a part and writes the same bytes.
  */
 import { createHash } from "node:crypto";
-import { stat } from "node:fs/promises";
-import { resolve } from "node:path";
+import { readdir, stat } from "node:fs/promises";
+import { join, resolve } from "node:path";
 import { openMfDataset } from "@geoml/io";
 import { BatchError } from "./errors.js";
 import { assemble, chunkRanges, openRun } from "./fit-along.js";
@@ -16,6 +16,7 @@ import { outputFormat, writeFitOutput, writePredictionOutput } from "./output.js
 import { fitResult, PartStore } from "./parts.js";
 import { poolExecutor } from "./pool.js";
 import { assemblePrediction, openPredict } from "./predict-along.js";
+import { checkZarrTarget, type ZarrFormat, zarrFormatOf } from "./zarr-output.js";
 
 /** Runs chunk jobs somewhere and hands back each one's part bytes as it finishes. */
 export type Executor = (
@@ -40,8 +41,10 @@ export interface BatchFitOptions extends FitSpec {
   variable?: string;
   /** Dimension to fit along; default `"time"`. */
   along?: string;
-  /** Output file: `.nc` or `.tif`. Parts go to `<out>.parts/`. */
+  /** Output: `.nc` (NetCDF), `.zarr` (a Zarr store) or `.tif` (GeoTIFF). Parts go to `<out>.parts/`. */
   out: string;
+  /** Zarr format of a `.zarr` output: 3 (default) or 2 (what xarray 2023 and zarr-python 2 read). */
+  zarrFormat?: ZarrFormat;
   /** About how many cells per chunk (whole rows); default 65536. */
   chunkCells?: number;
   /** Worker threads; default 1 (this thread). */
@@ -72,7 +75,7 @@ export interface BatchFitReport {
  */
 export async function batchFit(options: BatchFitOptions): Promise<BatchFitReport> {
   const along = options.along ?? "time";
-  outputFormat(options.out);
+  await checkOutput(options);
   const workers = options.workers ?? 1;
   if (!Number.isInteger(workers) || workers < 1) {
     throw new BatchError("INVALID_ARGUMENT", `workers must be a positive integer, got ${workers}`);
@@ -118,12 +121,21 @@ export async function batchFit(options: BatchFitOptions): Promise<BatchFitReport
     const result = fitResult(arrays, cells, model.p, store.path(j.chunk));
     parts.push({ range: { start: j.start, stop: j.stop }, result });
   }
-  await writeFitOutput(options.out, assemble(grid, model, parts), {
-    source: jobs[0].files.join(" "),
-    history: `geoml batch fit ${spec.formula}`,
-  });
+  await writeFitOutput(
+    options.out,
+    assemble(grid, model, parts),
+    { source: jobs[0].files.join(" "), history: `geoml batch fit ${spec.formula}` },
+    { zarrFormat: options.zarrFormat },
+  );
   if (options.keepParts !== true) await store.remove();
   return { out: options.out, run, chunks: jobs.length, resumed };
+}
+
+/** Check the output's name, format options and (for Zarr) what is already there. */
+async function checkOutput(options: { out: string; zarrFormat?: unknown }): Promise<void> {
+  const format = outputFormat(options.out);
+  zarrFormatOf(options.zarrFormat);
+  if (format === "zarr") await checkZarrTarget(options.out);
 }
 
 /** Run the chunks without a part, writing each part as it arrives. */
@@ -180,12 +192,21 @@ async function runId(
   chunkCells: number | undefined,
 ): Promise<string> {
   const h = createHash("sha256");
-  for (const f of files) {
-    const s = await stat(f);
-    h.update(`${f}\0${s.size}\0${s.mtimeMs}\0`);
-  }
+  for (const f of files) await hashEntry(h, f, 0);
   h.update(JSON.stringify([JOB_VERSION, variable, along, spec, chunkCells ?? null]));
   return h.digest("hex").slice(0, 16);
+}
+
+/**
+ * Add a file's path, size and time to the run's identity; for a directory (a Zarr store),
+ * every file in it, since rewriting a chunk changes neither the store's size nor its time.
+ */
+async function hashEntry(h: ReturnType<typeof createHash>, path: string, depth: number) {
+  const s = await stat(path);
+  h.update(`${path}\0${s.isDirectory() ? "dir" : s.size}\0${s.mtimeMs}\0`);
+  if (!s.isDirectory() || depth > 32) return;
+  const entries = (await readdir(path)).sort();
+  for (const e of entries) await hashEntry(h, join(path, e), depth + 1);
 }
 
 /** Options of {@link batchPredict}. */
@@ -199,8 +220,10 @@ export interface BatchPredictOptions {
   along?: string;
   /** `response` (default) or `link`. */
   type?: "response" | "link";
-  /** `.nc` (a `prediction` variable) or `.tif` (one band per step, described by its date). */
+  /** `.nc` or `.zarr` (a `prediction` variable) or `.tif` (one band per step, described by its date). */
   out: string;
+  /** Zarr format of a `.zarr` output: 3 (default) or 2. */
+  zarrFormat?: ZarrFormat;
   chunkCells?: number;
   workers?: number;
   executor?: Executor;
@@ -217,7 +240,7 @@ export interface BatchPredictOptions {
  */
 export async function batchPredict(options: BatchPredictOptions): Promise<BatchFitReport> {
   const along = options.along ?? "time";
-  outputFormat(options.out);
+  await checkOutput(options);
   const workers = options.workers ?? 1;
   if (!Number.isInteger(workers) || workers < 1) {
     throw new BatchError("INVALID_ARGUMENT", `workers must be a positive integer, got ${workers}`);
@@ -271,10 +294,12 @@ export async function batchPredict(options: BatchPredictOptions): Promise<BatchF
     parts.push({ range: { start: j.start, stop: j.stop }, values: arrays.values });
   }
   const prediction = assemblePrediction(predict.grid, parts);
-  await writePredictionOutput(options.out, prediction, {
-    source: jobs[0].files.join(" "),
-    history: "geoml batch predict",
-  });
+  await writePredictionOutput(
+    options.out,
+    prediction,
+    { source: jobs[0].files.join(" "), history: "geoml batch predict" },
+    { zarrFormat: options.zarrFormat },
+  );
   if (options.keepParts !== true) await store.remove();
   return { out: options.out, run, chunks: jobs.length, resumed };
 }

@@ -1,6 +1,6 @@
 /** Fixtures for the tests: the statsmodels reference grid as labelled arrays. */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import { DataArray, decodeTimes } from "@geoml/grid";
 
 export interface CellsReference {
@@ -67,7 +67,7 @@ export function relErr(a: number, b: number, floor = 1e-300): number {
 }
 
 /**
- * Write `array` as an archive of NetCDF files split along time (`n` files, named so that
+ * Write `array` as an archive of NetCDF files (or Zarr stores) split along time (`n` files, named so that
  * name order is not time order) and return their paths.
  */
 export async function writeArchive(
@@ -76,18 +76,22 @@ export async function writeArchive(
   n: number,
   extra: readonly DataArray[] = [],
   prefix = "part",
+  as: "netcdf" | "zarr2" | "zarr3" = "netcdf",
 ): Promise<string[]> {
   const { isel } = await import("@geoml/grid");
   const { writeNetcdf } = await import("@geoml/netcdf");
+  const { writeZarr } = await import("@geoml/zarr");
   const T = array.shape[0];
   const per = Math.ceil(T / n);
   const paths: string[] = [];
   for (let k = 0; k < n; k++) {
     const range = { time: { start: k * per, stop: Math.min(T, (k + 1) * per) } };
     const parts = [array, ...extra].map((a) => isel(a, range));
-    const path = join(dir, `${prefix}_${String((k * 7) % n).padStart(2, "0")}_${k}.nc`);
+    const ext = as === "netcdf" ? "nc" : "zarr";
+    const path = join(dir, `${prefix}_${String((k * 7) % n).padStart(2, "0")}_${k}.${ext}`);
     const encoding = Object.fromEntries(parts.map((a) => [a.name, { _FillValue: -999 }]));
-    await writeNetcdf(path, parts, { encoding });
+    if (as === "netcdf") await writeNetcdf(path, parts, { encoding });
+    else await writeZarr(path, parts, { format: as === "zarr2" ? 2 : 3, encoding });
     paths.push(path);
   }
   return paths;
@@ -138,4 +142,48 @@ export async function startRedis(args: string[] = []): Promise<{ port: number; s
     proc.on("exit", (code) => reject(new Error(`redis-server exited (${code}): ${out}`)));
   });
   return { port, stop: () => proc.kill("SIGTERM") };
+}
+
+/** Every file of a store (path → bytes), to compare two stores byte for byte. */
+export function storeFiles(root: string): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out.set(relative(root, p), readFileSync(p));
+    }
+  };
+  walk(root);
+  return out;
+}
+
+/** Formula of the Zarr fixtures read by `tools/oracles/batch_zarr_xarray.py`. */
+export const ZARR_FIXTURE_FORMULA = "sst ~ t + cos(2*pi*month/12) + sin(2*pi*month/12)";
+
+/**
+ * Write the Zarr v2 fixtures xarray reads in `tools/oracles/batch_zarr_xarray.py`:
+ * `fit_v2.zarr` (per-cell fit of the reference grid) and `pred_v2.zarr` (a GLM's
+ * predictions over it), through the same writers `batchFit`/`batchPredict` use.
+ */
+export async function writeZarrFixtures(dir: string): Promise<{ fit: string; pred: string }> {
+  const { fitAlong } = await import("./fit-along.js");
+  const { predictAlong } = await import("./predict-along.js");
+  const { gridRows } = await import("./grid-rows.js");
+  const { writeFitOutput, writePredictionOutput } = await import("./output.js");
+  const { glm } = await import("@geoml/models");
+  const sst = referenceArray(cellsReference(), "sst");
+  const attrs = { source: "cells_statsmodels.json", history: "writeZarrFixtures" };
+  const fit = join(dir, "fit_v2.zarr");
+  const res = await fitAlong(sst, { formula: ZARR_FIXTURE_FORMULA, along: "time" });
+  await writeFitOutput(fit, res, attrs, { zarrFormat: 2 });
+  const model = glm({ family: "gaussian" }).fit({
+    formula: `${ZARR_FIXTURE_FORMULA} + lat`,
+    data: gridRows(sst).columns,
+  });
+  const pred = join(dir, "pred_v2.zarr");
+  await writePredictionOutput(pred, await predictAlong(model.toJSON(), sst), attrs, {
+    zarrFormat: 2,
+  });
+  return { fit, pred };
 }

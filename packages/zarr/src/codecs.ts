@@ -45,7 +45,14 @@ export async function chunkEncoder(
       format === 2
         ? { id: "gzip", level: clevel }
         : { name: "gzip", configuration: { level: clevel } };
-    return { encode: async (b) => codec.encode(b), meta };
+    // The gzip header's MTIME field (bytes 4–7) holds the time of writing; zero it ("no
+    // time", RFC 1952) so the same data always give the same chunk bytes.
+    const encode = async (b: Uint8Array) => {
+      const out = await codec.encode(b);
+      out.fill(0, 4, 8);
+      return out;
+    };
+    return { encode, meta };
   }
   if (compressor === "blosc") {
     const { default: Blosc } = await import("numcodecs/blosc");

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { openNetcdf } from "@geoml/netcdf";
+import { openZarr } from "@geoml/zarr";
 import { afterAll, describe, expect, it } from "vitest";
 import { bufferIO } from "../io.js";
 import { main } from "../main.js";
@@ -51,6 +52,37 @@ describe("geoml batch fit", () => {
     const nobs = await ds.read("nobs");
     expect(Math.max(...(nobs.data as Int32Array))).toBeLessThanOrEqual(48);
     await ds.close();
+  });
+
+  it("writes a Zarr store, v3 by default and v2 with --zarr-format 2", async () => {
+    const files = join(fixtures, "archive", "*.nc");
+    for (const [flags, format] of [
+      [[], "zarr3"],
+      [["--zarr-format", "2"], "zarr2"],
+    ] as const) {
+      const io = bufferIO();
+      const out = join(dir, `trend-${format}.zarr`);
+      const args = ["batch", "fit", "--files", files, "--formula", formula, "--out", out];
+      expect(await main([...args, ...flags], io)).toBe(0);
+      expect(io.stdout).toBe(`wrote ${out} (1 chunk)\n`);
+      const ds = await openZarr(out);
+      expect(ds.format).toBe(format);
+      const coef = await ds.read("coef");
+      expect(coef.shape).toEqual([4, 3, 4]);
+      expect(coef.coords.term.values).toEqual([
+        "Intercept",
+        "t",
+        "cos(((2 * pi) * month) / 12)",
+        "sin(((2 * pi) * month) / 12)",
+      ]);
+      await ds.close();
+    }
+    const io = bufferIO();
+    const out = join(dir, "never.zarr");
+    const args = ["batch", "fit", "--files", files, "--formula", formula, "--out", out];
+    expect(await main([...args, "--zarr-format", "4"], io)).toBe(2);
+    expect(io.stderr).toContain('--zarr-format: expected 2 or 3, got "4"');
+    expect(existsSync(out)).toBe(false);
   });
 
   it("draws a progress bar on a terminal", async () => {

@@ -6,24 +6,27 @@ import { CliError } from "../errors.js";
 import type { CommandIO } from "../io.js";
 import { progressBar } from "../progress.js";
 
-const HELP = `Usage: geoml batch fit --files "DIR/*.nc" --var NAME --formula "NAME ~ ..." --out OUT.nc [options]
-       geoml batch predict --model M.json --files "DIR/*.nc" --out PRED.nc|PRED.tif [options]
+const HELP = `Usage: geoml batch fit --files "DIR/*.nc" --var NAME --formula "NAME ~ ..." --out OUT.nc|OUT.zarr|OUT.tif [options]
+       geoml batch predict --model M.json --files "DIR/*.nc" --out PRED.nc|PRED.zarr|PRED.tif [options]
 
 Fit a GLM to every grid cell along time, over an archive of files joined as one dataset
-(ordered by their times; grids, variables and calendars checked to agree). In the formula:
+(ordered by their times; grids, variables and calendars checked to agree). The inputs may
+be NetCDF files or Zarr stores ("DIR/*.zarr"). In the formula:
 the variable, t (decimal years since the first step), year, month (1-12), doy, other
 variables on the same grid, and pi. Each cell uses its own valid steps; cells with too
 few steps or a singular design get NaN, with nobs saying how many steps they had.
 
-Writes coef and se (term, ...grid), nobs, deviance and scale to OUT.nc (CF NetCDF, term
-holding the column labels), or the coefficients to OUT.tif (one band per term). The run is
-resumable: parts go to OUT.parts/ and the same command after a crash redoes only the
-unfinished chunks.
+Writes coef and se (term, ...grid), nobs, deviance and scale to OUT.nc (CF NetCDF) or
+OUT.zarr (a Zarr store, v3 unless --zarr-format 2), term holding the column labels, or the
+coefficients to OUT.tif (one band per term). The output appears whole or not at all. The
+run is resumable: parts go to OUT.parts/ and the same command after a crash redoes only
+the unfinished chunks.
 
 'batch predict' applies a model saved by 'geoml fit --save' (any kind 'geoml predict'
 loads that gives one value per row) to every cell and step, with the same column names (t, year, month, doy, pi,
-the grid's coordinates and variables); PRED.nc holds 'prediction' on the input grid,
-PRED.tif one band per step described by its date. Resumable like 'batch fit'.
+the grid's coordinates and variables); PRED.nc and PRED.zarr hold 'prediction' on the
+input grid with its time coordinate, PRED.tif one band per step described by its date.
+Resumable like 'batch fit'.
 
 Options:
   --files GLOB       input files (a glob in quotes, or one path)
@@ -34,7 +37,8 @@ Options:
   --formula TEXT     e.g. "sst ~ t + cos(2*pi*month/12) + sin(2*pi*month/12)"
   --family NAME      gaussian (default), poisson, binomial, gamma, inverse_gaussian, ...
   --link NAME        link (default: the family's canonical link)
-  --out FILE         OUT.nc or OUT.tif
+  --out FILE         OUT.nc, OUT.zarr or OUT.tif
+  --zarr-format N    Zarr format of a .zarr output: 3 (default) or 2 (xarray with zarr-python 2)
   --chunk-cells K    about K cells per chunk, whole rows (default 65536); sets memory use
   --workers N        worker threads on this machine (default 1)
   --queue URL        run chunks on 'geoml worker' processes through Redis
@@ -44,6 +48,12 @@ Options:
 Progress goes to standard error (a bar on a terminal, plain lines otherwise).
 Exit status: 0 on success, 1 when the data or model fails, 2 on wrong usage.
 `;
+
+function zarrFormat(v: unknown): { zarrFormat?: 2 | 3 } {
+  if (v === undefined) return {};
+  if (v === "2" || v === "3") return { zarrFormat: Number(v) as 2 | 3 };
+  throw new CliError("USAGE", `--zarr-format: expected 2 or 3, got "${String(v)}"`);
+}
 
 function positiveInt(v: unknown, flag: string): number | undefined {
   if (v === undefined) return undefined;
@@ -103,6 +113,7 @@ async function predictCommand(args: string[], io: CommandIO): Promise<number> {
         along: { type: "string" },
         type: { type: "string" },
         out: { type: "string" },
+        "zarr-format": { type: "string" },
         "chunk-cells": { type: "string" },
         workers: { type: "string" },
         queue: { type: "string" },
@@ -121,6 +132,7 @@ async function predictCommand(args: string[], io: CommandIO): Promise<number> {
     throw new CliError("USAGE", `--type: expected "response" or "link", got "${String(type)}"`);
   const workers = positiveInt(values.workers, "workers");
   const chunkCells = positiveInt(values["chunk-cells"], "chunk-cells");
+  const zarr = zarrFormat(values["zarr-format"]);
   const queue = values.queue as string | undefined;
   if (queue !== undefined && workers !== undefined)
     throw new CliError(
@@ -145,6 +157,7 @@ async function predictCommand(args: string[], io: CommandIO): Promise<number> {
         along: values.along as string | undefined,
         type,
         out: values.out as string,
+        ...zarr,
         chunkCells,
         workers,
         ...(queue !== undefined ? { executor: queueExecutor(queue) } : {}),
@@ -172,6 +185,7 @@ async function fitCommand(args: string[], io: CommandIO): Promise<number> {
         family: { type: "string" },
         link: { type: "string" },
         out: { type: "string" },
+        "zarr-format": { type: "string" },
         "chunk-cells": { type: "string" },
         workers: { type: "string" },
         queue: { type: "string" },
@@ -187,6 +201,7 @@ async function fitCommand(args: string[], io: CommandIO): Promise<number> {
   if (typeof values.out !== "string") throw new CliError("USAGE", "--out OUT.nc is required");
   const workers = positiveInt(values.workers, "workers");
   const chunkCells = positiveInt(values["chunk-cells"], "chunk-cells");
+  const zarr = zarrFormat(values["zarr-format"]);
   const queue = values.queue as string | undefined;
   if (queue !== undefined && workers !== undefined)
     throw new CliError(
@@ -204,6 +219,7 @@ async function fitCommand(args: string[], io: CommandIO): Promise<number> {
         family: values.family as string | undefined,
         link: values.link as string | undefined,
         out: values.out as string,
+        ...zarr,
         chunkCells,
         workers,
         ...(queue !== undefined
