@@ -34,6 +34,8 @@ e1 <- 2 * sin(2 * pi * d$x)
 e2 <- 3 * d$x2 - 1.5
 p0 <- 1 / (1 + exp(e1) + exp(e2))
 u3 <- runif(n)
+# a factor that is a function of a smooth's covariate (hemisphere-like), for by= smooths
+d$half <- factor(ifelse(d$lat < 50, "south", "north"))
 d$y3 <- ifelse(u3 < p0, 0, ifelse(u3 < p0 * (1 + exp(e1)), 1, 2))
 
 nd <- data.frame(
@@ -43,6 +45,7 @@ nd <- data.frame(
   expo = c(1, 0.5, 2, 1.5, 0.8, 1.2),
   zone = factor(c("north", "south", "west", "north", "west", "south"), levels = levels(d$zone))
 )
+nd$half <- factor(ifelse(nd$lat < 50, "south", "north"), levels = levels(d$half))
 
 cases <- list(
   list(name = "gaussian_tp", formula = "y ~ s(x) + s(x2)", family = "gaussian", method = "REML"),
@@ -53,6 +56,8 @@ cases <- list(
   list(name = "gaussian_te_k", formula = "y ~ te(lon, lat, k=c(6,4)) + x3", family = "gaussian", method = "REML"),
   list(name = "gaussian_tp2d", formula = "y ~ s(lon, lat, k=20)", family = "gaussian", method = "REML"),
   list(name = "gaussian_side", formula = "y ~ s(lat, bs=\"cr\") + te(lon, lat)", family = "gaussian", method = "REML"),
+  list(name = "gaussian_side_tp", formula = "y ~ s(lat) + s(doy, bs=\"cc\") + te(lon, lat)", family = "gaussian", method = "REML"),
+  list(name = "gaussian_side_by", formula = "y ~ s(lat) + s(doy, bs=\"cc\") + te(lon, lat) + s(doy, by=half)", family = "gaussian", method = "REML"),
   list(name = "gaussian_by", formula = "y ~ zone + s(x, by=zone, bs=\"cr\")", family = "gaussian", method = "REML"),
   list(name = "gaussian_gcv", formula = "y ~ s(x, bs=\"cr\") + s(x2) + x3", family = "gaussian", method = "GCV"),
   list(name = "gaussian_ml", formula = "y ~ s(x, bs=\"cr\") + s(x2, bs=\"ps\")", family = "gaussian", method = "ML"),

@@ -1,6 +1,8 @@
 /**
  * The GAM against R's mgcv (fixtures from tools/oracles/gam_mgcv.R): Gaussian tp, cr,
- * ps, cc, te, 2-D tp and factor-by smooths, binomial and Poisson, REML, ML, GCV and UBRE.
+ * ps, cc, te, 2-D tp and factor-by smooths, smooths sharing a covariate (mgcv's side
+ * constraints: s(lat) with te(lon, lat), a factor-by smooth beside the same covariate's
+ * smooth), binomial and Poisson, REML, ML, GCV and UBRE.
  * The categorical family is checked against mgcv's multinom(K).
  * Tolerances as the issue states them: fitted values, deviance and deviance explained
  * ≤ 1e-4 relative, edf within 1%, score ≤ 1e-4 relative, smoothing parameters within 5%
@@ -114,7 +116,12 @@ describe("gam() against mgcv", () => {
         expect(rel(r.deviance, c.deviance)).toBeLessThan(1e-4);
         expect(rel(r.devianceExplained, c.devianceExplained)).toBeLessThan(1e-4);
         for (const [k, v] of Object.entries(c.sp)) {
-          const sm = r.smooths.find((s) => k.startsWith(s.label)) as (typeof r.smooths)[number];
+          // the smooth of this sp: its label, then the penalty's number if it has several
+          // (a prefix alone would take s(doy) for s(doy):halfnorth)
+          const sm = r.smooths.find(
+            (s) =>
+              k === s.label || (k.startsWith(s.label) && /^\d+$/.test(k.slice(s.label.length))),
+          ) as (typeof r.smooths)[number];
           const toNothing = c.edf[sm.label] - sm.nullSpaceDim < 0.01;
           if (!toNothing && !(v > 1e5 && r.sp[k] > 1e5))
             expect(rel(r.sp[k], v), `sp ${k}`).toBeLessThan(0.05);
