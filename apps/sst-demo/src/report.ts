@@ -309,10 +309,8 @@ ${monthSections.join("\n")}
 <h2>GAM partial effects</h2>
 <p>Centred smooths with pointwise 95% bands (Bayesian posterior covariance, as mgcv's
 <code>plot.gam</code>). The binary GAM is at fixed smoothing parameters (${BINARY_GAM_SP.join(", ")}).
-The s(lat) panels show a limit of the GAM in @geoml/models today: te(lon, lat) contains every
-function of latitude alone, so s(lat) is not identifiable next to it (mgcv's <code>gam.side</code>
-removes that overlap before fitting); its effect is pinned near zero with an unbounded band,
-and the latitude signal sits in te(lon, lat).</p>
+te(lon, lat) contains functions of latitude alone too; as mgcv's <code>gam.side</code> does,
+the overlap with s(lat) is removed from te(lon, lat) before fitting.</p>
 ${partials.join("\n")}
 <h2>MLP training curves</h2>
 ${curves.join("\n")}
