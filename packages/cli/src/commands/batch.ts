@@ -101,28 +101,26 @@ async function oneLine(io: CommandIO, name: string, step: () => Promise<number>)
   }
 }
 
-async function predictCommand(args: string[], io: CommandIO): Promise<number> {
-  let values: Record<string, string | boolean | undefined>;
+/** Flags every `geoml batch` subcommand takes besides its own. */
+const SHARED_FLAGS = ["out", "zarr-format", "chunk-cells", "workers", "queue"];
+
+/** Parses a subcommand's string flags (its own and the shared ones); a mistake is a usage error. */
+function parseBatchArgs(
+  args: string[],
+  own: readonly string[],
+): Record<string, string | boolean | undefined> {
+  const options = Object.fromEntries(
+    [...own, ...SHARED_FLAGS].map((name) => [name, { type: "string" as const }]),
+  );
   try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        model: { type: "string" },
-        files: { type: "string" },
-        var: { type: "string" },
-        along: { type: "string" },
-        type: { type: "string" },
-        out: { type: "string" },
-        "zarr-format": { type: "string" },
-        "chunk-cells": { type: "string" },
-        workers: { type: "string" },
-        queue: { type: "string" },
-      },
-      strict: true,
-    }));
+    return parseArgs({ args, options, strict: true }).values;
   } catch (error) {
     throw new CliError("USAGE", error instanceof Error ? error.message : String(error));
   }
+}
+
+async function predictCommand(args: string[], io: CommandIO): Promise<number> {
+  const values = parseBatchArgs(args, ["model", "files", "var", "along", "type"]);
   if (typeof values.model !== "string") throw new CliError("USAGE", "--model M.json is required");
   if (typeof values.files !== "string")
     throw new CliError("USAGE", '--files "DIR/*.nc" is required');
@@ -173,28 +171,7 @@ async function predictCommand(args: string[], io: CommandIO): Promise<number> {
 }
 
 async function fitCommand(args: string[], io: CommandIO): Promise<number> {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        files: { type: "string" },
-        var: { type: "string" },
-        along: { type: "string" },
-        formula: { type: "string" },
-        family: { type: "string" },
-        link: { type: "string" },
-        out: { type: "string" },
-        "zarr-format": { type: "string" },
-        "chunk-cells": { type: "string" },
-        workers: { type: "string" },
-        queue: { type: "string" },
-      },
-      strict: true,
-    }));
-  } catch (error) {
-    throw new CliError("USAGE", error instanceof Error ? error.message : String(error));
-  }
+  const values = parseBatchArgs(args, ["files", "var", "along", "formula", "family", "link"]);
   if (typeof values.files !== "string")
     throw new CliError("USAGE", '--files "DIR/*.nc" is required');
   if (typeof values.formula !== "string") throw new CliError("USAGE", "--formula is required");
