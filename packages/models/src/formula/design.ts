@@ -171,7 +171,11 @@ function evalNumeric(e: Expr, data: DataFrame, n: number, formula: string): Floa
 /** {@link evalNumeric} into an array of the caller's own (a data column is copied). */
 function evalOwned(e: Expr, data: DataFrame, n: number, formula: string): Float64Array {
   const v = evalNumeric(e, data, n, formula);
-  return e.kind === "column" && v === data[e.name] ? v.slice() : v;
+  if (e.kind !== "column" || v !== data[e.name]) return v;
+  // a copy in shared memory: solvers' worker threads read it without another copy
+  const own = sharedFloat64(n);
+  own.set(v);
+  return own;
 }
 
 type Evaluated =
@@ -256,6 +260,13 @@ function missingRows(
   policy: MissingPolicy,
 ) {
   const isInt = values instanceof Int32Array;
+  // the common case, every value present, in one branch-free sweep: v − v is 0 for
+  // finite v and NaN otherwise, so the sum is NaN exactly when some value is missing
+  if (!isInt) {
+    let probe = 0;
+    for (let i = 0; i < values.length; i++) probe += values[i] - values[i];
+    if (probe === 0) return;
+  }
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (isInt ? v < 0 : !Number.isFinite(v)) {

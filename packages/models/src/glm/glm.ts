@@ -215,7 +215,8 @@ export function prepare(input: FormulaInput | MatrixInput): GlmProblem {
       const all = column(v, nRows, what);
       return Float64Array.from(des.rows, (r) => all[r]);
     };
-    let w = des.weights ?? new Float64Array(des.n).fill(1);
+    // shared memory, as the design's columns: worker threads read it in place
+    let w = des.weights ?? sharedFloat64(des.n).fill(1);
     if (input.weights !== undefined && typeof input.weights !== "string")
       w = pick(input.weights, "weights");
     let offset = des.offset;

@@ -2,7 +2,8 @@
  * One pass over the rows per IRLS iteration: for a block of rows at a time, the
  * linear predictor η = offset + Xβ, then μ, the working weights and response and
  * the deviance (a {@link RowKernel}), then the block's share of [X z]ᵀW[X z], all
- * from one copy of the block's columns in cache. The generic path reads the design
+ * from one copy of the block's columns in cache; the weights and working response
+ * of a block go straight into the cross-product's buffers. The generic path reads the design
  * twice per iteration (once for η, once for the cross-product) and calls the
  * family's tensor operations in between; this reads it once, on every thread.
  */
@@ -22,8 +23,6 @@ interface PassArgs {
   w: Float64Array;
   eta: Float64Array;
   mu: Float64Array;
-  W: Float64Array;
-  z: Float64Array;
   /** The kernel's table from y (small: copied to each worker). */
   aux: Float64Array | null;
 }
@@ -46,15 +45,30 @@ export function passRows(
 ): void {
   let dev = 0;
   const { kernel } = lib;
+  const { y, w, offset, mu, aux } = a;
   const step = {
     beta: a.beta,
-    offset: a.offset,
+    offset,
     eta: a.eta,
-    rows: (b: number, e: number) => {
-      dev += kernel(a.eta, a.offset, a.y, a.w, a.mu, a.W, a.z, b, e, a.aux);
+    // the kernel sees the block alone: row b of the data is its row 0
+    rows: (b: number, len: number, eta: Float64Array, W: Float64Array, z: Float64Array) => {
+      const e = b + len;
+      const o = offset ? offset.subarray(b, e) : null;
+      dev += kernel(
+        eta,
+        o,
+        y.subarray(b, e),
+        w.subarray(b, e),
+        mu.subarray(b, e),
+        W,
+        z,
+        0,
+        len,
+        aux,
+      );
     },
   };
-  crossprodRange(a.x, a.n, a.p, a.W, a.z, r0, r1, out.subarray(1), simd, step);
+  crossprodRange(a.x, a.n, a.p, null, null, r0, r1, out.subarray(1), simd, step);
   out[0] += dev;
 }
 
@@ -108,8 +122,6 @@ export function irlsPass(
     w: shared(w),
     eta: sharedFloat64(n),
     mu: sharedFloat64(n),
-    W: sharedFloat64(n),
-    z: sharedFloat64(n),
     aux: kernel.prepare(y),
   };
   const q = p + 1;

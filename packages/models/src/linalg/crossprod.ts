@@ -7,29 +7,37 @@ import type { SimdKernels } from "./simd.js";
  */
 
 /**
- * A step run inside {@link crossprodRange} for each block of rows, between reading
- * the block of X and reading its weights and working response: η = offset + Xβ is
- * written to `eta` from the block already in cache, then `rows(b, e)` computes w
- * and z for rows [b, e) from it. This is how IRLS reads X once per iteration.
+ * A step run inside {@link crossprodRange} for each block of rows, in place of
+ * reading weights and a working response: η = offset + Xβ is formed from the block
+ * of X already in cache (and copied to `eta`), then `rows` computes the weights and
+ * working response of the block from it, written straight into the buffers the
+ * cross-product reads. This is how IRLS reads X once per iteration and keeps no
+ * row-length arrays of weights or working response.
  */
 export interface LinearStep {
   /** Coefficients; NaN (aliased) counts as 0. */
   beta: Float64Array;
   offset: Float64Array | null;
+  /** Receives η of every row. */
   eta: Float64Array;
-  rows(b: number, e: number): void;
+  /**
+   * Rows [b, b + len): reads their η from `eta` (index 0 is row b) and writes their
+   * weights into `W` and working response into `z` (views of length len).
+   */
+  rows(b: number, len: number, eta: Float64Array, W: Float64Array, z: Float64Array): void;
 }
 
 /**
  * Accumulates the lower triangle of [X z]ᵀ W [X z] over rows [r0, r1) into `acc`
- * ((p+1)×(p+1) row-major), with an optional {@link LinearStep} per block.
+ * ((p+1)×(p+1) row-major). With a {@link LinearStep}, the step makes W and z block
+ * by block and `w`, `z` are not read (pass null).
  */
 export function crossprodRange(
   x: Float64Array,
   n: number,
   p: number,
-  w: Float64Array,
-  z: Float64Array,
+  w: Float64Array | null,
+  z: Float64Array | null,
   r0: number,
   r1: number,
   acc: Float64Array,
@@ -39,8 +47,7 @@ export function crossprodRange(
   // rows per block: a block of every column (≤ ~40 columns) stays in L2 cache
   const BLOCK = 512;
   const q = p + 1;
-  const column = (j: number, b: number, len: number) =>
-    j < p ? x.subarray(j * n + b, j * n + b + len) : z.subarray(b, b + len);
+  const column = (j: number, b: number, len: number) => x.subarray(j * n + b, j * n + b + len);
   if (simd) {
     // in the kernels' memory: wx = w ⊙ column and cx = column for an even number of
     // columns (a zero column pads an odd count), the block's weights, the sums, the
@@ -69,15 +76,17 @@ export function crossprodRange(
         cx.set(column(j, b, len), j * BLOCK);
         if (padded > len) cx[j * BLOCK + len] = 0;
       }
+      const zBlock = cx.subarray(p * BLOCK, p * BLOCK + len);
       if (step) {
         if (step.offset) etaBlock.set(step.offset.subarray(b, b + len));
         else etaBlock.fill(0);
         simd.combine(cxAt * 8, BLOCK * 8, p, padded * 8, betaAt * 8, etaAt * 8);
         step.eta.set(etaBlock.subarray(0, len), b);
-        step.rows(b, b + len);
+        step.rows(b, len, etaBlock.subarray(0, len), wb.subarray(0, len), zBlock);
+      } else {
+        wb.set(w!.subarray(b, b + len));
+        zBlock.set(z!.subarray(b, b + len));
       }
-      wb.set(w.subarray(b, b + len));
-      cx.set(column(p, b, len), p * BLOCK);
       if (padded > len) {
         wb[len] = 0;
         cx[p * BLOCK + len] = 0;
@@ -91,22 +100,30 @@ export function crossprodRange(
   }
   const wx = new Float64Array(q * BLOCK);
   const cx = new Float64Array(q * BLOCK);
+  const wb = new Float64Array(BLOCK);
+  const etaBlock = step ? new Float64Array(BLOCK) : null;
   for (let b = r0; b < r1; b += BLOCK) {
     const len = Math.min(BLOCK, r1 - b);
     for (let j = 0; j < p; j++) cx.set(column(j, b, len), j * BLOCK);
-    if (step) {
-      const { eta, offset } = step;
-      for (let i = 0; i < len; i++) eta[b + i] = offset ? offset[b + i] : 0;
+    const zBlock = cx.subarray(p * BLOCK, p * BLOCK + len);
+    if (step && etaBlock) {
+      const { offset } = step;
+      for (let i = 0; i < len; i++) etaBlock[i] = offset ? offset[b + i] : 0;
       for (let j = 0; j < p; j++) {
         const c = step.beta[j] || 0;
-        for (let i = 0; i < len; i++) eta[b + i] += c * cx[j * BLOCK + i];
+        const o = j * BLOCK;
+        for (let i = 0; i < len; i++) etaBlock[i] += c * cx[o + i];
       }
-      step.rows(b, b + len);
+      const e = etaBlock.subarray(0, len);
+      step.eta.set(e, b);
+      step.rows(b, len, e, wb.subarray(0, len), zBlock);
+    } else {
+      wb.set(w!.subarray(b, b + len));
+      zBlock.set(z!.subarray(b, b + len));
     }
-    cx.set(column(p, b, len), p * BLOCK);
     for (let j = 0; j < q; j++) {
       const off = j * BLOCK;
-      for (let i = 0; i < len; i++) wx[off + i] = w[b + i] * cx[off + i];
+      for (let i = 0; i < len; i++) wx[off + i] = wb[i] * cx[off + i];
     }
     // 2×2 register blocks of the lower triangle: four dot products share four loads
     for (let j = 0; j < q; j += 2) {
