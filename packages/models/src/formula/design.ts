@@ -355,7 +355,10 @@ export function buildDesign(
         if (ev.kind === "columns") {
           for (const c of ev.columns) missingRows(f.label, c, bad, policy);
           if (ev.state !== undefined) states[f.label] = ev.state;
-        } else missingRows(f.label, ev.kind === "numeric" ? ev.values : ev.codes, bad, policy);
+        } else if (ev.kind === "categorical") missingRows(f.label, ev.codes, bad, policy);
+        // a numeric factor is checked as it is copied into the design (one read of the
+        // column, not two) unless rows with missing values are to be dropped first
+        else if (policy !== "error") missingRows(f.label, ev.values, bad, policy);
         evaluated.set(f.label, ev);
       }
 
@@ -416,12 +419,17 @@ export function buildDesign(
     for (const f of term) {
       const ev = evaluated.get(f.label)!;
       if (ev.kind === "numeric") {
-        parts.push([{ name: f.label, c: { kind: "numeric", values: ev.values } }]);
+        parts.push([
+          {
+            name: f.label,
+            c: { kind: "numeric", values: ev.values, check: policy === "error" ? f.label : null },
+          },
+        ]);
       } else if (ev.kind === "columns") {
         parts.push(
           ev.columns.map((v, k) => ({
             name: `${f.label}${ev.suffixes[k]}`,
-            c: { kind: "numeric", values: v },
+            c: { kind: "numeric", values: v, check: null },
           })),
         );
       } else {
@@ -502,7 +510,8 @@ export function buildDesign(
 
 /** A factor of a design column: a numeric vector, or the indicator of one level. */
 type Component =
-  | { kind: "numeric"; values: Float64Array }
+  /** `check`: the factor's label when its values still need the missing-value check. */
+  | { kind: "numeric"; values: Float64Array; check: string | null }
   | { kind: "level"; codes: Int32Array; level: number };
 
 /**
@@ -520,7 +529,8 @@ function fillColumn(out: Float64Array, parts: readonly Component[], rows: Int32A
     if (c.kind === "numeric") {
       const v = c.values;
       if (rows === null) {
-        if (first) out.set(v.length === n ? v : v.subarray(0, n));
+        if (c.check !== null) copyChecked(out, v, c.check, first);
+        else if (first) out.set(v.length === n ? v : v.subarray(0, n));
         else for (let i = 0; i < n; i++) out[i] *= v[i];
       } else if (first) for (let i = 0; i < n; i++) out[i] = v[rows[i]];
       else for (let i = 0; i < n; i++) out[i] *= v[rows[i]];
@@ -532,6 +542,39 @@ function fillColumn(out: Float64Array, parts: readonly Component[], rows: Int32A
         for (let i = 0; i < n; i++) out[i] *= codes[rows === null ? i : rows[i]] === level ? 1 : 0;
     }
   });
+}
+
+/**
+ * out = v (first) or out ⊙= v, chunk by chunk, each chunk checked for non-finite
+ * values while it is in cache: v − v is 0 for finite v and NaN otherwise.
+ * @throws DataError (`MISSING_VALUE`) naming `label` and the first bad row.
+ */
+function copyChecked(out: Float64Array, v: Float64Array, label: string, first: boolean): void {
+  const n = out.length;
+  const CHUNK = 2048;
+  for (let b = 0; b < n; b += CHUNK) {
+    const e = Math.min(n, b + CHUNK);
+    let probe = 0;
+    if (first) {
+      out.set(v.subarray(b, e), b);
+      for (let i = b; i < e; i++) probe += out[i] - out[i];
+    } else
+      for (let i = b; i < e; i++) {
+        const t = v[i];
+        out[i] *= t;
+        probe += t - t;
+      }
+    if (probe !== 0)
+      for (let i = b; i < e; i++)
+        if (!Number.isFinite(v[i]))
+          throw new DataError(
+            "MISSING_VALUE",
+            `column "${label}" has a missing or non-finite value (${v[i]}) in row ${i}; ` +
+              'clean the data or pass missing: "drop"',
+            label,
+            i,
+          );
+  }
 }
 
 function exprLabelOf(e: Expr): string {

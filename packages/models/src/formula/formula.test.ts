@@ -132,3 +132,30 @@ describe("columnar design", () => {
     expect(Array.from(whole.x.subarray(whole.n))).toEqual(Array.from(typed.x1));
   });
 });
+
+describe("missing values in numeric terms", () => {
+  // the check runs while each column is copied into the design, chunk by chunk
+  const n = 5000;
+  const a = Float64Array.from({ length: n }, (_, i) => Math.cos(i));
+  const b = Float64Array.from({ length: n }, (_, i) => Math.sin(i));
+  const y = new Float64Array(n);
+  it.each([
+    ["a first factor", "y ~ a + b", "a", 4321],
+    ["the second factor of an interaction", "y ~ a:b", "b", 2048],
+    ["the last row", "y ~ a", "a", n - 1],
+  ])("names the column and the first bad row: %s", (_, formula, name, row) => {
+    const bad = (name === "a" ? a : b).slice();
+    bad[row] = Number.POSITIVE_INFINITY;
+    bad[row + 1] = Number.NaN;
+    const cols = { y, a, b, [name]: bad };
+    try {
+      buildDesign(formula, cols);
+      expect.unreachable();
+    } catch (e) {
+      expect(isGlmError(e, "MISSING_VALUE")).toBe(true);
+      expect((e as Error).message).toContain(`"${name}"`);
+      expect((e as Error).message).toContain(`row ${row}`);
+    }
+    expect(buildDesign(formula, cols, { missing: "drop" }).n).toBe(row === n - 1 ? n - 1 : n - 2);
+  });
+});

@@ -117,7 +117,7 @@ const SUBSAMPLE_ROWS = 20_000;
  * smaller problems or when the subsample fit fails, does not converge or aliases
  * a column.
  */
-function subsampleStart(
+export function subsampleStart(
   fam: Float64Family,
   prob: IrlsProblem,
   options: IrlsOptions,
