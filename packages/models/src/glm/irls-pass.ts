@@ -25,6 +25,8 @@ interface PassArgs {
   mu: Float64Array;
   /** The kernel's table from y (small: copied to each worker). */
   aux: Float64Array | null;
+  /** Only the score Xᵀ W (z − η + offset), in row p of the cross-product. */
+  score: boolean;
 }
 
 interface PassLib extends Record<string, unknown> {
@@ -49,6 +51,7 @@ export function passRows(
   const step = {
     beta: a.beta,
     offset,
+    score: a.score,
     eta: a.eta,
     // the kernel sees the block alone: row b of the data is its row 0
     rows: (b: number, len: number, eta: Float64Array, W: Float64Array, z: Float64Array) => {
@@ -80,8 +83,13 @@ export interface PassResult {
   mu: Float64Array;
   /** Σ w·d(y, μ). */
   deviance: number;
-  /** [X z]ᵀW[X z], (p+1)×(p+1) row-major with both triangles, W and z at this μ. */
-  cross: Float64Array;
+  /**
+   * [X z]ᵀW[X z], (p+1)×(p+1) row-major with both triangles, W and z at this μ; null
+   * from a pass asked for the score only.
+   */
+  cross: Float64Array | null;
+  /** Xᵀ W (z − η + offset), from a pass asked for the score only (else null). */
+  score: Float64Array | null;
 }
 
 const shared = (v: Float64Array) => {
@@ -93,7 +101,8 @@ const shared = (v: Float64Array) => {
 
 /**
  * A pass function for one problem: `pass(β)` evaluates η, μ, the deviance and the
- * weighted cross-product at β. The response, weights and offset are copied into
+ * weighted cross-product at β; `pass(β, true)` the score in place of the
+ * cross-product. The response, weights and offset are copied into
  * shared memory once (when they are not already) so that worker threads can read
  * them; the design must be shared already for the pass to use the workers.
  */
@@ -105,7 +114,7 @@ export function irlsPass(
   y: Float64Array,
   w: Float64Array,
   offset: Float64Array | null,
-): (beta: Float64Array) => PassResult {
+): (beta: Float64Array, scoreOnly?: boolean) => PassResult {
   const task: RowTask<PassArgs, PassLib> = {
     run: { module: import.meta.url, name: "passRows", fn: passRows },
     // a kernel without a module (one a user wrote inline) keeps the pass on this thread
@@ -125,10 +134,20 @@ export function irlsPass(
     aux: kernel.prepare(y),
   };
   const q = p + 1;
-  return (beta) => {
-    const out = runRows(task, { ...base, beta }, n, 1 + q * q, (n * q * (q + 3)) / 2);
+  return (beta, scoreOnly = false) => {
+    // the score alone costs p multiply-adds per row, the cross-product (p+1)(p+2)/2
+    const work = scoreOnly ? n * q * 4 : (n * q * (q + 3)) / 2;
+    const out = runRows(task, { ...base, beta, score: scoreOnly }, n, 1 + q * q, work);
     const cross = out.subarray(1);
+    if (scoreOnly)
+      return {
+        eta: base.eta,
+        mu: base.mu,
+        deviance: out[0],
+        cross: null,
+        score: cross.slice(p * q, p * q + p),
+      };
     for (let j = 0; j < q; j++) for (let k = j + 1; k < q; k++) cross[j * q + k] = cross[k * q + j];
-    return { eta: base.eta, mu: base.mu, deviance: out[0], cross };
+    return { eta: base.eta, mu: base.mu, deviance: out[0], cross, score: null };
   };
 }

@@ -102,6 +102,17 @@ export function workingValues(
   }
 }
 
+/** What {@link subsampleStart} gives. */
+export interface SubsampleStart {
+  /** The subsample's estimate. */
+  beta: Float64Array;
+  /**
+   * Its (X'WX)⁻¹ scaled to the full data (p×p row-major): a Hessian good to the
+   * sampling error for a first step on the full data that needs only its score.
+   */
+  inverse: Float64Array;
+}
+
 /** Below this many rows a fit starts from the family's starting μ. */
 const SUBSAMPLE_MIN_ROWS = 200_000;
 /** Rows in the subsample that starts a large fit. */
@@ -121,7 +132,7 @@ export function subsampleStart(
   fam: Float64Family,
   prob: IrlsProblem,
   options: IrlsOptions,
-): Float64Array | null {
+): SubsampleStart | null {
   const { x, n, p, y, w, offset } = prob;
   const k = Math.floor(n / SUBSAMPLE_ROWS);
   if (n < SUBSAMPLE_MIN_ROWS || k < 2 || SUBSAMPLE_ROWS < 50 * p) return null;
@@ -148,7 +159,14 @@ export function subsampleStart(
     );
     if (!fit.converged || fit.aliased.some(Boolean) || !fit.beta.every(Number.isFinite))
       return null;
-    return fit.beta;
+    // the full data's X'WX is about Σw/Σw_sample times the sample's
+    let total = 0;
+    for (let i = 0; i < n; i++) total += w[i];
+    let sampled = 0;
+    for (let r = 0; r < m; r++) sampled += w[rowOf(r)];
+    const scale = sampled / total;
+    if (!(scale > 0 && Number.isFinite(scale))) return null;
+    return { beta: fit.beta, inverse: fit.covUnscaled.map((c) => c * scale) };
   } catch {
     return null;
   }
@@ -182,6 +200,8 @@ interface Evaluation {
   deviance: number;
   /** [X z]ᵀW[X z] at this μ when the evaluation formed it (the fused pass does). */
   cross: Float64Array | null;
+  /** Xᵀ W (z − η + offset) when the evaluation formed only the score. */
+  score?: Float64Array | null;
 }
 
 /** Fits a GLM by IRLS; see {@link IrlsProblem} and {@link IrlsOptions}. */
@@ -218,16 +238,33 @@ export function irls(fam: Float64Family, prob: IrlsProblem, options: IrlsOptions
   // only a warm start needs its deviance: the first step from the family's starting μ
   // is never halved, and convergence needs two iterates
   let objective = Number.POSITIVE_INFINITY;
-  const start = options.start ?? (ridge ? null : subsampleStart(fam, prob, options));
+  const sub = options.start || ridge ? null : subsampleStart(fam, prob, options);
+  const start = options.start ?? sub?.beta;
+  // the first step from a subsample start: the full data's score with the subsample's
+  // Hessian (β₁ = β₀ + H⁻¹·score), a pass over the data without the cross-product;
+  // Newton steps with the full data's X'WX follow and decide the estimate
+  let chord: Float64Array | null = null;
   if (start) {
     const b = Float64Array.from(start);
-    const s = evaluate(b);
+    let s: Evaluation = sub && pass ? { ...pass(b, true), dmu: null } : evaluate(b);
+    if (sub && s.score) {
+      chord = new Float64Array(p);
+      for (let j = 0; j < p; j++) {
+        let t = b[j];
+        for (let k = 0; k < p; k++) t += sub.inverse[j * p + k] * s.score[k];
+        chord[j] = t;
+      }
+      if (!chord.every(Number.isFinite)) chord = null;
+    }
+    // no usable step: the first iteration forms X'WX at the start as usual
+    if (!chord && s.score) s = evaluate(b);
     const obj = s.deviance + penaltyOf(b, ridge);
     if (Number.isFinite(obj)) {
       beta = b;
       state = s;
       objective = obj;
-    } else if (options.start)
+    } else if (!options.start) chord = null;
+    else
       throw new GlmError(
         "NOT_FINITE",
         `${fam.family.name}: the deviance at the starting values is ${obj}`,
@@ -245,37 +282,44 @@ export function irls(fam: Float64Family, prob: IrlsProblem, options: IrlsOptions
   const trace: Float64Array[] = [];
   for (let it = 1; it <= maxIter; it++) {
     iterations = it;
-    const q = p + 1;
-    const a = state.cross ?? crossAt(state);
-    const xtwx = new Float64Array(p * p);
-    const xtwz = new Float64Array(p);
-    for (let j = 0; j < p; j++) {
-      for (let k = 0; k < p; k++) xtwx[j * p + k] = a[j * q + k];
-      xtwz[j] = a[j * q + p];
-      if (ridge) xtwx[j * p + j] += ridge[j];
-    }
-    factor = cholesky(xtwx, p, options.aliasTol);
-    const next = choleskySolve(factor, xtwz);
-    for (let j = 0; j < p; j++) if (factor.aliased[j]) next[j] = Number.NaN;
-
-    // a Newton step too small to matter ends the fit without another pass over the
-    // data: the objective changes by about sᵀ(X'WX + Λ)s along the step s, so when
-    // that is below the tolerance and every |sⱼ| meets betaTol, the pass at the new
-    // coefficients would only confirm convergence. The step is taken; μ and the
-    // deviance stay those of the previous coefficients, from which they differ by
-    // O(|s|) and O(|s|²) (at most ~1e-9 relative, usually at rounding level).
-    if (it > 1 || warm) {
-      let settled = true;
-      for (let j = 0; j < p && settled; j++) {
-        const d = Math.abs(next[j] - beta[j]);
-        if (d > betaTol * (Math.abs(next[j]) + 1e-3)) settled = false;
+    let next: Float64Array;
+    const chordStep = chord !== null;
+    if (chord !== null) {
+      next = chord;
+      chord = null;
+    } else {
+      const q = p + 1;
+      const a = state.cross ?? crossAt(state);
+      const xtwx = new Float64Array(p * p);
+      const xtwz = new Float64Array(p);
+      for (let j = 0; j < p; j++) {
+        for (let k = 0; k < p; k++) xtwx[j * p + k] = a[j * q + k];
+        xtwz[j] = a[j * q + p];
+        if (ridge) xtwx[j * p + j] += ridge[j];
       }
-      if (settled && 2 * stepObjective(xtwx, p, next, beta) < tol * (Math.abs(objective) + 0.1)) {
-        beta = next;
-        trace.push(beta);
-        if (trace.length > 6) trace.shift();
-        converged = true;
-        break;
+      factor = cholesky(xtwx, p, options.aliasTol);
+      next = choleskySolve(factor, xtwz);
+      for (let j = 0; j < p; j++) if (factor.aliased[j]) next[j] = Number.NaN;
+
+      // a Newton step too small to matter ends the fit without another pass over the
+      // data: the objective changes by about sᵀ(X'WX + Λ)s along the step s, so when
+      // that is below the tolerance and every |sⱼ| meets betaTol, the pass at the new
+      // coefficients would only confirm convergence. The step is taken; μ and the
+      // deviance stay those of the previous coefficients, from which they differ by
+      // O(|s|) and O(|s|²) (at most ~1e-9 relative, usually at rounding level).
+      if (it > 1 || warm) {
+        let settled = true;
+        for (let j = 0; j < p && settled; j++) {
+          const d = Math.abs(next[j] - beta[j]);
+          if (d > betaTol * (Math.abs(next[j]) + 1e-3)) settled = false;
+        }
+        if (settled && 2 * stepObjective(xtwx, p, next, beta) < tol * (Math.abs(objective) + 0.1)) {
+          beta = next;
+          trace.push(beta);
+          if (trace.length > 6) trace.shift();
+          converged = true;
+          break;
+        }
       }
     }
 
@@ -313,7 +357,9 @@ export function irls(fam: Float64Family, prob: IrlsProblem, options: IrlsOptions
     objective = objNew;
     trace.push(beta);
     if (trace.length > 6) trace.shift();
-    if (change < tol && betaSettled) {
+    // the fit never ends on the first step from a subsample start: its covariance
+    // comes from a Newton step's X'WX
+    if (change < tol && betaSettled && !chordStep) {
       converged = true;
       break;
     }

@@ -25,6 +25,12 @@ export interface LinearStep {
    * weights into `W` and working response into `z` (views of length len).
    */
   rows(b: number, len: number, eta: Float64Array, W: Float64Array, z: Float64Array): void;
+  /**
+   * Only the score: row p of the result (columns 0…p−1) gets Xᵀ W (z − η + offset),
+   * the gradient that a step with a Hessian from elsewhere needs, and nothing else is
+   * accumulated (p dot products per row instead of (p+1)(p+2)/2).
+   */
+  score?: boolean;
 }
 
 /**
@@ -58,7 +64,9 @@ export function crossprodRange(
     const sumsAt = wbAt + BLOCK;
     const betaAt = sumsAt + qe * qe;
     const etaAt = betaAt + qe;
-    const size = etaAt + BLOCK;
+    // score only: a 2×2 tile of sums per pair of columns (two of the four are used)
+    const scoreAt = etaAt + BLOCK;
+    const size = scoreAt + 2 * qe;
     const have = simd.memory.buffer.byteLength;
     if (have < size * 8) simd.memory.grow(Math.ceil((size * 8 - have) / 65536));
     const mem = new Float64Array(simd.memory.buffer, 0, size);
@@ -66,6 +74,7 @@ export function crossprodRange(
     const wb = mem.subarray(wbAt, wbAt + BLOCK);
     const sums = mem.subarray(sumsAt, sumsAt + qe * qe);
     const etaBlock = mem.subarray(etaAt, etaAt + BLOCK);
+    const scoreOnly = step?.score === true;
     mem.fill(0);
     if (step) for (let j = 0; j < p; j++) mem[betaAt + j] = step.beta[j] || 0;
     for (let b = r0; b < r1; b += BLOCK) {
@@ -83,6 +92,7 @@ export function crossprodRange(
         simd.combine(cxAt * 8, BLOCK * 8, p, padded * 8, betaAt * 8, etaAt * 8);
         step.eta.set(etaBlock.subarray(0, len), b);
         step.rows(b, len, etaBlock.subarray(0, len), wb.subarray(0, len), zBlock);
+        if (scoreOnly) toResidual(zBlock, etaBlock, step.offset, b);
       } else {
         wb.set(w!.subarray(b, b + len));
         zBlock.set(z!.subarray(b, b + len));
@@ -91,9 +101,30 @@ export function crossprodRange(
         wb[len] = 0;
         cx[p * BLOCK + len] = 0;
       }
+      if (scoreOnly) {
+        // W ⊙ r into slot p of wx, then (W ⊙ r)ᵀ[xⱼ xⱼ₊₁] for each pair of columns as
+        // the first row of a 2×2 triangle tile (its second row, from the slot after
+        // p, is not used)
+        simd.scale(p * BLOCK * 8, (cxAt + p * BLOCK) * 8, wbAt * 8, padded * 8);
+        for (let j = 0; j < p; j += 2)
+          simd.triangle(
+            p * BLOCK * 8,
+            (cxAt + j * BLOCK) * 8,
+            2,
+            BLOCK * 8,
+            padded * 8,
+            (scoreAt + 2 * j) * 8,
+          );
+        continue;
+      }
       for (let j = 0; j < q; j++)
         simd.scale(j * BLOCK * 8, (cxAt + j * BLOCK) * 8, wbAt * 8, padded * 8);
       simd.triangle(0, cxAt * 8, qe, BLOCK * 8, padded * 8, sumsAt * 8);
+    }
+    if (scoreOnly) {
+      // tile of pair j/2 at scoreAt + 2j: entries 0 and 1 are the scores of xⱼ and xⱼ₊₁
+      for (let j = 0; j < p; j++) acc[p * q + j] += mem[scoreAt + 2 * (j - (j & 1)) + (j & 1)];
+      return;
     }
     for (let j = 0; j < q; j++) for (let k = 0; k <= j; k++) acc[j * q + k] += sums[j * qe + k];
     return;
@@ -117,6 +148,16 @@ export function crossprodRange(
       const e = etaBlock.subarray(0, len);
       step.eta.set(e, b);
       step.rows(b, len, e, wb.subarray(0, len), zBlock);
+      if (step.score) {
+        toResidual(zBlock, e, offset, b);
+        for (let j = 0; j < p; j++) {
+          const o = j * BLOCK;
+          let t = 0;
+          for (let i = 0; i < len; i++) t += wb[i] * zBlock[i] * cx[o + i];
+          acc[p * q + j] += t;
+        }
+        continue;
+      }
     } else {
       wb.set(w!.subarray(b, b + len));
       zBlock.set(z!.subarray(b, b + len));
@@ -157,6 +198,12 @@ export function crossprodRange(
       }
     }
   }
+}
+
+/** z − (η − offset) for rows b… of a block: the working residual (y − μ)/(dμ/dη). */
+function toResidual(z: Float64Array, eta: Float64Array, offset: Float64Array | null, b: number) {
+  if (offset) for (let i = 0; i < z.length; i++) z[i] -= eta[i] - offset[b + i];
+  else for (let i = 0; i < z.length; i++) z[i] -= eta[i];
 }
 
 /**
