@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { lastPass, setLinalgSimd, setThreads, sharedFloat64 } from "../linalg/parallel.js";
 import { float64Family, resolveFamily } from "./family.js";
 import { irls, workingValues } from "./irls.js";
+import { irlsPass } from "./irls-pass.js";
 
 let seed = 99;
 const u = () => {
@@ -177,4 +178,48 @@ describe("IRLS with the one-pass kernels", () => {
     for (let j = 0; j < prob.p; j++) expect(close(two.beta[j], one.beta[j], 1e-12)).toBe(true);
     expect(close(two.deviance, one.deviance, 1e-13)).toBe(true);
   });
+});
+
+describe("the score-only pass", () => {
+  afterAll(() => {
+    setLinalgSimd(true);
+    setThreads(2);
+  });
+  // odd and even column counts: the kernel pairs columns; 1301 rows end in a part block
+  for (const [p, simd, threads] of [
+    [5, true, 1],
+    [6, true, 1],
+    [5, false, 1],
+    [6, true, 2],
+  ] as const) {
+    it(`gives Xᵀ W (z − η + offset) at β (p = ${p}, ${simd ? "SIMD" : "plain"}, ${threads} thread(s))`, () => {
+      // two threads only above the size where a pass splits
+      const n = threads > 1 ? 800_001 : 1301;
+      const { family, prob } = problem(n, p, cases[2]);
+      const k = family.rowKernel!;
+      const beta = Float64Array.from({ length: p }, (_, j) => (j === 0 ? 0.2 : 0.1 / j));
+      setLinalgSimd(simd);
+      setThreads(threads);
+      const pass = irlsPass(k, prob.x, n, p, prob.y, prob.w, prob.offset);
+      const s = pass(beta, true);
+      const full = pass(beta);
+      expect(lastPass.threads).toBe(threads);
+      expect(s.cross).toBeNull();
+      expect(close(s.deviance, full.deviance, 1e-14)).toBe(true);
+      // the direct sum from the family's own functions
+      const fam = float64Family(family);
+      const d = fam.meanDerivative(full.eta);
+      const v = fam.variance(full.mu);
+      for (let j = 0; j < p; j++) {
+        let t = 0;
+        let scale = 0;
+        for (let i = 0; i < n; i++) {
+          const term = ((prob.w[i] * d[i]) / v[i]) * (prob.y[i] - full.mu[i]) * prob.x[j * n + i];
+          t += term;
+          scale += Math.abs(term);
+        }
+        expect(Math.abs(s.score![j] - t)).toBeLessThan(1e-12 * scale);
+      }
+    });
+  }
 });
