@@ -557,7 +557,23 @@ function copyChecked(out: Float64Array, v: Float64Array, label: string, first: b
     let probe = 0;
     if (first) {
       out.set(v.subarray(b, e), b);
-      for (let i = b; i < e; i++) probe += out[i] - out[i];
+      // four independent sums: one long chain of additions waits on each in turn
+      let p1 = 0;
+      let p2 = 0;
+      let p3 = 0;
+      let i = b;
+      for (; i + 3 < e; i += 4) {
+        const a0 = out[i];
+        const a1 = out[i + 1];
+        const a2 = out[i + 2];
+        const a3 = out[i + 3];
+        probe += a0 - a0;
+        p1 += a1 - a1;
+        p2 += a2 - a2;
+        p3 += a3 - a3;
+      }
+      for (; i < e; i++) probe += out[i] - out[i];
+      probe += p1 + p2 + p3;
     } else
       for (let i = b; i < e; i++) {
         const t = v[i];
