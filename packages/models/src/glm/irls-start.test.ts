@@ -54,6 +54,16 @@ describe("IRLS on large data starts from a subsample fit", () => {
         );
       expect(Math.abs(sub.deviance - zero.deviance)).toBeLessThan(1e-9 * zero.deviance);
       expect(sub.iterations).toBeLessThan(zero.iterations);
+      // the first step (the subsample's X'WX with the full data's score) and the stop
+      // without a confirming pass leave the covariance and fitted means those of the
+      // estimate
+      sub.covUnscaled.forEach((c, i) => {
+        expect(Math.abs(c - zero.covUnscaled[i])).toBeLessThan(
+          1e-8 * Math.abs(zero.covUnscaled[i]) + 1e-15,
+        );
+      });
+      for (let i = 0; i < prob.n; i += 101)
+        expect(Math.abs(sub.mu[i] - zero.mu[i])).toBeLessThan(1e-8 * zero.mu[i]);
     });
   }
 });
