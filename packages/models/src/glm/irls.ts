@@ -146,8 +146,8 @@ export function subsampleStart(
   if (n < SUBSAMPLE_MIN_ROWS || k < 2 || SUBSAMPLE_ROWS < 50 * p) return null;
   // runs of RUN consecutive rows (256 bytes, four cache lines of a column), one run
   // in every k: 625 runs spread over the whole data of 1e6 rows, and each column read
-  // a few cache lines at a time instead of one line per value (runs of 8, 32 and 128
-  // rows gathered in ~30, ~25 and ~21 ms; 32 keeps the spread)
+  // a few cache lines at a time instead of one line per value (the whole start took
+  // ~30, ~25 and ~21 ms with runs of 8, 32 and 128 rows; 32 keeps the spread)
   const RUN = 32;
   const runs = Math.floor(n / (k * RUN));
   const m = runs * RUN;
