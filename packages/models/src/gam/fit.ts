@@ -18,6 +18,7 @@ import {
   penaltyBlocks,
 } from "./criterion.js";
 import { GamError } from "./errors.js";
+import { criterionGradient } from "./gradient.js";
 import { fitMultinomGam, type MultinomGamResults } from "./multinom.js";
 import { newtonOuter } from "./outer.js";
 import { type GamData, linearCache } from "./pirls.js";
@@ -71,21 +72,26 @@ function numericColumn(data: DataFrame, name: string, label: string): Float64Arr
   );
 }
 
-/**
- * Fits a generalized additive model as mgcv's `gam()`; see {@link GamOptions}. With the
- * categorical family the result is a {@link MultinomGamResults} (mgcv's `multinom`).
- */
-export function gam(
-  formula: string,
-  data: DataFrame,
-  options: GamOptions & { family: Family & { name: "categorical" } },
-): MultinomGamResults;
-export function gam(formula: string, data: DataFrame, options?: GamOptions): GamResults;
-export function gam(
+/** A GAM problem ready for the outer iteration (internal: {@link gam} and the tests use it). */
+export interface GamProblem {
+  setup: CriterionSetup;
+  spNames: string[];
+  /** mgcv's initial log smoothing parameters (initial.sp). */
+  rho0: Float64Array;
+  /** Smoothing parameters given: rho0 holds them and no search is made. */
+  fixed: boolean;
+  build: Omit<
+    Parameters<typeof GamResults.fromFit>[0],
+    "setup" | "rho" | "spNames" | "best" | "iterations" | "converged"
+  >;
+}
+
+/** Builds the criterion of a (non-categorical) GAM, or fits the categorical one. */
+export function prepareGam(
   formula: string,
   data: DataFrame,
   options: GamOptions = {},
-): GamResults | MultinomGamResults {
+): GamProblem | MultinomGamResults {
   if (typeof formula !== "string")
     throw new GamError("BAD_OPTION", "gam(): formula must be a string", "formula");
   if (data === null || typeof data !== "object")
@@ -293,8 +299,6 @@ export function gam(
   };
 
   let rho: Float64Array;
-  let iterations = 0;
-  let converged = true;
   if (options.sp !== undefined) {
     const given = options.sp;
     rho = Float64Array.from(spNames, (name, j) => {
@@ -338,27 +342,54 @@ export function gam(
       return c && b > 0 ? Math.log(a / b) : 0;
     });
   }
+  return {
+    setup,
+    spNames,
+    rho0: rho,
+    fixed: options.sp !== undefined,
+    build: {
+      formula,
+      family,
+      method,
+      design,
+      smooths: built.map((b) => b.info),
+      data: data64,
+      offsetColumn: options.offset ?? null,
+    },
+  };
+}
+
+/**
+ * Fits a generalized additive model as mgcv's `gam()`; see {@link GamOptions}. With the
+ * categorical family the result is a {@link MultinomGamResults} (mgcv's `multinom`).
+ */
+export function gam(
+  formula: string,
+  data: DataFrame,
+  options: GamOptions & { family: Family & { name: "categorical" } },
+): MultinomGamResults;
+export function gam(formula: string, data: DataFrame, options?: GamOptions): GamResults;
+export function gam(
+  formula: string,
+  data: DataFrame,
+  options: GamOptions = {},
+): GamResults | MultinomGamResults {
+  const problem = prepareGam(formula, data, options);
+  if (!("setup" in problem)) return problem;
+  const { setup, spNames } = problem;
+  let rho = problem.rho0;
+  let iterations = 0;
+  let converged = true;
   let best = evaluate(setup, rho, null);
-  if (options.sp === undefined && penalties.length > 0) {
-    const out = newtonOuter((r, start) => evaluate(setup, r, start), rho);
+  if (!problem.fixed && setup.penalties.length > 0) {
+    const analytic = setup.method === "REML" || setup.method === "ML";
+    const out = newtonOuter((r, start) => evaluate(setup, r, start), rho, {
+      gradient: analytic ? (r, ev) => criterionGradient(setup, r, ev) : undefined,
+    });
     rho = out.rho;
     best = out.best;
     iterations = out.iterations;
     converged = out.converged;
   }
-  return GamResults.fromFit({
-    formula,
-    family,
-    method,
-    design,
-    smooths: built.map((b) => b.info),
-    data: data64,
-    setup,
-    rho,
-    spNames,
-    offsetColumn: options.offset ?? null,
-    best,
-    iterations,
-    converged,
-  });
+  return GamResults.fromFit({ ...problem.build, setup, rho, spNames, best, iterations, converged });
 }
