@@ -42,6 +42,12 @@ export interface GamOptions {
   offset?: string;
   /** Rows with missing values: "error" (default) or "drop". */
   missing?: MissingPolicy;
+  /**
+   * Newton steps of the smoothing parameter search at most (default 200); a search that
+   * reaches it (or 2000 inner fits) returns its best point with `converged: false`, and
+   * `summary()` says so.
+   */
+  maxOuterIter?: number;
 }
 
 const METHODS: readonly GamMethod[] = ["REML", "ML", "GCV", "UBRE"];
@@ -80,6 +86,7 @@ export interface GamProblem {
   rho0: Float64Array;
   /** Smoothing parameters given: rho0 holds them and no search is made. */
   fixed: boolean;
+  maxOuterIter: number;
   build: Omit<
     Parameters<typeof GamResults.fromFit>[0],
     "setup" | "rho" | "spNames" | "best" | "iterations" | "converged"
@@ -131,6 +138,13 @@ export function prepareGam(
       "scale",
     );
 
+  const maxOuterIter = options.maxOuterIter ?? 200;
+  if (!(Number.isInteger(maxOuterIter) && maxOuterIter >= 1))
+    throw new GamError(
+      "BAD_OPTION",
+      `gam(): maxOuterIter must be a positive integer, got ${options.maxOuterIter}`,
+      "maxOuterIter",
+    );
   const parsed = parseFormula(formula);
   // rows with missing smooth covariates
   const policy = options.missing ?? "error";
@@ -246,6 +260,7 @@ export function prepareGam(
       classes,
       y: Int32Array.from(yv),
       sp: options.sp,
+      maxOuterIter,
     });
   }
   const fam = float64Family(family);
@@ -347,6 +362,7 @@ export function prepareGam(
     spNames,
     rho0: rho,
     fixed: options.sp !== undefined,
+    maxOuterIter,
     build: {
       formula,
       family,
@@ -385,6 +401,7 @@ export function gam(
     const analytic = setup.method === "REML" || setup.method === "ML";
     const out = newtonOuter((r, start) => evaluate(setup, r, start), rho, {
       gradient: analytic ? (r, ev) => criterionGradient(setup, r, ev) : undefined,
+      maxIter: problem.maxOuterIter,
     });
     rho = out.rho;
     best = out.best;

@@ -25,6 +25,7 @@ import { GamError } from "./errors.js";
 import { newtonOuter } from "./outer.js";
 import { gamModelMatrix } from "./results.js";
 import type { SmoothInfo } from "./smooth.js";
+import { outerWarning } from "./summary.js";
 
 /** A converged multinomial fit at fixed smoothing parameters. */
 interface MultinomFit {
@@ -215,6 +216,7 @@ export interface MultinomInput {
   classes: string[];
   y: Int32Array;
   sp?: Readonly<Record<string, number>> | readonly number[];
+  maxOuterIter?: number;
 }
 
 /** Fits the K linear predictors and chooses their smoothing parameters. */
@@ -316,7 +318,7 @@ export function fitMultinomGam(f: MultinomInput): MultinomGamResults {
       }
       return b > 0 && a > 0 ? Math.log(a / b) : 0;
     });
-    const out = newtonOuter(evaluate, rho);
+    const out = newtonOuter(evaluate, rho, { maxIter: f.maxOuterIter });
     rho = out.rho;
     best = out.best;
     iterations = out.iterations;
@@ -522,6 +524,7 @@ export class MultinomGamResults implements Results {
       "",
       `${this.j.method === "REML" ? "-REML" : "-ML"} = ${this.score.toPrecision(6)}  n = ${this.j.n}`,
     ];
+    if (!this.converged) lines.push("", outerWarning(this.j.iterations));
     return lines.join("\n");
   }
 
