@@ -19,7 +19,7 @@ import {
 } from "./criterion.js";
 import { GamError } from "./errors.js";
 import { criterionGradient } from "./gradient.js";
-import { fitMultinomGam, type MultinomGamResults } from "./multinom.js";
+import { fitMultinomGam, type MultinomGamResults, type MultinomInput } from "./multinom.js";
 import { newtonOuter } from "./outer.js";
 import { type GamData, linearCache } from "./pirls.js";
 import { GamResults } from "./results.js";
@@ -93,12 +93,12 @@ export interface GamProblem {
   >;
 }
 
-/** Builds the criterion of a (non-categorical) GAM, or fits the categorical one. */
+/** Builds the criterion of a GAM, or the input of the categorical (multinomial) one. */
 export function prepareGam(
   formula: string,
   data: DataFrame,
   options: GamOptions = {},
-): GamProblem | MultinomGamResults {
+): GamProblem | { multinom: MultinomInput } {
   if (typeof formula !== "string")
     throw new GamError("BAD_OPTION", "gam(): formula must be a string", "formula");
   if (data === null || typeof data !== "object")
@@ -247,21 +247,23 @@ export function prepareGam(
         `gam(): the response of "${formula}" has one class; the categorical family needs two or more`,
         "formula",
       );
-    return fitMultinomGam({
-      formula,
-      family,
-      method,
-      design,
-      smooths: built.map((b) => b.info),
-      X,
-      n,
-      p,
-      w,
-      classes,
-      y: Int32Array.from(yv),
-      sp: options.sp,
-      maxOuterIter,
-    });
+    return {
+      multinom: {
+        formula,
+        family,
+        method,
+        design,
+        smooths: built.map((b) => b.info),
+        X,
+        n,
+        p,
+        w,
+        classes,
+        y: Int32Array.from(yv),
+        sp: options.sp,
+        maxOuterIter,
+      },
+    };
   }
   const fam = float64Family(family);
   if (design.trials) for (let i = 0; i < n; i++) w[i] *= design.trials[i];
@@ -391,7 +393,7 @@ export function gam(
   options: GamOptions = {},
 ): GamResults | MultinomGamResults {
   const problem = prepareGam(formula, data, options);
-  if (!("setup" in problem)) return problem;
+  if ("multinom" in problem) return fitMultinomGam(problem.multinom);
   const { setup, spNames } = problem;
   let rho = problem.rho0;
   let iterations = 0;

@@ -3,15 +3,17 @@
  * criterion itself (each difference two fully converged fits) on the reference problems:
  * Gaussian (profiled scale, linear case), binomial and Poisson (canonical links, weights
  * moving with β̂), Gamma with a log link (non-canonical: Newton weights, profiled scale),
- * probit binomial, te (two penalties), cc, factor-by smooths, ML.
+ * probit binomial, te (two penalties), cc, factor-by smooths, ML; and the multinomial GAM's
+ * criterion (mgcv's multinom: K predictors, the exact Hessian moving with β̂).
  */
 import { readFileSync } from "node:fs";
-import { binomial, type Family, gamma, gaussian, poisson } from "@geoml/losses";
+import { binomial, categorical, type Family, gamma, gaussian, poisson } from "@geoml/losses";
 import { describe, expect, it } from "vitest";
 import type { DataFrame } from "../formula/design.js";
 import { evaluate, type GamMethod } from "./criterion.js";
 import { type GamOptions, prepareGam } from "./fit.js";
 import { criterionGradient } from "./gradient.js";
+import { multinomCriterion } from "./multinom.js";
 
 const fx = JSON.parse(
   readFileSync(new URL("./__fixtures__/gam_mgcv.json", import.meta.url), "utf8"),
@@ -52,7 +54,7 @@ describe("criterionGradient", () => {
     it(`${name}: ${formula} (${method}) matches central differences to 1e-5`, () => {
       const options: GamOptions = { family: family(), method };
       const problem = prepareGam(formula, frame, options);
-      if (!("setup" in problem)) throw new Error("not a single-predictor GAM");
+      if ("multinom" in problem) throw new Error("not a single-predictor GAM");
       const { setup } = problem;
       // away from the optimum (where the gradient vanishes): the initial sp and below it
       for (const shift of [0, -3]) {
@@ -73,6 +75,36 @@ describe("criterionGradient", () => {
         const scale = Math.max(...fd.map(Math.abs));
         for (let k = 0; k < rho.length; k++)
           expect(Math.abs(g[k] - fd[k]) / scale, `${name} ρ${k} shift ${shift}`).toBeLessThan(1e-5);
+      }
+    });
+});
+
+describe("multinomGradient", () => {
+  const multinomCases: [string, GamMethod][] = [
+    ['y3 ~ s(x, bs="cr") + s(x2, bs="cr")', "REML"],
+    ['y3 ~ s(x, bs="cr") + te(lon, lat, k=c(4,4))', "REML"],
+    ['y3 ~ s(x, bs="cr") + s(doy, bs="cc", k=8)', "ML"],
+  ];
+  for (const [formula, method] of multinomCases)
+    it(`${formula} (${method}) matches central differences to 1e-5`, () => {
+      const problem = prepareGam(formula, frame, { family: categorical(3), method });
+      if (!("multinom" in problem)) throw new Error("not a multinomial GAM");
+      const c = multinomCriterion(problem.multinom);
+      for (const base of [0, -3]) {
+        const rho = Float64Array.from(c.penalties, (_, j) => base + 0.7 * j - 1);
+        const ev = c.evaluate(rho, null);
+        const g = c.gradient(rho, ev);
+        const h = 1e-3;
+        const fd = Float64Array.from(rho, (_, k) => {
+          const up = Float64Array.from(rho);
+          const dn = Float64Array.from(rho);
+          up[k] += h;
+          dn[k] -= h;
+          return (c.evaluate(up, ev.fit.beta).score - c.evaluate(dn, ev.fit.beta).score) / (2 * h);
+        });
+        const scale = Math.max(...fd.map(Math.abs));
+        for (let k = 0; k < rho.length; k++)
+          expect(Math.abs(g[k] - fd[k]) / scale, `ρ${k} at ${base}`).toBeLessThan(1e-5);
       }
     });
 });

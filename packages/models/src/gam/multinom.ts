@@ -22,13 +22,14 @@ import {
   symEigen,
 } from "./dense.js";
 import { GamError } from "./errors.js";
+import { multinomGradient } from "./multinom-gradient.js";
 import { newtonOuter } from "./outer.js";
 import { gamModelMatrix } from "./results.js";
 import type { SmoothInfo } from "./smooth.js";
 import { outerWarning } from "./summary.js";
 
 /** A converged multinomial fit at fixed smoothing parameters. */
-interface MultinomFit {
+export interface MultinomFit {
   beta: Float64Array;
   /** −∇²ℓ (Kp×Kp). */
   hess: Float64Array;
@@ -37,7 +38,8 @@ interface MultinomFit {
   penalty: number;
 }
 
-interface MultinomData {
+/** The data of a multinomial GAM: K linear predictors on one n×p model matrix. */
+export interface MultinomData {
   X: Float64Array;
   n: number;
   p: number;
@@ -47,7 +49,7 @@ interface MultinomData {
 }
 
 /** Class probabilities (n×(K+1), row-major) from the K linear predictors. */
-function probabilities(d: MultinomData, beta: Float64Array): Float64Array {
+export function probabilities(d: MultinomData, beta: Float64Array): Float64Array {
   const { n, p, K } = d;
   const etas = Array.from({ length: K }, (_, k) =>
     linearPredictor(d.X, n, p, beta.subarray(k * p, k * p + p), null),
@@ -219,8 +221,8 @@ export interface MultinomInput {
   maxOuterIter?: number;
 }
 
-/** Fits the K linear predictors and chooses their smoothing parameters. */
-export function fitMultinomGam(f: MultinomInput): MultinomGamResults {
+/** The criterion of a multinomial GAM and its gradient (internal: the fit and the tests use it). */
+export function multinomCriterion(f: MultinomInput) {
   if (f.method !== "REML" && f.method !== "ML")
     throw new GamError(
       "METHOD_FAMILY",
@@ -282,6 +284,15 @@ export function fitMultinomGam(f: MultinomInput): MultinomGamResults {
       -fit.logLik + fit.penalty / 2 + ldH / 2 - ldS / 2 - (mTerm / 2) * Math.log(2 * Math.PI);
     return { score, fit, St };
   };
+  const gradient = (rho: Float64Array, ev: ReturnType<typeof evaluate>) =>
+    multinomGradient(d, penalties, blocks, f.method === "REML", rho, ev.fit, ev.St);
+  return { d, K, q, penalties, blocks, spNames, evaluate, gradient };
+}
+
+/** Fits the K linear predictors and chooses their smoothing parameters. */
+export function fitMultinomGam(f: MultinomInput): MultinomGamResults {
+  const { n, p } = f;
+  const { d, K, q, penalties, spNames, evaluate, gradient } = multinomCriterion(f);
   let rho: Float64Array;
   let iterations = 0;
   let converged = true;
@@ -318,7 +329,10 @@ export function fitMultinomGam(f: MultinomInput): MultinomGamResults {
       }
       return b > 0 && a > 0 ? Math.log(a / b) : 0;
     });
-    const out = newtonOuter(evaluate, rho, { maxIter: f.maxOuterIter });
+    const out = newtonOuter(evaluate, rho, {
+      maxIter: f.maxOuterIter,
+      gradient,
+    });
     rho = out.rho;
     best = out.best;
     iterations = out.iterations;
