@@ -15,6 +15,7 @@ import type { CriterionSetup, Evaluation, Penalty, PenaltyBlock } from "./criter
 import {
   cholInverse,
   cholLower,
+  type ScaledCholesky,
   scaledCholesky,
   scaledInverse,
   scaledSolve,
@@ -38,6 +39,36 @@ export function leverages(X: Float64Array, n: number, p: number, A: Float64Array
     }
     const o = j * n;
     for (let i = 0; i < n; i++) out[i] += X[o + i] * col[i];
+  }
+  return out;
+}
+
+/**
+ * diag(X H⁻¹ Xᵀ) from the equilibrated Cholesky factor of H (H = D⁻¹LLᵀD⁻¹): the squared
+ * norms of the rows of Z = X D L⁻ᵀ, formed column by column (half the work of
+ * {@link leverages}).
+ */
+export function cholLeverages(X: Float64Array, n: number, f: ScaledCholesky): Float64Array {
+  const p = f.n;
+  const Z = new Float64Array(n * p);
+  const out = new Float64Array(n);
+  for (let j = 0; j < p; j++) {
+    const zj = Z.subarray(j * n, j * n + n);
+    const dj = f.d[j];
+    const o = j * n;
+    for (let i = 0; i < n; i++) zj[i] = dj * X[o + i];
+    for (let k = 0; k < j; k++) {
+      const l = f.l[j * p + k];
+      if (l === 0) continue;
+      const ok = k * n;
+      for (let i = 0; i < n; i++) zj[i] -= l * Z[ok + i];
+    }
+    const inv = 1 / f.l[j * p + j];
+    for (let i = 0; i < n; i++) {
+      const z = zj[i] * inv;
+      zj[i] = z;
+      out[i] += z * z;
+    }
   }
   return out;
 }
@@ -225,7 +256,7 @@ export function criterionGradient(
     // the weights move with β̂: ½ tr(A Xᵀdiag(w'·X dβ̂_k)X) = ½ gᵀdβ̂_k, g = Xᵀ(w' ∘ diag(XAXᵀ))
     const eta = fit.eta ?? linearPredictor(d.X, n, p, beta, d.offset);
     const { dW, da } = weightDerivatives(setup, eta);
-    const diag = leverages(d.X, n, p, A);
+    const diag = reml ? cholLeverages(d.X, n, fit.chol) : leverages(d.X, n, p, A);
     const v = new Float64Array(n);
     for (let i = 0; i < n; i++) v[i] = dW[i] * diag[i];
     const g = new Float64Array(p);
