@@ -23,21 +23,23 @@ import {
 } from "./dense.js";
 
 /**
- * diag(X A Xᵀ) for a column-major n×p X and a symmetric p×p A: B = X·A built column by
- * column with contiguous axpys (the form engines vectorise), then rowwise dots with X.
+ * diag(X A Xᵀ) for a column-major n×p X and any p×p A (only its symmetric part counts):
+ * Σ_j x_j (A_jj x_j + 2 Σ_{l<j} Ā_jl x_l) with Ā = (A + Aᵀ)/2, built column by column
+ * with contiguous axpys (the form engines vectorise), p²/2 of them.
  */
 export function leverages(X: Float64Array, n: number, p: number, A: Float64Array): Float64Array {
   const out = new Float64Array(n);
   const col = new Float64Array(n);
   for (let j = 0; j < p; j++) {
-    col.fill(0);
-    for (let l = 0; l < p; l++) {
-      const a = A[l * p + j];
-      if (a === 0) continue;
-      const o = l * n;
-      for (let i = 0; i < n; i++) col[i] += a * X[o + i];
-    }
     const o = j * n;
+    const ajj = A[j * p + j];
+    for (let i = 0; i < n; i++) col[i] = ajj * X[o + i];
+    for (let l = 0; l < j; l++) {
+      const a = A[j * p + l] + A[l * p + j];
+      if (a === 0) continue;
+      const ol = l * n;
+      for (let i = 0; i < n; i++) col[i] += a * X[ol + i];
+    }
     for (let i = 0; i < n; i++) out[i] += X[o + i] * col[i];
   }
   return out;
