@@ -178,9 +178,10 @@ function baseline(
  * Fits the baseline, GLM, GAM and MLP of one task on the training rows and predicts every
  * ocean row. The GAMs are fitted on a spread-out subsample of the training rows (REML on
  * 100 k rows would take minutes); all choose their smoothing parameters by REML. The
- * multinomial GAM (mgcv's multinom) with te(lon, lat) is too slow for the demo (its REML
- * search has 9–12 smoothing parameters and takes from 40 s to minutes on 2,000 rows), so it
- * uses {@link MULTINOM_GAM_SMOOTHS}.
+ * multinomial GAM (mgcv's multinom) leaves out te(lon, lat), which would give it 9–12
+ * smoothing parameters: 8 s on the CMIP5 file's 2,000 rows and 24 s on the STR
+ * climatology's, but over 2 minutes on the few hundred rows of the tests (nearly separated
+ * classes), so it uses {@link MULTINOM_GAM_SMOOTHS}.
  */
 export function fitTask(
   task: TaskName,
