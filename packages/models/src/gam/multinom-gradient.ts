@@ -14,7 +14,7 @@ import { linearPredictor } from "../linalg/index.js";
 import type { Penalty, PenaltyBlock } from "./criterion.js";
 import { scaledInverse, scaledSolve } from "./dense.js";
 import { leverages, logDetPenaltyGradient, rangeInverse } from "./gradient.js";
-import { type MultinomData, type MultinomFit, probabilities } from "./multinom.js";
+import { type MultinomData, type MultinomFit, probabilities } from "./multinom-data.js";
 
 /** Gradient of the multinomial criterion at ρ, from the converged fit there. */
 export function multinomGradient(

@@ -22,49 +22,12 @@ import {
   symEigen,
 } from "./dense.js";
 import { GamError } from "./errors.js";
+import { type MultinomData, type MultinomFit, probabilities } from "./multinom-data.js";
 import { multinomGradient } from "./multinom-gradient.js";
 import { newtonOuter } from "./outer.js";
 import { gamModelMatrix } from "./results.js";
 import type { SmoothInfo } from "./smooth.js";
 import { outerWarning } from "./summary.js";
-
-/** A converged multinomial fit at fixed smoothing parameters. */
-export interface MultinomFit {
-  beta: Float64Array;
-  /** −∇²ℓ (Kp×Kp). */
-  hess: Float64Array;
-  chol: ScaledCholesky;
-  logLik: number;
-  penalty: number;
-}
-
-/** The data of a multinomial GAM: K linear predictors on one n×p model matrix. */
-export interface MultinomData {
-  X: Float64Array;
-  n: number;
-  p: number;
-  K: number;
-  y: Int32Array;
-  w: Float64Array;
-}
-
-/** Class probabilities (n×(K+1), row-major) from the K linear predictors. */
-export function probabilities(d: MultinomData, beta: Float64Array): Float64Array {
-  const { n, p, K } = d;
-  const etas = Array.from({ length: K }, (_, k) =>
-    linearPredictor(d.X, n, p, beta.subarray(k * p, k * p + p), null),
-  );
-  const out = new Float64Array(n * (K + 1));
-  for (let i = 0; i < n; i++) {
-    let m = 0;
-    for (let k = 0; k < K; k++) m = Math.max(m, etas[k][i]);
-    let s = Math.exp(-m);
-    for (let k = 0; k < K; k++) s += Math.exp(etas[k][i] - m);
-    out[i * (K + 1)] = Math.exp(-m) / s;
-    for (let k = 0; k < K; k++) out[i * (K + 1) + k + 1] = Math.exp(etas[k][i] - m) / s;
-  }
-  return out;
-}
 
 function logLik(d: MultinomData, P: Float64Array): number {
   let ll = 0;
