@@ -215,7 +215,6 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
         : [
             `The data hold ${months.length} calendar month(s), not 12: every model is fitted without the seasonal terms.`,
           ]),
-      `Binary GAM: fitted at fixed smoothing parameters (sp = 1 for each of its ${F.binarySp.length} penalties) because the REML search of @geoml/models does not finish for a Bernoulli GAM with te(lon, lat) on these data.`,
       `Multinomial GAM (mgcv's multinom): ${F.multinomGam} only, on at most ${settings.multinomGamRows} training rows; with te(lon, lat) its REML fit is too slow for the demo.`,
     ],
     files: outputFiles,

@@ -5,7 +5,7 @@ import type { GamResults } from "@geoml/models";
 import { lineSvg, mapSvg } from "@geoml/plot";
 import { svgToPng } from "@geoml/plot/png";
 import type { TaskMaps } from "./demo.js";
-import { BINARY_GAM_SP, GAM_SMOOTHS, type TaskFit, type TaskName } from "./fit.js";
+import { GAM_SMOOTHS, type TaskFit, type TaskName } from "./fit.js";
 import { type DemoSummary, FREEZING_SST, MODELS, type ModelName, ZONES } from "./summary.js";
 import { scoreTables, type Table } from "./tables.js";
 
@@ -308,7 +308,7 @@ ${frozenMap}
 ${monthSections.join("\n")}
 <h2>GAM partial effects</h2>
 <p>Centred smooths with pointwise 95% bands (Bayesian posterior covariance, as mgcv's
-<code>plot.gam</code>). The binary GAM is at fixed smoothing parameters (${BINARY_GAM_SP.join(", ")}).
+<code>plot.gam</code>). Smoothing parameters are chosen by REML.
 te(lon, lat) contains functions of latitude alone too; as mgcv's <code>gam.side</code> does,
 the overlap with s(lat) is removed from te(lon, lat) before fitting.</p>
 ${partials.join("\n")}

@@ -125,6 +125,8 @@ export interface Evaluation {
   scale: number;
   /** Trace of the influence matrix (total edf). */
   trA: number | null;
+  /** Total penalty S_λ (p×p) of the fit. */
+  St: Float64Array;
 }
 
 /** Settings of the criterion. */
@@ -228,12 +230,12 @@ export function evaluate(
     case "GCV": {
       const trA = traceInfluence(fit, p);
       const scale = setup.knownScale ?? fit.deviance / (n - trA);
-      return { score: (n * fit.deviance) / (n - trA) ** 2, fit, scale, trA };
+      return { score: (n * fit.deviance) / (n - trA) ** 2, fit, scale, trA, St };
     }
     case "UBRE": {
       const trA = traceInfluence(fit, p);
       const s = setup.knownScale ?? 1;
-      return { score: fit.deviance / n - s + (2 * trA * s) / n, fit, scale: s, trA };
+      return { score: fit.deviance / n - s + (2 * trA * s) / n, fit, scale: s, trA, St };
     }
     default: {
       const reml = setup.method === "REML";
@@ -250,7 +252,7 @@ export function evaluate(
         ldH / 2 -
         ldS / 2 -
         (mTerm / 2) * Math.log(2 * Math.PI * scale);
-      return { score, fit, scale, trA: null };
+      return { score, fit, scale, trA: null, St };
     }
   }
 }

@@ -19,7 +19,8 @@ import {
   penaltyBlocks,
 } from "./criterion.js";
 import { GamError } from "./errors.js";
-import { fitMultinomGam, type MultinomGamResults } from "./multinom.js";
+import { criterionGradient } from "./gradient.js";
+import { fitMultinomGam, type MultinomGamResults, type MultinomInput } from "./multinom.js";
 import { newtonOuter } from "./outer.js";
 import { type GamData, linearCache } from "./pirls.js";
 import { GamResults } from "./results.js";
@@ -42,6 +43,12 @@ export interface GamOptions {
   offset?: string;
   /** Rows with missing values: "error" (default) or "drop". */
   missing?: MissingPolicy;
+  /**
+   * Newton steps of the smoothing parameter search at most (default 200); a search that
+   * reaches it (or 2000 inner fits) returns its best point with `converged: false`, and
+   * `summary()` says so.
+   */
+  maxOuterIter?: number;
 }
 
 const METHODS: readonly GamMethod[] = ["REML", "ML", "GCV", "UBRE"];
@@ -82,6 +89,8 @@ export interface GamSpec extends FamilyChoice {
   sp?: Readonly<Record<string, number>> | readonly number[];
   /** Known scale parameter. */
   scale?: number;
+  /** Newton steps of the smoothing parameter search at most (see {@link GamOptions}). */
+  maxOuterIter?: number;
 }
 
 /** The data of `gam(spec).fit(input)`, as the GLM's and MLP's formula input. */
@@ -114,12 +123,13 @@ export class Gam<R extends GamResults | MultinomGamResults = GamResults> {
   fit(input: GamFormulaInput): R {
     if (input === null || typeof input !== "object")
       throw new GamError("BAD_OPTION", "gam(spec).fit(): input must be { formula, data }", "input");
-    const { method, sp, scale } = this.spec;
+    const { method, sp, scale, maxOuterIter } = this.spec;
     return gam(input.formula, input.data, {
       family: this.family,
       method,
       sp,
       scale,
+      maxOuterIter,
       weights: input.weights,
       offset: input.offset,
       missing: input.missing,
@@ -127,29 +137,27 @@ export class Gam<R extends GamResults | MultinomGamResults = GamResults> {
   }
 }
 
-/**
- * Fits a generalized additive model as mgcv's `gam()`; see {@link GamOptions}. With the
- * categorical family the result is a {@link MultinomGamResults} (mgcv's `multinom`).
- * `gam(spec)` alone gives a {@link Gam} whose `fit({ formula, data })` does the same
- * under the model contract shared with `glm()` and `mlp()`.
- */
-export function gam(
-  spec: GamSpec & { family: "categorical" | (Family & { name: "categorical" }) },
-): Gam<MultinomGamResults>;
-export function gam(spec: GamSpec): Gam<GamResults>;
-export function gam(
-  formula: string,
-  data: DataFrame,
-  options: GamOptions & { family: Family & { name: "categorical" } },
-): MultinomGamResults;
-export function gam(formula: string, data: DataFrame, options?: GamOptions): GamResults;
-export function gam(
+/** A GAM problem ready for the outer iteration (internal: {@link gam} and the tests use it). */
+export interface GamProblem {
+  setup: CriterionSetup;
+  spNames: string[];
+  /** mgcv's initial log smoothing parameters (initial.sp). */
+  rho0: Float64Array;
+  /** Smoothing parameters given: rho0 holds them and no search is made. */
+  fixed: boolean;
+  maxOuterIter: number;
+  build: Omit<
+    Parameters<typeof GamResults.fromFit>[0],
+    "setup" | "rho" | "spNames" | "best" | "iterations" | "converged"
+  >;
+}
+
+/** Builds the criterion of a GAM, or the input of the categorical (multinomial) one. */
+export function prepareGam(
   formula: string | GamSpec,
-  data?: DataFrame,
+  data: DataFrame | undefined,
   options: GamOptions = {},
-): GamResults | MultinomGamResults | Gam<GamResults | MultinomGamResults> {
-  if (typeof formula === "object" && formula !== null && data === undefined)
-    return new Gam(formula);
+): GamProblem | { multinom: MultinomInput } {
   if (typeof formula !== "string")
     throw new GamError("BAD_OPTION", "gam(): formula must be a string", "formula");
   if (data === null || typeof data !== "object")
@@ -189,6 +197,13 @@ export function gam(
       "scale",
     );
 
+  const maxOuterIter = options.maxOuterIter ?? 200;
+  if (!(Number.isInteger(maxOuterIter) && maxOuterIter >= 1))
+    throw new GamError(
+      "BAD_OPTION",
+      `gam(): maxOuterIter must be a positive integer, got ${options.maxOuterIter}`,
+      "maxOuterIter",
+    );
   const parsed = parseFormula(formula);
   // rows with missing smooth covariates
   const policy = options.missing ?? "error";
@@ -291,20 +306,23 @@ export function gam(
         `gam(): the response of "${formula}" has one class; the categorical family needs two or more`,
         "formula",
       );
-    return fitMultinomGam({
-      formula,
-      family,
-      method,
-      design,
-      smooths: built.map((b) => b.info),
-      X,
-      n,
-      p,
-      w,
-      classes,
-      y: Int32Array.from(yv),
-      sp: options.sp,
-    });
+    return {
+      multinom: {
+        formula,
+        family,
+        method,
+        design,
+        smooths: built.map((b) => b.info),
+        X,
+        n,
+        p,
+        w,
+        classes,
+        y: Int32Array.from(yv),
+        sp: options.sp,
+        maxOuterIter,
+      },
+    };
   }
   const fam = float64Family(family);
   if (design.trials) for (let i = 0; i < n; i++) w[i] *= design.trials[i];
@@ -357,8 +375,6 @@ export function gam(
   };
 
   let rho: Float64Array;
-  let iterations = 0;
-  let converged = true;
   if (options.sp !== undefined) {
     const given = options.sp;
     rho = Float64Array.from(spNames, (name, j) => {
@@ -402,27 +418,64 @@ export function gam(
       return c && b > 0 ? Math.log(a / b) : 0;
     });
   }
+  return {
+    setup,
+    spNames,
+    rho0: rho,
+    fixed: options.sp !== undefined,
+    maxOuterIter,
+    build: {
+      formula,
+      family,
+      method,
+      design,
+      smooths: built.map((b) => b.info),
+      data: data64,
+      offsetColumn: options.offset ?? null,
+    },
+  };
+}
+
+/**
+ * Fits a generalized additive model as mgcv's `gam()`; see {@link GamOptions}. With the
+ * categorical family the result is a {@link MultinomGamResults} (mgcv's `multinom`).
+ * `gam(spec)` alone gives a {@link Gam} whose `fit({ formula, data })` does the same
+ * under the model contract shared with `glm()` and `mlp()`.
+ */
+export function gam(
+  spec: GamSpec & { family: "categorical" | (Family & { name: "categorical" }) },
+): Gam<MultinomGamResults>;
+export function gam(spec: GamSpec): Gam<GamResults>;
+export function gam(
+  formula: string,
+  data: DataFrame,
+  options: GamOptions & { family: Family & { name: "categorical" } },
+): MultinomGamResults;
+export function gam(formula: string, data: DataFrame, options?: GamOptions): GamResults;
+export function gam(
+  formula: string | GamSpec,
+  data?: DataFrame,
+  options: GamOptions = {},
+): GamResults | MultinomGamResults | Gam<GamResults | MultinomGamResults> {
+  if (typeof formula === "object" && formula !== null && data === undefined)
+    return new Gam(formula);
+  const problem = prepareGam(formula, data, options);
+  if ("multinom" in problem) return fitMultinomGam(problem.multinom);
+  const { setup, spNames } = problem;
+  let rho = problem.rho0;
+  let iterations = 0;
+  let converged = true;
   let best = evaluate(setup, rho, null);
-  if (options.sp === undefined && penalties.length > 0) {
-    const out = newtonOuter((r, start) => evaluate(setup, r, start), rho);
+  if (!problem.fixed && setup.penalties.length > 0) {
+    const analytic = setup.method === "REML" || setup.method === "ML";
+    const out = newtonOuter((r, start) => evaluate(setup, r, start), rho, {
+      gradient: analytic ? (r, ev) => criterionGradient(setup, r, ev) : undefined,
+      maxIter: problem.maxOuterIter,
+    });
     rho = out.rho;
     best = out.best;
     iterations = out.iterations;
     converged = out.converged;
   }
-  return GamResults.fromFit({
-    formula,
-    family,
-    method,
-    design,
-    smooths: built.map((b) => b.info),
-    data: data64,
-    setup,
-    rho,
-    spNames,
-    offsetColumn: options.offset ?? null,
-    best,
-    iterations,
-    converged,
-  });
+  return GamResults.fromFit({ ...problem.build, setup, rho, spNames, best, iterations, converged });
 }

@@ -22,46 +22,12 @@ import {
   symEigen,
 } from "./dense.js";
 import { GamError } from "./errors.js";
+import { type MultinomData, type MultinomFit, probabilities } from "./multinom-data.js";
+import { multinomGradient } from "./multinom-gradient.js";
 import { newtonOuter } from "./outer.js";
 import { gamModelMatrix } from "./results.js";
 import type { SmoothInfo } from "./smooth.js";
-
-/** A converged multinomial fit at fixed smoothing parameters. */
-interface MultinomFit {
-  beta: Float64Array;
-  /** −∇²ℓ (Kp×Kp). */
-  hess: Float64Array;
-  chol: ScaledCholesky;
-  logLik: number;
-  penalty: number;
-}
-
-interface MultinomData {
-  X: Float64Array;
-  n: number;
-  p: number;
-  K: number;
-  y: Int32Array;
-  w: Float64Array;
-}
-
-/** Class probabilities (n×(K+1), row-major) from the K linear predictors. */
-function probabilities(d: MultinomData, beta: Float64Array): Float64Array {
-  const { n, p, K } = d;
-  const etas = Array.from({ length: K }, (_, k) =>
-    linearPredictor(d.X, n, p, beta.subarray(k * p, k * p + p), null),
-  );
-  const out = new Float64Array(n * (K + 1));
-  for (let i = 0; i < n; i++) {
-    let m = 0;
-    for (let k = 0; k < K; k++) m = Math.max(m, etas[k][i]);
-    let s = Math.exp(-m);
-    for (let k = 0; k < K; k++) s += Math.exp(etas[k][i] - m);
-    out[i * (K + 1)] = Math.exp(-m) / s;
-    for (let k = 0; k < K; k++) out[i * (K + 1) + k + 1] = Math.exp(etas[k][i] - m) / s;
-  }
-  return out;
-}
+import { outerWarning } from "./summary.js";
 
 function logLik(d: MultinomData, P: Float64Array): number {
   let ll = 0;
@@ -215,10 +181,11 @@ export interface MultinomInput {
   classes: string[];
   y: Int32Array;
   sp?: Readonly<Record<string, number>> | readonly number[];
+  maxOuterIter?: number;
 }
 
-/** Fits the K linear predictors and chooses their smoothing parameters. */
-export function fitMultinomGam(f: MultinomInput): MultinomGamResults {
+/** The criterion of a multinomial GAM and its gradient (internal: the fit and the tests use it). */
+export function multinomCriterion(f: MultinomInput) {
   if (f.method !== "REML" && f.method !== "ML")
     throw new GamError(
       "METHOD_FAMILY",
@@ -280,6 +247,15 @@ export function fitMultinomGam(f: MultinomInput): MultinomGamResults {
       -fit.logLik + fit.penalty / 2 + ldH / 2 - ldS / 2 - (mTerm / 2) * Math.log(2 * Math.PI);
     return { score, fit, St };
   };
+  const gradient = (rho: Float64Array, ev: ReturnType<typeof evaluate>) =>
+    multinomGradient(d, penalties, blocks, f.method === "REML", rho, ev.fit, ev.St);
+  return { d, K, q, penalties, blocks, spNames, evaluate, gradient };
+}
+
+/** Fits the K linear predictors and chooses their smoothing parameters. */
+export function fitMultinomGam(f: MultinomInput): MultinomGamResults {
+  const { n, p } = f;
+  const { d, K, q, penalties, spNames, evaluate, gradient } = multinomCriterion(f);
   let rho: Float64Array;
   let iterations = 0;
   let converged = true;
@@ -316,7 +292,10 @@ export function fitMultinomGam(f: MultinomInput): MultinomGamResults {
       }
       return b > 0 && a > 0 ? Math.log(a / b) : 0;
     });
-    const out = newtonOuter(evaluate, rho);
+    const out = newtonOuter(evaluate, rho, {
+      maxIter: f.maxOuterIter,
+      gradient,
+    });
     rho = out.rho;
     best = out.best;
     iterations = out.iterations;
@@ -522,6 +501,7 @@ export class MultinomGamResults implements Results {
       "",
       `${this.j.method === "REML" ? "-REML" : "-ML"} = ${this.score.toPrecision(6)}  n = ${this.j.n}`,
     ];
+    if (!this.converged) lines.push("", outerWarning(this.j.iterations));
     return lines.join("\n");
   }
 

@@ -1,8 +1,11 @@
 /**
- * The outer iteration: Newton's method on ρ = log λ, as mgcv's `newton`, with
- * the gradient and Hessian of the criterion by central differences of fully
- * converged inner fits. The Hessian is made positive definite through its
- * eigenvalues, steps are capped at 5 in ρ and halved until the score falls.
+ * The outer iteration: Newton's method on ρ = log λ, as mgcv's `newton`. With an
+ * analytic gradient (REML/ML) the Hessian is its forward difference (m extra fits
+ * per step); without one (GCV/UBRE) gradient and Hessian are central differences of
+ * fully converged inner fits (2m + 2m² fits). The Hessian is made positive definite
+ * through its eigenvalues, steps are capped at 5 in ρ and halved until the score
+ * falls. The run is bounded: after `maxIter` steps or `maxEvaluations` fits it
+ * returns its best point with `converged: false`.
  */
 
 import { symEigen } from "./dense.js";
@@ -18,12 +21,24 @@ export interface OuterResult<E extends Scored> {
   rho: Float64Array;
   best: E;
   iterations: number;
+  /** Inner fits made. */
+  evaluations: number;
   converged: boolean;
   gradient: Float64Array;
 }
 
 /** Largest |ρ| allowed: λ between e⁻³⁰ and e³⁰. */
 const RHO_LIMIT = 30;
+
+/** Options of {@link newtonOuter}. */
+export interface OuterOptions<E extends Scored> {
+  /** Analytic gradient of the score at ρ, given the evaluation there. */
+  gradient?: (rho: Float64Array, ev: E) => Float64Array;
+  /** Newton steps at most (default 200). */
+  maxIter?: number;
+  /** Inner fits at most (default 2000). */
+  maxEvaluations?: number;
+}
 
 /**
  * Minimises a criterion over ρ from rho0; `evaluate(ρ, start)` fits at ρ (warm-started
@@ -32,74 +47,64 @@ const RHO_LIMIT = 30;
 export function newtonOuter<E extends Scored>(
   evaluate: (rho: Float64Array, start: Float64Array | null) => E,
   rho0: Float64Array,
-  maxIter = 200,
+  options: OuterOptions<E> = {},
 ): OuterResult<E> {
+  const maxIter = options.maxIter ?? 200;
+  const maxEvaluations = options.maxEvaluations ?? 2000;
+  const analytic = options.gradient;
   const m = rho0.length;
   let rho = Float64Array.from(rho0);
-  let best = evaluate(rho, null);
-  const at = (r: Float64Array) => evaluate(r, best.fit.beta).score;
+  let evaluations = 0;
+  const fitAt = (r: Float64Array, start: Float64Array | null) => {
+    evaluations++;
+    return evaluate(r, start);
+  };
+  let best = fitAt(rho, null);
+  const at = (r: Float64Array) => fitAt(r, best.fit.beta).score;
   const clamp = (r: Float64Array) => r.map((v) => Math.max(-RHO_LIMIT, Math.min(RHO_LIMIT, v)));
-  let gradient = new Float64Array(m);
+  let gradient: Float64Array = new Float64Array(m);
   let converged = false;
   let iter = 0;
   for (; iter < maxIter; iter++) {
+    if (evaluations >= maxEvaluations) break;
     const f0 = best.score;
-    const h = 1e-4;
-    const g = new Float64Array(m);
     const H = new Float64Array(m * m);
-    const shifted = (pairs: [number, number][]) => {
-      const r = Float64Array.from(rho);
-      for (const [j, s] of pairs) r[j] += s;
-      return at(r);
-    };
-    for (let j = 0; j < m; j++) {
-      const fp = shifted([[j, h]]);
-      const fm = shifted([[j, -h]]);
-      g[j] = (fp - fm) / (2 * h);
-    }
-    const h2 = 1e-3;
-    for (let j = 0; j < m; j++) {
-      const fp = shifted([[j, h2]]);
-      const fm = shifted([[j, -h2]]);
-      H[j * m + j] = (fp - 2 * f0 + fm) / (h2 * h2);
-      for (let k = 0; k < j; k++) {
-        const v =
-          (shifted([
-            [j, h2],
-            [k, h2],
-          ]) -
-            shifted([
-              [j, h2],
-              [k, -h2],
-            ]) -
-            shifted([
-              [j, -h2],
-              [k, h2],
-            ]) +
-            shifted([
-              [j, -h2],
-              [k, -h2],
-            ])) /
-          (4 * h2 * h2);
-        H[j * m + k] = v;
-        H[k * m + j] = v;
-      }
-    }
+    const g = analytic ? analytic(rho, best) : centralDifferences(at, rho, f0, H);
     // a parameter held at its bound by a gradient pushing outwards is converged
-    for (let j = 0; j < m; j++)
-      if ((rho[j] >= RHO_LIMIT - 1e-9 && g[j] < 0) || (rho[j] <= -RHO_LIMIT + 1e-9 && g[j] > 0)) {
-        g[j] = 0;
-        for (let k = 0; k < m; k++) {
-          H[j * m + k] = k === j ? 1 : 0;
-          H[k * m + j] = k === j ? 1 : 0;
-        }
-      }
+    const held = Array.from(
+      g,
+      (v, j) => (rho[j] >= RHO_LIMIT - 1e-9 && v < 0) || (rho[j] <= -RHO_LIMIT + 1e-9 && v > 0),
+    );
+    for (let j = 0; j < m; j++) if (held[j]) g[j] = 0;
     gradient = g;
     const gmax = Math.max(...g.map(Math.abs));
     if (gmax <= 1e-7 * (Math.abs(f0) + 1)) {
       converged = true;
       break;
     }
+    if (analytic) {
+      // forward differences of the gradient (m fits), symmetrised
+      const h = 1e-4;
+      for (let j = 0; j < m; j++) {
+        if (held[j]) continue;
+        const r = Float64Array.from(rho);
+        r[j] += h;
+        const gj = analytic(r, fitAt(r, best.fit.beta));
+        for (let k = 0; k < m; k++) H[k * m + j] = (gj[k] - g[k]) / h;
+      }
+      for (let j = 0; j < m; j++)
+        for (let k = 0; k < j; k++) {
+          const v = (H[j * m + k] + H[k * m + j]) / 2;
+          H[j * m + k] = v;
+          H[k * m + j] = v;
+        }
+    }
+    for (let j = 0; j < m; j++)
+      if (held[j])
+        for (let k = 0; k < m; k++) {
+          H[j * m + k] = k === j ? 1 : 0;
+          H[k * m + j] = k === j ? 1 : 0;
+        }
     // Newton direction with a positive definite Hessian
     const e = symEigen(H, m);
     const top = Math.max(...e.values.map(Math.abs), 1e-12);
@@ -115,7 +120,8 @@ export function newtonOuter<E extends Scored>(
     let accepted = false;
     for (let half = 0; half < 30; half++) {
       const trial = clamp(rho.map((v, j) => v + step[j]));
-      const ev = evaluate(trial, best.fit.beta);
+      if (evaluations >= maxEvaluations) break;
+      const ev = fitAt(trial, best.fit.beta);
       if (ev.score < f0 - 1e-14 * Math.abs(f0)) {
         rho = trial;
         best = ev;
@@ -126,7 +132,8 @@ export function newtonOuter<E extends Scored>(
     }
     if (!accepted) {
       // no descent along the Newton direction: converged as far as the criterion resolves
-      converged = gmax <= 1e-4 * (Math.abs(f0) + 1);
+      // (unless the fits ran out)
+      converged = evaluations < maxEvaluations && gmax <= 1e-4 * (Math.abs(f0) + 1);
       break;
     }
     if (
@@ -137,5 +144,56 @@ export function newtonOuter<E extends Scored>(
       break;
     }
   }
-  return { rho, best, iterations: iter, converged, gradient };
+  return { rho, best, iterations: iter, evaluations, converged, gradient };
+}
+
+/** Gradient (returned) and Hessian (into H) of f at rho by central differences. */
+function centralDifferences(
+  at: (r: Float64Array) => number,
+  rho: Float64Array,
+  f0: number,
+  H: Float64Array,
+): Float64Array {
+  const m = rho.length;
+  const h = 1e-4;
+  const g = new Float64Array(m);
+  const shifted = (pairs: [number, number][]) => {
+    const r = Float64Array.from(rho);
+    for (const [j, s] of pairs) r[j] += s;
+    return at(r);
+  };
+  for (let j = 0; j < m; j++) {
+    const fp = shifted([[j, h]]);
+    const fm = shifted([[j, -h]]);
+    g[j] = (fp - fm) / (2 * h);
+  }
+  const h2 = 1e-3;
+  for (let j = 0; j < m; j++) {
+    const fp = shifted([[j, h2]]);
+    const fm = shifted([[j, -h2]]);
+    H[j * m + j] = (fp - 2 * f0 + fm) / (h2 * h2);
+    for (let k = 0; k < j; k++) {
+      const v =
+        (shifted([
+          [j, h2],
+          [k, h2],
+        ]) -
+          shifted([
+            [j, h2],
+            [k, -h2],
+          ]) -
+          shifted([
+            [j, -h2],
+            [k, h2],
+          ]) +
+          shifted([
+            [j, -h2],
+            [k, -h2],
+          ])) /
+        (4 * h2 * h2);
+      H[j * m + k] = v;
+      H[k * m + j] = v;
+    }
+  }
+  return g;
 }

@@ -26,50 +26,69 @@ lines.forEach((l, i) => {
   });
 });
 
+/** The P-IRLS data of warm ~ s(lat) + te(lon, lat) and its total penalty at log λ = rho. */
+function problem(rho: number[]) {
+  const n = lines.length;
+  const f = parseFormula("warm ~ s(lat) + te(lon, lat)");
+  let first = 1;
+  let built: BuiltSmooth[] = [];
+  for (const sm of f.smooths)
+    for (const b of buildSmooth(sm, (v) => cols.get(v) as Float64Array, null, n, first)) {
+      built.push(b);
+      first += b.info.size;
+    }
+  built = sideConstrain(built, n, true);
+  const p = 1 + built.reduce((a, b) => a + b.info.size, 0);
+  const X = new Float64Array(n * p).fill(1, 0, n);
+  const St = new Float64Array(p * p);
+  const lambda = rho.map(Math.exp);
+  let c = 1;
+  let s = 0;
+  for (const b of built) {
+    X.set(b.X, c * n);
+    const q = b.info.size;
+    for (const S of b.info.S) {
+      for (let i = 0; i < q; i++)
+        for (let j = 0; j < q; j++) St[(c + i) * p + c + j] += lambda[s] * S[i * q + j];
+      s++;
+    }
+    c += q;
+  }
+  const d: GamData = {
+    X,
+    n,
+    p,
+    y: cols.get("warm") as Float64Array,
+    w: cols.get("coslat") as Float64Array,
+    offset: null,
+    fam: float64Family(binomial()),
+    linear: false,
+  };
+  return { d, St };
+}
+
 describe("innerFit at the rounding floor", () => {
   it("stops when further Fisher steps cannot improve the fit, instead of at its cap", () => {
-    const n = lines.length;
-    const f = parseFormula("warm ~ s(lat) + te(lon, lat)");
-    let first = 1;
-    let built: BuiltSmooth[] = [];
-    for (const sm of f.smooths)
-      for (const b of buildSmooth(sm, (v) => cols.get(v) as Float64Array, null, n, first)) {
-        built.push(b);
-        first += b.info.size;
-      }
-    built = sideConstrain(built, n, true);
-    const p = 1 + built.reduce((a, b) => a + b.info.size, 0);
-    const X = new Float64Array(n * p).fill(1, 0, n);
-    const St = new Float64Array(p * p);
     // log smoothing parameters where the REML search of this model met the floor
-    const lambda = [-12.537866, -8.582034, -6.87941].map(Math.exp);
-    let c = 1;
-    let s = 0;
-    for (const b of built) {
-      X.set(b.X, c * n);
-      const q = b.info.size;
-      for (const S of b.info.S) {
-        for (let i = 0; i < q; i++)
-          for (let j = 0; j < q; j++) St[(c + i) * p + c + j] += lambda[s] * S[i * q + j];
-        s++;
-      }
-      c += q;
-    }
-    const d: GamData = {
-      X,
-      n,
-      p,
-      y: cols.get("warm") as Float64Array,
-      w: cols.get("coslat") as Float64Array,
-      offset: null,
-      fam: float64Family(binomial()),
-      linear: false,
-    };
+    const { d, St } = problem([-12.537866, -8.582034, -6.87941]);
     const fit = innerFit(d, St, null, null);
     const again = innerFit(d, St, null, fit.beta);
     expect(fit.iterations).toBeLessThan(200);
     expect(again.iterations).toBeLessThan(200);
     // what the cap would have returned: the same penalised deviance to rounding
+    const pdev = fit.deviance + fit.penalty;
+    expect(Math.abs(again.deviance + again.penalty - pdev)).toBeLessThan(1e-9 * pdev);
+  });
+
+  it("stops when the steps only wander along directions the data hardly determine", () => {
+    // tiny λ (as the REML search of the CMIP5 tos demo tries): coefficients near 3e4, and
+    // steps of order 1 that no longer lower the penalised deviance
+    const { d, St } = problem([-25, -20, -18]);
+    const fit = innerFit(d, St, null, null);
+    expect(Math.max(...fit.beta.map(Math.abs))).toBeGreaterThan(1e4);
+    expect(fit.iterations).toBeLessThan(60);
+    const again = innerFit(d, St, null, fit.beta);
+    expect(again.iterations).toBeLessThan(20);
     const pdev = fit.deviance + fit.penalty;
     expect(Math.abs(again.deviance + again.penalty - pdev)).toBeLessThan(1e-9 * pdev);
   });

@@ -143,6 +143,7 @@ export function innerFit(
   const wt = new Float64Array(n);
   let last: { xwx: Float64Array; chol: ScaledCholesky } | null = null;
   let floorHits = 0;
+  let lastChange = Number.POSITIVE_INFINITY;
   for (let iter = 1; iter <= 200; iter++) {
     const dmu = fam.meanDerivative(eta);
     const v = fam.variance(mu);
@@ -194,10 +195,24 @@ export function innerFit(
     const halved = next !== sol.beta;
     const stalled = halved && Math.abs(pdevN - pdev) <= 1e-14 * (Math.abs(pdev) + 0.1);
     // at the rounding floor of an ill-conditioned system (tiny λ, near separation) the full
-    // step stays around 1e-8 and the penalised deviance only jitters: further iterations
-    // cannot improve the fit, so two such iterations in a row end it
+    // step stays around 1e-8, or wanders along directions the fit hardly determines (with
+    // coefficients of 1e4 and more), and the penalised deviance only jitters: further
+    // iterations cannot improve the fit, so two such iterations in a row end it. The
+    // Newton decrement δᵀ(XᵀWX + S)δ of the full step is the decrease it promises.
+    let decrement = 0;
+    for (let a = 0; a < p; a++) {
+      const da = sol.beta[a] - beta[a];
+      if (da === 0) continue;
+      let t = 0;
+      for (let b = 0; b < p; b++) t += (xwx[a * p + b] + St[a * p + b]) * (sol.beta[b] - beta[b]);
+      decrement += da * t;
+    }
+    // (a step no smaller than the last one: a converging iteration shrinks its steps)
+    const floor = 1e-11 * (Math.abs(pdev) + 0.1);
+    const wandering = decrement <= floor && change >= 0.5 * lastChange;
+    lastChange = change;
     floorHits =
-      change <= 1e-6 * (size + 1e-3) && Math.abs(pdevN - pdev) <= 1e-11 * (Math.abs(pdev) + 0.1)
+      (change <= 1e-6 * (size + 1e-3) || wandering) && Math.abs(pdevN - pdev) <= floor
         ? floorHits + 1
         : 0;
     const converged =

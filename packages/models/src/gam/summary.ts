@@ -353,6 +353,11 @@ function table(header: string[], rows: string[][]): string {
 }
 
 /** mgcv's `print.summary.gam` layout. */
+/** The summary's line for a smoothness selection that stopped before converging. */
+export function outerWarning(iterations: number): string {
+  return `Warning: the smoothing parameter search stopped after ${iterations} Newton steps without converging; the smoothing parameters are the best found.`;
+}
+
 export function formatSummary(r: GamResults, t: SummaryTable): string {
   const out: string[] = [];
   out.push(
@@ -412,5 +417,6 @@ export function formatSummary(r: GamResults, t: SummaryTable): string {
   out.push(
     `${crit} = ${t.score.toPrecision(5)}  Scale est. = ${t.scale.toPrecision(5)}  n = ${t.n}`,
   );
+  if (!r.converged) out.push("", outerWarning(r.iterations));
   return out.join("\n");
 }
