@@ -12,65 +12,32 @@
  * panels being reused stay in cache.
  */
 
-const I32 = 0x7f;
-const V128 = 0x7b;
+import { I32, uleb, V128, wasmModule } from "./wasm/encode.js";
+import { instantiate, newMemory, type WasmMemory } from "./wasm/instance.js";
+import {
+  I32_ADD as ADD,
+  I32_EQZ as EQZ,
+  I32_GE_U as GE_U,
+  get,
+  i32,
+  I32_LT_U as LT_U,
+  loop,
+  I32_MUL as MUL,
+  SELECT,
+  I32_SUB as SUB,
+  set,
+  simd,
+  v128Load as v128load,
+  v128Store as v128store,
+  V128_ZERO as ZERO,
+} from "./wasm/ops.js";
 
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
+export type { WasmMemory };
 
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const byte = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
-      out.push(byte);
-      return out;
-    }
-    out.push(byte | 0x80);
-  }
-}
-
-function section(id: number, body: number[]): number[] {
-  return [id, ...uleb(body.length), ...body];
-}
-
-function str(s: string): number[] {
-  return [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
-}
-
-// Opcodes.
-const get = (i: number) => [0x20, ...uleb(i)];
-const set = (i: number) => [0x21, ...uleb(i)];
-const i32 = (v: number) => [0x41, ...sleb(v)];
-const ADD = 0x6a;
-const SUB = 0x6b;
-const EQZ = 0x45;
-const MUL = 0x6c;
-const GE_U = 0x4f;
-const LT_U = 0x49;
-const SELECT = 0x1b;
-const simd = (op: number, ...rest: number[]) => [0xfd, ...uleb(op), ...rest];
-const v128load = (offset: number) => simd(0x00, 4, ...uleb(offset));
-const v128store = (offset: number) => simd(0x0b, 4, ...uleb(offset));
-const ZERO = simd(0x0c, ...new Array<number>(16).fill(0));
 /** Rows of A per cache block. */
 const MB = 64;
 /** Depth (k) per cache block: a packed B panel chunk of KC·32 bytes stays in L1. */
 const KC = 256;
-
-/** for-style loop: `while (!(cond)) { body }`, where `exit` pushes the break condition. */
-function loop(exit: number[], body: number[]): number[] {
-  return [0x02, 0x40, 0x03, 0x40, ...exit, 0x0d, 1, ...body, 0x0c, 0, 0x0b, 0x0b];
-}
 
 /** Kernel body for one element size (4 → f32x4, 8 → f64x2). */
 function kernelBody(es: 4 | 8): number[] {
@@ -209,49 +176,24 @@ function kernelBody(es: 4 | 8): number[] {
     ...i32(0),
     ...set(kc),
     ...loop([...get(kc), ...get(pK), GE_U], kcBody),
-    0x0b,
   ];
-  const locals = [2, 12, I32, 11, V128];
-  const body = [...locals, ...code];
-  return [...uleb(body.length), ...body];
+  return code;
 }
 
-function moduleBytes(): Uint8Array {
-  const type = [1, 0x60, 6, I32, I32, I32, I32, I32, I32, 0];
-  const imports = [1, ...str("env"), ...str("mem"), 0x02, 0x00, 1];
-  const funcs = [2, 0, 0];
-  const exports = [2, ...str("mm32"), 0x00, 0, ...str("mm64"), 0x00, 1];
-  const code = [2, ...kernelBody(4), ...kernelBody(8)];
-  return new Uint8Array([
-    0x00,
-    0x61,
-    0x73,
-    0x6d,
-    1,
-    0,
-    0,
-    0,
-    ...section(1, type),
-    ...section(2, imports),
-    ...section(3, funcs),
-    ...section(7, exports),
-    ...section(10, code),
-  ]);
+/** @internal The module: `mm32` and `mm64` over an imported memory. */
+export function matmulModuleBytes(): Uint8Array {
+  const params = [I32, I32, I32, I32, I32, I32] as const;
+  const locals = [...new Array<typeof I32>(12).fill(I32), ...new Array<typeof V128>(11).fill(V128)];
+  return wasmModule({
+    memory: { import: true },
+    functions: [
+      { name: "mm32", params, locals, body: kernelBody(4) },
+      { name: "mm64", params, locals, body: kernelBody(8) },
+    ],
+  });
 }
 
 type Kernel = (a: number, b: number, c: number, m: number, n: number, k: number) => void;
-
-/** The slice of the WebAssembly JS API used here (the project's type libs do not declare it). */
-export interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Memory: new (d: { initial: number }) => WasmMemory;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (m: object, imports: object) => { exports: Record<string, unknown> };
-}
 
 /** The instantiated kernels and their memory, or null where WebAssembly SIMD is unavailable. */
 export interface SimdMatmul {
@@ -273,19 +215,8 @@ export function releaseSimdMatmul(): void {
 /** Instantiates the SIMD kernels once (synchronously; the module is a few hundred bytes). */
 export function simdMatmul(): SimdMatmul | null {
   if (cached !== undefined) return cached;
-  try {
-    const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-    const bytes = moduleBytes();
-    if (wasm === undefined || !wasm.validate(bytes)) {
-      cached = null;
-      return cached;
-    }
-    const memory = new wasm.Memory({ initial: 1 });
-    const inst = new wasm.Instance(new wasm.Module(bytes), { env: { mem: memory } });
-    const ex = inst.exports as unknown as { mm32: Kernel; mm64: Kernel };
-    cached = { memory, mm32: ex.mm32, mm64: ex.mm64 };
-  } catch {
-    cached = null;
-  }
+  const memory = newMemory(1);
+  const ex = memory && instantiate(matmulModuleBytes(), { env: { mem: memory } });
+  cached = memory && ex ? { memory, mm32: ex.mm32 as Kernel, mm64: ex.mm64 as Kernel } : null;
   return cached;
 }
