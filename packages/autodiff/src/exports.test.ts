@@ -66,8 +66,10 @@ it("exports the documented API", () => {
       "reshape",
       "scalar",
       "scatterAdd",
+      "setSimd",
       "sigmoid",
       "sign",
+      "simdEnabled",
       "sin",
       "slice",
       "softmax",
@@ -92,6 +94,55 @@ it("exports the documented API", () => {
       "where",
       "zeros",
       "zerosLike",
+    ]
+  `);
+});
+
+it("exports the WebAssembly code generator at @geoml/autodiff/wasm", async () => {
+  const wasm = await import("./wasm.js");
+  expect(Object.keys(wasm).sort()).toMatchInlineSnapshot(`
+    [
+      "F32",
+      "F64",
+      "F64_ADD",
+      "I32",
+      "I32_ADD",
+      "I32_EQZ",
+      "I32_GE_U",
+      "I32_GT_U",
+      "I32_LT_U",
+      "I32_MUL",
+      "I32_SUB",
+      "I64",
+      "S",
+      "SELECT",
+      "V128",
+      "V128_ZERO",
+      "f64",
+      "f64Load",
+      "f64Store",
+      "f64x2Const",
+      "get",
+      "i32",
+      "i64x2Const",
+      "ifElse",
+      "instantiate",
+      "loop",
+      "name",
+      "newMemory",
+      "section",
+      "set",
+      "setSimd",
+      "simd",
+      "simdEnabled",
+      "sleb",
+      "tee",
+      "uleb",
+      "v128Const",
+      "v128Load",
+      "v128Store",
+      "wasmApi",
+      "wasmModule",
     ]
   `);
 });

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { matmul } from "../ops/linalg.js";
 import { Rng } from "../rng.js";
 import type { Tensor } from "../tensor.js";
-import { matmulConfig, matmulKernel } from "./matmul.js";
+import { matmulKernel } from "./matmul.js";
+import { setSimd } from "./wasm/instance.js";
 import { releaseSimdMatmul, simdMatmul } from "./wasm-matmul.js";
 
 /** Plain triple loop in float64, the reference for both kernel paths. */
@@ -30,7 +31,7 @@ function maxRelErr(got: Tensor, want: Float64Array): number {
 
 describe("matmul kernels", () => {
   afterEach(() => {
-    matmulConfig.simd = true;
+    setSimd(true);
   });
 
   it("has WebAssembly SIMD on this engine", () => {
@@ -47,7 +48,7 @@ describe("matmul kernels", () => {
   for (const dtype of ["float64", "float32"] as const)
     for (const simd of [true, false])
       it(`${dtype} ${simd ? "SIMD" : "JS"} path matches a float64 triple loop`, () => {
-        matmulConfig.simd = simd;
+        setSimd(simd);
         const rng = new Rng(3);
         for (const [m, k, n] of sizes) {
           const a = rng.normal([m, k], { dtype });
@@ -84,7 +85,7 @@ describe("matmul kernels", () => {
 
   for (const simd of [true, false])
     it(`${simd ? "SIMD" : "JS"} path reads transposed operands in place`, () => {
-      matmulConfig.simd = simd;
+      setSimd(simd);
       const rng = new Rng(6);
       for (const [m, k, n] of [
         [37, 53, 29],

@@ -3,10 +3,12 @@
  * Products of at least {@link SIMD_MIN_FLOPS} multiply-adds run in the WebAssembly
  * SIMD kernel (see wasm-matmul.ts): operands are copied into its memory, B packed
  * into column panels, and the result copied back. Smaller ones, and engines without
- * WebAssembly SIMD, use the register-tiled JS loop below, which accumulates in float64.
+ * WebAssembly SIMD, or with the fallback selected (`setSimd(false)`, `GEOML_SIMD=0`), use
+ * the register-tiled JS loop below, which accumulates in float64.
  * The SIMD path accumulates float32 products in float32, like BLAS sgemm.
  */
 import type { Storage } from "../dtype.js";
+import { simdEnabled } from "./wasm/instance.js";
 import { releaseSimdMatmul, simdMatmul, type WasmMemory } from "./wasm-matmul.js";
 
 const KB = 128;
@@ -16,9 +18,6 @@ export const SIMD_MIN_FLOPS = 16384;
 
 /** Scratch memory above this size is released after the product that needed it. */
 const KEEP_BYTES = 64 * 2 ** 20;
-
-/** When false, every product takes the JS path (used by tests to compare both paths). */
-export const matmulConfig = { simd: true };
 
 /**
  * C[t] = op(A[t]) · op(B[t]) for `batch` matrix pairs found at the given element
@@ -44,7 +43,7 @@ export function matmulKernel(
     c.fill(0);
     return;
   }
-  const simd = matmulConfig.simd && m * k * n >= SIMD_MIN_FLOPS ? simdMatmul() : null;
+  const simd = simdEnabled() && m * k * n >= SIMD_MIN_FLOPS ? simdMatmul() : null;
   // One shared B and contiguous A matrices: a single tall product of batch·m rows.
   let shared = batch > 1 && !ta;
   for (let t = 0; t < batch && shared; t++)
