@@ -156,6 +156,8 @@ export function vtanh(F: VecFn, x: E, prec: Prec): number[] {
   const { n, p } = reduceExp(F, a, prec);
   const s = F.v(pow2(n));
   const e = F.v(add(mul(s, p), sub(s, c(1))));
+  // float32 results: e/(e + 2) in float64 is far more accurate than needed
+  if (prec === "f32") return copySign(div(e, add(e, c(2))), x);
   // e/(e + 2) with the rounding error δ of d = e + 2 (Fast2Sum) taken out:
   // e/(d + δ) ≈ q − q·δ/d, which saves about one ulp
   const d = F.v(add(e, c(2)));
