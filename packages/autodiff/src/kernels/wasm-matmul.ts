@@ -20,6 +20,7 @@ import {
   I32_GE_U as GE_U,
   get,
   i32,
+  ifElse,
   I32_LT_U as LT_U,
   loop,
   I32_MUL as MUL,
@@ -180,7 +181,134 @@ function kernelBody(es: 4 | 8): number[] {
   return code;
 }
 
+/**
+ * Packing into panels (the layout above): `pack(src, dst, outer, padded, width, k, sOuter, sK)`
+ * writes, for each group g0 = 0, width, … < padded and each p < k, the `width` values
+ * X[g0 + t, p] (t < width) to dst, zero where g0 + t ≥ outer. X[i, p] is the element at
+ * byte `src + i·sOuter + p·sK`, so one kernel packs A (groups of 4 rows) and B (groups of
+ * TN columns), stored transposed or not. Full groups whose values are adjacent
+ * (sOuter = element size) are copied as whole vectors.
+ */
+function packBody(es: 4 | 8): number[] {
+  const [src, dst, outer, padded, width, k, sOuter, sK] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const [g0, p, t, o, base, idx, full, bytes] = [8, 9, 10, 11, 12, 13, 14, 15];
+  const load = es === 4 ? [0x2a, 2, 0] : [0x2b, 3, 0];
+  const store = es === 4 ? [0x38, 2, 0] : [0x39, 3, 0];
+  const zero = es === 4 ? [0x43, 0, 0, 0, 0] : [0x44, 0, 0, 0, 0, 0, 0, 0, 0];
+  const vectors = [
+    ...get(o),
+    ...get(base),
+    ...v128load(0, 0),
+    ...v128store(0, 0),
+    ...get(bytes),
+    ...i32(32),
+    0x46, // i32.eq
+    0x04,
+    0x40,
+    ...get(o),
+    ...get(base),
+    ...v128load(16, 0),
+    ...v128store(16, 0),
+    0x0b,
+  ];
+  // dst[o + t·es] = idx < outer ? X[idx, p] : 0, idx = g0 + t (the address clamped to src past the edge)
+  const scalar = [
+    ...i32(0),
+    ...set(t),
+    ...loop(
+      [...get(t), ...get(width), GE_U],
+      [
+        ...get(o),
+        ...get(t),
+        ...i32(es),
+        MUL,
+        ADD,
+        ...get(g0),
+        ...get(t),
+        ADD,
+        ...set(idx),
+        ...get(base),
+        ...get(t),
+        ...get(sOuter),
+        MUL,
+        ADD,
+        ...get(src),
+        ...get(idx),
+        ...get(outer),
+        LT_U,
+        SELECT,
+        ...load,
+        ...zero,
+        ...get(idx),
+        ...get(outer),
+        LT_U,
+        SELECT,
+        ...store,
+        ...get(t),
+        ...i32(1),
+        ADD,
+        ...set(t),
+      ],
+    ),
+  ];
+  const pBody = [
+    ...get(src),
+    ...get(g0),
+    ...get(sOuter),
+    MUL,
+    ADD,
+    ...get(p),
+    ...get(sK),
+    MUL,
+    ADD,
+    ...set(base),
+    ...get(full),
+    ...ifElse(vectors, scalar),
+    ...get(o),
+    ...get(bytes),
+    ADD,
+    ...set(o),
+    ...get(p),
+    ...i32(1),
+    ADD,
+    ...set(p),
+  ];
+  const gBody = [
+    // full: the whole group lies inside and its values are adjacent
+    ...get(g0),
+    ...get(width),
+    ADD,
+    ...get(outer),
+    0x4d, // i32.le_u
+    ...get(sOuter),
+    ...i32(es),
+    0x46, // i32.eq
+    0x71, // i32.and
+    ...set(full),
+    ...i32(0),
+    ...set(p),
+    ...loop([...get(p), ...get(k), GE_U], pBody),
+    ...get(g0),
+    ...get(width),
+    ADD,
+    ...set(g0),
+  ];
+  return [
+    ...get(dst),
+    ...set(o),
+    ...get(width),
+    ...i32(es),
+    MUL,
+    ...set(bytes),
+    ...i32(0),
+    ...set(g0),
+    ...loop([...get(g0), ...get(padded), GE_U], gBody),
+  ];
+}
+
 /** @internal The module: `mm32` and `mm64` over an imported memory. */
+const i32s = (n: number) => new Array<typeof I32>(n).fill(I32);
+
 export function matmulModuleBytes(): Uint8Array {
   const params = [I32, I32, I32, I32, I32, I32] as const;
   const locals = [...new Array<typeof I32>(12).fill(I32), ...new Array<typeof V128>(11).fill(V128)];
@@ -189,17 +317,32 @@ export function matmulModuleBytes(): Uint8Array {
     functions: [
       { name: "mm32", params, locals, body: kernelBody(4) },
       { name: "mm64", params, locals, body: kernelBody(8) },
+      { name: "pack32", params: i32s(8), locals: i32s(8), body: packBody(4) },
+      { name: "pack64", params: i32s(8), locals: i32s(8), body: packBody(8) },
     ],
   });
 }
 
 type Kernel = (a: number, b: number, c: number, m: number, n: number, k: number) => void;
+/** See {@link packBody}. */
+export type Pack = (
+  src: number,
+  dst: number,
+  outer: number,
+  padded: number,
+  width: number,
+  k: number,
+  sOuter: number,
+  sK: number,
+) => void;
 
 /** The instantiated kernels and their memory, or null where WebAssembly SIMD is unavailable. */
 export interface SimdMatmul {
   memory: WasmMemory;
   mm32: Kernel;
   mm64: Kernel;
+  pack32: Pack;
+  pack64: Pack;
 }
 
 let cached: SimdMatmul | null | undefined;
@@ -217,6 +360,15 @@ export function simdMatmul(): SimdMatmul | null {
   if (cached !== undefined) return cached;
   const memory = newMemory(1);
   const ex = memory && instantiate(matmulModuleBytes(), { env: { mem: memory } });
-  cached = memory && ex ? { memory, mm32: ex.mm32 as Kernel, mm64: ex.mm64 as Kernel } : null;
+  cached =
+    memory && ex
+      ? {
+          memory,
+          mm32: ex.mm32 as Kernel,
+          mm64: ex.mm64 as Kernel,
+          pack32: ex.pack32 as Pack,
+          pack64: ex.pack64 as Pack,
+        }
+      : null;
   return cached;
 }
