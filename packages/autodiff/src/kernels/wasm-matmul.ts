@@ -273,6 +273,90 @@ function packBody(es: 4 | 8): number[] {
     ADD,
     ...set(p),
   ];
+  // float32 groups whose rows run along p (sK = 4): 4×4 blocks transposed with shuffles,
+  // four steps of p at a time; the p left over go through the loop below
+  const transposed: number[] = [];
+  if (es === 4) {
+    const R = [16, 17, 18, 19];
+    const T = [20, 21, 22, 23];
+    const shuffle = (a: number, b: number, lanes: number[]) => [
+      ...get(a),
+      ...get(b),
+      ...simd(0x0d, ...lanes),
+    ];
+    const LO = [0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23];
+    const HI = [8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31];
+    const HALF0 = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
+    const HALF1 = [8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31];
+    const block = (c: number) => {
+      const out: number[] = [];
+      for (let j = 0; j < 4; j++)
+        out.push(
+          ...get(src),
+          ...get(g0),
+          ...i32(4 * c + j),
+          ADD,
+          ...get(sOuter),
+          MUL,
+          ADD,
+          ...get(p),
+          ...i32(4),
+          MUL,
+          ADD,
+          ...v128load(0, 0),
+          ...set(R[j]),
+        );
+      out.push(...shuffle(R[0], R[1], LO), ...set(T[0]), ...shuffle(R[2], R[3], LO), ...set(T[1]));
+      out.push(...shuffle(R[0], R[1], HI), ...set(T[2]), ...shuffle(R[2], R[3], HI), ...set(T[3]));
+      const rows = [
+        [T[0], T[1], HALF0],
+        [T[0], T[1], HALF1],
+        [T[2], T[3], HALF0],
+        [T[2], T[3], HALF1],
+      ] as const;
+      rows.forEach(([a, b, lanes], q) => {
+        out.push(
+          ...get(o),
+          ...get(bytes),
+          ...i32(q),
+          MUL,
+          ADD,
+          ...shuffle(a, b, [...lanes]),
+          ...v128store(16 * c, 0),
+        );
+      });
+      return out;
+    };
+    const step = [
+      ...block(0),
+      ...get(width),
+      ...i32(8),
+      0x46, // i32.eq
+      ...ifElse(block(1)),
+      ...get(o),
+      ...get(bytes),
+      ...i32(4),
+      MUL,
+      ADD,
+      ...set(o),
+      ...get(p),
+      ...i32(4),
+      ADD,
+      ...set(p),
+    ];
+    transposed.push(
+      ...get(g0),
+      ...get(width),
+      ADD,
+      ...get(outer),
+      0x4d, // i32.le_u
+      ...get(sK),
+      ...i32(4),
+      0x46,
+      0x71, // i32.and
+      ...ifElse(loop([...get(p), ...i32(4), ADD, ...get(k), 0x4b /* i32.gt_u */], step)),
+    );
+  }
   const gBody = [
     // full: the whole group lies inside and its values are adjacent
     ...get(g0),
@@ -287,6 +371,7 @@ function packBody(es: 4 | 8): number[] {
     ...set(full),
     ...i32(0),
     ...set(p),
+    ...transposed,
     ...loop([...get(p), ...get(k), GE_U], pBody),
     ...get(g0),
     ...get(width),
@@ -317,7 +402,12 @@ export function matmulModuleBytes(): Uint8Array {
     functions: [
       { name: "mm32", params, locals, body: kernelBody(4) },
       { name: "mm64", params, locals, body: kernelBody(8) },
-      { name: "pack32", params: i32s(8), locals: i32s(8), body: packBody(4) },
+      {
+        name: "pack32",
+        params: i32s(8),
+        locals: [...i32s(8), ...new Array<typeof V128>(8).fill(V128)],
+        body: packBody(4),
+      },
       { name: "pack64", params: i32s(8), locals: i32s(8), body: packBody(8) },
     ],
   });
