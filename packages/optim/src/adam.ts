@@ -88,6 +88,23 @@ function makeAdam(
           const vMax = amsgrad ? new Float64Array(n) : null;
           // the update in the gradient's own dtype: computed in float64, rounded once
           const u = g instanceof Float32Array ? new Float32Array(n) : new Float64Array(n);
+          if (pv === null && vMax === null) {
+            // the common case (no weight decay, no AMSGrad) without per-element branches;
+            // the same arithmetic as the general loop below
+            const c1 = 1 - beta1;
+            const c2 = 1 - beta2;
+            for (let k = 0; k < n; k++) {
+              const gk = g[k];
+              const mk = beta1 * m0[k] + c1 * gk;
+              const vk = beta2 * v0[k] + c2 * gk * gk;
+              m[k] = mk;
+              v[k] = vk;
+              u[k] = -stepSize * (mk / (Math.sqrt(vk) / bc2Sqrt + eps));
+            }
+            mu.push(m);
+            nu.push(v);
+            return u;
+          }
           for (let k = 0; k < n; k++) {
             const gk = pv !== null && !decoupled ? g[k] + weightDecay * pv[k] : g[k];
             m[k] = beta1 * m0[k] + (1 - beta1) * gk;
