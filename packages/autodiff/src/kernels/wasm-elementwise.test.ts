@@ -12,8 +12,8 @@
  * Bounds: ≤ 2 ulp from Math.* for exp/expm1/log/log1p, ≤ 3 for tanh (V8's Math.tanh is
  * itself up to 1.5 ulp from the correctly rounded value, e.g. at x = 0.18275528214871883,
  * where ours is 1.5 ulp off on the other side), ≤ 3 ulp for sigmoid/softplus in float64,
- * and ≤ 1 float32 ulp everywhere in float32. The maxima measured are printed and listed
- * in the README.
+ * and ≤ 1 float32 ulp in float32 (2 for tanh, which runs in float32 lanes). The maxima
+ * measured are printed and listed in the README.
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { setSimd } from "./wasm/instance.js";
@@ -47,7 +47,7 @@ const BOUND: Record<UnaryName, [number, number]> = {
   expm1: [2, 1],
   log: [2, 1],
   log1p: [2, 1],
-  tanh: [3, 1],
+  tanh: [3, 2],
   sigmoid: [3, 1],
   softplus: [3, 1],
 };
@@ -246,7 +246,8 @@ describe.runIf(elementwiseInstance() !== null)("wasm elementwise kernels: accura
       const x = new Float32Array(n).map((_, i) => (i % 97) / 10 - 4);
       const y = new Float32Array(n).fill(-7);
       wasmUnary("tanh", x, y);
-      for (let i = 0; i < n; i++) expect(y[i]).toBe(Math.fround(Math.tanh(x[i])));
+      for (let i = 0; i < n; i++)
+        expect(ulps(y[i], Math.fround(Math.tanh(x[i])), ulp32)).toBeLessThanOrEqual(2);
     }
   });
 });

@@ -36,6 +36,7 @@ import {
   vsigmoidSlope,
   vsoftplus,
   vtanh,
+  vtanhF32,
 } from "./wasm/vmath.js";
 
 type Vec = (F: VecFn, x: E, prec: Prec) => number[];
@@ -52,6 +53,11 @@ export const UNARY = {
   softplus: vsoftplus,
 } satisfies Record<string, Vec>;
 export type UnaryName = keyof typeof UNARY;
+
+/** float32 kernels computed in float32 lanes rather than promoted to float64. */
+const NATIVE32: Record<string, ((F: VecFn, x: E) => number[]) | undefined> = {
+  tanh: vtanhF32,
+};
 
 /** Fused backward rules: cotangent g and the op's output y or input x. */
 export const BINARY = {
@@ -84,6 +90,7 @@ function kernel(
   arity: 1 | 2,
   f: (F: VecFn, xs: E[], prec: Prec) => number[],
   es: 4 | 8,
+  native32?: (F: VecFn, x: E) => number[],
 ): WasmFunction {
   const dst = arity;
   const bytes = arity + 1;
@@ -94,6 +101,8 @@ function kernel(
   let out: number[];
   if (es === 8) {
     out = f(F, ins, "f64");
+  } else if (native32) {
+    out = native32(F, ins[0]);
   } else {
     const lo = ins.map((x) => F.v(promote(x)));
     const hi = ins.map((x) => F.v(promote(shuffle(x, x, HIGH))));
@@ -123,7 +132,7 @@ export function elementwiseModuleBytes(): Uint8Array {
   const functions: WasmFunction[] = [];
   for (const [name, f] of Object.entries(UNARY) as [string, Vec][])
     for (const es of [8, 4] as const)
-      functions.push(kernel(`${name}${es * 8}`, 1, (F, [x], p) => f(F, x, p), es));
+      functions.push(kernel(`${name}${es * 8}`, 1, (F, [x], p) => f(F, x, p), es, NATIVE32[name]));
   for (const [name, f] of Object.entries(BINARY) as [string, Vec2][])
     for (const es of [8, 4] as const)
       functions.push(kernel(`${name}${es * 8}`, 2, (F, [a, b], p) => f(F, a, b, p), es));
