@@ -22,6 +22,7 @@ it("exports the documented API", () => {
       "clip",
       "concat",
       "cos",
+      "dense",
       "digamma",
       "div",
       "equal",

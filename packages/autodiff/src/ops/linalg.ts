@@ -21,9 +21,10 @@ export function mT(x: Tensor): Tensor {
 /**
  * Batched product op(a) · op(b) of tensors with ndim ≥ 2 and broadcastable batch axes,
  * where op transposes the last two axes when `ta`/`tb` is set. The flags let the VJPs
- * multiply by transposes without materialising them.
+ * multiply by transposes without materialising them. `trace` false records no node
+ * (for ops that record their own, as `dense`).
  */
-function matmulNd(a: Tensor, b: Tensor, ta = false, tb = false): Tensor {
+export function matmulNd(a: Tensor, b: Tensor, ta = false, tb = false, trace = true): Tensor {
   const m = a.shape[a.ndim - (ta ? 1 : 2)];
   const k = a.shape[a.ndim - (ta ? 2 : 1)];
   const k2 = b.shape[b.ndim - (tb ? 1 : 2)];
@@ -62,7 +63,7 @@ function matmulNd(a: Tensor, b: Tensor, ta = false, tb = false): Tensor {
   const out = alloc(a.dtype, batch * m * n);
   matmulKernel(a.data, b.data, out, batch, m, k, n, aOff, bOff, ta, tb);
   const y = new Tensor(out, [...batchShape, m, n], a.dtype);
-  if (shouldRecord(a, b))
+  if (trace && shouldRecord(a, b))
     // C = op(A)·op(B): d op(A) = G·op(B)ᵀ and d op(B) = op(A)ᵀ·G, transposed back when
     // the operand was stored transposed.
     record(y, [a, b], (g, need) => [

@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 interface CallFrame {
   functionName: string;
   url: string;
+  lineNumber?: number;
 }
 interface ProfileNode {
   id: number;
@@ -110,7 +111,7 @@ if (top > 0) {
   profile.samples.forEach((id, i) => {
     if (!inTrain(id)) return;
     const f = byId.get(id)!.callFrame;
-    const k = `${f.functionName || "(anonymous)"} ${f.url.replace(/.*\/src\//, "")}`;
+    const k = `${f.functionName || "(anonymous)"} ${f.url.replace(/.*\/src\//, "")}:${(f.lineNumber ?? -1) + 1}`;
     self.set(k, (self.get(k) ?? 0) + (profile.timeDeltas[i] ?? 0));
   });
   console.log("\n| function (self time) | share |\n|---|---:|");
