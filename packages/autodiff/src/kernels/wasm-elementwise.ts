@@ -16,8 +16,10 @@ import {
   i32,
   loop,
   S,
+  SELECT,
   set,
   simd,
+  v128Const,
   v128Load,
   v128Store,
 } from "./wasm/ops.js";
@@ -127,6 +129,67 @@ function kernel(
   };
 }
 
+/** Activations with a fused bias kernel (see {@link wasmBiasActivation}). */
+export type BiasActivation = "identity" | "tanh" | "relu";
+const BIAS_ACTS: BiasActivation[] = ["identity", "tanh", "relu"];
+
+/**
+ * `bias<Act><bits>(src, bias, dst, rowBytes, bytes)`: dst = act(src + bias), the bias
+ * (one row of `rowBytes`, a multiple of 16) repeated along the rows. The sum is one
+ * rounding in the storage dtype, as the `add` op's.
+ */
+function biasKernel(act: BiasActivation, es: 4 | 8): WasmFunction {
+  const [src, bias, dst, rowBytes, bytes, i, j] = [0, 1, 2, 3, 4, 5, 6];
+  const F = new VecFn(7);
+  const load = (p: number, q: number) => [...get(p), ...get(q), I32_ADD, ...v128Load(0)];
+  const x = F.v([...load(src, i), ...load(bias, j), ...simd(es === 4 ? S.f32x4Add : S.f64x2Add)]);
+  const y =
+    act === "identity"
+      ? x
+      : act === "relu"
+        ? [...x, ...(es === 4 ? f32Zero : c(0)), ...simd(es === 4 ? 0xe9 : S.f64x2Max)]
+        : es === 4
+          ? vtanhF32(F, x)
+          : vtanh(F, x, "f64");
+  const step = [
+    ...F.take(),
+    ...get(dst),
+    ...get(i),
+    I32_ADD,
+    ...y,
+    ...v128Store(0),
+    ...get(i),
+    ...i32(16),
+    I32_ADD,
+    ...set(i),
+    // j = j + 16 < rowBytes ? j + 16 : 0
+    ...get(j),
+    ...i32(16),
+    I32_ADD,
+    ...set(j),
+    ...i32(0),
+    ...get(j),
+    ...get(j),
+    ...get(rowBytes),
+    I32_GE_U,
+    SELECT,
+    ...set(j),
+  ];
+  return {
+    name: `bias${act}${es * 8}`,
+    params: new Array<typeof I32>(5).fill(I32),
+    locals: [I32, I32, ...F.locals],
+    body: [
+      ...i32(0),
+      ...set(i),
+      ...i32(0),
+      ...set(j),
+      ...loop([...get(i), ...get(bytes), I32_GE_U], step),
+    ],
+  };
+}
+const f32Zero = v128Const(new Uint8Array(16));
+
 /** @internal The module's bytes: `<name>64` / `<name>32` for every function above, memory `mem`. */
 export function elementwiseModuleBytes(): Uint8Array {
   const functions: WasmFunction[] = [];
@@ -136,6 +199,8 @@ export function elementwiseModuleBytes(): Uint8Array {
   for (const [name, f] of Object.entries(BINARY) as [string, Vec2][])
     for (const es of [8, 4] as const)
       functions.push(kernel(`${name}${es * 8}`, 2, (F, [a, b], p) => f(F, a, b, p), es));
+  for (const act of BIAS_ACTS)
+    for (const es of [8, 4] as const) functions.push(biasKernel(act, es));
   return wasmModule({ memory: { export: "mem", initial: PAGES }, functions });
 }
 
@@ -207,6 +272,43 @@ export function wasmBinary(name: BinaryName, a: Storage, b: Storage, out: Storag
     heap.set(a.subarray(off, off + len), 0);
     heap.set(b.subarray(off, off + len), CHUNK);
     fn(0, CHUNK * es, 0, vecBytes(len, es));
+    out.set(heap.subarray(0, len), off);
+  }
+  return true;
+}
+
+/**
+ * out = act(z + bias), the bias (a row of n values) repeated along the rows of z, with
+ * the fused wasm kernel; false (nothing written) when the SIMD kernels are off or
+ * unavailable, or a row is not a whole number of vectors (n·bytes a multiple of 16).
+ */
+export function wasmBiasActivation(
+  act: BiasActivation,
+  z: Storage,
+  bias: Storage,
+  out: Storage,
+): boolean {
+  if (!simdEnabled()) return false;
+  const f32 = out instanceof Float32Array;
+  const es = f32 ? 4 : 8;
+  const n = bias.length;
+  if (n === 0 || (n * es) % 16 !== 0 || n > CHUNK || z.length % n !== 0) return false;
+  const inst = elementwiseInstance();
+  if (inst === null) return false;
+  const heap = f32 ? inst.f32 : inst.f64;
+  const fn = inst.fns[`bias${act}${es * 8}`] as unknown as (
+    src: number,
+    bias: number,
+    dst: number,
+    rowBytes: number,
+    bytes: number,
+  ) => void;
+  heap.set(bias, 2 * CHUNK);
+  const step = Math.floor(CHUNK / n) * n;
+  for (let off = 0; off < z.length; off += step) {
+    const len = Math.min(step, z.length - off);
+    heap.set(z.subarray(off, off + len), 0);
+    fn(0, 2 * CHUNK * es, 0, n * es, len * es);
     out.set(heap.subarray(0, len), off);
   }
   return true;

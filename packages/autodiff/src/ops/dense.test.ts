@@ -25,29 +25,32 @@ describe("dense", () => {
             const rng = new Rng(11);
             // 64 × 40 × 24 takes the SIMD matmul, and rows × width is not a multiple of the chunk
             const x = rng.normal([64, 40], { dtype });
-            const w = rng.normal([40, 24], { dtype, std: 0.3 });
-            const b = rng.normal([24], { dtype });
-            const r = rng.normal([64, 24], { dtype });
-            expect(Array.from(dense(x, w, b, act).data)).toEqual(
-              Array.from(composed(x, w, b, act).data),
-            );
-            const loss =
-              (f: typeof composed) =>
-              ([xx, ww, bb]: Tensor[]) =>
-                sum(mul(f(xx, ww, bb, act), r));
-            const g1 = grad(loss((x, w, b, a) => dense(x, w, b, a)))([x, w, b]) as Tensor[];
-            const g2 = grad(loss(composed))([x, w, b]) as Tensor[];
-            for (let i = 0; i < 3; i++)
-              expect(Array.from(g1[i].data)).toEqual(Array.from(g2[i].data));
-            // second order: the gradient of a gradient norm
-            const h = (f: typeof composed) => (p: Tensor[]) => {
-              const g = grad(loss(f))(p) as Tensor[];
-              return sum(mul(g[1], g[1]));
-            };
-            const h1 = grad(h((x, w, b, a) => dense(x, w, b, a)))([x, w, b]) as Tensor[];
-            const h2 = grad(h(composed))([x, w, b]) as Tensor[];
-            for (let i = 0; i < 3; i++)
-              expect(Array.from(h1[i].data)).toEqual(Array.from(h2[i].data));
+            // 24 columns: rows of whole vectors (one fused wasm pass); 7: the fallback loops
+            for (const n of [24, 7]) {
+              const w = rng.normal([40, n], { dtype, std: 0.3 });
+              const b = rng.normal([n], { dtype });
+              const r = rng.normal([64, n], { dtype });
+              expect(Array.from(dense(x, w, b, act).data)).toEqual(
+                Array.from(composed(x, w, b, act).data),
+              );
+              const loss =
+                (f: typeof composed) =>
+                ([xx, ww, bb]: Tensor[]) =>
+                  sum(mul(f(xx, ww, bb, act), r));
+              const g1 = grad(loss((x, w, b, a) => dense(x, w, b, a)))([x, w, b]) as Tensor[];
+              const g2 = grad(loss(composed))([x, w, b]) as Tensor[];
+              for (let i = 0; i < 3; i++)
+                expect(Array.from(g1[i].data)).toEqual(Array.from(g2[i].data));
+              // second order: the gradient of a gradient norm
+              const h = (f: typeof composed) => (p: Tensor[]) => {
+                const g = grad(loss(f))(p) as Tensor[];
+                return sum(mul(g[1], g[1]));
+              };
+              const h1 = grad(h((x, w, b, a) => dense(x, w, b, a)))([x, w, b]) as Tensor[];
+              const h2 = grad(h(composed))([x, w, b]) as Tensor[];
+              for (let i = 0; i < 3; i++)
+                expect(Array.from(h1[i].data)).toEqual(Array.from(h2[i].data));
+            }
           } finally {
             setSimd(true);
           }

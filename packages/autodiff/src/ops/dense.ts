@@ -5,7 +5,7 @@
  * `act(add(matmul(x, w), b))`.
  */
 import { ArgumentError, fmtShape, ShapeError } from "../errors.js";
-import { wasmUnary } from "../kernels/wasm-elementwise.js";
+import { wasmBiasActivation, wasmUnary } from "../kernels/wasm-elementwise.js";
 import { record, shouldRecord } from "../tape.js";
 import { Tensor } from "../tensor.js";
 import { greater, mul, sub } from "./binary.js";
@@ -58,14 +58,17 @@ export function dense(
   const out = z.data;
   const bias = b.data;
   const n = bias.length;
-  for (let i = 0; i < out.length; i += n) for (let j = 0; j < n; j++) out[i + j] += bias[j];
-  if (activation === "tanh") {
-    if (!wasmUnary("tanh", out, out))
-      for (let i = 0; i < out.length; i++) out[i] = Math.tanh(out[i]);
-  } else if (activation === "relu") {
-    for (let i = 0; i < out.length; i++) {
-      const v = out[i];
-      out[i] = v > 0 ? v : Number.isNaN(v) ? v : 0;
+  // one wasm pass when rows are whole vectors; else bias, then activation, in place
+  if (!wasmBiasActivation(activation, out, bias, out)) {
+    for (let i = 0; i < out.length; i += n) for (let j = 0; j < n; j++) out[i + j] += bias[j];
+    if (activation === "tanh") {
+      if (!wasmUnary("tanh", out, out))
+        for (let i = 0; i < out.length; i++) out[i] = Math.tanh(out[i]);
+    } else if (activation === "relu") {
+      for (let i = 0; i < out.length; i++) {
+        const v = out[i];
+        out[i] = v > 0 ? v : Number.isNaN(v) ? v : 0;
+      }
     }
   }
   const y = new Tensor(out, z.shape, z.dtype);
