@@ -14,7 +14,7 @@ import { releaseSimdMatmul, simdMatmul, type WasmMemory } from "./wasm-matmul.js
 const KB = 128;
 
 /** Below this many multiply-adds (m·k·n) the copy into WebAssembly memory does not pay off. */
-export const SIMD_MIN_FLOPS = 16384;
+export const SIMD_MIN_FLOPS = 1024;
 
 /** Scratch memory above this size is released after the product that needed it. */
 const KEEP_BYTES = 64 * 2 ** 20;
