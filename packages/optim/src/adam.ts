@@ -90,16 +90,18 @@ function makeAdam(
           const u = g instanceof Float32Array ? new Float32Array(n) : new Float64Array(n);
           if (pv === null && vMax === null) {
             // the common case (no weight decay, no AMSGrad) without per-element branches;
-            // the same arithmetic as the general loop below
+            // √v·(1/√(1−β₂ᵗ)) instead of a second division (equal to rounding: divisions
+            // dominate the cost of a step)
             const c1 = 1 - beta1;
             const c2 = 1 - beta2;
+            const invBc2 = 1 / bc2Sqrt;
             for (let k = 0; k < n; k++) {
               const gk = g[k];
               const mk = beta1 * m0[k] + c1 * gk;
               const vk = beta2 * v0[k] + c2 * gk * gk;
               m[k] = mk;
               v[k] = vk;
-              u[k] = -stepSize * (mk / (Math.sqrt(vk) / bc2Sqrt + eps));
+              u[k] = -stepSize * (mk / (Math.sqrt(vk) * invBc2 + eps));
             }
             mu.push(m);
             nu.push(v);
