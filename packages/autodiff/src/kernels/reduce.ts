@@ -6,6 +6,7 @@
  * comparison against NaN is false.
  */
 import type { Storage } from "../dtype.js";
+import { wasmColumnSums } from "./wasm-elementwise.js";
 
 /** Reduction kind. `max`/`min` propagate NaN like NumPy. */
 export type ReduceKind = "sum" | "max" | "min";
@@ -31,6 +32,14 @@ export function reduceKernel(
     out.set(acc);
     return;
   }
+  // Sums over the leading axes (bias gradients): the wasm kernel, same arithmetic.
+  if (
+    kind === "sum" &&
+    axes.length > 0 &&
+    axes.length < nd &&
+    axes[axes.length - 1] === axes.length - 1
+  )
+    if (wasmColumnSums(x, m, out)) return;
   // Output strides aligned to the input axes; 0 on reduced axes.
   const reduced = new Array<boolean>(nd).fill(false);
   for (const a of axes) reduced[a] = true;

@@ -16,8 +16,15 @@
  * measured are printed and listed in the README.
  */
 import { afterAll, describe, expect, it } from "vitest";
+import { reduceKernel } from "./reduce.js";
 import { setSimd } from "./wasm/instance.js";
-import { elementwiseInstance, type UnaryName, wasmBinary, wasmUnary } from "./wasm-elementwise.js";
+import {
+  elementwiseInstance,
+  type UnaryName,
+  wasmBinary,
+  wasmColumnSums,
+  wasmUnary,
+} from "./wasm-elementwise.js";
 
 const sigmoidRef = (x: number) =>
   x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
@@ -228,6 +235,33 @@ describe.runIf(elementwiseInstance() !== null)("wasm elementwise kernels: accura
     wasmBinary("softplusGrad", g, x, out);
     for (let i = 0; i < x.length; i++)
       expect(ulps(out[i], g[i] * sigmoidRef(x[i]), ulp64)).toBeLessThanOrEqual(4);
+  });
+
+  it("sums over leading axes bit for bit as the reduction loop", () => {
+    for (const [shape, axes] of [
+      [[37, 24], [0]],
+      [
+        [5, 7, 16],
+        [0, 1],
+      ],
+      [[3000, 8], [0]],
+    ] as [number[], number[]][])
+      for (const F of [Float32Array, Float64Array]) {
+        const n = shape.reduce((a, b) => a * b, 1);
+        const raw = samples(n, [-3, 3], n)
+          .subarray(0, n)
+          .map((v) => (Number.isFinite(v) ? v % 7 : 1));
+        const x = F === Float32Array ? Float32Array.from(raw) : Float64Array.from(raw);
+        const m = n / shape.slice(0, axes.length).reduce((a, b) => a * b, 1);
+        const fast = new F(m);
+        const plain = new F(m);
+        reduceKernel("sum", x, shape, axes, fast);
+        setSimd(false);
+        reduceKernel("sum", x, shape, axes, plain);
+        setSimd(true);
+        expect(Array.from(fast)).toEqual(Array.from(plain));
+        expect(wasmColumnSums(x, m, new F(m))).toBe(true);
+      }
   });
 
   it("switched off, the kernels decline and write nothing", () => {

@@ -190,6 +190,70 @@ function biasKernel(act: BiasActivation, es: 4 | 8): WasmFunction {
 }
 const f32Zero = v128Const(new Uint8Array(16));
 
+/**
+ * `colsum<bits>(src, acc, rowBytes, bytes)`: acc[j] += src[row, j] over the rows, the
+ * float64 sums `acc` (one per column) in memory, rows added in order: the arithmetic of
+ * the sum reduction's loop, two or four columns at a time.
+ */
+function columnSumKernel(es: 4 | 8): WasmFunction {
+  const [src, acc, rowBytes, bytes, i, j, p] = [0, 1, 2, 3, 4, 5, 6];
+  const F = new VecFn(7);
+  const addAt = (offset: number, v: E) => [
+    ...get(p),
+    ...get(p),
+    ...v128Load(offset),
+    ...v,
+    ...simd(S.f64x2Add),
+    ...v128Store(offset),
+  ];
+  const x = F.v([...get(src), ...get(i), I32_ADD, ...v128Load(0)]);
+  const update =
+    es === 8
+      ? [...get(acc), ...get(j), I32_ADD, ...set(p), ...addAt(0, x)]
+      : [
+          // float32 columns j/4 … +3: their float64 sums at acc + 2j
+          ...get(acc),
+          ...get(j),
+          ...i32(2),
+          0x6c, // i32.mul
+          I32_ADD,
+          ...set(p),
+          ...addAt(0, promote(x)),
+          ...addAt(16, promote(shuffle(x, x, HIGH))),
+        ];
+  const step = [
+    ...F.take(),
+    ...update,
+    ...get(i),
+    ...i32(16),
+    I32_ADD,
+    ...set(i),
+    ...get(j),
+    ...i32(16),
+    I32_ADD,
+    ...set(j),
+    ...i32(0),
+    ...get(j),
+    ...get(j),
+    ...get(rowBytes),
+    I32_GE_U,
+    SELECT,
+    ...set(j),
+  ];
+  return {
+    name: `colsum${es * 8}`,
+    params: new Array<typeof I32>(4).fill(I32),
+    locals: [I32, I32, I32, ...F.locals],
+    body: [
+      ...i32(0),
+      ...set(i),
+      ...i32(0),
+      ...set(j),
+      ...loop([...get(i), ...get(bytes), I32_GE_U], step),
+    ],
+  };
+}
+
 /** @internal The module's bytes: `<name>64` / `<name>32` for every function above, memory `mem`. */
 export function elementwiseModuleBytes(): Uint8Array {
   const functions: WasmFunction[] = [];
@@ -201,6 +265,7 @@ export function elementwiseModuleBytes(): Uint8Array {
       functions.push(kernel(`${name}${es * 8}`, 2, (F, [a, b], p) => f(F, a, b, p), es));
   for (const act of BIAS_ACTS)
     for (const es of [8, 4] as const) functions.push(biasKernel(act, es));
+  for (const es of [8, 4] as const) functions.push(columnSumKernel(es));
   return wasmModule({ memory: { export: "mem", initial: PAGES }, functions });
 }
 
@@ -311,5 +376,37 @@ export function wasmBiasActivation(
     fn(0, 2 * CHUNK * es, 0, n * es, len * es);
     out.set(heap.subarray(0, len), off);
   }
+  return true;
+}
+
+/**
+ * out[j] = Σ_r x[r·m + j] (the sum over the leading axes of x, m trailing values),
+ * accumulated in float64 row by row exactly as the reduction loop does and rounded once
+ * into `out`; false (nothing written) when the kernels are off or unavailable, or a row
+ * is not a whole number of vectors.
+ */
+export function wasmColumnSums(x: Storage, m: number, out: Storage): boolean {
+  if (!simdEnabled()) return false;
+  const f32 = x instanceof Float32Array;
+  const es = f32 ? 4 : 8;
+  if (m === 0 || (m * es) % 16 !== 0 || m > CHUNK || x.length % m !== 0) return false;
+  const inst = elementwiseInstance();
+  if (inst === null) return false;
+  const heap = f32 ? inst.f32 : inst.f64;
+  const accAt = 2 * CHUNK; // float64 index of the sums
+  inst.f64.fill(0, accAt, accAt + m);
+  const fn = inst.fns[`colsum${es * 8}`] as unknown as (
+    src: number,
+    acc: number,
+    rowBytes: number,
+    bytes: number,
+  ) => void;
+  const step = Math.floor(CHUNK / m) * m;
+  for (let off = 0; off < x.length; off += step) {
+    const len = Math.min(step, x.length - off);
+    heap.set(x.subarray(off, off + len), 0);
+    fn(0, accAt * 8, m * es, len * es);
+  }
+  out.set(inst.f64.subarray(accAt, accAt + m));
   return true;
 }
