@@ -24,14 +24,6 @@ export function reduceKernel(
 ): void {
   const nd = shape.length;
   const m = out.length;
-  const init =
-    kind === "sum" ? 0 : kind === "max" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
-  const acc = new Float64Array(m).fill(init);
-  const n = x.length;
-  if (n === 0) {
-    out.set(acc);
-    return;
-  }
   // Sums over the leading axes (bias gradients): the wasm kernel, same arithmetic.
   if (
     kind === "sum" &&
@@ -40,6 +32,14 @@ export function reduceKernel(
     axes[axes.length - 1] === axes.length - 1
   )
     if (wasmColumnSums(x, m, out)) return;
+  const init =
+    kind === "sum" ? 0 : kind === "max" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+  const acc = new Float64Array(m).fill(init);
+  const n = x.length;
+  if (n === 0) {
+    out.set(acc);
+    return;
+  }
   // Output strides aligned to the input axes; 0 on reduced axes.
   const reduced = new Array<boolean>(nd).fill(false);
   for (const a of axes) reduced[a] = true;

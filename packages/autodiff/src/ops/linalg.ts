@@ -9,6 +9,8 @@ import { operands } from "./binary.js";
 import { reshape, transpose } from "./shape.js";
 import { sumToShape } from "./sum.js";
 
+const ZERO_OFFSET = new Int32Array(1);
+
 /** Swaps the last two axes. */
 export function mT(x: Tensor): Tensor {
   const nd = x.ndim;
@@ -39,8 +41,9 @@ export function matmulNd(a: Tensor, b: Tensor, ta = false, tb = false, trace = t
   const batchShape = broadcastShapes(ab, bb, "matmul");
   const batch = shapeSize(batchShape);
   // Offsets of each batch matrix of a and b (0 stride on broadcast batch axes).
-  const aOff = new Int32Array(batch);
-  const bOff = new Int32Array(batch);
+  // one matrix pair (the common case): the shared zero offsets, read only
+  const aOff = batch === 1 ? ZERO_OFFSET : new Int32Array(batch);
+  const bOff = batch === 1 ? ZERO_OFFSET : new Int32Array(batch);
   const as = stridesOf(ab);
   const bs = stridesOf(bb);
   const idx = new Array<number>(batchShape.length).fill(0);
@@ -53,8 +56,10 @@ export function matmulNd(a: Tensor, b: Tensor, ta = false, tb = false, trace = t
       if (da >= 0 && ab[da] !== 1) oa += idx[d] * as[da];
       if (db >= 0 && bb[db] !== 1) ob += idx[d] * bs[db];
     }
-    aOff[t] = oa * m * k;
-    bOff[t] = ob * k * n;
+    if (batch > 1) {
+      aOff[t] = oa * m * k;
+      bOff[t] = ob * k * n;
+    }
     for (let d = batchShape.length - 1; d >= 0; d--) {
       if (++idx[d] < batchShape[d]) break;
       idx[d] = 0;
