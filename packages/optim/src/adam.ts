@@ -83,9 +83,11 @@ function makeAdam(
           const pv = weightDecay !== 0 ? requireParams(where, p) : null;
           const m0 = state.mu[i];
           const v0 = state.nu[i];
-          const m = new Float64Array(n);
-          const v = new Float64Array(n);
-          const vMax = amsgrad ? new Float64Array(n) : null;
+          // each m[k], v[k] is written after m0[k], v0[k] are read: in place is safe
+          const reuse = extras?.reuseState === true;
+          const m = reuse ? m0 : new Float64Array(n);
+          const v = reuse ? v0 : new Float64Array(n);
+          const vMax = amsgrad ? (reuse ? state.nuMax[i] : new Float64Array(n)) : null;
           // the update in the gradient's own dtype: computed in float64, rounded once
           const u = g instanceof Float32Array ? new Float32Array(n) : new Float64Array(n);
           if (pv === null && vMax === null) {
