@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 interface CallFrame {
   functionName: string;
   url: string;
+  lineNumber?: number;
 }
 interface ProfileNode {
   id: number;
@@ -43,15 +44,17 @@ for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n
 // First matching rule wins, looking from the running frame up the stack.
 const rules: [string, (f: CallFrame) => boolean][] = [
   [
-    "matmul kernel (WebAssembly SIMD + JS)",
-    (f) => /kernels\/(wasm-)?matmul/.test(f.url) || f.url.startsWith("wasm"),
+    "matmul (WebAssembly SIMD kernel, packing, copies)",
+    (f) => /kernels\/(wasm-)?matmul/.test(f.url) || /^(mm|pack)(32|64)$/.test(f.functionName),
   ],
   [
-    "elementwise kernels (tanh, add, mul, …)",
-    (f) => /kernels\/elementwise|ops\/(unary|binary)/.test(f.url),
+    "elementwise kernels (bias + tanh, tanh backward, add, mul, …)",
+    (f) =>
+      /kernels\/(wasm-)?elementwise|ops\/(unary|binary|dense)/.test(f.url) ||
+      f.url.startsWith("wasm"),
   ],
   [
-    "reductions, transposes, broadcasting",
+    "reductions (bias gradients), transposes, broadcasting",
     (f) => /kernels\/(reduce|layout)|ops\/(reduce|shape)/.test(f.url),
   ],
   ["tensor allocation", (f) => /autodiff\/src\/dtype/.test(f.url)],
@@ -101,4 +104,19 @@ total += gc;
 console.log("\n| where | share of training time |\n|---|---:|");
 for (const [k, t] of [...totals].sort((a, b) => b[1] - a[1])) {
   console.log(`| ${k} | ${((100 * t) / total).toFixed(1)}% |`);
+}
+
+// With PROFILE_TOP=n: the n functions with the most self time inside `train`.
+const top = Number(process.env.PROFILE_TOP ?? 0);
+if (top > 0) {
+  const self = new Map<string, number>();
+  profile.samples.forEach((id, i) => {
+    if (!inTrain(id)) return;
+    const f = byId.get(id)!.callFrame;
+    const k = `${f.functionName || "(anonymous)"} ${f.url.replace(/.*\/src\//, "")}:${(f.lineNumber ?? -1) + 1}`;
+    self.set(k, (self.get(k) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
+  console.log("\n| function (self time) | share |\n|---|---:|");
+  for (const [k, t] of [...self].sort((a, b) => b[1] - a[1]).slice(0, top))
+    console.log(`| ${k} | ${((100 * t) / total).toFixed(1)}% |`);
 }

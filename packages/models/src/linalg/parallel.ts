@@ -15,6 +15,7 @@ import type * as NodeModule from "node:module";
 import type * as NodeOs from "node:os";
 import type * as NodeUrl from "node:url";
 import type * as NodeWorkers from "node:worker_threads";
+import { setSimd, simdEnabled } from "@geoml/autodiff";
 import { ModelError } from "../contract/errors.js";
 import { createSimdKernels, type SimdKernels } from "./simd.js";
 
@@ -66,18 +67,25 @@ function cores(): number {
 
 let pool: PoolWorker[] | null = null;
 let simdKernel: SimdKernels | null | undefined;
-let simdEnabled = true;
 
-/** The SIMD kernel of this thread (built on first use), or null when unavailable or disabled. */
+/**
+ * The SIMD kernel of this thread (built on first use), or null when unavailable or
+ * switched off (`setSimd(false)` / `GEOML_SIMD=0` of @geoml/autodiff).
+ */
 export function mainSimd(): SimdKernels | null {
-  if (!simdEnabled) return null;
+  if (!simdEnabled()) return null;
   if (simdKernel === undefined) simdKernel = createSimdKernels();
   return simdKernel;
 }
 
-/** Turns the WebAssembly SIMD kernel on or off (for comparison; on by default). */
+/**
+ * Turns the WebAssembly SIMD kernels on or off.
+ *
+ * @deprecated Use `setSimd` of @geoml/autodiff, which this calls: one switch for every
+ * WebAssembly kernel (matmul, elementwise functions, cross-products).
+ */
 export function setLinalgSimd(enabled: boolean): void {
-  simdEnabled = enabled;
+  setSimd(enabled);
 }
 /** Most threads used by default (more rarely pays for passes this memory-bound). */
 const DEFAULT_MAX = 8;
@@ -313,7 +321,7 @@ export function runRows<A extends object, L extends Record<string, unknown>>(
       out,
       outOffset: 8 * outLength * (t - 1),
       outLength,
-      // the workers follow setLinalgSimd too
+      // the workers follow setSimd too
       simd: mainSimd() !== null,
       part: t,
       flag,
