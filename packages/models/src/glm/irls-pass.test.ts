@@ -185,8 +185,9 @@ describe("IRLS with the one-pass kernels", () => {
 });
 
 describe("the score-only pass", () => {
+  const wasSimd = simdEnabled();
   afterAll(() => {
-    setLinalgSimd(true);
+    setSimd(wasSimd);
     setThreads(2);
   });
   // odd and even column counts: the kernel pairs columns; 1301 rows end in a part block
@@ -202,7 +203,7 @@ describe("the score-only pass", () => {
       const { family, prob } = problem(n, p, cases[2]);
       const k = family.rowKernel!;
       const beta = Float64Array.from({ length: p }, (_, j) => (j === 0 ? 0.2 : 0.1 / j));
-      setLinalgSimd(simd);
+      setSimd(simd && wasSimd);
       setThreads(threads);
       const pass = irlsPass(k, prob.x, n, p, prob.y, prob.w, prob.offset);
       const s = pass(beta, true);
