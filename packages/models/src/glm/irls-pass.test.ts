@@ -1,6 +1,7 @@
+import { lastPass, setThreads, sharedFloat64 } from "@geoml/autodiff";
 import type { Family, LinkName } from "@geoml/losses";
 import { afterAll, describe, expect, it } from "vitest";
-import { lastPass, setLinalgSimd, setThreads, sharedFloat64 } from "../linalg/parallel.js";
+import { setLinalgSimd } from "../linalg/simd-switch.js";
 import { float64Family, resolveFamily } from "./family.js";
 import { irls, workingValues } from "./irls.js";
 

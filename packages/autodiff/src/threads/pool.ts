@@ -1,27 +1,38 @@
 /**
- * Worker threads for passes over the rows of a design. The solvers are
- * synchronous, so the main thread hands a row range to each worker, computes its
- * own share, then blocks on `Atomics.wait` until the workers flag completion. Only
- * arrays backed by a SharedArrayBuffer can be shared without copying; a pass whose
- * large arrays are not shared runs on the main thread alone.
+ * One pool of worker threads for every package: passes over the rows of a design
+ * (GLM cross-products, IRLS), row blocks of large matrix products and data-parallel
+ * minibatch gradients. The callers are synchronous, so the calling thread hands a
+ * row range to each worker, computes the first range itself, then blocks on
+ * `Atomics.wait` until the workers flag completion in shared memory. Only arrays
+ * backed by a SharedArrayBuffer are seen by the workers without copying; a pass
+ * whose large arrays are not shared runs on the calling thread alone.
  *
  * A task is a function exported by an ES module (as in piscina or tinypool): a
  * worker imports the module by its URL and calls the export, so no code is ever
  * rebuilt from text. Node's modules are reached through `process.getBuiltinModule`
- * (Node ≥ 20.16), never imported statically, so this file also loads in a browser,
- * where every pass runs on the calling thread.
+ * (Node ≥ 20.16) when a pass first needs a worker, never imported statically, so
+ * this file loads in a browser (where every pass runs on the calling thread) and
+ * importing the package starts nothing.
+ *
+ * Why not piscina or tinypool: both hand tasks to workers and learn that a worker
+ * is ready through MessagePort messages that the calling thread's event loop
+ * delivers. A caller blocked in `Atomics.wait` never lets that loop turn, so a task
+ * queued before the workers are ready would never start (see docs/architecture.md).
  */
 import type * as NodeModule from "node:module";
 import type * as NodeOs from "node:os";
 import type * as NodeUrl from "node:url";
 import type * as NodeWorkers from "node:worker_threads";
-import { ModelError } from "../contract/errors.js";
-import { createSimdKernels, type SimdKernels } from "./simd.js";
+import { ArgumentError } from "../errors.js";
 
-/** Below this many multiply-adds a pass is faster on one thread. */
-const MIN_WORK = 2e7;
+/** Below this many multiply-adds a pass is faster on one thread (the default of a pass). */
+export const MIN_WORK = 2e7;
 /** Typed-array arguments longer than this must be shared for a pass to go parallel. */
 const SMALL = 4096;
+/** Most threads used by default (more rarely pays for passes this memory-bound). */
+const DEFAULT_MAX = 8;
+/** Set on `globalThis` by a pool worker: its own passes never start more workers. */
+export const IN_WORKER = Symbol.for("geoml.threads.worker");
 
 /** A function exported by an ES module, which a worker thread imports by URL and name. */
 export interface ModuleFunction<F> {
@@ -36,21 +47,40 @@ export interface ModuleFunction<F> {
 /**
  * Adds the contribution of rows [r0, r1) to `out` (sums, so the ranges' results
  * add up). `lib` holds the functions the task is parametrised by (a family's row
- * kernel, say), resolved from their modules on a worker.
+ * kernel, say), resolved from their modules on a worker. A task may instead write
+ * its rows' results straight into a shared array of `args` (then `out` is empty);
+ * it must then write the same values whichever thread runs it, since the rows of a
+ * worker that fails are run again on the calling thread.
  */
-export type RowRun<A, L> = (
-  args: A,
-  r0: number,
-  r1: number,
-  out: Float64Array,
-  simd: SimdKernels | null,
-  lib: L,
-) => void;
+export type RowRun<A, L> = (args: A, r0: number, r1: number, out: Float64Array, lib: L) => void;
 
 /** Work over a range of rows: a module function and the module functions it is given. */
 export interface RowTask<A, L extends Record<string, unknown>> {
   readonly run: ModuleFunction<RowRun<A, L>>;
   readonly lib: { readonly [K in keyof L]: ModuleFunction<L[K]> };
+}
+
+/** Options of {@link runRows}. */
+export interface RunRowsOptions {
+  /** Fewest multiply-adds for which the pass goes parallel (default {@link MIN_WORK}). */
+  minWork?: number;
+  /** Every range but the last starts at a multiple of this many rows (default 1). */
+  align?: number;
+}
+
+/** Options of the pool, set with {@link setThreadOptions}. */
+export interface ThreadOptions {
+  /**
+   * Use SharedArrayBuffer (default: wherever it exists). False behaves as a
+   * browser page that is not cross-origin isolated: {@link sharedFloat64} returns
+   * plain arrays and every pass runs on the calling thread.
+   */
+  sharedMemory?: boolean;
+  /**
+   * Milliseconds the calling thread waits for the workers of a pass beyond
+   * 50 times its own share's time, before it computes their rows itself (default 10000).
+   */
+  timeoutMs?: number;
 }
 
 /** A Node built-in module, or undefined outside Node (or before Node 20.16). */
@@ -60,34 +90,18 @@ function builtin<T>(name: string): T | undefined {
 }
 
 function cores(): number {
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  if (typeof nav?.hardwareConcurrency === "number") return nav.hardwareConcurrency;
   const os = builtin<typeof NodeOs>("node:os");
   return os?.availableParallelism?.() ?? 1;
 }
 
-let pool: PoolWorker[] | null = null;
-let simdKernel: SimdKernels | null | undefined;
-let simdEnabled = true;
-
-/** The SIMD kernel of this thread (built on first use), or null when unavailable or disabled. */
-export function mainSimd(): SimdKernels | null {
-  if (!simdEnabled) return null;
-  if (simdKernel === undefined) simdKernel = createSimdKernels();
-  return simdKernel;
-}
-
-/** Turns the WebAssembly SIMD kernel on or off (for comparison; on by default). */
-export function setLinalgSimd(enabled: boolean): void {
-  simdEnabled = enabled;
-}
-/** Most threads used by default (more rarely pays for passes this memory-bound). */
-const DEFAULT_MAX = 8;
-
 /** Checks a thread count from `source` (an option or the environment). */
 function checkThreads(count: unknown, source: string): number {
   if (typeof count !== "number" || !Number.isInteger(count) || count < 1 || count > 1024)
-    throw new ModelError(
-      "BAD_OPTION",
-      `${source}: the number of threads must be an integer from 1 to 1024, got ${String(count)}`,
+    throw new ArgumentError(
+      source,
+      `the number of threads must be an integer from 1 to 1024, got ${String(count)}`,
     );
   return count;
 }
@@ -101,14 +115,16 @@ function initialThreads(): number {
 }
 
 let threads = initialThreads();
+const options = { sharedMemory: true, timeoutMs: 10_000 };
 
 /**
- * Pins the number of threads (the calling thread included) that passes over the
- * rows of a design use: GLM cross-products and IRLS passes. 1 runs everything on
- * the calling thread. The default is the `GEOML_THREADS` environment variable when
- * set, else the number of cores available (at most 8).
+ * Pins the number of threads (the calling thread included) that large passes use:
+ * GLM cross-products and IRLS passes, matrix products above a size threshold and
+ * MLP minibatch gradients. 1 runs everything on the calling thread. The default is
+ * the `GEOML_THREADS` environment variable when set, else the number of cores
+ * available (at most 8).
  *
- * @throws ModelError (`BAD_OPTION`) unless `count` is an integer from 1 to 1024.
+ * @throws ArgumentError (`INVALID_ARGUMENT`) unless `count` is an integer from 1 to 1024.
  */
 export function setThreads(count: number): void {
   threads = checkThreads(count, "setThreads(count)");
@@ -117,9 +133,62 @@ export function setThreads(count: number): void {
   }
 }
 
-/** The number of threads that passes over the rows use (see {@link setThreads}). */
+/** The number of threads that large passes use (see {@link setThreads}). */
 export function getThreads(): number {
   return threads;
+}
+
+/**
+ * Changes how the pool shares memory and how long it waits for a worker (see
+ * {@link ThreadOptions}); fields left out keep their value.
+ *
+ * @throws ArgumentError (`INVALID_ARGUMENT`) for a field of the wrong type or range.
+ */
+export function setThreadOptions(next: ThreadOptions): void {
+  if (typeof next !== "object" || next === null)
+    throw new ArgumentError("setThreadOptions", `expected an options object, got ${String(next)}`);
+  const { sharedMemory, timeoutMs } = next;
+  if (sharedMemory !== undefined && typeof sharedMemory !== "boolean")
+    throw new ArgumentError(
+      "setThreadOptions",
+      `sharedMemory must be true or false, got ${String(sharedMemory)}`,
+    );
+  if (
+    timeoutMs !== undefined &&
+    (typeof timeoutMs !== "number" || !Number.isFinite(timeoutMs) || timeoutMs < 0)
+  )
+    throw new ArgumentError(
+      "setThreadOptions",
+      `timeoutMs must be a finite number ≥ 0, got ${String(timeoutMs)}`,
+    );
+  if (sharedMemory !== undefined) options.sharedMemory = sharedMemory;
+  if (timeoutMs !== undefined) options.timeoutMs = timeoutMs;
+}
+
+/**
+ * True where passes can share memory with workers and wait for them: a
+ * SharedArrayBuffer exists (in a browser, only on cross-origin isolated pages),
+ * the pool is allowed to use it, and this thread may block in `Atomics.wait`
+ * (a browser's main thread may not).
+ */
+export function sharedMemoryAvailable(): boolean {
+  if (!options.sharedMemory || typeof SharedArrayBuffer === "undefined") return false;
+  const g = globalThis as { crossOriginIsolated?: boolean };
+  if (g.crossOriginIsolated === false) return false;
+  return canBlock();
+}
+
+let blocking: boolean | undefined;
+function canBlock(): boolean {
+  if (blocking === undefined) {
+    try {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+      blocking = true;
+    } catch {
+      blocking = false;
+    }
+  }
+  return blocking;
 }
 
 interface PoolWorker {
@@ -131,6 +200,8 @@ interface PoolWorker {
   /** The worker failed to load or exited. */
   dead: boolean;
 }
+
+let pool: PoolWorker[] | null = null;
 
 /**
  * What a worker thread runs: `worker.js` beside this file. Run from the TypeScript
@@ -165,7 +236,7 @@ function entry(): URL | null {
   return workerEntry;
 }
 
-/** Starts workers until the pool has `count`; false when workers are unavailable here. */
+/** Starts workers until the pool has `count`; null when workers are unavailable here. */
 function workers(count: number): PoolWorker[] | null {
   const wt = builtin<typeof NodeWorkers>("node:worker_threads");
   const url = entry();
@@ -190,49 +261,69 @@ function workers(count: number): PoolWorker[] | null {
   return pool.slice(0, count);
 }
 
+/** True when a pass of `work` multiply-adds (at least `minWork`) would use workers. */
+function goesParallel(work: number, minWork: number): boolean {
+  return (
+    threads >= 2 &&
+    work >= minWork &&
+    !(globalThis as Record<symbol, unknown>)[IN_WORKER] &&
+    sharedMemoryAvailable()
+  );
+}
+
 /**
  * Starts the worker threads that a pass of `work` multiply-adds would use, without
  * waiting: a thread takes ~30 ms to load, which can overlap other work.
  */
-export function startWorkers(work: number): void {
-  if (threads >= 2 && work >= MIN_WORK) workers(threads - 1);
+export function startWorkers(work: number, minWork = MIN_WORK): void {
+  if (goesParallel(work, minWork)) workers(threads - 1);
 }
 
-function dropPool(): void {
-  for (const w of pool ?? []) void w.worker.terminate();
+/** Ends every worker of the pool (the next parallel pass starts new ones). */
+export function stopWorkers(): Promise<void> {
+  const ws = pool ?? [];
   pool = null;
+  return Promise.all(ws.map((w) => w.worker.terminate())).then(() => undefined);
+}
+
+/** The number of worker threads running now (not counting the calling thread). */
+export function runningWorkers(): number {
+  return (pool ?? []).filter((w) => !w.dead).length;
 }
 
 /** True when `a` is a whole SharedArrayBuffer, so workers see the same memory. */
-export const isShared = (a: Float64Array): boolean =>
-  typeof SharedArrayBuffer !== "undefined" &&
-  a.buffer instanceof SharedArrayBuffer &&
-  a.byteOffset === 0 &&
-  a.length === a.buffer.byteLength / 8;
+export function isShared(a: ArrayBufferView): boolean {
+  return (
+    typeof SharedArrayBuffer !== "undefined" &&
+    a.buffer instanceof SharedArrayBuffer &&
+    a.byteOffset === 0 &&
+    a.byteLength === a.buffer.byteLength
+  );
+}
 
 /** Large typed arrays among the arguments that workers could not share. */
 function unshared(args: object): boolean {
   for (const v of Object.values(args))
-    if (ArrayBuffer.isView(v) && (v as Float64Array).length > SMALL && !isShared(v as Float64Array))
-      return true;
+    if (ArrayBuffer.isView(v) && (v as Float64Array).length > SMALL && !isShared(v)) return true;
   return false;
 }
 
-/** Where a worker finds a module function: `{ module, name }`, or null if it cannot. */
-function reference(f: ModuleFunction<unknown>): { module: string; name: string } | null {
-  return f.module ? { module: f.module, name: f.name } : null;
+interface Reference {
+  module: string;
+  name: string;
 }
 
 /** The task's functions as references a worker can import, or null if one has no module. */
-function references(task: RowTask<unknown, Record<string, unknown>>): {
-  run: { module: string; name: string };
-  lib: Record<string, { module: string; name: string }>;
-} | null {
-  const run = reference(task.run);
+function references(
+  task: RowTask<unknown, Record<string, unknown>>,
+): { run: Reference; lib: Record<string, Reference> } | null {
+  const ref = (f: ModuleFunction<unknown>) =>
+    f.module ? { module: f.module, name: f.name } : null;
+  const run = ref(task.run);
   if (!run) return null;
-  const lib: Record<string, { module: string; name: string }> = {};
+  const lib: Record<string, Reference> = {};
   for (const [k, f] of Object.entries(task.lib)) {
-    const r = reference(f as ModuleFunction<unknown>);
+    const r = ref(f as ModuleFunction<unknown>);
     if (!r) return null;
     lib[k] = r;
   }
@@ -248,7 +339,7 @@ function runHere<A, L extends Record<string, unknown>>(
 ): void {
   const lib = {} as Record<string, unknown>;
   for (const [k, f] of Object.entries(task.lib)) lib[k] = (f as ModuleFunction<unknown>).fn;
-  task.run.fn(args, r0, r1, out, mainSimd(), lib as L);
+  task.run.fn(args, r0, r1, out, lib as L);
 }
 
 /** How the last {@link runRows} went: the threads that computed a share of its rows. */
@@ -257,12 +348,14 @@ export const lastPass = { threads: 1 };
 /**
  * Runs `task` over rows [0, n) and returns the sum of the ranges' `out` vectors
  * (length `outLength`, zero-initialised). With several threads allowed, at least
- * `work` ≥ {@link MIN_WORK} multiply-adds, every large array argument shared and
- * every function of the task importable by a worker, the rows are split evenly:
- * the first share runs here, the others on workers. Otherwise everything runs
- * here. Small arguments (≤ 4096 elements) are copied to the workers and must be
- * read-only. The sum over ranges is formed in range order, so the result does not
- * depend on which thread computed which range.
+ * `work` ≥ `minWork` multiply-adds, shared memory available, every large array
+ * argument shared and every function of the task importable by a worker, the rows
+ * are split evenly: the first share runs here, the others on workers. Otherwise
+ * everything runs here. Small arguments (≤ 4096 elements) are copied to the
+ * workers and must be read-only. The sum over ranges is formed in range order, so
+ * the result depends on the number of ranges only, not on which thread computed
+ * which range. A worker that fails, dies or misses the deadline (see
+ * {@link ThreadOptions}) has its rows computed here; a pass never hangs.
  */
 export function runRows<A extends object, L extends Record<string, unknown>>(
   task: RowTask<A, L>,
@@ -270,26 +363,29 @@ export function runRows<A extends object, L extends Record<string, unknown>>(
   n: number,
   outLength: number,
   work: number,
+  opts: RunRowsOptions = {},
 ): Float64Array {
   const acc = new Float64Array(outLength);
   lastPass.threads = 1;
   const refs = references(task as RowTask<unknown, Record<string, unknown>>);
+  const align = opts.align ?? 1;
+  const parts = Math.min(threads, Math.ceil(n / align));
   const ws =
-    threads >= 2 && work >= MIN_WORK && refs && !unshared(args) ? workers(threads - 1) : null;
+    parts >= 2 && goesParallel(work, opts.minWork ?? MIN_WORK) && refs && !unshared(args)
+      ? workers(parts - 1)
+      : null;
   if (!ws || !refs) {
     runHere(task, args, 0, n, acc);
     return acc;
   }
-  const parts = threads;
   const out = new SharedArrayBuffer(8 * outLength * (parts - 1));
   // flag[0]: finished workers; flag[1 + t]: worker t failed
   const flag = new SharedArrayBuffer(4 * (parts + 1));
-  const step = Math.ceil(n / parts);
+  const step = Math.ceil(n / parts / align) * align;
   const range = (t: number): [number, number] => [
     Math.min(n, t * step),
     Math.min(n, (t + 1) * step),
   ];
-  // a worker that has not loaded after 5 s (or failed to) gets no rows: main does them
   const sent: boolean[] = [false];
   for (let t = 1; t < parts; t++) {
     const w = ws[t - 1];
@@ -313,8 +409,6 @@ export function runRows<A extends object, L extends Record<string, unknown>>(
       out,
       outOffset: 8 * outLength * (t - 1),
       outLength,
-      // the workers follow setLinalgSimd too
-      simd: mainSimd() !== null,
       part: t,
       flag,
     });
@@ -322,8 +416,8 @@ export function runRows<A extends object, L extends Record<string, unknown>>(
   const expected = sent.filter(Boolean).length;
   const t0 = performance.now();
   runHere(task, args, 0, range(0)[1], acc);
-  // never hang on a worker that died mid-pass: after a generous deadline main takes over
-  const deadline = performance.now() + Math.max(10_000, 50 * (performance.now() - t0));
+  // never hang on a worker that died mid-pass: after a generous deadline this thread takes over
+  const deadline = performance.now() + Math.max(options.timeoutMs, 50 * (performance.now() - t0));
   const f = new Int32Array(flag);
   let timedOut = false;
   for (;;) {
@@ -346,13 +440,23 @@ export function runRows<A extends object, L extends Record<string, unknown>>(
     for (let k = 0; k < outLength; k++) acc[k] += part[k];
   }
   // a worker that died, or took work and never finished it, is replaced next time
-  if (timedOut || ws.some((w) => w.dead)) dropPool();
+  if (timedOut || ws.some((w) => w.dead)) void stopWorkers();
   return acc;
 }
 
-/** A zero-filled Float64Array in shared memory (plain memory where unavailable). */
+/**
+ * A zero-filled Float64Array in shared memory, so that passes over it can go
+ * parallel; plain memory where shared memory is unavailable (see {@link ThreadOptions}).
+ */
 export function sharedFloat64(length: number): Float64Array {
-  return typeof SharedArrayBuffer !== "undefined"
+  return options.sharedMemory && typeof SharedArrayBuffer !== "undefined"
     ? new Float64Array(new SharedArrayBuffer(length * 8))
     : new Float64Array(length);
+}
+
+/** As {@link sharedFloat64} for float32. */
+export function sharedFloat32(length: number): Float32Array {
+  return options.sharedMemory && typeof SharedArrayBuffer !== "undefined"
+    ? new Float32Array(new SharedArrayBuffer(length * 4))
+    : new Float32Array(length);
 }

@@ -1,10 +1,10 @@
 /**
- * A worker thread of the row passes (see `parallel.ts`): it imports each task's
- * module by URL (once, then cached), runs the exported function over the rows it
- * is sent, and flags completion in shared memory for the blocked main thread.
+ * A worker thread of the pool (see `pool.ts`): it imports each task's module by
+ * URL (once, then cached), runs the exported function over the rows it is sent,
+ * and flags completion in shared memory for the blocked calling thread.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { createSimdKernels } from "./simd.js";
+import { IN_WORKER } from "./pool.js";
 
 interface Reference {
   module: string;
@@ -20,12 +20,12 @@ interface Message {
   out: SharedArrayBuffer;
   outOffset: number;
   outLength: number;
-  simd: boolean;
   part: number;
   flag: SharedArrayBuffer;
 }
 
-const simd = createSimdKernels();
+// passes run from here stay on this thread
+(globalThis as Record<symbol, unknown>)[IN_WORKER] = true;
 const loaded = new Map<string, unknown>();
 
 /** The function `ref.name` exported by module `ref.module`. */
@@ -47,9 +47,9 @@ parentPort?.on("message", async (m: Message) => {
     const lib: Record<string, unknown> = {};
     for (const [k, ref] of Object.entries(m.lib)) lib[k] = await load(ref);
     const out = new Float64Array(m.out, m.outOffset, m.outLength);
-    run(m.args, m.r0, m.r1, out, m.simd ? simd : null, lib);
+    run(m.args, m.r0, m.r1, out, lib);
   } catch {
-    // the main thread redoes these rows
+    // the calling thread redoes these rows
     Atomics.store(flag, 1 + m.part, 1);
   }
   Atomics.add(flag, 0, 1);
