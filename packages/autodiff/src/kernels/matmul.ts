@@ -7,6 +7,8 @@
  * The SIMD path accumulates float32 products in float32, like BLAS sgemm.
  */
 import type { Storage } from "../dtype.js";
+import { goesParallel } from "../threads/pool.js";
+import { MATMUL_THREAD_MIN_WORK, matmulThreaded } from "./matmul-threads.js";
 import { releaseSimdMatmul, simdMatmul, type WasmMemory } from "./wasm-matmul.js";
 
 const KB = 128;
@@ -24,9 +26,57 @@ export const matmulConfig = { simd: true };
  * C[t] = op(A[t]) · op(B[t]) for `batch` matrix pairs found at the given element
  * offsets, where op(A) is m×k and op(B) is k×n. With `ta`, A[t] is stored as its
  * transpose (k×m); with `tb`, B[t] is stored as n×k. Gradients use these flags so
- * they never materialise a transpose.
+ * they never materialise a transpose. Large products are split across the threads
+ * of the pool (see matmul-threads.ts).
  */
 export function matmulKernel(
+  a: Storage,
+  b: Storage,
+  c: Storage,
+  batch: number,
+  m: number,
+  k: number,
+  n: number,
+  aOffsets: Int32Array,
+  bOffsets: Int32Array,
+  ta = false,
+  tb = false,
+): void {
+  if (
+    m === 0 ||
+    n === 0 ||
+    batch === 0 ||
+    k === 0 ||
+    !goesParallel(batch * m * k * n, MATMUL_THREAD_MIN_WORK)
+  ) {
+    matmulSerial(a, b, c, batch, m, k, n, aOffsets, bOffsets, ta, tb);
+    return;
+  }
+  // one B shared by contiguous A matrices: a single tall product of batch·m rows
+  let tall = batch > 1 && !ta;
+  for (let t = 0; t < batch && tall; t++)
+    if (bOffsets[t] !== bOffsets[0] || aOffsets[t] !== aOffsets[0] + t * m * k) tall = false;
+  if (tall && matmulThreaded(a, b, c, aOffsets[0], bOffsets[0], 0, batch * m, k, n, false, tb))
+    return;
+  for (let t = 0; t < batch; t++)
+    if (!matmulThreaded(a, b, c, aOffsets[t], bOffsets[t], t * m * n, m, k, n, ta, tb))
+      matmulSerial(
+        a,
+        b,
+        c.subarray(t * m * n, (t + 1) * m * n),
+        1,
+        m,
+        k,
+        n,
+        aOffsets.subarray(t, t + 1),
+        bOffsets.subarray(t, t + 1),
+        ta,
+        tb,
+      );
+}
+
+/** {@link matmulKernel} on the calling thread. */
+export function matmulSerial(
   a: Storage,
   b: Storage,
   c: Storage,

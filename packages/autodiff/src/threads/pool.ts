@@ -261,8 +261,12 @@ function workers(count: number): PoolWorker[] | null {
   return pool.slice(0, count);
 }
 
-/** True when a pass of `work` multiply-adds (at least `minWork`) would use workers. */
-function goesParallel(work: number, minWork: number): boolean {
+/**
+ * True when a pass of `work` multiply-adds (at least `minWork`) may use workers
+ * here: more than one thread, shared memory that this thread can wait on, and
+ * not inside a worker of the pool.
+ */
+export function goesParallel(work: number, minWork: number): boolean {
   return (
     threads >= 2 &&
     work >= minWork &&
@@ -304,7 +308,12 @@ export function isShared(a: ArrayBufferView): boolean {
 /** Large typed arrays among the arguments that workers could not share. */
 function unshared(args: object): boolean {
   for (const v of Object.values(args))
-    if (ArrayBuffer.isView(v) && (v as Float64Array).length > SMALL && !isShared(v)) return true;
+    if (
+      ArrayBuffer.isView(v) &&
+      (v as Float64Array).length > SMALL &&
+      !(typeof SharedArrayBuffer !== "undefined" && v.buffer instanceof SharedArrayBuffer)
+    )
+      return true;
   return false;
 }
 

@@ -1,0 +1,132 @@
+/**
+ * Large matrix products on several threads: the rows of C are split across the
+ * pool (see threads/pool.ts) in multiples of the kernel's 4-row panels. Operands
+ * are copied once into shared memory; each thread packs its own rows of A and all
+ * of B into its own WebAssembly instance, runs the same kernel as one thread
+ * would, and writes its rows of C. Every element of C is computed by exactly the
+ * same operations whichever thread computes it, so the product does not depend on
+ * the thread count.
+ */
+import type { Storage } from "../dtype.js";
+import { getThreads, goesParallel, lastPass, type RowTask, runRows } from "../threads/pool.js";
+import { matmulConfig, matmulSerial } from "./matmul.js";
+
+/**
+ * Fewest multiply-adds (m·k·n) for which a product goes to several threads: below
+ * this, handing out the rows and copying the operands into shared memory cost
+ * about as much as the threads save.
+ */
+export const MATMUL_THREAD_MIN_WORK = 2 ** 22;
+
+interface RowsArgs {
+  /** op(A), row-major m×k, shared. */
+  a: Storage;
+  /** B as stored: k×n, or n×k with `tb`; shared. */
+  b: Storage;
+  /** C, row-major m×n, shared. */
+  c: Storage;
+  k: number;
+  n: number;
+  tb: boolean;
+  /** The calling thread's `matmulConfig.simd`, which the workers follow. */
+  simd: boolean;
+}
+
+const ZERO = new Int32Array(1);
+
+/** C[r0:r1] = A[r0:r1]·op(B): the task that worker threads import. */
+export function matmulRows(args: RowsArgs, r0: number, r1: number): void {
+  const { a, b, c, k, n, tb } = args;
+  if (r1 <= r0) return;
+  const rows = r1 - r0;
+  const simd = matmulConfig.simd;
+  matmulConfig.simd = args.simd;
+  try {
+    matmulSerial(
+      a.subarray(r0 * k, r1 * k),
+      b,
+      c.subarray(r0 * n, r1 * n),
+      1,
+      rows,
+      k,
+      n,
+      ZERO,
+      ZERO,
+      false,
+      tb,
+    );
+  } finally {
+    matmulConfig.simd = simd;
+  }
+}
+
+const task: RowTask<RowsArgs, Record<string, never>> = {
+  run: { module: import.meta.url, name: "matmulRows", fn: matmulRows },
+  lib: {},
+};
+
+/** Shared scratch reused across products (dropped when a worker may still write to it). */
+let scratch: SharedArrayBuffer | null = null;
+/** Scratch above this size is released after the product that needed it. */
+const KEEP_BYTES = 64 * 2 ** 20;
+
+function sharedScratch(bytes: number): SharedArrayBuffer | null {
+  if (typeof SharedArrayBuffer === "undefined") return null;
+  if (scratch === null || scratch.byteLength < bytes) {
+    try {
+      scratch = new SharedArrayBuffer(bytes);
+    } catch {
+      return null;
+    }
+  }
+  return scratch;
+}
+
+/**
+ * C = op(A)·op(B) for one matrix pair on several threads, when the product is
+ * large enough and the pool can run here. A (at `ao`, m×k, or k×m stored with
+ * `ta`), B (at `bo`) and C (at `co`) as in `matmulKernel`. Returns false, having
+ * done nothing, when the product should stay on this thread.
+ */
+export function matmulThreaded(
+  a: Storage,
+  b: Storage,
+  c: Storage,
+  ao: number,
+  bo: number,
+  co: number,
+  m: number,
+  k: number,
+  n: number,
+  ta: boolean,
+  tb: boolean,
+): boolean {
+  const threads = getThreads();
+  if (m < 8 || !goesParallel(m * k * n, MATMUL_THREAD_MIN_WORK)) return false;
+  const f32 = a instanceof Float32Array;
+  const es = f32 ? 4 : 8;
+  const buf = sharedScratch(es * (m * k + k * n + m * n));
+  if (buf === null) return false;
+  const view = (offset: number, length: number): Storage =>
+    f32 ? new Float32Array(buf, es * offset, length) : new Float64Array(buf, es * offset, length);
+  const as = view(0, m * k);
+  const bs = view(m * k, k * n);
+  const cs = view(m * k + k * n, m * n);
+  if (ta) {
+    // stored k×m: write op(A) row-major, so each thread reads its rows contiguously
+    for (let p = 0; p < k; p++) {
+      const src = ao + p * m;
+      for (let i = 0; i < m; i++) as[i * k + p] = a[src + i];
+    }
+  } else as.set(a.subarray(ao, ao + m * k));
+  bs.set(b.subarray(bo, bo + k * n));
+  runRows(task, { a: as, b: bs, c: cs, k, n, tb, simd: matmulConfig.simd }, m, 0, m * k * n, {
+    minWork: MATMUL_THREAD_MIN_WORK,
+    align: 4,
+  });
+  c.set(cs, co);
+  // a worker that missed the deadline may still write into the scratch later
+  if (lastPass.threads < Math.min(threads, Math.ceil(m / 4)) || buf.byteLength > KEEP_BYTES)
+    scratch = null;
+  return true;
+}
