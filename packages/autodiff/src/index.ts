@@ -102,6 +102,7 @@ export { noGrad } from "./tape.js";
 export { type NestedArray, Tensor } from "./tensor.js";
 export {
   getThreads,
+  goesParallel,
   isShared,
   lastPass,
   MIN_WORK,
