@@ -20,8 +20,12 @@ const env = { ...process.env };
 delete env.OPENBLAS_CORETYPE;
 delete env.OPENBLAS_L2_SIZE;
 
-function run(cmd: string, args: string[]): Result | string {
-  const r = spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 1 << 24, env });
+function run(cmd: string, args: string[], extra: Record<string, string> = {}): Result | string {
+  const r = spawnSync(cmd, args, {
+    encoding: "utf8",
+    maxBuffer: 1 << 24,
+    env: { ...env, ...extra },
+  });
   const line = r.stdout?.trim().split("\n").at(-1) ?? "";
   try {
     return JSON.parse(line) as Result;
@@ -34,8 +38,8 @@ function run(cmd: string, args: string[]): Result | string {
 const best = (r: Result) => Math.min(...r.epochSeconds);
 const mean = (r: Result) => r.epochSeconds.reduce((a, b) => a + b, 0) / r.epochSeconds.length;
 
-const tsRunner = (file: string, a: string[]) =>
-  run(process.execPath, ["--import", "tsx", join(here, file), ...a]);
+const tsRunner = (file: string, a: string[], extra: Record<string, string> = {}) =>
+  run(process.execPath, ["--import", "tsx", join(here, file), ...a], extra);
 
 console.log(`MLP 8 → 64 → 64 → 1 tanh, float32, Adam, ${rows} rows; seconds per epoch`);
 console.log("ratio > 1: geoml is slower than the peer by that factor");
@@ -44,7 +48,8 @@ for (const batch of batches) {
   const epochs = Number(process.env.MLP_BENCH_EPOCHS ?? (batch <= 32 ? 2 : 5));
   const a = [String(rows), String(batch), String(epochs)];
   const results: [string, Result | string][] = [
-    ["@geoml/models", tsRunner("geoml.ts", a)],
+    ["@geoml/models", tsRunner("geoml.ts", a, { GEOML_THREADS: "1" })],
+    ["@geoml/models 2 threads", tsRunner("geoml.ts", a, { GEOML_THREADS: "2" })],
     ["PyTorch 1 thread", run(python, [join(here, "torch_mlp.py"), ...a, "1"])],
     ["PyTorch 2 threads", run(python, [join(here, "torch_mlp.py"), ...a, "2"])],
     ["TensorFlow.js wasm", tsRunner("tfjs.ts", a)],

@@ -63,8 +63,10 @@ describe("the worker pool", () => {
     const [sum, onWorkers] = runRows(task("sumRows"), { v }, n, 2, 1e9);
     expect(sum).toBe(expected);
     expect(onWorkers).toBe(1);
-    // fewer threads end the extra workers
+    // a lower count leaves the idle workers for later passes
     setThreads(1);
+    expect(runningWorkers()).toBe(1);
+    await stopWorkers();
     expect(runningWorkers()).toBe(0);
   }, 30_000);
 

@@ -128,9 +128,8 @@ const options = { sharedMemory: true, timeoutMs: 10_000 };
  */
 export function setThreads(count: number): void {
   threads = checkThreads(count, "setThreads(count)");
-  if (pool && pool.length > threads - 1) {
-    for (const w of pool.splice(threads - 1)) void w.worker.terminate();
-  }
+  // idle workers beyond the count stay (they cost no CPU and keep no process alive),
+  // so switching counts back and forth does not restart them; stopWorkers ends them
 }
 
 /** The number of threads that large passes use (see {@link setThreads}). */
