@@ -36,6 +36,7 @@ module.exports = {
           "^packages/$2/",
           "^packages/[^/]+/src/index\\.ts$",
           "^packages/plot/src/png\\.ts$",
+          "^packages/autodiff/src/wasm\\.ts$",
         ],
       },
     },

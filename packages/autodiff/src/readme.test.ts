@@ -62,3 +62,20 @@ it("README threads example runs a product on two threads", async () => {
   expect(ad.lastPass.threads).toBe(2);
   ad.setThreads(before);
 }, 30_000);
+it("README WebAssembly example runs: both paths agree and the switch reads back", () => {
+  const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+  const section = readme.slice(readme.indexOf("## WebAssembly kernels"));
+  const match = /```ts\n([\s\S]*?)```/.exec(section);
+  if (!match) throw new Error("README WebAssembly example not found");
+  const src = match[1].replace(/import \{[\s\S]*?\} from "@geoml\/autodiff";/, "");
+  const js = ts.transpileModule(src, {
+    compilerOptions: { target: ts.ScriptTarget.ES2022 },
+  }).outputText;
+  const lines: unknown[][] = [];
+  const names = Object.keys(ad);
+  new Function(...names, "console", js)(...names.map((k) => (ad as Record<string, unknown>)[k]), {
+    log: (...a: unknown[]) => lines.push(a),
+  });
+  expect(lines).toEqual([[false, true]]);
+  expect(ad.simdEnabled()).toBe(true);
+});

@@ -86,15 +86,17 @@ function makeAdam(
           const m = new Float64Array(n);
           const v = new Float64Array(n);
           const vMax = amsgrad ? new Float64Array(n) : null;
-          const u = new Float64Array(n);
+          // the update in the gradient's own dtype: computed in float64, rounded once
+          const u = g instanceof Float32Array ? new Float32Array(n) : new Float64Array(n);
           for (let k = 0; k < n; k++) {
             const gk = pv !== null && !decoupled ? g[k] + weightDecay * pv[k] : g[k];
             m[k] = beta1 * m0[k] + (1 - beta1) * gk;
             v[k] = beta2 * v0[k] + (1 - beta2) * gk * gk;
             let second = v[k];
             if (vMax !== null) second = vMax[k] = Math.max(state.nuMax[i][k], v[k]);
-            u[k] = -stepSize * (m[k] / (Math.sqrt(second) / bc2Sqrt + eps));
-            if (pv !== null && decoupled) u[k] -= rate * weightDecay * pv[k];
+            let uk = -stepSize * (m[k] / (Math.sqrt(second) / bc2Sqrt + eps));
+            if (pv !== null && decoupled) uk -= rate * weightDecay * pv[k];
+            u[k] = uk;
           }
           mu.push(m);
           nu.push(v);

@@ -3,17 +3,10 @@
  * (the optax design). `update` maps gradients to *updates* — the amounts to add
  * to the parameters — and never mutates its inputs, so an old state stays valid.
  */
-import type { Tensor, Tree } from "@geoml/autodiff";
+import type { DType, Tensor, Tree } from "@geoml/autodiff";
 import { NonFiniteError, OptionError, TreeMismatchError } from "./errors.js";
 import type { LearningRate } from "./schedules.js";
-import {
-  asFloat64,
-  type FlatTree,
-  flattenLike,
-  flattenTree,
-  fromFloat64,
-  unflattenTree,
-} from "./tree.js";
+import { type FlatTree, flattenLike, flattenTree, fromValues, unflattenTree } from "./tree.js";
 
 /** Extra information an update may use; optimisers check it but do not require it. */
 export interface UpdateExtras {
@@ -115,18 +108,27 @@ export function mapLeaves<T extends Tree>(
   info: LeafInfo,
   grads: T,
   params: Tree | undefined,
-  fn: (i: number, g: Float64Array, p: Float64Array | null) => Float64Array,
+  fn: (i: number, g: Values, p: Values | null) => Values,
 ): { flat: FlatTree; updates: T } {
   const flat = flattenLike(grads, info.shapes, where);
   const pflat = params === undefined ? null : flattenLike(params, info.shapes, where, "params");
+  // The leaves' own arrays, float32 or float64: no float64 copy per leaf and step.
   const out: Tensor[] = flat.leaves.map((g, i) =>
-    fromFloat64(fn(i, asFloat64(g), pflat ? asFloat64(pflat.leaves[i]) : null), g.shape, g.dtype),
+    fromValues(fn(i, g.data, pflat ? pflat.leaves[i].data : null), g.shape, g.dtype),
   );
   return { flat, updates: unflattenTree(grads, out) };
 }
 
+/** The values of a leaf: its float32 or float64 array, read as float64 numbers. */
+export type Values = Float32Array | Float64Array;
+
+/** A new array of `n` zeros in the storage type of `dtype`. */
+export function valuesFor(dtype: DType, n: number): Values {
+  return dtype === "float32" ? new Float32Array(n) : new Float64Array(n);
+}
+
 /** Throws when a transformation that needs the parameters got none. */
-export function requireParams(where: string, p: Float64Array | null): Float64Array {
+export function requireParams(where: string, p: Values | null): Values {
   if (p === null)
     throw new TreeMismatchError(
       where,
@@ -187,9 +189,10 @@ export function applyUpdates<T extends Tree>(params: T, updates: Tree): T {
   const out = p.leaves.map((t, i) => {
     const a = t.data;
     const b = u.leaves[i].data;
-    const r = new Float64Array(a.length);
+    // float64 sums stored straight into the parameter's dtype (rounded once for float32)
+    const r = valuesFor(t.dtype, a.length);
     for (let k = 0; k < a.length; k++) r[k] = a[k] + b[k];
-    return fromFloat64(r, t.shape, t.dtype);
+    return fromValues(r, t.shape, t.dtype);
   });
   return unflattenTree(params, out);
 }

@@ -82,9 +82,23 @@ export function flattenLike(
   return flat;
 }
 
-/** Values of a tensor as float64 (the same array when it already is float64). */
-export function asFloat64(t: Tensor): Float64Array {
-  return t.data instanceof Float64Array ? t.data : Float64Array.from(t.data);
+/**
+ * Wraps values as a tensor of `shape` and `dtype`: without a copy when the array is
+ * already of that dtype, else converted (rounded once for float32).
+ */
+export function fromValues(
+  values: Float32Array | Float64Array,
+  shape: readonly number[],
+  dtype: DType,
+): Tensor {
+  if (dtype === "float32" && values instanceof Float32Array)
+    return tensor(values, { shape: [...shape], dtype });
+  if (dtype === "float64" && values instanceof Float64Array)
+    return tensor(values, { shape: [...shape], dtype });
+  return tensor(dtype === "float64" ? Float64Array.from(values) : Float32Array.from(values), {
+    shape: [...shape],
+    dtype,
+  });
 }
 
 /** Wraps float64 values as a tensor of `shape` and `dtype` (rounded once for float32). */

@@ -39,6 +39,21 @@ export interface BinaryLoops {
   right?: (a: Storage, y: number, out: Storage, n: number) => void;
   /** out[i] = f(x, b[i]) for i < n: a scalar first operand. */
   left?: (x: number, b: Storage, out: Storage, n: number) => void;
+  /** out[i] = f(a[i], b[i mod m]) for i < n: b repeated along the leading axes of a. */
+  rows?: (a: Storage, b: Storage, out: Storage, n: number, m: number) => void;
+}
+
+/** True when broadcast strides `sb` repeat a contiguous block of `m` elements of b. */
+function trailing(sb: readonly number[], shape: readonly number[], m: number): boolean {
+  let acc = 1;
+  let d = shape.length - 1;
+  for (; d >= 0 && acc < m; d--) {
+    if (sb[d] !== acc) return false;
+    acc *= shape[d];
+  }
+  if (acc !== m) return false;
+  for (; d >= 0; d--) if (sb[d] !== 0) return false;
+  return true;
 }
 
 /**
@@ -51,7 +66,7 @@ export function binaryKernel(
   f: (x: number, y: number) => number,
   loops: BinaryLoops = {},
 ): BinaryKernel {
-  const { same, right, left } = loops;
+  const { same, right, left, rows } = loops;
   return (a, b, out, shape, sa, sb) => {
     const n = out.length;
     if (n === 0) return;
@@ -70,6 +85,11 @@ export function binaryKernel(
       const x = a[0];
       if (left) left(x, b, out, n);
       else for (let i = 0; i < n; i++) out[i] = f(x, b[i]);
+      return;
+    }
+    // b repeated along the leading axes (a bias added to every row): no odometer
+    if (sa === null && rows && trailing(sb!, shape, b.length)) {
+      rows(a, b, out, n, b.length);
       return;
     }
     strided(f, a, b, out, shape, sa ?? contiguous(shape), sb ?? contiguous(shape));

@@ -2,8 +2,9 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { DType, Storage } from "../dtype.js";
 import { Rng } from "../rng.js";
 import { getThreads, lastPass, setThreads } from "../threads/pool.js";
-import { matmulConfig, matmulKernel } from "./matmul.js";
+import { matmulKernel } from "./matmul.js";
 import { MATMUL_THREAD_MIN_WORK } from "./matmul-threads.js";
+import { setSimd, simdEnabled } from "./wasm/instance.js";
 
 /** C from matmulKernel on `threads` threads, with the threads that took part. */
 function product(
@@ -26,9 +27,10 @@ function product(
 
 describe("matmul on several threads", () => {
   const before = getThreads();
+  const simdBefore = simdEnabled();
   afterAll(() => {
     setThreads(before);
-    matmulConfig.simd = true;
+    setSimd(simdBefore);
   });
   const rng = new Rng(7);
   const data = (dtype: DType, length: number) => rng.normal([length], { dtype }).data;
@@ -55,7 +57,7 @@ describe("matmul on several threads", () => {
         // the JS kernel is slow: two cases cover its ragged and transposed paths
         if (!simd && !label.startsWith("ragged") && !label.startsWith("batch of")) continue;
         it(`${dtype}, ${simd ? "SIMD" : "JS"} kernel, ${label}: the one-thread result, bit for bit`, () => {
-          matmulConfig.simd = simd;
+          setSimd(simd);
           const [batch, m, k, n] = dims;
           expect(batch * m * k * n).toBeGreaterThanOrEqual(MATMUL_THREAD_MIN_WORK);
           const a = data(dtype, batch * m * k);

@@ -9,7 +9,7 @@
  */
 import type { Storage } from "../dtype.js";
 import { getThreads, goesParallel, lastPass, type RowTask, runRows } from "../threads/pool.js";
-import { matmulConfig, matmulSerial } from "./matmul.js";
+import { matmulSerial } from "./matmul.js";
 
 /**
  * Fewest multiply-adds (m·k·n) for which a product goes to several threads: below
@@ -28,8 +28,6 @@ interface RowsArgs {
   k: number;
   n: number;
   tb: boolean;
-  /** The calling thread's `matmulConfig.simd`, which the workers follow. */
-  simd: boolean;
 }
 
 const ZERO = new Int32Array(1);
@@ -39,25 +37,19 @@ export function matmulRows(args: RowsArgs, r0: number, r1: number): void {
   const { a, b, c, k, n, tb } = args;
   if (r1 <= r0) return;
   const rows = r1 - r0;
-  const simd = matmulConfig.simd;
-  matmulConfig.simd = args.simd;
-  try {
-    matmulSerial(
-      a.subarray(r0 * k, r1 * k),
-      b,
-      c.subarray(r0 * n, r1 * n),
-      1,
-      rows,
-      k,
-      n,
-      ZERO,
-      ZERO,
-      false,
-      tb,
-    );
-  } finally {
-    matmulConfig.simd = simd;
-  }
+  matmulSerial(
+    a.subarray(r0 * k, r1 * k),
+    b,
+    c.subarray(r0 * n, r1 * n),
+    1,
+    rows,
+    k,
+    n,
+    ZERO,
+    ZERO,
+    false,
+    tb,
+  );
 }
 
 const task: RowTask<RowsArgs, Record<string, never>> = {
@@ -120,7 +112,7 @@ export function matmulThreaded(
     }
   } else as.set(a.subarray(ao, ao + m * k));
   bs.set(b.subarray(bo, bo + k * n));
-  runRows(task, { a: as, b: bs, c: cs, k, n, tb, simd: matmulConfig.simd }, m, 0, m * k * n, {
+  runRows(task, { a: as, b: bs, c: cs, k, n, tb }, m, 0, m * k * n, {
     minWork: MATMUL_THREAD_MIN_WORK,
     align: 4,
   });

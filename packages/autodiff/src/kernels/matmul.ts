@@ -3,12 +3,14 @@
  * Products of at least {@link SIMD_MIN_FLOPS} multiply-adds run in the WebAssembly
  * SIMD kernel (see wasm-matmul.ts): operands are copied into its memory, B packed
  * into column panels, and the result copied back. Smaller ones, and engines without
- * WebAssembly SIMD, use the register-tiled JS loop below, which accumulates in float64.
+ * WebAssembly SIMD, or with the fallback selected (`setSimd(false)`, `GEOML_SIMD=0`), use
+ * the register-tiled JS loop below, which accumulates in float64.
  * The SIMD path accumulates float32 products in float32, like BLAS sgemm.
  */
 import type { Storage } from "../dtype.js";
 import { goesParallel } from "../threads/pool.js";
 import { MATMUL_THREAD_MIN_WORK, matmulThreaded } from "./matmul-threads.js";
+import { simdEnabled } from "./wasm/instance.js";
 import { releaseSimdMatmul, simdMatmul, type WasmMemory } from "./wasm-matmul.js";
 
 const KB = 128;
@@ -18,9 +20,6 @@ export const SIMD_MIN_FLOPS = 16384;
 
 /** Scratch memory above this size is released after the product that needed it. */
 const KEEP_BYTES = 64 * 2 ** 20;
-
-/** When false, every product takes the JS path (used by tests to compare both paths). */
-export const matmulConfig = { simd: true };
 
 /**
  * C[t] = op(A[t]) · op(B[t]) for `batch` matrix pairs found at the given element
@@ -94,7 +93,7 @@ export function matmulSerial(
     c.fill(0);
     return;
   }
-  const simd = matmulConfig.simd && m * k * n >= SIMD_MIN_FLOPS ? simdMatmul() : null;
+  const simd = simdEnabled() && m * k * n >= SIMD_MIN_FLOPS ? simdMatmul() : null;
   // One shared B and contiguous A matrices: a single tall product of batch·m rows.
   let shared = batch > 1 && !ta;
   for (let t = 0; t < batch && shared; t++)
@@ -147,7 +146,13 @@ function scratchBytes(a: Storage, m: number, k: number, n: number): number {
   const tn = 32 / es;
   const mp = Math.ceil(m / 4) * 4;
   const np = Math.ceil(n / tn) * tn;
-  return align16(k * np * es) + align16(mp * k * es) + mp * np * es;
+  return (
+    align16(k * np * es) +
+    align16(mp * k * es) +
+    align16(mp * np * es) +
+    align16(m * k * es) +
+    k * n * es
+  );
 }
 
 /** Grows `mem` to at least `bytes`; false when the engine refuses (the JS path is used). */
@@ -183,53 +188,26 @@ function simdProduct(
   const tn = 32 / es;
   const mp = Math.ceil(m / 4) * 4;
   const np = Math.ceil(n / tn) * tn;
-  // Layout: [packed B | packed A | C], 16-byte aligned.
+  // Layout: [packed B | packed A | C | A as stored | B as stored], 16-byte aligned. The
+  // operands are copied in whole (a memcpy) and packed into panels by the wasm kernel.
   const bPtr = 0;
   const aPtr = align16(bPtr + k * np * es);
   const cPtr = align16(aPtr + mp * k * es);
+  const rawA = align16(cPtr + mp * np * es);
+  const rawB = align16(rawA + m * k * es);
   // The caller reserved scratchBytes(a, m, k, n) bytes.
   const heap = f32 ? new Float32Array(simd.memory.buffer) : new Float64Array(simd.memory.buffer);
+  const pack = f32 ? simd.pack32 : simd.pack64;
   if (packB) {
-    let o = bPtr / es;
-    for (let q = 0; q < np; q += tn) {
-      const w = Math.min(tn, n - q);
-      for (let p = 0; p < k; p++) {
-        if (tb) for (let t = 0; t < w; t++) heap[o + t] = b[bo + (q + t) * k + p];
-        else {
-          const src = bo + p * n + q;
-          for (let t = 0; t < w; t++) heap[o + t] = b[src + t];
-        }
-        for (let t = w; t < tn; t++) heap[o + t] = 0;
-        o += tn;
-      }
-    }
+    heap.set(b.subarray(bo, bo + k * n), rawB / es);
+    // X[j, p] = B[p, j]: stored n×k when tb, else k×n
+    if (tb) pack(rawB, bPtr, n, np, tn, k, k * es, es);
+    else pack(rawB, bPtr, n, np, tn, k, es, n * es);
   }
-  // A in panels of four rows; rows past m are zero.
-  let o = aPtr / es;
-  for (let i = 0; i < mp; i += 4) {
-    const rows = Math.min(4, m - i);
-    const r0 = ao + i * k;
-    if (ta) {
-      // Stored k×m: the four values of column p are adjacent.
-      for (let p = 0; p < k; p++, o += 4) {
-        const src = ao + p * m + i;
-        for (let r = 0; r < 4; r++) heap[o + r] = r < rows ? a[src + r] : 0;
-      }
-    } else if (rows === 4) {
-      const r1 = r0 + k;
-      const r2 = r1 + k;
-      const r3 = r2 + k;
-      for (let p = 0; p < k; p++, o += 4) {
-        heap[o] = a[r0 + p];
-        heap[o + 1] = a[r1 + p];
-        heap[o + 2] = a[r2 + p];
-        heap[o + 3] = a[r3 + p];
-      }
-    } else {
-      for (let p = 0; p < k; p++, o += 4)
-        for (let r = 0; r < 4; r++) heap[o + r] = r < rows ? a[r0 + r * k + p] : 0;
-    }
-  }
+  heap.set(a.subarray(ao, ao + m * k), rawA / es);
+  // X[i, p] = A[i, p]: stored k×m when ta, else m×k
+  if (ta) pack(rawA, aPtr, m, mp, 4, k, es, m * es);
+  else pack(rawA, aPtr, m, mp, 4, k, k * es, es);
   const cEl = cPtr / es;
   (f32 ? simd.mm32 : simd.mm64)(aPtr, bPtr, cPtr, mp, np, k);
   if (np === n) c.set(heap.subarray(cEl, cEl + m * n), co);

@@ -12,65 +12,33 @@
  * panels being reused stay in cache.
  */
 
-const I32 = 0x7f;
-const V128 = 0x7b;
+import { I32, uleb, V128, wasmModule } from "./wasm/encode.js";
+import { instantiate, newMemory, type WasmMemory } from "./wasm/instance.js";
+import {
+  I32_ADD as ADD,
+  I32_EQZ as EQZ,
+  I32_GE_U as GE_U,
+  get,
+  i32,
+  ifElse,
+  I32_LT_U as LT_U,
+  loop,
+  I32_MUL as MUL,
+  SELECT,
+  I32_SUB as SUB,
+  set,
+  simd,
+  v128Load as v128load,
+  v128Store as v128store,
+  V128_ZERO as ZERO,
+} from "./wasm/ops.js";
 
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
+export type { WasmMemory };
 
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const byte = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
-      out.push(byte);
-      return out;
-    }
-    out.push(byte | 0x80);
-  }
-}
-
-function section(id: number, body: number[]): number[] {
-  return [id, ...uleb(body.length), ...body];
-}
-
-function str(s: string): number[] {
-  return [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
-}
-
-// Opcodes.
-const get = (i: number) => [0x20, ...uleb(i)];
-const set = (i: number) => [0x21, ...uleb(i)];
-const i32 = (v: number) => [0x41, ...sleb(v)];
-const ADD = 0x6a;
-const SUB = 0x6b;
-const EQZ = 0x45;
-const MUL = 0x6c;
-const GE_U = 0x4f;
-const LT_U = 0x49;
-const SELECT = 0x1b;
-const simd = (op: number, ...rest: number[]) => [0xfd, ...uleb(op), ...rest];
-const v128load = (offset: number) => simd(0x00, 4, ...uleb(offset));
-const v128store = (offset: number) => simd(0x0b, 4, ...uleb(offset));
-const ZERO = simd(0x0c, ...new Array<number>(16).fill(0));
 /** Rows of A per cache block. */
 const MB = 64;
 /** Depth (k) per cache block: a packed B panel chunk of KC·32 bytes stays in L1. */
 const KC = 256;
-
-/** for-style loop: `while (!(cond)) { body }`, where `exit` pushes the break condition. */
-function loop(exit: number[], body: number[]): number[] {
-  return [0x02, 0x40, 0x03, 0x40, ...exit, 0x0d, 1, ...body, 0x0c, 0, 0x0b, 0x0b];
-}
 
 /** Kernel body for one element size (4 → f32x4, 8 → f64x2). */
 function kernelBody(es: 4 | 8): number[] {
@@ -209,55 +177,262 @@ function kernelBody(es: 4 | 8): number[] {
     ...i32(0),
     ...set(kc),
     ...loop([...get(kc), ...get(pK), GE_U], kcBody),
-    0x0b,
   ];
-  const locals = [2, 12, I32, 11, V128];
-  const body = [...locals, ...code];
-  return [...uleb(body.length), ...body];
+  return code;
 }
 
-function moduleBytes(): Uint8Array {
-  const type = [1, 0x60, 6, I32, I32, I32, I32, I32, I32, 0];
-  const imports = [1, ...str("env"), ...str("mem"), 0x02, 0x00, 1];
-  const funcs = [2, 0, 0];
-  const exports = [2, ...str("mm32"), 0x00, 0, ...str("mm64"), 0x00, 1];
-  const code = [2, ...kernelBody(4), ...kernelBody(8)];
-  return new Uint8Array([
-    0x00,
-    0x61,
-    0x73,
-    0x6d,
-    1,
-    0,
-    0,
-    0,
-    ...section(1, type),
-    ...section(2, imports),
-    ...section(3, funcs),
-    ...section(7, exports),
-    ...section(10, code),
-  ]);
+/**
+ * Packing into panels (the layout above): `pack(src, dst, outer, padded, width, k, sOuter, sK)`
+ * writes, for each group g0 = 0, width, … < padded and each p < k, the `width` values
+ * X[g0 + t, p] (t < width) to dst, zero where g0 + t ≥ outer. X[i, p] is the element at
+ * byte `src + i·sOuter + p·sK`, so one kernel packs A (groups of 4 rows) and B (groups of
+ * TN columns), stored transposed or not. Full groups whose values are adjacent
+ * (sOuter = element size) are copied as whole vectors.
+ */
+function packBody(es: 4 | 8): number[] {
+  const [src, dst, outer, padded, width, k, sOuter, sK] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const [g0, p, t, o, base, idx, full, bytes] = [8, 9, 10, 11, 12, 13, 14, 15];
+  const load = es === 4 ? [0x2a, 2, 0] : [0x2b, 3, 0];
+  const store = es === 4 ? [0x38, 2, 0] : [0x39, 3, 0];
+  const zero = es === 4 ? [0x43, 0, 0, 0, 0] : [0x44, 0, 0, 0, 0, 0, 0, 0, 0];
+  const vectors = [
+    ...get(o),
+    ...get(base),
+    ...v128load(0, 0),
+    ...v128store(0, 0),
+    ...get(bytes),
+    ...i32(32),
+    0x46, // i32.eq
+    0x04,
+    0x40,
+    ...get(o),
+    ...get(base),
+    ...v128load(16, 0),
+    ...v128store(16, 0),
+    0x0b,
+  ];
+  // dst[o + t·es] = idx < outer ? X[idx, p] : 0, idx = g0 + t (the address clamped to src past the edge)
+  const scalar = [
+    ...i32(0),
+    ...set(t),
+    ...loop(
+      [...get(t), ...get(width), GE_U],
+      [
+        ...get(o),
+        ...get(t),
+        ...i32(es),
+        MUL,
+        ADD,
+        ...get(g0),
+        ...get(t),
+        ADD,
+        ...set(idx),
+        ...get(base),
+        ...get(t),
+        ...get(sOuter),
+        MUL,
+        ADD,
+        ...get(src),
+        ...get(idx),
+        ...get(outer),
+        LT_U,
+        SELECT,
+        ...load,
+        ...zero,
+        ...get(idx),
+        ...get(outer),
+        LT_U,
+        SELECT,
+        ...store,
+        ...get(t),
+        ...i32(1),
+        ADD,
+        ...set(t),
+      ],
+    ),
+  ];
+  const pBody = [
+    ...get(src),
+    ...get(g0),
+    ...get(sOuter),
+    MUL,
+    ADD,
+    ...get(p),
+    ...get(sK),
+    MUL,
+    ADD,
+    ...set(base),
+    ...get(full),
+    ...ifElse(vectors, scalar),
+    ...get(o),
+    ...get(bytes),
+    ADD,
+    ...set(o),
+    ...get(p),
+    ...i32(1),
+    ADD,
+    ...set(p),
+  ];
+  // float32 groups whose rows run along p (sK = 4): 4×4 blocks transposed with shuffles,
+  // four steps of p at a time; the p left over go through the loop below
+  const transposed: number[] = [];
+  if (es === 4) {
+    const R = [16, 17, 18, 19];
+    const T = [20, 21, 22, 23];
+    const shuffle = (a: number, b: number, lanes: number[]) => [
+      ...get(a),
+      ...get(b),
+      ...simd(0x0d, ...lanes),
+    ];
+    const LO = [0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23];
+    const HI = [8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31];
+    const HALF0 = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
+    const HALF1 = [8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31];
+    const block = (c: number) => {
+      const out: number[] = [];
+      for (let j = 0; j < 4; j++)
+        out.push(
+          ...get(src),
+          ...get(g0),
+          ...i32(4 * c + j),
+          ADD,
+          ...get(sOuter),
+          MUL,
+          ADD,
+          ...get(p),
+          ...i32(4),
+          MUL,
+          ADD,
+          ...v128load(0, 0),
+          ...set(R[j]),
+        );
+      out.push(...shuffle(R[0], R[1], LO), ...set(T[0]), ...shuffle(R[2], R[3], LO), ...set(T[1]));
+      out.push(...shuffle(R[0], R[1], HI), ...set(T[2]), ...shuffle(R[2], R[3], HI), ...set(T[3]));
+      const rows = [
+        [T[0], T[1], HALF0],
+        [T[0], T[1], HALF1],
+        [T[2], T[3], HALF0],
+        [T[2], T[3], HALF1],
+      ] as const;
+      rows.forEach(([a, b, lanes], q) => {
+        out.push(
+          ...get(o),
+          ...get(bytes),
+          ...i32(q),
+          MUL,
+          ADD,
+          ...shuffle(a, b, [...lanes]),
+          ...v128store(16 * c, 0),
+        );
+      });
+      return out;
+    };
+    const step = [
+      ...block(0),
+      ...get(width),
+      ...i32(8),
+      0x46, // i32.eq
+      ...ifElse(block(1)),
+      ...get(o),
+      ...get(bytes),
+      ...i32(4),
+      MUL,
+      ADD,
+      ...set(o),
+      ...get(p),
+      ...i32(4),
+      ADD,
+      ...set(p),
+    ];
+    transposed.push(
+      ...get(g0),
+      ...get(width),
+      ADD,
+      ...get(outer),
+      0x4d, // i32.le_u
+      ...get(sK),
+      ...i32(4),
+      0x46,
+      0x71, // i32.and
+      ...ifElse(loop([...get(p), ...i32(4), ADD, ...get(k), 0x4b /* i32.gt_u */], step)),
+    );
+  }
+  const gBody = [
+    // full: the whole group lies inside and its values are adjacent
+    ...get(g0),
+    ...get(width),
+    ADD,
+    ...get(outer),
+    0x4d, // i32.le_u
+    ...get(sOuter),
+    ...i32(es),
+    0x46, // i32.eq
+    0x71, // i32.and
+    ...set(full),
+    ...i32(0),
+    ...set(p),
+    ...transposed,
+    ...loop([...get(p), ...get(k), GE_U], pBody),
+    ...get(g0),
+    ...get(width),
+    ADD,
+    ...set(g0),
+  ];
+  return [
+    ...get(dst),
+    ...set(o),
+    ...get(width),
+    ...i32(es),
+    MUL,
+    ...set(bytes),
+    ...i32(0),
+    ...set(g0),
+    ...loop([...get(g0), ...get(padded), GE_U], gBody),
+  ];
+}
+
+/** @internal The module: `mm32` and `mm64` over an imported memory. */
+const i32s = (n: number) => new Array<typeof I32>(n).fill(I32);
+
+export function matmulModuleBytes(): Uint8Array {
+  const params = [I32, I32, I32, I32, I32, I32] as const;
+  const locals = [...new Array<typeof I32>(12).fill(I32), ...new Array<typeof V128>(11).fill(V128)];
+  return wasmModule({
+    memory: { import: true },
+    functions: [
+      { name: "mm32", params, locals, body: kernelBody(4) },
+      { name: "mm64", params, locals, body: kernelBody(8) },
+      {
+        name: "pack32",
+        params: i32s(8),
+        locals: [...i32s(8), ...new Array<typeof V128>(8).fill(V128)],
+        body: packBody(4),
+      },
+      { name: "pack64", params: i32s(8), locals: i32s(8), body: packBody(8) },
+    ],
+  });
 }
 
 type Kernel = (a: number, b: number, c: number, m: number, n: number, k: number) => void;
-
-/** The slice of the WebAssembly JS API used here (the project's type libs do not declare it). */
-export interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Memory: new (d: { initial: number }) => WasmMemory;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (m: object, imports: object) => { exports: Record<string, unknown> };
-}
+/** See {@link packBody}. */
+export type Pack = (
+  src: number,
+  dst: number,
+  outer: number,
+  padded: number,
+  width: number,
+  k: number,
+  sOuter: number,
+  sK: number,
+) => void;
 
 /** The instantiated kernels and their memory, or null where WebAssembly SIMD is unavailable. */
 export interface SimdMatmul {
   memory: WasmMemory;
   mm32: Kernel;
   mm64: Kernel;
+  pack32: Pack;
+  pack64: Pack;
 }
 
 let cached: SimdMatmul | null | undefined;
@@ -273,19 +448,17 @@ export function releaseSimdMatmul(): void {
 /** Instantiates the SIMD kernels once (synchronously; the module is a few hundred bytes). */
 export function simdMatmul(): SimdMatmul | null {
   if (cached !== undefined) return cached;
-  try {
-    const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-    const bytes = moduleBytes();
-    if (wasm === undefined || !wasm.validate(bytes)) {
-      cached = null;
-      return cached;
-    }
-    const memory = new wasm.Memory({ initial: 1 });
-    const inst = new wasm.Instance(new wasm.Module(bytes), { env: { mem: memory } });
-    const ex = inst.exports as unknown as { mm32: Kernel; mm64: Kernel };
-    cached = { memory, mm32: ex.mm32, mm64: ex.mm64 };
-  } catch {
-    cached = null;
-  }
+  const memory = newMemory(1);
+  const ex = memory && instantiate(matmulModuleBytes(), { env: { mem: memory } });
+  cached =
+    memory && ex
+      ? {
+          memory,
+          mm32: ex.mm32 as Kernel,
+          mm64: ex.mm64 as Kernel,
+          pack32: ex.pack32 as Pack,
+          pack64: ex.pack64 as Pack,
+        }
+      : null;
   return cached;
 }

@@ -75,6 +75,9 @@ export const add = defineBinary(
     left: (x, b, out, n) => {
       for (let i = 0; i < n; i++) out[i] = x + b[i];
     },
+    rows: (a, b, out, n, m) => {
+      for (let i = 0; i < n; i += m) for (let j = 0; j < m; j++) out[i + j] = a[i + j] + b[j];
+    },
   }),
   (a, b) => (g, need) => [
     need[0] ? sumToShape(g, a.shape) : null,
@@ -95,6 +98,9 @@ export const sub = defineBinary(
     left: (x, b, out, n) => {
       for (let i = 0; i < n; i++) out[i] = x - b[i];
     },
+    rows: (a, b, out, n, m) => {
+      for (let i = 0; i < n; i += m) for (let j = 0; j < m; j++) out[i + j] = a[i + j] - b[j];
+    },
   }),
   (a, b) => (g, need) => [
     need[0] ? sumToShape(g, a.shape) : null,
@@ -114,6 +120,9 @@ export const mul = defineBinary(
     },
     left: (x, b, out, n) => {
       for (let i = 0; i < n; i++) out[i] = x * b[i];
+    },
+    rows: (a, b, out, n, m) => {
+      for (let i = 0; i < n; i += m) for (let j = 0; j < m; j++) out[i + j] = a[i + j] * b[j];
     },
   }),
   (a, b) => (g, need) => [

@@ -6,6 +6,7 @@
 import { alloc } from "../dtype.js";
 import { ArgumentError } from "../errors.js";
 import { type UnaryKernel, unaryKernel } from "../kernels/elementwise.js";
+import { type BinaryName, wasmBinary, wasmUnary } from "../kernels/wasm-elementwise.js";
 import * as sp from "../special.js";
 import { record, shouldRecord } from "../tape.js";
 import { Tensor } from "../tensor.js";
@@ -35,6 +36,18 @@ function asTensor(x: TensorLike): Tensor {
   return typeof x === "number" ? scalar(x) : x;
 }
 
+/**
+ * A backward rule as one fused wasm kernel f(g, v), when it need not be differentiated
+ * again (no recording) and g, v match in shape and dtype; null otherwise (the caller
+ * then composes ops, which a higher-order gradient can trace).
+ */
+function fused(name: BinaryName, g: Tensor, v: Tensor): Tensor | null {
+  if (shouldRecord(g, v) || g.dtype !== v.dtype || g.size !== v.size) return null;
+  if (g.shape.length !== v.shape.length || g.shape.some((d, i) => d !== v.shape[i])) return null;
+  const out = alloc(v.dtype, v.size);
+  return wasmBinary(name, g.data, v.data, out) ? new Tensor(out, v.shape, v.dtype) : null;
+}
+
 /** Defines a unary op from its loop and derivative rule (cotangent g, input x, output y). */
 function defineUnary(
   kernel: UnaryKernel,
@@ -51,6 +64,7 @@ function defineUnary(
 /** eˣ */
 export const exp = defineUnary(
   (a, out) => {
+    if (wasmUnary("exp", a, out)) return;
     for (let i = 0; i < out.length; i++) {
       const x = a[i];
       out[i] = Math.exp(x);
@@ -61,6 +75,7 @@ export const exp = defineUnary(
 /** Natural logarithm (−Inf at 0, NaN below). */
 export const log = defineUnary(
   (a, out) => {
+    if (wasmUnary("log", a, out)) return;
     for (let i = 0; i < out.length; i++) {
       const x = a[i];
       out[i] = Math.log(x);
@@ -71,6 +86,7 @@ export const log = defineUnary(
 /** log(1 + x), accurate for small x. */
 export const log1p = defineUnary(
   (a, out) => {
+    if (wasmUnary("log1p", a, out)) return;
     for (let i = 0; i < out.length; i++) {
       const x = a[i];
       out[i] = Math.log1p(x);
@@ -81,6 +97,7 @@ export const log1p = defineUnary(
 /** eˣ − 1, accurate for small x. */
 export const expm1 = defineUnary(
   (a, out) => {
+    if (wasmUnary("expm1", a, out)) return;
     for (let i = 0; i < out.length; i++) {
       const x = a[i];
       out[i] = Math.expm1(x);
@@ -161,12 +178,13 @@ export const atan = defineUnary(
 /** tanh x */
 export const tanh = defineUnary(
   (a, out) => {
+    if (wasmUnary("tanh", a, out)) return;
     for (let i = 0; i < out.length; i++) {
       const x = a[i];
       out[i] = Math.tanh(x);
     }
   },
-  (g, _x, y) => mul(g, sub(1, mul(y, y))),
+  (g, _x, y) => fused("tanhGrad", g, y) ?? mul(g, sub(1, mul(y, y))),
 );
 /**
  * Logistic sigmoid 1/(1 + e⁻ˣ), stable on both tails. The derivative is written
@@ -174,22 +192,24 @@ export const tanh = defineUnary(
  */
 export const sigmoid = defineUnary(
   (a, out) => {
+    if (wasmUnary("sigmoid", a, out)) return;
     for (let i = 0; i < out.length; i++) {
       const x = a[i];
       out[i] = x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
     }
   },
-  (g, x, y) => mul(g, mul(y, sigmoid(neg(x)))),
+  (g, x, y) => fused("sigmoidGrad", g, x) ?? mul(g, mul(y, sigmoid(neg(x)))),
 );
 /** log(1 + eˣ) computed as max(x, 0) + log1p(e^(−|x|)), stable for any x. */
 export const softplus = defineUnary(
   (a, out) => {
+    if (wasmUnary("softplus", a, out)) return;
     for (let i = 0; i < out.length; i++) {
       const x = a[i];
       out[i] = Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
     }
   },
-  (g, x) => mul(g, sigmoid(x)),
+  (g, x) => fused("softplusGrad", g, x) ?? mul(g, sigmoid(x)),
 );
 /** max(x, 0) (gradient 0 at 0, as PyTorch). */
 export const relu = defineUnary(

@@ -24,6 +24,7 @@ import type * as NodeOs from "node:os";
 import type * as NodeUrl from "node:url";
 import type * as NodeWorkers from "node:worker_threads";
 import { ArgumentError } from "../errors.js";
+import { simdEnabled } from "../kernels/wasm/instance.js";
 
 /** Below this many multiply-adds a pass is faster on one thread (the default of a pass). */
 export const MIN_WORK = 2e7;
@@ -417,6 +418,8 @@ export function runRows<A extends object, L extends Record<string, unknown>>(
       out,
       outOffset: 8 * outLength * (t - 1),
       outLength,
+      // the workers follow this thread's SIMD switch (setSimd)
+      simd: simdEnabled(),
       part: t,
       flag,
     });

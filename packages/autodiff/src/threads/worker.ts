@@ -4,6 +4,7 @@
  * and flags completion in shared memory for the blocked calling thread.
  */
 import { parentPort, workerData } from "node:worker_threads";
+import { setSimd } from "../kernels/wasm/instance.js";
 import { IN_WORKER } from "./pool.js";
 
 interface Reference {
@@ -20,6 +21,8 @@ interface Message {
   out: SharedArrayBuffer;
   outOffset: number;
   outLength: number;
+  /** The calling thread's SIMD switch. */
+  simd: boolean;
   part: number;
   flag: SharedArrayBuffer;
 }
@@ -47,6 +50,7 @@ parentPort?.on("message", async (m: Message) => {
     const lib: Record<string, unknown> = {};
     for (const [k, ref] of Object.entries(m.lib)) lib[k] = await load(ref);
     const out = new Float64Array(m.out, m.outOffset, m.outLength);
+    setSimd(m.simd);
     run(m.args, m.r0, m.r1, out, lib);
   } catch {
     // the calling thread redoes these rows

@@ -102,3 +102,18 @@ console.log("\n| where | share of training time |\n|---|---:|");
 for (const [k, t] of [...totals].sort((a, b) => b[1] - a[1])) {
   console.log(`| ${k} | ${((100 * t) / total).toFixed(1)}% |`);
 }
+
+// With PROFILE_TOP=n: the n functions with the most self time inside `train`.
+const top = Number(process.env.PROFILE_TOP ?? 0);
+if (top > 0) {
+  const self = new Map<string, number>();
+  profile.samples.forEach((id, i) => {
+    if (!inTrain(id)) return;
+    const f = byId.get(id)!.callFrame;
+    const k = `${f.functionName || "(anonymous)"} ${f.url.replace(/.*\/src\//, "")}`;
+    self.set(k, (self.get(k) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
+  console.log("\n| function (self time) | share |\n|---|---:|");
+  for (const [k, t] of [...self].sort((a, b) => b[1] - a[1]).slice(0, top))
+    console.log(`| ${k} | ${((100 * t) / total).toFixed(1)}% |`);
+}

@@ -124,6 +124,20 @@ export function newtonOuter<E extends Scored>(
       }
       for (let j = 0; j < m; j++) step[j] /= 2;
     }
+    if (!accepted && gmax > 1e-4 * (Math.abs(f0) + 1)) {
+      // A clear gradient but no descent along the Newton direction: the finite-difference
+      // Hessian is unreliable here (rounding noise on a flat ridge); try steepest descent.
+      for (let j = 0; j < m; j++) step[j] = (-g[j] / gmax) * Math.min(1, gmax);
+      for (let half = 0; half < 30 && !accepted; half++) {
+        const trial = clamp(rho.map((v, j) => v + step[j]));
+        const ev = evaluate(trial, best.fit.beta);
+        if (ev.score < f0 - 1e-14 * Math.abs(f0)) {
+          rho = trial;
+          best = ev;
+          accepted = true;
+        } else for (let j = 0; j < m; j++) step[j] /= 2;
+      }
+    }
     if (!accepted) {
       // no descent along the Newton direction: converged as far as the criterion resolves
       converged = gmax <= 1e-4 * (Math.abs(f0) + 1);

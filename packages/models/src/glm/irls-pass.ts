@@ -10,7 +10,7 @@
 import { isShared, type RowTask, runRows, sharedFloat64 } from "@geoml/autodiff";
 import type { FusedRowKernel, RowKernel } from "@geoml/losses";
 import { crossprodRange } from "../linalg/crossprod.js";
-import { linalgSimdEnabled, threadSimd } from "../linalg/simd-switch.js";
+import { threadSimd } from "../linalg/simd-switch.js";
 
 interface PassArgs {
   x: Float64Array;
@@ -26,8 +26,6 @@ interface PassArgs {
   z: Float64Array;
   /** The kernel's table from y (small: copied to each worker). */
   aux: Float64Array | null;
-  /** Use the SIMD kernel. */
-  simd: boolean;
 }
 
 interface PassLib extends Record<string, unknown> {
@@ -55,7 +53,7 @@ export function passRows(
       dev += kernel(a.eta, a.offset, a.y, a.w, a.mu, a.W, a.z, b, e, a.aux);
     },
   };
-  crossprodRange(a.x, a.n, a.p, a.W, a.z, r0, r1, out.subarray(1), threadSimd(a.simd), step);
+  crossprodRange(a.x, a.n, a.p, a.W, a.z, r0, r1, out.subarray(1), threadSimd(), step);
   out[0] += dev;
 }
 
@@ -115,13 +113,7 @@ export function irlsPass(
   };
   const q = p + 1;
   return (beta) => {
-    const out = runRows(
-      task,
-      { ...base, beta, simd: linalgSimdEnabled() },
-      n,
-      1 + q * q,
-      (n * q * (q + 3)) / 2,
-    );
+    const out = runRows(task, { ...base, beta }, n, 1 + q * q, (n * q * (q + 3)) / 2);
     const cross = out.subarray(1);
     for (let j = 0; j < q; j++) for (let k = j + 1; k < q; k++) cross[j * q + k] = cross[k * q + j];
     return { eta: base.eta, mu: base.mu, deviance: out[0], cross };

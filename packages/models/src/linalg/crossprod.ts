@@ -1,6 +1,6 @@
 import { type RowRun, type RowTask, runRows } from "@geoml/autodiff";
 import type { SimdKernels } from "./simd.js";
-import { linalgSimdEnabled, threadSimd } from "./simd-switch.js";
+import { threadSimd } from "./simd-switch.js";
 
 /**
  * Weighted cross-products of a column-major design, the one pass over the rows
@@ -163,13 +163,7 @@ export function weightedCrossprod(
   const q = p + 1;
   let acc: Float64Array;
   if (n * q > 4096)
-    acc = runRows(
-      crossprodTask,
-      { x, n, p, w, z, simd: linalgSimdEnabled() },
-      n,
-      q * q,
-      (n * q * (q + 1)) / 2,
-    );
+    acc = runRows(crossprodTask, { x, n, p, w, z }, n, q * q, (n * q * (q + 1)) / 2);
   else {
     // small: plain JavaScript, no kernel to build and no threads
     acc = new Float64Array(q * q);
@@ -186,13 +180,11 @@ interface CrossprodArgs {
   p: number;
   w: Float64Array;
   z: Float64Array;
-  /** Use the SIMD kernel. */
-  simd: boolean;
 }
 
 /** The rows [r0, r1) of {@link weightedCrossprod}: the task its worker threads import. */
 export const crossprodRows: RowRun<CrossprodArgs, Record<string, never>> = (a, r0, r1, out) =>
-  crossprodRange(a.x, a.n, a.p, a.w, a.z, r0, r1, out, threadSimd(a.simd));
+  crossprodRange(a.x, a.n, a.p, a.w, a.z, r0, r1, out, threadSimd());
 
 const crossprodTask: RowTask<CrossprodArgs, Record<string, never>> = {
   run: { module: import.meta.url, name: "crossprodRows", fn: crossprodRows },

@@ -1,9 +1,8 @@
-import { setThreads, sharedFloat64 } from "@geoml/autodiff";
+import { setSimd, setThreads, sharedFloat64, simdEnabled } from "@geoml/autodiff";
 import { describe, expect, it } from "vitest";
 import { cholesky, choleskyInverse, choleskySolve } from "./cholesky.js";
 import { weightedCrossprod } from "./crossprod.js";
 import { createSimdKernels } from "./simd.js";
-import { setLinalgSimd } from "./simd-switch.js";
 
 function naive(x: Float64Array, n: number, p: number, w: Float64Array, z: Float64Array) {
   const q = p + 1;
@@ -115,10 +114,12 @@ describe("WebAssembly SIMD kernel", () => {
     const x = Float64Array.from({ length: n * p }, (_, i) => Math.cos(i * 0.3));
     const w = Float64Array.from({ length: n }, (_, i) => 1 + (i % 7));
     const z = Float64Array.from({ length: n }, (_, i) => Math.sin(i));
-    setLinalgSimd(false);
+    const was = simdEnabled();
+    setSimd(false);
     const plain = weightedCrossprod(x, n, p, w, z);
-    setLinalgSimd(true);
+    setSimd(true);
     const simd = weightedCrossprod(x, n, p, w, z);
+    setSimd(was);
     simd.forEach((v, i) => {
       expect(Math.abs(v - plain[i])).toBeLessThan(1e-10 * (1 + Math.abs(plain[i])));
     });

@@ -2,8 +2,9 @@
  * WebAssembly SIMD kernels for the cross-product, assembled from the bytes below
  * at run time (no toolchain, nothing prebuilt to ship). They work on float64
  * vectors held in the module's memory, two rows per f64x2 step; each worker thread
- * builds its own.
+ * builds its own. The module is built with the code generator of @geoml/autodiff.
  */
+import * as w from "@geoml/autodiff/wasm";
 
 /** The kernels and the memory they work in; every pointer is a byte offset into it. */
 export interface SimdKernels {
@@ -26,24 +27,32 @@ export interface SimdKernels {
 
 /** Builds the kernels, or returns null where WebAssembly SIMD is unavailable. */
 export function createSimdKernels(): SimdKernels | null {
-  // instructions
-  const simd = (op: number) => [0xfd, ...(op < 128 ? [op] : [(op & 0x7f) | 0x80, op >> 7])];
-  const get = (i: number) => [0x20, i];
-  const set = (i: number) => [0x21, i];
-  const i32 = (v: number) => [0x41, v]; // small non-negative constants only (< 64)
-  const add = 0x6a;
-  const mul = 0x6c;
+  const ex = w.instantiate(linalgModuleBytes());
+  if (ex === null) return null;
+  return {
+    scale: ex.scale as SimdKernels["scale"],
+    triangle: ex.triangle as SimdKernels["triangle"],
+    combine: ex.combine as SimdKernels["combine"],
+    memory: ex.mem as SimdKernels["memory"],
+  };
+}
+
+/** @internal The module's bytes: `scale`, `triangle`, `combine` and the exported memory `mem`. */
+export function linalgModuleBytes(): Uint8Array {
+  const { get, set, i32, simd, S: op } = w;
   const block = [0x02, 0x40];
   const loop = [0x03, 0x40];
   const end = 0x0b;
   const brIf = (depth: number) => [0x0d, depth];
   const br = (depth: number) => [0x0c, depth];
-  const v128Load = [...simd(0x00), 3, 0];
-  const v128Store = [...simd(0x0b), 3, 0];
-  const f64x2Add = simd(240);
-  const f64x2Mul = simd(242);
-  const lane = (l: number) => [...simd(33), l];
-  const zero = [...simd(0x0c), ...new Array(16).fill(0)];
+  const v128Load = w.v128Load(0, 3);
+  const v128Store = w.v128Store(0, 3);
+  const f64x2Add = simd(op.f64x2Add);
+  const f64x2Mul = simd(op.f64x2Mul);
+  const lane = (l: number) => simd(op.f64x2ExtractLane, l);
+  const zero = w.V128_ZERO;
+  const add = w.I32_ADD;
+  const mul = w.I32_MUL;
   /** `for (v = 0; !exit; v += step) body`; `exit` leaves an i32 condition. */
   const forLoop = (v: number, step: number, exit: number[], body: number[]) => [
     ...i32(0),
@@ -61,16 +70,13 @@ export function createSimdKernels(): SimdKernels | null {
     end,
     end,
   ];
-  const geU = 0x4f; // i32.ge_u
+  const geU = w.I32_GE_U;
   /** Two rows (16 bytes) per step: `for (i = 0; i < limit; i += 16) body`. */
   const rows = (i: number, limit: number, body: number[]) =>
     forLoop(i, 16, [...get(i), ...get(limit), geU], body);
 
   // scale(dst 0, src 1, w 2, bytes 3); local 4 = i
   const scale = [
-    1,
-    1,
-    0x7f,
     ...rows(4, 3, [
       ...get(0),
       ...get(4),
@@ -86,7 +92,6 @@ export function createSimdKernels(): SimdKernels | null {
       ...f64x2Mul,
       ...v128Store,
     ]),
-    end,
   ];
 
   // triangle(a 0, b 1, q 2, stride 3, bytes 4, acc 5); locals: 6 j, 7 k, 8 i, 9 a0, 10 a1,
@@ -114,18 +119,14 @@ export function createSimdKernels(): SimdKernels | null {
   const accumulate = (s: number, offset: number) => [
     ...get(AD),
     ...get(AD),
-    0x2b, // f64.load
-    3,
-    offset,
+    ...w.f64Load(3, offset),
     ...get(s),
     ...lane(0),
     ...get(s),
     ...lane(1),
-    0xa0, // f64.add
-    0xa0,
-    0x39, // f64.store
-    3,
-    offset,
+    w.F64_ADD,
+    w.F64_ADD,
+    ...w.f64Store(3, offset),
   ];
   const column = (base: number, index: number, to: number) => [
     ...get(base),
@@ -175,11 +176,6 @@ export function createSimdKernels(): SimdKernels | null {
     ...accumulate(S[3], 8),
   ];
   const triangle = [
-    2,
-    8,
-    0x7f,
-    8,
-    0x7b,
     ...forLoop(
       J,
       2,
@@ -191,20 +187,14 @@ export function createSimdKernels(): SimdKernels | null {
         add,
         ...set(A1),
         // k runs up to j inclusive: exit when k > j (i32.gt_u)
-        ...forLoop(K, 2, [...get(K), ...get(J), 0x4b], tile),
+        ...forLoop(K, 2, [...get(K), ...get(J), w.I32_GT_U], tile),
       ],
     ),
-    end,
   ];
 
   // combine(cols 0, stride 1, p 2, bytes 3, coef 4, out 5); locals: 6 j, 7 i, 8 column
   // (i32), 9 the coefficient (v128)
   const combine = [
-    2,
-    3,
-    0x7f,
-    1,
-    0x7b,
     ...forLoop(
       6,
       1,
@@ -216,10 +206,8 @@ export function createSimdKernels(): SimdKernels | null {
         ...i32(8),
         mul,
         add,
-        0x2b,
-        3,
-        0,
-        ...simd(0x14),
+        ...w.f64Load(3, 0),
+        ...simd(op.f64x2Splat),
         ...set(9),
         ...get(0),
         ...get(6),
@@ -246,69 +234,21 @@ export function createSimdKernels(): SimdKernels | null {
         ]),
       ],
     ),
-    end,
   ];
 
-  const section = (id: number, bytes: number[]) => {
-    const size: number[] = [];
-    let n = bytes.length;
-    do {
-      let b = n & 0x7f;
-      n >>>= 7;
-      if (n) b |= 0x80;
-      size.push(b);
-    } while (n);
-    return [id, ...size, ...bytes];
-  };
-  const name = (s: string) => [s.length, ...Array.from(s, (c) => c.charCodeAt(0))];
-  const params = (count: number) => [0x60, count, ...new Array(count).fill(0x7f), 0];
-  const bytes = new Uint8Array([
-    0x00,
-    0x61,
-    0x73,
-    0x6d,
-    0x01,
-    0x00,
-    0x00,
-    0x00,
-    ...section(1, [2, ...params(4), ...params(6)]),
-    ...section(3, [3, 0, 1, 1]),
-    ...section(5, [1, 0, 1]),
-    ...section(7, [
-      4,
-      ...name("scale"),
-      0,
-      0,
-      ...name("triangle"),
-      0,
-      1,
-      ...name("combine"),
-      0,
-      2,
-      ...name("mem"),
-      2,
-      0,
-    ]),
-    ...section(10, [3, ...[scale, triangle, combine].flatMap((f) => section(0, f).slice(1))]),
-  ]);
-  try {
-    // typed loosely: the project's TypeScript lib set does not declare WebAssembly
-    const wasm = (
-      globalThis as unknown as { WebAssembly?: Record<string, new (...a: unknown[]) => unknown> }
-    ).WebAssembly;
-    if (!wasm) return null;
-    const module = new wasm.Module(bytes);
-    const instance = new wasm.Instance(module, {}) as {
-      exports: {
-        scale: SimdKernels["scale"];
-        triangle: SimdKernels["triangle"];
-        combine: SimdKernels["combine"];
-        mem: SimdKernels["memory"];
-      };
-    };
-    const { scale, triangle, combine, mem } = instance.exports;
-    return { scale, triangle, combine, memory: mem };
-  } catch {
-    return null;
-  }
+  const { I32, V128 } = w;
+  const i32s = (n: number) => new Array<typeof I32>(n).fill(I32);
+  return w.wasmModule({
+    memory: { export: "mem", initial: 1 },
+    functions: [
+      { name: "scale", params: i32s(4), locals: [I32], body: scale },
+      {
+        name: "triangle",
+        params: i32s(6),
+        locals: [...i32s(8), ...new Array<typeof V128>(8).fill(V128)],
+        body: triangle,
+      },
+      { name: "combine", params: i32s(6), locals: [...i32s(3), V128], body: combine },
+    ],
+  });
 }

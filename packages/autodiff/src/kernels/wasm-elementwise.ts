@@ -1,0 +1,204 @@
+/**
+ * WebAssembly SIMD kernels of the elementwise functions (exp, expm1, log, log1p,
+ * tanh, sigmoid, softplus) and of the fused backward rules of tanh, sigmoid and
+ * softplus, for float64 and float32 storage; see `wasm/vmath.ts` for the methods
+ * and the accuracy. Values are processed in chunks copied through the module's
+ * fixed memory, so nothing grows with the array. Callers fall back to plain
+ * JavaScript when {@link wasmUnary} / {@link wasmBinary} return false.
+ */
+import type { Storage } from "../dtype.js";
+import { I32, type WasmFunction, wasmModule } from "./wasm/encode.js";
+import { instantiate, simdEnabled, type WasmMemory } from "./wasm/instance.js";
+import {
+  get,
+  I32_ADD,
+  I32_GE_U,
+  i32,
+  loop,
+  S,
+  set,
+  simd,
+  v128Load,
+  v128Store,
+} from "./wasm/ops.js";
+import {
+  c,
+  type E,
+  mul,
+  type Prec,
+  sub,
+  VecFn,
+  vexp,
+  vexpm1,
+  vlog,
+  vlog1p,
+  vsigmoid,
+  vsigmoidSlope,
+  vsoftplus,
+  vtanh,
+} from "./wasm/vmath.js";
+
+type Vec = (F: VecFn, x: E, prec: Prec) => number[];
+type Vec2 = (F: VecFn, a: E, b: E, prec: Prec) => number[];
+
+/** The unary functions with a wasm kernel. */
+export const UNARY = {
+  exp: vexp,
+  expm1: vexpm1,
+  log: vlog,
+  log1p: vlog1p,
+  tanh: vtanh,
+  sigmoid: vsigmoid,
+  softplus: vsoftplus,
+} satisfies Record<string, Vec>;
+export type UnaryName = keyof typeof UNARY;
+
+/** Fused backward rules: cotangent g and the op's output y or input x. */
+export const BINARY = {
+  /** g·(1 − y²), y = tanh x */
+  tanhGrad: (_F, g, y) => mul(g, sub(c(1), mul(y, y))),
+  /** g·σ(x)·σ(−x) */
+  sigmoidGrad: (F, g, x, prec) => mul(g, vsigmoidSlope(F, x, prec)),
+  /** g·σ(x), the derivative of softplus */
+  softplusGrad: (F, g, x, prec) => mul(g, vsigmoid(F, x, prec)),
+} satisfies Record<string, Vec2>;
+export type BinaryName = keyof typeof BINARY;
+
+/** Elements per chunk: three chunks of float64 fill the module's memory. */
+const CHUNK = 8192;
+const PAGES = 6; // 3 × 8192 × 8 bytes = 3 × 64 KiB, 16-byte aligned
+
+// i8x16.shuffle lane patterns: the high half of a to the low half; low halves of a and b
+const HIGH = [8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15];
+const JOIN = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
+const promote = (x: E) => [...x, ...simd(S.f64x2PromoteLowF32x4)];
+const demote = (x: E) => [...x, ...simd(S.f32x4DemoteF64x2Zero)];
+const shuffle = (a: E, b: E, lanes: number[]) => [...a, ...b, ...simd(S.i8x16Shuffle, ...lanes)];
+
+/**
+ * `name(ptrs..., dst, bytes)`: for each 16-byte vector of the inputs, dst = f(inputs);
+ * float32 lanes are promoted to float64, computed, and rounded once.
+ */
+function kernel(
+  name: string,
+  arity: 1 | 2,
+  f: (F: VecFn, xs: E[], prec: Prec) => number[],
+  es: 4 | 8,
+): WasmFunction {
+  const dst = arity;
+  const bytes = arity + 1;
+  const i = arity + 2;
+  const F = new VecFn(i + 1);
+  const at = (p: number) => [...get(p), ...get(i), I32_ADD];
+  const ins = Array.from({ length: arity }, (_, k) => F.v([...at(k), ...v128Load(0)]));
+  let out: number[];
+  if (es === 8) {
+    out = f(F, ins, "f64");
+  } else {
+    const lo = ins.map((x) => F.v(promote(x)));
+    const hi = ins.map((x) => F.v(promote(shuffle(x, x, HIGH))));
+    const ylo = F.v(demote(f(F, lo, "f32")));
+    const yhi = F.v(demote(f(F, hi, "f32")));
+    out = shuffle(ylo, yhi, JOIN);
+  }
+  const step = [...F.take(), ...at(dst), ...out, ...v128Store(0)];
+  const body = [
+    ...i32(0),
+    ...set(i),
+    ...loop(
+      [...get(i), ...get(bytes), I32_GE_U],
+      [...step, ...get(i), ...i32(16), I32_ADD, ...set(i)],
+    ),
+  ];
+  return {
+    name,
+    params: new Array<typeof I32>(arity + 2).fill(I32),
+    locals: [I32, ...F.locals],
+    body,
+  };
+}
+
+/** @internal The module's bytes: `<name>64` / `<name>32` for every function above, memory `mem`. */
+export function elementwiseModuleBytes(): Uint8Array {
+  const functions: WasmFunction[] = [];
+  for (const [name, f] of Object.entries(UNARY) as [string, Vec][])
+    for (const es of [8, 4] as const)
+      functions.push(kernel(`${name}${es * 8}`, 1, (F, [x], p) => f(F, x, p), es));
+  for (const [name, f] of Object.entries(BINARY) as [string, Vec2][])
+    for (const es of [8, 4] as const)
+      functions.push(kernel(`${name}${es * 8}`, 2, (F, [a, b], p) => f(F, a, b, p), es));
+  return wasmModule({ memory: { export: "mem", initial: PAGES }, functions });
+}
+
+type Fn1 = (src: number, dst: number, bytes: number) => void;
+type Fn2 = (a: number, b: number, dst: number, bytes: number) => void;
+interface Instance {
+  memory: WasmMemory;
+  fns: Record<string, Fn1 & Fn2>;
+  f64: Float64Array;
+  f32: Float32Array;
+}
+let cached: Instance | null | undefined;
+
+/** The instance (built once), or null where WebAssembly SIMD is unavailable. */
+export function elementwiseInstance(): Instance | null {
+  if (cached !== undefined) return cached;
+  const ex = instantiate(elementwiseModuleBytes());
+  if (ex === null) {
+    cached = null;
+    return cached;
+  }
+  const memory = ex.mem as WasmMemory;
+  cached = {
+    memory,
+    fns: ex as Record<string, Fn1 & Fn2>,
+    f64: new Float64Array(memory.buffer),
+    f32: new Float32Array(memory.buffer),
+  };
+  return cached;
+}
+
+/** Vector bytes covering `len` elements of `es` bytes (the tail of the last vector is scratch). */
+const vecBytes = (len: number, es: number) => Math.ceil((len * es) / 16) * 16;
+
+/**
+ * out[i] = f(a[i]) with the wasm kernel; false (nothing written) when the SIMD
+ * kernels are switched off or unavailable. `a` and `out` have the same dtype and length.
+ */
+export function wasmUnary(name: UnaryName, a: Storage, out: Storage): boolean {
+  if (!simdEnabled()) return false;
+  const inst = elementwiseInstance();
+  if (inst === null) return false;
+  const f32 = out instanceof Float32Array;
+  const heap = f32 ? inst.f32 : inst.f64;
+  const es = f32 ? 4 : 8;
+  const fn = inst.fns[`${name}${es * 8}`];
+  const n = out.length;
+  for (let off = 0; off < n; off += CHUNK) {
+    const len = Math.min(CHUNK, n - off);
+    heap.set(a.subarray(off, off + len), 0);
+    fn(0, 0, vecBytes(len, es));
+    out.set(heap.subarray(0, len), off);
+  }
+  return true;
+}
+
+/** out[i] = f(a[i], b[i]) with a fused wasm kernel (see {@link wasmUnary}); same lengths. */
+export function wasmBinary(name: BinaryName, a: Storage, b: Storage, out: Storage): boolean {
+  if (!simdEnabled()) return false;
+  const inst = elementwiseInstance();
+  if (inst === null) return false;
+  const f32 = out instanceof Float32Array;
+  const heap = f32 ? inst.f32 : inst.f64;
+  const es = f32 ? 4 : 8;
+  const fn = inst.fns[`${name}${es * 8}`];
+  const n = out.length;
+  for (let off = 0; off < n; off += CHUNK) {
+    const len = Math.min(CHUNK, n - off);
+    heap.set(a.subarray(off, off + len), 0);
+    heap.set(b.subarray(off, off + len), CHUNK);
+    fn(0, CHUNK * es, 0, vecBytes(len, es));
+    out.set(heap.subarray(0, len), off);
+  }
+  return true;
+}

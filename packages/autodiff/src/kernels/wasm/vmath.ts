@@ -1,0 +1,259 @@
+/**
+ * Vectorised float64 elementary functions as WebAssembly SIMD code (two lanes per
+ * f64x2), for the elementwise kernels. Each function emits instructions that leave
+ * the result on the stack, keeping intermediate values in v128 locals of a
+ * {@link VecFn}. The methods are those of fdlibm: Cody–Waite range reduction by ln 2
+ * and a polynomial for eʳ − 1; for log, reduction to m ∈ [√2/2, √2) and fdlibm's
+ * polynomial in s = f/(2 + f). float32 kernels run the same code on values promoted
+ * to float64, with shorter polynomials (`prec: "f32"`), and round once on store.
+ */
+import { V128, type ValType } from "./encode.js";
+import { f64x2Const, get, i64x2Const, S, set, simd } from "./ops.js";
+
+/** An expression: instructions that push one v128. */
+export type E = readonly number[];
+
+/** Which precision the polynomials must reach. */
+export type Prec = "f64" | "f32";
+
+/** The v128 locals of one function being generated, after `base` other locals. */
+export class VecFn {
+  readonly locals: ValType[] = [];
+  readonly code: number[] = [];
+  constructor(private readonly base: number) {}
+  /** Evaluates `e` into a fresh local (appending to `code`) and returns a read of it. */
+  v(e: E): E {
+    const i = this.base + this.locals.push(V128) - 1;
+    this.code.push(...e, ...set(i));
+    return get(i);
+  }
+  /** The instructions emitted so far, and clears them (the locals stay allocated). */
+  take(): number[] {
+    return this.code.splice(0, this.code.length);
+  }
+}
+
+const op =
+  (code: number) =>
+  (a: E, b: E): number[] => [...a, ...b, ...simd(code)];
+export const add = op(S.f64x2Add);
+export const sub = op(S.f64x2Sub);
+export const mul = op(S.f64x2Mul);
+export const div = op(S.f64x2Div);
+/** NaN-propagating min / max (as the f64x2 instructions). */
+export const min = op(S.f64x2Min);
+export const max = op(S.f64x2Max);
+export const eq = op(S.f64x2Eq);
+export const lt = op(S.f64x2Lt);
+export const gt = op(S.f64x2Gt);
+export const ge = op(S.f64x2Ge);
+export const and = op(S.v128And);
+export const iadd = op(S.i64x2Add);
+export const isub = op(S.i64x2Sub);
+export const abs = (a: E): number[] => [...a, ...simd(S.f64x2Abs)];
+export const neg = (a: E): number[] => [...a, ...simd(S.f64x2Neg)];
+/** Lanes of `a` where `mask` is all ones, else of `b`. */
+export const pick = (mask: E, a: E, b: E): number[] => [
+  ...a,
+  ...b,
+  ...mask,
+  ...simd(S.v128Bitselect),
+];
+const shl = (a: E, n: number): number[] => [...a, 0x41, n, ...simd(S.i64x2Shl)];
+const shrS = (a: E, n: number): number[] => [...a, 0x41, n, ...simd(S.i64x2ShrS)];
+export const c = (v: number): number[] => f64x2Const(v);
+const ic = (v: bigint): number[] => i64x2Const(v);
+
+/** Σ coef[i]·xⁱ by Horner's rule. */
+function horner(x: E, coef: readonly number[]): number[] {
+  let acc: number[] = c(coef[coef.length - 1]);
+  for (let i = coef.length - 2; i >= 0; i--) acc = add(mul(acc, x), c(coef[i]));
+  return acc;
+}
+
+/** 1.5·2⁵²: adding it rounds a float64 below 2⁵¹ to an integer, held in the low mantissa bits. */
+const SHIFT = 6755399441055744;
+const SHIFT_BITS = 0x4338000000000000n;
+const INV_LN2 = Math.LOG2E;
+// ln 2 split so that n·LN2_HI is exact for |n| < 2²⁰ (fdlibm's constants)
+const LN2_HI = 0.6931471803691238;
+const LN2_LO = 1.9082149292705877e-10;
+
+/** 1/i! for i = 2..deg: the Taylor coefficients of (eʳ − 1 − r)/r². */
+function expm1Coefficients(deg: number): number[] {
+  const out: number[] = [];
+  let f = 1;
+  for (let i = 2; i <= deg; i++) {
+    f *= i;
+    out.push(1 / f);
+  }
+  return out;
+}
+// |r| ≤ ln2/2 ≈ 0.347: the first omitted term r^(deg+1)/(deg+1)! is below 3e-19·|r| for
+// degree 14 and 6e-10·|r| for degree 8 (float32 needs 6e-8).
+const EXPM1_F64 = expm1Coefficients(14);
+const EXPM1_F32 = expm1Coefficients(8);
+
+/** 2ⁿ for integer lanes n (int64) with −1022 ≤ n ≤ 1023. */
+function pow2(n: E): number[] {
+  return shl(iadd(n, ic(1023n)), 52);
+}
+
+/**
+ * Cody–Waite reduction x = n·ln2 + r, |r| ≤ ln2/2 (x finite, |x| < 2⁵⁰): returns n as
+ * int64 lanes and p = eʳ − 1 by its Taylor polynomial.
+ */
+function reduceExp(F: VecFn, x: E, prec: Prec): { n: E; p: E } {
+  const kd = F.v(add(mul(x, c(INV_LN2)), c(SHIFT)));
+  const n = F.v(isub(kd, ic(SHIFT_BITS)));
+  const nf = F.v(sub(kd, c(SHIFT)));
+  const r = F.v(sub(sub(x, mul(nf, c(LN2_HI))), mul(nf, c(LN2_LO))));
+  const p = F.v(add(r, mul(mul(r, r), horner(r, prec === "f64" ? EXPM1_F64 : EXPM1_F32))));
+  return { n, p };
+}
+
+/**
+ * eˣ. x is clamped to [−746, 710] first (beyond, the result is 0 or +Inf anyway; NaN
+ * stays NaN), and 2ⁿ applied as 2^⌊n/2⌋·2^(n−⌊n/2⌋) so both factors are normal:
+ * overflow to +Inf and gradual underflow round once, at the last product.
+ */
+export function vexp(F: VecFn, x: E, prec: Prec): number[] {
+  const xc = F.v(min(max(x, c(-746)), c(710)));
+  const { n, p } = reduceExp(F, xc, prec);
+  const n1 = F.v(shrS(n, 1));
+  return mul(mul(add(p, c(1)), pow2(n1)), pow2(isub(n, n1)));
+}
+
+/**
+ * eˣ − 1, accurate near 0: 2ⁿ·(p + 1) − 1 written as s₁·(s₂·p + (s₂ − 1/s₁)) with
+ * s₁s₂ = 2ⁿ, which is p itself when n = 0 and never subtracts nearly equal values.
+ * x is clamped to [−60, 710] (below −60 the result is −1 to float64 precision).
+ */
+export function vexpm1(F: VecFn, x: E, prec: Prec): number[] {
+  const xc = F.v(min(max(x, c(-60)), c(710)));
+  const { n, p } = reduceExp(F, xc, prec);
+  const n1 = F.v(shrS(n, 1));
+  const s1 = F.v(pow2(n1));
+  const s2 = F.v(pow2(isub(n, n1)));
+  const inv1 = pow2(isub(ic(0n), n1));
+  const y = F.v(mul(s1, add(mul(s2, p), sub(s2, inv1))));
+  // ±0 keeps its sign
+  return pick(eq(x, c(0)), x, y);
+}
+
+/** The sign bit of `s` on the magnitude of `m`. */
+function copySign(m: E, s: E): number[] {
+  return pick(ic(-0x8000000000000000n), s, m);
+}
+
+/**
+ * tanh x = sign(x)·e/(e + 2) with e = expm1(2|x|): no cancellation near 0, and |x| is
+ * capped at 40, where tanh is 1 to float64 precision.
+ */
+export function vtanh(F: VecFn, x: E, prec: Prec): number[] {
+  const a = F.v(mul(min(abs(x), c(40)), c(2)));
+  // 2|x| ≤ 80, so n ≤ 116 and one 2ⁿ is normal: e = 2ⁿ·p + (2ⁿ − 1)
+  const { n, p } = reduceExp(F, a, prec);
+  const s = F.v(pow2(n));
+  const e = F.v(add(mul(s, p), sub(s, c(1))));
+  // float32 results: e/(e + 2) in float64 is far more accurate than needed
+  if (prec === "f32") return copySign(div(e, add(e, c(2))), x);
+  // e/(e + 2) with the rounding error δ of d = e + 2 (Fast2Sum) taken out:
+  // e/(d + δ) ≈ q − q·δ/d, which saves about one ulp
+  const d = F.v(add(e, c(2)));
+  const delta = add(sub(max(e, c(2)), d), min(e, c(2)));
+  const q = F.v(div(e, d));
+  return copySign(sub(q, mul(q, div(delta, d))), x);
+}
+
+/** σ(x) = 1/(1 + e) for x ≥ 0 and e/(1 + e) below, e = e^(−|x|): no overflow, no cancellation. */
+export function vsigmoid(F: VecFn, x: E, prec: Prec): number[] {
+  const e = F.v(vexp(F, neg(abs(x)), prec));
+  const r = F.v(div(c(1), add(c(1), e)));
+  return pick(ge(x, c(0)), r, mul(e, r));
+}
+
+/** σ(x)·σ(−x) = e/(1 + e)² with e = e^(−|x|): the derivative of σ, without cancellation. */
+export function vsigmoidSlope(F: VecFn, x: E, prec: Prec): number[] {
+  const e = F.v(vexp(F, neg(abs(x)), prec));
+  const r = F.v(div(c(1), add(c(1), e)));
+  return mul(mul(e, r), r);
+}
+
+// fdlibm's log polynomial: log(1 + f) = 2s + s·R(s²) with s = f/(2 + f)
+const LG = [
+  0.6666666666666735, 0.3999999999940942, 0.2857142874366239, 0.22222198432149784,
+  0.1818357216161805, 0.15313837699209373, 0.14798198605116586,
+];
+/** Bits of √2/2: subtracting them makes the exponent field that of m ∈ [√2/2, √2). */
+const SQRT1_2_BITS = 0x3fe6a09e667f3bcdn;
+
+/**
+ * log u for positive, normal, finite u, plus `lo` (a small correction added where it
+ * keeps its precision), less `kAdj`·ln 2 (for inputs scaled by 2^kAdj). fdlibm's
+ * formula: u = 2ᵏ·m, f = m − 1 exactly,
+ * log u = k·ln2_hi − ((hfsq − (s·(hfsq + R) + k·ln2_lo + lo)) − f).
+ */
+function logCore(F: VecFn, u: E, prec: Prec, lo: E | null, kAdj: E | null): number[] {
+  const ub = F.v(u);
+  const k = F.v(shrS(isub(ub, ic(SQRT1_2_BITS)), 52));
+  const m = F.v(isub(ub, shl(k, 52)));
+  const f = F.v(sub(m, c(1)));
+  let dk: E = F.v(sub(iadd(k, ic(SHIFT_BITS)), c(SHIFT)));
+  if (kAdj) dk = F.v(sub(dk, kAdj));
+  const hfsq = F.v(mul(mul(f, f), c(0.5)));
+  const s = F.v(div(f, add(f, c(2))));
+  const z = F.v(mul(s, s));
+  const w = F.v(mul(z, z));
+  // float32 needs fewer terms: s² ≤ 0.0295, so Lg5·z⁵ and beyond are below 2⁻³⁰ relative
+  const r =
+    prec === "f64"
+      ? add(
+          mul(w, horner(w, [LG[1], LG[3], LG[5]])),
+          mul(z, horner(w, [LG[0], LG[2], LG[4], LG[6]])),
+        )
+      : add(mul(w, horner(w, [LG[1], LG[3]])), mul(z, horner(w, [LG[0], LG[2]])));
+  let low: number[] = add(mul(s, add(hfsq, r)), mul(dk, c(LN2_LO)));
+  if (lo) low = add(low, lo);
+  return sub(mul(dk, c(LN2_HI)), sub(sub(hfsq, low), f));
+}
+
+/** log x: subnormals scaled by 2⁵⁴ first; 0 → −Inf, x < 0 → NaN, +Inf → +Inf. */
+export function vlog(F: VecFn, x: E, prec: Prec): number[] {
+  const tiny = F.v(lt(x, c(2 ** -1022)));
+  const u = pick(tiny, mul(x, c(2 ** 54)), x);
+  const y = F.v(logCore(F, u, prec, null, and(tiny, c(54))));
+  const ok = and(gt(x, c(0)), lt(x, c(Number.POSITIVE_INFINITY)));
+  const special = pick(
+    eq(x, c(0)),
+    c(Number.NEGATIVE_INFINITY),
+    pick(eq(x, c(Number.POSITIVE_INFINITY)), x, c(Number.NaN)),
+  );
+  return pick(ok, y, special);
+}
+
+/** log(1 + y) for y ∈ [0, 1] (no special cases): u = 1 + y and the rounding of u corrected. */
+function log1pCore(F: VecFn, y: E, prec: Prec): number[] {
+  const u = F.v(add(y, c(1)));
+  // u − 1 is exact for u ≤ 2 (y < 1); above, u − y is
+  const corr = pick(ge(y, c(1)), sub(c(1), sub(u, y)), sub(y, sub(u, c(1))));
+  return logCore(F, u, prec, div(corr, u), null);
+}
+
+/** log(1 + y): −1 → −Inf, below −1 → NaN, +Inf → +Inf, ±0 keeps its sign. */
+export function vlog1p(F: VecFn, y: E, prec: Prec): number[] {
+  const r = F.v(log1pCore(F, y, prec));
+  const ok = and(and(gt(y, c(-1)), lt(y, c(Number.POSITIVE_INFINITY))), op(S.f64x2Ne)(y, c(0)));
+  const special = pick(
+    eq(y, c(-1)),
+    c(Number.NEGATIVE_INFINITY),
+    pick(gt(y, c(-1)), y, c(Number.NaN)),
+  );
+  return pick(ok, r, special);
+}
+
+/** softplus x = max(x, 0) + log1p(e^(−|x|)). */
+export function vsoftplus(F: VecFn, x: E, prec: Prec): number[] {
+  const e = F.v(vexp(F, neg(abs(x)), prec));
+  return add(max(x, c(0)), log1pCore(F, e, prec));
+}
