@@ -8,6 +8,7 @@ import {
   failOnWorkers,
   hangOnWorkers,
   markStarts,
+  nestedPass,
   sumRows,
 } from "./__fixtures__/tasks.js";
 import {
@@ -25,7 +26,7 @@ import {
 } from "./pool.js";
 
 const tasks = new URL("./__fixtures__/tasks.ts", import.meta.url).href;
-const fns = { sumRows, failOnWorkers, hangOnWorkers, exitOnWorkers };
+const fns = { sumRows, failOnWorkers, hangOnWorkers, exitOnWorkers, nestedPass };
 type Name = keyof typeof fns;
 const task = (name: Name, module: string | null = tasks) => ({
   run: { module: module ?? undefined, name, fn: fns[name] },
@@ -68,6 +69,15 @@ describe("the worker pool", () => {
     expect(runningWorkers()).toBe(1);
     await stopWorkers();
     expect(runningWorkers()).toBe(0);
+  }, 30_000);
+
+  it("runs a pass nested in the calling thread's share there, not behind the busy workers", () => {
+    setThreads(2);
+    const [sum, nestedOnWorkers] = runRows(task("nestedPass"), { v }, n, 2, 1e9);
+    expect(lastPass.threads).toBe(2);
+    expect(sum).toBe(expected);
+    // 1 from the worker's own nested pass; the calling thread's nested pass stayed home
+    expect(nestedOnWorkers).toBe(1);
   }, 30_000);
 
   it("redoes on the calling thread the rows of a worker that failed", () => {

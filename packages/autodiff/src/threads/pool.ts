@@ -262,6 +262,13 @@ function workers(count: number): PoolWorker[] | null {
 }
 
 /**
+ * True while this thread computes its share of a parallel pass: the workers are
+ * busy, so a pass nested in that share (a large product inside an MLP block) runs
+ * here alone instead of queueing behind them.
+ */
+let inPass = false;
+
+/**
  * True when a pass of `work` multiply-adds (at least `minWork`) may use workers
  * here: more than one thread, shared memory that this thread can wait on, and
  * not inside a worker of the pool.
@@ -270,6 +277,7 @@ export function goesParallel(work: number, minWork: number): boolean {
   return (
     threads >= 2 &&
     work >= minWork &&
+    !inPass &&
     !(globalThis as Record<symbol, unknown>)[IN_WORKER] &&
     sharedMemoryAvailable()
   );
@@ -426,7 +434,12 @@ export function runRows<A extends object, L extends Record<string, unknown>>(
   }
   const expected = sent.filter(Boolean).length;
   const t0 = performance.now();
-  runHere(task, args, 0, range(0)[1], acc);
+  inPass = true;
+  try {
+    runHere(task, args, 0, range(0)[1], acc);
+  } finally {
+    inPass = false;
+  }
   // never hang on a worker that died mid-pass: after a generous deadline this thread takes over
   const deadline = performance.now() + Math.max(options.timeoutMs, 50 * (performance.now() - t0));
   const f = new Int32Array(flag);

@@ -1,5 +1,6 @@
 /** Row tasks for the tests of `pool.ts`: worker threads import them from here. */
 import { isMainThread } from "node:worker_threads";
+import { runRows } from "../pool.js";
 
 interface Args {
   v: Float64Array;
@@ -37,4 +38,20 @@ export function markStarts(
   _out: Float64Array,
 ): void {
   for (let i = r0; i < r1; i++) a.starts[i] = r0;
+}
+
+/**
+ * out[0] += Σ v over the rows; out[1] += what a nested pass of {@link sumRows} over
+ * all of v counted on worker threads (a worker runs its nested passes alone: 1).
+ */
+export function nestedPass(a: Args, r0: number, r1: number, out: Float64Array): void {
+  for (let i = r0; i < r1; i++) out[0] += a.v[i];
+  const inner = runRows(
+    { run: { module: import.meta.url, name: "sumRows", fn: sumRows }, lib: {} },
+    a,
+    a.v.length,
+    2,
+    1e9,
+  );
+  out[1] += inner[1];
 }
