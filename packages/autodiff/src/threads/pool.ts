@@ -236,6 +236,16 @@ function entry(): URL | null {
   return workerEntry;
 }
 
+/**
+ * True where the pool can start workers: Node ≥ 20.16 (whose `worker_threads` it
+ * reaches lazily). A browser has no such pool yet, so its passes stay on one thread
+ * without first copying their operands into shared memory.
+ */
+function workersPossible(): boolean {
+  const proc = (globalThis as { process?: { getBuiltinModule?: unknown } }).process;
+  return typeof proc?.getBuiltinModule === "function";
+}
+
 /** Starts workers until the pool has `count`; null when workers are unavailable here. */
 function workers(count: number): PoolWorker[] | null {
   const wt = builtin<typeof NodeWorkers>("node:worker_threads");
@@ -279,6 +289,7 @@ export function goesParallel(work: number, minWork: number): boolean {
     work >= minWork &&
     !inPass &&
     !(globalThis as Record<symbol, unknown>)[IN_WORKER] &&
+    workersPossible() &&
     sharedMemoryAvailable()
   );
 }
