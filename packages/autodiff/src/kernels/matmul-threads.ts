@@ -105,11 +105,17 @@ export function matmulThreaded(
   const bs = view(m * k, k * n);
   const cs = view(m * k + k * n, m * n);
   if (ta) {
-    // stored k×m: write op(A) row-major, so each thread reads its rows contiguously
-    for (let p = 0; p < k; p++) {
-      const src = ao + p * m;
-      for (let i = 0; i < m; i++) as[i * k + p] = a[src + i];
-    }
+    // stored k×m: write op(A) row-major, so each thread reads its rows contiguously;
+    // in 32×32 tiles, so that both sides stay in cache
+    for (let p0 = 0; p0 < k; p0 += 32)
+      for (let i0 = 0; i0 < m; i0 += 32) {
+        const p1 = Math.min(k, p0 + 32);
+        const i1 = Math.min(m, i0 + 32);
+        for (let p = p0; p < p1; p++) {
+          const src = ao + p * m;
+          for (let i = i0; i < i1; i++) as[i * k + p] = a[src + i];
+        }
+      }
   } else as.set(a.subarray(ao, ao + m * k));
   bs.set(b.subarray(bo, bo + k * n));
   runRows(task, { a: as, b: bs, c: cs, k, n, tb }, m, 0, m * k * n, {
