@@ -28,6 +28,8 @@ import { simdEnabled } from "../kernels/wasm/instance.js";
 
 /** Below this many multiply-adds a pass is faster on one thread (the default of a pass). */
 export const MIN_WORK = 2e7;
+/** Milliseconds the calling thread polls for its workers before it sleeps. */
+const SPIN_MS = 1;
 /** Typed-array arguments longer than this must be shared for a pass to go parallel. */
 const SMALL = 4096;
 /** Most threads used by default (more rarely pays for passes this memory-bound). */
@@ -455,6 +457,10 @@ export function runRows<A extends object, L extends Record<string, unknown>>(
   const deadline = performance.now() + Math.max(options.timeoutMs, 50 * (performance.now() - t0));
   const f = new Int32Array(flag);
   let timedOut = false;
+  // the workers usually finish about when this thread does: poll a moment before
+  // sleeping, since waking a sleeping thread costs more than a short pass saves
+  const spinEnd = performance.now() + SPIN_MS;
+  while (Atomics.load(f, 0) < expected && performance.now() < spinEnd);
   for (;;) {
     const done = Atomics.load(f, 0);
     if (done >= expected) break;

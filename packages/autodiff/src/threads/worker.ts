@@ -3,7 +3,7 @@
  * URL (once, then cached), runs the exported function over the rows it is sent,
  * and flags completion in shared memory for the blocked calling thread.
  */
-import { parentPort, workerData } from "node:worker_threads";
+import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
 import { setSimd } from "../kernels/wasm/instance.js";
 import { IN_WORKER } from "./pool.js";
 
@@ -43,7 +43,8 @@ async function load(ref: Reference): Promise<unknown> {
   return loaded.get(key);
 }
 
-parentPort?.on("message", async (m: Message) => {
+/** Runs one task and flags its completion (or failure) for the calling thread. */
+async function execute(m: Message): Promise<void> {
   const flag = new Int32Array(m.flag);
   try {
     const run = (await load(m.run)) as (...a: unknown[]) => void;
@@ -58,6 +59,33 @@ parentPort?.on("message", async (m: Message) => {
   }
   Atomics.add(flag, 0, 1);
   Atomics.notify(flag, 0);
+}
+
+/**
+ * How long a worker keeps polling for the next task after one ends. Passes often
+ * come back to back (one per minibatch, one per product); a thread that went to
+ * sleep takes a fraction of a millisecond to wake up, more in a virtual machine,
+ * which would eat the gain of splitting a small pass.
+ */
+const POLL_MS = 2;
+
+/** The next task if one arrives within {@link POLL_MS}, else undefined. */
+function poll(): Message | undefined {
+  if (!parentPort) return undefined;
+  const end = performance.now() + POLL_MS;
+  do {
+    const got = receiveMessageOnPort(parentPort);
+    if (got) return got.message as Message;
+  } while (performance.now() < end);
+  return undefined;
+}
+
+async function serve(first: Message): Promise<void> {
+  for (let m: Message | undefined = first; m !== undefined; m = poll()) await execute(m);
+}
+
+parentPort?.on("message", (m: Message) => {
+  void serve(m);
 });
 
 const ready = new Int32Array((workerData as { ready: SharedArrayBuffer }).ready);
