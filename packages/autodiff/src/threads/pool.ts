@@ -28,8 +28,13 @@ import { simdEnabled } from "../kernels/wasm/instance.js";
 
 /** Below this many multiply-adds a pass is faster on one thread (the default of a pass). */
 export const MIN_WORK = 2e7;
-/** Milliseconds the calling thread polls for its workers before it sleeps. */
+/**
+ * Milliseconds the calling thread polls for its workers before it sleeps: at
+ * least this, up to a quarter of its own share's time (the workers' shares take
+ * about as long), at most {@link SPIN_MAX_MS}.
+ */
 const SPIN_MS = 1;
+const SPIN_MAX_MS = 5;
 /** Typed-array arguments longer than this must be shared for a pass to go parallel. */
 const SMALL = 4096;
 /** Most threads used by default (more rarely pays for passes this memory-bound). */
@@ -459,7 +464,8 @@ export function runRows<A extends object, L extends Record<string, unknown>>(
   let timedOut = false;
   // the workers usually finish about when this thread does: poll a moment before
   // sleeping, since waking a sleeping thread costs more than a short pass saves
-  const spinEnd = performance.now() + SPIN_MS;
+  const own = performance.now() - t0;
+  const spinEnd = performance.now() + Math.min(SPIN_MAX_MS, Math.max(SPIN_MS, own / 4));
   while (Atomics.load(f, 0) < expected && performance.now() < spinEnd);
   for (;;) {
     const done = Atomics.load(f, 0);

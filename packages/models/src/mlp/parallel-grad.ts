@@ -27,10 +27,13 @@ import type { FamilyJSON } from "./serialize.js";
 
 /**
  * Fewest rows × parameters in a batch for which its gradient goes to several
- * threads: below this, handing the batch out costs about what the threads save
- * (the 8→64→64→1 network of the benchmarks crosses it at 256 rows).
+ * threads. A block's fixed cost (one pass through every op, whatever the rows)
+ * and handing the block to a worker cost about what the threads save below this:
+ * measured on 2 cores, 8→64→64→1 (4,801 parameters) trained 1.3× slower on two
+ * threads at 256 rows a batch and 1.2–1.4× faster at 4,096; the threshold falls
+ * at about 1,750 rows for that network.
  */
-export const MLP_THREAD_MIN_WORK = 2 ** 20;
+export const MLP_THREAD_MIN_WORK = 2 ** 23;
 
 /** A head as plain data, rebuilt on the worker threads. */
 type HeadJSON =
