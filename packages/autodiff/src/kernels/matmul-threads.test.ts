@@ -37,19 +37,19 @@ describe("matmul on several threads", () => {
 
   // [batch, m, k, n], A and B offsets, transposed flags; every case is above the threshold
   const cases: [string, number[], number[], number[], boolean, boolean][] = [
-    ["square", [1, 256, 256, 256], [0], [0], false, false],
-    ["ragged rows (m not a multiple of 4)", [1, 333, 211, 97], [0], [0], false, false],
-    ["A stored transposed", [1, 301, 160, 130], [0], [0], true, false],
-    ["B stored transposed", [1, 130, 160, 301], [0], [0], false, true],
+    ["square", [1, 324, 324, 324], [0], [0], false, false],
+    ["ragged rows (m not a multiple of 4)", [1, 333, 411, 257], [0], [0], false, false],
+    ["A stored transposed", [1, 301, 400, 300], [0], [0], true, false],
+    ["B stored transposed", [1, 300, 400, 301], [0], [0], false, true],
     [
       "batch sharing B (one tall product)",
-      [3, 100, 150, 120],
-      [0, 15000, 30000],
+      [3, 200, 250, 240],
+      [0, 50000, 100000],
       [0, 0, 0],
       false,
       false,
     ],
-    ["batch of separate pairs", [2, 180, 170, 160], [0, 30600], [0, 27200], true, true],
+    ["batch of separate pairs", [2, 330, 330, 330], [0, 108900], [0, 108900], true, true],
   ];
   for (const dtype of ["float32", "float64"] as const)
     for (const simd of [true, false])

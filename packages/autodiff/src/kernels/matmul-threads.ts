@@ -13,10 +13,11 @@ import { matmulSerial } from "./matmul.js";
 
 /**
  * Fewest multiply-adds (m·k·n) for which a product goes to several threads: below
- * this, handing out the rows and copying the operands into shared memory cost
- * about as much as the threads save.
+ * this, waking the workers, handing out the rows and copying the operands into
+ * shared memory cost about as much as the threads save. Measured on 2 cores: 256³
+ * (2²⁴) ran slower on two threads, 512³ 1.4–1.5× faster.
  */
-export const MATMUL_THREAD_MIN_WORK = 2 ** 22;
+export const MATMUL_THREAD_MIN_WORK = 2 ** 25;
 
 interface RowsArgs {
   /** op(A), row-major m×k, shared. */
