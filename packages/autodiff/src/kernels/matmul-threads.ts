@@ -9,7 +9,6 @@
  */
 import type { Storage } from "../dtype.js";
 import { getThreads, goesParallel, lastPass, type RowTask, runRows } from "../threads/pool.js";
-import { matmulSerial } from "./matmul.js";
 
 /**
  * Fewest multiply-adds (m·k·n) for which a product goes to several threads: below
@@ -19,7 +18,8 @@ import { matmulSerial } from "./matmul.js";
  */
 export const MATMUL_THREAD_MIN_WORK = 2 ** 25;
 
-interface RowsArgs {
+/** What each thread gets: op(A) rows, B as stored and C, all in shared memory. */
+export interface MatmulRowsArgs {
   /** op(A), row-major m×k, shared. */
   a: Storage;
   /** B as stored: k×n, or n×k with `tb`; shared. */
@@ -30,33 +30,6 @@ interface RowsArgs {
   n: number;
   tb: boolean;
 }
-
-const ZERO = new Int32Array(1);
-
-/** C[r0:r1] = A[r0:r1]·op(B): the task that worker threads import. */
-export function matmulRows(args: RowsArgs, r0: number, r1: number): void {
-  const { a, b, c, k, n, tb } = args;
-  if (r1 <= r0) return;
-  const rows = r1 - r0;
-  matmulSerial(
-    a.subarray(r0 * k, r1 * k),
-    b,
-    c.subarray(r0 * n, r1 * n),
-    1,
-    rows,
-    k,
-    n,
-    ZERO,
-    ZERO,
-    false,
-    tb,
-  );
-}
-
-const task: RowTask<RowsArgs, Record<string, never>> = {
-  run: { module: import.meta.url, name: "matmulRows", fn: matmulRows },
-  lib: {},
-};
 
 /** Shared scratch reused across products (dropped when a worker may still write to it). */
 let scratch: SharedArrayBuffer | null = null;
@@ -79,9 +52,11 @@ function sharedScratch(bytes: number): SharedArrayBuffer | null {
  * C = op(A)·op(B) for one matrix pair on several threads, when the product is
  * large enough and the pool can run here. A (at `ao`, m×k, or k×m stored with
  * `ta`), B (at `bo`) and C (at `co`) as in `matmulKernel`. Returns false, having
- * done nothing, when the product should stay on this thread.
+ * done nothing, when the product should stay on this thread. `task` computes rows
+ * of C on one thread (it lives beside the serial kernel, in matmul.ts).
  */
 export function matmulThreaded(
+  task: RowTask<MatmulRowsArgs, Record<string, never>>,
   a: Storage,
   b: Storage,
   c: Storage,

@@ -8,8 +8,8 @@
  * The SIMD path accumulates float32 products in float32, like BLAS sgemm.
  */
 import type { Storage } from "../dtype.js";
-import { goesParallel } from "../threads/pool.js";
-import { MATMUL_THREAD_MIN_WORK, matmulThreaded } from "./matmul-threads.js";
+import { goesParallel, type RowTask } from "../threads/pool.js";
+import { MATMUL_THREAD_MIN_WORK, type MatmulRowsArgs, matmulThreaded } from "./matmul-threads.js";
 import { simdEnabled } from "./wasm/instance.js";
 import { releaseSimdMatmul, simdMatmul, type WasmMemory } from "./wasm-matmul.js";
 
@@ -55,10 +55,13 @@ export function matmulKernel(
   let tall = batch > 1 && !ta;
   for (let t = 0; t < batch && tall; t++)
     if (bOffsets[t] !== bOffsets[0] || aOffsets[t] !== aOffsets[0] + t * m * k) tall = false;
-  if (tall && matmulThreaded(a, b, c, aOffsets[0], bOffsets[0], 0, batch * m, k, n, false, tb))
+  if (
+    tall &&
+    matmulThreaded(rowsTask, a, b, c, aOffsets[0], bOffsets[0], 0, batch * m, k, n, false, tb)
+  )
     return;
   for (let t = 0; t < batch; t++)
-    if (!matmulThreaded(a, b, c, aOffsets[t], bOffsets[t], t * m * n, m, k, n, ta, tb))
+    if (!matmulThreaded(rowsTask, a, b, c, aOffsets[t], bOffsets[t], t * m * n, m, k, n, ta, tb))
       matmulSerial(
         a,
         b,
@@ -275,3 +278,32 @@ function matmulJs(
     }
   }
 }
+
+const ZERO = new Int32Array(1);
+
+/**
+ * C[r0:r1] = A[r0:r1]·op(B) on one thread, for products split across the pool
+ * (see matmul-threads.ts): the task that worker threads import from this module.
+ */
+export function matmulRows(args: MatmulRowsArgs, r0: number, r1: number): void {
+  const { a, b, c, k, n, tb } = args;
+  if (r1 <= r0) return;
+  matmulSerial(
+    a.subarray(r0 * k, r1 * k),
+    b,
+    c.subarray(r0 * n, r1 * n),
+    1,
+    r1 - r0,
+    k,
+    n,
+    ZERO,
+    ZERO,
+    false,
+    tb,
+  );
+}
+
+const rowsTask: RowTask<MatmulRowsArgs, Record<string, never>> = {
+  run: { module: import.meta.url, name: "matmulRows", fn: matmulRows },
+  lib: {},
+};
