@@ -23,6 +23,7 @@ it("exports the documented API", () => {
       "clip",
       "concat",
       "cos",
+      "dense",
       "digamma",
       "div",
       "equal",

@@ -51,6 +51,7 @@ export {
   zeros,
   zerosLike,
 } from "./ops/creation.js";
+export { type DenseActivation, dense } from "./ops/dense.js";
 export { stopGradient } from "./ops/identity.js";
 export { matmul, mT } from "./ops/linalg.js";
 export { pow } from "./ops/pow.js";

@@ -7,14 +7,17 @@
  *     npx -y pnpm@10.34.9 --filter @geoml/geotiff bench
  *
  * The input files are made on first use by GDAL from the NCL SST climatology, upsampled
- * to 0.04° (9000 × 4500 float32, 162 MB) into datasets/generated/ (not committed).
+ * to 0.04° (9000 × 4500 float32, 162 MB) into the system temp folder (kept there for
+ * later runs).
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
+import os from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
-const OUT = `${ROOT}datasets/generated`;
+const OUT = join(os.tmpdir(), "geoml-bench", "geotiff");
 const PY = "/usr/bin/python3";
 const WIDTH = 9000;
 const HEIGHT = 4500;

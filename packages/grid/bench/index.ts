@@ -10,11 +10,13 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import os from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const here = fileURLToPath(new URL("./", import.meta.url));
-const dir = `${root}datasets/generated/grid-bench`;
+// scratch data in the system temp folder, shared by the grid and netcdf benchmarks
+const dir = join(os.tmpdir(), "geoml-bench", "grid");
 const reps = Number(process.env.REPS ?? 5);
 const rounds = Number(process.env.ROUNDS ?? 3);
 const only = process.env.TASKS?.split(",");

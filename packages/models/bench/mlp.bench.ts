@@ -1,7 +1,9 @@
 // MLP training speed: 8 → 64 → 64 → 1 tanh, float32, Adam, N rows, seconds per epoch
-// for @geoml/models, PyTorch CPU (1 and 2 threads), TensorFlow.js WASM and jax-js WASM.
+// for @geoml/models, PyTorch CPU (1 thread; 2 with MLP_BENCH_TORCH2=1), TensorFlow.js WASM
+// and jax-js WASM.
 // Every runner is its own process so that no library warms or slows another.
 import { spawnSync } from "node:child_process";
+import os from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -34,40 +36,80 @@ function run(cmd: string, args: string[], extra: Record<string, string> = {}): R
   }
 }
 
-// The fastest epoch is the one least disturbed by other work on a shared machine.
-const best = (r: Result) => Math.min(...r.epochSeconds);
-const mean = (r: Result) => r.epochSeconds.reduce((a, b) => a + b, 0) / r.epochSeconds.length;
+const median = (v: number[]) => {
+  const s = [...v].sort((a, b) => a - b);
+  const h = s.length >> 1;
+  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
+};
 
 const tsRunner = (file: string, a: string[], extra: Record<string, string> = {}) =>
   run(process.execPath, ["--import", "tsx", join(here, file), ...a], extra);
 
+// Rounds interleave the libraries (geoml, PyTorch, TensorFlow.js, jax-js, then again), so
+// load changes on the shared machine hit every library alike. Each run reports its epoch
+// times; a library's figure is the median over all its epochs of all rounds, with the
+// range of the per-round medians as the spread.
+const rounds = Number(process.env.MLP_BENCH_ROUNDS ?? 3);
+const torch2 = process.env.MLP_BENCH_TORCH2 === "1";
+const loadavg = () => os.loadavg();
 console.log(`MLP 8 → 64 → 64 → 1 tanh, float32, Adam, ${rows} rows; seconds per epoch`);
+console.log(
+  `node ${process.version}, ${rounds} interleaved rounds; median epoch (range of round medians)`,
+);
 console.log("ratio > 1: geoml is slower than the peer by that factor");
 for (const batch of batches) {
   // Batch 32 takes 3,125 steps per epoch: fewer epochs keep the run short.
-  const epochs = Number(process.env.MLP_BENCH_EPOCHS ?? (batch <= 32 ? 2 : 5));
+  const epochs = Number(process.env.MLP_BENCH_EPOCHS ?? (batch <= 32 ? 2 : 3));
   const a = [String(rows), String(batch), String(epochs)];
-  const results: [string, Result | string][] = [
-    ["@geoml/models", tsRunner("geoml.ts", a, { GEOML_THREADS: "1" })],
-    ["@geoml/models 2 threads", tsRunner("geoml.ts", a, { GEOML_THREADS: "2" })],
-    ["PyTorch 1 thread", run(python, [join(here, "torch_mlp.py"), ...a, "1"])],
-    ["PyTorch 2 threads", run(python, [join(here, "torch_mlp.py"), ...a, "2"])],
-    ["TensorFlow.js wasm", tsRunner("tfjs.ts", a)],
-    ["jax-js wasm", tsRunner("jaxjs.ts", a)],
+  const runners: [string, () => Result | string][] = [
+    ["@geoml/models", () => tsRunner("geoml.ts", a, { GEOML_THREADS: "1" })],
+    ["@geoml/models 2 threads", () => tsRunner("geoml.ts", a, { GEOML_THREADS: "2" })],
+    ["PyTorch 1 thread", () => run(python, [join(here, "torch_mlp.py"), ...a, "1"])],
+    ...(torch2
+      ? [
+          ["PyTorch 2 threads", () => run(python, [join(here, "torch_mlp.py"), ...a, "2"])] as [
+            string,
+            () => Result | string,
+          ],
+        ]
+      : []),
+    ["TensorFlow.js wasm", () => tsRunner("tfjs.ts", a)],
+    ["jax-js wasm", () => tsRunner("jaxjs.ts", a)],
   ];
-  const ours = results[0][1];
-  console.log(`\nbatch ${batch}, ${epochs} epochs`);
+  const epochsOf = new Map<string, number[]>();
+  const roundMedians = new Map<string, number[]>();
+  const losses = new Map<string, number>();
+  const failures = new Map<string, string>();
+  const load: number[] = [];
+  for (let r = 0; r < rounds; r++)
+    for (const [name, go] of runners) {
+      load.push(loadavg()[0]);
+      const res = go();
+      if (typeof res === "string") {
+        failures.set(name, res);
+        continue;
+      }
+      epochsOf.set(name, [...(epochsOf.get(name) ?? []), ...res.epochSeconds]);
+      roundMedians.set(name, [...(roundMedians.get(name) ?? []), median(res.epochSeconds)]);
+      losses.set(name, res.finalLoss);
+    }
+  const ours = epochsOf.get("@geoml/models");
   console.log(
-    "| library | best epoch (s) | mean epoch (s) | final loss | geoml best / peer best |",
+    `\nbatch ${batch}, ${epochs} epochs per run; 1-min load average ${Math.min(...load).toFixed(1)}–${Math.max(...load).toFixed(1)}`,
   );
+  console.log("| library | median epoch (s) | round medians (s) | final loss | geoml / peer |");
   console.log("|---|---:|---:|---:|---:|");
-  for (const [name, r] of results) {
-    if (typeof r === "string") {
-      console.log(`| ${name} | ${r} | | | |`);
+  for (const [name] of runners) {
+    const e = epochsOf.get(name);
+    if (!e) {
+      console.log(`| ${name} | ${failures.get(name)} | | | |`);
       continue;
     }
-    const ratio = typeof ours === "string" ? "" : (best(ours) / best(r)).toFixed(2);
-    const cells = [best(r).toFixed(3), mean(r).toFixed(3), r.finalLoss.toFixed(4), ratio];
-    console.log(`| ${name} | ${cells.join(" | ")} |`);
+    const rm = roundMedians.get(name)!;
+    const ratio = ours ? (median(ours) / median(e)).toFixed(2) : "";
+    const spread = `${Math.min(...rm).toFixed(3)}–${Math.max(...rm).toFixed(3)}`;
+    console.log(
+      `| ${name} | ${median(e).toFixed(3)} | ${spread} | ${losses.get(name)!.toFixed(4)} | ${ratio} |`,
+    );
   }
 }

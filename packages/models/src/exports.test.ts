@@ -8,6 +8,7 @@ it("exports the documented API", () => {
       "DataError",
       "FormulaError",
       "GAM_FORMAT_VERSION",
+      "Gam",
       "GamError",
       "GamResults",
       "Glm",

@@ -16,7 +16,8 @@ import { fileURLToPath } from "node:url";
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const here = fileURLToPath(new URL("./", import.meta.url));
 const gridBench = `${root}packages/grid/bench/`;
-const dir = `${root}datasets/generated/grid-bench`;
+// scratch data in the system temp folder, shared by the grid and netcdf benchmarks
+const dir = join(os.tmpdir(), "geoml-bench", "grid");
 const reps = Number(process.env.REPS ?? 5);
 const rounds = Number(process.env.ROUNDS ?? 3);
 const only = process.env.TASKS?.split(",");

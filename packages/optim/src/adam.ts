@@ -83,11 +83,32 @@ function makeAdam(
           const pv = weightDecay !== 0 ? requireParams(where, p) : null;
           const m0 = state.mu[i];
           const v0 = state.nu[i];
-          const m = new Float64Array(n);
-          const v = new Float64Array(n);
-          const vMax = amsgrad ? new Float64Array(n) : null;
+          // each m[k], v[k] is written after m0[k], v0[k] are read: in place is safe
+          const reuse = extras?.reuseState === true;
+          const m = reuse ? m0 : new Float64Array(n);
+          const v = reuse ? v0 : new Float64Array(n);
+          const vMax = amsgrad ? (reuse ? state.nuMax[i] : new Float64Array(n)) : null;
           // the update in the gradient's own dtype: computed in float64, rounded once
           const u = g instanceof Float32Array ? new Float32Array(n) : new Float64Array(n);
+          if (pv === null && vMax === null) {
+            // the common case (no weight decay, no AMSGrad) without per-element branches;
+            // √v·(1/√(1−β₂ᵗ)) instead of a second division (equal to rounding: divisions
+            // dominate the cost of a step)
+            const c1 = 1 - beta1;
+            const c2 = 1 - beta2;
+            const invBc2 = 1 / bc2Sqrt;
+            for (let k = 0; k < n; k++) {
+              const gk = g[k];
+              const mk = beta1 * m0[k] + c1 * gk;
+              const vk = beta2 * v0[k] + c2 * gk * gk;
+              m[k] = mk;
+              v[k] = vk;
+              u[k] = -stepSize * (mk / (Math.sqrt(vk) * invBc2 + eps));
+            }
+            mu.push(m);
+            nu.push(v);
+            return u;
+          }
           for (let k = 0; k < n; k++) {
             const gk = pv !== null && !decoupled ? g[k] + weightDecay * pv[k] : g[k];
             m[k] = beta1 * m0[k] + (1 - beta1) * gk;

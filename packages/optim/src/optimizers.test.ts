@@ -213,3 +213,35 @@ describe("minimize with first-order methods", () => {
     );
   });
 });
+
+describe("reuseState", () => {
+  for (const [name, make] of [
+    ["adam", () => adam({ lr: 0.1 })],
+    ["adamw amsgrad", () => adamw({ lr: 0.1, amsgrad: true })],
+  ] as const)
+    it(`${name}: updating in place gives the same steps, and without it the old state is kept`, () => {
+      const p0 = { w: tensor(Float32Array.of(1, -2, 3), { shape: [3] }) };
+      const grads = [
+        { w: tensor(Float32Array.of(0.5, -1, 2), { shape: [3] }) },
+        { w: tensor(Float32Array.of(-0.25, 3, 1), { shape: [3] }) },
+        { w: tensor(Float32Array.of(1, 1, -4), { shape: [3] }) },
+      ];
+      const opt = make();
+      let a = opt.init(p0);
+      let b = opt.init(p0);
+      const kept = opt.init(p0);
+      const before = Array.from(kept.mu[0]);
+      for (const g of grads) {
+        const ra = opt.update(g, a, p0);
+        const rb = opt.update(g, b, p0, { reuseState: true });
+        expect(Array.from(rb.updates.w.data)).toEqual(Array.from(ra.updates.w.data));
+        expect(Array.from(rb.state.nu[0])).toEqual(Array.from(ra.state.nu[0]));
+        // the pure call left its input state as it was
+        expect(ra.state.mu[0]).not.toBe(a.mu[0]);
+        a = ra.state;
+        b = rb.state;
+      }
+      opt.update(grads[0], kept, p0);
+      expect(Array.from(kept.mu[0])).toEqual(before);
+    });
+});

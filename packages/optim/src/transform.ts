@@ -12,6 +12,12 @@ import { type FlatTree, flattenLike, flattenTree, fromValues, unflattenTree } fr
 export interface UpdateExtras {
   /** Loss at the current parameters; a NaN or infinite loss stops the update. */
   loss?: number | Tensor;
+  /**
+   * The caller hands over `state` and never reads it again (a training loop that only
+   * keeps the returned state): a transformation may then write the new state into the
+   * old one's arrays instead of allocating (Adam and AdamW do). Default false.
+   */
+  reuseState?: boolean;
 }
 
 /** Result of one {@link GradientTransformation.update}. */

@@ -5,15 +5,13 @@
 // `remap` with those weights; `remapcon`), which always read and write files.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, rmSync } from "node:fs";
-import { cpus, loadavg } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { DataArray } from "@geoml/grid";
 import { openNetcdf, writeNetcdf } from "@geoml/netcdf";
 import { globalGrid, gridOf, Regridder, readGrid } from "../src/index.js";
 
-const root = fileURLToPath(new URL("../../../", import.meta.url));
-const dir = join(root, "datasets", "generated", "regrid");
+const dir = join(tmpdir(), "geoml-bench", "regrid");
 const src = join(dir, "sst_025deg_365d.nc");
 const tgt = join(dir, "grid_1deg.nc");
 const rounds = Number(process.env.BENCH_REPS ?? 3);

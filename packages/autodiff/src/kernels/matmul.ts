@@ -16,7 +16,7 @@ import { releaseSimdMatmul, simdMatmul, type WasmMemory } from "./wasm-matmul.js
 const KB = 128;
 
 /** Below this many multiply-adds (m·k·n) the copy into WebAssembly memory does not pay off. */
-export const SIMD_MIN_FLOPS = 16384;
+export const SIMD_MIN_FLOPS = 1024;
 
 /** Scratch memory above this size is released after the product that needed it. */
 const KEEP_BYTES = 64 * 2 ** 20;
@@ -117,7 +117,10 @@ export function matmulSerial(
         simdProduct(a, b, c, aOffsets[t], bOffsets[t], t * m * n, m, k, n, packB, ta, tb);
       }
   } finally {
-    if (simd.memory.buffer.byteLength > KEEP_BYTES) releaseSimdMatmul();
+    if (simd.memory.buffer.byteLength > KEEP_BYTES) {
+      releaseSimdMatmul();
+      views = null;
+    }
   }
 }
 
@@ -199,7 +202,7 @@ function simdProduct(
   const rawA = align16(cPtr + mp * np * es);
   const rawB = align16(rawA + m * k * es);
   // The caller reserved scratchBytes(a, m, k, n) bytes.
-  const heap = f32 ? new Float32Array(simd.memory.buffer) : new Float64Array(simd.memory.buffer);
+  const heap = heapView(simd.memory.buffer, f32);
   const pack = f32 ? simd.pack32 : simd.pack64;
   if (packB) {
     heap.set(b.subarray(bo, bo + k * n), rawB / es);
@@ -215,6 +218,15 @@ function simdProduct(
   (f32 ? simd.mm32 : simd.mm64)(aPtr, bPtr, cPtr, mp, np, k);
   if (np === n) c.set(heap.subarray(cEl, cEl + m * n), co);
   else for (let i = 0; i < m; i++) c.set(heap.subarray(cEl + i * np, cEl + i * np + n), co + i * n);
+}
+
+let views: { buffer: ArrayBuffer; f32: Float32Array; f64: Float64Array } | null = null;
+
+/** Views of the kernel's memory, made again only when it grows (a new buffer). */
+function heapView(buffer: ArrayBuffer, f32: boolean): Float32Array | Float64Array {
+  if (views === null || views.buffer !== buffer)
+    views = { buffer, f32: new Float32Array(buffer), f64: new Float64Array(buffer) };
+  return f32 ? views.f32 : views.f64;
 }
 
 function align16(x: number): number {

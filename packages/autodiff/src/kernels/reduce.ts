@@ -6,6 +6,7 @@
  * comparison against NaN is false.
  */
 import type { Storage } from "../dtype.js";
+import { wasmColumnSums } from "./wasm-elementwise.js";
 
 /** Reduction kind. `max`/`min` propagate NaN like NumPy. */
 export type ReduceKind = "sum" | "max" | "min";
@@ -23,6 +24,14 @@ export function reduceKernel(
 ): void {
   const nd = shape.length;
   const m = out.length;
+  // Sums over the leading axes (bias gradients): the wasm kernel, same arithmetic.
+  if (
+    kind === "sum" &&
+    axes.length > 0 &&
+    axes.length < nd &&
+    axes[axes.length - 1] === axes.length - 1
+  )
+    if (wasmColumnSums(x, m, out)) return;
   const init =
     kind === "sum" ? 0 : kind === "max" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
   const acc = new Float64Array(m).fill(init);

@@ -12,12 +12,19 @@
  * Bounds: ≤ 2 ulp from Math.* for exp/expm1/log/log1p, ≤ 3 for tanh (V8's Math.tanh is
  * itself up to 1.5 ulp from the correctly rounded value, e.g. at x = 0.18275528214871883,
  * where ours is 1.5 ulp off on the other side), ≤ 3 ulp for sigmoid/softplus in float64,
- * and ≤ 1 float32 ulp everywhere in float32. The maxima measured are printed and listed
- * in the README.
+ * and ≤ 1 float32 ulp in float32 (2 for tanh, which runs in float32 lanes). The maxima
+ * measured are printed and listed in the README.
  */
 import { afterAll, describe, expect, it } from "vitest";
+import { reduceKernel } from "./reduce.js";
 import { setSimd } from "./wasm/instance.js";
-import { elementwiseInstance, type UnaryName, wasmBinary, wasmUnary } from "./wasm-elementwise.js";
+import {
+  elementwiseInstance,
+  type UnaryName,
+  wasmBinary,
+  wasmColumnSums,
+  wasmUnary,
+} from "./wasm-elementwise.js";
 
 const sigmoidRef = (x: number) =>
   x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
@@ -47,7 +54,7 @@ const BOUND: Record<UnaryName, [number, number]> = {
   expm1: [2, 1],
   log: [2, 1],
   log1p: [2, 1],
-  tanh: [3, 1],
+  tanh: [3, 2],
   sigmoid: [3, 1],
   softplus: [3, 1],
 };
@@ -230,6 +237,33 @@ describe.runIf(elementwiseInstance() !== null)("wasm elementwise kernels: accura
       expect(ulps(out[i], g[i] * sigmoidRef(x[i]), ulp64)).toBeLessThanOrEqual(4);
   });
 
+  it("sums over leading axes bit for bit as the reduction loop", () => {
+    for (const [shape, axes] of [
+      [[37, 24], [0]],
+      [
+        [5, 7, 16],
+        [0, 1],
+      ],
+      [[3000, 8], [0]],
+    ] as [number[], number[]][])
+      for (const F of [Float32Array, Float64Array]) {
+        const n = shape.reduce((a, b) => a * b, 1);
+        const raw = samples(n, [-3, 3], n)
+          .subarray(0, n)
+          .map((v) => (Number.isFinite(v) ? v % 7 : 1));
+        const x = F === Float32Array ? Float32Array.from(raw) : Float64Array.from(raw);
+        const m = n / shape.slice(0, axes.length).reduce((a, b) => a * b, 1);
+        const fast = new F(m);
+        const plain = new F(m);
+        reduceKernel("sum", x, shape, axes, fast);
+        setSimd(false);
+        reduceKernel("sum", x, shape, axes, plain);
+        setSimd(true);
+        expect(Array.from(fast)).toEqual(Array.from(plain));
+        expect(wasmColumnSums(x, m, new F(m))).toBe(true);
+      }
+  });
+
   it("switched off, the kernels decline and write nothing", () => {
     setSimd(false);
     try {
@@ -246,7 +280,8 @@ describe.runIf(elementwiseInstance() !== null)("wasm elementwise kernels: accura
       const x = new Float32Array(n).map((_, i) => (i % 97) / 10 - 4);
       const y = new Float32Array(n).fill(-7);
       wasmUnary("tanh", x, y);
-      for (let i = 0; i < n; i++) expect(y[i]).toBe(Math.fround(Math.tanh(x[i])));
+      for (let i = 0; i < n; i++)
+        expect(ulps(y[i], Math.fround(Math.tanh(x[i])), ulp32)).toBeLessThanOrEqual(2);
     }
   });
 });

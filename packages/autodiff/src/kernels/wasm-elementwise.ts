@@ -16,8 +16,10 @@ import {
   i32,
   loop,
   S,
+  SELECT,
   set,
   simd,
+  v128Const,
   v128Load,
   v128Store,
 } from "./wasm/ops.js";
@@ -36,6 +38,7 @@ import {
   vsigmoidSlope,
   vsoftplus,
   vtanh,
+  vtanhF32,
 } from "./wasm/vmath.js";
 
 type Vec = (F: VecFn, x: E, prec: Prec) => number[];
@@ -52,6 +55,11 @@ export const UNARY = {
   softplus: vsoftplus,
 } satisfies Record<string, Vec>;
 export type UnaryName = keyof typeof UNARY;
+
+/** float32 kernels computed in float32 lanes rather than promoted to float64. */
+const NATIVE32: Record<string, ((F: VecFn, x: E) => number[]) | undefined> = {
+  tanh: vtanhF32,
+};
 
 /** Fused backward rules: cotangent g and the op's output y or input x. */
 export const BINARY = {
@@ -84,6 +92,7 @@ function kernel(
   arity: 1 | 2,
   f: (F: VecFn, xs: E[], prec: Prec) => number[],
   es: 4 | 8,
+  native32?: (F: VecFn, x: E) => number[],
 ): WasmFunction {
   const dst = arity;
   const bytes = arity + 1;
@@ -94,6 +103,8 @@ function kernel(
   let out: number[];
   if (es === 8) {
     out = f(F, ins, "f64");
+  } else if (native32) {
+    out = native32(F, ins[0]);
   } else {
     const lo = ins.map((x) => F.v(promote(x)));
     const hi = ins.map((x) => F.v(promote(shuffle(x, x, HIGH))));
@@ -118,15 +129,143 @@ function kernel(
   };
 }
 
+/** Activations with a fused bias kernel (see {@link wasmBiasActivation}). */
+export type BiasActivation = "identity" | "tanh" | "relu";
+const BIAS_ACTS: BiasActivation[] = ["identity", "tanh", "relu"];
+
+/**
+ * `bias<Act><bits>(src, bias, dst, rowBytes, bytes)`: dst = act(src + bias), the bias
+ * (one row of `rowBytes`, a multiple of 16) repeated along the rows. The sum is one
+ * rounding in the storage dtype, as the `add` op's.
+ */
+function biasKernel(act: BiasActivation, es: 4 | 8): WasmFunction {
+  const [src, bias, dst, rowBytes, bytes, i, j] = [0, 1, 2, 3, 4, 5, 6];
+  const F = new VecFn(7);
+  const load = (p: number, q: number) => [...get(p), ...get(q), I32_ADD, ...v128Load(0)];
+  const x = F.v([...load(src, i), ...load(bias, j), ...simd(es === 4 ? S.f32x4Add : S.f64x2Add)]);
+  const y =
+    act === "identity"
+      ? x
+      : act === "relu"
+        ? [...x, ...(es === 4 ? f32Zero : c(0)), ...simd(es === 4 ? 0xe9 : S.f64x2Max)]
+        : es === 4
+          ? vtanhF32(F, x)
+          : vtanh(F, x, "f64");
+  const step = [
+    ...F.take(),
+    ...get(dst),
+    ...get(i),
+    I32_ADD,
+    ...y,
+    ...v128Store(0),
+    ...get(i),
+    ...i32(16),
+    I32_ADD,
+    ...set(i),
+    // j = j + 16 < rowBytes ? j + 16 : 0
+    ...get(j),
+    ...i32(16),
+    I32_ADD,
+    ...set(j),
+    ...i32(0),
+    ...get(j),
+    ...get(j),
+    ...get(rowBytes),
+    I32_GE_U,
+    SELECT,
+    ...set(j),
+  ];
+  return {
+    name: `bias${act}${es * 8}`,
+    params: new Array<typeof I32>(5).fill(I32),
+    locals: [I32, I32, ...F.locals],
+    body: [
+      ...i32(0),
+      ...set(i),
+      ...i32(0),
+      ...set(j),
+      ...loop([...get(i), ...get(bytes), I32_GE_U], step),
+    ],
+  };
+}
+const f32Zero = v128Const(new Uint8Array(16));
+
+/**
+ * `colsum<bits>(src, acc, rowBytes, bytes)`: acc[j] += src[row, j] over the rows, the
+ * float64 sums `acc` (one per column) in memory, rows added in order: the arithmetic of
+ * the sum reduction's loop, two or four columns at a time.
+ */
+function columnSumKernel(es: 4 | 8): WasmFunction {
+  const [src, acc, rowBytes, bytes, i, j, p] = [0, 1, 2, 3, 4, 5, 6];
+  const F = new VecFn(7);
+  const addAt = (offset: number, v: E) => [
+    ...get(p),
+    ...get(p),
+    ...v128Load(offset),
+    ...v,
+    ...simd(S.f64x2Add),
+    ...v128Store(offset),
+  ];
+  const x = F.v([...get(src), ...get(i), I32_ADD, ...v128Load(0)]);
+  const update =
+    es === 8
+      ? [...get(acc), ...get(j), I32_ADD, ...set(p), ...addAt(0, x)]
+      : [
+          // float32 columns j/4 … +3: their float64 sums at acc + 2j
+          ...get(acc),
+          ...get(j),
+          ...i32(2),
+          0x6c, // i32.mul
+          I32_ADD,
+          ...set(p),
+          ...addAt(0, promote(x)),
+          ...addAt(16, promote(shuffle(x, x, HIGH))),
+        ];
+  const step = [
+    ...F.take(),
+    ...update,
+    ...get(i),
+    ...i32(16),
+    I32_ADD,
+    ...set(i),
+    ...get(j),
+    ...i32(16),
+    I32_ADD,
+    ...set(j),
+    ...i32(0),
+    ...get(j),
+    ...get(j),
+    ...get(rowBytes),
+    I32_GE_U,
+    SELECT,
+    ...set(j),
+  ];
+  return {
+    name: `colsum${es * 8}`,
+    params: new Array<typeof I32>(4).fill(I32),
+    locals: [I32, I32, I32, ...F.locals],
+    body: [
+      ...i32(0),
+      ...set(i),
+      ...i32(0),
+      ...set(j),
+      ...loop([...get(i), ...get(bytes), I32_GE_U], step),
+    ],
+  };
+}
+
 /** @internal The module's bytes: `<name>64` / `<name>32` for every function above, memory `mem`. */
 export function elementwiseModuleBytes(): Uint8Array {
   const functions: WasmFunction[] = [];
   for (const [name, f] of Object.entries(UNARY) as [string, Vec][])
     for (const es of [8, 4] as const)
-      functions.push(kernel(`${name}${es * 8}`, 1, (F, [x], p) => f(F, x, p), es));
+      functions.push(kernel(`${name}${es * 8}`, 1, (F, [x], p) => f(F, x, p), es, NATIVE32[name]));
   for (const [name, f] of Object.entries(BINARY) as [string, Vec2][])
     for (const es of [8, 4] as const)
       functions.push(kernel(`${name}${es * 8}`, 2, (F, [a, b], p) => f(F, a, b, p), es));
+  for (const act of BIAS_ACTS)
+    for (const es of [8, 4] as const) functions.push(biasKernel(act, es));
+  for (const es of [8, 4] as const) functions.push(columnSumKernel(es));
   return wasmModule({ memory: { export: "mem", initial: PAGES }, functions });
 }
 
@@ -200,5 +339,74 @@ export function wasmBinary(name: BinaryName, a: Storage, b: Storage, out: Storag
     fn(0, CHUNK * es, 0, vecBytes(len, es));
     out.set(heap.subarray(0, len), off);
   }
+  return true;
+}
+
+/**
+ * out = act(z + bias), the bias (a row of n values) repeated along the rows of z, with
+ * the fused wasm kernel; false (nothing written) when the SIMD kernels are off or
+ * unavailable, or a row is not a whole number of vectors (n·bytes a multiple of 16).
+ */
+export function wasmBiasActivation(
+  act: BiasActivation,
+  z: Storage,
+  bias: Storage,
+  out: Storage,
+): boolean {
+  if (!simdEnabled()) return false;
+  const f32 = out instanceof Float32Array;
+  const es = f32 ? 4 : 8;
+  const n = bias.length;
+  if (n === 0 || (n * es) % 16 !== 0 || n > CHUNK || z.length % n !== 0) return false;
+  const inst = elementwiseInstance();
+  if (inst === null) return false;
+  const heap = f32 ? inst.f32 : inst.f64;
+  const fn = inst.fns[`bias${act}${es * 8}`] as unknown as (
+    src: number,
+    bias: number,
+    dst: number,
+    rowBytes: number,
+    bytes: number,
+  ) => void;
+  heap.set(bias, 2 * CHUNK);
+  const step = Math.floor(CHUNK / n) * n;
+  for (let off = 0; off < z.length; off += step) {
+    const len = Math.min(step, z.length - off);
+    heap.set(z.subarray(off, off + len), 0);
+    fn(0, 2 * CHUNK * es, 0, n * es, len * es);
+    out.set(heap.subarray(0, len), off);
+  }
+  return true;
+}
+
+/**
+ * out[j] = Σ_r x[r·m + j] (the sum over the leading axes of x, m trailing values),
+ * accumulated in float64 row by row exactly as the reduction loop does and rounded once
+ * into `out`; false (nothing written) when the kernels are off or unavailable, or a row
+ * is not a whole number of vectors.
+ */
+export function wasmColumnSums(x: Storage, m: number, out: Storage): boolean {
+  if (!simdEnabled()) return false;
+  const f32 = x instanceof Float32Array;
+  const es = f32 ? 4 : 8;
+  if (m === 0 || (m * es) % 16 !== 0 || m > CHUNK || x.length % m !== 0) return false;
+  const inst = elementwiseInstance();
+  if (inst === null) return false;
+  const heap = f32 ? inst.f32 : inst.f64;
+  const accAt = 2 * CHUNK; // float64 index of the sums
+  inst.f64.fill(0, accAt, accAt + m);
+  const fn = inst.fns[`colsum${es * 8}`] as unknown as (
+    src: number,
+    acc: number,
+    rowBytes: number,
+    bytes: number,
+  ) => void;
+  const step = Math.floor(CHUNK / m) * m;
+  for (let off = 0; off < x.length; off += step) {
+    const len = Math.min(step, x.length - off);
+    heap.set(x.subarray(off, off + len), 0);
+    fn(0, accAt * 8, m * es, len * es);
+  }
+  out.set(inst.f64.subarray(accAt, accAt + m));
   return true;
 }

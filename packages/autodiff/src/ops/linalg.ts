@@ -9,6 +9,8 @@ import { operands } from "./binary.js";
 import { reshape, transpose } from "./shape.js";
 import { sumToShape } from "./sum.js";
 
+const ZERO_OFFSET = new Int32Array(1);
+
 /** Swaps the last two axes. */
 export function mT(x: Tensor): Tensor {
   const nd = x.ndim;
@@ -21,9 +23,10 @@ export function mT(x: Tensor): Tensor {
 /**
  * Batched product op(a) · op(b) of tensors with ndim ≥ 2 and broadcastable batch axes,
  * where op transposes the last two axes when `ta`/`tb` is set. The flags let the VJPs
- * multiply by transposes without materialising them.
+ * multiply by transposes without materialising them. `trace` false records no node
+ * (for ops that record their own, as `dense`).
  */
-function matmulNd(a: Tensor, b: Tensor, ta = false, tb = false): Tensor {
+export function matmulNd(a: Tensor, b: Tensor, ta = false, tb = false, trace = true): Tensor {
   const m = a.shape[a.ndim - (ta ? 1 : 2)];
   const k = a.shape[a.ndim - (ta ? 2 : 1)];
   const k2 = b.shape[b.ndim - (tb ? 1 : 2)];
@@ -38,8 +41,9 @@ function matmulNd(a: Tensor, b: Tensor, ta = false, tb = false): Tensor {
   const batchShape = broadcastShapes(ab, bb, "matmul");
   const batch = shapeSize(batchShape);
   // Offsets of each batch matrix of a and b (0 stride on broadcast batch axes).
-  const aOff = new Int32Array(batch);
-  const bOff = new Int32Array(batch);
+  // one matrix pair (the common case): the shared zero offsets, read only
+  const aOff = batch === 1 ? ZERO_OFFSET : new Int32Array(batch);
+  const bOff = batch === 1 ? ZERO_OFFSET : new Int32Array(batch);
   const as = stridesOf(ab);
   const bs = stridesOf(bb);
   const idx = new Array<number>(batchShape.length).fill(0);
@@ -52,8 +56,10 @@ function matmulNd(a: Tensor, b: Tensor, ta = false, tb = false): Tensor {
       if (da >= 0 && ab[da] !== 1) oa += idx[d] * as[da];
       if (db >= 0 && bb[db] !== 1) ob += idx[d] * bs[db];
     }
-    aOff[t] = oa * m * k;
-    bOff[t] = ob * k * n;
+    if (batch > 1) {
+      aOff[t] = oa * m * k;
+      bOff[t] = ob * k * n;
+    }
     for (let d = batchShape.length - 1; d >= 0; d--) {
       if (++idx[d] < batchShape[d]) break;
       idx[d] = 0;
@@ -62,7 +68,7 @@ function matmulNd(a: Tensor, b: Tensor, ta = false, tb = false): Tensor {
   const out = alloc(a.dtype, batch * m * n);
   matmulKernel(a.data, b.data, out, batch, m, k, n, aOff, bOff, ta, tb);
   const y = new Tensor(out, [...batchShape, m, n], a.dtype);
-  if (shouldRecord(a, b))
+  if (trace && shouldRecord(a, b))
     // C = op(A)·op(B): d op(A) = G·op(B)ᵀ and d op(B) = op(A)ᵀ·G, transposed back when
     // the operand was stored transposed.
     record(y, [a, b], (g, need) => [

@@ -41,7 +41,7 @@ function asTensor(x: TensorLike): Tensor {
  * again (no recording) and g, v match in shape and dtype; null otherwise (the caller
  * then composes ops, which a higher-order gradient can trace).
  */
-function fused(name: BinaryName, g: Tensor, v: Tensor): Tensor | null {
+export function fused(name: BinaryName, g: Tensor, v: Tensor): Tensor | null {
   if (shouldRecord(g, v) || g.dtype !== v.dtype || g.size !== v.size) return null;
   if (g.shape.length !== v.shape.length || g.shape.some((d, i) => d !== v.shape[i])) return null;
   const out = alloc(v.dtype, v.size);

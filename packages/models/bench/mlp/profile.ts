@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 interface CallFrame {
   functionName: string;
   url: string;
+  lineNumber?: number;
 }
 interface ProfileNode {
   id: number;
@@ -43,15 +44,17 @@ for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n
 // First matching rule wins, looking from the running frame up the stack.
 const rules: [string, (f: CallFrame) => boolean][] = [
   [
-    "matmul kernel (WebAssembly SIMD + JS)",
-    (f) => /kernels\/(wasm-)?matmul/.test(f.url) || f.url.startsWith("wasm"),
+    "matmul (WebAssembly SIMD kernel, packing, copies)",
+    (f) => /kernels\/(wasm-)?matmul/.test(f.url) || /^(mm|pack)(32|64)$/.test(f.functionName),
   ],
   [
-    "elementwise kernels (tanh, add, mul, …)",
-    (f) => /kernels\/elementwise|ops\/(unary|binary)/.test(f.url),
+    "elementwise kernels (bias + tanh, tanh backward, add, mul, …)",
+    (f) =>
+      /kernels\/(wasm-)?elementwise|ops\/(unary|binary|dense)/.test(f.url) ||
+      f.url.startsWith("wasm"),
   ],
   [
-    "reductions, transposes, broadcasting",
+    "reductions (bias gradients), transposes, broadcasting",
     (f) => /kernels\/(reduce|layout)|ops\/(reduce|shape)/.test(f.url),
   ],
   ["tensor allocation", (f) => /autodiff\/src\/dtype/.test(f.url)],
@@ -110,7 +113,7 @@ if (top > 0) {
   profile.samples.forEach((id, i) => {
     if (!inTrain(id)) return;
     const f = byId.get(id)!.callFrame;
-    const k = `${f.functionName || "(anonymous)"} ${f.url.replace(/.*\/src\//, "")}`;
+    const k = `${f.functionName || "(anonymous)"} ${f.url.replace(/.*\/src\//, "")}:${(f.lineNumber ?? -1) + 1}`;
     self.set(k, (self.get(k) ?? 0) + (profile.timeDeltas[i] ?? 0));
   });
   console.log("\n| function (self time) | share |\n|---|---:|");

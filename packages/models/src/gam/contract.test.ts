@@ -72,4 +72,30 @@ describe("the GAM on the model contract", () => {
     expect(isModelError(err, "UNKNOWN_BASIS")).toBe(true);
     expect(() => fit.predict([[0.1]])).toThrow(/named columns/);
   });
+
+  it("gam(spec).fit({ formula, data }) gives the same fit as gam(formula, data, options)", () => {
+    const counts = { x, n: Array.from(x, (v, i) => Math.round(3 + 2 * Math.sin(5 * v) + (i % 3))) };
+    const viaSpec = gam({ family: "poisson", link: "log", method: "GCV" }).fit({
+      formula: 'n ~ s(x, bs="cr")',
+      data: counts,
+    });
+    const direct = gam('n ~ s(x, bs="cr")', counts, {
+      family: viaSpec.family,
+      method: "GCV",
+    });
+    expect(viaSpec.kind).toBe("gam");
+    expect(viaSpec.family.link.name).toBe("log");
+    expect(Array.from(viaSpec.beta)).toEqual(Array.from(direct.beta));
+    expect(viaSpec.score).toBe(direct.score);
+    // categorical by name: the multinomial results, typed as such
+    const multi = gam({ family: "categorical", classes: 3 }).fit({
+      formula: 'cls ~ s(x, bs="cr", k=5)',
+      data,
+    });
+    expect(multi.predict({ x: [0.5] }).width).toBe(3);
+    // a link the family object does not have is refused, not ignored
+    expect(() => gam({ family: gaussian(), link: "log" })).toThrow(/link "log"/);
+    expect(() => gam({ family: "nosuchfamily" })).toThrow(/nosuchfamily/);
+    expect(() => gam({}).fit(null as never)).toThrow(/formula, data/);
+  });
 });

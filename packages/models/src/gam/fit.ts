@@ -1,10 +1,11 @@
 /**
- * `gam(formula, data, options)`: builds the model matrix (parametric terms from
+ * `gam(formula, data, options)` (or `gam(spec).fit({ formula, data })`): builds the model matrix (parametric terms from
  * the GLM's formula machinery, then one block per smooth), chooses the
  * smoothing parameters by the outer Newton iteration (or takes them as given)
  * and returns {@link GamResults}.
  */
 import { type Family, gaussian } from "@geoml/losses";
+import { type FamilyChoice, resolveFamily } from "../contract/family.js";
 import { buildDesign, type Column, type DataFrame, type MissingPolicy } from "../formula/design.js";
 import { parseFormula } from "../formula/parse.js";
 import { DataError } from "../glm/errors.js";
@@ -71,10 +72,71 @@ function numericColumn(data: DataFrame, name: string, label: string): Float64Arr
   );
 }
 
+/** The model of `gam(spec).fit(input)`, without the data: family, link and criterion. */
+export interface GamSpec extends FamilyChoice {
+  /** A family name from `@geoml/losses`' registry or a family object; default Gaussian. */
+  family?: Family | string;
+  /** Smoothness criterion, as mgcv's `method=`; default "REML". */
+  method?: GamMethod;
+  /** Fixed smoothing parameters keyed by mgcv's names, or in order. */
+  sp?: Readonly<Record<string, number>> | readonly number[];
+  /** Known scale parameter. */
+  scale?: number;
+}
+
+/** The data of `gam(spec).fit(input)`, as the GLM's and MLP's formula input. */
+export interface GamFormulaInput {
+  formula: string;
+  data: DataFrame;
+  /** Column of prior weights. */
+  weights?: string;
+  /** Column added to the linear predictor. */
+  offset?: string;
+  /** Rows with missing values: "error" (default) or "drop". */
+  missing?: MissingPolicy;
+}
+
+/** A GAM specification under the model contract: `gam({ family: "poisson" }).fit({ formula, data })`. */
+export class Gam<R extends GamResults | MultinomGamResults = GamResults> {
+  /** The specification given to {@link gam}. */
+  readonly spec: GamSpec;
+  /** The resolved `@geoml/losses` family (with its link). */
+  readonly family: Family;
+
+  constructor(spec: GamSpec) {
+    if (spec === null || typeof spec !== "object")
+      throw new GamError("BAD_OPTION", "gam(spec): spec must be an object", "spec");
+    this.spec = spec;
+    this.family = resolveFamily(spec.family ?? "gaussian", spec);
+  }
+
+  /** Fits the GAM on a formula over columns (see {@link GamOptions} for what each option means). */
+  fit(input: GamFormulaInput): R {
+    if (input === null || typeof input !== "object")
+      throw new GamError("BAD_OPTION", "gam(spec).fit(): input must be { formula, data }", "input");
+    const { method, sp, scale } = this.spec;
+    return gam(input.formula, input.data, {
+      family: this.family,
+      method,
+      sp,
+      scale,
+      weights: input.weights,
+      offset: input.offset,
+      missing: input.missing,
+    }) as R;
+  }
+}
+
 /**
  * Fits a generalized additive model as mgcv's `gam()`; see {@link GamOptions}. With the
  * categorical family the result is a {@link MultinomGamResults} (mgcv's `multinom`).
+ * `gam(spec)` alone gives a {@link Gam} whose `fit({ formula, data })` does the same
+ * under the model contract shared with `glm()` and `mlp()`.
  */
+export function gam(
+  spec: GamSpec & { family: "categorical" | (Family & { name: "categorical" }) },
+): Gam<MultinomGamResults>;
+export function gam(spec: GamSpec): Gam<GamResults>;
 export function gam(
   formula: string,
   data: DataFrame,
@@ -82,10 +144,12 @@ export function gam(
 ): MultinomGamResults;
 export function gam(formula: string, data: DataFrame, options?: GamOptions): GamResults;
 export function gam(
-  formula: string,
-  data: DataFrame,
+  formula: string | GamSpec,
+  data?: DataFrame,
   options: GamOptions = {},
-): GamResults | MultinomGamResults {
+): GamResults | MultinomGamResults | Gam<GamResults | MultinomGamResults> {
+  if (typeof formula === "object" && formula !== null && data === undefined)
+    return new Gam(formula);
   if (typeof formula !== "string")
     throw new GamError("BAD_OPTION", "gam(): formula must be a string", "formula");
   if (data === null || typeof data !== "object")

@@ -3,7 +3,7 @@ export { basisNames, registerBasis } from "./bases/registry.js";
 export type { BasisOptions, BasisState, BasisType, RawBasis } from "./bases/types.js";
 export type { GamMethod } from "./criterion.js";
 export { GamError, type GamErrorCode, isGamError } from "./errors.js";
-export { type GamOptions, gam } from "./fit.js";
+export { Gam, type GamFormulaInput, type GamOptions, type GamSpec, gam } from "./fit.js";
 export { loadGam } from "./load.js";
 export { type MultinomGamJSON, MultinomGamResults } from "./multinom.js";
 export {

@@ -1,15 +1,16 @@
 /**
  * mgcv's `summary.gam` tables: Wald tests of the parametric coefficients and
  * Wood's (2013) test of each smooth (`testStat`, reference df from edf1). The
- * p-value of a smooth averages the χ² (known scale) or F (estimated scale) tail
- * at the two rounded ranks, mgcv's fallback; mgcv's exact mixture-of-χ² p-value
- * for non-integer ranks is not reproduced.
+ * reference distribution of a smooth with a fractional rank is a weighted sum of χ²₁
+ * variables (divided by a scaled χ² when the scale is estimated), evaluated by Davies'
+ * algorithm as mgcv's `psum.chisq`; whole ranks use the χ² or F tail.
  */
 
 import { chisqUpper, fUpper, tTwoSided } from "@geoml/losses";
 import { normalPValue } from "../glm/stats.js";
 import { weightedCrossprod } from "../linalg/index.js";
-import { symEigen } from "./dense.js";
+import { chisqMixtureUpper } from "./davies.js";
+import { matmul, symEigen } from "./dense.js";
 import type { GamResults } from "./results.js";
 
 /** One row of the parametric table. */
@@ -74,8 +75,18 @@ export function rFactor(X: Float64Array, n: number, first: number, q: number): F
   return R;
 }
 
-/** Wood (2013) statistic of one smooth: stat and reference rank. */
-function testStat(beta: Float64Array, R: Float64Array, V: Float64Array, q: number, rank: number) {
+/**
+ * Wood (2013) test of one smooth, as mgcv's `testStat(type = 0)`: the statistic, its
+ * p-value (`residualDf` ≤ 0 for a known scale) and the reference rank.
+ */
+function testStat(
+  beta: Float64Array,
+  R: Float64Array,
+  V: Float64Array,
+  q: number,
+  rank: number,
+  residualDf: number,
+) {
   // V ← R V Rᵀ
   const RV = new Float64Array(q * q);
   for (let i = 0; i < q; i++)
@@ -148,14 +159,117 @@ function testStat(beta: Float64Array, R: Float64Array, V: Float64Array, q: numbe
     const w2 = -rB[2] * pa + rB[3] * pb;
     d1 = s + w1 * w1 + w2 * w2;
   } else {
+    // below one degree of freedom the statistic uses the leading direction alone
     let s = 0;
-    if (k === 0) for (let c = 0; c < q; c++) s += proj(c) ** 2 / e.values[0];
+    if (k === 0) s = proj(0) ** 2 / e.values[0];
     else for (let c = 0; c < k; c++) s += proj(c) ** 2 / e.values[c];
     d = s;
     d1 = s;
     if (k === 1) rank = 1;
   }
-  return { d, d1, rank };
+  // the two statistics' p-values are averaged (mgcv: the choice between them is arbitrary)
+  const est = residualDf > 0;
+  let pValue = 2;
+  if (nu > 0) {
+    // fractional rank: a weighted sum of χ²₁ terms is the reference distribution
+    let weights = [1];
+    if (k1 > 1) {
+      weights = new Array<number>(k1).fill(1);
+      const rp = nu + 1;
+      weights[k - 1] = (rp + Math.sqrt(rp * (2 - rp))) / 2;
+      weights[k1 - 1] = rp - weights[k - 1];
+    }
+    const ones = weights.map(() => 1);
+    if (!est) pValue = (chisqMixtureUpper(d, weights) + chisqMixtureUpper(d1, weights)) / 2;
+    else {
+      // P(Σ wᵢχ²₁ − (d/k₀)χ²_k₀ > 0), the F-like ratio with k₀ residual degrees of freedom
+      const k0 = Math.max(1, Math.round(residualDf));
+      const tail = (stat: number) => chisqMixtureUpper(0, [...weights, -stat / k0], [...ones, k0]);
+      pValue = (tail(d) + tail(d1)) / 2;
+    }
+  }
+  if (pValue > 1)
+    pValue = est
+      ? (fUpper(d / rank, rank, residualDf) + fUpper(d1 / rank, rank, residualDf)) / 2
+      : (chisqUpper(d, rank) + chisqUpper(d1, rank)) / 2;
+  return { d, pValue: Math.min(1, pValue), rank };
+}
+
+/**
+ * mgcv's `reTest` (Wood 2013b) for a smooth without a penalty null space, which the
+ * test above would treat as a fixed effect: the statistic β̂ᵀCβ̂/φ, where C is the
+ * penalised Hessian's Schur complement on the smooth's block (C = φ·(V_p)⁻¹ of the
+ * block), referred to Σ eᵢχ²₁ with eᵢ the eigenvalues of V_e·C/φ (V_e the frequentist
+ * covariance V_p − V_p S_λ V_p/φ).
+ */
+function randomEffectTest(r: GamResults, si: number, Vm: Float64Array, residualDf: number) {
+  const p = r.beta.length;
+  const s = r.smooths[si];
+  const q = s.size;
+  const phi = r.scale;
+  // C = φ Vm⁻¹ through Vm's eigen-decomposition; C^½ for the symmetric eigenproblem
+  const ev = symEigen(Vm, q);
+  const top = Math.max(ev.values[0], 0);
+  const Chalf = new Float64Array(q * q);
+  const C = new Float64Array(q * q);
+  for (let c = 0; c < q; c++) {
+    const lam = ev.values[c];
+    if (!(lam > top * 2.220446049250313e-16)) continue;
+    for (let a = 0; a < q; a++)
+      for (let b = 0; b < q; b++) {
+        const vv = ev.vectors[a * q + c] * ev.vectors[b * q + c];
+        C[a * q + b] += (phi / lam) * vv;
+        Chalf[a * q + b] += Math.sqrt(phi / lam) * vv;
+      }
+  }
+  // (V_p S_λ V_p) on the block: S_λ is block-diagonal over the smooths
+  const sp = Object.values(r.sp);
+  const VSV = new Float64Array(q * q);
+  let k = 0;
+  for (const t of r.smooths) {
+    const qt = t.size;
+    for (const St of t.S) {
+      const lambda = sp[k++];
+      // rows of V_p: the smooth's block against smooth t's block
+      const VS = new Float64Array(q * qt);
+      for (let a = 0; a < q; a++)
+        for (let c = 0; c < qt; c++) {
+          let acc = 0;
+          for (let b = 0; b < qt; b++)
+            acc += r.vp[(s.first + a) * p + t.first + b] * St[b * qt + c];
+          VS[a * qt + c] = lambda * acc;
+        }
+      for (let a = 0; a < q; a++)
+        for (let b = 0; b < q; b++) {
+          let acc = 0;
+          for (let c = 0; c < qt; c++)
+            acc += VS[a * qt + c] * r.vp[(t.first + c) * p + s.first + b];
+          VSV[a * q + b] += acc;
+        }
+    }
+  }
+  const Ve = Vm.map((v, i) => v - VSV[i] / phi);
+  // eigenvalues of C^½ V_e C^½ / φ
+  const M = matmul(matmul(Chalf, Ve, q, q, q), Chalf, q, q, q);
+  for (let a = 0; a < q; a++)
+    for (let b = 0; b < a; b++) {
+      const v = (M[a * q + b] + M[b * q + a]) / 2;
+      M[a * q + b] = v;
+      M[b * q + a] = v;
+    }
+  const weights = Array.from(symEigen(M, q).values, (v) => Math.max(v / phi, 0));
+  const wmax = Math.max(...weights);
+  const rank = weights.filter((v) => v > wmax * 2.220446049250313e-16 ** 0.8).length;
+  const beta = r.beta.subarray(s.first, s.first + q);
+  let stat = 0;
+  for (let a = 0; a < q; a++) for (let b = 0; b < q; b++) stat += beta[a] * C[a * q + b] * beta[b];
+  stat /= phi;
+  let pValue: number;
+  if (residualDf > 0) {
+    const k0 = Math.max(1, Math.round(residualDf));
+    pValue = chisqMixtureUpper(0, [...weights, -stat / k0], [...weights.map(() => 1), k0]);
+  } else pValue = chisqMixtureUpper(stat, weights);
+  return { d: stat, pValue: Math.min(1, Math.max(0, pValue)), rank };
 }
 
 /** Builds the summary tables of a fitted GAM (from the R factors of the smooths' model-matrix blocks). */
@@ -185,21 +299,28 @@ export function smoothTests(r: GamResults): SummaryTable {
       edf += r.edfCoefficients[s.first + i];
       edf1 += r.edf1[s.first + i];
     }
-    const R = Float64Array.from(r.smoothR[si]);
     const V = new Float64Array(q * q);
     for (let a = 0; a < q; a++)
       for (let b = 0; b < q; b++) V[a * q + b] = r.vp[(s.first + a) * p + s.first + b];
     const beta = r.beta.subarray(s.first, s.first + q);
-    const t = testStat(beta, R, V, q, Math.min(q, edf1));
-    const pv = est
-      ? (fUpper(t.d / t.rank, t.rank, residualDf) + fUpper(t.d1 / t.rank, t.rank, residualDf)) / 2
-      : (chisqUpper(t.d, t.rank) + chisqUpper(t.d1, t.rank)) / 2;
+    const penalised = s.S.length > 0 && s.S.some((S) => S.some((v) => v !== 0));
+    const t =
+      penalised && s.nullSpaceDim === 0
+        ? randomEffectTest(r, si, V, est ? residualDf : -1)
+        : testStat(
+            beta,
+            Float64Array.from(r.smoothR[si]),
+            V,
+            q,
+            Math.min(q, edf1),
+            est ? residualDf : -1,
+          );
     smooth.push({
       label: s.label,
       edf,
       refDf: t.rank,
       statistic: est ? t.d / t.rank : t.d,
-      pValue: Math.min(1, pv),
+      pValue: t.pValue,
     });
   });
   return {

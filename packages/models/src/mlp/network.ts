@@ -1,6 +1,8 @@
 import {
   add,
+  type DenseActivation,
   type DType,
+  dense,
   div,
   less,
   matmul,
@@ -128,12 +130,21 @@ export function forward(
 ): Tensor {
   const act = activation(arch.activation);
   let h = x;
+  // tanh and relu layers run as one fused op (same values and gradients, less memory)
+  const fused = arch.activation === "tanh" || arch.activation === "relu" ? arch.activation : null;
   for (let i = 0; i < params.length; i++) {
     const layer = params[i];
-    h = add(matmul(h, layer.weight), layer.bias);
-    if (i + 1 === params.length) break;
-    if (layer.gain !== undefined) h = layerNorm(h, layer.gain, layer.shift);
-    h = act(h);
+    const last = i + 1 === params.length;
+    const oneDtype = h.dtype === layer.weight.dtype && h.dtype === layer.bias.dtype;
+    if (oneDtype && h.ndim === 2 && (last || (fused !== null && layer.gain === undefined))) {
+      h = dense(h, layer.weight, layer.bias, last ? "identity" : (fused as DenseActivation));
+    } else {
+      h = add(matmul(h, layer.weight), layer.bias);
+      if (last) break;
+      if (layer.gain !== undefined) h = layerNorm(h, layer.gain, layer.shift);
+      h = act(h);
+    }
+    if (last) break;
     if (options.dropoutRng !== undefined && arch.dropout > 0) {
       // Inverted dropout: scale the kept units so that predictions need no rescaling.
       const u = options.dropoutRng.uniform(h.shape as number[], { dtype: h.dtype });

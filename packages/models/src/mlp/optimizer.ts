@@ -15,7 +15,8 @@ export function startOptimizer(optimizer: Optimizer, params: MlpParams): Running
   let state = optimizer.init(params as Tree);
   return {
     step(p, g, loss) {
-      const r = optimizer.update(g as Tree, state, p as Tree, { loss });
+      // the old state is never read again: the optimiser may update it in place
+      const r = optimizer.update(g as Tree, state, p as Tree, { loss, reuseState: true });
       state = r.state;
       return applyUpdates(p, r.updates);
     },

@@ -78,22 +78,33 @@ function floatArray(dtype: DType, n: number): Float32Array | Float64Array {
   return dtype === "float32" ? new Float32Array(n) : new Float64Array(n);
 }
 
-/** Tensors of rows `start … start + count` of `set` (through `order` when given). */
+/** Arrays a training loop reuses for every minibatch (each batch's tensors die with its step). */
+export interface BatchScratch {
+  x: Float32Array | Float64Array;
+  y: Float32Array | Float64Array;
+  w: Float32Array | Float64Array;
+}
+
+/**
+ * Tensors of rows `start … start + count` of `set` (through `order` when given), in
+ * `scratch` when given (overwritten by the next call).
+ */
 export function batchTensors(
   ctx: ModelContext,
   set: DataSet,
   order: Int32Array | null,
   start: number,
   count: number,
+  scratch?: BatchScratch,
 ): { x: Tensor; y: Tensor; weights: Tensor | undefined } {
   const cols = set.x.cols;
-  const xb = floatArray(ctx.dtype, count * cols);
+  const xb = scratch ? scratch.x.subarray(0, count * cols) : floatArray(ctx.dtype, count * cols);
   standardizeRows(set.x, ctx.standardizer, xb, order, start, count);
-  const yb = floatArray(ctx.dtype, count);
+  const yb = scratch ? scratch.y.subarray(0, count) : floatArray(ctx.dtype, count);
   gatherRows(set.y, yb, order, start, count);
   let weights: Tensor | undefined;
   if (set.weights !== null) {
-    const wb = floatArray(ctx.dtype, count);
+    const wb = scratch ? scratch.w.subarray(0, count) : floatArray(ctx.dtype, count);
     gatherRows(set.weights, wb, order, start, count);
     weights = tensor(wb, { shape: [count] });
   }
@@ -182,6 +193,13 @@ export function train(
     settings.batchSize,
     dropoutRng !== undefined,
   );
+  // one set of minibatch arrays for the whole run: a batch's tensors die with its step
+  const rowsPerBatch = Math.min(settings.batchSize, n);
+  const scratch: BatchScratch = {
+    x: floatArray(ctx.dtype, rowsPerBatch * trainSet.x.cols),
+    y: floatArray(ctx.dtype, rowsPerBatch),
+    w: floatArray(ctx.dtype, trainSet.weights ? rowsPerBatch : 0),
+  };
 
   for (let epoch = 1; epoch <= settings.epochs; epoch++) {
     const t0 = performance.now();
@@ -194,7 +212,7 @@ export function train(
     let weightSum = 0;
     for (let start = 0; start < n; start += settings.batchSize) {
       const count = Math.min(settings.batchSize, n - start);
-      const b = batchTensors(ctx, trainSet, order, start, count);
+      const b = batchTensors(ctx, trainSet, order, start, count, scratch);
       // large batches: a data-parallel gradient over row blocks on the worker threads
       let step = parallel?.valueAndGrad(params, b, settings.weightDecay) ?? null;
       if (step === null) {

@@ -119,5 +119,9 @@ export function wasmModule(spec: WasmModuleSpec): Uint8Array {
     return [...uleb(body.length), ...body];
   });
   sections.push(section(10, [...uleb(bodies.length), ...bodies.flat()]));
+  // the "name" custom section: profilers and stack traces show the functions' names
+  const names = spec.functions.flatMap((f, i) => [...uleb(i), ...name(f.name)]);
+  const fnNames = [...uleb(spec.functions.length), ...names];
+  sections.push(section(0, [...name("name"), 1, ...uleb(fnNames.length), ...fnNames]));
   return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...sections.flat()]);
 }

@@ -8,7 +8,7 @@
  * to float64, with shorter polynomials (`prec: "f32"`), and round once on store.
  */
 import { V128, type ValType } from "./encode.js";
-import { f64x2Const, get, i64x2Const, S, set, simd } from "./ops.js";
+import { f64x2Const, get, i64x2Const, S, set, simd, v128Const } from "./ops.js";
 
 /** An expression: instructions that push one v128. */
 export type E = readonly number[];
@@ -256,4 +256,38 @@ export function vlog1p(F: VecFn, y: E, prec: Prec): number[] {
 export function vsoftplus(F: VecFn, x: E, prec: Prec): number[] {
   const e = F.v(vexp(F, neg(abs(x)), prec));
   return add(max(x, c(0)), log1pCore(F, e, prec));
+}
+
+// float32 lanes (f32x4) for the functions whose float32 kernel pays for its own code
+const f32op =
+  (code: number) =>
+  (a: E, b: E): number[] => [...a, ...b, ...simd(code)];
+const fadd = f32op(0xe4);
+const fsub = f32op(0xe5);
+const fmul = f32op(0xe6);
+const fdiv = f32op(0xe7);
+const fmin = f32op(0xe8);
+const fc = (v: number): number[] =>
+  v128Const(new Uint8Array(new Float32Array([v, v, v, v]).buffer));
+const ic32 = (v: number): number[] =>
+  v128Const(new Uint8Array(new Int32Array([v, v, v, v]).buffer));
+
+/**
+ * tanh on four float32 lanes in float32 arithmetic (twice the lanes of the float64
+ * route): tanh |x| = e/(e + 2), e = expm1(2|x|) by Cody–Waite reduction with float32
+ * constants and a degree-7 Taylor polynomial; |x| capped at 10, where tanh is 1 in float32.
+ */
+export function vtanhF32(F: VecFn, x: E): number[] {
+  const a = F.v(fmul(fmin([...x, ...simd(0xe0)], fc(10)), fc(2)));
+  const kd = F.v(fadd(fmul(a, fc(Math.LOG2E)), fc(12582912)));
+  const n = F.v(f32op(0xb1)(kd, ic32(0x4b400000))); // i32x4.sub: n in the low mantissa bits
+  const nf = F.v(fsub(kd, fc(12582912)));
+  // ln 2 = 0.693359375 − 2.12194440e-4, the first part exact in 9 bits (fdlibm's expm1f)
+  const r = F.v(fsub(fsub(a, fmul(nf, fc(0.693359375))), fmul(nf, fc(-2.1219444e-4))));
+  let poly: number[] = fc(1 / 5040);
+  for (const k of [720, 120, 24, 6, 2]) poly = fadd(fmul(poly, r), fc(1 / k));
+  const p = F.v(fadd(r, fmul(fmul(r, r), poly)));
+  const s = F.v([...f32op(0xae)(n, ic32(127)), 0x41, 23, ...simd(0xab)]); // (n + 127) << 23
+  const e = F.v(fadd(fmul(s, p), fsub(s, fc(1))));
+  return pick(ic32(-0x80000000), x, fdiv(e, fadd(e, fc(2))));
 }
