@@ -75,6 +75,8 @@ async function tfjsTime(
 }
 
 async function main(): Promise<void> {
+  // one thread, as the peers: bench/threads.ts compares one thread with two
+  ad.setThreads(1);
   await tf.setBackend("wasm");
   await tf.ready();
   const rng = new ad.Rng(1);

@@ -102,4 +102,25 @@ export {
 export { type NormalOptions, Rng, type UniformOptions } from "./rng.js";
 export { noGrad } from "./tape.js";
 export { type NestedArray, Tensor } from "./tensor.js";
+export {
+  getThreads,
+  goesParallel,
+  isShared,
+  lastPass,
+  MIN_WORK,
+  type ModuleFunction,
+  type RowRun,
+  type RowTask,
+  type RunRowsOptions,
+  runningWorkers,
+  runRows,
+  setThreadOptions,
+  setThreads,
+  sharedFloat32,
+  sharedFloat64,
+  sharedMemoryAvailable,
+  startWorkers,
+  stopWorkers,
+  type ThreadOptions,
+} from "./threads/pool.js";
 export { type Tree, treeLeaves, treeMap, treeUnflatten } from "./tree.js";

@@ -7,9 +7,9 @@ import ts from "typescript";
 import { expect, it } from "vitest";
 import * as ad from "./index.js";
 
-function exampleSource(): string {
+function exampleSource(heading = "## Example"): string {
   const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
-  const section = readme.slice(readme.indexOf("## Example"));
+  const section = readme.slice(readme.indexOf(heading));
   const match = /```ts\n([\s\S]*?)```/.exec(section);
   if (!match) throw new Error("README example block not found");
   return match[1];
@@ -38,6 +38,30 @@ it("README example runs: the loss falls and the Newton step reaches a stationary
   expect(gnorm).toBeLessThan(1e-3);
 });
 
+it("README threads example runs a product on two threads", async () => {
+  const before = ad.getThreads();
+  const src = exampleSource("## Threads").replace(
+    /import \{[\s\S]*?\} from "@geoml\/autodiff";/,
+    "",
+  );
+  const js = ts.transpileModule(src, {
+    compilerOptions: { target: ts.ScriptTarget.ES2022 },
+  }).outputText;
+  const lines: string[] = [];
+  const log = (...args: unknown[]) => lines.push(args.map(String).join(" "));
+  const names = Object.keys(ad);
+  // top-level await: run the example as the body of an async function
+  const AsyncFunction = (async () => {}).constructor as new (
+    ...a: string[]
+  ) => (...v: unknown[]) => Promise<void>;
+  await new AsyncFunction(...names, "console", js)(
+    ...names.map((k) => (ad as Record<string, unknown>)[k]),
+    { log },
+  );
+  expect(lines).toEqual(["threads 2 c[0] = 512"]);
+  expect(ad.lastPass.threads).toBe(2);
+  ad.setThreads(before);
+}, 30_000);
 it("README WebAssembly example runs: both paths agree and the switch reads back", () => {
   const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
   const section = readme.slice(readme.indexOf("## WebAssembly kernels"));

@@ -22,8 +22,12 @@ const env = { ...process.env };
 delete env.OPENBLAS_CORETYPE;
 delete env.OPENBLAS_L2_SIZE;
 
-function run(cmd: string, args: string[]): Result | string {
-  const r = spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 1 << 24, env });
+function run(cmd: string, args: string[], extra: Record<string, string> = {}): Result | string {
+  const r = spawnSync(cmd, args, {
+    encoding: "utf8",
+    maxBuffer: 1 << 24,
+    env: { ...env, ...extra },
+  });
   const line = r.stdout?.trim().split("\n").at(-1) ?? "";
   try {
     return JSON.parse(line) as Result;
@@ -38,8 +42,8 @@ const median = (v: number[]) => {
   return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
 };
 
-const tsRunner = (file: string, a: string[]) =>
-  run(process.execPath, ["--import", "tsx", join(here, file), ...a]);
+const tsRunner = (file: string, a: string[], extra: Record<string, string> = {}) =>
+  run(process.execPath, ["--import", "tsx", join(here, file), ...a], extra);
 
 // Rounds interleave the libraries (geoml, PyTorch, TensorFlow.js, jax-js, then again), so
 // load changes on the shared machine hit every library alike. Each run reports its epoch
@@ -58,7 +62,8 @@ for (const batch of batches) {
   const epochs = Number(process.env.MLP_BENCH_EPOCHS ?? (batch <= 32 ? 2 : 3));
   const a = [String(rows), String(batch), String(epochs)];
   const runners: [string, () => Result | string][] = [
-    ["@geoml/models", () => tsRunner("geoml.ts", a)],
+    ["@geoml/models", () => tsRunner("geoml.ts", a, { GEOML_THREADS: "1" })],
+    ["@geoml/models 2 threads", () => tsRunner("geoml.ts", a, { GEOML_THREADS: "2" })],
     ["PyTorch 1 thread", () => run(python, [join(here, "torch_mlp.py"), ...a, "1"])],
     ...(torch2
       ? [

@@ -8,6 +8,8 @@
  * The SIMD path accumulates float32 products in float32, like BLAS sgemm.
  */
 import type { Storage } from "../dtype.js";
+import { goesParallel, type RowTask } from "../threads/pool.js";
+import { MATMUL_THREAD_MIN_WORK, type MatmulRowsArgs, matmulThreaded } from "./matmul-threads.js";
 import { simdEnabled } from "./wasm/instance.js";
 import { releaseSimdMatmul, simdMatmul, type WasmMemory } from "./wasm-matmul.js";
 
@@ -23,9 +25,60 @@ const KEEP_BYTES = 64 * 2 ** 20;
  * C[t] = op(A[t]) · op(B[t]) for `batch` matrix pairs found at the given element
  * offsets, where op(A) is m×k and op(B) is k×n. With `ta`, A[t] is stored as its
  * transpose (k×m); with `tb`, B[t] is stored as n×k. Gradients use these flags so
- * they never materialise a transpose.
+ * they never materialise a transpose. Large products are split across the threads
+ * of the pool (see matmul-threads.ts).
  */
 export function matmulKernel(
+  a: Storage,
+  b: Storage,
+  c: Storage,
+  batch: number,
+  m: number,
+  k: number,
+  n: number,
+  aOffsets: Int32Array,
+  bOffsets: Int32Array,
+  ta = false,
+  tb = false,
+): void {
+  if (
+    m === 0 ||
+    n === 0 ||
+    batch === 0 ||
+    k === 0 ||
+    !goesParallel(batch * m * k * n, MATMUL_THREAD_MIN_WORK)
+  ) {
+    matmulSerial(a, b, c, batch, m, k, n, aOffsets, bOffsets, ta, tb);
+    return;
+  }
+  // one B shared by contiguous A matrices: a single tall product of batch·m rows
+  let tall = batch > 1 && !ta;
+  for (let t = 0; t < batch && tall; t++)
+    if (bOffsets[t] !== bOffsets[0] || aOffsets[t] !== aOffsets[0] + t * m * k) tall = false;
+  if (
+    tall &&
+    matmulThreaded(rowsTask, a, b, c, aOffsets[0], bOffsets[0], 0, batch * m, k, n, false, tb)
+  )
+    return;
+  for (let t = 0; t < batch; t++)
+    if (!matmulThreaded(rowsTask, a, b, c, aOffsets[t], bOffsets[t], t * m * n, m, k, n, ta, tb))
+      matmulSerial(
+        a,
+        b,
+        c.subarray(t * m * n, (t + 1) * m * n),
+        1,
+        m,
+        k,
+        n,
+        aOffsets.subarray(t, t + 1),
+        bOffsets.subarray(t, t + 1),
+        ta,
+        tb,
+      );
+}
+
+/** {@link matmulKernel} on the calling thread. */
+export function matmulSerial(
   a: Storage,
   b: Storage,
   c: Storage,
@@ -237,3 +290,32 @@ function matmulJs(
     }
   }
 }
+
+const ZERO = new Int32Array(1);
+
+/**
+ * C[r0:r1] = A[r0:r1]·op(B) on one thread, for products split across the pool
+ * (see matmul-threads.ts): the task that worker threads import from this module.
+ */
+export function matmulRows(args: MatmulRowsArgs, r0: number, r1: number): void {
+  const { a, b, c, k, n, tb } = args;
+  if (r1 <= r0) return;
+  matmulSerial(
+    a.subarray(r0 * k, r1 * k),
+    b,
+    c.subarray(r0 * n, r1 * n),
+    1,
+    r1 - r0,
+    k,
+    n,
+    ZERO,
+    ZERO,
+    false,
+    tb,
+  );
+}
+
+const rowsTask: RowTask<MatmulRowsArgs, Record<string, never>> = {
+  run: { module: import.meta.url, name: "matmulRows", fn: matmulRows },
+  lib: {},
+};

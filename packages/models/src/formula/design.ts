@@ -7,8 +7,9 @@
  * The levels found while fitting are kept in a {@link DesignInfo} so new data is
  * coded the same way at prediction time.
  */
+
+import { sharedFloat64 } from "@geoml/autodiff";
 import { DataError, FormulaError } from "../glm/errors.js";
-import { sharedFloat64 } from "../linalg/parallel.js";
 import { type Expr, exprColumns, type Factor, type Formula, parseFormula } from "./parse.js";
 import { transform } from "./transforms.js";
 

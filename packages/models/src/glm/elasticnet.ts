@@ -9,8 +9,9 @@
  * so each sweep costs O(p²) whatever the number of rows. No standardisation is
  * applied (scale the columns first if they differ in units).
  */
+
+import { sharedFloat64 } from "@geoml/autodiff";
 import { linearPredictor, weightedCrossprod } from "../linalg/crossprod.js";
-import { sharedFloat64 } from "../linalg/parallel.js";
 import { GlmError, OptionError } from "./errors.js";
 import type { Float64Family } from "./family.js";
 import { workingValues } from "./irls.js";

@@ -4,7 +4,18 @@
  * `@geoml/optim` on the family's loss through autodiff; both reach the same
  * estimate, and inference is computed from the Fisher information either way.
  */
-import { add, matmul, mul, noGrad, square, sum, type Tensor, tensor } from "@geoml/autodiff";
+import {
+  add,
+  matmul,
+  mul,
+  noGrad,
+  sharedFloat64,
+  square,
+  startWorkers,
+  sum,
+  type Tensor,
+  tensor,
+} from "@geoml/autodiff";
 import { builtInFamilyName, builtInLinkName, type Family } from "@geoml/losses";
 import { type MinimizeMethod, minimize } from "@geoml/optim";
 import {
@@ -15,7 +26,6 @@ import {
 } from "../formula/design.js";
 import { cholesky, choleskyInverse } from "../linalg/cholesky.js";
 import { linearPredictor, weightedCrossprod } from "../linalg/crossprod.js";
-import { sharedFloat64, startWorkers } from "../linalg/parallel.js";
 import { checkPenalty, elasticNet, elasticNetPath } from "./elasticnet.js";
 import { DataError, OptionError, RankDeficientError, SeparationError } from "./errors.js";
 import {

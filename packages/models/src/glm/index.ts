@@ -1,6 +1,7 @@
 /** Generalized linear models: IRLS and gradient fitting, inference, save/load. */
 
-export { getThreads, setLinalgSimd, setThreads } from "../linalg/parallel.js";
+export { getThreads, setThreads } from "@geoml/autodiff";
+export { setLinalgSimd } from "../linalg/simd-switch.js";
 export {
   DataError,
   FormulaError,

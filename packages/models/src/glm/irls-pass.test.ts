@@ -1,7 +1,6 @@
-import { setSimd, simdEnabled } from "@geoml/autodiff";
+import { lastPass, setSimd, setThreads, sharedFloat64, simdEnabled } from "@geoml/autodiff";
 import type { Family, LinkName } from "@geoml/losses";
 import { afterAll, describe, expect, it } from "vitest";
-import { lastPass, setThreads, sharedFloat64 } from "../linalg/parallel.js";
 import { float64Family, resolveFamily } from "./family.js";
 import { irls, workingValues } from "./irls.js";
 import { irlsPass } from "./irls-pass.js";

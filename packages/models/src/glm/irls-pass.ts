@@ -8,10 +8,10 @@
  * family's tensor operations in between; this reads it once, on every thread.
  */
 
+import { isShared, type RowTask, runRows, sharedFloat64 } from "@geoml/autodiff";
 import type { FusedRowKernel, RowKernel } from "@geoml/losses";
 import { crossprodRange } from "../linalg/crossprod.js";
-import { isShared, type RowTask, runRows, sharedFloat64 } from "../linalg/parallel.js";
-import type { SimdKernels } from "../linalg/simd.js";
+import { threadSimd } from "../linalg/simd-switch.js";
 
 interface PassArgs {
   x: Float64Array;
@@ -42,7 +42,6 @@ export function passRows(
   r0: number,
   r1: number,
   out: Float64Array,
-  simd: SimdKernels | null,
   lib: PassLib,
 ): void {
   let dev = 0;
@@ -71,7 +70,7 @@ export function passRows(
       );
     },
   };
-  crossprodRange(a.x, a.n, a.p, null, null, r0, r1, out.subarray(1), simd, step);
+  crossprodRange(a.x, a.n, a.p, null, null, r0, r1, out.subarray(1), threadSimd(), step);
   out[0] += dev;
 }
 

@@ -5,9 +5,10 @@
  * z = η − offset + (y − μ)/(dμ/dη), with step halving when the deviance is not
  * finite or goes up.
  */
+
+import { sharedFloat64, startWorkers } from "@geoml/autodiff";
 import { cholesky, choleskyInverse, choleskySolve } from "../linalg/cholesky.js";
 import { linearPredictor, weightedCrossprod } from "../linalg/crossprod.js";
-import { sharedFloat64, startWorkers } from "../linalg/parallel.js";
 import { GlmError } from "./errors.js";
 import type { Float64Family } from "./family.js";
 import { irlsPass } from "./irls-pass.js";

@@ -4,7 +4,16 @@
  * zero), as statsmodels' `MNLogit` and R's `nnet::multinom`. Fitted by Newton's
  * method on the full p(K−1) Hessian (default) or by L-BFGS on the family's loss.
  */
-import { concat, matmul, noGrad, type Tensor, tensor, transpose, zeros } from "@geoml/autodiff";
+import {
+  concat,
+  matmul,
+  noGrad,
+  sharedFloat64,
+  type Tensor,
+  tensor,
+  transpose,
+  zeros,
+} from "@geoml/autodiff";
 import { categorical, type Family } from "@geoml/losses";
 import { minimize } from "@geoml/optim";
 import { ModelError, ModelFileError } from "../contract/errors.js";
@@ -19,7 +28,6 @@ import {
 } from "../formula/design.js";
 import { cholesky, choleskyInverse, choleskySolve } from "../linalg/cholesky.js";
 import { weightedCrossprod } from "../linalg/crossprod.js";
-import { sharedFloat64 } from "../linalg/parallel.js";
 import { DataError, OptionError } from "./errors.js";
 import { normalPValue } from "./stats.js";
 

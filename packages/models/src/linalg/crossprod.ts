@@ -1,5 +1,6 @@
-import { type RowRun, type RowTask, runRows } from "./parallel.js";
+import { type RowRun, type RowTask, runRows } from "@geoml/autodiff";
 import type { SimdKernels } from "./simd.js";
+import { threadSimd } from "./simd-switch.js";
 
 /**
  * Weighted cross-products of a column-major design, the one pass over the rows
@@ -246,8 +247,8 @@ interface CrossprodArgs {
 }
 
 /** The rows [r0, r1) of {@link weightedCrossprod}: the task its worker threads import. */
-export const crossprodRows: RowRun<CrossprodArgs, Record<string, never>> = (a, r0, r1, out, simd) =>
-  crossprodRange(a.x, a.n, a.p, a.w, a.z, r0, r1, out, simd);
+export const crossprodRows: RowRun<CrossprodArgs, Record<string, never>> = (a, r0, r1, out) =>
+  crossprodRange(a.x, a.n, a.p, a.w, a.z, r0, r1, out, threadSimd());
 
 const crossprodTask: RowTask<CrossprodArgs, Record<string, never>> = {
   run: { module: import.meta.url, name: "crossprodRows", fn: crossprodRows },

@@ -1,4 +1,6 @@
 /** Small dense linear algebra on Float64Array for the classical GLM solvers. */
+
+export { getThreads, setThreads, sharedFloat64 } from "@geoml/autodiff";
 export {
   ALIAS_TOLERANCE,
   type CholeskyFactor,
@@ -7,9 +9,4 @@ export {
   choleskySolve,
 } from "./cholesky.js";
 export { linearPredictor, rowQuadraticForm, weightedCrossprod } from "./crossprod.js";
-export {
-  getThreads,
-  setLinalgSimd,
-  setThreads,
-  sharedFloat64,
-} from "./parallel.js";
+export { setLinalgSimd } from "./simd-switch.js";

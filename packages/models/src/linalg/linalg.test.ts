@@ -1,9 +1,7 @@
-import { setSimd, simdEnabled } from "@geoml/autodiff";
-import { afterAll, describe, expect, it } from "vitest";
-import { failOnWorkers, sumRows } from "./__fixtures__/tasks.js";
+import { setSimd, setThreads, sharedFloat64, simdEnabled } from "@geoml/autodiff";
+import { describe, expect, it } from "vitest";
 import { cholesky, choleskyInverse, choleskySolve } from "./cholesky.js";
 import { weightedCrossprod } from "./crossprod.js";
-import { lastPass, runRows, setThreads, sharedFloat64 } from "./parallel.js";
 import { createSimdKernels } from "./simd.js";
 
 function naive(x: Float64Array, n: number, p: number, w: Float64Array, z: Float64Array) {
@@ -53,51 +51,6 @@ describe("weighted cross-product", () => {
     parallel.forEach((v, i) => {
       expect(Math.abs(v - serial[i])).toBeLessThan(1e-9 * (1 + Math.abs(serial[i])));
     });
-  });
-});
-
-describe("passes over the rows", () => {
-  const tasks = new URL("./__fixtures__/tasks.ts", import.meta.url).href;
-  const n = 100_000;
-  const v = sharedFloat64(n);
-  for (let i = 0; i < n; i++) v[i] = i % 7;
-  let expected = 0;
-  for (let i = 0; i < n; i++) expected += v[i];
-  const task = (name: "sumRows" | "failOnWorkers", module: string | undefined) => ({
-    run: { module, name, fn: name === "sumRows" ? sumRows : failOnWorkers },
-    lib: {},
-  });
-  afterAll(() => setThreads(2));
-
-  it("run on worker threads that import the task's module", () => {
-    setThreads(3);
-    const [sum, onWorkers] = runRows(task("sumRows", tasks), { v }, n, 2, 1e9);
-    expect(sum).toBe(expected);
-    expect(onWorkers).toBe(2);
-    expect(lastPass.threads).toBe(3);
-  }, 30_000);
-
-  it("redo on the main thread the rows of a worker that failed", () => {
-    setThreads(2);
-    const [sum] = runRows(task("failOnWorkers", tasks), { v }, n, 2, 1e9);
-    expect(sum).toBe(expected);
-    expect(lastPass.threads).toBe(1);
-  }, 30_000);
-
-  it("redo on the main thread the rows of a task whose module lacks the export", () => {
-    setThreads(2);
-    const missing = { run: { module: tasks, name: "noSuchTask", fn: sumRows }, lib: {} };
-    const [sum, onWorkers] = runRows(missing, { v }, n, 2, 1e9);
-    expect(sum).toBe(expected);
-    expect(onWorkers).toBe(0);
-  }, 30_000);
-
-  it("stay on the calling thread for a task without a module, or on one thread", () => {
-    setThreads(2);
-    expect(runRows(task("sumRows", undefined), { v }, n, 2, 1e9)[1]).toBe(0);
-    setThreads(1);
-    expect(runRows(task("sumRows", tasks), { v }, n, 2, 1e9)[1]).toBe(0);
-    expect(lastPass.threads).toBe(1);
   });
 });
 

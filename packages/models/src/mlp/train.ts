@@ -16,6 +16,7 @@ import { MlpDivergedError } from "./errors.js";
 import { type Head, headLoss } from "./head.js";
 import { type Architecture, forward, type MlpParams } from "./network.js";
 import { type Optimizer, startOptimizer } from "./optimizer.js";
+import { parallelGradient } from "./parallel-grad.js";
 
 /** Rows, targets and weights of one data set (training or validation). */
 export interface DataSet {
@@ -185,6 +186,13 @@ export function train(
   let bestParams: MlpParams | null = null;
   let wait = 0;
   const dropoutRng = ctx.arch.dropout > 0 ? rng : undefined;
+  const parallel = parallelGradient(
+    ctx.arch,
+    ctx.head,
+    ctx.dtype,
+    settings.batchSize,
+    dropoutRng !== undefined,
+  );
   // one set of minibatch arrays for the whole run: a batch's tensors die with its step
   const rowsPerBatch = Math.min(settings.batchSize, n);
   const scratch: BatchScratch = {
@@ -205,10 +213,15 @@ export function train(
     for (let start = 0; start < n; start += settings.batchSize) {
       const count = Math.min(settings.batchSize, n - start);
       const b = batchTensors(ctx, trainSet, order, start, count, scratch);
-      const f = (p: MlpParams) =>
-        objective(ctx, p, b.x, b.y, b.weights, settings.weightDecay, dropoutRng);
-      const [value, grads] = valueAndGrad(f)(params);
-      const v = value.item();
+      // large batches: a data-parallel gradient over row blocks on the worker threads
+      let step = parallel?.valueAndGrad(params, b, settings.weightDecay) ?? null;
+      if (step === null) {
+        const f = (p: MlpParams) =>
+          objective(ctx, p, b.x, b.y, b.weights, settings.weightDecay, dropoutRng);
+        const [value, g] = valueAndGrad(f)(params);
+        step = [value.item(), g];
+      }
+      const [v, grads] = step;
       if (!Number.isFinite(v)) {
         throw new MlpDivergedError(
           `fit: the training loss became ${v} in epoch ${epoch} (batch starting at row ${start}); lower the learning rate or check the data for extreme values`,

@@ -1,0 +1,57 @@
+/**
+ * Matrix products on one thread and on two, in one process: GFLOP/s of
+ * `matmul(a, b)` for square float32 and float64 matrices of 256, 512 and 1024.
+ * Each round times one call on one thread and one on two, alternating which goes
+ * first; the table gives the median over BENCH_ROUNDS rounds (default 15), the
+ * spread (lowest–highest), and the speed-up of the medians. Data generation,
+ * worker start-up and one warm-up call per setting stay outside the clock. The
+ * machine's load average is printed before and after, since other work on a
+ * shared machine takes threads away. Run with `pnpm bench` in this package.
+ */
+import { availableParallelism, cpus, loadavg, totalmem } from "node:os";
+import * as ad from "../src/index.js";
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
+const load = () =>
+  loadavg()
+    .map((v) => v.toFixed(1))
+    .join(" ");
+
+function seconds(fn: () => void): number {
+  const t0 = performance.now();
+  fn();
+  return (performance.now() - t0) / 1000;
+}
+
+const median = (x: number[]) => [...x].sort((a, b) => a - b)[x.length >> 1];
+
+console.log(
+  `# node ${process.version}, ${availableParallelism()} cpus (${cpus()[0]?.model ?? "?"}), ` +
+    `${(totalmem() / 2 ** 30).toFixed(0)} GiB, load ${load()}; ${ROUNDS} interleaved rounds, medians`,
+);
+console.log("| matmul | 1 thread GFLOP/s | 2 threads GFLOP/s | 2 threads / 1 |");
+console.log("|---|---:|---:|---:|");
+const rng = new ad.Rng(1);
+for (const n of [256, 512, 1024])
+  for (const dtype of ["float32", "float64"] as const) {
+    const a = rng.normal([n, n], { dtype });
+    const b = rng.normal([n, n], { dtype });
+    const flop = 2 * n ** 3;
+    const runs: Record<1 | 2, number[]> = { 1: [], 2: [] };
+    for (const t of [1, 2] as const) {
+      ad.setThreads(t);
+      ad.matmul(a, b); // warm-up: JIT, wasm memory, worker start and module import
+    }
+    for (let r = 0; r < ROUNDS; r++)
+      for (const t of r % 2 === 0 ? ([1, 2] as const) : ([2, 1] as const)) {
+        ad.setThreads(t);
+        runs[t].push(flop / seconds(() => ad.matmul(a, b)) / 1e9);
+      }
+    const cell = (x: number[]) =>
+      `${median(x).toFixed(1)} (${Math.min(...x).toFixed(1)}–${Math.max(...x).toFixed(1)})`;
+    console.log(
+      `| ${n}×${n} ${dtype} | ${cell(runs[1])} | ${cell(runs[2])} | ${(median(runs[2]) / median(runs[1])).toFixed(2)}× |`,
+    );
+  }
+console.log(`# load after: ${load()}`);
+await ad.stopWorkers();

@@ -1,0 +1,215 @@
+import { execFileSync } from "node:child_process";
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { isAutodiffError } from "../errors.js";
+import {
+  exitOnWorkers,
+  failOnWorkers,
+  hangOnWorkers,
+  markStarts,
+  nestedPass,
+  sumRows,
+} from "./__fixtures__/tasks.js";
+import {
+  getThreads,
+  isShared,
+  lastPass,
+  runningWorkers,
+  runRows,
+  setThreadOptions,
+  setThreads,
+  sharedFloat64,
+  sharedMemoryAvailable,
+  startWorkers,
+  stopWorkers,
+} from "./pool.js";
+
+const tasks = new URL("./__fixtures__/tasks.ts", import.meta.url).href;
+const fns = { sumRows, failOnWorkers, hangOnWorkers, exitOnWorkers, nestedPass };
+type Name = keyof typeof fns;
+const task = (name: Name, module: string | null = tasks) => ({
+  run: { module: module ?? undefined, name, fn: fns[name] },
+  lib: {},
+});
+
+describe("the worker pool", () => {
+  const before = getThreads();
+  afterAll(async () => {
+    setThreads(before);
+    setThreadOptions({ sharedMemory: true, timeoutMs: 10_000 });
+    await stopWorkers();
+  });
+  const n = 100_000;
+  const v = sharedFloat64(n);
+  for (let i = 0; i < n; i++) v[i] = i % 7;
+  let expected = 0;
+  for (let i = 0; i < n; i++) expected += v[i];
+
+  it("runs a pass on worker threads that import the task's module", () => {
+    setThreads(3);
+    const [sum, onWorkers] = runRows(task("sumRows"), { v }, n, 2, 1e9);
+    expect(sum).toBe(expected);
+    expect(onWorkers).toBe(2);
+    expect(lastPass.threads).toBe(3);
+    expect(runningWorkers()).toBe(2);
+  }, 30_000);
+
+  it("stops its workers, and starts them again when a pass needs them", async () => {
+    setThreads(2);
+    await stopWorkers();
+    expect(runningWorkers()).toBe(0);
+    startWorkers(1e9);
+    expect(runningWorkers()).toBe(1);
+    const [sum, onWorkers] = runRows(task("sumRows"), { v }, n, 2, 1e9);
+    expect(sum).toBe(expected);
+    expect(onWorkers).toBe(1);
+    // a lower count leaves the idle workers for later passes
+    setThreads(1);
+    expect(runningWorkers()).toBe(1);
+    await stopWorkers();
+    expect(runningWorkers()).toBe(0);
+  }, 30_000);
+
+  it("runs a pass nested in the calling thread's share there, not behind the busy workers", () => {
+    setThreads(2);
+    const [sum, nestedOnWorkers] = runRows(task("nestedPass"), { v }, n, 2, 1e9);
+    expect(lastPass.threads).toBe(2);
+    expect(sum).toBe(expected);
+    // 1 from the worker's own nested pass; the calling thread's nested pass stayed home
+    expect(nestedOnWorkers).toBe(1);
+  }, 30_000);
+
+  it("redoes on the calling thread the rows of a worker that failed", () => {
+    setThreads(2);
+    const [sum] = runRows(task("failOnWorkers"), { v }, n, 2, 1e9);
+    expect(sum).toBe(expected);
+    expect(lastPass.threads).toBe(1);
+  }, 30_000);
+
+  it("redoes the rows of a task whose module lacks the export", () => {
+    setThreads(2);
+    const missing = { run: { module: tasks, name: "noSuchTask", fn: sumRows }, lib: {} };
+    const [sum, onWorkers] = runRows(missing, { v }, n, 2, 1e9);
+    expect(sum).toBe(expected);
+    expect(onWorkers).toBe(0);
+  }, 30_000);
+
+  for (const name of ["hangOnWorkers", "exitOnWorkers"] as const) {
+    it(`does not hang on a worker that ${name === "hangOnWorkers" ? "never finishes" : "exits mid-pass"}`, async () => {
+      setThreads(2);
+      setThreadOptions({ timeoutMs: 300 });
+      const t0 = performance.now();
+      const [sum, onWorkers] = runRows(task(name), { v }, n, 2, 1e9);
+      expect(performance.now() - t0).toBeLessThan(5000);
+      expect(sum).toBe(expected);
+      expect(onWorkers).toBe(0);
+      expect(lastPass.threads).toBe(1);
+      setThreadOptions({ timeoutMs: 10_000 });
+      // the pool was replaced: the next pass uses a fresh worker
+      expect(runRows(task("sumRows"), { v }, n, 2, 1e9)).toEqual(new Float64Array([expected, 1]));
+      expect(lastPass.threads).toBe(2);
+    }, 30_000);
+  }
+
+  it("stays on the calling thread for a task without a module, small work, or one thread", () => {
+    setThreads(2);
+    expect(runRows(task("sumRows", null), { v }, n, 2, 1e9)[1]).toBe(0);
+    expect(runRows(task("sumRows"), { v }, n, 2, 1e3)[1]).toBe(0);
+    setThreads(1);
+    expect(runRows(task("sumRows"), { v }, n, 2, 1e9)[1]).toBe(0);
+    expect(lastPass.threads).toBe(1);
+  });
+
+  it("stays on the calling thread when a large argument is not shared", () => {
+    setThreads(2);
+    const plain = Float64Array.from(v);
+    expect(runRows(task("sumRows"), { v: plain }, n, 2, 1e9)).toEqual(
+      new Float64Array([expected, 0]),
+    );
+  });
+
+  it("starts ranges at multiples of `align`, the last one short", () => {
+    setThreads(2);
+    const starts = sharedFloat64(10);
+    const mark = { run: { module: tasks, name: "markStarts", fn: markStarts }, lib: {} };
+    runRows(mark, { starts }, 10, 0, 1e9, { align: 4 });
+    expect(lastPass.threads).toBe(2);
+    expect([...starts]).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 8, 8]);
+  }, 30_000);
+
+  it("falls back to one thread without shared memory (a page not cross-origin isolated)", () => {
+    setThreads(2);
+    setThreadOptions({ sharedMemory: false });
+    try {
+      expect(sharedMemoryAvailable()).toBe(false);
+      const w = sharedFloat64(n);
+      expect(isShared(w)).toBe(false);
+      w.set(v);
+      expect(runRows(task("sumRows"), { v: w }, n, 2, 1e9)).toEqual(
+        new Float64Array([expected, 0]),
+      );
+      // even arrays already shared stay on this thread
+      expect(runRows(task("sumRows"), { v }, n, 2, 1e9)[1]).toBe(0);
+    } finally {
+      setThreadOptions({ sharedMemory: true });
+    }
+    expect(sharedMemoryAvailable()).toBe(true);
+  });
+
+  it("rejects bad options, naming them", () => {
+    for (const bad of [{ sharedMemory: 1 }, { timeoutMs: -1 }, { timeoutMs: Number.NaN }, null]) {
+      let caught: unknown;
+      try {
+        setThreadOptions(bad as never);
+      } catch (e) {
+        caught = e;
+      }
+      expect(isAutodiffError(caught, "INVALID_ARGUMENT")).toBe(true);
+      expect((caught as Error).message).toMatch(/^setThreadOptions: /);
+    }
+  });
+});
+
+describe("importing @geoml/autodiff", () => {
+  it("starts no worker and loads no worker_threads until a pass needs them", () => {
+    const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+    const index = new URL("../index.ts", import.meta.url).href;
+    // record which built-in modules the package asks for, and when
+    const script = `
+      const asked = [];
+      const get = process.getBuiltinModule;
+      process.getBuiltinModule = (id) => (asked.push(id), get(id));
+      const ad = await import(${JSON.stringify(index)});
+      const small = ad.matmul(ad.ones([64, 64]), ad.ones([64, 64]));
+      const afterImport = asked.includes("node:worker_threads");
+      ad.setThreads(2);
+      ad.startWorkers(1e12);
+      console.log(JSON.stringify({ afterImport, later: asked.includes("node:worker_threads"), running: ad.runningWorkers() }));
+      await ad.stopWorkers();`;
+    const out = execFileSync(
+      process.execPath,
+      ["--import", tsx, "--input-type=module", "-e", script],
+      { encoding: "utf8" },
+    );
+    expect(JSON.parse(out.trim())).toEqual({ afterImport: false, later: true, running: 1 });
+  }, 30_000);
+
+  it("has no top-level import of a Node built-in in the code a browser loads", async () => {
+    const { readdirSync, readFileSync } = await import("node:fs");
+    const src = new URL("../", import.meta.url);
+    const files = (readdirSync(src, { recursive: true }) as string[]).filter(
+      (f) =>
+        f.endsWith(".ts") &&
+        !f.endsWith(".test.ts") &&
+        !f.includes("__fixtures__") &&
+        // the worker thread's own entry runs only in Node
+        f !== "threads/worker.ts",
+    );
+    expect(files.length).toBeGreaterThan(10);
+    for (const f of files) {
+      const text = readFileSync(new URL(f, src), "utf8");
+      expect(text, f).not.toMatch(/^import (?!type )[^;]*from "node:/m);
+    }
+  });
+});

@@ -1,0 +1,509 @@
+/**
+ * One pool of worker threads for every package: passes over the rows of a design
+ * (GLM cross-products, IRLS), row blocks of large matrix products and data-parallel
+ * minibatch gradients. The callers are synchronous, so the calling thread hands a
+ * row range to each worker, computes the first range itself, then blocks on
+ * `Atomics.wait` until the workers flag completion in shared memory. Only arrays
+ * backed by a SharedArrayBuffer are seen by the workers without copying; a pass
+ * whose large arrays are not shared runs on the calling thread alone.
+ *
+ * A task is a function exported by an ES module (as in piscina or tinypool): a
+ * worker imports the module by its URL and calls the export, so no code is ever
+ * rebuilt from text. Node's modules are reached through `process.getBuiltinModule`
+ * (Node ≥ 20.16) when a pass first needs a worker, never imported statically, so
+ * this file loads in a browser (where every pass runs on the calling thread) and
+ * importing the package starts nothing.
+ *
+ * Why not piscina or tinypool: both hand tasks to workers and learn that a worker
+ * is ready through MessagePort messages that the calling thread's event loop
+ * delivers. A caller blocked in `Atomics.wait` never lets that loop turn, so a task
+ * queued before the workers are ready would never start (see docs/architecture.md).
+ */
+import type * as NodeModule from "node:module";
+import type * as NodeOs from "node:os";
+import type * as NodeUrl from "node:url";
+import type * as NodeWorkers from "node:worker_threads";
+import { ArgumentError } from "../errors.js";
+import { simdEnabled } from "../kernels/wasm/instance.js";
+
+/** Below this many multiply-adds a pass is faster on one thread (the default of a pass). */
+export const MIN_WORK = 2e7;
+/**
+ * Milliseconds the calling thread polls for its workers before it sleeps: at
+ * least this, up to a quarter of its own share's time (the workers' shares take
+ * about as long), at most {@link SPIN_MAX_MS}.
+ */
+const SPIN_MS = 1;
+const SPIN_MAX_MS = 5;
+/** Typed-array arguments longer than this must be shared for a pass to go parallel. */
+const SMALL = 4096;
+/** Most threads used by default (more rarely pays for passes this memory-bound). */
+const DEFAULT_MAX = 8;
+/** Set on `globalThis` by a pool worker: its own passes never start more workers. */
+export const IN_WORKER = Symbol.for("geoml.threads.worker");
+
+/** A function exported by an ES module, which a worker thread imports by URL and name. */
+export interface ModuleFunction<F> {
+  /** URL of the module (its `import.meta.url`); absent: the calling thread only. */
+  readonly module?: string;
+  /** Name under which the module exports `fn`. */
+  readonly name: string;
+  /** The function itself, for the calling thread. */
+  readonly fn: F;
+}
+
+/**
+ * Adds the contribution of rows [r0, r1) to `out` (sums, so the ranges' results
+ * add up). `lib` holds the functions the task is parametrised by (a family's row
+ * kernel, say), resolved from their modules on a worker. A task may instead write
+ * its rows' results straight into a shared array of `args` (then `out` is empty);
+ * it must then write the same values whichever thread runs it, since the rows of a
+ * worker that fails are run again on the calling thread.
+ */
+export type RowRun<A, L> = (args: A, r0: number, r1: number, out: Float64Array, lib: L) => void;
+
+/** Work over a range of rows: a module function and the module functions it is given. */
+export interface RowTask<A, L extends Record<string, unknown>> {
+  readonly run: ModuleFunction<RowRun<A, L>>;
+  readonly lib: { readonly [K in keyof L]: ModuleFunction<L[K]> };
+}
+
+/** Options of {@link runRows}. */
+export interface RunRowsOptions {
+  /** Fewest multiply-adds for which the pass goes parallel (default {@link MIN_WORK}). */
+  minWork?: number;
+  /** Every range but the last starts at a multiple of this many rows (default 1). */
+  align?: number;
+}
+
+/** Options of the pool, set with {@link setThreadOptions}. */
+export interface ThreadOptions {
+  /**
+   * Use SharedArrayBuffer (default: wherever it exists). False behaves as a
+   * browser page that is not cross-origin isolated: {@link sharedFloat64} returns
+   * plain arrays and every pass runs on the calling thread.
+   */
+  sharedMemory?: boolean;
+  /**
+   * Milliseconds the calling thread waits for the workers of a pass beyond
+   * 50 times its own share's time, before it computes their rows itself (default 10000).
+   */
+  timeoutMs?: number;
+}
+
+/** A Node built-in module, or undefined outside Node (or before Node 20.16). */
+function builtin<T>(name: string): T | undefined {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  return proc?.getBuiltinModule?.(name) as T | undefined;
+}
+
+function cores(): number {
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  if (typeof nav?.hardwareConcurrency === "number") return nav.hardwareConcurrency;
+  const os = builtin<typeof NodeOs>("node:os");
+  return os?.availableParallelism?.() ?? 1;
+}
+
+/** Checks a thread count from `source` (an option or the environment). */
+function checkThreads(count: unknown, source: string): number {
+  if (typeof count !== "number" || !Number.isInteger(count) || count < 1 || count > 1024)
+    throw new ArgumentError(
+      source,
+      `the number of threads must be an integer from 1 to 1024, got ${String(count)}`,
+    );
+  return count;
+}
+
+/** The thread count: `GEOML_THREADS` when set, else the cores available (at most 8). */
+function initialThreads(): number {
+  const env = typeof process !== "undefined" ? process.env?.GEOML_THREADS : undefined;
+  if (env !== undefined && env.trim() !== "")
+    return checkThreads(Number(env.trim()), `GEOML_THREADS=${JSON.stringify(env)}`);
+  return Math.max(1, Math.min(cores(), DEFAULT_MAX));
+}
+
+let threads = initialThreads();
+const options = { sharedMemory: true, timeoutMs: 10_000 };
+
+/**
+ * Pins the number of threads (the calling thread included) that large passes use:
+ * GLM cross-products and IRLS passes, matrix products above a size threshold and
+ * MLP minibatch gradients. 1 runs everything on the calling thread. The default is
+ * the `GEOML_THREADS` environment variable when set, else the number of cores
+ * available (at most 8).
+ *
+ * @throws ArgumentError (`INVALID_ARGUMENT`) unless `count` is an integer from 1 to 1024.
+ */
+export function setThreads(count: number): void {
+  threads = checkThreads(count, "setThreads(count)");
+  // idle workers beyond the count stay (they cost no CPU and keep no process alive),
+  // so switching counts back and forth does not restart them; stopWorkers ends them
+}
+
+/** The number of threads that large passes use (see {@link setThreads}). */
+export function getThreads(): number {
+  return threads;
+}
+
+/**
+ * Changes how the pool shares memory and how long it waits for a worker (see
+ * {@link ThreadOptions}); fields left out keep their value.
+ *
+ * @throws ArgumentError (`INVALID_ARGUMENT`) for a field of the wrong type or range.
+ */
+export function setThreadOptions(next: ThreadOptions): void {
+  if (typeof next !== "object" || next === null)
+    throw new ArgumentError("setThreadOptions", `expected an options object, got ${String(next)}`);
+  const { sharedMemory, timeoutMs } = next;
+  if (sharedMemory !== undefined && typeof sharedMemory !== "boolean")
+    throw new ArgumentError(
+      "setThreadOptions",
+      `sharedMemory must be true or false, got ${String(sharedMemory)}`,
+    );
+  if (
+    timeoutMs !== undefined &&
+    (typeof timeoutMs !== "number" || !Number.isFinite(timeoutMs) || timeoutMs < 0)
+  )
+    throw new ArgumentError(
+      "setThreadOptions",
+      `timeoutMs must be a finite number ≥ 0, got ${String(timeoutMs)}`,
+    );
+  if (sharedMemory !== undefined) options.sharedMemory = sharedMemory;
+  if (timeoutMs !== undefined) options.timeoutMs = timeoutMs;
+}
+
+/**
+ * True where passes can share memory with workers and wait for them: a
+ * SharedArrayBuffer exists (in a browser, only on cross-origin isolated pages),
+ * the pool is allowed to use it, and this thread may block in `Atomics.wait`
+ * (a browser's main thread may not).
+ */
+export function sharedMemoryAvailable(): boolean {
+  if (!options.sharedMemory || typeof SharedArrayBuffer === "undefined") return false;
+  const g = globalThis as { crossOriginIsolated?: boolean };
+  if (g.crossOriginIsolated === false) return false;
+  return canBlock();
+}
+
+let blocking: boolean | undefined;
+function canBlock(): boolean {
+  if (blocking === undefined) {
+    try {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+      blocking = true;
+    } catch {
+      blocking = false;
+    }
+  }
+  return blocking;
+}
+
+interface PoolWorker {
+  worker: NodeWorkers.Worker;
+  /** Set to 1 by the worker once its script has loaded. */
+  ready: Int32Array;
+  /** A pass has already waited for this worker to load (later passes do not wait). */
+  waited: boolean;
+  /** The worker failed to load or exited. */
+  dead: boolean;
+}
+
+let pool: PoolWorker[] | null = null;
+
+/**
+ * What a worker thread runs: `worker.js` beside this file. Run from the TypeScript
+ * sources (tests, benchmarks), it is `worker.ts`, loaded through tsx from a small
+ * bootstrap module; null when neither works, and the passes stay on one thread.
+ */
+let workerEntry: URL | null | undefined;
+
+function entry(): URL | null {
+  if (workerEntry !== undefined) return workerEntry;
+  workerEntry = null;
+  const here = import.meta.url;
+  if (!here.endsWith(".ts")) workerEntry = new URL("./worker.js", here);
+  else {
+    const mod = builtin<typeof NodeModule>("node:module");
+    const url = builtin<typeof NodeUrl>("node:url");
+    try {
+      const pkg = mod?.createRequire(here).resolve("tsx/package.json");
+      if (pkg && url) {
+        // tsx's ES-module API (its "require" entry cannot register ESM hooks)
+        const tsx = new URL("dist/esm/api/index.mjs", url.pathToFileURL(pkg)).href;
+        const main = new URL("./worker.ts", here).href;
+        const boot = `import { register } from ${JSON.stringify(tsx)};
+          register();
+          await import(${JSON.stringify(main)});`;
+        workerEntry = new URL(`data:text/javascript,${encodeURIComponent(boot)}`);
+      }
+    } catch {
+      // no tsx: one thread
+    }
+  }
+  return workerEntry;
+}
+
+/**
+ * True where the pool can start workers: Node ≥ 20.16 (whose `worker_threads` it
+ * reaches lazily). A browser has no such pool yet, so its passes stay on one thread
+ * without first copying their operands into shared memory.
+ */
+function workersPossible(): boolean {
+  const proc = (globalThis as { process?: { getBuiltinModule?: unknown } }).process;
+  return typeof proc?.getBuiltinModule === "function";
+}
+
+/** Starts workers until the pool has `count`; null when workers are unavailable here. */
+function workers(count: number): PoolWorker[] | null {
+  const wt = builtin<typeof NodeWorkers>("node:worker_threads");
+  const url = entry();
+  if (!wt || !url) return null;
+  pool ??= [];
+  while (pool.length < count) {
+    const ready = new Int32Array(new SharedArrayBuffer(4));
+    const worker = new wt.Worker(url, { workerData: { ready: ready.buffer } });
+    // idle workers must not keep the process alive
+    worker.unref();
+    const w: PoolWorker = { worker, ready, waited: false, dead: false };
+    // a worker that fails to load never sets `ready`: its rows run here, and the
+    // pool is rebuilt for the next pass
+    worker.on("error", () => {
+      w.dead = true;
+    });
+    worker.on("exit", () => {
+      w.dead = true;
+    });
+    pool.push(w);
+  }
+  return pool.slice(0, count);
+}
+
+/**
+ * True while this thread computes its share of a parallel pass: the workers are
+ * busy, so a pass nested in that share (a large product inside an MLP block) runs
+ * here alone instead of queueing behind them.
+ */
+let inPass = false;
+
+/**
+ * True when a pass of `work` multiply-adds (at least `minWork`) may use workers
+ * here: more than one thread, shared memory that this thread can wait on, and
+ * not inside a worker of the pool.
+ */
+export function goesParallel(work: number, minWork: number): boolean {
+  return (
+    threads >= 2 &&
+    work >= minWork &&
+    !inPass &&
+    !(globalThis as Record<symbol, unknown>)[IN_WORKER] &&
+    workersPossible() &&
+    sharedMemoryAvailable()
+  );
+}
+
+/**
+ * Starts the worker threads that a pass of `work` multiply-adds would use, without
+ * waiting: a thread takes ~30 ms to load, which can overlap other work.
+ */
+export function startWorkers(work: number, minWork = MIN_WORK): void {
+  if (goesParallel(work, minWork)) workers(threads - 1);
+}
+
+/** Ends every worker of the pool (the next parallel pass starts new ones). */
+export function stopWorkers(): Promise<void> {
+  const ws = pool ?? [];
+  pool = null;
+  return Promise.all(ws.map((w) => w.worker.terminate())).then(() => undefined);
+}
+
+/** The number of worker threads running now (not counting the calling thread). */
+export function runningWorkers(): number {
+  return (pool ?? []).filter((w) => !w.dead).length;
+}
+
+/** True when `a` is a whole SharedArrayBuffer, so workers see the same memory. */
+export function isShared(a: ArrayBufferView): boolean {
+  return (
+    typeof SharedArrayBuffer !== "undefined" &&
+    a.buffer instanceof SharedArrayBuffer &&
+    a.byteOffset === 0 &&
+    a.byteLength === a.buffer.byteLength
+  );
+}
+
+/** Large typed arrays among the arguments that workers could not share. */
+function unshared(args: object): boolean {
+  for (const v of Object.values(args))
+    if (
+      ArrayBuffer.isView(v) &&
+      (v as Float64Array).length > SMALL &&
+      !(typeof SharedArrayBuffer !== "undefined" && v.buffer instanceof SharedArrayBuffer)
+    )
+      return true;
+  return false;
+}
+
+interface Reference {
+  module: string;
+  name: string;
+}
+
+/** The task's functions as references a worker can import, or null if one has no module. */
+function references(
+  task: RowTask<unknown, Record<string, unknown>>,
+): { run: Reference; lib: Record<string, Reference> } | null {
+  const ref = (f: ModuleFunction<unknown>) =>
+    f.module ? { module: f.module, name: f.name } : null;
+  const run = ref(task.run);
+  if (!run) return null;
+  const lib: Record<string, Reference> = {};
+  for (const [k, f] of Object.entries(task.lib)) {
+    const r = ref(f as ModuleFunction<unknown>);
+    if (!r) return null;
+    lib[k] = r;
+  }
+  return { run, lib };
+}
+
+function runHere<A, L extends Record<string, unknown>>(
+  task: RowTask<A, L>,
+  args: A,
+  r0: number,
+  r1: number,
+  out: Float64Array,
+): void {
+  const lib = {} as Record<string, unknown>;
+  for (const [k, f] of Object.entries(task.lib)) lib[k] = (f as ModuleFunction<unknown>).fn;
+  task.run.fn(args, r0, r1, out, lib as L);
+}
+
+/** How the last {@link runRows} went: the threads that computed a share of its rows. */
+export const lastPass = { threads: 1 };
+
+/**
+ * Runs `task` over rows [0, n) and returns the sum of the ranges' `out` vectors
+ * (length `outLength`, zero-initialised). With several threads allowed, at least
+ * `work` ≥ `minWork` multiply-adds, shared memory available, every large array
+ * argument shared and every function of the task importable by a worker, the rows
+ * are split evenly: the first share runs here, the others on workers. Otherwise
+ * everything runs here. Small arguments (≤ 4096 elements) are copied to the
+ * workers and must be read-only. The sum over ranges is formed in range order, so
+ * the result depends on the number of ranges only, not on which thread computed
+ * which range. A worker that fails, dies or misses the deadline (see
+ * {@link ThreadOptions}) has its rows computed here; a pass never hangs.
+ */
+export function runRows<A extends object, L extends Record<string, unknown>>(
+  task: RowTask<A, L>,
+  args: A,
+  n: number,
+  outLength: number,
+  work: number,
+  opts: RunRowsOptions = {},
+): Float64Array {
+  const acc = new Float64Array(outLength);
+  lastPass.threads = 1;
+  const refs = references(task as RowTask<unknown, Record<string, unknown>>);
+  const align = opts.align ?? 1;
+  const parts = Math.min(threads, Math.ceil(n / align));
+  const ws =
+    parts >= 2 && goesParallel(work, opts.minWork ?? MIN_WORK) && refs && !unshared(args)
+      ? workers(parts - 1)
+      : null;
+  if (!ws || !refs) {
+    runHere(task, args, 0, n, acc);
+    return acc;
+  }
+  const out = new SharedArrayBuffer(8 * outLength * (parts - 1));
+  // flag[0]: finished workers; flag[1 + t]: worker t failed
+  const flag = new SharedArrayBuffer(4 * (parts + 1));
+  const step = Math.ceil(n / parts / align) * align;
+  const range = (t: number): [number, number] => [
+    Math.min(n, t * step),
+    Math.min(n, (t + 1) * step),
+  ];
+  const sent: boolean[] = [false];
+  for (let t = 1; t < parts; t++) {
+    const w = ws[t - 1];
+    const { worker, ready } = w;
+    // the first pass that needs a worker waits up to 5 s for it to load (from the
+    // TypeScript sources that can take a second or more); later passes only look,
+    // and a worker still loading leaves its rows to this thread
+    if (Atomics.load(ready, 0) !== 1 && !w.waited && !w.dead) Atomics.wait(ready, 0, 0, 5000);
+    w.waited = true;
+    if (Atomics.load(ready, 0) !== 1 || w.dead) {
+      sent.push(false);
+      continue;
+    }
+    sent.push(true);
+    const [r0, r1] = range(t);
+    worker.postMessage({
+      ...refs,
+      args,
+      r0,
+      r1,
+      out,
+      outOffset: 8 * outLength * (t - 1),
+      outLength,
+      // the workers follow this thread's SIMD switch (setSimd)
+      simd: simdEnabled(),
+      part: t,
+      flag,
+    });
+  }
+  const expected = sent.filter(Boolean).length;
+  const t0 = performance.now();
+  inPass = true;
+  try {
+    runHere(task, args, 0, range(0)[1], acc);
+  } finally {
+    inPass = false;
+  }
+  // never hang on a worker that died mid-pass: after a generous deadline this thread takes over
+  const deadline = performance.now() + Math.max(options.timeoutMs, 50 * (performance.now() - t0));
+  const f = new Int32Array(flag);
+  let timedOut = false;
+  // the workers usually finish about when this thread does: poll a moment before
+  // sleeping, since waking a sleeping thread costs more than a short pass saves
+  const own = performance.now() - t0;
+  const spinEnd = performance.now() + Math.min(SPIN_MAX_MS, Math.max(SPIN_MS, own / 4));
+  while (Atomics.load(f, 0) < expected && performance.now() < spinEnd);
+  for (;;) {
+    const done = Atomics.load(f, 0);
+    if (done >= expected) break;
+    const left = deadline - performance.now();
+    if (left <= 0) {
+      timedOut = true;
+      break;
+    }
+    Atomics.wait(f, 0, done, left);
+  }
+  for (let t = 1; t < parts; t++) {
+    let part: Float64Array = new Float64Array(out, 8 * outLength * (t - 1), outLength);
+    if (!sent[t] || timedOut || f[1 + t] !== 0) {
+      // in memory of its own: a worker that timed out may still be writing its slot
+      part = new Float64Array(outLength);
+      runHere(task, args, ...range(t), part);
+    } else lastPass.threads++;
+    for (let k = 0; k < outLength; k++) acc[k] += part[k];
+  }
+  // a worker that died, or took work and never finished it, is replaced next time
+  if (timedOut || ws.some((w) => w.dead)) void stopWorkers();
+  return acc;
+}
+
+/**
+ * A zero-filled Float64Array in shared memory, so that passes over it can go
+ * parallel; plain memory where shared memory is unavailable (see {@link ThreadOptions}).
+ */
+export function sharedFloat64(length: number): Float64Array {
+  return options.sharedMemory && typeof SharedArrayBuffer !== "undefined"
+    ? new Float64Array(new SharedArrayBuffer(length * 8))
+    : new Float64Array(length);
+}
+
+/** As {@link sharedFloat64} for float32. */
+export function sharedFloat32(length: number): Float32Array {
+  return options.sharedMemory && typeof SharedArrayBuffer !== "undefined"
+    ? new Float32Array(new SharedArrayBuffer(length * 4))
+    : new Float32Array(length);
+}
