@@ -135,7 +135,7 @@ const head = [
   "peak MiB",
   "memory ÷ geoml",
   "iterations",
-  "max |β − β_statsmodels|",
+  "max \\|β − β_statsmodels\\|",
 ];
 const widths = head.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j].length)));
 const line = (r: string[]) => `| ${r.map((c, j) => c.padEnd(widths[j])).join(" | ")} |`;
