@@ -131,6 +131,28 @@ function kernel(
 
 /** Activations with a fused bias kernel (see {@link wasmBiasActivation}). */
 export type BiasActivation = "identity" | "tanh" | "relu";
+/**
+ * Moves the byte cursors of a row-major walk one vector on: i += 16, and the column
+ * cursor j += 16, back to 0 at the end of a row (j + 16 ≥ rowBytes).
+ */
+const advanceRow = (i: number, j: number, rowBytes: number) => [
+  ...get(i),
+  ...i32(16),
+  I32_ADD,
+  ...set(i),
+  ...get(j),
+  ...i32(16),
+  I32_ADD,
+  ...set(j),
+  ...i32(0),
+  ...get(j),
+  ...get(j),
+  ...get(rowBytes),
+  I32_GE_U,
+  SELECT,
+  ...set(j),
+];
+
 const BIAS_ACTS: BiasActivation[] = ["identity", "tanh", "relu"];
 
 /**
@@ -158,22 +180,7 @@ function biasKernel(act: BiasActivation, es: 4 | 8): WasmFunction {
     I32_ADD,
     ...y,
     ...v128Store(0),
-    ...get(i),
-    ...i32(16),
-    I32_ADD,
-    ...set(i),
-    // j = j + 16 < rowBytes ? j + 16 : 0
-    ...get(j),
-    ...i32(16),
-    I32_ADD,
-    ...set(j),
-    ...i32(0),
-    ...get(j),
-    ...get(j),
-    ...get(rowBytes),
-    I32_GE_U,
-    SELECT,
-    ...set(j),
+    ...advanceRow(i, j, rowBytes),
   ];
   return {
     name: `bias${act}${es * 8}`,
@@ -221,25 +228,7 @@ function columnSumKernel(es: 4 | 8): WasmFunction {
           ...addAt(0, promote(x)),
           ...addAt(16, promote(shuffle(x, x, HIGH))),
         ];
-  const step = [
-    ...F.take(),
-    ...update,
-    ...get(i),
-    ...i32(16),
-    I32_ADD,
-    ...set(i),
-    ...get(j),
-    ...i32(16),
-    I32_ADD,
-    ...set(j),
-    ...i32(0),
-    ...get(j),
-    ...get(j),
-    ...get(rowBytes),
-    I32_GE_U,
-    SELECT,
-    ...set(j),
-  ];
+  const step = [...F.take(), ...update, ...advanceRow(i, j, rowBytes)];
   return {
     name: `colsum${es * 8}`,
     params: new Array<typeof I32>(4).fill(I32),

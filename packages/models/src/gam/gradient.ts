@@ -212,6 +212,33 @@ function weightDerivatives(setup: CriterionSetup, eta: Float64Array) {
 }
 
 /**
+ * One penalty's pieces of the gradient: λS_kβ̂ embedded in a vector of `dim`, β̂ᵀS_kβ̂ and
+ * tr(A S_k) for a symmetric dim×dim A.
+ */
+export function penaltyTerms(
+  pen: Penalty,
+  lambda: number,
+  beta: Float64Array,
+  A: Float64Array,
+  dim: number,
+): { Sb: Float64Array; bSb: number; trAS: number } {
+  const Sb = new Float64Array(dim);
+  let bSb = 0;
+  let trAS = 0;
+  for (let a = 0; a < pen.size; a++) {
+    let s = 0;
+    for (let b = 0; b < pen.size; b++) {
+      const v = pen.S[a * pen.size + b];
+      s += v * beta[pen.first + b];
+      trAS += A[(pen.first + b) * dim + pen.first + a] * v;
+    }
+    Sb[pen.first + a] = lambda * s;
+    bSb += beta[pen.first + a] * s;
+  }
+  return { Sb, bSb, trAS };
+}
+
+/**
  * Gradient of the REML or ML criterion in ρ at the evaluation `ev` (as {@link evaluate}
  * returned it for `rho`). Not for GCV/UBRE.
  */
@@ -238,21 +265,9 @@ export function criterionGradient(
   // S_kβ̂ per penalty, and the explicit terms λ_kβ̂ᵀS_kβ̂/2φ + λ_k tr(A S_k)/2
   const Sb: Float64Array[] = setup.penalties.map((pen, k) => {
     const l = Math.exp(rho[k]);
-    const out = new Float64Array(p);
-    let bSb = 0;
-    let trAS = 0;
-    for (let a = 0; a < pen.size; a++) {
-      let s = 0;
-      for (let b = 0; b < pen.size; b++) {
-        const v = pen.S[a * pen.size + b];
-        s += v * beta[pen.first + b];
-        trAS += A[(pen.first + b) * p + pen.first + a] * v;
-      }
-      out[pen.first + a] = l * s;
-      bSb += beta[pen.first + a] * s;
-    }
-    grad[k] = (l * bSb) / (2 * ev.scale) + (l * trAS) / 2;
-    return out;
+    const t = penaltyTerms(pen, l, beta, A, p);
+    grad[k] = (l * t.bSb) / (2 * ev.scale) + (l * t.trAS) / 2;
+    return t.Sb;
   });
   if (!d.linear) {
     // the weights move with β̂: ½ tr(A Xᵀdiag(w'·X dβ̂_k)X) = ½ gᵀdβ̂_k, g = Xᵀ(w' ∘ diag(XAXᵀ))

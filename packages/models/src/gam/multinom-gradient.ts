@@ -13,7 +13,7 @@
 import { linearPredictor } from "../linalg/index.js";
 import type { Penalty, PenaltyBlock } from "./criterion.js";
 import { scaledInverse, scaledSolve } from "./dense.js";
-import { leverages, logDetPenaltyGradient, rangeInverse } from "./gradient.js";
+import { leverages, logDetPenaltyGradient, penaltyTerms, rangeInverse } from "./gradient.js";
 import { type MultinomData, type MultinomFit, probabilities } from "./multinom-data.js";
 
 /** Gradient of the multinomial criterion at ρ, from the converged fit there. */
@@ -57,19 +57,7 @@ export function multinomGradient(
   const dp = new Float64Array(K * n);
   penalties.forEach((pen, j) => {
     const l = Math.exp(rho[j]);
-    const Sb = new Float64Array(q);
-    let bSb = 0;
-    let trAS = 0;
-    for (let a = 0; a < pen.size; a++) {
-      let s = 0;
-      for (let b = 0; b < pen.size; b++) {
-        const v = pen.S[a * pen.size + b];
-        s += v * beta[pen.first + b];
-        trAS += A[(pen.first + b) * q + pen.first + a] * v;
-      }
-      Sb[pen.first + a] = l * s;
-      bSb += beta[pen.first + a] * s;
-    }
+    const { Sb, bSb, trAS } = penaltyTerms(pen, l, beta, A, q);
     const db = scaledSolve(fit.chol, Sb);
     // dη_m = −X db_m; dp_k = p_k(dη_k − Σ_m p_m dη_m)
     const deta = Array.from({ length: K }, (_, m) =>
