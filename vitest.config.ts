@@ -24,6 +24,7 @@ export default defineConfig({
       "packages/*",
       "apps/*",
       "examples",
+      { test: { name: "tools", include: ["tools/**/*.test.ts"] } },
       {
         test: {
           name: "fallback (GEOML_SIMD=0)",

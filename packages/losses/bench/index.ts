@@ -4,7 +4,9 @@
  * run through /usr/bin/python3 (torch on one thread, as our kernels are
  * single-threaded); the Tweedie peer is `mgcv::ldTweedie` through Rscript.
  */
+
 import { execFileSync } from "node:child_process";
+import os from "node:os";
 import { performance } from "node:perf_hooks";
 import { noGrad, Rng, type Tensor, tensor, valueAndGrad } from "@geoml/autodiff";
 import { binomial, categorical, gamma, gaussian, poisson, tweedie } from "../src/index.js";
@@ -142,13 +144,18 @@ rows.push({
   peerName: "R mgcv::ldTweedie",
 });
 
-const pad = (s: string, w: number) => s.padEnd(w);
-console.log(
-  `${pad("case", 42)} ${pad("geoml ms", 10)} ${pad("peer ms", 10)} ${pad("ratio", 7)} peer`,
-);
-for (const r of rows) {
+// a markdown table, as docs/benchmarks.md shows it (`pnpm bench` puts it there)
+console.log("<!-- bench:losses -->");
+console.log("| case | geoml ms | peer ms | ratio | peer |");
+console.log("| --- | ---: | ---: | ---: | --- |");
+for (const r of rows)
   console.log(
-    `${pad(r.case, 42)} ${pad(r.ours.toFixed(2), 10)} ${pad(r.peer.toFixed(2), 10)} ${pad((r.ours / r.peer).toFixed(2), 7)} ${r.peerName}`,
+    `| ${r.case} | ${r.ours.toFixed(2)} | ${r.peer.toFixed(2)} | ${(r.ours / r.peer).toFixed(2)} | ${r.peerName} |`,
   );
-}
-console.log("ratio = geoml time / peer time (below 1: geoml faster); median of repeats");
+console.log(
+  `\nratio = geoml time / peer time (below 1: geoml faster); median of repeats; node ${process.version}, load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" ")} at the end`,
+);
+console.log("<!-- /bench:losses -->");

@@ -139,10 +139,13 @@ const head = [
 ];
 const widths = head.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j].length)));
 const line = (r: string[]) => `| ${r.map((c, j) => c.padEnd(widths[j])).join(" | ")} |`;
+// the table and its notes as docs/benchmarks.md shows them (`pnpm bench` puts them there)
+console.log("<!-- bench:models/glm -->");
 console.log(line(head));
 console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
 for (const r of rows) console.log(line(r));
-console.log(`\n${notes.join("\n")}`);
+console.log(`\n${notes.map((n) => `- ${n}`).join("\n")}`);
+console.log("<!-- /bench:models/glm -->");
 console.log(
   `\nload average after: ${loadavg()
     .map((l) => l.toFixed(2))
