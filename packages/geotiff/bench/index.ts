@@ -12,7 +12,7 @@
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
-import os from "node:os";
+import os, { loadavg } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -116,6 +116,14 @@ for (const [label, path] of Object.entries(FILES)) {
   }
 }
 const head = ["read", "geoml s", "MB/s", "peak MiB", "GDAL s", "MB/s", "peak MiB", "time ratio"];
+// as docs/benchmarks.md shows it (`pnpm bench` puts it there)
+console.log("<!-- bench:geotiff -->");
 console.log(`| ${head.join(" | ")} |`);
 console.log(`|${head.map(() => "---").join("|")}|`);
 for (const r of rows) console.log(`| ${r.join(" | ")} |`);
+console.log(
+  `\nbest of 3 fresh processes each; node ${process.version}, load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" ")} at the end`,
+);
+console.log("<!-- /bench:geotiff -->");
