@@ -106,6 +106,8 @@ async function main() {
       for (let i = 0; i < data.length; i++) if (!Number.isNaN(data[i])) check += data[i];
       return { seconds, check };
     };
+    // from here to the end marker, as docs/benchmarks.md shows it (`pnpm bench` puts it there)
+    console.log("<!-- bench:zarr -->");
     console.log(
       `# node ${process.version}, ${cpus().length} cpus (${cpus()[0]?.model}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, load ${loadavg()
         .map((l) => l.toFixed(1))
@@ -151,6 +153,7 @@ async function main() {
         );
       }
     }
+    console.log("<!-- /bench:zarr -->");
     py.stdin!.end();
   } finally {
     await rm(dir, { recursive: true, force: true });
