@@ -67,6 +67,13 @@ describe("BufferPool", () => {
     ]);
   });
 
+  it("keeps a returned raw array", () => {
+    const pool = new BufferPool();
+    const raw = pool.run(() => ad.mul(ad.tensor([1, 2, 3]), 2).data);
+    pool.run(() => ad.mul(ad.tensor([7, 7, 7]), 1));
+    expect(Array.from(raw)).toEqual([2, 4, 6]);
+  });
+
   it("recycles nothing when the function throws, and nests", () => {
     const pool = new BufferPool();
     let inner: ad.Tensor | null = null;

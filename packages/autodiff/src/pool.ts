@@ -75,7 +75,8 @@ export class BufferPool {
 
   /**
    * Runs `fn`; when it returns, recycles the arrays of every tensor created inside that
-   * its result (tensors, and arrays / plain objects nesting them) does not reach. Those
+   * its result (tensors or typed arrays, and arrays / plain objects nesting them) does not
+   * reach. Those
    * tensors are released: reading their data throws {@link ReleasedTensorError}. If `fn`
    * throws, nothing is recycled. Scopes nest; what an inner scope returns belongs to the
    * enclosing one.
@@ -162,6 +163,11 @@ function handOver(scope: Scope): void {
 function reachableBuffers(v: unknown, out: Set<ArrayBufferLike>, seen: Set<object>): void {
   if (v === null || typeof v !== "object" || seen.has(v)) return;
   seen.add(v);
+  // a returned raw array (e.g. `t.data`) keeps its buffer too
+  if (ArrayBuffer.isView(v)) {
+    out.add(v.buffer);
+    return;
+  }
   const s = (v as Partial<Poolable>).storage;
   if (s !== undefined && typeof (v as Partial<Poolable>).release === "function") {
     if (s !== null) out.add(s.buffer);
