@@ -75,10 +75,9 @@ export class BufferPool {
 
   /**
    * Runs `fn`; when it returns, recycles the arrays of every tensor created inside that
-   * its result (tensors or typed arrays, and arrays / plain objects nesting them) does not
-   * reach. Those
-   * tensors are released: reading their data throws {@link ReleasedTensorError}. If `fn`
-   * throws, nothing is recycled. Scopes nest; what an inner scope returns belongs to the
+   * its result (tensors or typed arrays, and arrays / plain objects nesting them) does
+   * not reach. Those tensors are released: reading their data throws
+   * {@link ReleasedTensorError}. If `fn` throws, nothing is recycled. Scopes nest; what an inner scope returns belongs to the
    * enclosing one.
    */
   run<R>(fn: () => R): R {
