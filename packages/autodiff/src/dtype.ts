@@ -5,6 +5,7 @@
  * float64 and rounded once when stored into a float32 result.
  */
 import { ArgumentError, DTypeError } from "./errors.js";
+import { poolOwn, poolTake } from "./pool.js";
 
 /** Element type of a tensor. */
 export type DType = "float32" | "float64";
@@ -23,8 +24,16 @@ export function alloc(dtype: DType, n: number): Storage {
       `a tensor of ${n} elements exceeds the limit of ${MAX_ELEMENTS}`,
       "OUT_OF_RANGE",
     );
+  // Inside BufferPool.run: a zeroed array of the same size from the free list.
+  const reused = poolTake(dtype, n);
+  if (reused !== null) {
+    poolOwn(reused);
+    return reused;
+  }
   try {
-    return dtype === "float32" ? new Float32Array(n) : new Float64Array(n);
+    const fresh = dtype === "float32" ? new Float32Array(n) : new Float64Array(n);
+    poolOwn(fresh);
+    return fresh;
   } catch (e) {
     // The engine could not reserve the memory: report it as ours, with the size.
     const bytes = n * (dtype === "float32" ? 4 : 8);

@@ -11,7 +11,8 @@ export type AutodiffErrorCode =
   | "DTYPE_MISMATCH"
   | "INVALID_ARGUMENT"
   | "NOT_SCALAR"
-  | "OUT_OF_RANGE";
+  | "OUT_OF_RANGE"
+  | "RELEASED";
 
 /** Base class of every error thrown by `@geoml/autodiff`; test with {@link isAutodiffError}. */
 export class AutodiffError extends Error {

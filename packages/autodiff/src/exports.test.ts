@@ -7,8 +7,10 @@ it("exports the documented API", () => {
     [
       "ArgumentError",
       "AutodiffError",
+      "BufferPool",
       "DTypeError",
       "MIN_WORK",
+      "ReleasedTensorError",
       "Rng",
       "ShapeError",
       "Tensor",

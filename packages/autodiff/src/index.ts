@@ -99,6 +99,7 @@ export {
   square,
   tanh,
 } from "./ops/unary.js";
+export { BufferPool, type BufferPoolStats, ReleasedTensorError } from "./pool.js";
 export { type NormalOptions, Rng, type UniformOptions } from "./rng.js";
 export { noGrad } from "./tape.js";
 export { type NestedArray, Tensor } from "./tensor.js";

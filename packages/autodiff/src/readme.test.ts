@@ -79,3 +79,20 @@ it("README WebAssembly example runs: both paths agree and the switch reads back"
   expect(lines).toEqual([[false, true]]);
   expect(ad.simdEnabled()).toBe(true);
 });
+
+it("README buffer-pool example runs and reuses buffers", () => {
+  const src = exampleSource("## Reusing buffers across steps").replace(
+    /import \{[\s\S]*?\} from "@geoml\/autodiff";/,
+    "",
+  );
+  const js = ts.transpileModule(src, {
+    compilerOptions: { target: ts.ScriptTarget.ES2022 },
+  }).outputText;
+  const lines: string[] = [];
+  const log = (...args: unknown[]) => lines.push(args.map(String).join(" "));
+  const names = Object.keys(ad);
+  new Function(...names, "console", js)(...names.map((k) => (ad as Record<string, unknown>)[k]), {
+    log,
+  });
+  expect(lines).toEqual(["step 0 true 8x4", "step 1 true 8x4", "step 2 true 8x4", "reused true"]);
+});

@@ -1,6 +1,7 @@
 /** The n-d array type. A tensor is a contiguous row-major typed array plus a shape. */
 import { alloc, type DType, type Storage } from "./dtype.js";
 import { ArgumentError, fmtShape } from "./errors.js";
+import { poolTrack, ReleasedTensorError } from "./pool.js";
 import { shapeSize } from "./shape.js";
 import { record, shouldRecord } from "./tape.js";
 
@@ -28,8 +29,8 @@ export class Tensor {
   readonly dtype: DType;
   /** Number of elements. */
   readonly size: number;
-  /** Contiguous row-major values; treat as read-only. */
-  readonly data: Storage;
+  /** @internal The values, or null once a {@link BufferPool} reclaimed them. */
+  storage: Storage | null;
   /** @internal Op that produced this tensor while tracing, or null. */
   node: GraphNode | null = null;
   /** @internal True for the differentiable inputs created by `grad`. */
@@ -37,10 +38,26 @@ export class Tensor {
 
   /** @internal Use `tensor()` and the creation functions instead. */
   constructor(data: Storage, shape: readonly number[], dtype?: DType) {
-    this.data = data;
+    this.storage = data;
     this.shape = shape;
     this.dtype = dtype ?? (data instanceof Float32Array ? "float32" : "float64");
     this.size = shapeSize(shape);
+    poolTrack(this);
+  }
+
+  /**
+   * Contiguous row-major values; treat as read-only. Throws {@link ReleasedTensorError}
+   * when the tensor was made inside `BufferPool.run` and not returned from it.
+   */
+  get data(): Storage {
+    const s = this.storage;
+    if (s === null) throw new ReleasedTensorError(`${this.toString()}.data`);
+    return s;
+  }
+
+  /** @internal Hands the values back to a pool; later reads of `data` throw. */
+  release(): void {
+    this.storage = null;
   }
 
   /** Number of axes. */

@@ -1,5 +1,6 @@
 import {
   add,
+  BufferPool,
   type DType,
   mul,
   noGrad,
@@ -17,6 +18,12 @@ import { type Head, headLoss } from "./head.js";
 import { type Architecture, forward, type MlpParams } from "./network.js";
 import { type Optimizer, startOptimizer } from "./optimizer.js";
 import { parallelGradient } from "./parallel-grad.js";
+
+/**
+ * @internal Whether training reuses op buffers from one step to the next (on by
+ * default; tests switch it off to check that results are bit-identical without it).
+ */
+export const trainBuffers = { reuse: true };
 
 /** Rows, targets and weights of one data set (training or validation). */
 export interface DataSet {
@@ -200,6 +207,9 @@ export function train(
     y: floatArray(ctx.dtype, rowsPerBatch),
     w: floatArray(ctx.dtype, trainSet.weights ? rowsPerBatch : 0),
   };
+  // The step's intermediates (activations, their gradients) go back to this pool when
+  // the step ends and the next step's ops reuse them; only the loss and gradients escape.
+  const pool = trainBuffers.reuse ? new BufferPool() : null;
 
   for (let epoch = 1; epoch <= settings.epochs; epoch++) {
     const t0 = performance.now();
@@ -218,8 +228,11 @@ export function train(
       if (step === null) {
         const f = (p: MlpParams) =>
           objective(ctx, p, b.x, b.y, b.weights, settings.weightDecay, dropoutRng);
-        const [value, g] = valueAndGrad(f)(params);
-        step = [value.item(), g];
+        const local = (): [number, MlpParams] => {
+          const [value, g] = valueAndGrad(f)(params);
+          return [value.item(), g];
+        };
+        step = pool ? pool.run(local) : local();
       }
       const [v, grads] = step;
       if (!Number.isFinite(v)) {
