@@ -4,7 +4,9 @@
  * ML, GCV and UBRE, each evaluated at the converged penalised fit. Values are
  * exactly those mgcv reports as `gcv.ubre` (checked against it in the tests).
  */
+
 import { scaledInverse, scaledLogDet, symEigen } from "./dense.js";
+import { GamError } from "./errors.js";
 import { type GamData, type InnerFit, innerFit, type LinearCache } from "./pirls.js";
 
 /** Smoothness selection method, as mgcv's `method=`. */
@@ -93,8 +95,36 @@ export function totalPenalty(p: number, penalties: readonly Penalty[], lambda: A
   return St;
 }
 
+/**
+ * ρ = log λ from the smoothing parameters a user gave (`sp`), keyed by mgcv's names or in
+ * that order; each must be a finite number ≥ 0 (0 is taken as e⁻⁶⁹⁰).
+ */
+export function givenLogSp(
+  given: Readonly<Record<string, number>> | readonly number[],
+  spNames: readonly string[],
+): Float64Array {
+  if (Array.isArray(given) && given.length !== spNames.length)
+    throw new GamError(
+      "BAD_OPTION",
+      `gam(): ${given.length} smoothing parameters given, the model has ${spNames.length} (${spNames.join(", ")})`,
+      "sp",
+    );
+  return Float64Array.from(spNames, (name, j) => {
+    const v = Array.isArray(given)
+      ? (given as readonly number[])[j]
+      : (given as Readonly<Record<string, number>>)[name];
+    if (!(typeof v === "number" && v >= 0 && Number.isFinite(v)))
+      throw new GamError(
+        "BAD_OPTION",
+        `gam(): sp for ${name} must be a non-negative number, got ${v}`,
+        name,
+      );
+    return Math.log(Math.max(v, 1e-300));
+  });
+}
+
 /** log|S_λ|₊ over the blocks. */
-function logDetPenalty(
+export function logDetPenalty(
   blocks: readonly PenaltyBlock[],
   penalties: readonly Penalty[],
   rho: ArrayLike<number>,

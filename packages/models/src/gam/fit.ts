@@ -15,6 +15,7 @@ import {
   type CriterionSetup,
   evaluate,
   type GamMethod,
+  givenLogSp,
   type Penalty,
   penaltyBlocks,
 } from "./criterion.js";
@@ -376,25 +377,7 @@ export function prepareGam(
 
   let rho: Float64Array;
   if (options.sp !== undefined) {
-    const given = options.sp;
-    rho = Float64Array.from(spNames, (name, j) => {
-      const v = Array.isArray(given)
-        ? (given as number[])[j]
-        : (given as Record<string, number>)[name];
-      if (!(typeof v === "number" && v >= 0 && Number.isFinite(v)))
-        throw new GamError(
-          "BAD_OPTION",
-          `gam(): sp for ${name} must be a non-negative number, got ${v}`,
-          name,
-        );
-      return Math.log(Math.max(v, 1e-300));
-    });
-    if (Array.isArray(given) && given.length !== spNames.length)
-      throw new GamError(
-        "BAD_OPTION",
-        `gam(): ${given.length} smoothing parameters given, the model has ${spNames.length} (${spNames.join(", ")})`,
-        "sp",
-      );
+    rho = givenLogSp(options.sp, spNames);
   } else {
     // start where each penalty is as large as its block of XᵀWX (mgcv's initial.sp)
     const xx = new Float64Array(p);

@@ -11,8 +11,8 @@ import { checkPredictOptions } from "../contract/predict.js";
 import type { NewData, Prediction, PredictOptions, Results } from "../contract/results.js";
 import type { DataFrame, Design, DesignInfo } from "../formula/design.js";
 import { linearPredictor, weightedCrossprod } from "../linalg/index.js";
-import type { GamMethod, Penalty, PenaltyBlock } from "./criterion.js";
-import { penaltyBlocks, totalPenalty } from "./criterion.js";
+import type { GamMethod, Penalty } from "./criterion.js";
+import { givenLogSp, logDetPenalty, penaltyBlocks, totalPenalty } from "./criterion.js";
 import {
   type ScaledCholesky,
   scaledCholesky,
@@ -140,28 +140,6 @@ function innerMultinom(d: MultinomData, St: Float64Array, start: Float64Array | 
   return { beta, hess, chol: chol as ScaledCholesky, logLik: ll, penalty: quad(St, beta, q) };
 }
 
-function logDetPenaltyBlocks(
-  blocks: readonly PenaltyBlock[],
-  penalties: readonly Penalty[],
-  rho: ArrayLike<number>,
-) {
-  let out = 0;
-  for (const b of blocks) {
-    if (b.penalties.length === 1) {
-      out += b.rank * rho[b.penalties[0]] + b.logDet;
-      continue;
-    }
-    const sum = new Float64Array(b.size * b.size);
-    for (const j of b.penalties) {
-      const l = Math.exp(rho[j]);
-      for (let t = 0; t < sum.length; t++) sum[t] += l * penalties[j].S[t];
-    }
-    const e = symEigen(sum, b.size);
-    for (let t = 0; t < b.rank; t++) out += Math.log(e.values[t]);
-  }
-  return out;
-}
-
 /** mgcv's label of a smooth in linear predictor k (0-based): `s(x)`, `s.1(x)`, …. */
 export function predictorLabel(label: string, k: number): string {
   return k === 0 ? label : label.replace(/^(s|te)\(/, `$1.${k}(`);
@@ -242,7 +220,7 @@ export function multinomCriterion(f: MultinomInput) {
       ldH = 0;
       for (let t = 0; t < r; t++) ldH += Math.log(e.values[t]);
     }
-    const ldS = logDetPenaltyBlocks(blocks, penalties, rho);
+    const ldS = logDetPenalty(blocks, penalties, rho);
     const score =
       -fit.logLik + fit.penalty / 2 + ldH / 2 - ldS / 2 - (mTerm / 2) * Math.log(2 * Math.PI);
     return { score, fit, St };
@@ -261,19 +239,7 @@ export function fitMultinomGam(f: MultinomInput): MultinomGamResults {
   let converged = true;
   let best: ReturnType<typeof evaluate>;
   if (f.sp !== undefined) {
-    const given = f.sp;
-    rho = Float64Array.from(spNames, (name, j) => {
-      const v = Array.isArray(given)
-        ? (given as number[])[j]
-        : (given as Record<string, number>)[name];
-      if (!(typeof v === "number" && v >= 0 && Number.isFinite(v)))
-        throw new GamError(
-          "BAD_OPTION",
-          `gam(): sp for ${name} must be a non-negative number, got ${v}`,
-          name,
-        );
-      return Math.log(Math.max(v, 1e-300));
-    });
+    rho = givenLogSp(f.sp, spNames);
     best = evaluate(rho, null);
   } else {
     // start with each penalty as large as a quarter of its block of XᵀX (p(1−p) ≤ 1/4)
