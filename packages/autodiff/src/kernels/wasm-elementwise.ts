@@ -258,11 +258,11 @@ export function elementwiseModuleBytes(): Uint8Array {
   return wasmModule({ memory: { export: "mem", initial: PAGES }, functions });
 }
 
-type Fn1 = (src: number, dst: number, bytes: number) => void;
-type Fn2 = (a: number, b: number, dst: number, bytes: number) => void;
+/** A kernel: byte offsets of its inputs and output, then the byte count (and any extras). */
+type Kernel = (...bytesAndOffsets: number[]) => void;
 interface Instance {
   memory: WasmMemory;
-  fns: Record<string, Fn1 & Fn2>;
+  fns: Record<string, Kernel>;
   f64: Float64Array;
   f32: Float32Array;
 }
@@ -279,7 +279,7 @@ export function elementwiseInstance(): Instance | null {
   const memory = ex.mem as WasmMemory;
   cached = {
     memory,
-    fns: ex as Record<string, Fn1 & Fn2>,
+    fns: ex as Record<string, Kernel>,
     f64: new Float64Array(memory.buffer),
     f32: new Float32Array(memory.buffer),
   };
@@ -294,25 +294,19 @@ const vecBytes = (len: number, es: number) => Math.ceil((len * es) / 16) * 16;
  * kernels are switched off or unavailable. `a` and `out` have the same dtype and length.
  */
 export function wasmUnary(name: UnaryName, a: Storage, out: Storage): boolean {
-  if (!simdEnabled()) return false;
-  const inst = elementwiseInstance();
-  if (inst === null) return false;
-  const f32 = out instanceof Float32Array;
-  const heap = f32 ? inst.f32 : inst.f64;
-  const es = f32 ? 4 : 8;
-  const fn = inst.fns[`${name}${es * 8}`];
-  const n = out.length;
-  for (let off = 0; off < n; off += CHUNK) {
-    const len = Math.min(CHUNK, n - off);
-    heap.set(a.subarray(off, off + len), 0);
-    fn(0, 0, vecBytes(len, es));
-    out.set(heap.subarray(0, len), off);
-  }
-  return true;
+  return runChunked(name, [a], out);
 }
 
 /** out[i] = f(a[i], b[i]) with a fused wasm kernel (see {@link wasmUnary}); same lengths. */
 export function wasmBinary(name: BinaryName, a: Storage, b: Storage, out: Storage): boolean {
+  return runChunked(name, [a, b], out);
+}
+
+/**
+ * Runs kernel `name` over the inputs chunk by chunk: input k is copied to element k·CHUNK
+ * of the module's memory, the result comes back from element 0.
+ */
+function runChunked(name: string, inputs: readonly Storage[], out: Storage): boolean {
   if (!simdEnabled()) return false;
   const inst = elementwiseInstance();
   if (inst === null) return false;
@@ -320,12 +314,12 @@ export function wasmBinary(name: BinaryName, a: Storage, b: Storage, out: Storag
   const heap = f32 ? inst.f32 : inst.f64;
   const es = f32 ? 4 : 8;
   const fn = inst.fns[`${name}${es * 8}`];
+  const offsets = inputs.map((_, k) => k * CHUNK * es);
   const n = out.length;
   for (let off = 0; off < n; off += CHUNK) {
     const len = Math.min(CHUNK, n - off);
-    heap.set(a.subarray(off, off + len), 0);
-    heap.set(b.subarray(off, off + len), CHUNK);
-    fn(0, CHUNK * es, 0, vecBytes(len, es));
+    for (let k = 0; k < inputs.length; k++) heap.set(inputs[k].subarray(off, off + len), k * CHUNK);
+    fn(...offsets, 0, vecBytes(len, es));
     out.set(heap.subarray(0, len), off);
   }
   return true;
