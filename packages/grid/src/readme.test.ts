@@ -3,17 +3,22 @@ import { describe, expect, it } from "vitest";
 import { readmeAnalysis } from "./readme-analysis.js";
 import { readmeExample } from "./readme-example.js";
 
+/** The README holds the body of `file` (from `start` to its `return`), dedented, verbatim. */
+async function expectReadmeShows(file: string, start: string): Promise<void> {
+  const readme = await readFile(new URL("../README.md", import.meta.url), "utf8");
+  const source = await readFile(new URL(`./${file}`, import.meta.url), "utf8");
+  const body = source.slice(source.indexOf(start), source.indexOf("  return {"));
+  const dedented = body
+    .split("\n")
+    .map((l) => l.replace(/^ {2}/, ""))
+    .join("\n")
+    .trim();
+  expect(readme).toContain(dedented);
+}
+
 describe("README example", () => {
   it("is the code in readme-example.ts, verbatim", async () => {
-    const readme = await readFile(new URL("../README.md", import.meta.url), "utf8");
-    const source = await readFile(new URL("./readme-example.ts", import.meta.url), "utf8");
-    const body = source.slice(source.indexOf("  // A tiny"), source.indexOf("  return {"));
-    const dedented = body
-      .split("\n")
-      .map((l) => l.replace(/^ {2}/, ""))
-      .join("\n")
-      .trim();
-    expect(readme).toContain(dedented);
+    await expectReadmeShows("readme-example.ts", "  // A tiny");
   });
 
   it("runs and gives the documented results", () => {
@@ -29,15 +34,7 @@ describe("README example", () => {
 
 describe("README analysis example", () => {
   it("is the code in readme-analysis.ts, verbatim", async () => {
-    const readme = await readFile(new URL("../README.md", import.meta.url), "utf8");
-    const source = await readFile(new URL("./readme-analysis.ts", import.meta.url), "utf8");
-    const body = source.slice(source.indexOf("  // Three years"), source.indexOf("  return {"));
-    const dedented = body
-      .split("\n")
-      .map((l) => l.replace(/^ {2}/, ""))
-      .join("\n")
-      .trim();
-    expect(readme).toContain(dedented);
+    await expectReadmeShows("readme-analysis.ts", "  // Three years");
   });
 
   it("runs and gives the documented results", () => {
