@@ -59,8 +59,10 @@ describe("the worker pool", () => {
     setThreads(2);
     await stopWorkers();
     expect(runningWorkers()).toBe(0);
-    startWorkers(1e9);
+    const loaded = startWorkers(1e9);
     expect(runningWorkers()).toBe(1);
+    // resolves once the worker has loaded
+    expect(await loaded).toBe(1);
     const [sum, onWorkers] = runRows(task("sumRows"), { v }, n, 2, 1e9);
     expect(sum).toBe(expected);
     expect(onWorkers).toBe(1);
@@ -112,10 +114,12 @@ describe("the worker pool", () => {
     }, 30_000);
   }
 
-  it("stays on the calling thread for a task without a module, small work, or one thread", () => {
+  it("stays on the calling thread for a task without a module, small work, or one thread", async () => {
     setThreads(2);
     expect(runRows(task("sumRows", null), { v }, n, 2, 1e9)[1]).toBe(0);
     expect(runRows(task("sumRows"), { v }, n, 2, 1e3)[1]).toBe(0);
+    // and reports no worker loaded for a pass that would not use one
+    expect(await startWorkers(1e3)).toBe(0);
     setThreads(1);
     expect(runRows(task("sumRows"), { v }, n, 2, 1e9)[1]).toBe(0);
     expect(lastPass.threads).toBe(1);
@@ -184,15 +188,21 @@ describe("importing @geoml/autodiff", () => {
       const small = ad.matmul(ad.ones([64, 64]), ad.ones([64, 64]));
       const afterImport = asked.includes("node:worker_threads");
       ad.setThreads(2);
-      ad.startWorkers(1e12);
-      console.log(JSON.stringify({ afterImport, later: asked.includes("node:worker_threads"), running: ad.runningWorkers() }));
+      // awaited at top level: the loading worker keeps the process alive until then
+      const loaded = await ad.startWorkers(1e12);
+      console.log(JSON.stringify({ afterImport, later: asked.includes("node:worker_threads"), running: ad.runningWorkers(), loaded }));
       await ad.stopWorkers();`;
     const out = execFileSync(
       process.execPath,
       ["--import", tsx, "--input-type=module", "-e", script],
       { encoding: "utf8" },
     );
-    expect(JSON.parse(out.trim())).toEqual({ afterImport: false, later: true, running: 1 });
+    expect(JSON.parse(out.trim())).toEqual({
+      afterImport: false,
+      later: true,
+      running: 1,
+      loaded: 1,
+    });
   }, 30_000);
 
   it("has no top-level import of a Node built-in in the code a browser loads", async () => {
@@ -203,7 +213,7 @@ describe("importing @geoml/autodiff", () => {
         f.endsWith(".ts") &&
         !f.endsWith(".test.ts") &&
         !f.includes("__fixtures__") &&
-        // the worker thread's own entry runs only in Node
+        // the Node worker thread's own entry runs only in Node
         f !== "threads/worker.ts",
     );
     expect(files.length).toBeGreaterThan(10);

@@ -9,22 +9,25 @@
  *
  * A task is a function exported by an ES module (as in piscina or tinypool): a
  * worker imports the module by its URL and calls the export, so no code is ever
- * rebuilt from text. Node's modules are reached through `process.getBuiltinModule`
- * (Node ≥ 20.16) when a pass first needs a worker, never imported statically, so
- * this file loads in a browser (where every pass runs on the calling thread) and
- * importing the package starts nothing.
+ * rebuilt from text. The workers are Node worker threads, reached through
+ * `process.getBuiltinModule` (Node ≥ 20.16) when a pass first needs one, or in a
+ * browser module Web Workers (see spawn.ts); nothing is imported statically, so
+ * this file loads in a browser and importing the package starts nothing.
+ *
+ * In a browser the pool needs a cross-origin isolated page (SharedArrayBuffer) and
+ * a calling thread that may block: a dedicated Worker. The page's main thread may
+ * not `Atomics.wait`, and spinning there instead would freeze the page for the
+ * whole pass, so there every pass runs on the calling thread alone.
  *
  * Why not piscina or tinypool: both hand tasks to workers and learn that a worker
  * is ready through MessagePort messages that the calling thread's event loop
  * delivers. A caller blocked in `Atomics.wait` never lets that loop turn, so a task
  * queued before the workers are ready would never start (see docs/architecture.md).
  */
-import type * as NodeModule from "node:module";
 import type * as NodeOs from "node:os";
-import type * as NodeUrl from "node:url";
-import type * as NodeWorkers from "node:worker_threads";
 import { ArgumentError } from "../errors.js";
 import { simdEnabled } from "../kernels/wasm/instance.js";
+import { builtin, type PoolWorker, platform, spawnWorker } from "./spawn.js";
 
 /** Below this many multiply-adds a pass is faster on one thread (the default of a pass). */
 export const MIN_WORK = 2e7;
@@ -89,12 +92,6 @@ export interface ThreadOptions {
    * 50 times its own share's time, before it computes their rows itself (default 10000).
    */
   timeoutMs?: number;
-}
-
-/** A Node built-in module, or undefined outside Node (or before Node 20.16). */
-function builtin<T>(name: string): T | undefined {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  return proc?.getBuiltinModule?.(name) as T | undefined;
 }
 
 function cores(): number {
@@ -198,81 +195,14 @@ function canBlock(): boolean {
   return blocking;
 }
 
-interface PoolWorker {
-  worker: NodeWorkers.Worker;
-  /** Set to 1 by the worker once its script has loaded. */
-  ready: Int32Array;
-  /** A pass has already waited for this worker to load (later passes do not wait). */
-  waited: boolean;
-  /** The worker failed to load or exited. */
-  dead: boolean;
-}
-
 let pool: PoolWorker[] | null = null;
-
-/**
- * What a worker thread runs: `worker.js` beside this file. Run from the TypeScript
- * sources (tests, benchmarks), it is `worker.ts`, loaded through tsx from a small
- * bootstrap module; null when neither works, and the passes stay on one thread.
- */
-let workerEntry: URL | null | undefined;
-
-function entry(): URL | null {
-  if (workerEntry !== undefined) return workerEntry;
-  workerEntry = null;
-  const here = import.meta.url;
-  if (!here.endsWith(".ts")) workerEntry = new URL("./worker.js", here);
-  else {
-    const mod = builtin<typeof NodeModule>("node:module");
-    const url = builtin<typeof NodeUrl>("node:url");
-    try {
-      const pkg = mod?.createRequire(here).resolve("tsx/package.json");
-      if (pkg && url) {
-        // tsx's ES-module API (its "require" entry cannot register ESM hooks)
-        const tsx = new URL("dist/esm/api/index.mjs", url.pathToFileURL(pkg)).href;
-        const main = new URL("./worker.ts", here).href;
-        const boot = `import { register } from ${JSON.stringify(tsx)};
-          register();
-          await import(${JSON.stringify(main)});`;
-        workerEntry = new URL(`data:text/javascript,${encodeURIComponent(boot)}`);
-      }
-    } catch {
-      // no tsx: one thread
-    }
-  }
-  return workerEntry;
-}
-
-/**
- * True where the pool can start workers: Node ≥ 20.16 (whose `worker_threads` it
- * reaches lazily). A browser has no such pool yet, so its passes stay on one thread
- * without first copying their operands into shared memory.
- */
-function workersPossible(): boolean {
-  const proc = (globalThis as { process?: { getBuiltinModule?: unknown } }).process;
-  return typeof proc?.getBuiltinModule === "function";
-}
 
 /** Starts workers until the pool has `count`; null when workers are unavailable here. */
 function workers(count: number): PoolWorker[] | null {
-  const wt = builtin<typeof NodeWorkers>("node:worker_threads");
-  const url = entry();
-  if (!wt || !url) return null;
   pool ??= [];
   while (pool.length < count) {
-    const ready = new Int32Array(new SharedArrayBuffer(4));
-    const worker = new wt.Worker(url, { workerData: { ready: ready.buffer } });
-    // idle workers must not keep the process alive
-    worker.unref();
-    const w: PoolWorker = { worker, ready, waited: false, dead: false };
-    // a worker that fails to load never sets `ready`: its rows run here, and the
-    // pool is rebuilt for the next pass
-    worker.on("error", () => {
-      w.dead = true;
-    });
-    worker.on("exit", () => {
-      w.dead = true;
-    });
+    const w = spawnWorker();
+    if (!w) return pool.length > 0 ? pool.slice(0, count) : null;
     pool.push(w);
   }
   return pool.slice(0, count);
@@ -296,24 +226,42 @@ export function goesParallel(work: number, minWork: number): boolean {
     work >= minWork &&
     !inPass &&
     !(globalThis as Record<symbol, unknown>)[IN_WORKER] &&
-    workersPossible() &&
+    platform() !== null &&
     sharedMemoryAvailable()
   );
 }
 
 /**
- * Starts the worker threads that a pass of `work` multiply-adds would use, without
- * waiting: a thread takes ~30 ms to load, which can overlap other work.
+ * Starts the workers that a pass of `work` multiply-adds would use (none when the
+ * pass would stay on this thread), and returns at once: a worker takes ~30 ms to
+ * load, which can overlap other work. The promise, which never rejects, resolves
+ * with the number of workers loaded once each has loaded or failed.
+ *
+ * In a browser, await it before a large synchronous computation: a Web Worker
+ * starts only once the thread that created it returns to its event loop, so a
+ * pass never waits for one to load, and runs on fewer threads until they have.
+ *
+ * @example
+ * ```ts
+ * import { matmul, ones, setThreads, startWorkers } from "@geoml/autodiff";
+ * setThreads(2);
+ * await startWorkers(512 ** 3); // in a browser: let the Web Worker load first
+ * matmul(ones([512, 512]), ones([512, 512])); // on 2 threads
+ * ```
  */
-export function startWorkers(work: number, minWork = MIN_WORK): void {
-  if (goesParallel(work, minWork)) workers(threads - 1);
+export function startWorkers(work: number, minWork = MIN_WORK): Promise<number> {
+  const ws = goesParallel(work, minWork) ? workers(threads - 1) : null;
+  if (!ws) return Promise.resolve(0);
+  return Promise.all(ws.map((w) => w.loaded)).then(
+    () => ws.filter((w) => !w.dead && Atomics.load(w.ready, 0) === 1).length,
+  );
 }
 
 /** Ends every worker of the pool (the next parallel pass starts new ones). */
 export function stopWorkers(): Promise<void> {
   const ws = pool ?? [];
   pool = null;
-  return Promise.all(ws.map((w) => w.worker.terminate())).then(() => undefined);
+  return Promise.all(ws.map((w) => w.terminate())).then(() => undefined);
 }
 
 /** The number of worker threads running now (not counting the calling thread). */
@@ -424,11 +372,13 @@ export function runRows<A extends object, L extends Record<string, unknown>>(
   const sent: boolean[] = [false];
   for (let t = 1; t < parts; t++) {
     const w = ws[t - 1];
-    const { worker, ready } = w;
-    // the first pass that needs a worker waits up to 5 s for it to load (from the
+    const { ready } = w;
+    // the first pass that needs a Node worker waits up to 5 s for it to load (from the
     // TypeScript sources that can take a second or more); later passes only look,
-    // and a worker still loading leaves its rows to this thread
-    if (Atomics.load(ready, 0) !== 1 && !w.waited && !w.dead) Atomics.wait(ready, 0, 0, 5000);
+    // and a worker still loading leaves its rows to this thread. A Web Worker cannot
+    // load while this thread blocks, so it is never waited for (see startWorkers).
+    if (Atomics.load(ready, 0) !== 1 && !w.waited && !w.dead && w.canWaitForLoad)
+      Atomics.wait(ready, 0, 0, 5000);
     w.waited = true;
     if (Atomics.load(ready, 0) !== 1 || w.dead) {
       sent.push(false);
@@ -436,7 +386,7 @@ export function runRows<A extends object, L extends Record<string, unknown>>(
     }
     sent.push(true);
     const [r0, r1] = range(t);
-    worker.postMessage({
+    w.post({
       ...refs,
       args,
       r0,

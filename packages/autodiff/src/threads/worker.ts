@@ -1,65 +1,12 @@
 /**
- * A worker thread of the pool (see `pool.ts`): it imports each task's module by
- * URL (once, then cached), runs the exported function over the rows it is sent,
- * and flags completion in shared memory for the blocked calling thread.
+ * A Node worker thread of the pool (see `pool.ts` and `task-runner.ts`). Between
+ * tasks it polls its port a moment before going back to the event loop, since
+ * passes often come back to back.
  */
 import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
-import { setSimd } from "../kernels/wasm/instance.js";
-import { IN_WORKER } from "./pool.js";
+import { execute, flagReady, markPoolWorker, type TaskMessage } from "./task-runner.js";
 
-interface Reference {
-  module: string;
-  name: string;
-}
-
-interface Message {
-  run: Reference;
-  lib: Record<string, Reference>;
-  args: unknown;
-  r0: number;
-  r1: number;
-  out: SharedArrayBuffer;
-  outOffset: number;
-  outLength: number;
-  /** The calling thread's SIMD switch. */
-  simd: boolean;
-  part: number;
-  flag: SharedArrayBuffer;
-}
-
-// passes run from here stay on this thread
-(globalThis as Record<symbol, unknown>)[IN_WORKER] = true;
-const loaded = new Map<string, unknown>();
-
-/** The function `ref.name` exported by module `ref.module`. */
-async function load(ref: Reference): Promise<unknown> {
-  const key = `${ref.module}#${ref.name}`;
-  if (!loaded.has(key)) {
-    const mod = (await import(ref.module)) as Record<string, unknown>;
-    if (typeof mod[ref.name] !== "function")
-      throw new TypeError(`${ref.module} exports no function named ${ref.name}`);
-    loaded.set(key, mod[ref.name]);
-  }
-  return loaded.get(key);
-}
-
-/** Runs one task and flags its completion (or failure) for the calling thread. */
-async function execute(m: Message): Promise<void> {
-  const flag = new Int32Array(m.flag);
-  try {
-    const run = (await load(m.run)) as (...a: unknown[]) => void;
-    const lib: Record<string, unknown> = {};
-    for (const [k, ref] of Object.entries(m.lib)) lib[k] = await load(ref);
-    const out = new Float64Array(m.out, m.outOffset, m.outLength);
-    setSimd(m.simd);
-    run(m.args, m.r0, m.r1, out, lib);
-  } catch {
-    // the calling thread redoes these rows
-    Atomics.store(flag, 1 + m.part, 1);
-  }
-  Atomics.add(flag, 0, 1);
-  Atomics.notify(flag, 0);
-}
+markPoolWorker();
 
 /**
  * How long a worker keeps polling for the next task after one ends. Passes often
@@ -70,24 +17,24 @@ async function execute(m: Message): Promise<void> {
 const POLL_MS = 2;
 
 /** The next task if one arrives within {@link POLL_MS}, else undefined. */
-function poll(): Message | undefined {
+function poll(): TaskMessage | undefined {
   if (!parentPort) return undefined;
   const end = performance.now() + POLL_MS;
   do {
     const got = receiveMessageOnPort(parentPort);
-    if (got) return got.message as Message;
+    if (got) return got.message as TaskMessage;
   } while (performance.now() < end);
   return undefined;
 }
 
-async function serve(first: Message): Promise<void> {
-  for (let m: Message | undefined = first; m !== undefined; m = poll()) await execute(m);
+async function serve(first: TaskMessage): Promise<void> {
+  for (let m: TaskMessage | undefined = first; m !== undefined; m = poll()) await execute(m);
 }
 
-parentPort?.on("message", (m: Message) => {
+parentPort?.on("message", (m: TaskMessage) => {
   void serve(m);
 });
 
-const ready = new Int32Array((workerData as { ready: SharedArrayBuffer }).ready);
-Atomics.store(ready, 0, 1);
-Atomics.notify(ready, 0);
+flagReady((workerData as { ready: SharedArrayBuffer }).ready);
+// for a caller awaiting `startWorkers` (the flag serves a blocked one)
+parentPort?.postMessage("ready");
