@@ -121,10 +121,21 @@ describe.skipIf(!chromiumAvailable())("the worker pool in a browser", () => {
     writeFileSync(join(dir, "driver.js"), driver);
     writeFileSync(join(dir, "worker.js"), workerScript);
     writeFileSync(join(dir, "index.html"), page);
+    // the same page bundled (one file per entry), as an application would ship it
+    await esbuild.build({
+      entryPoints: [join(dir, "driver.js"), join(dir, "worker.js")],
+      outdir: join(dir, "bundle"),
+      bundle: true,
+      format: "esm",
+      platform: "browser",
+      target: "es2022",
+      logLevel: "error",
+    });
+    writeFileSync(join(dir, "bundle", "index.html"), page);
     server = createServer((req, res) => {
       const url = req.url ?? "/";
       if (process.env.GEOML_DEBUG_BROWSER) console.log(req.method, url);
-      const post = /^\/(coi|plain)\/result\/(\w+)$/.exec(url);
+      const post = /^\/((?:coi|plain)(?:\/bundle)?)\/result\/(\w+)$/.exec(url);
       if (req.method === "POST" && post) {
         let body = "";
         req.on("data", (d) => (body += d));
@@ -167,14 +178,14 @@ describe.skipIf(!chromiumAvailable())("the worker pool in a browser", () => {
   });
 
   /** Opens `/<kind>/index.html` in headless Chromium and collects both reports. */
-  async function openPage(kind: "coi" | "plain"): Promise<Results> {
+  async function openPage(kind: "coi" | "plain" | "coi/bundle"): Promise<Results> {
     const reports = ["main", "worker"].map(
       (name) =>
         new Promise<[string, Record<string, unknown>]>((resolve) =>
           waiting.set(`${kind}/${name}`, (v) => resolve([name, v as Record<string, unknown>])),
         ),
     );
-    const profile = join(dir, `profile-${kind}`);
+    const profile = join(dir, `profile-${kind.replace("/", "-")}`);
     const chrome: ChildProcess = spawn(
       "chromium",
       [
@@ -237,9 +248,14 @@ describe.skipIf(!chromiumAvailable())("the worker pool in a browser", () => {
   }
 
   it("runs a large product on 2 Web Workers' threads in an isolated page's worker, with Node's result", async () => {
-    const [coi, plain] = await Promise.all([openPage("coi"), openPage("plain")]);
+    const [coi, plain, bundled] = await Promise.all([
+      openPage("coi"),
+      openPage("plain"),
+      openPage("coi/bundle"),
+    ]);
     const node = expectedHashes();
-    if (process.env.GEOML_DEBUG_BROWSER) console.log(JSON.stringify({ node, coi, plain }, null, 1));
+    if (process.env.GEOML_DEBUG_BROWSER)
+      console.log(JSON.stringify({ node, coi, plain, bundled }, null, 1));
     for (const r of [coi.main, coi.worker, plain.main, plain.worker])
       expect(r.error).toBeUndefined();
 
@@ -262,7 +278,11 @@ describe.skipIf(!chromiumAvailable())("the worker pool in a browser", () => {
     // not isolated: no SharedArrayBuffer, one thread everywhere
     expect(plain.main).toMatchObject({ isolated: false, shared: false });
     expect(plain.worker).toMatchObject({ isolated: false, shared: false });
-    for (const r of [coi.main, plain.main, plain.worker])
+    // bundled: the pool's worker script is not served beside the bundle, so its one
+    // failed load turns the pool off (isolated or not): one thread, same numbers
+    expect(bundled.worker).toMatchObject({ isolated: true, shared: true });
+    expect((bundled.worker.float64 as Record<string, unknown>).loaded).toBe(0);
+    for (const r of [coi.main, plain.main, plain.worker, bundled.main, bundled.worker])
       for (const dtype of ["float64", "float32"]) {
         const d = r[dtype] as Record<string, Record<string, number | string> | number>;
         expect(d.one).toBe(node[dtype]);

@@ -27,7 +27,7 @@
 import type * as NodeOs from "node:os";
 import { ArgumentError } from "../errors.js";
 import { simdEnabled } from "../kernels/wasm/instance.js";
-import { builtin, type PoolWorker, platform, spawnWorker } from "./spawn.js";
+import { builtin, type PoolWorker, spawnWorker, workersPossible } from "./spawn.js";
 
 /** Below this many multiply-adds a pass is faster on one thread (the default of a pass). */
 export const MIN_WORK = 2e7;
@@ -226,7 +226,7 @@ export function goesParallel(work: number, minWork: number): boolean {
     work >= minWork &&
     !inPass &&
     !(globalThis as Record<symbol, unknown>)[IN_WORKER] &&
-    platform() !== null &&
+    workersPossible() &&
     sharedMemoryAvailable()
   );
 }

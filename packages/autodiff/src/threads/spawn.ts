@@ -38,6 +38,13 @@ export function platform(): "node" | "web" | null {
   return webWorkerClass() ? "web" : null;
 }
 
+/**
+ * Set when a worker's script failed to load before it became ready (say, a bundled
+ * page where `web-worker.js` is not served beside this module): it would fail
+ * again, so no more workers are started and every pass stays on one thread.
+ */
+let entryFailed = false;
+
 /** One worker of the pool. */
 export interface PoolWorker {
   /** Hands the worker a task. */
@@ -133,7 +140,10 @@ function nodeWorker(wt: typeof NodeWorkers, url: URL): PoolWorker {
     w.dead = true;
     settle();
   };
-  worker.on("error", gone);
+  worker.on("error", () => {
+    if (Atomics.load(ready, 0) !== 1) entryFailed = true;
+    gone();
+  });
   worker.on("exit", gone);
   return w;
 }
@@ -164,6 +174,7 @@ function webWorker(Worker: WebWorkerClass): PoolWorker {
   });
   // a script that cannot load (a 404, a syntax error) or fails at start
   worker.addEventListener("error", () => {
+    if (Atomics.load(ready, 0) !== 1) entryFailed = true;
     w.dead = true;
     settle();
   });
@@ -171,8 +182,17 @@ function webWorker(Worker: WebWorkerClass): PoolWorker {
   return w;
 }
 
+/**
+ * True where the pool can start workers: Node ≥ 20.16 or a browser with Web
+ * Workers, and no worker script has failed to load.
+ */
+export function workersPossible(): boolean {
+  return !entryFailed && platform() !== null;
+}
+
 /** Starts one worker of the pool; null where this platform cannot. */
 export function spawnWorker(): PoolWorker | null {
+  if (entryFailed) return null;
   const kind = platform();
   if (kind === "node") {
     const wt = nodeWorkers();
