@@ -110,6 +110,9 @@ function webEntryUrl(): URL {
   return new URL(here.endsWith(".ts") ? "./web-worker.ts" : "./web-worker.js", here);
 }
 
+/** Longest a loading Node worker keeps the process alive. */
+const LOAD_MS = 30_000;
+
 function nodeWorker(wt: typeof NodeWorkers, url: URL): PoolWorker {
   const ready = new Int32Array(new SharedArrayBuffer(4));
   const worker = new wt.Worker(url, { workerData: { ready: ready.buffer } });
@@ -134,6 +137,8 @@ function nodeWorker(wt: typeof NodeWorkers, url: URL): PoolWorker {
   worker.on("message", (m) => {
     if (m === "ready") settle();
   });
+  // a worker that neither loads nor fails must not keep the process alive forever
+  setTimeout(settle, LOAD_MS).unref();
   // a worker that fails to load never sets `ready`: its rows run on the calling
   // thread, and the pool is rebuilt for the next pass
   const gone = () => {
