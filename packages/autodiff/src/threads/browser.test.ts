@@ -14,9 +14,10 @@ import { getThreads, setThreads } from "./pool.js";
 // The pool in headless Debian Chromium. The package's sources, compiled file by file
 // (not bundled: a worker imports each task's module by its own URL), are served by a
 // local server twice: under /coi/ with the headers that make a page cross-origin
-// isolated, under /plain/ without them. On each page a dedicated Worker multiplies
-// 512×512 matrices (above the threshold for threads) on 1 and 2 threads, and the
-// page's main thread once on 2; the results must be identical to Node's, bit for bit.
+// isolated, under /plain/ without them, and bundled (as an application ships it)
+// under /coi/bundle/. On each page a dedicated Worker multiplies 512×512 matrices
+// (above the threshold for threads) on 1 and 2 threads, and so does the page's main
+// thread; every result must be identical to Node's, bit for bit.
 // GEOML_DEBUG_BROWSER=1 prints the requests, Chromium's console and the reports.
 
 function chromiumAvailable(): boolean {
