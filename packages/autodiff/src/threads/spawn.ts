@@ -209,7 +209,8 @@ export function spawnWorker(): PoolWorker | null {
     try {
       return webWorker(Worker);
     } catch {
-      // e.g. a Content-Security-Policy that forbids workers
+      // e.g. a Content-Security-Policy that forbids workers: it would throw again
+      entryFailed = true;
       return null;
     }
   }
