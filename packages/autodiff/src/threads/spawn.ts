@@ -139,8 +139,8 @@ function nodeWorker(wt: typeof NodeWorkers, url: URL): PoolWorker {
   });
   // a worker that neither loads nor fails must not keep the process alive forever
   setTimeout(settle, LOAD_MS).unref();
-  // a worker that fails to load never sets `ready`: its rows run on the calling
-  // thread, and the pool is rebuilt for the next pass
+  // a worker that fails or exits has its rows run on the calling thread, and the
+  // pool is rebuilt for the next pass; one whose script failed to load is not
   const gone = () => {
     w.dead = true;
     settle();
