@@ -85,7 +85,7 @@ describe.skipIf(!simdEnabled())("designs in the kernels' memory", () => {
       });
 
   it("on two threads, give the one-thread fit", () => {
-    const n = 400_001;
+    const n = 800_001;
     const p = 7;
     const { placed } = designs(n, p);
     const y = Float64Array.from({ length: n }, (_, i) =>
