@@ -1,8 +1,12 @@
 import { glm } from "../../src/index.js";
 import { FEATURES, readColumns, readResponse } from "./data.js";
+
 const [prefix, nText, which, roundsT] = process.argv.slice(2);
 const n = Number(nText);
-const data: Record<string, Float64Array> = { ...readColumns(prefix, n), y: readResponse(prefix, which as "logit" | "poisson", n) };
+const data: Record<string, Float64Array> = {
+  ...readColumns(prefix, n),
+  y: readResponse(prefix, which as "logit" | "poisson", n),
+};
 const formula = `y ~ ${Array.from({ length: FEATURES }, (_, j) => `x${j + 1}`).join(" + ")}`;
 const model = glm({ family: which === "logit" ? "binomial" : "poisson" });
 const ts: number[] = [];
@@ -16,4 +20,10 @@ for (let r = 0; r < Number(roundsT ?? 5); r++) {
   cs.push((c.user + c.system) / 1000);
   if (r === 0) console.log("iters", fit.iterations, fit.params.slice(0, 3));
 }
-console.log(which, "wall", ts.map((t) => t.toFixed(0)).join(" "), "cpu", cs.map((t) => t.toFixed(0)).join(" "));
+console.log(
+  which,
+  "wall",
+  ts.map((t) => t.toFixed(0)).join(" "),
+  "cpu",
+  cs.map((t) => t.toFixed(0)).join(" "),
+);
