@@ -9,9 +9,10 @@
  */
 
 import { isShared, type RowTask, runRows, sharedFloat64 } from "@geoml/autodiff";
+import type { WasmMemory } from "@geoml/autodiff/wasm";
 import type { FusedRowKernel, RowKernel, WasmRowKernel } from "@geoml/losses";
 import { crossprodRange } from "../linalg/crossprod.js";
-import { placedKernels } from "../linalg/design-memory.js";
+import { BLOCK, designMemory, placedKernels } from "../linalg/design-memory.js";
 import { threadSimd } from "../linalg/simd-switch.js";
 
 interface PassArgs {
@@ -28,6 +29,8 @@ interface PassArgs {
   aux: Float64Array | null;
   /** The flag of the kernel's WebAssembly form, from y. */
   flag: number;
+  /** The WebAssembly memory holding x, when x was made by `designMatrix` (else null). */
+  memory: WasmMemory | null;
   /** Only the score Xᵀ W (z − η + offset), in row p of the cross-product. */
   score: boolean;
 }
@@ -54,7 +57,8 @@ export function passRows(
   const { y, w, offset, mu, aux } = a;
   // the kernel's WebAssembly form runs inside the cross-product's module, which reads
   // the design in place when it can
-  const simd = placedKernels(a.x, a.n, a.p, lib.wasm, a.flag) ?? threadSimd(lib.wasm, a.flag);
+  const simd =
+    placedKernels(a.x, a.n, a.p, lib.wasm, a.flag, a.memory) ?? threadSimd(lib.wasm, a.flag);
   const rows = simd && ("kernels" in simd ? simd.kernels.rows : simd.rows);
   const rowData = rows ? { y, w, mu, deviance: 0 } : undefined;
   const step = {
@@ -151,12 +155,16 @@ export function irlsPass(
     mu: sharedFloat64(n),
     aux: kernel.prepare(y),
     flag: kernel.wasm?.flag?.(y) ?? 0,
+    memory: designMemory(x),
   };
   const q = p + 1;
   return (beta, scoreOnly = false) => {
     // the score alone costs p multiply-adds per row, the cross-product (p+1)(p+2)/2
     const work = scoreOnly ? n * q * 4 : (n * q * (q + 3)) / 2;
-    const out = runRows(task, { ...base, beta, score: scoreOnly }, n, 1 + q * q, work);
+    // ranges of whole blocks: no range's padding row is another's first row
+    const out = runRows(task, { ...base, beta, score: scoreOnly }, n, 1 + q * q, work, {
+      align: BLOCK,
+    });
     const cross = out.subarray(1);
     if (scoreOnly)
       return {

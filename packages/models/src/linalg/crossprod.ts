@@ -1,5 +1,12 @@
 import { type RowRun, type RowTask, runRows } from "@geoml/autodiff";
-import { BLOCK, type PlacedKernels, placedKernels, scratchFloats } from "./design-memory.js";
+import type { WasmMemory } from "@geoml/autodiff/wasm";
+import {
+  BLOCK,
+  designMemory,
+  type PlacedKernels,
+  placedKernels,
+  scratchFloats,
+} from "./design-memory.js";
 import type { SimdKernels } from "./simd.js";
 import { threadSimd } from "./simd-switch.js";
 
@@ -67,6 +74,10 @@ export function crossprodRange(
     // in column p of the same memory
     const xAt = "kernels" in simd ? simd.at : -1;
     const inPlace = xAt >= 0;
+    // the scratch space starts at byte `base` (each thread has its own in a design's
+    // memory); `at(i)` is the byte address of float64 slot i of it
+    const base = "kernels" in simd ? simd.base : 0;
+    const at = (i: number) => base + i * 8;
     // in the kernels' memory: wx = w ⊙ column and cx = column for an even number of
     // columns (a zero column pads an odd count), the block's weights, the sums, the
     // coefficients and the block's η
@@ -86,9 +97,9 @@ export function crossprodRange(
     const size = muAt + BLOCK;
     if (size !== scratchFloats(p)) throw new Error("unreachable: scratch layout out of step");
     const have = k.memory.buffer.byteLength;
-    if (have < size * 8) k.memory.grow(Math.ceil((size * 8 - have) / 65536));
+    if (have < base + size * 8) k.memory.grow(Math.ceil((base + size * 8 - have) / 65536));
     const buffer = k.memory.buffer;
-    const mem = new Float64Array(buffer, 0, size);
+    const mem = new Float64Array(buffer, base, size);
     const cx = mem.subarray(cxAt, cxAt + qe * BLOCK);
     const wb = mem.subarray(wbAt, wbAt + BLOCK);
     const sums = mem.subarray(sumsAt, sumsAt + qe * qe);
@@ -108,7 +119,7 @@ export function crossprodRange(
       // byte address of column j of the block
       const col = inPlace
         ? (j: number) => xAt + (j * n + b) * 8
-        : (j: number) => (cxAt + j * BLOCK) * 8;
+        : (j: number) => at(cxAt + j * BLOCK);
       if (!inPlace)
         for (let j = 0; j < p; j++) {
           cx.set(column(j, b, len), j * BLOCK);
@@ -120,7 +131,7 @@ export function crossprodRange(
       if (step) {
         if (step.offset) etaBlock.set(step.offset.subarray(b, b + len));
         else etaBlock.fill(0);
-        k.combine(col(0), strideB, p, padded * 8, betaAt * 8, etaAt * 8);
+        k.combine(col(0), strideB, p, padded * 8, at(betaAt), at(etaAt));
         step.eta.set(etaBlock.subarray(0, len), b);
         if (rowData && k.rows) {
           mem.set(rowData.y.subarray(b, b + len), yAt);
@@ -129,12 +140,12 @@ export function crossprodRange(
           if (padded > len) mem[yAt + len] = mem[priorAt + len] = mem[offsetAt + len] = 0;
           // the kernel writes the padding row's W and z too: 0, for its weight 0
           rowData.deviance += k.rows(
-            etaAt * 8,
-            offsetAt * 8,
-            yAt * 8,
-            priorAt * 8,
-            muAt * 8,
-            wbAt * 8,
+            at(etaAt),
+            at(offsetAt),
+            at(yAt),
+            at(priorAt),
+            at(muAt),
+            at(wbAt),
             col(p),
             padded * 8,
           );
@@ -154,21 +165,13 @@ export function crossprodRange(
         // W ⊙ r into slot p of wx, then (W ⊙ r)ᵀ[xⱼ xⱼ₊₁] for each pair of columns as
         // the first row of a 2×2 triangle tile (its second row, from the slot after
         // p, is not used)
-        k.scale(p * BLOCK * 8, col(p), wbAt * 8, padded * 8);
+        k.scale(at(p * BLOCK), col(p), at(wbAt), padded * 8);
         for (let j = 0; j < p; j += 2)
-          k.triangle(
-            p * BLOCK * 8,
-            col(j),
-            2,
-            BLOCK * 8,
-            padded * 8,
-            (scoreAt + 2 * j) * 8,
-            strideB,
-          );
+          k.triangle(at(p * BLOCK), col(j), 2, BLOCK * 8, padded * 8, at(scoreAt + 2 * j), strideB);
         continue;
       }
-      for (let j = 0; j < q; j++) k.scale(j * BLOCK * 8, col(j), wbAt * 8, padded * 8);
-      k.triangle(0, col(0), qe, BLOCK * 8, padded * 8, sumsAt * 8, strideB);
+      for (let j = 0; j < q; j++) k.scale(at(j * BLOCK), col(j), at(wbAt), padded * 8);
+      k.triangle(at(0), col(0), qe, BLOCK * 8, padded * 8, at(sumsAt), strideB);
     }
     if (scoreOnly) {
       // tile of pair j/2 at scoreAt + 2j: entries 0 and 1 are the scores of xⱼ and xⱼ₊₁
@@ -276,7 +279,15 @@ export function weightedCrossprod(
   const q = p + 1;
   let acc: Float64Array;
   if (n * q > 4096)
-    acc = runRows(crossprodTask, { x, n, p, w, z }, n, q * q, (n * q * (q + 1)) / 2);
+    acc = runRows(
+      crossprodTask,
+      { x, n, p, w, z, memory: designMemory(x) },
+      n,
+      q * q,
+      (n * q * (q + 1)) / 2,
+      // ranges of whole blocks: no range's padding row is another's first row
+      { align: BLOCK },
+    );
   else {
     // small: plain JavaScript, no kernel to build and no threads
     acc = new Float64Array(q * q);
@@ -293,6 +304,8 @@ interface CrossprodArgs {
   p: number;
   w: Float64Array;
   z: Float64Array;
+  /** The WebAssembly memory holding x, when x was made by `designMatrix` (else null). */
+  memory: WasmMemory | null;
 }
 
 /** The rows [r0, r1) of {@link weightedCrossprod}: the task its worker threads import. */
@@ -306,7 +319,7 @@ export const crossprodRows: RowRun<CrossprodArgs, Record<string, never>> = (a, r
     r0,
     r1,
     out,
-    placedKernels(a.x, a.n, a.p) ?? threadSimd(),
+    placedKernels(a.x, a.n, a.p, null, 0, a.memory) ?? threadSimd(),
   );
 
 const crossprodTask: RowTask<CrossprodArgs, Record<string, never>> = {

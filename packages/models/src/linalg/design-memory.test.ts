@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { float64Family, resolveFamily } from "../glm/family.js";
 import { irls } from "../glm/irls.js";
 import { weightedCrossprod } from "./crossprod.js";
-import { designMatrix, placedKernels } from "./design-memory.js";
+import { designMatrix, placedKernels, slotsTaken } from "./design-memory.js";
 
 let seed = 7;
 const u = () => {
@@ -97,8 +97,9 @@ describe.skipIf(!simdEnabled())("designs in the kernels' memory", () => {
     const one = irls(fam, { x: placed, n, p, y, w, offset: null });
     setThreads(2);
     const two = irls(fam, { x: placed, n, p, y, w, offset: null });
-    // the worker copies its blocks from the same memory
+    // the worker read its rows in place too, in scratch space of its own
     expect(lastPass.threads).toBe(2);
+    expect(slotsTaken(placed)).toBe(2);
     expect(two.iterations).toBe(one.iterations);
     for (let j = 0; j < p; j++)
       expect(Math.abs(two.beta[j] - one.beta[j])).toBeLessThanOrEqual(
