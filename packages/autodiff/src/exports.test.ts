@@ -147,6 +147,7 @@ it("exports the WebAssembly code generator at @geoml/autodiff/wasm", async () =>
       "loop",
       "name",
       "newMemory",
+      "newSharedMemory",
       "section",
       "set",
       "setSimd",
@@ -158,6 +159,7 @@ it("exports the WebAssembly code generator at @geoml/autodiff/wasm", async () =>
       "v128Const",
       "v128Load",
       "v128Store",
+      "vmath",
       "wasmApi",
       "wasmModule",
     ]

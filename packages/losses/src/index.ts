@@ -84,4 +84,5 @@ export type {
   LossOptions,
   PredictionIntervalArgs,
   RowKernel,
+  WasmRowKernel,
 } from "./types.js";

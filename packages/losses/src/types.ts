@@ -1,4 +1,5 @@
 import type { Tensor } from "@geoml/autodiff";
+import type { WasmFunction } from "@geoml/autodiff/wasm";
 
 /** Names of the built-in link functions, spelled as in R and statsmodels. */
 export type BuiltInLinkName =
@@ -172,4 +173,31 @@ export interface FusedRowKernel {
   readonly export?: string;
   /** Precomputation from y, once per fit (or null); must be small (copied to each worker). */
   prepare(y: Float64Array): Float64Array | null;
+  /**
+   * The same pass as WebAssembly SIMD code, which solvers build into their own module
+   * and run on rows already in its memory. Exported from {@link FusedRowKernel.module}
+   * under {@link FusedRowKernel.wasmExport} so that worker threads can build it too.
+   */
+  readonly wasm?: WasmRowKernel;
+  /** The name under which {@link FusedRowKernel.module} exports `wasm`. */
+  readonly wasmExport?: string;
+}
+
+/**
+ * A {@link RowKernel} as a WebAssembly function, two rows per f64x2 step:
+ * `rows(eta, offset, y, w, mu, W, z, bytes) → deviance`, every argument but the last
+ * a byte address in the module's memory of float64 values (`offset` points at zeros
+ * when there is none) and `bytes` a multiple of 16. It writes μ, W and z exactly as the
+ * JavaScript kernel does (to rounding: its exp and log are within 1 ulp of Math's).
+ */
+export interface WasmRowKernel {
+  /** Unique among kernels, e.g. "poisson/log" (solvers cache modules by it and the flag). */
+  readonly name: string;
+  /**
+   * A whole-number property of y, once per fit (default 0), for which the code is
+   * specialised: e.g. that every y is 0 or 1, so one logarithm per row suffices.
+   */
+  flag?(y: Float64Array): number;
+  /** The function, named "rows", built with `@geoml/autodiff/wasm` for a flag. */
+  build(flag: number): WasmFunction;
 }

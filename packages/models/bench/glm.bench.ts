@@ -146,6 +146,44 @@ console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
 for (const r of rows) console.log(line(r));
 console.log(`\n${notes.map((n) => `- ${n}`).join("\n")}`);
 console.log("<!-- /bench:models/glm -->");
+
+// where the time of one fit goes, on one thread (bench/glm/profile.ts): each phase timed
+// on its own, CPU milliseconds, medians of ROUNDS rounds (a fit starts from a subsample
+// from 200,000 rows on, and the phases are those of such a fit)
+const phases = (n >= 200_000 ? (["logit", "poisson"] as const) : []).map((which) => {
+  const out = execFileSync(
+    process.execPath,
+    ["--import", "tsx", join(here, "glm", "profile.ts"), prefix, String(n), which],
+    { env: { ...pinned(1), ROUNDS: process.env.ROUNDS ?? "5" }, encoding: "utf8" },
+  );
+  const line = out.split("\n").find((l) => l.startsWith("PHASES "));
+  if (!line) throw new Error(`bench/glm/profile.ts printed no phases for ${which}`);
+  return JSON.parse(line.slice(7)) as { cpu: Record<string, number>; passes: number; rest: number };
+});
+if (phases.length === 0) {
+  console.log("\n(phases of a fit: only from 200,000 rows)");
+  process.exit(0);
+}
+const [pl, pp] = phases;
+const phaseRows: [string, (p: (typeof phases)[0]) => number][] = [
+  ["design matrix from the formula", (p) => p.cpu["design from the formula"]],
+  ["family's check of y and weights", (p) => p.cpu["family.validate(y, w)"]],
+  ["subsample start (20,000 rows)", (p) => p.cpu["subsample start (20,000 rows)"]],
+  ["first full-data pass: score only", (p) => p.cpu["first pass (score only)"]],
+  [
+    `each full pass with the cross-product (${pl.passes} in the fit)`,
+    (p) => p.cpu["one full-data pass"],
+  ],
+  ["p×p Cholesky solve", (p) => p.cpu["p×p solve"]],
+  ["the rest (final statistics; garbage collection)", (p) => p.rest],
+  ["whole glm().fit", (p) => p.cpu["whole glm().fit"]],
+];
+console.log("\n<!-- bench:models/glm-phases -->");
+console.log("| phase of one fit, 1 thread | logit, cpu ms | poisson, cpu ms |");
+console.log("|---|---:|---:|");
+for (const [name, f] of phaseRows)
+  console.log(`| ${name} | ${f(pl).toFixed(1)} | ${f(pp).toFixed(1)} |`);
+console.log("<!-- /bench:models/glm-phases -->");
 console.log(
   `\nload average after: ${loadavg()
     .map((l) => l.toFixed(2))

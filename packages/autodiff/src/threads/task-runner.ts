@@ -36,13 +36,15 @@ export function markPoolWorker(): void {
 
 const loaded = new Map<string, unknown>();
 
-/** The function `ref.name` exported by module `ref.module`. */
+/**
+ * What module `ref.module` exports as `ref.name`: the task's function, or a value
+ * the task is parametrised by (a kernel's description, say).
+ */
 async function load(ref: Reference): Promise<unknown> {
   const key = `${ref.module}#${ref.name}`;
   if (!loaded.has(key)) {
     const mod = (await import(ref.module)) as Record<string, unknown>;
-    if (typeof mod[ref.name] !== "function")
-      throw new TypeError(`${ref.module} exports no function named ${ref.name}`);
+    if (!(ref.name in mod)) throw new TypeError(`${ref.module} exports nothing named ${ref.name}`);
     loaded.set(key, mod[ref.name]);
   }
   return loaded.get(key);

@@ -1,6 +1,7 @@
 import * as ad from "@geoml/autodiff";
+import { vmath } from "@geoml/autodiff/wasm";
 import { builtInLinkName } from "../links.js";
-import type { Family, FusedRowKernel, RowKernel } from "../types.js";
+import type { Family, FusedRowKernel, RowKernel, WasmRowKernel } from "../types.js";
 import {
   builtInFamily,
   checkDomain,
@@ -8,6 +9,7 @@ import {
   univariateFamily,
   univariateLink,
 } from "./base.js";
+import { rowFunction } from "./wasm-rows.js";
 
 /**
  * The Gamma family for positive continuous y: V(μ) = μ², unit deviance
@@ -73,10 +75,36 @@ export const gammaLog: RowKernel = function gammaLog(eta, offset, y, w, mu, W, z
   return dev;
 };
 
+/**
+ * {@link gammaLog} as WebAssembly SIMD code, two rows at a time. Exported for the
+ * worker threads that build it (see `FusedRowKernel.wasmExport`).
+ */
+export const gammaLogWasm: WasmRowKernel = {
+  name: "gamma/log",
+  build: () =>
+    rowFunction((F, { eta: x, offset, y, w }) => {
+      const { c, add, sub, mul, div, max, pick, and, gt, lt, eq } = vmath;
+      const m = F.v(max(vmath.vexp(F, x, "f64"), c(2.220446049250313e-16)));
+      const m2 = F.v(mul(m, m));
+      const u = F.v(div(mul(w, m2), m2));
+      const ok = F.v(and(gt(u, c(0)), lt(u, c(Number.POSITIVE_INFINITY))));
+      const ratio = F.v(div(y, m));
+      const unit = mul(c(2), sub(sub(ratio, c(1)), vmath.vlog(F, ratio, "f64")));
+      return {
+        mu: m,
+        W: pick(ok, u, c(0)),
+        z: pick(ok, add(sub(x, offset), div(sub(y, m), m)), c(0)),
+        deviance: pick(eq(w, c(0)), c(0), mul(w, unit)),
+      };
+    }),
+};
+
 const GAMMA_LOG: FusedRowKernel = {
   name: "gamma/log",
   kernel: gammaLog,
   module: import.meta.url,
   export: "gammaLog",
   prepare: () => null,
+  wasm: gammaLogWasm,
+  wasmExport: "gammaLogWasm",
 };

@@ -1,7 +1,14 @@
 import * as ad from "@geoml/autodiff";
+import { vmath } from "@geoml/autodiff/wasm";
 import { builtInLinkName } from "../links.js";
 import { studentTQuantile } from "../special.js";
-import type { Family, FusedRowKernel, PredictionIntervalArgs, RowKernel } from "../types.js";
+import type {
+  Family,
+  FusedRowKernel,
+  PredictionIntervalArgs,
+  RowKernel,
+  WasmRowKernel,
+} from "../types.js";
 import {
   builtInFamily,
   checkDomain,
@@ -9,6 +16,7 @@ import {
   univariateFamily,
   univariateLink,
 } from "./base.js";
+import { rowFunction } from "./wasm-rows.js";
 
 /** log(2π). */
 export const LOG_2PI = 1.8378770664093453;
@@ -74,12 +82,34 @@ export const gaussianIdentity: RowKernel = function gaussianIdentity(
   return dev;
 };
 
+/**
+ * {@link gaussianIdentity} as WebAssembly SIMD code, two rows at a time. Exported for
+ * the worker threads that build it (see `FusedRowKernel.wasmExport`).
+ */
+export const gaussianIdentityWasm: WasmRowKernel = {
+  name: "gaussian/identity",
+  build: () =>
+    rowFunction((F, { eta: m, offset, y, w }) => {
+      const { c, add, sub, mul, pick, and, gt, lt, eq } = vmath;
+      const r = F.v(sub(y, m));
+      const ok = F.v(and(gt(w, c(0)), lt(w, c(Number.POSITIVE_INFINITY))));
+      return {
+        mu: m,
+        W: pick(ok, w, c(0)),
+        z: pick(ok, add(sub(m, offset), r), c(0)),
+        deviance: pick(eq(w, c(0)), c(0), mul(w, mul(r, r))),
+      };
+    }),
+};
+
 const GAUSSIAN_IDENTITY: FusedRowKernel = {
   name: "gaussian/identity",
   kernel: gaussianIdentity,
   module: import.meta.url,
   export: "gaussianIdentity",
   prepare: () => null,
+  wasm: gaussianIdentityWasm,
+  wasmExport: "gaussianIdentityWasm",
 };
 
 /**

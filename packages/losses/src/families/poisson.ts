@@ -1,7 +1,8 @@
 import type { Tensor } from "@geoml/autodiff";
 import * as ad from "@geoml/autodiff";
+import { vmath } from "@geoml/autodiff/wasm";
 import { builtInLinkName, constantLike } from "../links.js";
-import type { Family, FusedRowKernel, RowKernel } from "../types.js";
+import type { Family, FusedRowKernel, RowKernel, WasmRowKernel } from "../types.js";
 import {
   builtInFamily,
   checkDomain,
@@ -10,6 +11,7 @@ import {
   univariateFamily,
   univariateLink,
 } from "./base.js";
+import { rowFunction } from "./wasm-rows.js";
 
 /**
  * The Poisson family for counts: V(μ) = μ, unit deviance
@@ -118,10 +120,40 @@ export function countLogs(y: Float64Array): Float64Array | null {
   return Float64Array.from({ length: max + 1 }, (_, k) => Math.log(k > 0 ? k : 1));
 }
 
+/**
+ * {@link poissonLog} as WebAssembly SIMD code, two rows at a time; log y is computed
+ * (one logarithm per row) where the JavaScript kernel looks it up. Exported for the
+ * worker threads that build it (see `FusedRowKernel.wasmExport`).
+ */
+export const poissonLogWasm: WasmRowKernel = {
+  name: "poisson/log",
+  build: () =>
+    rowFunction((F, { eta: x, offset, y, w }) => {
+      const { c, add, sub, mul, div, max, pick, and, gt, lt, eq } = vmath;
+      const EPS = 2.220446049250313e-16;
+      const ex = F.v(vmath.vexp(F, x, "f64"));
+      const m = F.v(max(ex, c(EPS)));
+      const u = F.v(mul(w, m));
+      const ok = F.v(and(gt(u, c(0)), lt(u, c(Number.POSITIVE_INFINITY))));
+      const logY = vmath.vlog(F, pick(gt(y, c(0)), y, c(1)), "f64");
+      // log μ = η unless μ was raised to ε
+      const logMu = pick(eq(m, ex), x, c(Math.log(EPS)));
+      const unit = mul(c(2), sub(mul(y, sub(logY, logMu)), sub(y, m)));
+      return {
+        mu: m,
+        W: pick(ok, u, c(0)),
+        z: pick(ok, add(sub(x, offset), div(sub(y, m), m)), c(0)),
+        deviance: pick(eq(w, c(0)), c(0), mul(w, unit)),
+      };
+    }),
+};
+
 const POISSON_LOG: FusedRowKernel = {
   name: "poisson/log",
   kernel: poissonLog,
   module: import.meta.url,
   export: "poissonLog",
   prepare: countLogs,
+  wasm: poissonLogWasm,
+  wasmExport: "poissonLogWasm",
 };

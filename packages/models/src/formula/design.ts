@@ -10,6 +10,7 @@
 
 import { sharedFloat64 } from "@geoml/autodiff";
 import { DataError, FormulaError } from "../glm/errors.js";
+import { designMatrix } from "../linalg/design-memory.js";
 import { type Expr, exprColumns, type Factor, type Formula, parseFormula } from "./parse.js";
 import { transform } from "./transforms.js";
 
@@ -485,7 +486,7 @@ export function buildDesign(
     );
   // shared memory lets the cross-product run on worker threads without copying X;
   // each column is written in place, whole column at a time
-  const x = sharedFloat64(n * p);
+  const x = designMatrix(n, p);
   const kept = n === n0 ? null : rows;
   for (let j = 0; j < p; j++) fillColumn(x.subarray(j * n, (j + 1) * n), cols[j], kept);
 
@@ -611,7 +612,7 @@ export function designFromMatrix(
   if (Array.isArray(rows)) {
     n = rows.length;
     p = n > 0 ? rows[0].length : 0;
-    x = sharedFloat64(n * p);
+    x = designMatrix(n, p);
     for (let i = 0; i < n; i++) {
       if (rows[i].length !== p)
         throw new DataError(
@@ -632,7 +633,7 @@ export function designFromMatrix(
       );
     if (m.layout === "column") x = m.data;
     else {
-      x = sharedFloat64(n * p);
+      x = designMatrix(n, p);
       for (let i = 0; i < n; i++) for (let j = 0; j < p; j++) x[j * n + i] = m.data[i * p + j];
     }
   }

@@ -9,8 +9,10 @@
  */
 
 import { isShared, type RowTask, runRows, sharedFloat64 } from "@geoml/autodiff";
-import type { FusedRowKernel, RowKernel } from "@geoml/losses";
+import type { WasmMemory } from "@geoml/autodiff/wasm";
+import type { FusedRowKernel, RowKernel, WasmRowKernel } from "@geoml/losses";
 import { crossprodRange } from "../linalg/crossprod.js";
+import { BLOCK, designMemory, placedKernels } from "../linalg/design-memory.js";
 import { threadSimd } from "../linalg/simd-switch.js";
 
 interface PassArgs {
@@ -25,12 +27,18 @@ interface PassArgs {
   mu: Float64Array;
   /** The kernel's table from y (small: copied to each worker). */
   aux: Float64Array | null;
+  /** The flag of the kernel's WebAssembly form, from y. */
+  flag: number;
+  /** The WebAssembly memory holding x, when x was made by `designMatrix` (else null). */
+  memory: WasmMemory | null;
   /** Only the score Xᵀ W (z − η + offset), in row p of the cross-product. */
   score: boolean;
 }
 
 interface PassLib extends Record<string, unknown> {
   kernel: RowKernel;
+  /** The kernel's WebAssembly form, null without one. */
+  wasm: WasmRowKernel | null;
 }
 
 /**
@@ -47,11 +55,18 @@ export function passRows(
   let dev = 0;
   const { kernel } = lib;
   const { y, w, offset, mu, aux } = a;
+  // the kernel's WebAssembly form runs inside the cross-product's module, which reads
+  // the design in place when it can
+  const simd =
+    placedKernels(a.x, a.n, a.p, lib.wasm, a.flag, a.memory) ?? threadSimd(lib.wasm, a.flag);
+  const rows = simd && ("kernels" in simd ? simd.kernels.rows : simd.rows);
+  const rowData = rows ? { y, w, mu, deviance: 0 } : undefined;
   const step = {
     beta: a.beta,
     offset,
     score: a.score,
     eta: a.eta,
+    rowData,
     // the kernel sees the block alone: row b of the data is its row 0
     rows: (b: number, len: number, eta: Float64Array, W: Float64Array, z: Float64Array) => {
       const e = b + len;
@@ -70,9 +85,12 @@ export function passRows(
       );
     },
   };
-  crossprodRange(a.x, a.n, a.p, null, null, r0, r1, out.subarray(1), threadSimd(), step);
-  out[0] += dev;
+  crossprodRange(a.x, a.n, a.p, null, null, r0, r1, out.subarray(1), simd, step);
+  out[0] += dev + (rowData?.deviance ?? 0);
 }
+
+/** The WebAssembly row kernel of a family that has none (worker threads import it). */
+export const noWasmRows = null;
 
 /** What one pass gives at coefficients β. */
 export interface PassResult {
@@ -119,6 +137,11 @@ export function irlsPass(
     // a kernel without a module (one a user wrote inline) keeps the pass on this thread
     lib: {
       kernel: { module: kernel.module, name: kernel.export ?? kernel.name, fn: kernel.kernel },
+      // a kernel without a WebAssembly form: this module's `noWasmRows` (null) on workers
+      wasm:
+        kernel.wasm && kernel.wasmExport
+          ? { module: kernel.module, name: kernel.wasmExport, fn: kernel.wasm }
+          : { module: import.meta.url, name: "noWasmRows", fn: null },
     },
   };
   const base = {
@@ -131,12 +154,17 @@ export function irlsPass(
     eta: sharedFloat64(n),
     mu: sharedFloat64(n),
     aux: kernel.prepare(y),
+    flag: kernel.wasm?.flag?.(y) ?? 0,
+    memory: designMemory(x),
   };
   const q = p + 1;
   return (beta, scoreOnly = false) => {
     // the score alone costs p multiply-adds per row, the cross-product (p+1)(p+2)/2
     const work = scoreOnly ? n * q * 4 : (n * q * (q + 3)) / 2;
-    const out = runRows(task, { ...base, beta, score: scoreOnly }, n, 1 + q * q, work);
+    // ranges of whole blocks: no range's padding row is another's first row
+    const out = runRows(task, { ...base, beta, score: scoreOnly }, n, 1 + q * q, work, {
+      align: BLOCK,
+    });
     const cross = out.subarray(1);
     if (scoreOnly)
       return {

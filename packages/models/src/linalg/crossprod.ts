@@ -1,4 +1,12 @@
 import { type RowRun, type RowTask, runRows } from "@geoml/autodiff";
+import type { WasmMemory } from "@geoml/autodiff/wasm";
+import {
+  BLOCK,
+  designMemory,
+  type PlacedKernels,
+  placedKernels,
+  scratchFloats,
+} from "./design-memory.js";
 import type { SimdKernels } from "./simd.js";
 import { threadSimd } from "./simd-switch.js";
 
@@ -32,12 +40,19 @@ export interface LinearStep {
    * accumulated (p dot products per row instead of (p+1)(p+2)/2).
    */
   score?: boolean;
+  /**
+   * For kernels built with a family's row kernel (`SimdKernels.rows`): the data's y and
+   * prior weights, read block by block, and μ, written block by block, in place of
+   * calling `rows`; the rows' deviance is added to `deviance`.
+   */
+  rowData?: { y: Float64Array; w: Float64Array; mu: Float64Array; deviance: number };
 }
 
 /**
  * Accumulates the lower triangle of [X z]ᵀ W [X z] over rows [r0, r1) into `acc`
  * ((p+1)×(p+1) row-major). With a {@link LinearStep}, the step makes W and z block
- * by block and `w`, `z` are not read (pass null).
+ * by block and `w`, `z` are not read (pass null). `simd` may be the kernels of the
+ * memory holding x (`placedKernels`), which then read its columns in place.
  */
 export function crossprodRange(
   x: Float64Array,
@@ -48,14 +63,21 @@ export function crossprodRange(
   r0: number,
   r1: number,
   acc: Float64Array,
-  simd: SimdKernels | null = null,
+  simd: SimdKernels | PlacedKernels | null = null,
   step: LinearStep | null = null,
 ): void {
-  // rows per block: a block of every column (≤ ~40 columns) stays in L2 cache
-  const BLOCK = 512;
   const q = p + 1;
   const column = (j: number, b: number, len: number) => x.subarray(j * n + b, j * n + b + len);
   if (simd) {
+    const k = "kernels" in simd ? simd.kernels : simd;
+    // in place: column j of rows b… at byte xAt + (j·n + b)·8, the working response
+    // in column p of the same memory
+    const xAt = "kernels" in simd ? simd.at : -1;
+    const inPlace = xAt >= 0;
+    // the scratch space starts at byte `base` (each thread has its own in a design's
+    // memory); `at(i)` is the byte address of float64 slot i of it
+    const base = "kernels" in simd ? simd.base : 0;
+    const at = (i: number) => base + i * 8;
     // in the kernels' memory: wx = w ⊙ column and cx = column for an even number of
     // columns (a zero column pads an odd count), the block's weights, the sums, the
     // coefficients and the block's η
@@ -67,32 +89,68 @@ export function crossprodRange(
     const etaAt = betaAt + qe;
     // score only: a 2×2 tile of sums per pair of columns (two of the four are used)
     const scoreAt = etaAt + BLOCK;
-    const size = scoreAt + 2 * qe;
-    const have = simd.memory.buffer.byteLength;
-    if (have < size * 8) simd.memory.grow(Math.ceil((size * 8 - have) / 65536));
-    const mem = new Float64Array(simd.memory.buffer, 0, size);
+    // a row kernel's y, prior weights, offset (zeros without one) and μ
+    const yAt = scoreAt + 2 * qe;
+    const priorAt = yAt + BLOCK;
+    const offsetAt = priorAt + BLOCK;
+    const muAt = offsetAt + BLOCK;
+    const size = muAt + BLOCK;
+    if (size !== scratchFloats(p)) throw new Error("unreachable: scratch layout out of step");
+    const have = k.memory.buffer.byteLength;
+    if (have < base + size * 8) k.memory.grow(Math.ceil((base + size * 8 - have) / 65536));
+    const buffer = k.memory.buffer;
+    const mem = new Float64Array(buffer, base, size);
     const cx = mem.subarray(cxAt, cxAt + qe * BLOCK);
     const wb = mem.subarray(wbAt, wbAt + BLOCK);
     const sums = mem.subarray(sumsAt, sumsAt + qe * qe);
     const etaBlock = mem.subarray(etaAt, etaAt + BLOCK);
+    // the working response: column p of the design's memory, or of cx
+    const zColumn = inPlace ? new Float64Array(buffer, xAt + p * n * 8, n + 1) : null;
+    const strideB = inPlace ? n * 8 : BLOCK * 8;
     const scoreOnly = step?.score === true;
+    const rowData = k.rows ? step?.rowData : undefined;
     mem.fill(0);
     if (step) for (let j = 0; j < p; j++) mem[betaAt + j] = step.beta[j] || 0;
     for (let b = r0; b < r1; b += BLOCK) {
       const len = Math.min(BLOCK, r1 - b);
-      // an even length for the two-row steps: the padding row is zero
+      // an even length for the two-row steps: the padding row has weight 0 (in place,
+      // it is the first row of the next column, finite, or one of the zeros after them)
       const padded = len + (len & 1);
-      for (let j = 0; j < p; j++) {
-        cx.set(column(j, b, len), j * BLOCK);
-        if (padded > len) cx[j * BLOCK + len] = 0;
-      }
-      const zBlock = cx.subarray(p * BLOCK, p * BLOCK + len);
+      // byte address of column j of the block
+      const col = inPlace
+        ? (j: number) => xAt + (j * n + b) * 8
+        : (j: number) => at(cxAt + j * BLOCK);
+      if (!inPlace)
+        for (let j = 0; j < p; j++) {
+          cx.set(column(j, b, len), j * BLOCK);
+          if (padded > len) cx[j * BLOCK + len] = 0;
+        }
+      const zBlock = zColumn
+        ? zColumn.subarray(b, b + len)
+        : cx.subarray(p * BLOCK, p * BLOCK + len);
       if (step) {
         if (step.offset) etaBlock.set(step.offset.subarray(b, b + len));
         else etaBlock.fill(0);
-        simd.combine(cxAt * 8, BLOCK * 8, p, padded * 8, betaAt * 8, etaAt * 8);
+        k.combine(col(0), strideB, p, padded * 8, at(betaAt), at(etaAt));
         step.eta.set(etaBlock.subarray(0, len), b);
-        step.rows(b, len, etaBlock.subarray(0, len), wb.subarray(0, len), zBlock);
+        if (rowData && k.rows) {
+          mem.set(rowData.y.subarray(b, b + len), yAt);
+          mem.set(rowData.w.subarray(b, b + len), priorAt);
+          if (step.offset) mem.set(step.offset.subarray(b, b + len), offsetAt);
+          if (padded > len) mem[yAt + len] = mem[priorAt + len] = mem[offsetAt + len] = 0;
+          // the kernel writes the padding row's W and z too: 0, for its weight 0
+          rowData.deviance += k.rows(
+            at(etaAt),
+            at(offsetAt),
+            at(yAt),
+            at(priorAt),
+            at(muAt),
+            at(wbAt),
+            col(p),
+            padded * 8,
+          );
+          rowData.mu.set(mem.subarray(muAt, muAt + len), b);
+        } else step.rows(b, len, etaBlock.subarray(0, len), wb.subarray(0, len), zBlock);
         if (scoreOnly) toResidual(zBlock, etaBlock, step.offset, b);
       } else {
         wb.set(w!.subarray(b, b + len));
@@ -100,34 +158,28 @@ export function crossprodRange(
       }
       if (padded > len) {
         wb[len] = 0;
-        cx[p * BLOCK + len] = 0;
+        if (zColumn) zColumn[b + len] = 0;
+        else cx[p * BLOCK + len] = 0;
       }
       if (scoreOnly) {
         // W ⊙ r into slot p of wx, then (W ⊙ r)ᵀ[xⱼ xⱼ₊₁] for each pair of columns as
         // the first row of a 2×2 triangle tile (its second row, from the slot after
         // p, is not used)
-        simd.scale(p * BLOCK * 8, (cxAt + p * BLOCK) * 8, wbAt * 8, padded * 8);
+        k.scale(at(p * BLOCK), col(p), at(wbAt), padded * 8);
         for (let j = 0; j < p; j += 2)
-          simd.triangle(
-            p * BLOCK * 8,
-            (cxAt + j * BLOCK) * 8,
-            2,
-            BLOCK * 8,
-            padded * 8,
-            (scoreAt + 2 * j) * 8,
-          );
+          k.triangle(at(p * BLOCK), col(j), 2, BLOCK * 8, padded * 8, at(scoreAt + 2 * j), strideB);
         continue;
       }
-      for (let j = 0; j < q; j++)
-        simd.scale(j * BLOCK * 8, (cxAt + j * BLOCK) * 8, wbAt * 8, padded * 8);
-      simd.triangle(0, cxAt * 8, qe, BLOCK * 8, padded * 8, sumsAt * 8);
+      for (let j = 0; j < q; j++) k.scale(at(j * BLOCK), col(j), at(wbAt), padded * 8);
+      k.triangle(at(0), col(0), qe, BLOCK * 8, padded * 8, at(sumsAt), strideB);
     }
     if (scoreOnly) {
       // tile of pair j/2 at scoreAt + 2j: entries 0 and 1 are the scores of xⱼ and xⱼ₊₁
       for (let j = 0; j < p; j++) acc[p * q + j] += mem[scoreAt + 2 * (j - (j & 1)) + (j & 1)];
       return;
     }
-    for (let j = 0; j < q; j++) for (let k = 0; k <= j; k++) acc[j * q + k] += sums[j * qe + k];
+    for (let j = 0; j < q; j++)
+      for (let k2 = 0; k2 <= j; k2++) acc[j * q + k2] += sums[j * qe + k2];
     return;
   }
   const wx = new Float64Array(q * BLOCK);
@@ -227,7 +279,15 @@ export function weightedCrossprod(
   const q = p + 1;
   let acc: Float64Array;
   if (n * q > 4096)
-    acc = runRows(crossprodTask, { x, n, p, w, z }, n, q * q, (n * q * (q + 1)) / 2);
+    acc = runRows(
+      crossprodTask,
+      { x, n, p, w, z, memory: designMemory(x) },
+      n,
+      q * q,
+      (n * q * (q + 1)) / 2,
+      // ranges of whole blocks: no range's padding row is another's first row
+      { align: BLOCK },
+    );
   else {
     // small: plain JavaScript, no kernel to build and no threads
     acc = new Float64Array(q * q);
@@ -244,11 +304,23 @@ interface CrossprodArgs {
   p: number;
   w: Float64Array;
   z: Float64Array;
+  /** The WebAssembly memory holding x, when x was made by `designMatrix` (else null). */
+  memory: WasmMemory | null;
 }
 
 /** The rows [r0, r1) of {@link weightedCrossprod}: the task its worker threads import. */
 export const crossprodRows: RowRun<CrossprodArgs, Record<string, never>> = (a, r0, r1, out) =>
-  crossprodRange(a.x, a.n, a.p, a.w, a.z, r0, r1, out, threadSimd());
+  crossprodRange(
+    a.x,
+    a.n,
+    a.p,
+    a.w,
+    a.z,
+    r0,
+    r1,
+    out,
+    placedKernels(a.x, a.n, a.p, null, 0, a.memory) ?? threadSimd(),
+  );
 
 const crossprodTask: RowTask<CrossprodArgs, Record<string, never>> = {
   run: { module: import.meta.url, name: "crossprodRows", fn: crossprodRows },

@@ -67,7 +67,7 @@ describe("WebAssembly SIMD kernel", () => {
         m[32 + j * 8 + i] = 1 + j * i;
       }
     m.fill(1, 64, 80);
-    k!.triangle(0, 256, q, 64, 48, 512);
+    k!.triangle(0, 256, q, 64, 48, 512, 64);
     const expected: number[] = [];
     for (let j = 0; j < q; j++)
       for (let c = 0; c < q; c++) {

@@ -5,9 +5,12 @@
  * calling thread's switch to its workers with every pass.
  */
 import { setSimd, simdEnabled } from "@geoml/autodiff";
+import type { WasmRowKernel } from "@geoml/losses";
 import { createSimdKernels, type SimdKernels } from "./simd.js";
 
 let kernels: SimdKernels | null | undefined;
+/** Modules with a family's row kernel, by kernel name and flag. */
+const withRows = new Map<string, SimdKernels | null>();
 
 /**
  * Turns the WebAssembly SIMD kernels on or off.
@@ -19,9 +22,21 @@ export function setLinalgSimd(enabled: boolean): void {
   setSimd(enabled);
 }
 
-/** This thread's SIMD kernels, or null when switched off or unavailable. */
-export function threadSimd(): SimdKernels | null {
+/**
+ * This thread's SIMD kernels, or null when switched off or unavailable; with a
+ * family's WebAssembly row kernel (and its flag), a module that includes it.
+ */
+export function threadSimd(rows?: WasmRowKernel | null, flag = 0): SimdKernels | null {
   if (!simdEnabled()) return null;
+  if (rows) {
+    const key = `${rows.name}#${flag}`;
+    let k = withRows.get(key);
+    if (k === undefined) {
+      k = createSimdKernels(rows.build(flag));
+      withRows.set(key, k);
+    }
+    return k;
+  }
   if (kernels === undefined) kernels = createSimdKernels();
   return kernels;
 }

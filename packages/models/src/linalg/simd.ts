@@ -12,33 +12,57 @@ export interface SimdKernels {
   scale(dst: number, src: number, w: number, bytes: number): void;
   /**
    * The lower triangle of Aᵀ B for q columns (q even) of `bytes` bytes each (a
-   * multiple of 16), column j of A at `a + j·stride` and of B at `b + j·stride`,
+   * multiple of 16), column j of A at `a + j·stride` and of B at `b + j·strideB`,
    * added to the q×q row-major float64 matrix at `acc` in 2×2 tiles: the diagonal
    * tiles also add to the entries just above the diagonal.
    */
-  triangle(a: number, b: number, q: number, stride: number, bytes: number, acc: number): void;
+  triangle(
+    a: number,
+    b: number,
+    q: number,
+    stride: number,
+    bytes: number,
+    acc: number,
+    strideB: number,
+  ): void;
   /**
    * out[i] += Σⱼ coef[j]·colⱼ[i] for p columns of `bytes` bytes (a multiple of 16),
    * column j at `cols + j·stride`, the float64 coefficients at `coef`.
    */
   combine(cols: number, stride: number, p: number, bytes: number, coef: number, out: number): void;
+  /**
+   * A family's row kernel (`WasmRowKernel` of @geoml/losses) when the module was built
+   * with one: `rows(eta, offset, y, w, mu, W, z, bytes)` returns the rows' deviance.
+   */
+  rows?: (...pointersAndBytes: number[]) => number;
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
 }
 
-/** Builds the kernels, or returns null where WebAssembly SIMD is unavailable. */
-export function createSimdKernels(): SimdKernels | null {
-  const ex = w.instantiate(linalgModuleBytes());
+/**
+ * Builds the kernels, with a family's row kernel `rows` among them when given, or
+ * returns null where WebAssembly SIMD is unavailable. They work in their own memory,
+ * or in `shared` (from `newSharedMemory`) when given.
+ */
+export function createSimdKernels(
+  rows?: w.WasmFunction,
+  shared?: w.WasmMemory,
+): SimdKernels | null {
+  const ex = w.instantiate(linalgModuleBytes(rows, shared !== undefined), { env: { mem: shared } });
   if (ex === null) return null;
   return {
     scale: ex.scale as SimdKernels["scale"],
     triangle: ex.triangle as SimdKernels["triangle"],
     combine: ex.combine as SimdKernels["combine"],
-    memory: ex.mem as SimdKernels["memory"],
+    ...(rows ? { rows: ex.rows as NonNullable<SimdKernels["rows"]> } : {}),
+    memory: shared ?? (ex.mem as SimdKernels["memory"]),
   };
 }
 
-/** @internal The module's bytes: `scale`, `triangle`, `combine` and the exported memory `mem`. */
-export function linalgModuleBytes(): Uint8Array {
+/**
+ * @internal The module's bytes: `scale`, `triangle`, `combine` (and `rows` when given)
+ * and the exported memory `mem`, or with `shared` an imported shared `env.mem`.
+ */
+export function linalgModuleBytes(rowKernel?: w.WasmFunction, shared = false): Uint8Array {
   const { get, set, i32, simd, S: op } = w;
   const block = [0x02, 0x40];
   const loop = [0x03, 0x40];
@@ -94,11 +118,12 @@ export function linalgModuleBytes(): Uint8Array {
     ]),
   ];
 
-  // triangle(a 0, b 1, q 2, stride 3, bytes 4, acc 5); locals: 6 j, 7 k, 8 i, 9 a0, 10 a1,
-  // 11 b0, 12 b1, 13 address (i32); 14..17 s00 s01 s10 s11, 18..21 u0 u1 v0 v1 (v128)
-  const [J, K, I, A0, A1, B0, B1, AD] = [6, 7, 8, 9, 10, 11, 12, 13];
-  const S = [14, 15, 16, 17];
-  const [U0, U1, V0, V1] = [18, 19, 20, 21];
+  // triangle(a 0, b 1, q 2, stride 3, bytes 4, acc 5, strideB 6); locals: 7 j, 8 k, 9 i,
+  // 10 a0, 11 a1, 12 b0, 13 b1, 14 address (i32); 15..18 s00 s01 s10 s11, 19..22 u0 u1
+  // v0 v1 (v128)
+  const [J, K, I, A0, A1, B0, B1, AD] = [7, 8, 9, 10, 11, 12, 13, 14];
+  const S = [15, 16, 17, 18];
+  const [U0, U1, V0, V1] = [19, 20, 21, 22];
   const loadAt = (ptr: number, to: number) => [
     ...get(ptr),
     ...get(I),
@@ -128,18 +153,18 @@ export function linalgModuleBytes(): Uint8Array {
     w.F64_ADD,
     ...w.f64Store(3, offset),
   ];
-  const column = (base: number, index: number, to: number) => [
+  const column = (base: number, index: number, stride: number, to: number) => [
     ...get(base),
     ...get(index),
-    ...get(3),
+    ...get(stride),
     mul,
     add,
     ...set(to),
   ];
   const tile = [
-    ...column(1, K, B0),
+    ...column(1, K, 6, B0),
     ...get(B0),
-    ...get(3),
+    ...get(6),
     add,
     ...set(B1),
     ...S.flatMap((s) => [...zero, ...set(s)]),
@@ -181,7 +206,7 @@ export function linalgModuleBytes(): Uint8Array {
       2,
       [...get(J), ...get(2), geU],
       [
-        ...column(0, J, A0),
+        ...column(0, J, 3, A0),
         ...get(A0),
         ...get(3),
         add,
@@ -239,16 +264,17 @@ export function linalgModuleBytes(): Uint8Array {
   const { I32, V128 } = w;
   const i32s = (n: number) => new Array<typeof I32>(n).fill(I32);
   return w.wasmModule({
-    memory: { export: "mem", initial: 1 },
+    memory: shared ? { import: true, shared: true } : { export: "mem", initial: 1 },
     functions: [
       { name: "scale", params: i32s(4), locals: [I32], body: scale },
       {
         name: "triangle",
-        params: i32s(6),
+        params: i32s(7),
         locals: [...i32s(8), ...new Array<typeof V128>(8).fill(V128)],
         body: triangle,
       },
       { name: "combine", params: i32s(6), locals: [...i32s(3), V128], body: combine },
+      ...(rowKernel ? [rowKernel] : []),
     ],
   });
 }

@@ -66,10 +66,11 @@ export interface WasmFunction {
 export interface WasmModuleSpec {
   functions: readonly WasmFunction[];
   /**
-   * The memory: imported as `env.mem` (the caller creates it), or defined here with
-   * `initial` 64 KiB pages and exported under `export`.
+   * The memory: imported as `env.mem` (the caller creates it; `shared` for one made
+   * with {@link newSharedMemory}), or defined here with `initial` 64 KiB pages and
+   * exported under `export`.
    */
-  memory: { import: true } | { export: string; initial: number };
+  memory: { import: true; shared?: boolean } | { export: string; initial: number };
 }
 
 /** Locals as (count, type) runs. */
@@ -105,7 +106,9 @@ export function wasmModule(spec: WasmModuleSpec): Uint8Array {
   const mem = spec.memory;
   const sections: number[][] = [section(1, typeSec)];
   if ("import" in mem) {
-    sections.push(section(2, [1, ...name("env"), ...name("mem"), 0x02, 0x00, 1]));
+    // limits: at least one page; a shared memory must declare a maximum (here 4 GiB)
+    const limits = mem.shared ? [0x03, 1, ...uleb(65536)] : [0x00, 1];
+    sections.push(section(2, [1, ...name("env"), ...name("mem"), 0x02, ...limits]));
   }
   sections.push(section(3, funcSec));
   if (!("import" in mem)) {

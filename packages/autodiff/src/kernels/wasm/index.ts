@@ -5,3 +5,5 @@
 export * from "./encode.js";
 export * from "./instance.js";
 export * from "./ops.js";
+/** Vectorised float64 math (exp, log, tanh, …) as code for f64x2 lanes: `vmath.vexp(F, x, "f64")`. */
+export * as vmath from "./vmath.js";

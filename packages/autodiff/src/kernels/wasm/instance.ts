@@ -11,7 +11,7 @@ export interface WasmMemory {
 }
 interface WasmApi {
   validate(bytes: Uint8Array): boolean;
-  Memory: new (d: { initial: number }) => WasmMemory;
+  Memory: new (d: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (m: object, imports: object) => { exports: Record<string, unknown> };
 }
@@ -80,4 +80,19 @@ export function instantiate(
 export function newMemory(pages: number): WasmMemory | null {
   const wasm = wasmApi();
   return wasm ? new wasm.Memory({ initial: pages }) : null;
+}
+
+/**
+ * A shared memory of exactly `pages` 64 KiB pages (its buffer is a SharedArrayBuffer,
+ * so worker threads can read it), for modules that import a shared `env.mem`; null
+ * without WebAssembly threads or when the memory cannot be had.
+ */
+export function newSharedMemory(pages: number): WasmMemory | null {
+  const wasm = wasmApi();
+  if (!wasm || typeof SharedArrayBuffer === "undefined") return null;
+  try {
+    return new wasm.Memory({ initial: pages, maximum: pages, shared: true });
+  } catch {
+    return null;
+  }
 }

@@ -71,6 +71,25 @@ function horner(x: E, coef: readonly number[]): number[] {
   return acc;
 }
 
+/**
+ * Σ coef[i]·xⁱ by Estrin's scheme: pairs a + b·x, then pairs of those with x², and so
+ * on, so the multiply-adds of a level are independent and the chain of dependent
+ * operations is log₂ of the degree long instead of the degree (Horner's rule).
+ */
+function estrin(F: VecFn, x: E, coef: readonly number[]): number[] {
+  let terms: number[][] = coef.map((k) => c(k));
+  let power: E = x;
+  while (terms.length > 1) {
+    const next: number[][] = [];
+    for (let i = 0; i < terms.length; i += 2)
+      next.push(i + 1 < terms.length ? add(terms[i], mul(terms[i + 1], power)) : terms[i]);
+    if (next.length === 1) return next[0];
+    terms = next.map((t) => [...F.v(t)]);
+    power = F.v(mul(power, power));
+  }
+  return terms[0];
+}
+
 /** 1.5·2⁵²: adding it rounds a float64 below 2⁵¹ to an integer, held in the low mantissa bits. */
 const SHIFT = 6755399441055744;
 const SHIFT_BITS = 0x4338000000000000n;
@@ -108,7 +127,7 @@ function reduceExp(F: VecFn, x: E, prec: Prec): { n: E; p: E } {
   const n = F.v(isub(kd, ic(SHIFT_BITS)));
   const nf = F.v(sub(kd, c(SHIFT)));
   const r = F.v(sub(sub(x, mul(nf, c(LN2_HI))), mul(nf, c(LN2_LO))));
-  const p = F.v(add(r, mul(mul(r, r), horner(r, prec === "f64" ? EXPM1_F64 : EXPM1_F32))));
+  const p = F.v(add(r, mul(mul(r, r), estrin(F, r, prec === "f64" ? EXPM1_F64 : EXPM1_F32))));
   return { n, p };
 }
 

@@ -1,0 +1,109 @@
+import { lastPass, setSimd, setThreads, sharedFloat64, simdEnabled } from "@geoml/autodiff";
+import { afterEach, describe, expect, it } from "vitest";
+import { float64Family, resolveFamily } from "../glm/family.js";
+import { irls } from "../glm/irls.js";
+import { weightedCrossprod } from "./crossprod.js";
+import { designMatrix, placedKernels, slotsTaken } from "./design-memory.js";
+
+let seed = 7;
+const u = () => {
+  seed = (seed * 1103515245 + 12345) % 2147483648;
+  return seed / 2147483648;
+};
+
+/** The same design twice: in the kernels' memory, and in a plain shared array. */
+function designs(n: number, p: number) {
+  const placed = designMatrix(n, p);
+  for (let i = 0; i < n; i++) placed[i] = 1;
+  for (let k = n; k < n * p; k++) placed[k] = u() * 2 - 1;
+  const plain = sharedFloat64(n * p);
+  plain.set(placed);
+  return { placed, plain };
+}
+
+describe.skipIf(!simdEnabled())("designs in the kernels' memory", () => {
+  afterEach(() => {
+    setSimd(true);
+    setThreads(2);
+  });
+
+  it("are read in place by the calling thread, and not when the SIMD kernels are off", () => {
+    const { placed, plain } = designs(70_001, 5);
+    expect(placedKernels(placed, 70_001, 5)).not.toBeNull();
+    expect(placedKernels(plain, 70_001, 5)).toBeNull();
+    // only the whole design it was made for
+    expect(placedKernels(placed.subarray(70_001), 70_001, 4)).toBeNull();
+    setSimd(false);
+    expect(placedKernels(placed, 70_001, 5)).toBeNull();
+  });
+
+  it("small designs stay plain shared arrays", () => {
+    expect(placedKernels(designMatrix(100, 3), 100, 3)).toBeNull();
+  });
+
+  // odd and even row counts (the last block's padding row), odd and even column counts
+  // (the zero column), with and without an offset, fused kernels and the generic path
+  for (const [n, p] of [
+    [70_001, 5],
+    [70_000, 6],
+  ] as const)
+    for (const [family, link] of [
+      ["binomial", "logit"],
+      ["poisson", "log"],
+      ["gaussian", "identity"],
+    ] as const)
+      it(`give the fit of a plain design, bit for bit (${family}, n = ${n}, p = ${p})`, () => {
+        setThreads(1);
+        const { placed, plain } = designs(n, p);
+        const beta = Float64Array.from({ length: p }, () => (u() - 0.5) * 0.6);
+        const eta = new Float64Array(n);
+        for (let j = 0; j < p; j++)
+          for (let i = 0; i < n; i++) eta[i] += beta[j] * plain[j * n + i];
+        const y = Float64Array.from(eta, (e) =>
+          family === "binomial"
+            ? Number(u() < 1 / (1 + Math.exp(-e)))
+            : family === "poisson"
+              ? Math.floor(Math.exp(e) * 2 * u())
+              : e + u() - 0.5,
+        );
+        const w = Float64Array.from({ length: n }, (_, i) => (i % 13 === 0 ? 0 : 0.5 + u()));
+        const offset = Float64Array.from({ length: n }, () => (u() - 0.5) * 0.2);
+        const fam = float64Family(resolveFamily(family, { link }));
+        for (const off of [null, offset]) {
+          const a = irls(fam, { x: placed, n, p, y, w, offset: off });
+          const b = irls(fam, { x: plain, n, p, y, w, offset: off });
+          expect(a.iterations).toBe(b.iterations);
+          expect(Array.from(a.beta)).toEqual(Array.from(b.beta));
+          expect(a.deviance).toBe(b.deviance);
+          expect(Array.from(a.covUnscaled)).toEqual(Array.from(b.covUnscaled));
+          expect(Array.from(a.mu.subarray(0, 50))).toEqual(Array.from(b.mu.subarray(0, 50)));
+        }
+        const z = Float64Array.from({ length: n }, () => u());
+        expect(Array.from(weightedCrossprod(placed, n, p, w, z))).toEqual(
+          Array.from(weightedCrossprod(plain, n, p, w, z)),
+        );
+      });
+
+  it("on two threads, give the one-thread fit", () => {
+    const n = 800_001;
+    const p = 7;
+    const { placed } = designs(n, p);
+    const y = Float64Array.from({ length: n }, (_, i) =>
+      Number(u() < 0.3 + 0.4 * (placed[n + i] > 0 ? 1 : 0)),
+    );
+    const w = new Float64Array(n).fill(1);
+    const fam = float64Family(resolveFamily("binomial"));
+    setThreads(1);
+    const one = irls(fam, { x: placed, n, p, y, w, offset: null });
+    setThreads(2);
+    const two = irls(fam, { x: placed, n, p, y, w, offset: null });
+    // the worker read its rows in place too, in scratch space of its own
+    expect(lastPass.threads).toBe(2);
+    expect(slotsTaken(placed)).toBe(2);
+    expect(two.iterations).toBe(one.iterations);
+    for (let j = 0; j < p; j++)
+      expect(Math.abs(two.beta[j] - one.beta[j])).toBeLessThanOrEqual(
+        1e-12 * (1 + Math.abs(one.beta[j])),
+      );
+  });
+});
