@@ -4,7 +4,7 @@ N yearly files of daily 0.25-degree float32 SST (365 x 720 x 1440, 1.5 GB each) 
 mask (NaN everywhere on land) and 5 % of ocean steps missing, NETCDF3_64BIT, written one
 year at a time so the generator itself stays small.
 
-Run: python3 make_archive.py DIR N
+Run: python3 make_archive.py DIR N [ROWS]   (ROWS latitude rows from the south, default 720)
 """
 import os
 import sys
@@ -13,7 +13,7 @@ import numpy as np
 import xarray as xr
 
 out, n = sys.argv[1], int(sys.argv[2])
-ny, nx = 720, 1440
+ny, nx = (int(sys.argv[3]) if len(sys.argv) > 3 else 720), 1440
 lat = -89.875 + 0.25 * np.arange(ny)
 lon = 0.125 + 0.25 * np.arange(nx)
 X, Y = np.meshgrid(np.arange(nx), np.arange(ny))

@@ -6,7 +6,9 @@
 // inflate) and the median wall time.
 // Data generation, imports and warm-up are outside the clock; one thread on both sides.
 // packages/netcdf/bench/everyday.ts runs these eight cases too, with the two tasks that need
-// a file loader (lazy open of a NetCDF file, write back), for the table in docs/benchmarks.md.
+// a file loader (lazy open of a NetCDF file, write back), and prints the table of
+// docs/benchmarks.md; this one prints its eight rows without markers. The two sides
+// alternate which goes first; the table gives the median over rounds and their range.
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import os from "node:os";
@@ -53,7 +55,7 @@ console.log(
     .join(" ")}`,
 );
 console.log(
-  `${rounds} rounds; each ≥ ${reps} timed runs (≥ 0.3 s) after ≥ 3 warm-up runs (≥ 0.3 s); medians of CPU time (wall time in brackets)`,
+  `${rounds} rounds, sides alternating; each ≥ ${reps} timed runs (≥ 0.3 s) after ≥ 3 warm-up runs (≥ 0.3 s); median over rounds of CPU time (lowest–highest; median wall time)`,
 );
 console.log(
   "| task | @geoml/grid | xarray | ratio (ours / xarray) | peak RSS geoml | peak RSS xarray |",
@@ -63,8 +65,12 @@ for (const task of tasks) {
   const ours: Run[] = [];
   const peer: Run[] = [];
   for (let k = 0; k < rounds; k++) {
-    ours.push(run(tsx, [`${here}case.ts`, task, dir, String(reps)]));
-    peer.push(run("/usr/bin/python3", [`${here}peer.py`, task, dir, String(reps)]));
+    const turns = [
+      () => ours.push(run(tsx, [`${here}case.ts`, task, dir, String(reps)])),
+      () => peer.push(run("/usr/bin/python3", [`${here}peer.py`, task, dir, String(reps)])),
+    ];
+    if (k % 2 === 1) turns.reverse();
+    for (const turn of turns) turn();
   }
   const a = ours[0].sum;
   const b = peer[0].sum;
@@ -75,7 +81,11 @@ for (const task of tasks) {
   const wo = median(ours.map((r) => r.wall));
   const wp = median(peer.map((r) => r.wall));
   const ms = (s: number) => `${(s * 1000).toFixed(s < 0.01 ? 2 : 1)} ms`;
+  const span = (v: Run[]) => {
+    const w = v.map((r) => r.warm);
+    return `${ms(Math.min(...w))}–${ms(Math.max(...w))}`.replace(" ms–", "–");
+  };
   console.log(
-    `| ${task} | ${ms(to)} (${ms(wo)}) | ${ms(tp)} (${ms(wp)}) | ${(to / tp).toFixed(2)} | ${Math.max(...ours.map((r) => r.rssMB)).toFixed(0)} MB | ${Math.max(...peer.map((r) => r.rssMB)).toFixed(0)} MB |`,
+    `| ${task} | ${ms(to)} (${span(ours)}; wall ${ms(wo)}) | ${ms(tp)} (${span(peer)}; wall ${ms(wp)}) | ${(to / tp).toFixed(2)} | ${Math.max(...ours.map((r) => r.rssMB)).toFixed(0)} MB | ${Math.max(...peer.map((r) => r.rssMB)).toFixed(0)} MB |`,
   );
 }

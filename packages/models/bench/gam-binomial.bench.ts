@@ -3,16 +3,19 @@
  * tensor product, `warm ~ s(lat) + te(lon, lat)` (warm water, SST ≥ 26.5 °C, weighted by
  * cos latitude) on datasets/csv/sst_cells.csv (10,648 rows), fitted by geoml and by R's
  * mgcv `gam(..., family = binomial(), method = "REML")`, each in its own process, in turns
- * (REPEATS, default 3), medians reported. The clocks cover the fit only (not start-up or
- * reading the CSV). Other problems in the same form: `npx tsx bench/gam-binomial.bench.ts
+ * (REPEATS, default 3; the order reversed every other round), medians reported, one BLAS
+ * thread for R. The clocks cover the fit only (not start-up, reading the CSV or a warm-up
+ * fit on every 4th row). The default problem's table is printed between
+ * `<!-- bench:models/gam-binomial -->` lines for docs/benchmarks.md. Other problems in the same form: `npx tsx bench/gam-binomial.bench.ts
  * FILE.csv "FORMULA" WEIGHTS`.
  */
 import { execFileSync } from "node:child_process";
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
+const ownProblem = process.argv.length > 2;
 const csv = process.argv[2] ?? join(here, "../../../datasets/csv/sst_cells.csv");
 const formula = process.argv[3] ?? "warm ~ s(lat) + te(lon, lat)";
 const weights = process.argv[4] ?? "coslat";
@@ -26,9 +29,12 @@ interface Run {
   iterations: number;
   converged: boolean;
 }
+// one BLAS/OpenMP thread for R, and geoml on one thread too
+const env: NodeJS.ProcessEnv = { ...process.env, GEOML_THREADS: "1" };
+for (const v of ["OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"]) env[v] = "1";
 const run = (cmd: string, args: string[]): Run =>
   JSON.parse(
-    (execFileSync(cmd, args, { encoding: "utf8", maxBuffer: 1 << 24 })
+    (execFileSync(cmd, args, { encoding: "utf8", env, maxBuffer: 1 << 24 })
       .trim()
       .split("\n")
       .pop() ?? "") as string,
@@ -51,11 +57,18 @@ const contenders: [string, () => Run][] = [
     () => run("Rscript", [join(here, "gam", "binomial-mgcv.R"), csv, formula, weights]),
   ],
 ];
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" ");
+const loadBefore = load();
 const runs: Run[][] = contenders.map(() => []);
-for (let r = 0; r < repeats; r++)
-  contenders.forEach(([, fit], c) => {
-    runs[c].push(fit());
-  });
+for (let r = 0; r < repeats; r++) {
+  const order = contenders.map((_, c) => c);
+  if (r % 2 === 1) order.reverse();
+  for (const c of order) runs[c].push(contenders[c][1]());
+}
+const loadAfter = load();
 const median = (v: number[]) => {
   const s = [...v].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -66,8 +79,12 @@ const rVersion = execFileSync(
   ["-e", 'cat(R.version.string, "mgcv", as.character(packageVersion("mgcv")))'],
   { encoding: "utf8" },
 );
-console.log(`node ${process.version}; ${rVersion}; ${cpus().length} cores (${cpus()[0].model})`);
-console.log(`\n${formula}, binomial, REML, ${csv}; ${repeats} run(s) each\n`);
+// the default problem's table as docs/benchmarks.md shows it (`pnpm bench` puts it there)
+if (!ownProblem) console.log("<!-- bench:models/gam-binomial -->");
+console.log(
+  `\`cd packages/models && npx tsx bench/gam-binomial.bench.ts\`: \`${formula}\`, binomial, REML, ${ownProblem ? csv : "datasets/csv/sst_cells.csv"}; ${repeats} run${repeats === 1 ? "" : "s"} of each fitter in turns, one thread each; ` +
+    `node ${process.version}, ${rVersion}, ${cpus().length} × ${cpus()[0]?.model}; load average ${loadBefore} before, ${loadAfter} after.\n`,
+);
 const ours = median(runs[0].map((x) => x.seconds));
 console.log(
   "| fitter | wall s: median (range) | time ÷ geoml | REML score | edf total | Newton steps | converged |",
@@ -80,3 +97,8 @@ contenders.forEach(([name], c) => {
     `| ${name} | ${median(w).toFixed(2)} (${Math.min(...w).toFixed(2)}–${Math.max(...w).toFixed(2)}) | ${(median(w) / ours).toFixed(2)} | ${r0.score.toFixed(4)} | ${r0.edfTotal.toFixed(3)} | ${r0.iterations} | ${r0.converged} |`,
   );
 });
+const [g, m] = [runs[0][0], runs[1][0]];
+console.log(
+  `\nREML scores agree to ${(Math.abs(g.score - m.score) / Math.abs(m.score)).toExponential(1)} relative, total edf to ${(Math.abs(g.edfTotal - m.edfTotal) / m.edfTotal).toExponential(1)}.`,
+);
+if (!ownProblem) console.log("<!-- /bench:models/gam-binomial -->");

@@ -4,20 +4,22 @@
  * process so peak memory is its own. Clocks cover the fit only: R's start-up and reading
  * the data are outside mgcv's `proc.time()` window, as imports and reading are outside
  * geoml's. geoml runs with 1 and with 2 threads for its cross-product; mgcv with its
- * defaults (one thread; R's BLAS as installed). Contenders run REPEATS times (default 3)
- * in turns, so a busy spell on a shared machine falls on every contender alike; the table
- * gives the median and range.
+ * defaults and one BLAS thread. Every process warms up on the first 5,000 rows before its
+ * clock starts. Contenders run REPEATS times (default 3) in turns, the order reversed every
+ * other round, so a busy spell on a shared machine falls on every contender alike; the
+ * table, printed between `<!-- bench:models/gam -->` lines for docs/benchmarks.md, gives
+ * the median and range.
  *
- *   npx tsx bench/gam.bench.ts [rows]      (default 100000; REPEATS=3)
+ *   npx tsx bench/gam.bench.ts [rows]      (default 100000, or GAM_BENCH_ROWS; REPEATS=3)
  */
 import { execFileSync } from "node:child_process";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeProblem } from "./gam/data.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const n = Number(process.argv[2] ?? 100_000);
+const n = Number(process.argv[2] ?? process.env.GAM_BENCH_ROWS ?? 100_000);
 const prefix = join(tmpdir(), `geoml-gam-bench-${n}`);
 writeProblem(prefix, n);
 
@@ -29,8 +31,13 @@ interface Run {
   score: number;
 }
 
+// one BLAS/OpenMP thread for R, as geoml's 1-thread row (geoml's own count is its argument)
+const env: NodeJS.ProcessEnv = { ...process.env };
+for (const v of ["OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"]) env[v] = "1";
+delete env.GEOML_THREADS;
+
 function run(cmd: string, args: string[]): Run {
-  const out = execFileSync(cmd, args, { encoding: "utf8", maxBuffer: 1 << 24 });
+  const out = execFileSync(cmd, args, { encoding: "utf8", env, maxBuffer: 1 << 24 });
   return JSON.parse(out.trim().split("\n").pop() as string) as Run;
 }
 
@@ -62,11 +69,18 @@ const contenders: [string, () => Run][] = [
   ["mgcv bam fREML", mgcv("bam")],
   ["mgcv gam REML", mgcv("gam")],
 ];
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" ");
+const loadBefore = load();
 const runs: Run[][] = contenders.map(() => []);
-for (let r = 0; r < repeats; r++)
-  contenders.forEach(([, fit], c) => {
-    runs[c].push(fit());
-  });
+for (let r = 0; r < repeats; r++) {
+  const order = contenders.map((_, c) => c);
+  if (r % 2 === 1) order.reverse();
+  for (const c of order) runs[c].push(contenders[c][1]());
+}
+const loadAfter = load();
 
 const rVersion = execFileSync(
   "Rscript",
@@ -75,7 +89,6 @@ const rVersion = execFileSync(
     encoding: "utf8",
   },
 );
-console.log(`node ${process.version}; ${rVersion}; ${cpus().length} cores (${cpus()[0].model})`);
 const ref = runs[3][0].edf; // mgcv gam's REML answer
 const oursWall = median(runs[0].map((r) => r.seconds));
 const oursPeak = median(runs[0].map((r) => r.peakMiB));
@@ -107,9 +120,14 @@ const rows = contenders.map(([name], c) => {
 });
 const widths = head.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j].length)));
 const line = (r: string[]) => `| ${r.map((c, j) => c.padEnd(widths[j])).join(" | ")} |`;
+// the table as docs/benchmarks.md shows it (`pnpm bench` puts it there)
+console.log("<!-- bench:models/gam -->");
 console.log(
-  `\nGAM, ${n} rows, 3 cr smooths (k = 20), Gaussian; ${repeats} run${repeats === 1 ? "" : "s"} each\n`,
+  `\`cd packages/models && npx tsx bench/gam.bench.ts\`: ${n.toLocaleString("en")} rows, ${repeats} run${repeats === 1 ? "" : "s"} of each fitter in turns; ` +
+    `node ${process.version}, ${rVersion} (one BLAS thread), ${cpus().length} × ${cpus()[0]?.model}; ` +
+    `load average ${loadBefore} before, ${loadAfter} after.\n`,
 );
 console.log(line(head));
 console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
 for (const r of rows) console.log(line(r));
+console.log("<!-- /bench:models/gam -->");

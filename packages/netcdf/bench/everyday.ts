@@ -6,7 +6,10 @@
 // task's), alternating geoml / xarray, ROUNDS times; each process warms up (≥ 3 runs,
 // ≥ 0.3 s), then times ≥ REPS runs (≥ 0.3 s) and reports the median CPU time and wall time.
 // Results are checked against each other before timings are printed. Scratch files go to
-// the OS temporary folder and are removed. TASKS=open-file,write-back limits the run.
+// the OS temporary folder and are removed. The order of the two sides alternates between
+// rounds; the table gives the median over rounds with their range, and is printed between
+// `<!-- bench:grid/everyday -->` lines for docs/benchmarks.md (the @geoml/grid section)
+// unless TASKS=open-file,write-back limits the run.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
@@ -87,23 +90,20 @@ const load = () =>
 try {
   // The file both sides open: the generated field written by xarray (NetCDF-3 64-bit offset).
   execFileSync(py, [`${here}everyday_peer.py`, "mkfile", dir, scratch], { stdio: "inherit" });
-  console.log(
-    `node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model}, load ${load()} at start`,
-  );
-  console.log(
-    `${rounds} rounds; each ≥ ${reps} timed runs (≥ 0.3 s) after ≥ 3 warm-up runs (≥ 0.3 s); medians of CPU time (wall time in brackets); file ${(statSync(join(scratch, "field.nc")).size / 1e6).toFixed(1)} MB`,
-  );
-  console.log(
-    "| task | geoml | xarray | ratio (ours / xarray) | peak RSS geoml | peak RSS xarray |",
-  );
-  console.log("| --- | ---: | ---: | ---: | ---: | ---: |");
+  const loadBefore = load();
+  const versions = execFileSync(py, [`${here}versions.py`], { encoding: "utf8" }).trim();
+  const lines: string[] = [];
   for (const t of tasks) {
     const ours: Run[] = [];
     const peer: Run[] = [];
     const extra = t.ours.endsWith("everyday-case.ts") ? [scratch] : [];
     for (let k = 0; k < rounds; k++) {
-      ours.push(run(tsx, [t.ours, t.name, dir, String(reps), ...extra]));
-      peer.push(run(py, [t.peer, t.name, dir, String(reps), ...extra]));
+      const turns = [
+        () => ours.push(run(tsx, [t.ours, t.name, dir, String(reps), ...extra])),
+        () => peer.push(run(py, [t.peer, t.name, dir, String(reps), ...extra])),
+      ];
+      if (k % 2 === 1) turns.reverse();
+      for (const turn of turns) turn();
     }
     const check = (a: number, b: number, what: string) => {
       if (Math.abs(a - b) > 1e-4 * Math.max(1, Math.abs(b)))
@@ -126,11 +126,30 @@ try {
     const wo = median(ours.map((r) => r.wall));
     const wp = median(peer.map((r) => r.wall));
     const ms = (s: number) => `${(s * 1000).toFixed(s < 0.01 ? 2 : 1)} ms`;
-    console.log(
-      `| ${t.label} | ${ms(to)} (${ms(wo)}) | ${ms(tp)} (${ms(wp)}) | ${(to / tp).toFixed(2)} | ${Math.max(...ours.map((r) => r.rssMB)).toFixed(0)} MB | ${Math.max(...peer.map((r) => r.rssMB)).toFixed(0)} MB |`,
+    const span = (v: Run[]) => {
+      const w = v.map((r) => r.warm);
+      return `${ms(Math.min(...w))}–${ms(Math.max(...w))}`.replace(" ms–", "–");
+    };
+    lines.push(
+      `| ${t.label} | ${ms(to)} (${span(ours)}; wall ${ms(wo)}) | ${ms(tp)} (${span(peer)}; wall ${ms(wp)}) | ${(to / tp).toFixed(2)} | ${Math.max(...ours.map((r) => r.rssMB)).toFixed(0)} MB | ${Math.max(...peer.map((r) => r.rssMB)).toFixed(0)} MB |`,
     );
   }
-  console.log(`load ${load()} at end`);
+  // the table as docs/benchmarks.md shows it (`pnpm bench` puts it there, from a complete run)
+  const complete = only === undefined;
+  if (complete) console.log("<!-- bench:grid/everyday -->");
+  else console.log("(a narrowed run: the table is not marked for docs/benchmarks.md)");
+  console.log(
+    `\`cd packages/netcdf && npx tsx bench/everyday.ts\`: node ${process.version}, ${versions}, ` +
+      `${os.cpus().length} × ${os.cpus()[0]?.model}; load average ${loadBefore} before, ${load()} after; ` +
+      `file ${(statSync(join(scratch, "field.nc")).size / 1e6).toFixed(1)} MB; ${rounds} rounds, sides alternating, each process ≥ ${reps} timed runs (≥ 0.3 s) ` +
+      `after ≥ 3 warm-up runs (≥ 0.3 s); median over rounds of the per-process median CPU time (lowest–highest; median wall time).\n`,
+  );
+  console.log(
+    "| task | geoml | xarray | ratio (ours / xarray) | peak RSS geoml | peak RSS xarray |",
+  );
+  console.log("| --- | ---: | ---: | ---: | ---: | ---: |");
+  for (const l of lines) console.log(l);
+  if (complete) console.log("<!-- /bench:grid/everyday -->");
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }

@@ -1,7 +1,10 @@
 // NetCDF read benchmark: @geoml/netcdf vs xarray (decoded) and netCDF4-python (raw) on the
 // same generated files, each measurement in its own process (time of open + read, peak RSS).
 // Inputs come from /usr/bin/python3 tools/gen_big_netcdf.py (run here if they are missing),
-// scratch data in the system's temporary folder.
+// scratch data in the system's temporary folder. Runs are interleaved (the order of the three
+// libraries rotating between rounds); the table gives medians with the range of times, and is
+// printed between `<!-- bench:netcdf/read -->` lines for docs/benchmarks.md when the run
+// covered every file and read (a run narrowed by BENCH_ONLY / BENCH_MODES prints it bare).
 import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -75,6 +78,21 @@ function summary(runs: Run[]): Run {
   };
 }
 
+/** "median s (lowest–highest)" of one field of the runs. */
+function time(runs: Run[], field: "seconds" | "warmSeconds"): string {
+  const v = runs.map((r) => r[field] ?? Number.NaN);
+  const f = (x: number) => x.toFixed(3);
+  return `${f(median(v))} s (${f(Math.min(...v))}–${f(Math.max(...v))})`;
+}
+
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(1))
+    .join(" ");
+const loadBefore = load();
+const py = "/usr/bin/python3";
+const versions = execFileSync(py, [`${here}versions.py`], { encoding: "utf8" }).trim();
+
 const rows: string[] = [];
 for (const [kind, path] of Object.entries(files)) {
   if (only !== undefined && kind !== only) continue;
@@ -88,11 +106,16 @@ for (const [kind, path] of Object.entries(files)) {
   for (const mode of modes) {
     // Interleaved, so load on the machine hits every library alike.
     const runs: Record<"ours" | "xa" | "nc", Run[]> = { ours: [], xa: [], nc: [] };
-    for (let r = 0; r < reps; r++) {
-      runs.ours.push(run(process.execPath, [caseBundle, path, mode]));
-      runs.xa.push(run("/usr/bin/python3", [`${here}peers.py`, "xarray", path, mode]));
-      runs.nc.push(run("/usr/bin/python3", [`${here}peers.py`, "netcdf4", path, mode]));
-    }
+    const turns: [keyof typeof runs, () => Run][] = [
+      ["ours", () => run(process.execPath, [caseBundle, path, mode])],
+      ["xa", () => run(py, [`${here}peers.py`, "xarray", path, mode])],
+      ["nc", () => run(py, [`${here}peers.py`, "netcdf4", path, mode])],
+    ];
+    for (let r = 0; r < reps; r++)
+      for (let k = 0; k < turns.length; k++) {
+        const [who, once] = turns[(k + r) % turns.length];
+        runs[who].push(once());
+      }
     const ours = summary(runs.ours);
     const xa = summary(runs.xa);
     const nc = summary(runs.nc);
@@ -102,28 +125,32 @@ for (const [kind, path] of Object.entries(files)) {
     const mb = ours.bytes / 1e6;
     const what = mode === "full" ? "full variable" : "cold: open + one time step (fresh process)";
     rows.push(
-      `| ${kind} | ${what} | ${ours.seconds.toFixed(3)} s (${(mb / ours.seconds).toFixed(0)} MB/s), ${ours.rssMB.toFixed(0)} MB | ` +
-        `${xa.seconds.toFixed(3)} s, ${xa.rssMB.toFixed(0)} MB | ${nc.seconds.toFixed(3)} s, ${nc.rssMB.toFixed(0)} MB | ` +
+      `| ${kind} | ${what} | ${time(runs.ours, "seconds")}, ${(mb / ours.seconds).toFixed(0)} MB/s, ${ours.rssMB.toFixed(0)} MB | ` +
+        `${time(runs.xa, "seconds")}, ${xa.rssMB.toFixed(0)} MB | ${time(runs.nc, "seconds")}, ${nc.rssMB.toFixed(0)} MB | ` +
         `${(xa.seconds / ours.seconds).toFixed(2)}× | ${(ours.rssMB / xa.rssMB).toFixed(2)} |`,
     );
     if (mode === "step") {
       const o = ours.warmSeconds!;
       const x = xa.warmSeconds!;
-      const n = nc.warmSeconds!;
       rows.push(
-        `| ${kind} | warm: next time step, same process | ${o.toFixed(3)} s (${(mb / o).toFixed(0)} MB/s) | ${x.toFixed(3)} s | ${n.toFixed(3)} s | ${(x / o).toFixed(2)}× | |`,
+        `| ${kind} | warm: next time step, same process | ${time(runs.ours, "warmSeconds")}, ${(mb / o).toFixed(0)} MB/s | ${time(runs.xa, "warmSeconds")} | ${time(runs.nc, "warmSeconds")} | ${(x / o).toFixed(2)}× | |`,
       );
     }
   }
 }
+const complete = only === undefined && modes.includes("full") && modes.includes("step");
 const size = (p: string) => `${(statSync(p).size / 1e6).toFixed(0)} MB`;
+// the table as docs/benchmarks.md shows it (`pnpm bench` puts it there, from a complete run)
+if (complete) console.log("<!-- bench:netcdf/read -->");
+else console.log("(a narrowed run: the table is not marked for docs/benchmarks.md)");
 console.log(
-  `files: ${Object.values(files).map(size).join(", ")}; median of ${reps} runs interleaved with the peers', fresh process each; ${cpus().length} CPUs, load average ${loadavg()
-    .map((x) => x.toFixed(1))
-    .join(" ")}, Node ${process.version}`,
+  `\`npx -y pnpm@10.34.9 --filter @geoml/netcdf bench\`: files ${Object.values(files).map(size).join(", ")}; ` +
+    `node ${process.version}, ${versions}, ${cpus().length} × ${cpus()[0]?.model}; load average ${loadBefore} before, ${load()} after; ` +
+    `${reps} runs of each library interleaved, fresh process each, median time (lowest–highest), largest peak RSS; page cache warm.\n`,
 );
 console.log(
   "| file | read | @geoml/netcdf decoded (time, throughput, peak RSS) | xarray decoded | netCDF4-python raw | speed vs xarray | RSS / xarray RSS |",
 );
 console.log("| --- | --- | --- | --- | --- | --- | --- |");
 for (const r of rows) console.log(r);
+if (complete) console.log("<!-- /bench:netcdf/read -->");

@@ -2,9 +2,13 @@
 // remapcon in the same run, weights and their application timed apart, rounds interleaved,
 // medians reported. geoml is timed in memory (weights; application to the 365 steps) and
 // end to end (read the NetCDF file, weights, apply, write), CDO as commands (`gencon`;
-// `remap` with those weights; `remapcon`), which always read and write files.
+// `remap` with those weights; `remapcon`), which always read and write files. Each round
+// runs geoml's three timings and CDO's three, which side goes first alternating between
+// rounds. The table is printed between `<!-- bench:regrid -->` lines for
+// docs/benchmarks.md. BENCH_REPS rounds (default 3); BENCH_STEPS daily steps (default 365,
+// fewer for a quick run). Scratch data goes to the system temp folder.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, statSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { DataArray } from "@geoml/grid";
@@ -12,10 +16,10 @@ import { openNetcdf, writeNetcdf } from "@geoml/netcdf";
 import { globalGrid, gridOf, Regridder, readGrid } from "../src/index.js";
 
 const dir = join(tmpdir(), "geoml-bench", "regrid");
-const src = join(dir, "sst_025deg_365d.nc");
+const STEPS = Number(process.env.BENCH_STEPS ?? 365);
+const src = join(dir, `sst_025deg_${STEPS}d.nc`);
 const tgt = join(dir, "grid_1deg.nc");
 const rounds = Number(process.env.BENCH_REPS ?? 3);
-const STEPS = 365;
 
 function axis(start: number, step: number, n: number): Float64Array {
   return Float64Array.from({ length: n }, (_, i) => start + i * step);
@@ -76,8 +80,13 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m] : 0.5 * (s[m - 1] + s[m]);
 }
 
+// CDO on one thread, as geoml
+const cdoEnv = { ...process.env, OMP_NUM_THREADS: "1" };
 const cdo = (...args: string[]) =>
-  execFileSync("cdo", ["-s", ...args], { stdio: ["ignore", "ignore", "inherit"] });
+  execFileSync("cdo", ["-s", "-P", "1", ...args], {
+    stdio: ["ignore", "ignore", "inherit"],
+    env: cdoEnv,
+  });
 
 mkdirSync(dir, { recursive: true });
 const field = makeField();
@@ -98,49 +107,39 @@ await writeNetcdf(tgt, [
     },
   }),
 ]);
-const cdoVersion = execFileSync("cdo", ["--version"], { encoding: "utf8" }).split("\n")[0];
-console.log(
-  `node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model}), load ${loadavg()
+const cdoVersion = execFileSync("cdo", ["--version"], { encoding: "utf8" })
+  .split("\n")[0]
+  .replace(/ \(https?:.*\)$/, "");
+const load = () =>
+  loadavg()
     .map((x) => x.toFixed(1))
-    .join(" ")}; ${cdoVersion} (one thread, as geoml)`,
-);
+    .join(" ");
+const loadBefore = load();
 const sourceGrid = gridOf(field);
 const times: Record<string, number[]> = {};
 const add = (k: string, s: number) => {
   times[k] ??= [];
   times[k].push(s);
 };
-for (let r = 0; r < rounds; r++) {
+let links = 0;
+async function geoml(): Promise<void> {
   let regridder: Regridder | undefined;
   add(
-    "geoml weights",
+    "weights",
     seconds(() => {
       regridder = new Regridder(sourceGrid, target, { method: "conservative" });
     }),
   );
+  links = regridder!.weights.sources.length;
   add(
-    "geoml apply (365 steps, in memory)",
+    "apply",
     seconds(() => {
       regridder!.regrid(field);
     }),
   );
-  const w = join(dir, "w.nc");
-  const out = join(dir, "out_cdo.nc");
-  add(
-    "cdo gencon (weights)",
-    seconds(() => cdo(`gencon,${tgt}`, src, w)),
-  );
-  add(
-    "cdo remap (apply, file to file)",
-    seconds(() => cdo(`remap,${tgt},${w}`, src, out)),
-  );
-  add(
-    "cdo remapcon (file to file)",
-    seconds(() => cdo(`remapcon,${tgt}`, src, out)),
-  );
   const ours = join(dir, "out_geoml.nc");
   add(
-    "geoml read + weights + apply + write (file to file)",
+    "job",
     await secondsAsync(async () => {
       const ds = await openNetcdf(src);
       const { data, grid } = await readGrid(ds, "sst");
@@ -149,22 +148,56 @@ for (let r = 0; r < rounds; r++) {
       await writeNetcdf(ours, [out], { format: "64bit-offset" });
     }),
   );
+  rmSync(ours, { force: true });
+}
+function cdoRound(): void {
+  const w = join(dir, "w.nc");
+  const out = join(dir, "out_cdo.nc");
+  add(
+    "cdo weights",
+    seconds(() => cdo(`gencon,${tgt}`, src, w)),
+  );
+  add(
+    "cdo apply",
+    seconds(() => cdo(`remap,${tgt},${w}`, src, out)),
+  );
+  add(
+    "cdo job",
+    seconds(() => cdo(`remapcon,${tgt}`, src, out)),
+  );
   rmSync(out, { force: true });
+}
+for (let r = 0; r < rounds; r++) {
+  if (r % 2 === 0) {
+    await geoml();
+    cdoRound();
+  } else {
+    cdoRound();
+    await geoml();
+  }
   console.error(`round ${r + 1}/${rounds} done`);
 }
 const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
-console.log(`\nmedians of ${rounds} interleaved rounds (seconds):`);
-for (const [k, v] of Object.entries(m))
-  console.log(
-    `  ${k.padEnd(52)} ${v.toFixed(2)}   [${times[k].map((x) => x.toFixed(2)).join(", ")}]`,
-  );
-console.log("\nratios geoml / cdo:");
+const cell = (k: string) =>
+  `${m[k].toFixed(2)} s (${Math.min(...times[k]).toFixed(2)}–${Math.max(...times[k]).toFixed(2)})`;
+const ratio = (a: string, b: string) => (m[a] / m[b]).toFixed(m[a] / m[b] < 0.1 ? 3 : 2);
+// the table as docs/benchmarks.md shows it (`pnpm bench` puts it there)
+console.log("<!-- bench:regrid -->");
 console.log(
-  `  weights                  ${(m["geoml weights"] / m["cdo gencon (weights)"]).toFixed(3)}`,
+  `\`npx -y pnpm@10.34.9 --filter @geoml/regrid bench\`: ${STEPS} daily steps 1440 × 720 → 360 × 180, ` +
+    `input ${(statSync(src).size / 2 ** 30).toFixed(2)} GiB; node ${process.version}, ${cpus().length} × ${cpus()[0]?.model}; ` +
+    `${cdoVersion}, one thread each side; load average ${loadBefore} before, ${load()} after; ` +
+    `${rounds} interleaved rounds, median (lowest–highest).\n`,
+);
+console.log("| step | geoml | CDO | time | ratio (geoml / CDO) |");
+console.log("| --- | ---: | --- | ---: | ---: |");
+console.log(
+  `| weights (${links.toLocaleString("en")} links) | ${cell("weights")} | \`cdo gencon\` | ${cell("cdo weights")} | ${ratio("weights", "cdo weights")} |`,
 );
 console.log(
-  `  apply                    ${(m["geoml apply (365 steps, in memory)"] / m["cdo remap (apply, file to file)"]).toFixed(3)} (cdo includes file I/O)`,
+  `| apply to ${STEPS} steps | ${cell("apply")} (in memory) | \`cdo remap\` with the \`gencon\` weights (file to file) | ${cell("cdo apply")} | ${ratio("apply", "cdo apply")} |`,
 );
 console.log(
-  `  file to file             ${(m["geoml read + weights + apply + write (file to file)"] / m["cdo remapcon (file to file)"]).toFixed(3)}`,
+  `| whole job, file to file (read, weights, apply, write) | ${cell("job")} | \`cdo remapcon\` | ${cell("cdo job")} | ${ratio("job", "cdo job")} |`,
 );
+console.log("<!-- /bench:regrid -->");

@@ -7,8 +7,11 @@ m <- matrix(readBin(paste0(a[1], ".f64"), "double", n = 4 * n), ncol = 4, byrow 
 d <- data.frame(x1 = m[, 1], x2 = m[, 2], x3 = m[, 3], y = m[, 4])
 rm(m)
 f <- y ~ s(x1, bs = "cr", k = 20) + s(x2, bs = "cr", k = 20) + s(x3, bs = "cr", k = 20)
+fit <- function(d) if (a[3] == "gam") gam(f, data = d, method = "REML") else bam(f, data = d)
+# warm-up outside the clock, as geoml's fit.ts: the same model on the first 5,000 rows
+invisible(fit(d[seq_len(min(n, 5000L)), ]))
 t0 <- proc.time()
-b <- if (a[3] == "gam") gam(f, data = d, method = "REML") else bam(f, data = d)
+b <- fit(d)
 t1 <- proc.time() - t0
 edf <- sapply(b$smooth, function(s) sum(b$edf[s$first.para:s$last.para]))
 status <- readLines("/proc/self/status")
