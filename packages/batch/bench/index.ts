@@ -88,6 +88,8 @@ const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length
 
 const sst = generate();
 const dir = mkdtempSync(join(tmpdir(), "geoml-bench-batch-"));
+// Removed when the benchmark ends, also after an error.
+process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
 const gridPath = join(dir, "sst.f32");
 const designPath = join(dir, "x.f64");
 writeFileSync(gridPath, new Uint8Array((sst.data as Float32Array).buffer));
@@ -145,7 +147,6 @@ for (let r = 0; r < REPEATS; r++) {
   check = JSON.parse(py.stdout);
   peer.push(...check!.seconds);
 }
-rmSync(dir, { recursive: true, force: true });
 
 // Agreement on a few cells.
 let worst = 0;

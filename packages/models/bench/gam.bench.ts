@@ -11,6 +11,7 @@
  *   npx tsx bench/gam.bench.ts [rows]      (default 100000; REPEATS=3)
  */
 import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,7 +19,11 @@ import { writeProblem } from "./gam/data.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const n = Number(process.argv[2] ?? 100_000);
-const prefix = join(tmpdir(), `geoml-gam-bench-${n}`);
+// The generated data lives in a temporary folder, removed when the benchmark ends (also
+// after an error).
+const dataDir = mkdtempSync(join(tmpdir(), "geoml-gam-bench-"));
+process.on("exit", () => rmSync(dataDir, { recursive: true, force: true }));
+const prefix = join(dataDir, `rows-${n}`);
 writeProblem(prefix, n);
 
 interface Run {

@@ -4,14 +4,17 @@
 // end to end (read the NetCDF file, weights, apply, write), CDO as commands (`gencon`;
 // `remap` with those weights; `remapcon`), which always read and write files.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { DataArray } from "@geoml/grid";
 import { openNetcdf, writeNetcdf } from "@geoml/netcdf";
 import { globalGrid, gridOf, Regridder, readGrid } from "../src/index.js";
 
-const dir = join(tmpdir(), "geoml-bench", "regrid");
+// The generated input and the outputs, in a temporary folder removed when the benchmark ends
+// (also after an error).
+const dir = mkdtempSync(join(tmpdir(), "geoml-regrid-bench-"));
+process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
 const src = join(dir, "sst_025deg_365d.nc");
 const tgt = join(dir, "grid_1deg.nc");
 const rounds = Number(process.env.BENCH_REPS ?? 3);
@@ -79,12 +82,9 @@ function median(xs: number[]): number {
 const cdo = (...args: string[]) =>
   execFileSync("cdo", ["-s", ...args], { stdio: ["ignore", "ignore", "inherit"] });
 
-mkdirSync(dir, { recursive: true });
 const field = makeField();
-if (!existsSync(src)) {
-  console.error(`writing ${src} (${((field.size * 4) / 2 ** 30).toFixed(2)} GiB)…`);
-  await writeNetcdf(src, [field], { format: "64bit-offset" });
-}
+console.error(`writing ${src} (${((field.size * 4) / 2 ** 30).toFixed(2)} GiB)…`);
+await writeNetcdf(src, [field], { format: "64bit-offset" });
 const target = globalGrid(1);
 await writeNetcdf(tgt, [
   new DataArray({
