@@ -20,8 +20,17 @@ function failure(error: unknown): string {
 
 describe("README code blocks", () => {
   const tsBlocks = blocks.filter((b) => b.kind === "ts");
+  // The blocks run with TMPDIR set to a folder of this test, so what they write to the
+  // temporary folder (`tmpdir()`, `mktemp`) is removed with it at the end.
+  let tmp = "";
+  const env = () => ({
+    ...process.env,
+    TMPDIR: tmp,
+    PATH: `${join(root, "node_modules/.bin")}:${process.env.PATH}`,
+  });
 
   beforeAll(() => {
+    tmp = mkdtempSync(join(tmpdir(), "geoml-readme-blocks-"));
     rmSync(scratch, { recursive: true, force: true });
     mkdirSync(scratch, { recursive: true });
     writeFileSync(
@@ -34,7 +43,10 @@ describe("README code blocks", () => {
     );
     for (const b of tsBlocks) writeFileSync(fileOf(b), `${b.code}\nexport {};\n`);
   });
-  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+  afterAll(() => {
+    rmSync(scratch, { recursive: true, force: true });
+    if (tmp !== "") rmSync(tmp, { recursive: true, force: true });
+  });
 
   it("finds the blocks", () => {
     expect(tsBlocks.length).toBeGreaterThan(5);
@@ -54,7 +66,12 @@ describe("README code blocks", () => {
   for (const b of tsBlocks) {
     it(`runs ${b.readme}:${b.line} (TypeScript)`, () => {
       try {
-        execFileSync(tsx, [fileOf(b)], { cwd: root, encoding: "utf8", timeout: 60_000 });
+        execFileSync(tsx, [fileOf(b)], {
+          cwd: root,
+          encoding: "utf8",
+          timeout: 60_000,
+          env: env(),
+        });
       } catch (error) {
         expect.fail(`${b.readme}:${b.line} failed:\n${failure(error)}`);
       }
@@ -70,7 +87,7 @@ describe("README code blocks", () => {
       ).toBe(true);
       // A scratch copy: the repository's entries linked in, so what the block writes
       // (out/, new files) lands in the copy, never in the repository.
-      const copy = mkdtempSync(join(tmpdir(), "geoml-readme-"));
+      const copy = mkdtempSync(join(tmp, "copy-"));
       try {
         for (const entry of readdirSync(root)) {
           if (entry === ".git" || entry === "out") continue;
@@ -80,7 +97,7 @@ describe("README code blocks", () => {
           cwd: copy,
           encoding: "utf8",
           timeout: 120_000,
-          env: { ...process.env, PATH: `${join(root, "node_modules/.bin")}:${process.env.PATH}` },
+          env: env(),
         });
       } catch (error) {
         expect.fail(`${b.readme}:${b.line} failed:\n${failure(error)}`);

@@ -14,6 +14,7 @@ the reference values.
 """
 
 import os
+import shutil
 import tempfile
 
 import netCDF4
@@ -180,5 +181,8 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    finally:
+        shutil.rmtree(TMP, ignore_errors=True)  # the intermediate files
     os._exit(0)  # skip GDAL's teardown, which can crash the interpreter at exit

@@ -90,6 +90,8 @@ const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length
 
 const sst = generate();
 const dir = mkdtempSync(join(tmpdir(), "geoml-bench-batch-"));
+// Removed when the benchmark ends, also after an error.
+process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
 const gridPath = join(dir, "sst.f32");
 const designPath = join(dir, "x.f64");
 writeFileSync(gridPath, new Uint8Array((sst.data as Float32Array).buffer));

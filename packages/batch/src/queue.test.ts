@@ -23,9 +23,13 @@ beforeAll(async () => {
   if (hasRedis) redis = await startRedis(["--requirepass", "s3cret"]);
   await writeArchive(dir, referenceArray(ref, "sst"), 6);
 });
-afterAll(() => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGTERM");
-  redis?.stop();
+afterAll(async () => {
+  // Stop the workers and Redis, and wait for them to exit, before removing their folder.
+  const alive = children.filter((c) => c.exitCode === null && c.signalCode === null);
+  const exited = alive.map((c) => new Promise((resolve) => c.once("exit", resolve)));
+  for (const c of alive) c.kill("SIGTERM");
+  await Promise.all(exited);
+  await redis?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -124,7 +124,9 @@ export async function freePort(): Promise<number> {
 }
 
 /** Start Debian's redis-server on a free loopback port, without persistence. */
-export async function startRedis(args: string[] = []): Promise<{ port: number; stop(): void }> {
+export async function startRedis(
+  args: string[] = [],
+): Promise<{ port: number; stop(): Promise<void> }> {
   const { spawn } = await import("node:child_process");
   const port = await freePort();
   const proc = spawn(
@@ -141,7 +143,14 @@ export async function startRedis(args: string[] = []): Promise<{ port: number; s
     proc.on("error", reject);
     proc.on("exit", (code) => reject(new Error(`redis-server exited (${code}): ${out}`)));
   });
-  return { port, stop: () => proc.kill("SIGTERM") };
+  // `stop` resolves once the server has exited, so a test's clean-up never races it.
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
+      proc.once("exit", () => resolve());
+      proc.kill("SIGTERM");
+    });
+  return { port, stop };
 }
 
 /** Every file of a store (path → bytes), to compare two stores byte for byte. */

@@ -8,7 +8,7 @@ import { Dataset, type IndexRange } from "@geoml/grid";
 import { openNetcdf } from "@geoml/netcdf";
 import { MemoryStore, openZarr } from "@geoml/zarr";
 import { build } from "esbuild";
-import { chromium } from "playwright-core";
+import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RangeServer, serveDirectory } from "./testing/http-server.js";
 
@@ -30,6 +30,7 @@ const repo = fileURLToPath(new URL("../../../", import.meta.url));
 
 let dir: string;
 let server: RangeServer;
+let browser: Browser | undefined;
 let staticImports: string[] = [];
 
 beforeAll(async () => {
@@ -69,6 +70,9 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  // Chromium first (closing it also removes the profile Playwright made for it), then the
+  // server, then the files they used.
+  await browser?.close();
   await server?.close();
   if (dir !== undefined) await rm(dir, { recursive: true, force: true });
 });
@@ -88,7 +92,7 @@ describe("in a browser", () => {
     "headless Chromium opens NetCDF-3, GeoTIFF and Zarr from a URL, bytes and a Blob (a zipped Zarr store), with Node's values",
     async () => {
       expect(existsSync(CHROMIUM), `${CHROMIUM} is required under CI`).toBe(true);
-      const browser = await chromium.launch({
+      browser = await chromium.launch({
         executablePath: CHROMIUM,
         args: FLAGS,
         headless: true,
@@ -164,6 +168,7 @@ describe("in a browser", () => {
         }
       } finally {
         await browser.close();
+        browser = undefined;
       }
     },
     60_000,

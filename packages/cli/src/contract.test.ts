@@ -3,12 +3,12 @@
  * `@geoml/models` and `@geoml/cli` is saved, loaded and predicted through
  * `loadModel` and `geoml predict`; files of the previous release still load.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { isModelError, loadModel, modelKinds } from "@geoml/models";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { groupMean } from "./__fixtures__/external-kind/group-mean.js";
 import { fit as fitCommand } from "./commands/fit.js";
 import { predict } from "./commands/predict.js";
@@ -17,6 +17,7 @@ import { bufferIO } from "./io.js";
 import { main } from "./main.js";
 
 const dir = mkdtempSync(join(tmpdir(), "geoml-contract-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function run(...argv: string[]) {
   const io = bufferIO();

@@ -6,18 +6,19 @@
  *
  *     npx -y pnpm@10.34.9 --filter @geoml/geotiff bench
  *
- * The input files are made on first use by GDAL from the NCL SST climatology, upsampled
- * to 0.04° (9000 × 4500 float32, 162 MB) into the system temp folder (kept there for
- * later runs).
+ * The input files are made by GDAL from the NCL SST climatology, upsampled to 0.04°
+ * (9000 × 4500 float32, 162 MB) into a temporary folder, removed when the benchmark ends.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os, { loadavg } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
-const OUT = join(os.tmpdir(), "geoml-bench", "geotiff");
+const OUT = mkdtempSync(join(os.tmpdir(), "geoml-geotiff-bench-"));
+// Removed when the benchmark ends, also after an error.
+process.on("exit", () => rmSync(OUT, { recursive: true, force: true }));
 const PY = "/usr/bin/python3";
 const WIDTH = 9000;
 const HEIGHT = 4500;
@@ -88,11 +89,8 @@ function best(f: () => Run, repeats: number): Run {
   return runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
 }
 
-mkdirSync(OUT, { recursive: true });
-if (!Object.values(FILES).every(existsSync)) {
-  console.error("generating benchmark GeoTIFFs …");
-  execFileSync(PY, ["-c", MAKE, ROOT, ...Object.values(FILES)], { stdio: "inherit" });
-}
+console.error("generating benchmark GeoTIFFs …");
+execFileSync(PY, ["-c", MAKE, ROOT, ...Object.values(FILES)], { stdio: "inherit" });
 
 const MB = (WIDTH * HEIGHT * 4) / 1e6;
 const rows: string[][] = [];

@@ -1,8 +1,8 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Dataset, isGridError } from "@geoml/grid";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { bufferSource } from "./byte-source.js";
 import type { GeotiffError } from "./errors.js";
 import { openGeotiff } from "./open.js";
@@ -24,8 +24,11 @@ async function failure(promise: Promise<unknown>): Promise<GeotiffError> {
   throw new Error("expected a failure");
 }
 
+const dir = mkdtempSync(join(tmpdir(), "geoml-geotiff-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
 function tempFile(name: string, bytes: Uint8Array): string {
-  const path = join(tmpdir(), `geoml-geotiff-${process.pid}-${name}`);
+  const path = join(dir, name);
   writeFileSync(path, bytes);
   return path;
 }
@@ -111,7 +114,7 @@ describe("bad input gives typed errors naming the file", () => {
   });
 
   it("missing file, band, variable and out-of-range windows", async () => {
-    const missing = join(tmpdir(), "no-such-file.tif");
+    const missing = join(dir, "no-such-file.tif");
     const io = await failure(openGeotiff(missing));
     expect(io.code).toBe("IO_ERROR");
     expect(io.message).toContain(missing);

@@ -1,9 +1,12 @@
-import { rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { expect, it } from "vitest";
+import { afterAll, expect, it } from "vitest";
 import { openGeotiff, readGeotiff, writeGeotiff } from "./index.js";
 import { corpusPath } from "./testing/samples.js";
+
+const dir = mkdtempSync(join(tmpdir(), "geoml-geotiff-readme-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 // The README example, with its output checked.
 it("README example runs", async () => {
@@ -26,16 +29,15 @@ it("README example runs", async () => {
   expect(box.shape).toEqual([12, 20, 40]);
   expect([box.coords.x.values[0], box.coords.y.values[0]]).toEqual([150, 20]);
 
-  const out = join(tmpdir(), `geoml-readme-${process.pid}.tif`);
+  const out = join(dir, "july.tif");
   await writeGeotiff(out, july, { nodata: -999 });
   const back = await readGeotiff(out, { band: 1 });
   expect(back.get(45, 80)).toBe(v);
   expect(back.attrs.epsg).toBe(4326);
-  rmSync(out);
 
   const quarter = await readGeotiff(source, { bands: [1, 2, 3] });
   await source.close();
-  const q1 = join(tmpdir(), `geoml-readme-q1-${process.pid}.tif`);
+  const q1 = join(dir, "sst_q1.tif");
   await writeGeotiff(q1, quarter, {
     cog: true,
     dtype: "float32",
@@ -57,5 +59,4 @@ it("README example runs", async () => {
   const original = quarter.get(2, 45, 80) as number;
   expect(march.get(0, 45, 80)).toBe(Math.fround(original));
   await cog.close();
-  rmSync(q1);
 });

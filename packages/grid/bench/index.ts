@@ -10,15 +10,16 @@
 // docs/benchmarks.md; this one prints its eight rows without markers. The two sides
 // alternate which goes first; the table gives the median over rounds and their range.
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const here = fileURLToPath(new URL("./", import.meta.url));
-// scratch data in the system temp folder, shared by the grid and netcdf benchmarks
-const dir = join(os.tmpdir(), "geoml-bench", "grid");
+// The generated data, in a temporary folder removed when the benchmark ends (also after an error).
+const dir = mkdtempSync(join(os.tmpdir(), "geoml-grid-bench-"));
+process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
 const reps = Number(process.env.REPS ?? 5);
 const rounds = Number(process.env.ROUNDS ?? 3);
 const only = process.env.TASKS?.split(",");
@@ -40,8 +41,7 @@ interface Run {
   sum: number;
 }
 
-if (!existsSync(`${dir}/field.f32`))
-  execFileSync("/usr/bin/python3", [`${here}peer.py`, "gen", dir], { stdio: "inherit" });
+execFileSync("/usr/bin/python3", [`${here}peer.py`, "gen", dir], { stdio: "inherit" });
 const env = { ...process.env, OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1" };
 const run = (cmd: string, args: string[]): Run =>
   JSON.parse(execFileSync(cmd, args, { encoding: "utf8", env }).trim().split("\n").at(-1)!) as Run;

@@ -1,12 +1,14 @@
-import { writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { isGridError } from "@geoml/grid";
-import { expect, it } from "vitest";
+import { afterAll, expect, it } from "vitest";
 import { open } from "./index.js";
 
 const FIX = join(import.meta.dirname, "__fixtures__");
+const dir = mkdtempSync(join(tmpdir(), "geoml-io-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 it("opens NetCDF by its bytes, from a path or a file URL", async () => {
   const path = join(FIX, "archive", "a_2001.nc");
@@ -19,7 +21,7 @@ it("opens NetCDF by its bytes, from a path or a file URL", async () => {
 });
 
 it("names the file it cannot read or recognise", async () => {
-  const junk = join(tmpdir(), `geoml-io-${process.pid}.dat`);
+  const junk = join(dir, "junk.dat");
   writeFileSync(junk, "not a grid");
   const unknown = await open(junk).catch((e) => e);
   expect(isGridError(unknown, "UNKNOWN_FORMAT")).toBe(true);

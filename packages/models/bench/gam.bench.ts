@@ -13,6 +13,7 @@
  *   npx tsx bench/gam.bench.ts [rows]      (default 100000, or GAM_BENCH_ROWS; REPEATS=3)
  */
 import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,7 +21,11 @@ import { writeProblem } from "./gam/data.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const n = Number(process.argv[2] ?? process.env.GAM_BENCH_ROWS ?? 100_000);
-const prefix = join(tmpdir(), `geoml-gam-bench-${n}`);
+// The generated data lives in a temporary folder, removed when the benchmark ends (also
+// after an error).
+const dataDir = mkdtempSync(join(tmpdir(), "geoml-gam-bench-"));
+process.on("exit", () => rmSync(dataDir, { recursive: true, force: true }));
+const prefix = join(dataDir, `rows-${n}`);
 writeProblem(prefix, n);
 
 interface Run {

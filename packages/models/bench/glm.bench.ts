@@ -12,6 +12,7 @@
  *   npx tsx bench/glm.bench.ts [rows]      (default 1000000; REPEATS=5 THREADS=1,2)
  */
 import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,7 +20,11 @@ import { FEATURES, writeProblem } from "./glm/data.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const n = Number(process.argv[2] ?? 1_000_000);
-const prefix = join(tmpdir(), `geoml-glm-bench-${n}`);
+// The generated data lives in a temporary folder, removed when the benchmark ends (also
+// after an error).
+const dataDir = mkdtempSync(join(tmpdir(), "geoml-glm-bench-"));
+process.on("exit", () => rmSync(dataDir, { recursive: true, force: true }));
+const prefix = join(dataDir, `rows-${n}`);
 writeProblem(prefix, n);
 
 interface Run {

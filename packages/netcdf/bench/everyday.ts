@@ -11,7 +11,7 @@
 // `<!-- bench:grid/everyday -->` lines for docs/benchmarks.md (the @geoml/grid section)
 // unless TASKS=open-file,write-back limits the run.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,8 +19,10 @@ import { fileURLToPath } from "node:url";
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const here = fileURLToPath(new URL("./", import.meta.url));
 const gridBench = `${root}packages/grid/bench/`;
-// scratch data in the system temp folder, shared by the grid and netcdf benchmarks
-const dir = join(os.tmpdir(), "geoml-bench", "grid");
+// The generated data (the grid benchmark's) and the files written, in a temporary folder
+// removed when the benchmark ends (also after an error).
+const scratch = mkdtempSync(join(os.tmpdir(), "geoml-everyday-"));
+const dir = join(scratch, "grid");
 const reps = Number(process.env.REPS ?? 5);
 const rounds = Number(process.env.ROUNDS ?? 3);
 const only = process.env.TASKS?.split(",");
@@ -73,9 +75,6 @@ const tasks = [
 ].filter((t) => only === undefined || only.includes(t.name));
 
 const py = "/usr/bin/python3";
-if (!existsSync(`${dir}/field.f32`))
-  execFileSync(py, [`${gridBench}peer.py`, "gen", dir], { stdio: "inherit" });
-const scratch = mkdtempSync(join(os.tmpdir(), "geoml-everyday-"));
 const env = { ...process.env, OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1" };
 const run = (cmd: string, args: string[]): Run =>
   JSON.parse(execFileSync(cmd, args, { encoding: "utf8", env }).trim().split("\n").at(-1)!) as Run;
@@ -88,6 +87,7 @@ const load = () =>
     .join(" ");
 
 try {
+  execFileSync(py, [`${gridBench}peer.py`, "gen", dir], { stdio: "inherit" });
   // The file both sides open: the generated field written by xarray (NetCDF-3 64-bit offset).
   execFileSync(py, [`${here}everyday_peer.py`, "mkfile", dir, scratch], { stdio: "inherit" });
   const loadBefore = load();

@@ -1,12 +1,13 @@
 // NetCDF read benchmark: @geoml/netcdf vs xarray (decoded) and netCDF4-python (raw) on the
 // same generated files, each measurement in its own process (time of open + read, peak RSS).
-// Inputs come from /usr/bin/python3 tools/gen_big_netcdf.py (run here if they are missing),
-// scratch data in the system's temporary folder. Runs are interleaved (the order of the three
-// libraries rotating between rounds); the table gives medians with the range of times, and is
-// printed between `<!-- bench:netcdf/read -->` lines for docs/benchmarks.md when the run
-// covered every file and read (a run narrowed by BENCH_ONLY / BENCH_MODES prints it bare).
+// Inputs come from /usr/bin/python3 tools/gen_big_netcdf.py, run here into a temporary
+// folder that is removed when the benchmark ends (also after an error). Runs are
+// interleaved (the order of the three libraries rotating between rounds); the table gives
+// medians with the range of times, and is printed between `<!-- bench:netcdf/read -->`
+// lines for docs/benchmarks.md when the run covered every file and read (a run narrowed
+// by BENCH_ONLY / BENCH_MODES prints it bare).
 import { execFileSync } from "node:child_process";
-import { copyFileSync, existsSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -14,7 +15,8 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const here = fileURLToPath(new URL("./", import.meta.url));
-const scratch = join(tmpdir(), "geoml-bench");
+const scratch = mkdtempSync(join(tmpdir(), "geoml-netcdf-bench-"));
+process.on("exit", () => rmSync(scratch, { recursive: true, force: true }));
 const files = {
   "NetCDF-3": join(scratch, "big_nc3.nc"),
   "NetCDF-4 deflate": join(scratch, "big_nc4_deflate.nc"),
@@ -97,7 +99,7 @@ const rows: string[] = [];
 for (const [kind, path] of Object.entries(files)) {
   if (only !== undefined && kind !== only) continue;
   if (!existsSync(path)) {
-    console.error(`${path} missing: generating it with tools/gen_big_netcdf.py (about 1 GB)`);
+    console.error(`generating ${path} with tools/gen_big_netcdf.py (about 1 GB)`);
     execFileSync("/usr/bin/python3", [`${root}tools/gen_big_netcdf.py`, "--out", scratch], {
       stdio: "inherit",
     });

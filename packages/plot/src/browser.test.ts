@@ -1,10 +1,10 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { readmeExample } from "./readme-example.js";
 
 // The main entry must run in a browser: bundle the README example for the browser
@@ -27,8 +27,15 @@ function chromiumAvailable(): boolean {
 const checksum = `(s) => { let h = 0; for (let i = 0; i < s.length; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0; return h >>> 0; }`;
 
 describe.skipIf(!chromiumAvailable())("in a browser", () => {
+  // The bundle, the page and Chromium's profile: removed once Chromium has exited (the
+  // synchronous run below returns only then), also when the test fails.
+  let dir: string | undefined;
+  afterAll(() => {
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  });
+
   it("renders the same SVG as in Node", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "geoml-plot-browser-"));
+    dir = mkdtempSync(join(tmpdir(), "geoml-plot-browser-"));
     const entry = join(dir, "entry.ts");
     const example = fileURLToPath(new URL("./readme-example.ts", import.meta.url));
     writeFileSync(
@@ -61,6 +68,7 @@ document.body.textContent = map.slice(0, 200);`,
         "--headless",
         "--no-sandbox",
         "--disable-gpu",
+        `--user-data-dir=${join(dir, "profile")}`,
         "--dump-dom",
         `file://${join(dir, "page.html")}`,
       ],

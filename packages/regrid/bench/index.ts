@@ -8,14 +8,17 @@
 // docs/benchmarks.md. BENCH_REPS rounds (default 3); BENCH_STEPS daily steps (default 365,
 // fewer for a quick run). Scratch data goes to the system temp folder.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { DataArray } from "@geoml/grid";
 import { openNetcdf, writeNetcdf } from "@geoml/netcdf";
 import { globalGrid, gridOf, Regridder, readGrid } from "../src/index.js";
 
-const dir = join(tmpdir(), "geoml-bench", "regrid");
+// The generated input and the outputs, in a temporary folder removed when the benchmark ends
+// (also after an error).
+const dir = mkdtempSync(join(tmpdir(), "geoml-regrid-bench-"));
+process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
 const STEPS = Number(process.env.BENCH_STEPS ?? 365);
 const src = join(dir, `sst_025deg_${STEPS}d.nc`);
 const tgt = join(dir, "grid_1deg.nc");
@@ -88,12 +91,9 @@ const cdo = (...args: string[]) =>
     env: cdoEnv,
   });
 
-mkdirSync(dir, { recursive: true });
 const field = makeField();
-if (!existsSync(src)) {
-  console.error(`writing ${src} (${((field.size * 4) / 2 ** 30).toFixed(2)} GiB)…`);
-  await writeNetcdf(src, [field], { format: "64bit-offset" });
-}
+console.error(`writing ${src} (${((field.size * 4) / 2 ** 30).toFixed(2)} GiB)…`);
+await writeNetcdf(src, [field], { format: "64bit-offset" });
 const target = globalGrid(1);
 await writeNetcdf(tgt, [
   new DataArray({

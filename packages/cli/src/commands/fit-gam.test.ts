@@ -1,9 +1,9 @@
 /** `geoml fit --model gam` and `geoml predict` on a saved GAM, checked against mgcv's answers. */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { formatCsv, parseCsv } from "../csv.js";
 import { bufferIO } from "../io.js";
 import { main } from "../main.js";
@@ -39,6 +39,7 @@ const fx = JSON.parse(
 };
 
 const dir = mkdtempSync(join(tmpdir(), "geoml-gam-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const write = (name: string, cols: Record<string, (number | string)[]>) => {
   const path = join(dir, name);
   writeFileSync(path, formatCsv(Object.keys(cols), Object.values(cols)));

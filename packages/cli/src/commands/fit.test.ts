@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { formatCsv, parseCsv } from "../csv.js";
 import { bufferIO } from "../io.js";
 import { main } from "../main.js";
@@ -35,6 +35,7 @@ const fixture = JSON.parse(
 ) as { glm: Case[] };
 
 const dir = mkdtempSync(join(tmpdir(), "geoml-fit-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function csvOf(c: Case): string {
   const names = Object.keys(c.data);
   const path = join(dir, `${c.name}.csv`);

@@ -21,8 +21,12 @@ const run = need.length === 0 || process.env.CI === "true";
 if (!run) console.warn(`skipping the TLS queue test: ${need.join(", ")} not installed`);
 const dir = mkdtempSync(join(tmpdir(), "geoml-tls-"));
 const procs: ChildProcess[] = [];
-afterAll(() => {
-  for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill("SIGTERM");
+afterAll(async () => {
+  // Stop Redis and the worker and wait for them to exit before removing the folder they use.
+  const alive = procs.filter((p) => p.exitCode === null && p.signalCode === null);
+  const exited = alive.map((p) => new Promise((resolve) => p.once("exit", resolve)));
+  for (const p of alive) p.kill("SIGTERM");
+  await Promise.all(exited);
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -1,16 +1,17 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DataArray } from "@geoml/grid";
 import { openNetcdf, writeNetcdf } from "@geoml/netcdf";
 import { globalGrid, gridOf, Regridder } from "@geoml/regrid";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bufferIO } from "../io.js";
 import { main } from "../main.js";
 
 const TOS = new URL("../../../../datasets/netcdf/tos_bipolar_nc4.nc", import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), "geoml-cli-regrid-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function field(): DataArray {
   const lat = Float64Array.from({ length: 90 }, (_, j) => -89 + 2 * j);

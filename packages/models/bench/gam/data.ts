@@ -4,7 +4,7 @@
  * stream, written once as a row-major float64 file (x1, x2, x3, y) that R reads
  * with `readBin`, so every contender fits the same data.
  */
-import { closeSync, existsSync, openSync, readFileSync, writeSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 
 function* uniforms(seed: number): Generator<number> {
   let s = BigInt(seed) | 1n;
@@ -17,10 +17,13 @@ function* uniforms(seed: number): Generator<number> {
   }
 }
 
-/** Writes `<prefix>.f64` unless it exists. */
-export function writeProblem(prefix: string, n: number): void {
+/**
+ * Writes `<prefix>.f64` unless it exists. Returns a function that removes the file written
+ * here (nothing when it was there already).
+ */
+export function writeProblem(prefix: string, n: number): () => void {
   const file = `${prefix}.f64`;
-  if (existsSync(file)) return;
+  if (existsSync(file)) return () => {};
   const u = uniforms(20261206);
   const next = () => u.next().value as number;
   const out = new Float64Array(n * 4);
@@ -39,6 +42,7 @@ export function writeProblem(prefix: string, n: number): void {
   const fd = openSync(file, "w");
   writeSync(fd, new Uint8Array(out.buffer));
   closeSync(fd);
+  return () => rmSync(file, { force: true });
 }
 
 /** Reads the problem as columns. */

@@ -1,13 +1,15 @@
 /**
  * One timed geoml GAM fit in its own process (so its peak memory is its own):
- * `tsx fit.ts <prefix> <n> <threads>` prints one JSON line.
+ * `tsx fit.ts <prefix> <n> <threads>` prints one JSON line. The data file `<prefix>.f64`
+ * is written first when missing (outside the clock), and then removed at the end.
  */
 import { gam } from "../../src/gam/index.js";
 import { setThreads } from "../../src/linalg/index.js";
-import { readProblem } from "./data.js";
+import { readProblem, writeProblem } from "./data.js";
 
 const [prefix, nText, threads] = process.argv.slice(2);
 const n = Number(nText);
+process.on("exit", writeProblem(prefix, n));
 const data = readProblem(prefix, n);
 setThreads(Number(threads));
 const formula = 'y ~ s(x1, bs="cr", k=20) + s(x2, bs="cr", k=20) + s(x3, bs="cr", k=20)';

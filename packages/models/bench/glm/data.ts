@@ -5,7 +5,7 @@
  * Python peers read with `numpy.fromfile`, so every contender fits the same data.
  */
 
-import { closeSync, existsSync, openSync, readSync, writeSync } from "node:fs";
+import { closeSync, existsSync, openSync, readSync, rmSync, writeSync } from "node:fs";
 
 /** Features per row (an intercept is added by each fitter). */
 export const FEATURES = 20;
@@ -38,10 +38,11 @@ export function trueBeta(scale: number): Float64Array {
 /**
  * Writes `<prefix>.x.f64` (row-major n×20), `<prefix>.logit.f64` and
  * `<prefix>.poisson.f64` unless they exist. Uniform draws for the responses come
- * from the same generator stream (a second seed).
+ * from the same generator stream (a second seed). Returns a function that removes the
+ * files written here (nothing when they were there already).
  */
-export function writeProblem(prefix: string, n: number): void {
-  if (existsSync(`${prefix}.poisson.f64`)) return;
+export function writeProblem(prefix: string, n: number): () => void {
+  if (existsSync(`${prefix}.poisson.f64`)) return () => {};
   const gx = normals(20261124);
   const gu = normals(777);
   const bl = trueBeta(0.3);
@@ -87,6 +88,9 @@ export function writeProblem(prefix: string, n: number): void {
   closeSync(fx);
   closeSync(fl);
   closeSync(fp);
+  return () => {
+    for (const part of ["x", "logit", "poisson"]) rmSync(`${prefix}.${part}.f64`, { force: true });
+  };
 }
 
 /** Reads the features as one column per feature (`x1` … `x20`), as a user's table holds them. */

@@ -8,6 +8,8 @@
  * p×p solve, and the whole fit for comparison (whose count of passes is printed).
  *
  *   GEOML_THREADS=1 npx tsx bench/glm/profile.ts <prefix> <n> <logit|poisson>
+ *
+ * The data files `<prefix>.*.f64` are written first when missing, and then removed at the end.
  */
 
 import { float64Family } from "../../src/glm/family.js";
@@ -16,10 +18,11 @@ import { subsampleStart } from "../../src/glm/irls.js";
 import { irlsPass } from "../../src/glm/irls-pass.js";
 import { glm } from "../../src/index.js";
 import { cholesky, choleskySolve } from "../../src/linalg/cholesky.js";
-import { FEATURES, readColumns, readResponse } from "./data.js";
+import { FEATURES, readColumns, readResponse, writeProblem } from "./data.js";
 
 const [prefix, nText, which] = process.argv.slice(2);
 const n = Number(nText);
+process.on("exit", writeProblem(prefix, n));
 const rounds = Number(process.env.ROUNDS ?? 5);
 const data: Record<string, Float64Array> = {
   ...readColumns(prefix, n),

@@ -2,7 +2,7 @@
 // samples taken inside `train` (src/mlp/train.ts) by the code that was running.
 // Usage: tsx bench/mlp/profile.ts [rows] [batch] [epochs]
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -24,18 +24,24 @@ interface Profile {
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), "geoml-mlp-prof-"));
 const args = process.argv.slice(2);
-const r = spawnSync(
-  process.execPath,
-  ["--cpu-prof", `--cpu-prof-dir=${dir}`, "--import", "tsx", join(here, "geoml.ts"), ...args],
-  { stdio: "inherit" },
-);
-if (r.status !== 0) process.exit(1);
-const main = readdirSync(dir)
-  .map((f) => join(dir, f))
-  .sort((a, b) => readFileSync(b).length - readFileSync(a).length)[0];
-const profile = JSON.parse(readFileSync(main, "utf8")) as Profile;
+// The profiles go to a temporary folder, removed once the largest (the main thread's) is read.
+const dir = mkdtempSync(join(tmpdir(), "geoml-mlp-prof-"));
+let profile: Profile;
+try {
+  const r = spawnSync(
+    process.execPath,
+    ["--cpu-prof", `--cpu-prof-dir=${dir}`, "--import", "tsx", join(here, "geoml.ts"), ...args],
+    { stdio: "inherit" },
+  );
+  if (r.status !== 0) throw new Error(`the profiled run failed (exit status ${r.status})`);
+  const main = readdirSync(dir)
+    .map((f) => join(dir, f))
+    .sort((a, b) => readFileSync(b).length - readFileSync(a).length)[0];
+  profile = JSON.parse(readFileSync(main, "utf8")) as Profile;
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
 
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const parent = new Map<number, number>();
