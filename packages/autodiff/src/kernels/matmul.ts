@@ -152,13 +152,7 @@ function scratchBytes(a: Storage, m: number, k: number, n: number): number {
   const tn = 32 / es;
   const mp = Math.ceil(m / 4) * 4;
   const np = Math.ceil(n / tn) * tn;
-  return (
-    align16(k * np * es) +
-    align16(mp * k * es) +
-    align16(mp * np * es) +
-    align16(m * k * es) +
-    k * n * es
-  );
+  return align16(k * np * es) + align16(mp * np * es) + align16((mp * k + 4) * es) + k * n * es;
 }
 
 /** Grows `mem` to at least `bytes`; false when the engine refuses (the JS path is used). */
@@ -194,29 +188,39 @@ function simdProduct(
   const tn = 32 / es;
   const mp = Math.ceil(m / 4) * 4;
   const np = Math.ceil(n / tn) * tn;
-  // Layout: [packed B | packed A | C | A as stored | B as stored], 16-byte aligned. The
-  // operands are copied in whole (a memcpy) and packed into panels by the wasm kernel.
+  // Layout: [packed B | C | A as stored | B as stored], 16-byte aligned. The operands are
+  // copied in whole (a memcpy); the kernel reads A as stored (its rows past m, read for
+  // the padding rows of C only, fall in the slack after it) and B as stored when its
+  // rows are whole tiles (n a multiple of TN, not transposed), else B packed into panels.
   const bPtr = 0;
-  const aPtr = align16(bPtr + k * np * es);
-  const cPtr = align16(aPtr + mp * k * es);
+  const cPtr = align16(bPtr + k * np * es);
   const rawA = align16(cPtr + mp * np * es);
-  const rawB = align16(rawA + m * k * es);
+  const rawB = align16(rawA + (mp * k + 4) * es);
   // The caller reserved scratchBytes(a, m, k, n) bytes.
   const heap = heapView(simd.memory.buffer, f32);
-  const pack = f32 ? simd.pack32 : simd.pack64;
+  const direct = !tb && np === n;
   if (packB) {
     heap.set(b.subarray(bo, bo + k * n), rawB / es);
     // X[j, p] = B[p, j]: stored n×k when tb, else k×n
+    const pack = f32 ? simd.pack32 : simd.pack64;
     if (tb) pack(rawB, bPtr, n, np, tn, k, k * es, es);
-    else pack(rawB, bPtr, n, np, tn, k, es, n * es);
+    else if (!direct) pack(rawB, bPtr, n, np, tn, k, es, n * es);
   }
   heap.set(a.subarray(ao, ao + m * k), rawA / es);
-  // X[i, p] = A[i, p]: stored k×m when ta, else m×k
-  if (ta) pack(rawA, aPtr, m, mp, 4, k, es, m * es);
-  else pack(rawA, aPtr, m, mp, 4, k, k * es, es);
   const cEl = cPtr / es;
-  (f32 ? simd.mm32 : simd.mm64)(aPtr, bPtr, cPtr, mp, np, k);
+  const mm = f32 ? simd.mm32 : simd.mm64;
+  // A[i, p] stored k×m when ta (4 adjacent rows per p), else m×k
+  const [aI, aP, aR] = ta ? [es, m * es, es] : [k * es, es, k * es];
+  if (direct) mm(rawA, rawB, cPtr, mp, np, k, aI, aP, aR, es, n * es);
+  else mm(rawA, bPtr, cPtr, mp, np, k, aI, aP, aR, k * es, 32);
   if (np === n) c.set(heap.subarray(cEl, cEl + m * n), co);
+  else if (n < 16)
+    // narrow C (a matrix-vector product): element copies beat one subarray per row
+    for (let i = 0; i < m; i++) {
+      const src = cEl + i * np;
+      const dst = co + i * n;
+      for (let j = 0; j < n; j++) c[dst + j] = heap[src + j];
+    }
   else for (let i = 0; i < m; i++) c.set(heap.subarray(cEl + i * np, cEl + i * np + n), co + i * n);
 }
 
