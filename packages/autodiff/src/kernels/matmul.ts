@@ -11,6 +11,7 @@ import type { Storage } from "../dtype.js";
 import { goesParallel, type RowTask } from "../threads/pool.js";
 import { MATMUL_THREAD_MIN_WORK, type MatmulRowsArgs, matmulThreaded } from "./matmul-threads.js";
 import { simdEnabled } from "./wasm/instance.js";
+import type { BiasActivation } from "./wasm-elementwise.js";
 import { releaseSimdMatmul, simdMatmul, type WasmMemory } from "./wasm-matmul.js";
 
 const KB = 128;
@@ -124,6 +125,44 @@ export function matmulSerial(
   }
 }
 
+/** A dense layer's epilogue: C ← act(C + bias), the bias (n values) repeated along the rows. */
+export interface Epilogue {
+  act: BiasActivation;
+  bias: Storage;
+}
+
+/**
+ * c = act(a·b + bias) for row-major a (m×k) and b (k×n) in one pass through the SIMD
+ * kernel's memory: the epilogue runs on the product before it is copied out (the
+ * elementwise module's kernel, so bit for bit the values of the separate ops). False,
+ * with nothing written, where the product would not run there on this thread (SIMD off
+ * or missing, too small, split across threads, memory refused).
+ */
+export function denseProduct(
+  a: Storage,
+  b: Storage,
+  c: Storage,
+  m: number,
+  k: number,
+  n: number,
+  epilogue: Epilogue,
+): boolean {
+  const work = m * k * n;
+  if (work < SIMD_MIN_FLOPS || !simdEnabled() || goesParallel(work, MATMUL_THREAD_MIN_WORK))
+    return false;
+  const simd = simdMatmul();
+  if (simd === null || !reserve(simd.memory, scratchBytes(a, m, k, n))) return false;
+  try {
+    simdProduct(a, b, c, 0, 0, 0, m, k, n, true, false, false, epilogue);
+  } finally {
+    if (simd.memory.buffer.byteLength > KEEP_BYTES) {
+      releaseSimdMatmul();
+      views = null;
+    }
+  }
+  return true;
+}
+
 /** Row-major copies of the stored (rows×cols) matrices at `offsets`, transposed (cols×rows). */
 function untranspose(
   x: Storage,
@@ -152,7 +191,14 @@ function scratchBytes(a: Storage, m: number, k: number, n: number): number {
   const tn = 32 / es;
   const mp = Math.ceil(m / 4) * 4;
   const np = Math.ceil(n / tn) * tn;
-  return align16(k * np * es) + align16(mp * np * es) + align16((mp * k + 4) * es) + k * n * es;
+  // the last term: B as stored, then room for an epilogue's bias row
+  return (
+    align16(k * np * es) +
+    align16(mp * np * es) +
+    align16((mp * k + 4) * es) +
+    align16(k * n * es) +
+    np * es
+  );
 }
 
 /** Grows `mem` to at least `bytes`; false when the engine refuses (the JS path is used). */
@@ -181,6 +227,7 @@ function simdProduct(
   packB: boolean,
   ta: boolean,
   tb: boolean,
+  epilogue?: Epilogue,
 ): void {
   const simd = simdMatmul()!;
   const f32 = a instanceof Float32Array;
@@ -213,6 +260,13 @@ function simdProduct(
   const [aI, aP, aR] = ta ? [es, m * es, es] : [k * es, es, k * es];
   if (direct) mm(rawA, rawB, cPtr, mp, np, k, aI, aP, aR, es, n * es);
   else mm(rawA, bPtr, cPtr, mp, np, k, aI, aP, aR, k * es, 32);
+  if (epilogue) {
+    // the bias row, zero in C's padding columns, after B as stored
+    const biasPtr = align16(rawB + k * n * es);
+    heap.fill(0, biasPtr / es, biasPtr / es + np);
+    heap.set(epilogue.bias, biasPtr / es);
+    (f32 ? simd.bias32 : simd.bias64)[epilogue.act](cPtr, biasPtr, cPtr, np * es, m * np * es);
+  }
   if (np === n) c.set(heap.subarray(cEl, cEl + m * n), co);
   else if (n < 16)
     // narrow C (a matrix-vector product): element copies beat one subarray per row

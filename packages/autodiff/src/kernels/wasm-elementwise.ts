@@ -153,14 +153,15 @@ const advanceRow = (i: number, j: number, rowBytes: number) => [
   ...set(j),
 ];
 
-const BIAS_ACTS: BiasActivation[] = ["identity", "tanh", "relu"];
+/** @internal The activations of {@link biasKernel}. */
+export const BIAS_ACTS: BiasActivation[] = ["identity", "tanh", "relu"];
 
 /**
  * `bias<Act><bits>(src, bias, dst, rowBytes, bytes)`: dst = act(src + bias), the bias
  * (one row of `rowBytes`, a multiple of 16) repeated along the rows. The sum is one
  * rounding in the storage dtype, as the `add` op's.
  */
-function biasKernel(act: BiasActivation, es: 4 | 8): WasmFunction {
+export function biasKernel(act: BiasActivation, es: 4 | 8): WasmFunction {
   const [src, bias, dst, rowBytes, bytes, i, j] = [0, 1, 2, 3, 4, 5, 6];
   const F = new VecFn(7);
   const load = (p: number, q: number) => [...get(p), ...get(q), I32_ADD, ...v128Load(0)];

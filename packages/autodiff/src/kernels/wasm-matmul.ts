@@ -36,6 +36,7 @@ import {
   v128Store as v128store,
   V128_ZERO as ZERO,
 } from "./wasm/ops.js";
+import { BIAS_ACTS, type BiasActivation, biasKernel } from "./wasm-elementwise.js";
 
 export type { WasmMemory };
 
@@ -419,6 +420,9 @@ export function matmulModuleBytes(): Uint8Array {
         body: packBody(4),
       },
       { name: "pack64", params: i32s(8), locals: i32s(8), body: packBody(8) },
+      // a dense layer's epilogue act(C + bias) on C in place, before C is copied out:
+      // the elementwise module's own kernels, so the values are the same bit for bit
+      ...BIAS_ACTS.flatMap((act) => [biasKernel(act, 4), biasKernel(act, 8)]),
     ],
   });
 }
@@ -449,6 +453,15 @@ export type Pack = (
   sK: number,
 ) => void;
 
+/** `bias<act><bits>(src, bias, dst, rowBytes, bytes)`: dst = act(src + bias), bias repeated per row. */
+export type BiasAct = (
+  src: number,
+  bias: number,
+  dst: number,
+  rowBytes: number,
+  bytes: number,
+) => void;
+
 /** The instantiated kernels and their memory, or null where WebAssembly SIMD is unavailable. */
 export interface SimdMatmul {
   memory: WasmMemory;
@@ -456,6 +469,9 @@ export interface SimdMatmul {
   mm64: Kernel;
   pack32: Pack;
   pack64: Pack;
+  /** The bias + activation epilogues by activation, float32 and float64. */
+  bias32: Record<BiasActivation, BiasAct>;
+  bias64: Record<BiasActivation, BiasAct>;
 }
 
 let cached: SimdMatmul | null | undefined;
@@ -481,6 +497,14 @@ export function simdMatmul(): SimdMatmul | null {
           mm64: ex.mm64 as Kernel,
           pack32: ex.pack32 as Pack,
           pack64: ex.pack64 as Pack,
+          bias32: Object.fromEntries(BIAS_ACTS.map((a) => [a, ex[`bias${a}32`]])) as Record<
+            BiasActivation,
+            BiasAct
+          >,
+          bias64: Object.fromEntries(BIAS_ACTS.map((a) => [a, ex[`bias${a}64`]])) as Record<
+            BiasActivation,
+            BiasAct
+          >,
         }
       : null;
   return cached;
