@@ -163,6 +163,129 @@ export function denseProduct(
   return true;
 }
 
+/** The gradients of a dense layer y = act(x·w + b) that {@link denseGradients} writes. */
+export interface DenseGradients {
+  /** g_z·wᵀ (m×k), or null when not needed. */
+  x: Storage | null;
+  /** xᵀ·g_z (k×n), or null. */
+  w: Storage | null;
+  /** Column sums of g_z (n), or null. */
+  b: Storage | null;
+}
+
+/** Whether {@link denseGradients} runs for these sizes on this thread. */
+export function denseGradientsRun(m: number, k: number, n: number): boolean {
+  const work = m * k * n;
+  return (
+    work >= SIMD_MIN_FLOPS &&
+    simdEnabled() &&
+    !goesParallel(work, MATMUL_THREAD_MIN_WORK) &&
+    simdMatmul() !== null
+  );
+}
+
+/**
+ * The backward pass of a dense layer y = act(x·w + b) (x m×k, w k×n) in one visit to
+ * the SIMD kernel's memory: g_z = g·(1 − y²) for tanh (g itself for the identity), then
+ * g_z·wᵀ, xᵀ·g_z and the column sums of g_z, with g_z never copied out and back. The
+ * same kernels and operand layouts as the separate ops, so the same values bit for bit.
+ * False, nothing written, when the memory cannot grow (check {@link denseGradientsRun}
+ * first).
+ */
+export function denseGradients(
+  g: Storage,
+  y: Storage | null,
+  x: Storage,
+  w: Storage,
+  m: number,
+  k: number,
+  n: number,
+  out: DenseGradients,
+): boolean {
+  const simd = simdMatmul()!;
+  const f32 = g instanceof Float32Array;
+  const es = f32 ? 4 : 8;
+  const tn = 32 / es;
+  const mp = Math.ceil(m / 4) * 4;
+  const np = Math.ceil(n / tn) * tn;
+  const kp4 = Math.ceil(k / 4) * 4;
+  const kpT = Math.ceil(k / tn) * tn;
+  const direct = np === n;
+  // Layout, 16-byte aligned: g (then g_z in place; rows past m read as A land in its
+  // slack), y, x (slack for reading columns past k), w, wᵀ packed, g_z packed (n not a
+  // whole tile), the two products, the float64 column sums.
+  const G = 0;
+  const Y = align16(G + (mp * n + 4) * es);
+  const X = align16(Y + m * n * es + 16);
+  const W = align16(X + (m * k + 4) * es);
+  const PW = align16(W + k * n * es);
+  const PG = align16(PW + n * kpT * es);
+  const C1 = align16(PG + (direct ? 0 : m * np * es));
+  const C2 = align16(C1 + mp * kpT * es);
+  const ACC = align16(C2 + kp4 * np * es);
+  if (!reserve(simd.memory, ACC + 8 * n)) return false;
+  try {
+    const heap = heapView(simd.memory.buffer, f32);
+    const pack = f32 ? simd.pack32 : simd.pack64;
+    const mm = f32 ? simd.mm32 : simd.mm64;
+    heap.set(g.subarray(0, m * n), G / es);
+    if (y !== null) {
+      heap.set(y.subarray(0, m * n), Y / es);
+      (f32 ? simd.tanhGrad32 : simd.tanhGrad64)(G, Y, G, Math.ceil((m * n * es) / 16) * 16);
+    }
+    if (out.b !== null) {
+      const acc = new Float64Array(simd.memory.buffer, ACC, n);
+      acc.fill(0);
+      if ((n * es) % 16 === 0) (f32 ? simd.colsum32 : simd.colsum64)(G, ACC, n * es, m * n * es);
+      // rows in order, float64 sums: the reduction's own loop
+      else
+        for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) acc[j] += heap[G / es + i * n + j];
+      out.b.set(acc);
+    }
+    if (out.x !== null) {
+      // g_z·wᵀ: g_z as stored (m×n), wᵀ packed from w (k×n)
+      heap.set(w.subarray(0, k * n), W / es);
+      pack(W, PW, k, kpT, tn, n, n * es, es);
+      mm(G, PW, C1, mp, kpT, n, n * es, es, n * es, n * es, 32);
+      copyOut(heap, C1 / es, kpT, out.x, m, k);
+    }
+    if (out.w !== null) {
+      // xᵀ·g_z: x as stored (m×k, read transposed), g_z as stored or packed
+      heap.set(x.subarray(0, m * k), X / es);
+      if (direct) mm(X, G, C2, kp4, np, m, es, k * es, es, es, n * es);
+      else {
+        pack(G, PG, n, np, tn, m, es, n * es);
+        mm(X, PG, C2, kp4, np, m, es, k * es, es, m * es, 32);
+      }
+      copyOut(heap, C2 / es, np, out.w, k, n);
+    }
+  } finally {
+    if (simd.memory.buffer.byteLength > KEEP_BYTES) {
+      releaseSimdMatmul();
+      views = null;
+    }
+  }
+  return true;
+}
+
+/** Copies rows×cols values stored with row stride `stride` from heap[at…] to `c`. */
+function copyOut(
+  heap: Float32Array | Float64Array,
+  at: number,
+  stride: number,
+  c: Storage,
+  rows: number,
+  cols: number,
+): void {
+  if (stride === cols) c.set(heap.subarray(at, at + rows * cols));
+  else if (cols < 16)
+    for (let i = 0; i < rows; i++)
+      for (let j = 0; j < cols; j++) c[i * cols + j] = heap[at + i * stride + j];
+  else
+    for (let i = 0; i < rows; i++)
+      c.set(heap.subarray(at + i * stride, at + i * stride + cols), i * cols);
+}
+
 /** Row-major copies of the stored (rows×cols) matrices at `offsets`, transposed (cols×rows). */
 function untranspose(
   x: Storage,

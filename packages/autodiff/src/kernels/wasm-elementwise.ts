@@ -198,12 +198,17 @@ export function biasKernel(act: BiasActivation, es: 4 | 8): WasmFunction {
 }
 const f32Zero = v128Const(new Uint8Array(16));
 
+/** @internal `<name><bits>(a, b, dst, bytes)`, the fused backward kernel of {@link BINARY}. */
+export function binaryKernel(name: BinaryName, es: 4 | 8): WasmFunction {
+  return kernel(`${name}${es * 8}`, 2, (F, [a, b], p) => BINARY[name](F, a, b, p), es);
+}
+
 /**
  * `colsum<bits>(src, acc, rowBytes, bytes)`: acc[j] += src[row, j] over the rows, the
  * float64 sums `acc` (one per column) in memory, rows added in order: the arithmetic of
  * the sum reduction's loop, two or four columns at a time.
  */
-function columnSumKernel(es: 4 | 8): WasmFunction {
+export function columnSumKernel(es: 4 | 8): WasmFunction {
   const [src, acc, rowBytes, bytes, i, j, p] = [0, 1, 2, 3, 4, 5, 6];
   const F = new VecFn(7);
   const addAt = (offset: number, v: E) => [

@@ -36,7 +36,13 @@ import {
   v128Store as v128store,
   V128_ZERO as ZERO,
 } from "./wasm/ops.js";
-import { BIAS_ACTS, type BiasActivation, biasKernel } from "./wasm-elementwise.js";
+import {
+  BIAS_ACTS,
+  type BiasActivation,
+  biasKernel,
+  binaryKernel,
+  columnSumKernel,
+} from "./wasm-elementwise.js";
 
 export type { WasmMemory };
 
@@ -423,6 +429,11 @@ export function matmulModuleBytes(): Uint8Array {
       // a dense layer's epilogue act(C + bias) on C in place, before C is copied out:
       // the elementwise module's own kernels, so the values are the same bit for bit
       ...BIAS_ACTS.flatMap((act) => [biasKernel(act, 4), biasKernel(act, 8)]),
+      // and its backward: tanh's derivative and the bias gradient (column sums)
+      binaryKernel("tanhGrad", 4),
+      binaryKernel("tanhGrad", 8),
+      columnSumKernel(4),
+      columnSumKernel(8),
     ],
   });
 }
@@ -472,6 +483,12 @@ export interface SimdMatmul {
   /** The bias + activation epilogues by activation, float32 and float64. */
   bias32: Record<BiasActivation, BiasAct>;
   bias64: Record<BiasActivation, BiasAct>;
+  /** `(g, y, dst, bytes)`: dst = g·(1 − y²). */
+  tanhGrad32: (g: number, y: number, dst: number, bytes: number) => void;
+  tanhGrad64: (g: number, y: number, dst: number, bytes: number) => void;
+  /** `(src, acc, rowBytes, bytes)`: float64 acc[j] += src[row, j], rows in order. */
+  colsum32: (src: number, acc: number, rowBytes: number, bytes: number) => void;
+  colsum64: (src: number, acc: number, rowBytes: number, bytes: number) => void;
 }
 
 let cached: SimdMatmul | null | undefined;
@@ -501,6 +518,10 @@ export function simdMatmul(): SimdMatmul | null {
             BiasActivation,
             BiasAct
           >,
+          tanhGrad32: ex.tanhGrad32 as SimdMatmul["tanhGrad32"],
+          tanhGrad64: ex.tanhGrad64 as SimdMatmul["tanhGrad64"],
+          colsum32: ex.colsum32 as SimdMatmul["colsum32"],
+          colsum64: ex.colsum64 as SimdMatmul["colsum64"],
           bias64: Object.fromEntries(BIAS_ACTS.map((a) => [a, ex[`bias${a}64`]])) as Record<
             BiasActivation,
             BiasAct

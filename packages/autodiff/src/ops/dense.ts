@@ -7,9 +7,14 @@
 
 import { alloc, type Storage } from "../dtype.js";
 import { ArgumentError, fmtShape, ShapeError } from "../errors.js";
-import { denseProduct, matmulKernel } from "../kernels/matmul.js";
+import {
+  denseGradients,
+  denseGradientsRun,
+  denseProduct,
+  matmulKernel,
+} from "../kernels/matmul.js";
 import { wasmBiasActivation, wasmUnary } from "../kernels/wasm-elementwise.js";
-import { record, shouldRecord } from "../tape.js";
+import { record, shouldRecord, shouldRecordAll } from "../tape.js";
 import { Tensor } from "../tensor.js";
 import { greater, mul, sub } from "./binary.js";
 import { matmulNd } from "./linalg.js";
@@ -88,6 +93,27 @@ export function dense(
   const y = new Tensor(out, [m, n], x.dtype);
   if (shouldRecord(x, w, b))
     record(y, [x, w, b], (g, need) => {
+      // first-order gradients of tanh and identity layers: one pass in the SIMD kernel's
+      // memory (a gradient being differentiated again takes the ops below instead)
+      if (
+        activation !== "relu" &&
+        !shouldRecordAll([g, x, w, y]) &&
+        g.dtype === x.dtype &&
+        denseGradientsRun(m, k, n)
+      ) {
+        const out = {
+          x: need[0] ? alloc(x.dtype, m * k, true) : null,
+          w: need[1] ? alloc(x.dtype, k * n, true) : null,
+          b: need[2] ? alloc(x.dtype, n, true) : null,
+        };
+        const yd = activation === "tanh" ? y.data : null;
+        if (denseGradients(g.data, yd, x.data, w.data, m, k, n, out))
+          return [
+            out.x && new Tensor(out.x, [m, k], x.dtype),
+            out.w && new Tensor(out.w, [k, n], x.dtype),
+            out.b && new Tensor(out.b, [n], x.dtype),
+          ];
+      }
       // cotangent of the pre-activation, as the activation ops' own backward rules
       const gz =
         activation === "tanh"
