@@ -44,6 +44,8 @@ describe("mlp training with buffer reuse", () => {
     expect(allocated[0]).toBeGreaterThan(0);
     expect(allocated.slice(1)).toEqual([allocated[0], allocated[0], allocated[0]]);
     expect(trainBuffers.pool!.stats.reused).toBeGreaterThan(10 * allocated[0]);
+    // and nothing stays held once training ends
+    expect(trainBuffers.pool!.stats.freeBytes).toBe(0);
   });
 
   it("updates the parameters in place, with applyUpdates' values", () => {

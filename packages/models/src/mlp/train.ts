@@ -227,76 +227,82 @@ export function train(
   // rounded once into the model's dtype) and only gather rows per batch
   scratch.standardized = standardizeAll(trainSet.x, ctx.standardizer, scratch.x);
   // The step's intermediates (activations, their gradients) go back to this pool when
-  // the step ends and the next step's ops reuse them; only the loss and gradients escape.
+  // the step ends and the next step's ops reuse them; only the loss escapes (the
+  // optimiser step runs inside, on parameters updated in place).
   const pool = trainBuffers.reuse ? new BufferPool() : null;
   trainBuffers.pool = pool;
 
-  for (let epoch = 1; epoch <= settings.epochs; epoch++) {
-    const t0 = performance.now();
-    let order: Int32Array | null = trainSet.rows;
-    if (settings.shuffle) {
-      const perm = rng.permutation(n);
-      order = trainSet.rows ? perm.map((i) => trainSet.rows![i]) : perm;
-    }
-    let lossSum = 0;
-    let weightSum = 0;
-    for (let start = 0; start < n; start += settings.batchSize) {
-      const count = Math.min(settings.batchSize, n - start);
-      const b = batchTensors(ctx, trainSet, order, start, count, scratch);
-      // large batches: a data-parallel gradient over row blocks on the worker threads
-      const split = parallel?.valueAndGrad(params, b, settings.weightDecay) ?? null;
-      let v: number;
-      if (split !== null) {
-        v = split[0];
-        if (Number.isFinite(v)) opt.step(params, split[1], v);
+  try {
+    for (let epoch = 1; epoch <= settings.epochs; epoch++) {
+      const t0 = performance.now();
+      let order: Int32Array | null = trainSet.rows;
+      if (settings.shuffle) {
+        const perm = rng.permutation(n);
+        order = trainSet.rows ? perm.map((i) => trainSet.rows![i]) : perm;
+      }
+      let lossSum = 0;
+      let weightSum = 0;
+      for (let start = 0; start < n; start += settings.batchSize) {
+        const count = Math.min(settings.batchSize, n - start);
+        const b = batchTensors(ctx, trainSet, order, start, count, scratch);
+        // large batches: a data-parallel gradient over row blocks on the worker threads
+        const split = parallel?.valueAndGrad(params, b, settings.weightDecay) ?? null;
+        let v: number;
+        if (split !== null) {
+          v = split[0];
+          if (Number.isFinite(v)) opt.step(params, split[1], v);
+        } else {
+          const f = (p: MlpParams) =>
+            objective(ctx, p, b.x, b.y, b.weights, settings.weightDecay, dropoutRng);
+          // the update inside the pool's scope: the gradients go back to it too
+          const local = (): number => {
+            const [value, g] = valueAndGrad(f)(params);
+            const loss = value.item();
+            if (Number.isFinite(loss)) opt.step(params, g, loss);
+            return loss;
+          };
+          v = pool ? pool.run(local) : local();
+        }
+        if (!Number.isFinite(v)) {
+          throw new MlpDivergedError(
+            `fit: the training loss became ${v} in epoch ${epoch} (batch starting at row ${start}); lower the learning rate or check the data for extreme values`,
+          );
+        }
+        const bw = b.weights ? noGrad(() => sum(b.weights!).item()) : count;
+        lossSum += v * bw;
+        weightSum += bw;
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      const progress: EpochProgress = {
+        epoch,
+        loss: lossSum / weightSum,
+        rowsPerSecond: seconds > 0 ? n / seconds : Number.POSITIVE_INFINITY,
+      };
+      history.loss.push(progress.loss);
+      // Without a validation set the training loss decides which weights are best.
+      const score = validation ? evaluateLoss(ctx, params, validation) : progress.loss;
+      if (validation) {
+        progress.validationLoss = score;
+        history.validationLoss.push(score);
+      }
+      settings.plateau?.step(score);
+      if (score < best - settings.minDelta) {
+        best = score;
+        history.bestEpoch = epoch;
+        wait = 0;
+        if (settings.restoreBest) bestParams = copyParams(params);
       } else {
-        const f = (p: MlpParams) =>
-          objective(ctx, p, b.x, b.y, b.weights, settings.weightDecay, dropoutRng);
-        // the update inside the pool's scope: the gradients go back to it too
-        const local = (): number => {
-          const [value, g] = valueAndGrad(f)(params);
-          const loss = value.item();
-          if (Number.isFinite(loss)) opt.step(params, g, loss);
-          return loss;
-        };
-        v = pool ? pool.run(local) : local();
+        wait++;
       }
-      if (!Number.isFinite(v)) {
-        throw new MlpDivergedError(
-          `fit: the training loss became ${v} in epoch ${epoch} (batch starting at row ${start}); lower the learning rate or check the data for extreme values`,
-        );
+      const stop = settings.onEpoch?.(progress) === false;
+      if (stop || (settings.patience !== undefined && wait >= settings.patience)) {
+        history.stoppedEarly = epoch < settings.epochs;
+        break;
       }
-      const bw = b.weights ? noGrad(() => sum(b.weights!).item()) : count;
-      lossSum += v * bw;
-      weightSum += bw;
     }
-    const seconds = (performance.now() - t0) / 1000;
-    const progress: EpochProgress = {
-      epoch,
-      loss: lossSum / weightSum,
-      rowsPerSecond: seconds > 0 ? n / seconds : Number.POSITIVE_INFINITY,
-    };
-    history.loss.push(progress.loss);
-    // Without a validation set the training loss decides which weights are best.
-    const score = validation ? evaluateLoss(ctx, params, validation) : progress.loss;
-    if (validation) {
-      progress.validationLoss = score;
-      history.validationLoss.push(score);
-    }
-    settings.plateau?.step(score);
-    if (score < best - settings.minDelta) {
-      best = score;
-      history.bestEpoch = epoch;
-      wait = 0;
-      if (settings.restoreBest) bestParams = copyParams(params);
-    } else {
-      wait++;
-    }
-    const stop = settings.onEpoch?.(progress) === false;
-    if (stop || (settings.patience !== undefined && wait >= settings.patience)) {
-      history.stoppedEarly = epoch < settings.epochs;
-      break;
-    }
+  } finally {
+    // the free arrays are not needed after training (the pool's counters stay for tests)
+    pool?.clear();
   }
   if (settings.restoreBest && bestParams !== null) return { params: bestParams, history };
   history.bestEpoch = history.loss.length;
