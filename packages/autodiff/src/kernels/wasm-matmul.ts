@@ -428,7 +428,8 @@ export function matmulModuleBytes(): Uint8Array {
       { name: "pack64", params: i32s(8), locals: i32s(8), body: packBody(8) },
       // a dense layer's epilogue act(C + bias) on C in place, before C is copied out:
       // the elementwise module's own kernels, so the values are the same bit for bit
-      ...BIAS_ACTS.flatMap((act) => [biasKernel(act, 4), biasKernel(act, 8)]),
+      // (two vectors a turn: C's rows are whole 32-byte tiles)
+      ...BIAS_ACTS.flatMap((act) => [biasKernel(act, 4, 2), biasKernel(act, 8, 2)]),
       // and its backward: tanh's derivative and the bias gradient (column sums)
       binaryKernel("tanhGrad", 4),
       binaryKernel("tanhGrad", 8),
@@ -514,7 +515,7 @@ export function simdMatmul(): SimdMatmul | null {
           mm64: ex.mm64 as Kernel,
           pack32: ex.pack32 as Pack,
           pack64: ex.pack64 as Pack,
-          bias32: Object.fromEntries(BIAS_ACTS.map((a) => [a, ex[`bias${a}32`]])) as Record<
+          bias32: Object.fromEntries(BIAS_ACTS.map((a) => [a, ex[`bias${a}32x2`]])) as Record<
             BiasActivation,
             BiasAct
           >,
@@ -522,7 +523,7 @@ export function simdMatmul(): SimdMatmul | null {
           tanhGrad64: ex.tanhGrad64 as SimdMatmul["tanhGrad64"],
           colsum32: ex.colsum32 as SimdMatmul["colsum32"],
           colsum64: ex.colsum64 as SimdMatmul["colsum64"],
-          bias64: Object.fromEntries(BIAS_ACTS.map((a) => [a, ex[`bias${a}64`]])) as Record<
+          bias64: Object.fromEntries(BIAS_ACTS.map((a) => [a, ex[`bias${a}64x2`]])) as Record<
             BiasActivation,
             BiasAct
           >,
