@@ -16,16 +16,22 @@ export type Storage = Float32Array | Float64Array;
 /** Largest number of elements of one tensor (the typed-array length limit we rely on). */
 export const MAX_ELEMENTS = 2 ** 31 - 1;
 
-/** Allocates zeroed storage of `n` elements of `dtype`; refuses absurd sizes up front. */
-export function alloc(dtype: DType, n: number): Storage {
+/**
+ * Allocates zeroed storage of `n` elements of `dtype`; refuses absurd sizes up front.
+ * `overwrite`: the caller writes every element before anything reads the array, so an
+ * array reused from a {@link BufferPool} need not be zeroed first (ops that accumulate
+ * into their output must leave it false).
+ */
+export function alloc(dtype: DType, n: number, overwrite = false): Storage {
   if (!(n <= MAX_ELEMENTS))
     throw new ArgumentError(
       "alloc",
       `a tensor of ${n} elements exceeds the limit of ${MAX_ELEMENTS}`,
       "OUT_OF_RANGE",
     );
-  // Inside BufferPool.run: a zeroed array of the same size from the free list.
-  const reused = poolTake(dtype, n);
+  // Inside BufferPool.run: an array of the same size from the free list (zeroed unless
+  // the caller overwrites it whole).
+  const reused = poolTake(dtype, n, !overwrite);
   if (reused !== null) {
     poolOwn(reused);
     return reused;

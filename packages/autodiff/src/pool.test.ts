@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import * as ad from "./index.js";
 import { BufferPool, isAutodiffError, ReleasedTensorError } from "./index.js";
+import { poolDebug } from "./pool.js";
 
 const f = (p: { w: ad.Tensor; b: ad.Tensor }, x: ad.Tensor) =>
   ad.sum(ad.square(ad.tanh(ad.add(ad.matmul(x, p.w), p.b))));
@@ -31,6 +32,47 @@ describe("BufferPool", () => {
       expect(pool.stats.reused).toBeGreaterThan(pool.stats.allocated);
       // inputs created outside stay untouched and readable
       expect(p.w.data.length).toBe(20);
+    }
+  });
+
+  it("hands unzeroed arrays only to ops that write every element (poisoned with NaN, still bit-identical)", () => {
+    // odd sizes reach the products' edge handling (rows not a multiple of 4, columns not
+    // of 8) and the small-product path; the loss mixes broadcasting, where, reductions
+    type P = { w1: ad.Tensor; b1: ad.Tensor; w2: ad.Tensor; b2: ad.Tensor; w3: ad.Tensor };
+    const step = (p: P, x: ad.Tensor, y: ad.Tensor) => {
+      const h1 = ad.dense(x, p.w1, p.b1, "tanh");
+      const h2 = ad.dense(h1, p.w2, p.b2, "relu");
+      const out = ad.matmul(h2, p.w3);
+      const r = ad.sub(out, y);
+      const robust = ad.where(ad.greater(ad.abs(r), 1), ad.abs(r), ad.square(r));
+      return ad.add(ad.mean(robust), ad.sum(ad.exp(ad.mul(ad.mean(h1, 0), -1))));
+    };
+    poolDebug.poison = true;
+    try {
+      for (const dtype of ["float32", "float64"] as const) {
+        const rng = new ad.Rng(11);
+        const p: P = {
+          w1: rng.normal([5, 13], { dtype }),
+          b1: rng.normal([13], { dtype }),
+          w2: rng.normal([13, 70], { dtype }),
+          b2: rng.normal([70], { dtype }),
+          w3: rng.normal([70, 3], { dtype }),
+        };
+        const pool = new BufferPool();
+        for (const rows of [37, 37, 37, 130, 130, 37]) {
+          const x = rng.normal([rows, 5], { dtype });
+          const y = rng.normal([rows, 3], { dtype });
+          const g = (q: P) => step(q, x, y);
+          const [v, grads] = pool.run(() => ad.valueAndGrad(g)(p));
+          const [v0, grads0] = ad.valueAndGrad(g)(p);
+          expect(v.item()).toBe(v0.item());
+          for (const k of Object.keys(p) as (keyof P)[])
+            expect(Array.from(grads[k].data)).toEqual(Array.from(grads0[k].data));
+        }
+        expect(pool.stats.reused).toBeGreaterThan(pool.stats.allocated);
+      }
+    } finally {
+      poolDebug.poison = false;
     }
   });
 

@@ -54,8 +54,9 @@ export interface BufferPoolStats {
 
 /**
  * A free list of float32/float64 arrays keyed by length, reused by the ops run inside
- * {@link BufferPool.run}. Results are bit-identical with and without a pool: reused
- * arrays are zeroed before an op sees them.
+ * {@link BufferPool.run}. Results are bit-identical with and without a pool: a reused
+ * array is zeroed before an op that accumulates into it sees it; ops that write every
+ * element of their output (products, elementwise ops) take it as it is.
  *
  * @example
  * ```ts
@@ -126,8 +127,8 @@ export class BufferPool {
     this.#freeBytes = 0;
   }
 
-  /** @internal A zeroed array from the free list, or null. */
-  take(dtype: DType, n: number): Storage | null {
+  /** @internal An array from the free list (zeroed when `zero`), or null. */
+  take(dtype: DType, n: number, zero = true): Storage | null {
     const list = (dtype === "float32" ? this.#free32 : this.#free64).get(n);
     const buf = list?.pop();
     if (buf === undefined) {
@@ -136,7 +137,9 @@ export class BufferPool {
     }
     this.#reused++;
     this.#freeBytes -= buf.byteLength;
-    return buf.fill(0);
+    if (zero) return buf.fill(0);
+    // tests poison the arrays handed out unzeroed: an op that skips an element shows NaN
+    return poolDebug.poison ? buf.fill(Number.NaN) : buf;
   }
 
   #put(buf: Storage): void {
@@ -181,11 +184,20 @@ function reachableBuffers(v: unknown, out: Set<ArrayBufferLike>, seen: Set<objec
     for (const k of Object.keys(v)) reachableBuffers((v as Record<string, unknown>)[k], out, seen);
 }
 
-/** @internal A reused zeroed array when a pool scope is active (recorded as owned), else null. */
-export function poolTake(dtype: DType, n: number): Storage | null {
+/**
+ * @internal Test switch: arrays handed out unzeroed are filled with NaN first, so a
+ * test shows any op that reads an element of its output before writing it.
+ */
+export const poolDebug = { poison: false };
+
+/**
+ * @internal A reused array (zeroed when `zero`) when a pool scope is active (recorded as
+ * owned), else null.
+ */
+export function poolTake(dtype: DType, n: number, zero = true): Storage | null {
   const scope = active;
   if (scope === null) return null;
-  return scope.pool.take(dtype, n);
+  return scope.pool.take(dtype, n, zero);
 }
 
 /** @internal Records a freshly allocated array as owned by the active scope. */

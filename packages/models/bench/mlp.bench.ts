@@ -15,6 +15,7 @@ const python = process.env.PYTHON ?? "/usr/bin/python3";
 interface Result {
   epochSeconds: number[];
   finalLoss: number;
+  cpuSeconds?: number[];
 }
 
 // The machine-wide OpenBLAS tuning variables slow a current PyTorch/numpy: unset for every runner.
@@ -57,13 +58,19 @@ console.log(
   `node ${process.version}, ${rounds} interleaved rounds; median epoch (range of round medians)`,
 );
 console.log("ratio > 1: geoml is slower than the peer by that factor");
+const GEOML = "@geoml/models";
+const GEOML2 = "@geoml/models 2 threads";
+const PEERS = ["PyTorch 1 thread", "TensorFlow.js wasm", "jax-js wasm"];
+/** One row of the summary table per batch size. */
+const summary: string[] = [];
+const allLoad: number[] = [];
 for (const batch of batches) {
   // Batch 32 takes 3,125 steps per epoch: fewer epochs keep the run short.
   const epochs = Number(process.env.MLP_BENCH_EPOCHS ?? (batch <= 32 ? 2 : 3));
   const a = [String(rows), String(batch), String(epochs)];
   const runners: [string, () => Result | string][] = [
-    ["@geoml/models", () => tsRunner("geoml.ts", a, { GEOML_THREADS: "1" })],
-    ["@geoml/models 2 threads", () => tsRunner("geoml.ts", a, { GEOML_THREADS: "2" })],
+    [GEOML, () => tsRunner("geoml.ts", a, { GEOML_THREADS: "1" })],
+    [GEOML2, () => tsRunner("geoml.ts", a, { GEOML_THREADS: "2" })],
     ["PyTorch 1 thread", () => run(python, [join(here, "torch_mlp.py"), ...a, "1"])],
     ...(torch2
       ? [
@@ -79,6 +86,7 @@ for (const batch of batches) {
   const epochsOf = new Map<string, number[]>();
   const roundMedians = new Map<string, number[]>();
   const losses = new Map<string, number>();
+  const cpuOf = new Map<string, number[]>();
   const failures = new Map<string, string>();
   const load: number[] = [];
   for (let r = 0; r < rounds; r++)
@@ -92,8 +100,10 @@ for (const batch of batches) {
       epochsOf.set(name, [...(epochsOf.get(name) ?? []), ...res.epochSeconds]);
       roundMedians.set(name, [...(roundMedians.get(name) ?? []), median(res.epochSeconds)]);
       losses.set(name, res.finalLoss);
+      if (res.cpuSeconds) cpuOf.set(name, [...(cpuOf.get(name) ?? []), ...res.cpuSeconds]);
     }
-  const ours = epochsOf.get("@geoml/models");
+  allLoad.push(...load);
+  const ours = epochsOf.get(GEOML);
   console.log(
     `\nbatch ${batch}, ${epochs} epochs per run; 1-min load average ${Math.min(...load).toFixed(1)}–${Math.max(...load).toFixed(1)}`,
   );
@@ -112,4 +122,32 @@ for (const batch of batches) {
       `| ${name} | ${median(e).toFixed(3)} | ${spread} | ${losses.get(name)!.toFixed(4)} | ${ratio} |`,
     );
   }
+  // the summary row: median epoch (range of round medians) of each library, then ratios
+  const cell = (name: string) => {
+    const e = epochsOf.get(name);
+    if (!e) return "failed";
+    const rm = roundMedians.get(name)!;
+    return `${median(e).toFixed(3)} (${Math.min(...rm).toFixed(3)}–${Math.max(...rm).toFixed(3)})`;
+  };
+  const ratio = (a: string, b: string) => {
+    const x = epochsOf.get(a);
+    const y = epochsOf.get(b);
+    return x && y ? (median(x) / median(y)).toFixed(2) : "";
+  };
+  const cpu = cpuOf.get(GEOML);
+  summary.push(
+    `| ${batch} | ${cell(GEOML)} | ${cpu ? median(cpu).toFixed(3) : ""} | ${cell(GEOML2)} | ${ratio(GEOML, GEOML2)} | ${PEERS.map(cell).join(" | ")} | **${ratio(GEOML, PEERS[0])}** | **${ratio(GEOML, PEERS[2])}** |`,
+  );
 }
+
+// the summary as docs/benchmarks.md shows it (`pnpm bench` puts it there)
+console.log("\n<!-- bench:models/mlp -->");
+console.log(
+  "| batch | @geoml/models 1 thread | its CPU s | 2 threads | 1 ÷ 2 threads | PyTorch (1 thread) | TensorFlow.js wasm | jax-js wasm | vs PyTorch | vs jax-js |",
+);
+console.log("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+for (const row of summary) console.log(row);
+console.log(
+  `\nseconds per epoch, median over the epochs of ${rounds} interleaved rounds (range of the round medians); CPU s: the process's CPU time per epoch; vs: geoml 1 thread ÷ peer; node ${process.version}, ${os.cpus().length} CPUs, 1-minute load average ${Math.min(...allLoad).toFixed(1)}–${Math.max(...allLoad).toFixed(1)} during the run, ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC`,
+);
+console.log("<!-- /bench:models/mlp -->");

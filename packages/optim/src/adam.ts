@@ -58,6 +58,9 @@ function makeAdam(
   checkRange(where, "betas[1]", beta2, 0, 1, true);
   checkRange(where, "eps", eps, 0, Infinity, true);
   checkRange(where, "weightDecay", weightDecay, 0, Infinity, true);
+  // with reuseState: each leaf's update array, keyed by its first-moment array (which
+  // reuseState keeps from step to step), so a training loop allocates no updates
+  const updateArrays = new WeakMap<Float64Array, Float32Array | Float64Array>();
   return {
     init(params) {
       const info = leafInfo(params, where);
@@ -89,7 +92,15 @@ function makeAdam(
           const v = reuse ? v0 : new Float64Array(n);
           const vMax = amsgrad ? (reuse ? state.nuMax[i] : new Float64Array(n)) : null;
           // the update in the gradient's own dtype: computed in float64, rounded once
-          const u = g instanceof Float32Array ? new Float32Array(n) : new Float64Array(n);
+          let u = reuse ? updateArrays.get(m0) : undefined;
+          if (
+            u === undefined ||
+            u.length !== n ||
+            u instanceof Float32Array !== g instanceof Float32Array
+          ) {
+            u = g instanceof Float32Array ? new Float32Array(n) : new Float64Array(n);
+            if (reuse) updateArrays.set(m0, u);
+          }
           if (pv === null && vMax === null) {
             // the common case (no weight decay, no AMSGrad) without per-element branches;
             // √v·(1/√(1−β₂ᵗ)) instead of a second division (equal to rounding: divisions

@@ -231,10 +231,15 @@ describe("reuseState", () => {
       let b = opt.init(p0);
       const kept = opt.init(p0);
       const before = Array.from(kept.mu[0]);
+      let lastUpdate: Float32Array | Float64Array | null = null;
       for (const g of grads) {
         const ra = opt.update(g, a, p0);
         const rb = opt.update(g, b, p0, { reuseState: true });
         expect(Array.from(rb.updates.w.data)).toEqual(Array.from(ra.updates.w.data));
+        // in place, every step writes its updates into the same array: nothing allocated
+        if (lastUpdate !== null) expect(rb.updates.w.data).toBe(lastUpdate);
+        expect(rb.state.mu[0]).toBe(b.mu[0]);
+        lastUpdate = rb.updates.w.data;
         expect(Array.from(rb.state.nu[0])).toEqual(Array.from(ra.state.nu[0]));
         // the pure call left its input state as it was
         expect(ra.state.mu[0]).not.toBe(a.mu[0]);

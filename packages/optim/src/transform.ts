@@ -15,7 +15,9 @@ export interface UpdateExtras {
   /**
    * The caller hands over `state` and never reads it again (a training loop that only
    * keeps the returned state): a transformation may then write the new state into the
-   * old one's arrays instead of allocating (Adam and AdamW do). Default false.
+   * old one's arrays instead of allocating (Adam and AdamW do). Adam and AdamW then also
+   * write each call's updates into the arrays of the previous call's updates, so apply
+   * the updates before the next call. Default false.
    */
   reuseState?: boolean;
 }

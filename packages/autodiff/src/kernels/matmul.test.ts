@@ -94,6 +94,10 @@ describe("matmul kernels", () => {
           [64, 300, 16],
           [3, 5, 2],
           [12, 10, 17],
+          // a narrow C (matrix-vector) and a B read in place with rows past m
+          [130, 40, 1],
+          [9, 200, 3],
+          [13, 40, 8],
         ])
           for (const ta of [false, true])
             for (const tb of [false, true]) {

@@ -11,6 +11,7 @@ import type { Storage } from "../dtype.js";
 import { goesParallel, type RowTask } from "../threads/pool.js";
 import { MATMUL_THREAD_MIN_WORK, type MatmulRowsArgs, matmulThreaded } from "./matmul-threads.js";
 import { simdEnabled } from "./wasm/instance.js";
+import type { BiasActivation } from "./wasm-elementwise.js";
 import { releaseSimdMatmul, simdMatmul, type WasmMemory } from "./wasm-matmul.js";
 
 const KB = 128;
@@ -124,6 +125,167 @@ export function matmulSerial(
   }
 }
 
+/** A dense layer's epilogue: C ← act(C + bias), the bias (n values) repeated along the rows. */
+export interface Epilogue {
+  act: BiasActivation;
+  bias: Storage;
+}
+
+/**
+ * c = act(a·b + bias) for row-major a (m×k) and b (k×n) in one pass through the SIMD
+ * kernel's memory: the epilogue runs on the product before it is copied out (the
+ * elementwise module's kernel, so bit for bit the values of the separate ops). False,
+ * with nothing written, where the product would not run there on this thread (SIMD off
+ * or missing, too small, split across threads, memory refused).
+ */
+export function denseProduct(
+  a: Storage,
+  b: Storage,
+  c: Storage,
+  m: number,
+  k: number,
+  n: number,
+  epilogue: Epilogue,
+): boolean {
+  const work = m * k * n;
+  if (work < SIMD_MIN_FLOPS || !simdEnabled() || goesParallel(work, MATMUL_THREAD_MIN_WORK))
+    return false;
+  const simd = simdMatmul();
+  if (simd === null || !reserve(simd.memory, scratchBytes(a, m, k, n))) return false;
+  try {
+    simdProduct(a, b, c, 0, 0, 0, m, k, n, true, false, false, epilogue);
+  } finally {
+    if (simd.memory.buffer.byteLength > KEEP_BYTES) {
+      releaseSimdMatmul();
+      views = null;
+    }
+  }
+  return true;
+}
+
+/** The gradients of a dense layer y = act(x·w + b) that {@link denseGradients} writes. */
+export interface DenseGradients {
+  /** g_z·wᵀ (m×k), or null when not needed. */
+  x: Storage | null;
+  /** xᵀ·g_z (k×n), or null. */
+  w: Storage | null;
+  /** Column sums of g_z (n), or null. */
+  b: Storage | null;
+}
+
+/** Whether {@link denseGradients} runs for these sizes on this thread. */
+export function denseGradientsRun(m: number, k: number, n: number): boolean {
+  const work = m * k * n;
+  return (
+    work >= SIMD_MIN_FLOPS &&
+    simdEnabled() &&
+    !goesParallel(work, MATMUL_THREAD_MIN_WORK) &&
+    simdMatmul() !== null
+  );
+}
+
+/**
+ * The backward pass of a dense layer y = act(x·w + b) (x m×k, w k×n) in one visit to
+ * the SIMD kernel's memory: g_z = g·(1 − y²) for tanh (g itself for the identity), then
+ * g_z·wᵀ, xᵀ·g_z and the column sums of g_z, with g_z never copied out and back. The
+ * same kernels and operand layouts as the separate ops, so the same values bit for bit.
+ * False, nothing written, when the memory cannot grow (check {@link denseGradientsRun}
+ * first).
+ */
+export function denseGradients(
+  g: Storage,
+  y: Storage | null,
+  x: Storage,
+  w: Storage,
+  m: number,
+  k: number,
+  n: number,
+  out: DenseGradients,
+): boolean {
+  const simd = simdMatmul()!;
+  const f32 = g instanceof Float32Array;
+  const es = f32 ? 4 : 8;
+  const tn = 32 / es;
+  const mp = Math.ceil(m / 4) * 4;
+  const np = Math.ceil(n / tn) * tn;
+  const kp4 = Math.ceil(k / 4) * 4;
+  const kpT = Math.ceil(k / tn) * tn;
+  const direct = np === n;
+  // Layout, 16-byte aligned: g (then g_z in place; rows past m read as A land in its
+  // slack), y, x (slack for reading columns past k), w, wᵀ packed, g_z packed (n not a
+  // whole tile), the two products, the float64 column sums.
+  const G = 0;
+  const Y = align16(G + (mp * n + 4) * es);
+  const X = align16(Y + m * n * es + 16);
+  const W = align16(X + (m * k + 4) * es);
+  const PW = align16(W + k * n * es);
+  const PG = align16(PW + n * kpT * es);
+  const C1 = align16(PG + (direct ? 0 : m * np * es));
+  const C2 = align16(C1 + mp * kpT * es);
+  const ACC = align16(C2 + kp4 * np * es);
+  if (!reserve(simd.memory, ACC + 8 * n)) return false;
+  try {
+    const heap = heapView(simd.memory.buffer, f32);
+    const pack = f32 ? simd.pack32 : simd.pack64;
+    const mm = f32 ? simd.mm32 : simd.mm64;
+    heap.set(g.subarray(0, m * n), G / es);
+    if (y !== null) {
+      heap.set(y.subarray(0, m * n), Y / es);
+      (f32 ? simd.tanhGrad32 : simd.tanhGrad64)(G, Y, G, Math.ceil((m * n * es) / 16) * 16);
+    }
+    if (out.b !== null) {
+      const acc = new Float64Array(simd.memory.buffer, ACC, n);
+      acc.fill(0);
+      if ((n * es) % 16 === 0) (f32 ? simd.colsum32 : simd.colsum64)(G, ACC, n * es, m * n * es);
+      // rows in order, float64 sums: the reduction's own loop
+      else
+        for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) acc[j] += heap[G / es + i * n + j];
+      out.b.set(acc);
+    }
+    if (out.x !== null) {
+      // g_z·wᵀ: g_z as stored (m×n), wᵀ packed from w (k×n)
+      heap.set(w.subarray(0, k * n), W / es);
+      pack(W, PW, k, kpT, tn, n, n * es, es);
+      mm(G, PW, C1, mp, kpT, n, n * es, es, n * es, n * es, 32);
+      copyOut(heap, C1 / es, kpT, out.x, m, k);
+    }
+    if (out.w !== null) {
+      // xᵀ·g_z: x as stored (m×k, read transposed), g_z as stored or packed
+      heap.set(x.subarray(0, m * k), X / es);
+      if (direct) mm(X, G, C2, kp4, np, m, es, k * es, es, es, n * es);
+      else {
+        pack(G, PG, n, np, tn, m, es, n * es);
+        mm(X, PG, C2, kp4, np, m, es, k * es, es, m * es, 32);
+      }
+      copyOut(heap, C2 / es, np, out.w, k, n);
+    }
+  } finally {
+    if (simd.memory.buffer.byteLength > KEEP_BYTES) {
+      releaseSimdMatmul();
+      views = null;
+    }
+  }
+  return true;
+}
+
+/** Copies rows×cols values stored with row stride `stride` from heap[at…] to `c`. */
+function copyOut(
+  heap: Float32Array | Float64Array,
+  at: number,
+  stride: number,
+  c: Storage,
+  rows: number,
+  cols: number,
+): void {
+  if (stride === cols) c.set(heap.subarray(at, at + rows * cols));
+  else if (cols < 16)
+    for (let i = 0; i < rows; i++)
+      for (let j = 0; j < cols; j++) c[i * cols + j] = heap[at + i * stride + j];
+  else
+    for (let i = 0; i < rows; i++)
+      c.set(heap.subarray(at + i * stride, at + i * stride + cols), i * cols);
+}
+
 /** Row-major copies of the stored (rows×cols) matrices at `offsets`, transposed (cols×rows). */
 function untranspose(
   x: Storage,
@@ -152,12 +314,13 @@ function scratchBytes(a: Storage, m: number, k: number, n: number): number {
   const tn = 32 / es;
   const mp = Math.ceil(m / 4) * 4;
   const np = Math.ceil(n / tn) * tn;
+  // the last term: B as stored, then room for an epilogue's bias row
   return (
     align16(k * np * es) +
-    align16(mp * k * es) +
     align16(mp * np * es) +
-    align16(m * k * es) +
-    k * n * es
+    align16((mp * k + 4) * es) +
+    align16(k * n * es) +
+    np * es
   );
 }
 
@@ -187,6 +350,7 @@ function simdProduct(
   packB: boolean,
   ta: boolean,
   tb: boolean,
+  epilogue?: Epilogue,
 ): void {
   const simd = simdMatmul()!;
   const f32 = a instanceof Float32Array;
@@ -194,29 +358,46 @@ function simdProduct(
   const tn = 32 / es;
   const mp = Math.ceil(m / 4) * 4;
   const np = Math.ceil(n / tn) * tn;
-  // Layout: [packed B | packed A | C | A as stored | B as stored], 16-byte aligned. The
-  // operands are copied in whole (a memcpy) and packed into panels by the wasm kernel.
+  // Layout: [packed B | C | A as stored | B as stored], 16-byte aligned. The operands are
+  // copied in whole (a memcpy); the kernel reads A as stored (its rows past m, read for
+  // the padding rows of C only, fall in the slack after it) and B as stored when its
+  // rows are whole tiles (n a multiple of TN, not transposed), else B packed into panels.
   const bPtr = 0;
-  const aPtr = align16(bPtr + k * np * es);
-  const cPtr = align16(aPtr + mp * k * es);
+  const cPtr = align16(bPtr + k * np * es);
   const rawA = align16(cPtr + mp * np * es);
-  const rawB = align16(rawA + m * k * es);
+  const rawB = align16(rawA + (mp * k + 4) * es);
   // The caller reserved scratchBytes(a, m, k, n) bytes.
   const heap = heapView(simd.memory.buffer, f32);
-  const pack = f32 ? simd.pack32 : simd.pack64;
+  const direct = !tb && np === n;
   if (packB) {
     heap.set(b.subarray(bo, bo + k * n), rawB / es);
     // X[j, p] = B[p, j]: stored n×k when tb, else k×n
+    const pack = f32 ? simd.pack32 : simd.pack64;
     if (tb) pack(rawB, bPtr, n, np, tn, k, k * es, es);
-    else pack(rawB, bPtr, n, np, tn, k, es, n * es);
+    else if (!direct) pack(rawB, bPtr, n, np, tn, k, es, n * es);
   }
   heap.set(a.subarray(ao, ao + m * k), rawA / es);
-  // X[i, p] = A[i, p]: stored k×m when ta, else m×k
-  if (ta) pack(rawA, aPtr, m, mp, 4, k, es, m * es);
-  else pack(rawA, aPtr, m, mp, 4, k, k * es, es);
   const cEl = cPtr / es;
-  (f32 ? simd.mm32 : simd.mm64)(aPtr, bPtr, cPtr, mp, np, k);
+  const mm = f32 ? simd.mm32 : simd.mm64;
+  // A[i, p] stored k×m when ta (4 adjacent rows per p), else m×k
+  const [aI, aP, aR] = ta ? [es, m * es, es] : [k * es, es, k * es];
+  if (direct) mm(rawA, rawB, cPtr, mp, np, k, aI, aP, aR, es, n * es);
+  else mm(rawA, bPtr, cPtr, mp, np, k, aI, aP, aR, k * es, 32);
+  if (epilogue) {
+    // the bias row, zero in C's padding columns, after B as stored
+    const biasPtr = align16(rawB + k * n * es);
+    heap.fill(0, biasPtr / es, biasPtr / es + np);
+    heap.set(epilogue.bias, biasPtr / es);
+    (f32 ? simd.bias32 : simd.bias64)[epilogue.act](cPtr, biasPtr, cPtr, np * es, m * np * es);
+  }
   if (np === n) c.set(heap.subarray(cEl, cEl + m * n), co);
+  else if (n < 16)
+    // narrow C (a matrix-vector product): element copies beat one subarray per row
+    for (let i = 0; i < m; i++) {
+      const src = cEl + i * np;
+      const dst = co + i * n;
+      for (let j = 0; j < n; j++) c[dst + j] = heap[src + j];
+    }
   else for (let i = 0; i < m; i++) c.set(heap.subarray(cEl + i * np, cEl + i * np + n), co + i * n);
 }
 

@@ -132,16 +132,16 @@ function kernel(
 /** Activations with a fused bias kernel (see {@link wasmBiasActivation}). */
 export type BiasActivation = "identity" | "tanh" | "relu";
 /**
- * Moves the byte cursors of a row-major walk one vector on: i += 16, and the column
- * cursor j += 16, back to 0 at the end of a row (j + 16 ≥ rowBytes).
+ * Moves the byte cursors of a row-major walk `by` bytes on (one vector by default): i += by,
+ * and the column cursor j += by, back to 0 at the end of a row (j + by ≥ rowBytes).
  */
-const advanceRow = (i: number, j: number, rowBytes: number) => [
+const advanceRow = (i: number, j: number, rowBytes: number, by = 16) => [
   ...get(i),
-  ...i32(16),
+  ...i32(by),
   I32_ADD,
   ...set(i),
   ...get(j),
-  ...i32(16),
+  ...i32(by),
   I32_ADD,
   ...set(j),
   ...i32(0),
@@ -153,37 +153,48 @@ const advanceRow = (i: number, j: number, rowBytes: number) => [
   ...set(j),
 ];
 
-const BIAS_ACTS: BiasActivation[] = ["identity", "tanh", "relu"];
+/** @internal The activations of {@link biasKernel}. */
+export const BIAS_ACTS: BiasActivation[] = ["identity", "tanh", "relu"];
 
 /**
  * `bias<Act><bits>(src, bias, dst, rowBytes, bytes)`: dst = act(src + bias), the bias
  * (one row of `rowBytes`, a multiple of 16) repeated along the rows. The sum is one
  * rounding in the storage dtype, as the `add` op's.
  */
-function biasKernel(act: BiasActivation, es: 4 | 8): WasmFunction {
+export function biasKernel(act: BiasActivation, es: 4 | 8, unroll: 1 | 2 = 1): WasmFunction {
   const [src, bias, dst, rowBytes, bytes, i, j] = [0, 1, 2, 3, 4, 5, 6];
   const F = new VecFn(7);
-  const load = (p: number, q: number) => [...get(p), ...get(q), I32_ADD, ...v128Load(0)];
-  const x = F.v([...load(src, i), ...load(bias, j), ...simd(es === 4 ? S.f32x4Add : S.f64x2Add)]);
-  const y =
-    act === "identity"
-      ? x
-      : act === "relu"
-        ? [...x, ...(es === 4 ? f32Zero : c(0)), ...simd(es === 4 ? 0xe9 : S.f64x2Max)]
-        : es === 4
-          ? vtanhF32(F, x)
-          : vtanh(F, x, "f64");
-  const step = [
-    ...F.take(),
-    ...get(dst),
-    ...get(i),
+  const load = (p: number, q: number, off: number) => [
+    ...get(p),
+    ...get(q),
     I32_ADD,
-    ...y,
-    ...v128Store(0),
-    ...advanceRow(i, j, rowBytes),
+    ...v128Load(off),
   ];
+  const ys: E[] = [];
+  for (let u = 0; u < unroll; u++) {
+    const off = 16 * u;
+    const x = F.v([
+      ...load(src, i, off),
+      ...load(bias, j, off),
+      ...simd(es === 4 ? S.f32x4Add : S.f64x2Add),
+    ]);
+    ys.push(
+      act === "identity"
+        ? x
+        : act === "relu"
+          ? [...x, ...(es === 4 ? f32Zero : c(0)), ...simd(es === 4 ? 0xe9 : S.f64x2Max)]
+          : es === 4
+            ? F.v(vtanhF32(F, x))
+            : F.v(vtanh(F, x, "f64")),
+    );
+  }
+  const step = [...F.take()];
+  ys.forEach((y, u) => {
+    step.push(...get(dst), ...get(i), I32_ADD, ...y, ...v128Store(16 * u));
+  });
+  step.push(...advanceRow(i, j, rowBytes, 16 * unroll));
   return {
-    name: `bias${act}${es * 8}`,
+    name: `bias${act}${es * 8}${unroll === 2 ? "x2" : ""}`,
     params: new Array<typeof I32>(5).fill(I32),
     locals: [I32, I32, ...F.locals],
     body: [
@@ -197,12 +208,17 @@ function biasKernel(act: BiasActivation, es: 4 | 8): WasmFunction {
 }
 const f32Zero = v128Const(new Uint8Array(16));
 
+/** @internal `<name><bits>(a, b, dst, bytes)`, the fused backward kernel of {@link BINARY}. */
+export function binaryKernel(name: BinaryName, es: 4 | 8): WasmFunction {
+  return kernel(`${name}${es * 8}`, 2, (F, [a, b], p) => BINARY[name](F, a, b, p), es);
+}
+
 /**
  * `colsum<bits>(src, acc, rowBytes, bytes)`: acc[j] += src[row, j] over the rows, the
  * float64 sums `acc` (one per column) in memory, rows added in order: the arithmetic of
  * the sum reduction's loop, two or four columns at a time.
  */
-function columnSumKernel(es: 4 | 8): WasmFunction {
+export function columnSumKernel(es: 4 | 8): WasmFunction {
   const [src, acc, rowBytes, bytes, i, j, p] = [0, 1, 2, 3, 4, 5, 6];
   const F = new VecFn(7);
   const addAt = (offset: number, v: E) => [

@@ -1,18 +1,22 @@
 /**
  * WebAssembly SIMD matmul micro-kernels, assembled at load time from the bytes below
  * (no toolchain, nothing prebuilt to ship). Each call computes C = A·B for one matrix
- * pair already copied into the module's memory (C need not be cleared first):
- * - A packed in row panels of 4 (panel i/4 holds, for p = 0..k−1, the four values
- *   A[i..i+3, p] together), m a multiple of 4;
- * - B packed in column panels of TN = 8 (float32) or 4 (float64) columns (panel j/TN
- *   holds, for p = 0..k−1, the TN values B[p, j..j+TN−1] together), n a multiple of TN;
+ * pair already copied into the module's memory (C need not be cleared first). The
+ * operands are read through strides, so the kernel takes them packed or as stored:
+ * - A[i + r, p] at byte `a + i·aI + p·aP + r·aR` (i a multiple of 4, r < 4), m a multiple
+ *   of 4: packed row panels of 4 (aI = k·es, aP = 4·es, aR = es), row-major m×k
+ *   (aI = k·es, aP = es, aR = k·es) or stored transposed k×m (aI = es, aP = m·es, aR = es);
+ * - the TN = 8 (float32) or 4 (float64) values B[p, j..j+TN−1] adjacent at byte
+ *   `b + j·bJ + p·bP`, n a multiple of TN: packed column panels (bJ = k·es, bP = 32) or
+ *   row-major k×n (bJ = es, bP = n·es);
  * - C row-major m×n.
+ * Reading A and B as stored skips packing; the arithmetic, and so the result, is the same.
  * The inner loop keeps a 4×TN tile of C in eight v128 registers and streams one packed
  * B row and four splatted A values per step; k is blocked by KC and m by MB so the
  * panels being reused stay in cache.
  */
 
-import { I32, uleb, V128, wasmModule } from "./wasm/encode.js";
+import { I32, V128, wasmModule } from "./wasm/encode.js";
 import { instantiate, newMemory, type WasmMemory } from "./wasm/instance.js";
 import {
   I32_ADD as ADD,
@@ -32,6 +36,13 @@ import {
   v128Store as v128store,
   V128_ZERO as ZERO,
 } from "./wasm/ops.js";
+import {
+  BIAS_ACTS,
+  type BiasActivation,
+  biasKernel,
+  binaryKernel,
+  columnSumKernel,
+} from "./wasm-elementwise.js";
 
 export type { WasmMemory };
 
@@ -43,12 +54,14 @@ const KC = 256;
 /** Kernel body for one element size (4 → f32x4, 8 → f64x2). */
 function kernelBody(es: 4 | 8): number[] {
   const TN = 32 / es; // columns per tile (two v128)
-  const [pA, pB, pC, pM, pN, pK] = [0, 1, 2, 3, 4, 5];
-  const [kc, kend, i0, iend, j, i, pa, pb, pend, cp, cr, nes] = [
-    6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17,
+  const [pA, pB, pC, pM, pN, pK, aI, aP, aR, bJ, bP] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const [kc, kend, i0, iend, j, i, pa, pb, pend, cp, cr, nes, ar2, ar3] = [
+    11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24,
   ];
-  const acc = (r: number, h: number) => 18 + r * 2 + h;
-  const [b0, b1, av] = [26, 27, 28];
+  const acc = (r: number, h: number) => 25 + r * 2 + h;
+  const [b0, b1, av] = [33, 34, 35];
+  // byte offset of row r of the 4-row group from pa
+  const rowOff = [[], [...get(aR), ADD], [...get(ar2), ADD], [...get(ar3), ADD]];
   const loadSplat = es === 4 ? 0x09 : 0x0a; // v128.load32_splat / v128.load64_splat
   const vadd = es === 4 ? simd(0xe4) : simd(0xf0);
   const vmul = es === 4 ? simd(0xe6) : simd(0xf2);
@@ -64,7 +77,7 @@ function kernelBody(es: 4 | 8): number[] {
     ...set(b1),
   ];
   for (let r = 0; r < 4; r++) {
-    inner.push(...get(pa), ...simd(loadSplat, es === 4 ? 2 : 3, ...uleb(r * es)), ...set(av));
+    inner.push(...get(pa), ...rowOff[r], ...simd(loadSplat, es === 4 ? 2 : 3, 0), ...set(av));
     for (let h = 0; h < 2; h++)
       inner.push(
         ...get(acc(r, h)),
@@ -75,7 +88,7 @@ function kernelBody(es: 4 | 8): number[] {
         ...set(acc(r, h)),
       );
   }
-  inner.push(...get(pa), ...i32(4 * es), ADD, ...set(pa), ...get(pb), ...i32(32), ADD, ...set(pb));
+  inner.push(...get(pa), ...get(aP), ADD, ...set(pa), ...get(pb), ...get(bP), ADD, ...set(pb));
 
   // One 4×TN tile of C over the k-block [kc, kend): load, accumulate, store.
   const tile: number[] = [];
@@ -100,17 +113,15 @@ function kernelBody(es: 4 | 8): number[] {
     load.push(...get(cr), ...get(nes), ADD, ...set(cr));
   }
   tile.push(...get(kc), EQZ, 0x04, 0x40, ...zero, 0x05, ...load, 0x0b);
-  // A panel i/4 starts at i·k·es; B panel j/TN at j·k·es; advancing 4·es and 32 bytes per p.
+  // rows i.. of A from a + i·aI + kc·aP, columns j.. of B from b + j·bJ + kc·bP
   tile.push(
     ...get(pA),
     ...get(i),
-    ...get(pK),
-    MUL,
-    ...get(kc),
-    ...i32(4),
+    ...get(aI),
     MUL,
     ADD,
-    ...i32(es),
+    ...get(kc),
+    ...get(aP),
     MUL,
     ADD,
     ...set(pa),
@@ -118,18 +129,16 @@ function kernelBody(es: 4 | 8): number[] {
   tile.push(
     ...get(pB),
     ...get(j),
-    ...get(pK),
-    MUL,
-    ...get(kc),
-    ...i32(TN),
+    ...get(bJ),
     MUL,
     ADD,
-    ...i32(es),
+    ...get(kc),
+    ...get(bP),
     MUL,
     ADD,
     ...set(pb),
   );
-  tile.push(...get(pa), ...get(kend), ...get(kc), SUB, ...i32(4 * es), MUL, ADD, ...set(pend));
+  tile.push(...get(pa), ...get(kend), ...get(kc), SUB, ...get(aP), MUL, ADD, ...set(pend));
   tile.push(...loop([...get(pa), ...get(pend), GE_U], inner));
   tile.push(...get(cp), ...set(cr));
   for (let r = 0; r < 4; r++) {
@@ -174,6 +183,14 @@ function kernelBody(es: 4 | 8): number[] {
     ...i32(es),
     MUL,
     ...set(nes),
+    ...get(aR),
+    ...i32(2),
+    MUL,
+    ...set(ar2),
+    ...get(aR),
+    ...i32(3),
+    MUL,
+    ...set(ar3),
     ...i32(0),
     ...set(kc),
     ...loop([...get(kc), ...get(pK), GE_U], kcBody),
@@ -395,8 +412,8 @@ function packBody(es: 4 | 8): number[] {
 const i32s = (n: number) => new Array<typeof I32>(n).fill(I32);
 
 export function matmulModuleBytes(): Uint8Array {
-  const params = [I32, I32, I32, I32, I32, I32] as const;
-  const locals = [...new Array<typeof I32>(12).fill(I32), ...new Array<typeof V128>(11).fill(V128)];
+  const params = i32s(11);
+  const locals = [...i32s(14), ...new Array<typeof V128>(11).fill(V128)];
   return wasmModule({
     memory: { import: true },
     functions: [
@@ -409,11 +426,33 @@ export function matmulModuleBytes(): Uint8Array {
         body: packBody(4),
       },
       { name: "pack64", params: i32s(8), locals: i32s(8), body: packBody(8) },
+      // a dense layer's epilogue act(C + bias) on C in place, before C is copied out:
+      // the elementwise module's own kernels, so the values are the same bit for bit
+      // (two vectors a turn: C's rows are whole 32-byte tiles)
+      ...BIAS_ACTS.flatMap((act) => [biasKernel(act, 4, 2), biasKernel(act, 8, 2)]),
+      // and its backward: tanh's derivative and the bias gradient (column sums)
+      binaryKernel("tanhGrad", 4),
+      binaryKernel("tanhGrad", 8),
+      columnSumKernel(4),
+      columnSumKernel(8),
     ],
   });
 }
 
-type Kernel = (a: number, b: number, c: number, m: number, n: number, k: number) => void;
+/** C (at byte `c`, m×n) = A·B with A and B read through the strides described above. */
+type Kernel = (
+  a: number,
+  b: number,
+  c: number,
+  m: number,
+  n: number,
+  k: number,
+  aI: number,
+  aP: number,
+  aR: number,
+  bJ: number,
+  bP: number,
+) => void;
 /** See {@link packBody}. */
 export type Pack = (
   src: number,
@@ -426,6 +465,15 @@ export type Pack = (
   sK: number,
 ) => void;
 
+/** `bias<act><bits>(src, bias, dst, rowBytes, bytes)`: dst = act(src + bias), bias repeated per row. */
+export type BiasAct = (
+  src: number,
+  bias: number,
+  dst: number,
+  rowBytes: number,
+  bytes: number,
+) => void;
+
 /** The instantiated kernels and their memory, or null where WebAssembly SIMD is unavailable. */
 export interface SimdMatmul {
   memory: WasmMemory;
@@ -433,6 +481,15 @@ export interface SimdMatmul {
   mm64: Kernel;
   pack32: Pack;
   pack64: Pack;
+  /** The bias + activation epilogues by activation, float32 and float64. */
+  bias32: Record<BiasActivation, BiasAct>;
+  bias64: Record<BiasActivation, BiasAct>;
+  /** `(g, y, dst, bytes)`: dst = g·(1 − y²). */
+  tanhGrad32: (g: number, y: number, dst: number, bytes: number) => void;
+  tanhGrad64: (g: number, y: number, dst: number, bytes: number) => void;
+  /** `(src, acc, rowBytes, bytes)`: float64 acc[j] += src[row, j], rows in order. */
+  colsum32: (src: number, acc: number, rowBytes: number, bytes: number) => void;
+  colsum64: (src: number, acc: number, rowBytes: number, bytes: number) => void;
 }
 
 let cached: SimdMatmul | null | undefined;
@@ -458,6 +515,18 @@ export function simdMatmul(): SimdMatmul | null {
           mm64: ex.mm64 as Kernel,
           pack32: ex.pack32 as Pack,
           pack64: ex.pack64 as Pack,
+          bias32: Object.fromEntries(BIAS_ACTS.map((a) => [a, ex[`bias${a}32x2`]])) as Record<
+            BiasActivation,
+            BiasAct
+          >,
+          tanhGrad32: ex.tanhGrad32 as SimdMatmul["tanhGrad32"],
+          tanhGrad64: ex.tanhGrad64 as SimdMatmul["tanhGrad64"],
+          colsum32: ex.colsum32 as SimdMatmul["colsum32"],
+          colsum64: ex.colsum64 as SimdMatmul["colsum64"],
+          bias64: Object.fromEntries(BIAS_ACTS.map((a) => [a, ex[`bias${a}64x2`]])) as Record<
+            BiasActivation,
+            BiasAct
+          >,
         }
       : null;
   return cached;

@@ -35,7 +35,8 @@ function forward(kernel: BinaryKernel, a: Tensor, b: Tensor, op: string): Tensor
   const shape = sameShape(a.shape, b.shape)
     ? (a.shape as number[])
     : broadcastShapes(a.shape, b.shape, op);
-  const out = alloc(a.dtype, sizeOf(shape));
+  // elementwise kernels write every element of their output
+  const out = alloc(a.dtype, sizeOf(shape), true);
   const sa = sameShape(a.shape, shape) ? null : broadcastStrides(a.shape, shape);
   const sb = sameShape(b.shape, shape) ? null : broadcastStrides(b.shape, shape);
   kernel(a.data, b.data, out, shape, sa, sb);
@@ -272,7 +273,7 @@ export function where(cond: TensorLike, a: TensorLike, b: TensorLike): Tensor {
   const cb = broadcastTo(c, shape);
   const ab = sameShape(ta.shape, shape) ? ta : broadcastTo(ta, shape);
   const bb = sameShape(tb.shape, shape) ? tb : broadcastTo(tb, shape);
-  const out = alloc(ta.dtype, sizeOf(shape));
+  const out = alloc(ta.dtype, sizeOf(shape), true);
   whereKernel(cb.data, ab.data, bb.data, out);
   const t = new Tensor(out, shape, ta.dtype);
   if (shouldRecord(ta, tb)) {

@@ -4,14 +4,40 @@
  * and the graph holds one node; the values and gradients are bit for bit those of
  * `act(add(matmul(x, w), b))`.
  */
+
+import { alloc, type Storage } from "../dtype.js";
 import { ArgumentError, fmtShape, ShapeError } from "../errors.js";
+import {
+  denseGradients,
+  denseGradientsRun,
+  denseProduct,
+  matmulKernel,
+} from "../kernels/matmul.js";
 import { wasmBiasActivation, wasmUnary } from "../kernels/wasm-elementwise.js";
-import { record, shouldRecord } from "../tape.js";
+import { record, shouldRecord, shouldRecordAll } from "../tape.js";
 import { Tensor } from "../tensor.js";
 import { greater, mul, sub } from "./binary.js";
 import { matmulNd } from "./linalg.js";
 import { sumToShape } from "./sum.js";
 import { fused } from "./unary.js";
+
+const ZERO = new Int32Array(1);
+
+/** out ← act(out + bias) in place: one wasm pass when rows are whole vectors, else JS loops. */
+function epilogue(activation: DenseActivation, out: Storage, bias: Storage): void {
+  if (wasmBiasActivation(activation, out, bias, out)) return;
+  const n = bias.length;
+  for (let i = 0; i < out.length; i += n) for (let j = 0; j < n; j++) out[i + j] += bias[j];
+  if (activation === "tanh") {
+    if (!wasmUnary("tanh", out, out))
+      for (let i = 0; i < out.length; i++) out[i] = Math.tanh(out[i]);
+  } else if (activation === "relu") {
+    for (let i = 0; i < out.length; i++) {
+      const v = out[i];
+      out[i] = v > 0 ? v : Number.isNaN(v) ? v : 0;
+    }
+  }
+}
 
 /** Activations {@link dense} can fuse: their derivative is a function of the output. */
 export type DenseActivation = "identity" | "tanh" | "relu";
@@ -53,27 +79,41 @@ export function dense(
       "dense",
       `x, w and b must share a dtype, got ${x.dtype}, ${w.dtype} and ${b.dtype}`,
     );
-  // the product untraced: the layer records one node of its own below
-  const z = matmulNd(x, w, false, false, false);
-  const out = z.data;
+  const [m, k] = x.shape;
   const bias = b.data;
   const n = bias.length;
-  // one wasm pass when rows are whole vectors; else bias, then activation, in place
-  if (!wasmBiasActivation(activation, out, bias, out)) {
-    for (let i = 0; i < out.length; i += n) for (let j = 0; j < n; j++) out[i + j] += bias[j];
-    if (activation === "tanh") {
-      if (!wasmUnary("tanh", out, out))
-        for (let i = 0; i < out.length; i++) out[i] = Math.tanh(out[i]);
-    } else if (activation === "relu") {
-      for (let i = 0; i < out.length; i++) {
-        const v = out[i];
-        out[i] = v > 0 ? v : Number.isNaN(v) ? v : 0;
-      }
-    }
+  const out = alloc(x.dtype, m * n, true);
+  // the product with its bias and activation in the SIMD kernel's memory when it runs
+  // there; else the product (untraced: the layer records one node of its own below)
+  // and the epilogue on it in place
+  if (!denseProduct(x.data, w.data, out, m, k, n, { act: activation, bias })) {
+    matmulKernel(x.data, w.data, out, 1, m, k, n, ZERO, ZERO);
+    epilogue(activation, out, bias);
   }
-  const y = new Tensor(out, z.shape, z.dtype);
+  const y = new Tensor(out, [m, n], x.dtype);
   if (shouldRecord(x, w, b))
     record(y, [x, w, b], (g, need) => {
+      // first-order gradients of tanh and identity layers: one pass in the SIMD kernel's
+      // memory (a gradient being differentiated again takes the ops below instead)
+      if (
+        activation !== "relu" &&
+        !shouldRecordAll([g, x, w, y]) &&
+        g.dtype === x.dtype &&
+        denseGradientsRun(m, k, n)
+      ) {
+        const out = {
+          x: need[0] ? alloc(x.dtype, m * k, true) : null,
+          w: need[1] ? alloc(x.dtype, k * n, true) : null,
+          b: need[2] ? alloc(x.dtype, n, true) : null,
+        };
+        const yd = activation === "tanh" ? y.data : null;
+        if (denseGradients(g.data, yd, x.data, w.data, m, k, n, out))
+          return [
+            out.x && new Tensor(out.x, [m, k], x.dtype),
+            out.w && new Tensor(out.w, [k, n], x.dtype),
+            out.b && new Tensor(out.b, [n], x.dtype),
+          ];
+      }
       // cotangent of the pre-activation, as the activation ops' own backward rules
       const gz =
         activation === "tanh"

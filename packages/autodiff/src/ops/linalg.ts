@@ -65,7 +65,8 @@ export function matmulNd(a: Tensor, b: Tensor, ta = false, tb = false, trace = t
       idx[d] = 0;
     }
   }
-  const out = alloc(a.dtype, batch * m * n);
+  // the kernel writes every element of C
+  const out = alloc(a.dtype, batch * m * n, true);
   matmulKernel(a.data, b.data, out, batch, m, k, n, aOff, bOff, ta, tb);
   const y = new Tensor(out, [...batchShape, m, n], a.dtype);
   if (trace && shouldRecord(a, b))

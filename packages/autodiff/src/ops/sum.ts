@@ -74,7 +74,7 @@ export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
       "broadcastTo",
       `cannot broadcast ${fmtShape(x.shape)} to ${fmtShape(shape)}`,
     );
-  const out = alloc(x.dtype, shapeSize(s));
+  const out = alloc(x.dtype, shapeSize(s), true);
   broadcastCopy(x.data, x.data, out, s, broadcastStrides(x.shape, s), broadcastStrides(x.shape, s));
   const y = new Tensor(out, s, x.dtype);
   if (shouldRecord(x)) record(y, [x], (g) => [sumToShape(g, x.shape)]);

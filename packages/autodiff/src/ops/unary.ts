@@ -27,7 +27,7 @@ import { scalar } from "./creation.js";
 const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
 
 function run(kernel: UnaryKernel, x: Tensor): Tensor {
-  const out = alloc(x.dtype, x.size);
+  const out = alloc(x.dtype, x.size, true);
   kernel(x.data, out);
   return new Tensor(out, x.shape, x.dtype);
 }
@@ -44,7 +44,7 @@ function asTensor(x: TensorLike): Tensor {
 export function fused(name: BinaryName, g: Tensor, v: Tensor): Tensor | null {
   if (shouldRecord(g, v) || g.dtype !== v.dtype || g.size !== v.size) return null;
   if (g.shape.length !== v.shape.length || g.shape.some((d, i) => d !== v.shape[i])) return null;
-  const out = alloc(v.dtype, v.size);
+  const out = alloc(v.dtype, v.size, true);
   return wasmBinary(name, g.data, v.data, out) ? new Tensor(out, v.shape, v.dtype) : null;
 }
 
@@ -252,7 +252,7 @@ export function polygamma(n: number, x: TensorLike): Tensor {
 /** Limits x to [lo, hi]; the gradient passes where lo ≤ x ≤ hi (as PyTorch `clamp`). */
 export function clip(x: TensorLike, lo: number, hi: number): Tensor {
   const t = asTensor(x);
-  const out = alloc(t.dtype, t.size);
+  const out = alloc(t.dtype, t.size, true);
   const d = t.data;
   // min(max(x, lo), hi): NaN stays NaN, and lo > hi gives hi everywhere (as NumPy/PyTorch).
   for (let i = 0; i < out.length; i++) out[i] = Math.min(Math.max(d[i], lo), hi);

@@ -27,7 +27,10 @@ export function runnerArgs(): { rows: number; batch: number; epochs: number } {
   return { rows: rows || 100_000, batch: batch || 256, epochs: epochs || 5 };
 }
 
-/** Prints the runner's result line read by the orchestrator: seconds of every epoch, last loss. */
-export function report(epochSeconds: number[], finalLoss: number): void {
-  process.stdout.write(`${JSON.stringify({ epochSeconds, finalLoss })}\n`);
+/**
+ * Prints the runner's result line read by the orchestrator: seconds of every epoch, last
+ * loss, and (when measured) the process's CPU seconds of every epoch.
+ */
+export function report(epochSeconds: number[], finalLoss: number, cpuSeconds?: number[]): void {
+  process.stdout.write(`${JSON.stringify({ epochSeconds, finalLoss, cpuSeconds })}\n`);
 }

@@ -137,6 +137,36 @@ export function standardizeRows(
   }
 }
 
+/** Every row of `x` standardised by `s`, in a new array of `out`'s kind (done once per fit). */
+export function standardizeAll(
+  x: Matrix,
+  s: Standardizer,
+  like: Float32Array | Float64Array,
+): Matrix {
+  const out =
+    like instanceof Float32Array
+      ? new Float32Array(x.rows * x.cols)
+      : new Float64Array(x.rows * x.cols);
+  standardizeRows(x, s, out, null, 0, x.rows);
+  return { data: out, rows: x.rows, cols: x.cols };
+}
+
+/** Copies the rows `rowIndex[start + k]` (or `start + k`) of `x`, for k < count, into `out`. */
+export function gatherMatrixRows(
+  x: Matrix,
+  out: Float32Array | Float64Array,
+  rowIndex: Int32Array | null,
+  start: number,
+  count: number,
+): void {
+  const { data, cols } = x;
+  for (let k = 0; k < count; k++) {
+    const src = (rowIndex ? rowIndex[start + k] : start + k) * cols;
+    const dst = k * cols;
+    for (let j = 0; j < cols; j++) out[dst + j] = data[src + j];
+  }
+}
+
 /** Copies `v[rowIndex[start + k]]` for k < count into `out`. */
 export function gatherRows(
   v: Float64Array,

@@ -1,5 +1,5 @@
 import type { Tree } from "@geoml/autodiff";
-import { adam, applyUpdates, type GradientTransformation } from "@geoml/optim";
+import { adam, type GradientTransformation } from "@geoml/optim";
 import type { MlpParams } from "./network.js";
 
 /** Any optimiser or chain of gradient transformations from @geoml/optim. */
@@ -7,7 +7,11 @@ export type Optimizer = GradientTransformation<unknown>;
 
 /** A running optimiser: one call per minibatch, holding the optimiser state. */
 export interface RunningOptimizer {
-  step(params: MlpParams, grads: MlpParams, loss: number): MlpParams;
+  /**
+   * Adds the optimiser's updates to `params` in place (each parameter's dtype, the
+   * float64 sum rounded once, as `applyUpdates`), so a step allocates no parameters.
+   */
+  step(params: MlpParams, grads: MlpParams, loss: number): void;
 }
 
 /** Starts `optimizer` on `params`. */
@@ -15,10 +19,17 @@ export function startOptimizer(optimizer: Optimizer, params: MlpParams): Running
   let state = optimizer.init(params as Tree);
   return {
     step(p, g, loss) {
-      // the old state is never read again: the optimiser may update it in place
+      // the old state is never read again: the optimiser may update it in place (and
+      // reuse its update arrays, read below before the next call)
       const r = optimizer.update(g as Tree, state, p as Tree, { loss, reuseState: true });
       state = r.state;
-      return applyUpdates(p, r.updates);
+      const updates = r.updates as MlpParams;
+      for (let i = 0; i < p.length; i++)
+        for (const name of Object.keys(p[i])) {
+          const a = p[i][name].data;
+          const u = updates[i][name].data;
+          for (let k = 0; k < a.length; k++) a[k] = a[k] + u[k];
+        }
     },
   };
 }

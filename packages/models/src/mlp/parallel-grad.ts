@@ -7,6 +7,7 @@
  * weight, so results depend on the thread count only through rounding.
  */
 import {
+  BufferPool,
   type DType,
   getThreads,
   goesParallel,
@@ -93,17 +94,23 @@ export function gradRows(a: GradArgs, r0: number, r1: number, out: Float64Array)
   const w = a.w === null ? undefined : tensor(a.w.subarray(r0, r1), { shape: [rows] });
   const params = unflatten(a.arch, a.params, a.dtype);
   const f = (p: MlpParams) => headLoss(head, forward(a.arch, p, x), y, w, "sum");
-  const [value, grads] = valueAndGrad(f)(params);
-  out[0] += value.item();
-  let at = 1;
-  const shapes = parameterShapes(a.arch);
-  for (let i = 0; i < shapes.length; i++)
-    for (const name of Object.keys(shapes[i])) {
-      const g = grads[i][name].data;
-      for (let j = 0; j < g.length; j++) out[at + j] += g[j];
-      at += g.length;
-    }
+  // each thread's step buffers (activations, gradients) are reused from block to block
+  blockPool.run(() => {
+    const [value, grads] = valueAndGrad(f)(params);
+    out[0] += value.item();
+    let at = 1;
+    const shapes = parameterShapes(a.arch);
+    for (let i = 0; i < shapes.length; i++)
+      for (const name of Object.keys(shapes[i])) {
+        const g = grads[i][name].data;
+        for (let j = 0; j < g.length; j++) out[at + j] += g[j];
+        at += g.length;
+      }
+  });
 }
+
+/** The buffer pool of this thread's blocks (one per thread: module state of each worker). */
+const blockPool = new BufferPool();
 
 const task: RowTask<GradArgs, Record<string, never>> = {
   run: { module: import.meta.url, name: "gradRows", fn: gradRows },

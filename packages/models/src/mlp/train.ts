@@ -12,7 +12,14 @@ import {
   valueAndGrad,
 } from "@geoml/autodiff";
 import type { ReduceOnPlateau } from "@geoml/optim";
-import { gatherRows, type Matrix, type Standardizer, standardizeRows } from "./data.js";
+import {
+  gatherMatrixRows,
+  gatherRows,
+  type Matrix,
+  type Standardizer,
+  standardizeAll,
+  standardizeRows,
+} from "./data.js";
 import { MlpDivergedError } from "./errors.js";
 import { type Head, headLoss } from "./head.js";
 import { type Architecture, forward, type MlpParams } from "./network.js";
@@ -23,7 +30,11 @@ import { parallelGradient } from "./parallel-grad.js";
  * @internal Whether training reuses op buffers from one step to the next (on by
  * default; tests switch it off to check that results are bit-identical without it).
  */
-export const trainBuffers = { reuse: true };
+export const trainBuffers: { reuse: boolean; pool: BufferPool | null } = {
+  reuse: true,
+  /** The pool of the latest training run (tests read its counters). */
+  pool: null,
+};
 
 /** Rows, targets and weights of one data set (training or validation). */
 export interface DataSet {
@@ -90,6 +101,8 @@ export interface BatchScratch {
   x: Float32Array | Float64Array;
   y: Float32Array | Float64Array;
   w: Float32Array | Float64Array;
+  /** The set's rows already standardised (in the model's dtype), or null. */
+  standardized: Matrix | null;
 }
 
 /**
@@ -106,7 +119,8 @@ export function batchTensors(
 ): { x: Tensor; y: Tensor; weights: Tensor | undefined } {
   const cols = set.x.cols;
   const xb = scratch ? scratch.x.subarray(0, count * cols) : floatArray(ctx.dtype, count * cols);
-  standardizeRows(set.x, ctx.standardizer, xb, order, start, count);
+  if (scratch?.standardized) gatherMatrixRows(scratch.standardized, xb, order, start, count);
+  else standardizeRows(set.x, ctx.standardizer, xb, order, start, count);
   const yb = scratch ? scratch.y.subarray(0, count) : floatArray(ctx.dtype, count);
   gatherRows(set.y, yb, order, start, count);
   let weights: Tensor | undefined;
@@ -187,8 +201,9 @@ export function train(
 ): { params: MlpParams; history: FitHistory } {
   const n = trainSet.rows ? trainSet.rows.length : trainSet.x.rows;
   const history: FitHistory = { loss: [], validationLoss: [], bestEpoch: 0, stoppedEarly: false };
-  const opt = startOptimizer(settings.optimizer, initial);
-  let params = initial;
+  // the optimiser updates these in place: a copy, so the caller's initial values stay
+  const params = copyParams(initial);
+  const opt = startOptimizer(settings.optimizer, params);
   let best = Number.POSITIVE_INFINITY;
   let bestParams: MlpParams | null = null;
   let wait = 0;
@@ -206,72 +221,88 @@ export function train(
     x: floatArray(ctx.dtype, rowsPerBatch * trainSet.x.cols),
     y: floatArray(ctx.dtype, rowsPerBatch),
     w: floatArray(ctx.dtype, trainSet.weights ? rowsPerBatch : 0),
+    standardized: null,
   };
+  // every epoch visits each row once: standardise them all once (the same values,
+  // rounded once into the model's dtype) and only gather rows per batch
+  scratch.standardized = standardizeAll(trainSet.x, ctx.standardizer, scratch.x);
   // The step's intermediates (activations, their gradients) go back to this pool when
-  // the step ends and the next step's ops reuse them; only the loss and gradients escape.
+  // the step ends and the next step's ops reuse them; only the loss escapes (the
+  // optimiser step runs inside, on parameters updated in place).
   const pool = trainBuffers.reuse ? new BufferPool() : null;
+  trainBuffers.pool = pool;
 
-  for (let epoch = 1; epoch <= settings.epochs; epoch++) {
-    const t0 = performance.now();
-    let order: Int32Array | null = trainSet.rows;
-    if (settings.shuffle) {
-      const perm = rng.permutation(n);
-      order = trainSet.rows ? perm.map((i) => trainSet.rows![i]) : perm;
-    }
-    let lossSum = 0;
-    let weightSum = 0;
-    for (let start = 0; start < n; start += settings.batchSize) {
-      const count = Math.min(settings.batchSize, n - start);
-      const b = batchTensors(ctx, trainSet, order, start, count, scratch);
-      // large batches: a data-parallel gradient over row blocks on the worker threads
-      let step = parallel?.valueAndGrad(params, b, settings.weightDecay) ?? null;
-      if (step === null) {
-        const f = (p: MlpParams) =>
-          objective(ctx, p, b.x, b.y, b.weights, settings.weightDecay, dropoutRng);
-        const local = (): [number, MlpParams] => {
-          const [value, g] = valueAndGrad(f)(params);
-          return [value.item(), g];
-        };
-        step = pool ? pool.run(local) : local();
+  try {
+    for (let epoch = 1; epoch <= settings.epochs; epoch++) {
+      const t0 = performance.now();
+      let order: Int32Array | null = trainSet.rows;
+      if (settings.shuffle) {
+        const perm = rng.permutation(n);
+        order = trainSet.rows ? perm.map((i) => trainSet.rows![i]) : perm;
       }
-      const [v, grads] = step;
-      if (!Number.isFinite(v)) {
-        throw new MlpDivergedError(
-          `fit: the training loss became ${v} in epoch ${epoch} (batch starting at row ${start}); lower the learning rate or check the data for extreme values`,
-        );
+      let lossSum = 0;
+      let weightSum = 0;
+      for (let start = 0; start < n; start += settings.batchSize) {
+        const count = Math.min(settings.batchSize, n - start);
+        const b = batchTensors(ctx, trainSet, order, start, count, scratch);
+        // large batches: a data-parallel gradient over row blocks on the worker threads
+        const split = parallel?.valueAndGrad(params, b, settings.weightDecay) ?? null;
+        let v: number;
+        if (split !== null) {
+          v = split[0];
+          if (Number.isFinite(v)) opt.step(params, split[1], v);
+        } else {
+          const f = (p: MlpParams) =>
+            objective(ctx, p, b.x, b.y, b.weights, settings.weightDecay, dropoutRng);
+          // the update inside the pool's scope: the gradients go back to it too
+          const local = (): number => {
+            const [value, g] = valueAndGrad(f)(params);
+            const loss = value.item();
+            if (Number.isFinite(loss)) opt.step(params, g, loss);
+            return loss;
+          };
+          v = pool ? pool.run(local) : local();
+        }
+        if (!Number.isFinite(v)) {
+          throw new MlpDivergedError(
+            `fit: the training loss became ${v} in epoch ${epoch} (batch starting at row ${start}); lower the learning rate or check the data for extreme values`,
+          );
+        }
+        const bw = b.weights ? noGrad(() => sum(b.weights!).item()) : count;
+        lossSum += v * bw;
+        weightSum += bw;
       }
-      const bw = b.weights ? noGrad(() => sum(b.weights!).item()) : count;
-      lossSum += v * bw;
-      weightSum += bw;
-      params = opt.step(params, grads, v);
+      const seconds = (performance.now() - t0) / 1000;
+      const progress: EpochProgress = {
+        epoch,
+        loss: lossSum / weightSum,
+        rowsPerSecond: seconds > 0 ? n / seconds : Number.POSITIVE_INFINITY,
+      };
+      history.loss.push(progress.loss);
+      // Without a validation set the training loss decides which weights are best.
+      const score = validation ? evaluateLoss(ctx, params, validation) : progress.loss;
+      if (validation) {
+        progress.validationLoss = score;
+        history.validationLoss.push(score);
+      }
+      settings.plateau?.step(score);
+      if (score < best - settings.minDelta) {
+        best = score;
+        history.bestEpoch = epoch;
+        wait = 0;
+        if (settings.restoreBest) bestParams = copyParams(params);
+      } else {
+        wait++;
+      }
+      const stop = settings.onEpoch?.(progress) === false;
+      if (stop || (settings.patience !== undefined && wait >= settings.patience)) {
+        history.stoppedEarly = epoch < settings.epochs;
+        break;
+      }
     }
-    const seconds = (performance.now() - t0) / 1000;
-    const progress: EpochProgress = {
-      epoch,
-      loss: lossSum / weightSum,
-      rowsPerSecond: seconds > 0 ? n / seconds : Number.POSITIVE_INFINITY,
-    };
-    history.loss.push(progress.loss);
-    // Without a validation set the training loss decides which weights are best.
-    const score = validation ? evaluateLoss(ctx, params, validation) : progress.loss;
-    if (validation) {
-      progress.validationLoss = score;
-      history.validationLoss.push(score);
-    }
-    settings.plateau?.step(score);
-    if (score < best - settings.minDelta) {
-      best = score;
-      history.bestEpoch = epoch;
-      wait = 0;
-      if (settings.restoreBest) bestParams = copyParams(params);
-    } else {
-      wait++;
-    }
-    const stop = settings.onEpoch?.(progress) === false;
-    if (stop || (settings.patience !== undefined && wait >= settings.patience)) {
-      history.stoppedEarly = epoch < settings.epochs;
-      break;
-    }
+  } finally {
+    // the free arrays are not needed after training (the pool's counters stay for tests)
+    pool?.clear();
   }
   if (settings.restoreBest && bestParams !== null) return { params: bestParams, history };
   history.bestEpoch = history.loss.length;
