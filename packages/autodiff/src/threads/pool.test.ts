@@ -205,6 +205,30 @@ describe("importing @geoml/autodiff", () => {
     });
   }, 30_000);
 
+  it("lets a script end in `await stopWorkers()` after its workers have worked", () => {
+    // idle workers are unref'd; the exit of the terminated ones must still settle the
+    // promise before the process ends (else: an unsettled top-level await, exit code 13)
+    const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+    const index = new URL("../index.ts", import.meta.url).href;
+    const script = `
+      const ad = await import(${JSON.stringify(index)});
+      const a = ad.ones([1024, 1024], "float32");
+      // the worker starts inside a pass (no startWorkers), as in a benchmark
+      for (const t of [1, 2, 1, 2]) {
+        ad.setThreads(t);
+        ad.matmul(a, a);
+      }
+      const threads = ad.lastPass.threads;
+      await ad.stopWorkers();
+      console.log(JSON.stringify({ threads, running: ad.runningWorkers() }));`;
+    const out = execFileSync(
+      process.execPath,
+      ["--import", tsx, "--input-type=module", "-e", script],
+      { encoding: "utf8" },
+    );
+    expect(JSON.parse(out.trim())).toEqual({ threads: 2, running: 0 });
+  }, 30_000);
+
   it("has no top-level import of a Node built-in in the code a browser loads", async () => {
     const { readdirSync, readFileSync } = await import("node:fs");
     const src = new URL("../", import.meta.url);

@@ -261,7 +261,14 @@ export function startWorkers(work: number, minWork = MIN_WORK): Promise<number> 
 export function stopWorkers(): Promise<void> {
   const ws = pool ?? [];
   pool = null;
-  return Promise.all(ws.map((w) => w.terminate())).then(() => undefined);
+  if (ws.length === 0) return Promise.resolve();
+  // idle Node workers are unref'd, and nothing else may keep the event loop alive
+  // until they have exited: without this timer a script ending in
+  // `await stopWorkers()` can exit first (an unsettled top-level await, exit code 13)
+  const alive = setInterval(() => {}, 60_000);
+  return Promise.all(ws.map((w) => w.terminate()))
+    .then(() => undefined)
+    .finally(() => clearInterval(alive));
 }
 
 /** The number of worker threads running now (not counting the calling thread). */
