@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { matmul } from "../ops/linalg.js";
+import { tensor } from "../ops/creation.js";
+import { matmul, matmulNd } from "../ops/linalg.js";
 import { Rng } from "../rng.js";
 import type { Tensor } from "../tensor.js";
+import { getThreads, setThreads } from "../threads/pool.js";
 import { matmulKernel } from "./matmul.js";
 import { setSimd } from "./wasm/instance.js";
 import { releaseSimdMatmul, simdMatmul } from "./wasm-matmul.js";
@@ -57,6 +59,37 @@ describe("matmul kernels", () => {
           expect(err, `${m}×${k}×${n}`).toBeLessThan(dtype === "float64" ? 1e-14 : 2e-6);
         }
       });
+
+  for (const dtype of ["float64", "float32"] as const)
+    it(`${dtype}: a large product (operands packed into panels) matches a float64 triple loop`, () => {
+      // one thread: the calling thread's kernel, past the size where it packs A too
+      const was = getThreads();
+      setThreads(1);
+      try {
+        const rng = new Rng(8);
+        const [m, k, n] = [333, 321, 330];
+        expect(m * k * n).toBeGreaterThan(2 ** 25);
+        const a = rng.normal([m, k], { dtype });
+        const b = rng.normal([k, n], { dtype });
+        const err = maxRelErr(matmul(a, b), naive(a, b));
+        expect(err).toBeLessThan(dtype === "float64" ? 1e-14 : 2e-6);
+        // and with both operands stored transposed (packed from their strides)
+        const F = dtype === "float32" ? Float32Array : Float64Array;
+        const aT = new F(m * k);
+        const bT = new F(k * n);
+        for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) aT[p * m + i] = a.data[i * k + p];
+        for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) bT[j * k + p] = b.data[p * n + j];
+        const t = matmulNd(
+          tensor(aT, { shape: [k, m] }),
+          tensor(bT, { shape: [n, k] }),
+          true,
+          true,
+        );
+        expect(maxRelErr(t, naive(a, b))).toBeLessThan(dtype === "float64" ? 1e-14 : 2e-6);
+      } finally {
+        setThreads(was);
+      }
+    });
 
   it("batched products with a shared right operand agree with per-matrix products", () => {
     const rng = new Rng(4);

@@ -131,6 +131,14 @@ function kernel(
 
 /** Activations with a fused bias kernel (see {@link wasmBiasActivation}). */
 export type BiasActivation = "identity" | "tanh" | "relu";
+/** `bias<act><bits>(src, bias, dst, rowBytes, bytes)`: dst = act(src + bias), bias repeated per row. */
+export type BiasAct = (
+  src: number,
+  bias: number,
+  dst: number,
+  rowBytes: number,
+  bytes: number,
+) => void;
 /**
  * Moves the byte cursors of a row-major walk `by` bytes on (one vector by default): i += by,
  * and the column cursor j += by, back to 0 at the end of a row (j + by ≥ rowBytes).
@@ -360,13 +368,7 @@ export function wasmBiasActivation(
   const inst = elementwiseInstance();
   if (inst === null) return false;
   const heap = f32 ? inst.f32 : inst.f64;
-  const fn = inst.fns[`bias${act}${es * 8}`] as unknown as (
-    src: number,
-    bias: number,
-    dst: number,
-    rowBytes: number,
-    bytes: number,
-  ) => void;
+  const fn = inst.fns[`bias${act}${es * 8}`] as unknown as BiasAct;
   heap.set(bias, 2 * CHUNK);
   const step = Math.floor(CHUNK / n) * n;
   for (let off = 0; off < z.length; off += step) {

@@ -38,6 +38,7 @@ import {
 } from "./wasm/ops.js";
 import {
   BIAS_ACTS,
+  type BiasAct,
   type BiasActivation,
   biasKernel,
   binaryKernel,
@@ -463,15 +464,6 @@ export type Pack = (
   k: number,
   sOuter: number,
   sK: number,
-) => void;
-
-/** `bias<act><bits>(src, bias, dst, rowBytes, bytes)`: dst = act(src + bias), bias repeated per row. */
-export type BiasAct = (
-  src: number,
-  bias: number,
-  dst: number,
-  rowBytes: number,
-  bytes: number,
 ) => void;
 
 /** The instantiated kernels and their memory, or null where WebAssembly SIMD is unavailable. */

@@ -116,27 +116,6 @@ export function identityStandardizer(cols: number): Standardizer {
   return { mean: new Float64Array(cols), scale: new Float64Array(cols).fill(1) };
 }
 
-/**
- * Writes the standardised rows `rowIndex[start + k]` (or `start + k` without an
- * index) of `x`, for k < count, into `out` (row-major).
- */
-export function standardizeRows(
-  x: Matrix,
-  s: Standardizer,
-  out: Float32Array | Float64Array,
-  rowIndex: Int32Array | null,
-  start: number,
-  count: number,
-): void {
-  const { data, cols } = x;
-  const { mean, scale } = s;
-  for (let k = 0; k < count; k++) {
-    const src = (rowIndex ? rowIndex[start + k] : start + k) * cols;
-    const dst = k * cols;
-    for (let j = 0; j < cols; j++) out[dst + j] = (data[src + j] - mean[j]) / scale[j];
-  }
-}
-
 /** Every row of `x` standardised by `s`, in a new array of `out`'s kind (done once per fit). */
 export function standardizeAll(
   x: Matrix,
@@ -147,23 +126,28 @@ export function standardizeAll(
     like instanceof Float32Array
       ? new Float32Array(x.rows * x.cols)
       : new Float64Array(x.rows * x.cols);
-  standardizeRows(x, s, out, null, 0, x.rows);
+  gatherMatrixRows(x, out, null, 0, x.rows, s);
   return { data: out, rows: x.rows, cols: x.cols };
 }
 
-/** Copies the rows `rowIndex[start + k]` (or `start + k`) of `x`, for k < count, into `out`. */
+/**
+ * Copies the rows `rowIndex[start + k]` (or `start + k` without an index) of `x`, for
+ * k < count, into `out` (row-major), standardised by `s` when given.
+ */
 export function gatherMatrixRows(
   x: Matrix,
   out: Float32Array | Float64Array,
   rowIndex: Int32Array | null,
   start: number,
   count: number,
+  s?: Standardizer,
 ): void {
   const { data, cols } = x;
   for (let k = 0; k < count; k++) {
     const src = (rowIndex ? rowIndex[start + k] : start + k) * cols;
     const dst = k * cols;
-    for (let j = 0; j < cols; j++) out[dst + j] = data[src + j];
+    if (s) for (let j = 0; j < cols; j++) out[dst + j] = (data[src + j] - s.mean[j]) / s.scale[j];
+    else for (let j = 0; j < cols; j++) out[dst + j] = data[src + j];
   }
 }
 

@@ -4,10 +4,10 @@ import { activationNames } from "./activations.js";
 import {
   assertFinite,
   fitStandardizer,
+  gatherMatrixRows,
   identityStandardizer,
   type MatrixInput,
   type Standardizer,
-  standardizeRows,
   toMatrix,
   toVector,
   type VectorInput,
@@ -376,7 +376,7 @@ export class Mlp {
       for (let start = 0; start < X.rows; start += chunk) {
         const count = Math.min(chunk, X.rows - start);
         const xs = buf.subarray(0, count * X.cols);
-        standardizeRows(X, ctx.standardizer, xs, null, start, count);
+        gatherMatrixRows(X, xs, null, start, count, ctx.standardizer);
         const eta = forward(ctx.arch, params, tensor(xs, { shape: [count, X.cols] }));
         const result = type === "link" ? eta : headResponse(ctx.head, eta);
         out.set(result.data, start * width);

@@ -18,7 +18,6 @@ import {
   type Matrix,
   type Standardizer,
   standardizeAll,
-  standardizeRows,
 } from "./data.js";
 import { MlpDivergedError } from "./errors.js";
 import { type Head, headLoss } from "./head.js";
@@ -120,7 +119,7 @@ export function batchTensors(
   const cols = set.x.cols;
   const xb = scratch ? scratch.x.subarray(0, count * cols) : floatArray(ctx.dtype, count * cols);
   if (scratch?.standardized) gatherMatrixRows(scratch.standardized, xb, order, start, count);
-  else standardizeRows(set.x, ctx.standardizer, xb, order, start, count);
+  else gatherMatrixRows(set.x, xb, order, start, count, ctx.standardizer);
   const yb = scratch ? scratch.y.subarray(0, count) : floatArray(ctx.dtype, count);
   gatherRows(set.y, yb, order, start, count);
   let weights: Tensor | undefined;
