@@ -10,9 +10,10 @@
  * FILE.csv "FORMULA" WEIGHTS`.
  */
 import { execFileSync } from "node:child_process";
-import { cpus, loadavg } from "node:os";
+import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { inTurns, median } from "./rounds.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ownProblem = process.argv.length > 2;
@@ -57,23 +58,7 @@ const contenders: [string, () => Run][] = [
     () => run("Rscript", [join(here, "gam", "binomial-mgcv.R"), csv, formula, weights]),
   ],
 ];
-const load = () =>
-  loadavg()
-    .map((l) => l.toFixed(1))
-    .join(" ");
-const loadBefore = load();
-const runs: Run[][] = contenders.map(() => []);
-for (let r = 0; r < repeats; r++) {
-  const order = contenders.map((_, c) => c);
-  if (r % 2 === 1) order.reverse();
-  for (const c of order) runs[c].push(contenders[c][1]());
-}
-const loadAfter = load();
-const median = (v: number[]) => {
-  const s = [...v].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
+const { runs, loadBefore, loadAfter } = inTurns(contenders, repeats);
 const rVersion = execFileSync(
   "Rscript",
   ["-e", 'cat(R.version.string, "mgcv", as.character(packageVersion("mgcv")))'],

@@ -14,10 +14,11 @@
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { cpus, loadavg, tmpdir } from "node:os";
+import { cpus, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeProblem } from "./gam/data.js";
+import { inTurns, median, spread } from "./rounds.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const n = Number(process.argv[2] ?? process.env.GAM_BENCH_ROWS ?? 100_000);
@@ -47,15 +48,6 @@ function run(cmd: string, args: string[]): Run {
 }
 
 const repeats = Math.max(1, Number(process.env.REPEATS ?? 3));
-const median = (v: number[]) => {
-  const s = [...v].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const spread = (v: number[]) =>
-  v.length > 1
-    ? `${median(v).toFixed(2)} (${Math.min(...v).toFixed(2)}–${Math.max(...v).toFixed(2)})`
-    : v[0].toFixed(2);
 
 const ours = (threads: number) => () =>
   run(process.execPath, [
@@ -74,18 +66,7 @@ const contenders: [string, () => Run][] = [
   ["mgcv bam fREML", mgcv("bam")],
   ["mgcv gam REML", mgcv("gam")],
 ];
-const load = () =>
-  loadavg()
-    .map((l) => l.toFixed(1))
-    .join(" ");
-const loadBefore = load();
-const runs: Run[][] = contenders.map(() => []);
-for (let r = 0; r < repeats; r++) {
-  const order = contenders.map((_, c) => c);
-  if (r % 2 === 1) order.reverse();
-  for (const c of order) runs[c].push(contenders[c][1]());
-}
-const loadAfter = load();
+const { runs, loadBefore, loadAfter } = inTurns(contenders, repeats);
 
 const rVersion = execFileSync(
   "Rscript",
@@ -114,8 +95,11 @@ const rows = contenders.map(([name], c) => {
   const e = rs[0].edf;
   return [
     name,
-    spread(wall),
-    spread(rs.map((x) => x.cpuSeconds)),
+    spread(wall, 2),
+    spread(
+      rs.map((x) => x.cpuSeconds),
+      2,
+    ),
     (median(wall) / oursWall).toFixed(2),
     peak.toFixed(0),
     (peak / oursPeak).toFixed(2),

@@ -17,6 +17,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { FEATURES, writeProblem } from "./glm/data.js";
+import { median, spread } from "./rounds.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const n = Number(process.argv[2] ?? 1_000_000);
@@ -56,15 +57,6 @@ function pinned(threads: number): NodeJS.ProcessEnv {
 
 const repeats = Math.max(1, Number(process.env.REPEATS ?? 5));
 const threadCounts = (process.env.THREADS ?? "1,2").split(",").map(Number);
-const median = (v: number[]) => {
-  const s = [...v].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const spread = (v: number[]) =>
-  v.length > 1
-    ? `${median(v).toFixed(3)} (${Math.min(...v).toFixed(3)}–${Math.max(...v).toFixed(3)})`
-    : v[0].toFixed(3);
 
 console.log(
   `GLM, ${n} rows × 20 features (+ intercept); ${repeats} run(s) of geoml and scikit-learn in turns`,
@@ -118,8 +110,11 @@ for (const which of ["logit", "poisson"] as const) {
         which,
         String(threads),
         name,
-        spread(wall),
-        spread(rs.map((x) => x.cpuSeconds)),
+        spread(wall, 3),
+        spread(
+          rs.map((x) => x.cpuSeconds),
+          3,
+        ),
         (median(wall) / oursWall).toFixed(2),
         peak.toFixed(0),
         (peak / oursPeak).toFixed(2),

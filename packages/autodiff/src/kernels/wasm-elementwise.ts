@@ -19,7 +19,7 @@ import {
   SELECT,
   set,
   simd,
-  v128Const,
+  V128_ZERO,
   v128Load,
   v128Store,
 } from "./wasm/ops.js";
@@ -161,6 +161,15 @@ const advanceRow = (i: number, j: number, rowBytes: number, by = 16) => [
   ...set(j),
 ];
 
+/** A function body walking `bytes` bytes row by row: i = j = 0, then `step` until i ≥ bytes. */
+const rowWalk = (i: number, j: number, bytes: number, step: number[]) => [
+  ...i32(0),
+  ...set(i),
+  ...i32(0),
+  ...set(j),
+  ...loop([...get(i), ...get(bytes), I32_GE_U], step),
+];
+
 /** @internal The activations of {@link biasKernel}. */
 export const BIAS_ACTS: BiasActivation[] = ["identity", "tanh", "relu"];
 
@@ -190,7 +199,7 @@ export function biasKernel(act: BiasActivation, es: 4 | 8, unroll: 1 | 2 = 1): W
       act === "identity"
         ? x
         : act === "relu"
-          ? [...x, ...(es === 4 ? f32Zero : c(0)), ...simd(es === 4 ? 0xe9 : S.f64x2Max)]
+          ? [...x, ...V128_ZERO, ...simd(es === 4 ? S.f32x4Max : S.f64x2Max)]
           : es === 4
             ? F.v(vtanhF32(F, x))
             : F.v(vtanh(F, x, "f64")),
@@ -205,16 +214,9 @@ export function biasKernel(act: BiasActivation, es: 4 | 8, unroll: 1 | 2 = 1): W
     name: `bias${act}${es * 8}${unroll === 2 ? "x2" : ""}`,
     params: new Array<typeof I32>(5).fill(I32),
     locals: [I32, I32, ...F.locals],
-    body: [
-      ...i32(0),
-      ...set(i),
-      ...i32(0),
-      ...set(j),
-      ...loop([...get(i), ...get(bytes), I32_GE_U], step),
-    ],
+    body: rowWalk(i, j, bytes, step),
   };
 }
-const f32Zero = v128Const(new Uint8Array(16));
 
 /** @internal `<name><bits>(a, b, dst, bytes)`, the fused backward kernel of {@link BINARY}. */
 export function binaryKernel(name: BinaryName, es: 4 | 8): WasmFunction {
@@ -257,13 +259,7 @@ export function columnSumKernel(es: 4 | 8): WasmFunction {
     name: `colsum${es * 8}`,
     params: new Array<typeof I32>(4).fill(I32),
     locals: [I32, I32, I32, ...F.locals],
-    body: [
-      ...i32(0),
-      ...set(i),
-      ...i32(0),
-      ...set(j),
-      ...loop([...get(i), ...get(bytes), I32_GE_U], step),
-    ],
+    body: rowWalk(i, j, bytes, step),
   };
 }
 

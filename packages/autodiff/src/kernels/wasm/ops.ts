@@ -77,6 +77,7 @@ export const S = {
   i64x2Sub: 0xd1,
   f32x4Add: 0xe4,
   f32x4Mul: 0xe6,
+  f32x4Max: 0xe9,
   f64x2Abs: 0xec,
   f64x2Neg: 0xed,
   f64x2Add: 0xf0,
