@@ -7,13 +7,15 @@ import { poisson } from "./families/poisson.js";
 import type { FusedRowKernel } from "./types.js";
 
 /** Runs a kernel's WebAssembly form on n rows (n even) and returns what it wrote. */
-function runWasm(
-  k: FusedRowKernel,
-  eta: Float64Array,
-  offset: Float64Array,
-  y: Float64Array,
-  w: Float64Array,
-) {
+/** The rows a kernel reads: η, offset, y and prior weights. */
+interface Rows {
+  eta: Float64Array;
+  offset: Float64Array;
+  y: Float64Array;
+  w: Float64Array;
+}
+
+function runWasm(k: FusedRowKernel, { eta, offset, y, w }: Rows) {
   const n = eta.length;
   const wasm = k.wasm;
   if (!wasm) throw new Error(`${k.name} has no wasm form`);
@@ -36,13 +38,7 @@ function runWasm(
   };
 }
 
-function runJs(
-  k: FusedRowKernel,
-  eta: Float64Array,
-  offset: Float64Array,
-  y: Float64Array,
-  w: Float64Array,
-) {
+function runJs(k: FusedRowKernel, { eta, offset, y, w }: Rows) {
   const n = eta.length;
   const mu = new Float64Array(n);
   const W = new Float64Array(n);
@@ -111,8 +107,8 @@ describe.skipIf(!simdEnabled())("WebAssembly row kernels agree with the JavaScri
       // Poisson's and Gamma's edge rows overflow μ to +Inf (deviance +Inf): checked apart
       const finite =
         kind === "count" || kind === "positive" ? eta.map((v) => Math.min(v, 700)) : eta;
-      const a = runWasm(k, finite, offset, y, w);
-      const b = runJs(k, finite, offset, y, w);
+      const a = runWasm(k, { eta: finite, offset, y, w });
+      const b = runJs(k, { eta: finite, offset, y, w });
       // exp and log within 1 ulp of Math's: μ to an ulp or two; W = w·(dμ/dη)²/(μ(1 − μ))
       // and z = η − offset + (y − μ)/(dμ/dη) inherit the cancellation in 1 − μ (and
       // μ − y) of μ near 1, as the JavaScript kernel does
@@ -130,8 +126,8 @@ describe.skipIf(!simdEnabled())("WebAssembly row kernels agree with the JavaScri
     const zero = new Float64Array(2);
     const y = Float64Array.from([3, 1]);
     const w = Float64Array.from([1, 1]);
-    const a = runWasm(k, eta, zero, y, w);
-    const b = runJs(k, eta, zero, y, w);
+    const a = runWasm(k, { eta, offset: zero, y, w });
+    const b = runJs(k, { eta, offset: zero, y, w });
     expect([a.W[0], a.z[0], a.dev]).toEqual([b.W[0], b.z[0], b.dev]);
     expect(a.dev).toBe(Number.POSITIVE_INFINITY);
   });

@@ -49,6 +49,21 @@ const cases: [string, string, () => Family, GamMethod][] = [
   ["Gamma log ML", 'yg ~ s(x, bs="cr") + te(lon, lat)', () => gamma("log"), "ML"],
 ];
 
+/** (f(ρ + h·eₖ) − f(ρ − h·eₖ)) / 2h for each k. */
+function centralDifferences(
+  rho: Float64Array,
+  h: number,
+  f: (r: Float64Array) => number,
+): Float64Array {
+  return Float64Array.from(rho, (_, k) => {
+    const up = Float64Array.from(rho);
+    const dn = Float64Array.from(rho);
+    up[k] += h;
+    dn[k] -= h;
+    return (f(up) - f(dn)) / (2 * h);
+  });
+}
+
 describe("criterionGradient", () => {
   for (const [name, formula, family, method] of cases)
     it(`${name}: ${formula} (${method}) matches central differences to 1e-5`, () => {
@@ -63,15 +78,7 @@ describe("criterionGradient", () => {
         const g = criterionGradient(setup, rho, ev);
         // 1e-3: truncation ~1e-8 relative, and above the noise of the converged fits
         const h = 1e-3;
-        const fd = Float64Array.from(rho, (_, k) => {
-          const up = Float64Array.from(rho);
-          const dn = Float64Array.from(rho);
-          up[k] += h;
-          dn[k] -= h;
-          const fu = evaluate(setup, up, ev.fit.beta).score;
-          const fdn = evaluate(setup, dn, ev.fit.beta).score;
-          return (fu - fdn) / (2 * h);
-        });
+        const fd = centralDifferences(rho, h, (r) => evaluate(setup, r, ev.fit.beta).score);
         const scale = Math.max(...fd.map(Math.abs));
         for (let k = 0; k < rho.length; k++)
           expect(Math.abs(g[k] - fd[k]) / scale, `${name} ρ${k} shift ${shift}`).toBeLessThan(1e-5);
@@ -95,13 +102,7 @@ describe("multinomGradient", () => {
         const ev = c.evaluate(rho, null);
         const g = c.gradient(rho, ev);
         const h = 1e-3;
-        const fd = Float64Array.from(rho, (_, k) => {
-          const up = Float64Array.from(rho);
-          const dn = Float64Array.from(rho);
-          up[k] += h;
-          dn[k] -= h;
-          return (c.evaluate(up, ev.fit.beta).score - c.evaluate(dn, ev.fit.beta).score) / (2 * h);
-        });
+        const fd = centralDifferences(rho, h, (r) => c.evaluate(r, ev.fit.beta).score);
         const scale = Math.max(...fd.map(Math.abs));
         for (let k = 0; k < rho.length; k++)
           expect(Math.abs(g[k] - fd[k]) / scale, `ρ${k} at ${base}`).toBeLessThan(1e-5);
