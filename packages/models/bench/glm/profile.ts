@@ -101,6 +101,6 @@ console.log(
   `PHASES ${JSON.stringify({
     cpu: Object.fromEntries(Object.keys(cpuTimes).map((k) => [k, m(k)])),
     passes,
-    rest: m("whole glm().fit") - accounted,
+    accounted,
   })}`,
 );

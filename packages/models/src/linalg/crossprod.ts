@@ -5,7 +5,7 @@ import {
   designMemory,
   type PlacedKernels,
   placedKernels,
-  scratchFloats,
+  scratchLayout,
 } from "./design-memory.js";
 import type { SimdKernels } from "./simd.js";
 import { threadSimd } from "./simd-switch.js";
@@ -78,24 +78,8 @@ export function crossprodRange(
     // memory); `at(i)` is the byte address of float64 slot i of it
     const base = "kernels" in simd ? simd.base : 0;
     const at = (i: number) => base + i * 8;
-    // in the kernels' memory: wx = w ⊙ column and cx = column for an even number of
-    // columns (a zero column pads an odd count), the block's weights, the sums, the
-    // coefficients and the block's η
-    const qe = q + (q & 1);
-    const cxAt = qe * BLOCK;
-    const wbAt = 2 * qe * BLOCK;
-    const sumsAt = wbAt + BLOCK;
-    const betaAt = sumsAt + qe * qe;
-    const etaAt = betaAt + qe;
-    // score only: a 2×2 tile of sums per pair of columns (two of the four are used)
-    const scoreAt = etaAt + BLOCK;
-    // a row kernel's y, prior weights, offset (zeros without one) and μ
-    const yAt = scoreAt + 2 * qe;
-    const priorAt = yAt + BLOCK;
-    const offsetAt = priorAt + BLOCK;
-    const muAt = offsetAt + BLOCK;
-    const size = muAt + BLOCK;
-    if (size !== scratchFloats(p)) throw new Error("unreachable: scratch layout out of step");
+    const { qe, cxAt, wbAt, sumsAt, betaAt, etaAt, scoreAt, yAt, priorAt, offsetAt, muAt, size } =
+      scratchLayout(p);
     const have = k.memory.buffer.byteLength;
     if (have < base + size * 8) k.memory.grow(Math.ceil((base + size * 8 - have) / 65536));
     const buffer = k.memory.buffer;

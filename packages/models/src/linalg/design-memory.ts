@@ -15,12 +15,39 @@ import { createSimdKernels, type SimdKernels } from "./simd.js";
 /** Rows per block of the cross-product: a block of every column (≤ ~40) stays in L2 cache. */
 export const BLOCK = 512;
 
-/** Float64 slots of the cross-product's scratch space for p columns (see `crossprodRange`). */
-export function scratchFloats(p: number): number {
+/**
+ * The cross-product's scratch space for p columns, as float64 slots (see
+ * `crossprodRange`): wx = w ⊙ column and cx = column for qe (p + 1 rounded up to even)
+ * columns of a block, the block's weights W, the (qe×qe) sums, β, the block's η, the
+ * score tiles, a row kernel's y, prior weights, offset and μ; `size` slots in all.
+ */
+export function scratchLayout(p: number) {
   const q = p + 1;
   const qe = q + (q & 1);
-  // wx and cx, W, the sums, β, η, the score tiles, and a row kernel's y, w, offset, μ
-  return 2 * qe * BLOCK + BLOCK + qe * qe + qe + BLOCK + 2 * qe + 4 * BLOCK;
+  const cxAt = qe * BLOCK;
+  const wbAt = 2 * qe * BLOCK;
+  const sumsAt = wbAt + BLOCK;
+  const betaAt = sumsAt + qe * qe;
+  const etaAt = betaAt + qe;
+  const scoreAt = etaAt + BLOCK;
+  const yAt = scoreAt + 2 * qe;
+  const priorAt = yAt + BLOCK;
+  const offsetAt = priorAt + BLOCK;
+  const muAt = offsetAt + BLOCK;
+  return {
+    qe,
+    cxAt,
+    wbAt,
+    sumsAt,
+    betaAt,
+    etaAt,
+    scoreAt,
+    yAt,
+    priorAt,
+    offsetAt,
+    muAt,
+    size: muAt + BLOCK,
+  };
 }
 
 /** Smallest design (rows × columns) worth a memory of its own. */
@@ -44,7 +71,7 @@ interface Layout {
 }
 
 function layout(n: number, p: number, slots: number): Layout {
-  const slotBytes = Math.ceil((scratchFloats(p) * 8) / 16) * 16;
+  const slotBytes = Math.ceil((scratchLayout(p).size * 8) / 16) * 16;
   return { n, p, slots, slotBytes, at: HEADER + slots * slotBytes };
 }
 
