@@ -1,4 +1,11 @@
-import { lastPass, setSimd, setThreads, sharedFloat64, simdEnabled } from "@geoml/autodiff";
+import {
+  lastPass,
+  setSimd,
+  setThreads,
+  sharedFloat64,
+  simdEnabled,
+  startWorkers,
+} from "@geoml/autodiff";
 import { afterEach, describe, expect, it } from "vitest";
 import { float64Family, resolveFamily } from "../glm/family.js";
 import { irls } from "../glm/irls.js";
@@ -105,5 +112,21 @@ describe.skipIf(!simdEnabled())("designs in the kernels' memory", () => {
       expect(Math.abs(two.beta[j] - one.beta[j])).toBeLessThanOrEqual(
         1e-12 * (1 + Math.abs(one.beta[j])),
       );
+  });
+
+  it("with workers running, have their pages touched on every thread, and come zeroed", async () => {
+    setThreads(2);
+    await startWorkers(1e12);
+    // 2,100,000 × 2 values: 32 MiB, above the size where the threads share the touching
+    lastPass.threads = 0;
+    const x = designMatrix(2_100_000, 2);
+    expect(lastPass.threads).toBe(2);
+    let nonZero = 0;
+    for (let i = 0; i < x.length; i++) if (x[i] !== 0) nonZero++;
+    expect(nonZero).toBe(0);
+    // the memory around the design, as the kernels find it: header intact
+    expect(slotsTaken(x)).toBe(0);
+    expect(placedKernels(x, 2_100_000, 2)).not.toBeNull();
+    expect(slotsTaken(x)).toBe(1);
   });
 });

@@ -7,7 +7,14 @@
  * are handed the memory with each pass and read it in place too, each in scratch
  * space of its own.
  */
-import { getThreads, sharedFloat64, simdEnabled } from "@geoml/autodiff";
+import {
+  getThreads,
+  type RowTask,
+  runningWorkers,
+  runRows,
+  sharedFloat64,
+  simdEnabled,
+} from "@geoml/autodiff";
 import { newSharedMemory, type WasmMemory } from "@geoml/autodiff/wasm";
 import type { WasmRowKernel } from "@geoml/losses";
 import { createSimdKernels, type SimdKernels } from "./simd.js";
@@ -90,11 +97,33 @@ const placed = new WeakMap<ArrayBufferLike, Placed>();
 let adopted: { id: number; entry: Placed } | null = null;
 let nextId = 1;
 
+/** Bytes per page of the operating system's memory (4 KiB, or a multiple of it). */
+const PAGE = 4096;
+/** Smallest memory whose pages are first touched on several threads. */
+const TOUCH_MIN_BYTES = 16 * 2 ** 20;
+
+/**
+ * Writes a zero into pages [r0, r1) of `memory` counted from byte `at`. The first
+ * write to a page of a fresh memory is where the operating system finds and zeroes
+ * it, about half the cost of filling a large design; worker threads import this to
+ * take a share of that. Exported for them.
+ */
+export function touchPages(a: { memory: WasmMemory; at: number }, r0: number, r1: number): void {
+  const words = new Int32Array(a.memory.buffer);
+  for (let pg = r0; pg < r1; pg++) words[(a.at + pg * PAGE) >> 2] = 0;
+}
+
+const touchTask: RowTask<{ memory: WasmMemory; at: number }, Record<string, never>> = {
+  run: { module: import.meta.url, name: "touchPages", fn: touchPages },
+  lib: {},
+};
+
 /**
  * A zeroed column-major n×p matrix in shared memory (worker threads read it in
  * place): for a large design with the SIMD kernels on, inside a WebAssembly memory
  * with scratch space for the cross-product kernels of each thread (see
- * {@link placedKernels}).
+ * {@link placedKernels}). With several threads, they first touch its pages together,
+ * so that filling it later costs this thread only the copying.
  */
 export function designMatrix(n: number, p: number): Float64Array {
   if (simdEnabled() && n * p >= MIN_VALUES) {
@@ -112,6 +141,11 @@ export function designMatrix(n: number, p: number): Float64Array {
       // for designs of different threads
       new Float64Array(memory.buffer, 8, 1)[0] = nextId++ + Math.random();
       placed.set(memory.buffer, { ...g, memory, base: null, kernels: new Map() });
+      // the design's pages, on every thread of a pool already running (one thread, or
+      // workers not started yet: left to the copy, rather than wait for them to load)
+      const pages = Math.floor((bytes - g.at) / PAGE);
+      if (bytes >= TOUCH_MIN_BYTES && runningWorkers() > 0)
+        runRows(touchTask, { memory, at: g.at }, pages, 0, bytes, { minWork: TOUCH_MIN_BYTES });
       return new Float64Array(memory.buffer, g.at, n * p);
     }
   }
