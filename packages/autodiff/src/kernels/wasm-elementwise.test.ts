@@ -227,6 +227,18 @@ describe.runIf(elementwiseInstance() !== null)("wasm elementwise kernels: accura
     wasmBinary("tanhGrad", g, y, out);
     for (let i = 0; i < x.length; i++)
       expect(Object.is(out[i], g[i] * (1 - y[i] * y[i]))).toBe(true);
+    // float32 lanes: g·((1 − y)·(1 + y)) against the float64 formula rounded once
+    const g32 = new Float32Array(g);
+    const y32 = new Float32Array(y);
+    const out32 = new Float32Array(x.length);
+    expect(wasmBinary("tanhGrad", g32, y32, out32)).toBe(true);
+    let worst = 0;
+    for (let i = 0; i < x.length; i++) {
+      const ref = Math.fround(g32[i] * (1 - y32[i] * y32[i]));
+      worst = Math.max(worst, ulps(out32[i], ref, ulp32));
+    }
+    MEASURED["tanhGrad f32"] = worst;
+    expect(worst).toBeLessThanOrEqual(2);
     wasmBinary("sigmoidGrad", g, x, out);
     for (let i = 0; i < x.length; i++) {
       const ref = g[i] * sigmoidRef(x[i]) * sigmoidRef(-x[i]);

@@ -39,6 +39,7 @@ import {
   vsoftplus,
   vtanh,
   vtanhF32,
+  vtanhGradF32,
 } from "./wasm/vmath.js";
 
 type Vec = (F: VecFn, x: E, prec: Prec) => number[];
@@ -57,8 +58,9 @@ export const UNARY = {
 export type UnaryName = keyof typeof UNARY;
 
 /** float32 kernels computed in float32 lanes rather than promoted to float64. */
-const NATIVE32: Record<string, ((F: VecFn, x: E) => number[]) | undefined> = {
-  tanh: vtanhF32,
+const NATIVE32: Record<string, ((F: VecFn, xs: E[]) => number[]) | undefined> = {
+  tanh: (F, [x]) => vtanhF32(F, x),
+  tanhGrad: (_F, [g, y]) => vtanhGradF32(g, y),
 };
 
 /** Fused backward rules: cotangent g and the op's output y or input x. */
@@ -92,7 +94,7 @@ function kernel(
   arity: 1 | 2,
   f: (F: VecFn, xs: E[], prec: Prec) => number[],
   es: 4 | 8,
-  native32?: (F: VecFn, x: E) => number[],
+  native32?: (F: VecFn, xs: E[]) => number[],
 ): WasmFunction {
   const dst = arity;
   const bytes = arity + 1;
@@ -104,7 +106,7 @@ function kernel(
   if (es === 8) {
     out = f(F, ins, "f64");
   } else if (native32) {
-    out = native32(F, ins[0]);
+    out = native32(F, ins);
   } else {
     const lo = ins.map((x) => F.v(promote(x)));
     const hi = ins.map((x) => F.v(promote(shuffle(x, x, HIGH))));
@@ -220,7 +222,13 @@ export function biasKernel(act: BiasActivation, es: 4 | 8, unroll: 1 | 2 = 1): W
 
 /** @internal `<name><bits>(a, b, dst, bytes)`, the fused backward kernel of {@link BINARY}. */
 export function binaryKernel(name: BinaryName, es: 4 | 8): WasmFunction {
-  return kernel(`${name}${es * 8}`, 2, (F, [a, b], p) => BINARY[name](F, a, b, p), es);
+  return kernel(
+    `${name}${es * 8}`,
+    2,
+    (F, [a, b], p) => BINARY[name](F, a, b, p),
+    es,
+    NATIVE32[name],
+  );
 }
 
 /**
@@ -271,7 +279,9 @@ export function elementwiseModuleBytes(): Uint8Array {
       functions.push(kernel(`${name}${es * 8}`, 1, (F, [x], p) => f(F, x, p), es, NATIVE32[name]));
   for (const [name, f] of Object.entries(BINARY) as [string, Vec2][])
     for (const es of [8, 4] as const)
-      functions.push(kernel(`${name}${es * 8}`, 2, (F, [a, b], p) => f(F, a, b, p), es));
+      functions.push(
+        kernel(`${name}${es * 8}`, 2, (F, [a, b], p) => f(F, a, b, p), es, NATIVE32[name]),
+      );
   for (const act of BIAS_ACTS)
     for (const es of [8, 4] as const) functions.push(biasKernel(act, es));
   for (const es of [8, 4] as const) functions.push(columnSumKernel(es));

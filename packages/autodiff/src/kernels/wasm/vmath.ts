@@ -285,7 +285,8 @@ const fadd = f32op(0xe4);
 const fsub = f32op(0xe5);
 const fmul = f32op(0xe6);
 const fdiv = f32op(0xe7);
-const fmin = f32op(0xe8);
+/** f32x4.pmin: b < a ? b : a, one instruction (f32x4.min's NaN and ±0 rules cost seven). */
+const fpmin = f32op(0xea);
 const fc = (v: number): number[] =>
   v128Const(new Uint8Array(new Float32Array([v, v, v, v]).buffer));
 const ic32 = (v: number): number[] =>
@@ -297,7 +298,8 @@ const ic32 = (v: number): number[] =>
  * constants and a degree-7 Taylor polynomial; |x| capped at 10, where tanh is 1 in float32.
  */
 export function vtanhF32(F: VecFn, x: E): number[] {
-  const a = F.v(fmul(fmin([...x, ...simd(0xe0)], fc(10)), fc(2)));
+  // a NaN |x| stays NaN (pmin keeps its first operand unless the second is smaller)
+  const a = F.v(fmul(fpmin([...x, ...simd(0xe0)], fc(10)), fc(2)));
   const kd = F.v(fadd(fmul(a, fc(Math.LOG2E)), fc(12582912)));
   const n = F.v(f32op(0xb1)(kd, ic32(0x4b400000))); // i32x4.sub: n in the low mantissa bits
   const nf = F.v(fsub(kd, fc(12582912)));
@@ -309,4 +311,13 @@ export function vtanhF32(F: VecFn, x: E): number[] {
   const s = F.v([...f32op(0xae)(n, ic32(127)), 0x41, 23, ...simd(0xab)]); // (n + 127) << 23
   const e = F.v(fadd(fmul(s, p), fsub(s, fc(1))));
   return pick(ic32(-0x80000000), x, fdiv(e, fadd(e, fc(2))));
+}
+
+/**
+ * The backward rule of tanh, g·(1 − y²), on four float32 lanes as g·((1 − y)·(1 + y)):
+ * for |y| ≥ ½ the factor nearer 0 is exact (Sterbenz), so the result stays within about
+ * 2 float32 ulp of the exact value where 1 − y² in float32 would cancel.
+ */
+export function vtanhGradF32(g: E, y: E): number[] {
+  return fmul(g, fmul(fsub(fc(1), y), fadd(fc(1), y)));
 }
