@@ -8,7 +8,7 @@
  */
 import type { Storage } from "../dtype.js";
 import { I32, type WasmFunction, wasmModule } from "./wasm/encode.js";
-import { instantiate, simdEnabled, type WasmMemory } from "./wasm/instance.js";
+import { fusedMultiplyAdd, instantiate, simdEnabled, type WasmMemory } from "./wasm/instance.js";
 import {
   get,
   I32_ADD,
@@ -57,9 +57,12 @@ export const UNARY = {
 } satisfies Record<string, Vec>;
 export type UnaryName = keyof typeof UNARY;
 
-/** float32 kernels computed in float32 lanes rather than promoted to float64. */
+/**
+ * float32 kernels computed in float32 lanes rather than promoted to float64 (tanh with
+ * fused multiply-adds where the runtime has them, as the matmul module's epilogue).
+ */
 const NATIVE32: Record<string, ((F: VecFn, xs: E[]) => number[]) | undefined> = {
-  tanh: (F, [x]) => vtanhF32(F, x),
+  tanh: (F, [x]) => vtanhF32(F, x, fusedMultiplyAdd()),
   tanhGrad: (_F, [g, y]) => vtanhGradF32(g, y),
 };
 
@@ -180,7 +183,12 @@ export const BIAS_ACTS: BiasActivation[] = ["identity", "tanh", "relu"];
  * (one row of `rowBytes`, a multiple of 16) repeated along the rows. The sum is one
  * rounding in the storage dtype, as the `add` op's.
  */
-export function biasKernel(act: BiasActivation, es: 4 | 8, unroll: 1 | 2 = 1): WasmFunction {
+export function biasKernel(
+  act: BiasActivation,
+  es: 4 | 8,
+  unroll: 1 | 2 = 1,
+  fused = fusedMultiplyAdd(),
+): WasmFunction {
   const [src, bias, dst, rowBytes, bytes, i, j] = [0, 1, 2, 3, 4, 5, 6];
   const F = new VecFn(7);
   const load = (p: number, q: number, off: number) => [
@@ -203,7 +211,7 @@ export function biasKernel(act: BiasActivation, es: 4 | 8, unroll: 1 | 2 = 1): W
         : act === "relu"
           ? [...x, ...V128_ZERO, ...simd(es === 4 ? S.f32x4Max : S.f64x2Max)]
           : es === 4
-            ? F.v(vtanhF32(F, x))
+            ? F.v(vtanhF32(F, x, fused))
             : F.v(vtanh(F, x, "f64")),
     );
   }

@@ -431,7 +431,7 @@ export function matmulModuleBytes(fused = fusedMultiplyAdd()): Uint8Array {
       // a dense layer's epilogue act(C + bias) on C in place, before C is copied out:
       // the elementwise module's own kernels, so the values are the same bit for bit
       // (two vectors a turn: C's rows are whole 32-byte tiles)
-      ...BIAS_ACTS.flatMap((act) => [biasKernel(act, 4, 2), biasKernel(act, 8, 2)]),
+      ...BIAS_ACTS.flatMap((act) => [biasKernel(act, 4, 2, fused), biasKernel(act, 8, 2, fused)]),
       // and its backward: tanh's derivative and the bias gradient (column sums)
       binaryKernel("tanhGrad", 4),
       binaryKernel("tanhGrad", 8),
