@@ -17,8 +17,10 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { reduceKernel } from "./reduce.js";
-import { setSimd } from "./wasm/instance.js";
+import { wasmModule } from "./wasm/encode.js";
+import { fusedMultiplyAdd, instantiate, setSimd } from "./wasm/instance.js";
 import {
+  biasKernel,
   elementwiseInstance,
   type UnaryName,
   wasmBinary,
@@ -285,6 +287,48 @@ describe.runIf(elementwiseInstance() !== null)("wasm elementwise kernels: accura
     } finally {
       setSimd(true);
     }
+  });
+
+  it("float32 tanh within 2 ulp with and without fused multiply-adds, every 61st float32 in [2⁻³¹, 10)", () => {
+    // the bias kernel with a zero bias, built both ways (the runtime picks one for the ops;
+    // relaxed SIMD is on in this engine, see wasm.test.ts)
+    expect(fusedMultiplyAdd()).toBe(true);
+    const mod = instantiate(
+      wasmModule({
+        memory: { export: "mem", initial: 48 },
+        functions: [true, false].map((fused) => ({
+          ...biasKernel("tanh", 4, 1, fused),
+          name: fused ? "fused" : "apart",
+        })),
+      }),
+    );
+    expect(mod).not.toBeNull();
+    if (mod === null) return;
+    const mem = new Float32Array((mod.mem as { buffer: ArrayBuffer }).buffer);
+    const n = 1 << 18;
+    const bits = new Uint32Array(mem.buffer, 0, n);
+    const x = new Float32Array(mem.buffer, 0, n);
+    const y = new Float32Array(mem.buffer, 4 * n, n);
+    const ref = new Float32Array(n);
+    const worst = { fused: 0, apart: 0 };
+    for (let b0 = 0x30000000; b0 < 0x41200000; b0 += 61 * n) {
+      const count = Math.min(n, Math.ceil((0x41200000 - b0) / 61));
+      for (let i = 0; i < count; i++) bits[i] = b0 + 61 * i;
+      for (let i = 0; i < count; i++) ref[i] = Math.fround(Math.tanh(x[i]));
+      for (const name of ["fused", "apart"] as const) {
+        // bias row: 4 zeros after the outputs
+        mem.fill(0, 2 * n, 2 * n + 4);
+        (mod[name] as (...a: number[]) => void)(0, 8 * n, 4 * n, 16, Math.ceil(count / 4) * 16);
+        for (let i = 0; i < count; i++)
+          worst[name] = Math.max(worst[name], ulps(y[i], ref[i], ulp32));
+      }
+    }
+    MEASURED["tanh f32 fused"] = worst.fused;
+    MEASURED["tanh f32 apart"] = worst.apart;
+    expect(worst).toEqual({
+      fused: expect.toSatisfy((v: number) => v <= 2),
+      apart: expect.toSatisfy((v: number) => v <= 2),
+    });
   });
 
   it("handles lengths that are not a multiple of the vector or chunk size", () => {
