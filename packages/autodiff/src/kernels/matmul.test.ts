@@ -7,7 +7,7 @@ import { matmul, matmulNd } from "../ops/linalg.js";
 import { Rng } from "../rng.js";
 import type { Tensor } from "../tensor.js";
 import { getThreads, setThreads } from "../threads/pool.js";
-import { matmulKernel } from "./matmul.js";
+import { denseGradients, matmulKernel, matmulSerial } from "./matmul.js";
 import { setSimd } from "./wasm/instance.js";
 import { releaseSimdMatmul, simdMatmul } from "./wasm-matmul.js";
 
@@ -37,6 +37,49 @@ function maxRelErr(got: Tensor, want: Float64Array): number {
 describe("matmul kernels", () => {
   afterEach(() => {
     setSimd(true);
+  });
+
+  it("one-column products (plain, A or B stored transposed, a dense layer's xᵀ·g) equal the tiled kernel's column bit for bit", () => {
+    const rng = new Rng(5);
+    const z = new Int32Array(1);
+    for (const F of [Float32Array, Float64Array])
+      for (const [m, k] of [
+        [4096, 64],
+        [37, 29],
+        [5, 300],
+        [1000, 3],
+      ]) {
+        const make = (len: number, f: (i: number) => number) => {
+          const v = new F(len);
+          for (let i = 0; i < len; i++) v[i] = f(i);
+          return v;
+        };
+        const a = make(m * k, () => rng.nextNormal());
+        const b = make(k, () => rng.nextNormal());
+        // B with a second column: the tiled kernel, whose first column is A·b
+        const b2 = make(2 * k, (i) => (i % 2 === 0 ? b[i >> 1] : rng.nextNormal()));
+        const b2t = make(2 * k, (i) => (i < k ? b[i] : rng.nextNormal()));
+        const cases: [boolean, boolean][] = [
+          [false, false],
+          [true, false],
+          [false, true],
+        ];
+        for (const [ta, tb] of cases) {
+          const one = new F(m);
+          matmulSerial(a, b, one, 1, m, k, 1, z, z, ta, tb);
+          const two = new F(2 * m);
+          matmulSerial(a, tb ? b2t : b2, two, 1, m, k, 2, z, z, ta, tb);
+          expect(Array.from(one)).toEqual(Array.from(two.filter((_, i) => i % 2 === 0)));
+        }
+        // xᵀ·g of a one-output dense layer against that of a two-output one
+        const g = make(m, () => rng.nextNormal());
+        const g2 = make(2 * m, (i) => (i % 2 === 0 ? g[i >> 1] : rng.nextNormal()));
+        const one = { x: null, w: new F(k), b: null };
+        const two = { x: null, w: new F(2 * k), b: null };
+        expect(denseGradients(g, null, a, b, m, k, 1, one)).toBe(true);
+        expect(denseGradients(g2, null, a, b2, m, k, 2, two)).toBe(true);
+        expect(Array.from(one.w)).toEqual(Array.from(two.w.filter((_, i) => i % 2 === 0)));
+      }
   });
 
   it("has WebAssembly SIMD on this engine", () => {

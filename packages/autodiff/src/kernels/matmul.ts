@@ -252,7 +252,8 @@ export function denseGradients(
     if (out.w !== null) {
       // xᵀ·g_z: x as stored (m×k, read transposed), g_z as stored or packed
       heap.set(x.subarray(0, m * k), X / es);
-      if (direct) mm(X, G, C2, kp4, np, m, es, k * es, es, es, n * es);
+      if (n === 1) (f32 ? simd.mv32 : simd.mv64).t(X, G, C2, kp4, m, es, k * es, es, np * es);
+      else if (direct) mm(X, G, C2, kp4, np, m, es, k * es, es, es, n * es);
       else {
         pack(G, PG, n, np, tn, m, es, n * es);
         mm(X, PG, C2, kp4, np, m, es, k * es, es, m * es, 32);
@@ -381,13 +382,21 @@ function simdProduct(
     heap.set(b.subarray(bo, bo + k * n), rawB / es);
     // X[j, p] = B[p, j]: stored n×k when tb, else k×n
     const pack = f32 ? simd.pack32 : simd.pack64;
-    if (tb) pack(rawB, bPtr, n, np, tn, k, k * es, es);
+    if (n === 1) {
+      // read as stored by the one-column kernel below
+    } else if (tb) pack(rawB, bPtr, n, np, tn, k, k * es, es);
     else if (!direct) pack(rawB, bPtr, n, np, tn, k, es, n * es);
   }
   heap.set(a.subarray(ao, ao + m * k), rawA / es);
   const cEl = cPtr / es;
   const mm = f32 ? simd.mm32 : simd.mm64;
-  if (packAll) {
+  if (n === 1) {
+    // one column (a network's output layer): the rows of A as lanes, B as stored (n×k
+    // and k×1 are the same values), the tiled kernel's sums without its padding columns
+    const mv = f32 ? simd.mv32 : simd.mv64;
+    if (ta) mv.t(rawA, rawB, cPtr, mp, k, es, m * es, es, np * es);
+    else mv.r(rawA, rawB, cPtr, mp, k, k * es, es, k * es, np * es);
+  } else if (packAll) {
     // row panels of 4: A[i + r, p] at aPtr + i·k·es + p·4·es + r·es
     const aPtr = align16(align16(rawB + k * n * es) + np * es);
     const pack = f32 ? simd.pack32 : simd.pack64;

@@ -17,8 +17,10 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { reduceKernel } from "./reduce.js";
-import { setSimd } from "./wasm/instance.js";
+import { wasmModule } from "./wasm/encode.js";
+import { fusedMultiplyAdd, instantiate, setSimd } from "./wasm/instance.js";
 import {
+  biasKernel,
   elementwiseInstance,
   type UnaryName,
   wasmBinary,
@@ -227,6 +229,18 @@ describe.runIf(elementwiseInstance() !== null)("wasm elementwise kernels: accura
     wasmBinary("tanhGrad", g, y, out);
     for (let i = 0; i < x.length; i++)
       expect(Object.is(out[i], g[i] * (1 - y[i] * y[i]))).toBe(true);
+    // float32 lanes: g·((1 − y)·(1 + y)) against the float64 formula rounded once
+    const g32 = new Float32Array(g);
+    const y32 = new Float32Array(y);
+    const out32 = new Float32Array(x.length);
+    expect(wasmBinary("tanhGrad", g32, y32, out32)).toBe(true);
+    let worst = 0;
+    for (let i = 0; i < x.length; i++) {
+      const ref = Math.fround(g32[i] * (1 - y32[i] * y32[i]));
+      worst = Math.max(worst, ulps(out32[i], ref, ulp32));
+    }
+    MEASURED["tanhGrad f32"] = worst;
+    expect(worst).toBeLessThanOrEqual(2);
     wasmBinary("sigmoidGrad", g, x, out);
     for (let i = 0; i < x.length; i++) {
       const ref = g[i] * sigmoidRef(x[i]) * sigmoidRef(-x[i]);
@@ -273,6 +287,46 @@ describe.runIf(elementwiseInstance() !== null)("wasm elementwise kernels: accura
     } finally {
       setSimd(true);
     }
+  });
+
+  it("float32 tanh within 2 ulp with and without fused multiply-adds, every 61st float32 in [2⁻³¹, 10)", () => {
+    // the bias kernel with a zero bias, built both ways (the runtime picks one for the
+    // ops); without relaxed SIMD (GEOML_FMA=0) only the unfused one validates
+    const kinds = fusedMultiplyAdd() ? ["fused", "apart"] : ["apart"];
+    const mod = instantiate(
+      wasmModule({
+        memory: { export: "mem", initial: 48 },
+        functions: kinds.map((name) => ({
+          ...biasKernel("tanh", 4, 1, name === "fused"),
+          name,
+        })),
+      }),
+    );
+    expect(mod).not.toBeNull();
+    if (mod === null) return;
+    const mem = new Float32Array((mod.mem as { buffer: ArrayBuffer }).buffer);
+    const n = 1 << 18;
+    const bits = new Uint32Array(mem.buffer, 0, n);
+    const x = new Float32Array(mem.buffer, 0, n);
+    const y = new Float32Array(mem.buffer, 4 * n, n);
+    const ref = new Float32Array(n);
+    const worst: Record<string, number> = Object.fromEntries(kinds.map((k) => [k, 0]));
+    for (let b0 = 0x30000000; b0 < 0x41200000; b0 += 61 * n) {
+      const count = Math.min(n, Math.ceil((0x41200000 - b0) / 61));
+      for (let i = 0; i < count; i++) bits[i] = b0 + 61 * i;
+      for (let i = 0; i < count; i++) ref[i] = Math.fround(Math.tanh(x[i]));
+      for (const name of kinds) {
+        // bias row: 4 zeros after the outputs
+        mem.fill(0, 2 * n, 2 * n + 4);
+        (mod[name] as (...a: number[]) => void)(0, 8 * n, 4 * n, 16, Math.ceil(count / 4) * 16);
+        for (let i = 0; i < count; i++)
+          worst[name] = Math.max(worst[name], ulps(y[i], ref[i], ulp32));
+      }
+    }
+    for (const name of kinds) MEASURED[`tanh f32 ${name}`] = worst[name];
+    expect(worst).toEqual(
+      Object.fromEntries(kinds.map((k) => [k, expect.toSatisfy((v: number) => v <= 2)])),
+    );
   });
 
   it("handles lengths that are not a multiple of the vector or chunk size", () => {

@@ -8,7 +8,7 @@
  */
 import type { Storage } from "../dtype.js";
 import { I32, type WasmFunction, wasmModule } from "./wasm/encode.js";
-import { instantiate, simdEnabled, type WasmMemory } from "./wasm/instance.js";
+import { fusedMultiplyAdd, instantiate, simdEnabled, type WasmMemory } from "./wasm/instance.js";
 import {
   get,
   I32_ADD,
@@ -39,6 +39,7 @@ import {
   vsoftplus,
   vtanh,
   vtanhF32,
+  vtanhGradF32,
 } from "./wasm/vmath.js";
 
 type Vec = (F: VecFn, x: E, prec: Prec) => number[];
@@ -56,9 +57,13 @@ export const UNARY = {
 } satisfies Record<string, Vec>;
 export type UnaryName = keyof typeof UNARY;
 
-/** float32 kernels computed in float32 lanes rather than promoted to float64. */
-const NATIVE32: Record<string, ((F: VecFn, x: E) => number[]) | undefined> = {
-  tanh: vtanhF32,
+/**
+ * float32 kernels computed in float32 lanes rather than promoted to float64 (tanh with
+ * fused multiply-adds where the runtime has them, as the matmul module's epilogue).
+ */
+const NATIVE32: Record<string, ((F: VecFn, xs: E[]) => number[]) | undefined> = {
+  tanh: (F, [x]) => vtanhF32(F, x, fusedMultiplyAdd()),
+  tanhGrad: (_F, [g, y]) => vtanhGradF32(g, y),
 };
 
 /** Fused backward rules: cotangent g and the op's output y or input x. */
@@ -92,7 +97,7 @@ function kernel(
   arity: 1 | 2,
   f: (F: VecFn, xs: E[], prec: Prec) => number[],
   es: 4 | 8,
-  native32?: (F: VecFn, x: E) => number[],
+  native32?: (F: VecFn, xs: E[]) => number[],
 ): WasmFunction {
   const dst = arity;
   const bytes = arity + 1;
@@ -104,7 +109,7 @@ function kernel(
   if (es === 8) {
     out = f(F, ins, "f64");
   } else if (native32) {
-    out = native32(F, ins[0]);
+    out = native32(F, ins);
   } else {
     const lo = ins.map((x) => F.v(promote(x)));
     const hi = ins.map((x) => F.v(promote(shuffle(x, x, HIGH))));
@@ -178,7 +183,12 @@ export const BIAS_ACTS: BiasActivation[] = ["identity", "tanh", "relu"];
  * (one row of `rowBytes`, a multiple of 16) repeated along the rows. The sum is one
  * rounding in the storage dtype, as the `add` op's.
  */
-export function biasKernel(act: BiasActivation, es: 4 | 8, unroll: 1 | 2 = 1): WasmFunction {
+export function biasKernel(
+  act: BiasActivation,
+  es: 4 | 8,
+  unroll: 1 | 2 = 1,
+  fused = fusedMultiplyAdd(),
+): WasmFunction {
   const [src, bias, dst, rowBytes, bytes, i, j] = [0, 1, 2, 3, 4, 5, 6];
   const F = new VecFn(7);
   const load = (p: number, q: number, off: number) => [
@@ -201,7 +211,7 @@ export function biasKernel(act: BiasActivation, es: 4 | 8, unroll: 1 | 2 = 1): W
         : act === "relu"
           ? [...x, ...V128_ZERO, ...simd(es === 4 ? S.f32x4Max : S.f64x2Max)]
           : es === 4
-            ? F.v(vtanhF32(F, x))
+            ? F.v(vtanhF32(F, x, fused))
             : F.v(vtanh(F, x, "f64")),
     );
   }
@@ -220,7 +230,13 @@ export function biasKernel(act: BiasActivation, es: 4 | 8, unroll: 1 | 2 = 1): W
 
 /** @internal `<name><bits>(a, b, dst, bytes)`, the fused backward kernel of {@link BINARY}. */
 export function binaryKernel(name: BinaryName, es: 4 | 8): WasmFunction {
-  return kernel(`${name}${es * 8}`, 2, (F, [a, b], p) => BINARY[name](F, a, b, p), es);
+  return kernel(
+    `${name}${es * 8}`,
+    2,
+    (F, [a, b], p) => BINARY[name](F, a, b, p),
+    es,
+    NATIVE32[name],
+  );
 }
 
 /**
@@ -271,7 +287,9 @@ export function elementwiseModuleBytes(): Uint8Array {
       functions.push(kernel(`${name}${es * 8}`, 1, (F, [x], p) => f(F, x, p), es, NATIVE32[name]));
   for (const [name, f] of Object.entries(BINARY) as [string, Vec2][])
     for (const es of [8, 4] as const)
-      functions.push(kernel(`${name}${es * 8}`, 2, (F, [a, b], p) => f(F, a, b, p), es));
+      functions.push(
+        kernel(`${name}${es * 8}`, 2, (F, [a, b], p) => f(F, a, b, p), es, NATIVE32[name]),
+      );
   for (const act of BIAS_ACTS)
     for (const es of [8, 4] as const) functions.push(biasKernel(act, es));
   for (const es of [8, 4] as const) functions.push(columnSumKernel(es));

@@ -45,6 +45,7 @@ import {
   binaryKernel,
   columnSumKernel,
 } from "./wasm-elementwise.js";
+import { matvecKernel } from "./wasm-matvec.js";
 
 export type { WasmMemory };
 
@@ -431,12 +432,14 @@ export function matmulModuleBytes(fused = fusedMultiplyAdd()): Uint8Array {
       // a dense layer's epilogue act(C + bias) on C in place, before C is copied out:
       // the elementwise module's own kernels, so the values are the same bit for bit
       // (two vectors a turn: C's rows are whole 32-byte tiles)
-      ...BIAS_ACTS.flatMap((act) => [biasKernel(act, 4, 2), biasKernel(act, 8, 2)]),
+      ...BIAS_ACTS.flatMap((act) => [biasKernel(act, 4, 2, fused), biasKernel(act, 8, 2, fused)]),
       // and its backward: tanh's derivative and the bias gradient (column sums)
       binaryKernel("tanhGrad", 4),
       binaryKernel("tanhGrad", 8),
       columnSumKernel(4),
       columnSumKernel(8),
+      // one-column products, without the tiles' padding columns
+      ...[4, 8].flatMap((es) => [true, false].map((t) => matvecKernel(es as 4 | 8, fused, t))),
     ],
   });
 }
@@ -454,6 +457,18 @@ type Kernel = (
   aR: number,
   bJ: number,
   bP: number,
+) => void;
+/** `(a, b, c, m, k, aI, aP, aR, cRow)`: C[i, 0] = Σ A[i, p]·b[p] (see wasm-matvec.ts). */
+export type MatVec = (
+  a: number,
+  b: number,
+  c: number,
+  m: number,
+  k: number,
+  aI: number,
+  aP: number,
+  aR: number,
+  cRow: number,
 ) => void;
 /** See {@link packBody}. */
 export type Pack = (
@@ -477,6 +492,9 @@ export interface SimdMatmul {
   /** The bias + activation epilogues by activation, float32 and float64. */
   bias32: Record<BiasActivation, BiasAct>;
   bias64: Record<BiasActivation, BiasAct>;
+  /** One-column products (see wasm-matvec.ts), A's rows as stored (`r`) or adjacent (`t`). */
+  mv32: { r: MatVec; t: MatVec };
+  mv64: { r: MatVec; t: MatVec };
   /** `(g, y, dst, bytes)`: dst = g·(1 − y²). */
   tanhGrad32: (g: number, y: number, dst: number, bytes: number) => void;
   tanhGrad64: (g: number, y: number, dst: number, bytes: number) => void;
@@ -512,6 +530,8 @@ export function simdMatmul(): SimdMatmul | null {
             BiasActivation,
             BiasAct
           >,
+          mv32: { r: ex.mv32r as MatVec, t: ex.mv32t as MatVec },
+          mv64: { r: ex.mv64r as MatVec, t: ex.mv64t as MatVec },
           tanhGrad32: ex.tanhGrad32 as SimdMatmul["tanhGrad32"],
           tanhGrad64: ex.tanhGrad64 as SimdMatmul["tanhGrad64"],
           colsum32: ex.colsum32 as SimdMatmul["colsum32"],

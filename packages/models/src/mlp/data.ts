@@ -143,11 +143,56 @@ export function gatherMatrixRows(
   s?: Standardizer,
 ): void {
   const { data, cols } = x;
+  // The training loop's call (plain copies, same dtype, shuffled rows) runs in loops
+  // that only ever see one array type each: a loop shared by every dtype pair is
+  // polymorphic and several times slower.
+  if (!s && rowIndex !== null) {
+    if (data instanceof Float32Array && out instanceof Float32Array) {
+      gather32(data, cols, out, rowIndex, start, count);
+      return;
+    }
+    if (data instanceof Float64Array && out instanceof Float64Array) {
+      gather64(data, cols, out, rowIndex, start, count);
+      return;
+    }
+  }
   for (let k = 0; k < count; k++) {
     const src = (rowIndex ? rowIndex[start + k] : start + k) * cols;
     const dst = k * cols;
     if (s) for (let j = 0; j < cols; j++) out[dst + j] = (data[src + j] - s.mean[j]) / s.scale[j];
     else for (let j = 0; j < cols; j++) out[dst + j] = data[src + j];
+  }
+}
+
+/** {@link gatherMatrixRows} for float32 rows into float32, through an index, unscaled. */
+function gather32(
+  data: Float32Array,
+  cols: number,
+  out: Float32Array,
+  rowIndex: Int32Array,
+  start: number,
+  count: number,
+): void {
+  for (let k = 0; k < count; k++) {
+    const src = rowIndex[start + k] * cols;
+    const dst = k * cols;
+    for (let j = 0; j < cols; j++) out[dst + j] = data[src + j];
+  }
+}
+
+/** {@link gatherMatrixRows} for float64 rows into float64, through an index, unscaled. */
+function gather64(
+  data: Float64Array,
+  cols: number,
+  out: Float64Array,
+  rowIndex: Int32Array,
+  start: number,
+  count: number,
+): void {
+  for (let k = 0; k < count; k++) {
+    const src = rowIndex[start + k] * cols;
+    const dst = k * cols;
+    for (let j = 0; j < cols; j++) out[dst + j] = data[src + j];
   }
 }
 
@@ -159,5 +204,33 @@ export function gatherRows(
   start: number,
   count: number,
 ): void {
-  for (let k = 0; k < count; k++) out[k] = v[rowIndex ? rowIndex[start + k] : start + k];
+  // one array type per loop, as in gatherMatrixRows
+  if (rowIndex !== null) {
+    if (out instanceof Float32Array) gatherValues32(v, out, rowIndex, start, count);
+    else gatherValues64(v, out, rowIndex, start, count);
+    return;
+  }
+  for (let k = 0; k < count; k++) out[k] = v[start + k];
+}
+
+/** {@link gatherRows} into float32 through an index. */
+function gatherValues32(
+  v: Float64Array,
+  out: Float32Array,
+  rowIndex: Int32Array,
+  start: number,
+  count: number,
+): void {
+  for (let k = 0; k < count; k++) out[k] = v[rowIndex[start + k]];
+}
+
+/** {@link gatherRows} into float64 through an index. */
+function gatherValues64(
+  v: Float64Array,
+  out: Float64Array,
+  rowIndex: Int32Array,
+  start: number,
+  count: number,
+): void {
+  for (let k = 0; k < count; k++) out[k] = v[rowIndex[start + k]];
 }

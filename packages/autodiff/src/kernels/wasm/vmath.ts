@@ -8,7 +8,7 @@
  * to float64, with shorter polynomials (`prec: "f32"`), and round once on store.
  */
 import { V128, type ValType } from "./encode.js";
-import { f64x2Const, get, i64x2Const, S, set, simd, v128Const } from "./ops.js";
+import { f64x2Const, get, i64x2Const, madd, S, set, simd, v128Const } from "./ops.js";
 
 /** An expression: instructions that push one v128. */
 export type E = readonly number[];
@@ -285,28 +285,53 @@ const fadd = f32op(0xe4);
 const fsub = f32op(0xe5);
 const fmul = f32op(0xe6);
 const fdiv = f32op(0xe7);
-const fmin = f32op(0xe8);
+/** f32x4.pmin: b < a ? b : a, one instruction (f32x4.min's NaN and ±0 rules cost seven). */
+const fpmin = f32op(0xea);
 const fc = (v: number): number[] =>
   v128Const(new Uint8Array(new Float32Array([v, v, v, v]).buffer));
 const ic32 = (v: number): number[] =>
   v128Const(new Uint8Array(new Int32Array([v, v, v, v]).buffer));
 
 /**
+ * (eʳ − 1 − r)/r² ≈ Σ EXPM1_F32_POLY[i]·rⁱ on |r| ≤ ln2/2: a near-minimax fit of degree 5
+ * (Lawson's weighting of least squares on Chebyshev nodes), the relative error of
+ * eʳ − 1 below 3·10⁻¹⁰, 1/200 of a float32 ulp (Taylor's series to the same degree
+ * leaves 10⁻⁸ at the ends of the range).
+ */
+const EXPM1_F32_POLY = [
+  0.5000000044400275, 0.1666666636885853, 0.04166635981744641, 0.008333389572097085,
+  0.001394072022446915, 0.000198458854046146,
+];
+
+/**
  * tanh on four float32 lanes in float32 arithmetic (twice the lanes of the float64
  * route): tanh |x| = e/(e + 2), e = expm1(2|x|) by Cody–Waite reduction with float32
- * constants and a degree-7 Taylor polynomial; |x| capped at 10, where tanh is 1 in float32.
+ * constants and {@link EXPM1_F32_POLY}; |x| capped at 10, where tanh is 1 in float32.
+ * With `fused`, the multiply-adds are `relaxed_madd` (see `fusedMultiplyAdd`).
  */
-export function vtanhF32(F: VecFn, x: E): number[] {
-  const a = F.v(fmul(fmin([...x, ...simd(0xe0)], fc(10)), fc(2)));
-  const kd = F.v(fadd(fmul(a, fc(Math.LOG2E)), fc(12582912)));
+export function vtanhF32(F: VecFn, x: E, fused = false): number[] {
+  const fma = (acc: E, a: E, b: E) => madd(4, fused, acc, a, b);
+  // a NaN |x| stays NaN (pmin keeps its first operand unless the second is smaller)
+  const a = F.v(fmul(fpmin([...x, ...simd(0xe0)], fc(10)), fc(2)));
+  const kd = F.v(fma(fc(12582912), a, fc(Math.LOG2E)));
   const n = F.v(f32op(0xb1)(kd, ic32(0x4b400000))); // i32x4.sub: n in the low mantissa bits
   const nf = F.v(fsub(kd, fc(12582912)));
   // ln 2 = 0.693359375 − 2.12194440e-4, the first part exact in 9 bits (fdlibm's expm1f)
-  const r = F.v(fsub(fsub(a, fmul(nf, fc(0.693359375))), fmul(nf, fc(-2.1219444e-4))));
-  let poly: number[] = fc(1 / 5040);
-  for (const k of [720, 120, 24, 6, 2]) poly = fadd(fmul(poly, r), fc(1 / k));
-  const p = F.v(fadd(r, fmul(fmul(r, r), poly)));
+  const r = F.v(fma(fma(a, nf, fc(-0.693359375)), nf, fc(2.1219444e-4)));
+  const c = EXPM1_F32_POLY;
+  let poly: number[] = fc(c[c.length - 1]);
+  for (let i = c.length - 2; i >= 0; i--) poly = fma(fc(c[i]), poly, r);
+  const p = F.v(fma(r, fmul(r, r), poly));
   const s = F.v([...f32op(0xae)(n, ic32(127)), 0x41, 23, ...simd(0xab)]); // (n + 127) << 23
-  const e = F.v(fadd(fmul(s, p), fsub(s, fc(1))));
+  const e = F.v(fma(fsub(s, fc(1)), s, p));
   return pick(ic32(-0x80000000), x, fdiv(e, fadd(e, fc(2))));
+}
+
+/**
+ * The backward rule of tanh, g·(1 − y²), on four float32 lanes as g·((1 − y)·(1 + y)):
+ * for |y| ≥ ½ the factor nearer 0 is exact (Sterbenz), so the result stays within about
+ * 2 float32 ulp of the exact value where 1 − y² in float32 would cancel.
+ */
+export function vtanhGradF32(g: E, y: E): number[] {
+  return fmul(g, fmul(fsub(fc(1), y), fadd(fc(1), y)));
 }
