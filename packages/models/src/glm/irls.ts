@@ -152,34 +152,58 @@ export function subsampleStart(
   const RUN = 32;
   const runs = Math.floor(n / (k * RUN));
   const m = runs * RUN;
-  const rowOf = (r: number) => (r - (r % RUN)) * k + (r % RUN);
   const xs = new Float64Array(m * p);
-  for (let j = 0; j < p; j++) {
-    const col = x.subarray(j * n, (j + 1) * n);
-    for (let g = 0; g < runs; g++)
-      xs.set(col.subarray(g * k * RUN, g * k * RUN + RUN), j * m + g * RUN);
-  }
-  const pick = (v: Float64Array) => Float64Array.from({ length: m }, (_, r) => v[rowOf(r)]);
+  for (let j = 0; j < p; j++) gatherRuns(x, j * n, k * RUN, xs, j * m, runs, RUN);
+  const pick = (v: Float64Array) => {
+    const out = new Float64Array(m);
+    gatherRuns(v, 0, k * RUN, out, 0, runs, RUN);
+    return out;
+  };
+  const ws = pick(w);
   try {
     const fit = irls(
       fam,
-      { x: xs, n: m, p, y: pick(y), w: pick(w), offset: offset ? pick(offset) : null },
+      { x: xs, n: m, p, y: pick(y), w: ws, offset: offset ? pick(offset) : null },
       // sampling error (~1/√m) dwarfs these tolerances
       { maxIter: 30, tol: 1e-8, betaTol: 1e-6, aliasTol: options.aliasTol },
     );
     if (!fit.converged || fit.aliased.some(Boolean) || !fit.beta.every(Number.isFinite))
       return null;
     // the full data's X'WX is about Σw/Σw_sample times the sample's
-    let total = 0;
-    for (let i = 0; i < n; i++) total += w[i];
-    let sampled = 0;
-    for (let r = 0; r < m; r++) sampled += w[rowOf(r)];
-    const scale = sampled / total;
+    const scale = total(ws) / total(w);
     if (!(scale > 0 && Number.isFinite(scale))) return null;
     return { beta: fit.beta, inverse: fit.covUnscaled.map((c) => c * scale) };
   } catch {
     return null;
   }
+}
+
+/**
+ * Copies `runs` runs of `run` consecutive values, one every `stride` values from
+ * `from` on, into `out` from `to` on. Plain loops: a `subarray` and `set` per run
+ * cost more than the 32 values they copy.
+ */
+function gatherRuns(
+  v: Float64Array,
+  from: number,
+  stride: number,
+  out: Float64Array,
+  to: number,
+  runs: number,
+  run: number,
+): void {
+  for (let g = 0; g < runs; g++) {
+    const a = from + g * stride;
+    const b = to + g * run;
+    for (let t = 0; t < run; t++) out[b + t] = v[a + t];
+  }
+}
+
+/** Σ vᵢ. */
+function total(v: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i];
+  return s;
 }
 
 /**
