@@ -11,6 +11,7 @@
 import { sharedFloat64 } from "@geoml/autodiff";
 import { DataError, FormulaError } from "../glm/errors.js";
 import { designMatrix } from "../linalg/design-memory.js";
+import { finiteProbe } from "./finite.js";
 import { type Expr, exprColumns, type Factor, type Formula, parseFormula } from "./parse.js";
 import { transform } from "./transforms.js";
 
@@ -548,34 +549,21 @@ function fillColumn(out: Float64Array, parts: readonly Component[], rows: Int32A
 
 /**
  * out = v (first) or out ⊙= v, chunk by chunk, each chunk checked for non-finite
- * values while it is in cache: v − v is 0 for finite v and NaN otherwise.
+ * values while it is in cache: v − v is 0 for finite v and NaN otherwise. A copy
+ * into a design's WebAssembly memory is checked there (see {@link finiteProbe}).
  * @throws DataError (`MISSING_VALUE`) naming `label` and the first bad row.
  */
 function copyChecked(out: Float64Array, v: Float64Array, label: string, first: boolean): void {
   const n = out.length;
   const CHUNK = 2048;
+  const wasmProbe = first ? finiteProbe(out) : null;
   for (let b = 0; b < n; b += CHUNK) {
     const e = Math.min(n, b + CHUNK);
     let probe = 0;
     if (first) {
       out.set(v.subarray(b, e), b);
-      // four independent sums: one long chain of additions waits on each in turn
-      let p1 = 0;
-      let p2 = 0;
-      let p3 = 0;
-      let i = b;
-      for (; i + 3 < e; i += 4) {
-        const a0 = out[i];
-        const a1 = out[i + 1];
-        const a2 = out[i + 2];
-        const a3 = out[i + 3];
-        probe += a0 - a0;
-        p1 += a1 - a1;
-        p2 += a2 - a2;
-        p3 += a3 - a3;
-      }
-      for (; i < e; i++) probe += out[i] - out[i];
-      probe += p1 + p2 + p3;
+      if (wasmProbe) probe = wasmProbe(b, e);
+      else probe = jsProbe(out, b, e);
     } else
       for (let i = b; i < e; i++) {
         const t = v[i];
@@ -593,6 +581,28 @@ function copyChecked(out: Float64Array, v: Float64Array, label: string, first: b
             i,
           );
   }
+}
+
+/** Σ (v − v) over out[b..e): 0 when every value is finite, NaN otherwise. */
+function jsProbe(out: Float64Array, b: number, e: number): number {
+  // four independent sums: one long chain of additions waits on each in turn
+  let p0 = 0;
+  let p1 = 0;
+  let p2 = 0;
+  let p3 = 0;
+  let i = b;
+  for (; i + 3 < e; i += 4) {
+    const a0 = out[i];
+    const a1 = out[i + 1];
+    const a2 = out[i + 2];
+    const a3 = out[i + 3];
+    p0 += a0 - a0;
+    p1 += a1 - a1;
+    p2 += a2 - a2;
+    p3 += a3 - a3;
+  }
+  for (; i < e; i++) p0 += out[i] - out[i];
+  return p0 + p1 + p2 + p3;
 }
 
 function exprLabelOf(e: Expr): string {
