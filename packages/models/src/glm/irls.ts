@@ -164,8 +164,11 @@ export function subsampleStart(
     const fit = irls(
       fam,
       { x: xs, n: m, p, y: pick(y), w: ws, offset: offset ? pick(offset) : null },
-      // sampling error (~1/√m) dwarfs these tolerances
-      { maxIter: 30, tol: 1e-8, betaTol: 1e-6, aliasTol: options.aliasTol },
+      // sampling error (~1/√m, ~0.7%) dwarfs these tolerances: the fit ends once a
+      // Newton step moves no coefficient by more than 1e-3 of itself, taking that step
+      // without a pass to confirm it: one pass fewer than with 1e-6 (on the benchmark's
+      // logistic problem the step after it would have moved β by ~1e-9)
+      { maxIter: 30, tol: 1e-8, betaTol: 1e-3, aliasTol: options.aliasTol },
     );
     if (!fit.converged || fit.aliased.some(Boolean) || !fit.beta.every(Number.isFinite))
       return null;
@@ -199,11 +202,22 @@ function gatherRuns(
   }
 }
 
-/** Σ vᵢ. */
+/** Σ vᵢ, in four interleaved sums: one chain of additions waits on each in turn. */
 function total(v: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += v[i];
-  return s;
+  const n = v.length;
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let i = 0;
+  for (; i + 3 < n; i += 4) {
+    s0 += v[i];
+    s1 += v[i + 1];
+    s2 += v[i + 2];
+    s3 += v[i + 3];
+  }
+  for (; i < n; i++) s0 += v[i];
+  return s0 + s1 + (s2 + s3);
 }
 
 /**
