@@ -265,11 +265,7 @@ function missingRows(
   const isInt = values instanceof Int32Array;
   // the common case, every value present, in one branch-free sweep: v − v is 0 for
   // finite v and NaN otherwise, so the sum is NaN exactly when some value is missing
-  if (!isInt) {
-    let probe = 0;
-    for (let i = 0; i < values.length; i++) probe += values[i] - values[i];
-    if (probe === 0) return;
-  }
+  if (!isInt && finiteSum(values, 0, values.length) === 0) return;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (isInt ? v < 0 : !Number.isFinite(v)) {
@@ -563,7 +559,7 @@ function copyChecked(out: Float64Array, v: Float64Array, label: string, first: b
     if (first) {
       out.set(v.subarray(b, e), b);
       if (wasmProbe) probe = wasmProbe(b, e);
-      else probe = jsProbe(out, b, e);
+      else probe = finiteSum(out, b, e);
     } else
       for (let i = b; i < e; i++) {
         const t = v[i];
@@ -583,8 +579,8 @@ function copyChecked(out: Float64Array, v: Float64Array, label: string, first: b
   }
 }
 
-/** Σ (v − v) over out[b..e): 0 when every value is finite, NaN otherwise. */
-function jsProbe(out: Float64Array, b: number, e: number): number {
+/** Σ (v − v) over v[b..e): 0 when every value is finite, NaN otherwise. */
+function finiteSum(v: Float64Array, b: number, e: number): number {
   // four independent sums: one long chain of additions waits on each in turn
   let p0 = 0;
   let p1 = 0;
@@ -592,16 +588,16 @@ function jsProbe(out: Float64Array, b: number, e: number): number {
   let p3 = 0;
   let i = b;
   for (; i + 3 < e; i += 4) {
-    const a0 = out[i];
-    const a1 = out[i + 1];
-    const a2 = out[i + 2];
-    const a3 = out[i + 3];
+    const a0 = v[i];
+    const a1 = v[i + 1];
+    const a2 = v[i + 2];
+    const a3 = v[i + 3];
     p0 += a0 - a0;
     p1 += a1 - a1;
     p2 += a2 - a2;
     p3 += a3 - a3;
   }
-  for (; i < e; i++) p0 += out[i] - out[i];
+  for (; i < e; i++) p0 += v[i] - v[i];
   return p0 + p1 + p2 + p3;
 }
 
