@@ -102,6 +102,8 @@ export interface GlmProblem {
   /** Prior weights × trials. */
   w: Float64Array;
   offset: Float64Array | null;
+  /** Every prior weight is 1 (no weights or trials were given): every row is an observation. */
+  unitWeights?: boolean;
   response: string;
   design: GlmState["design"];
 }
@@ -228,8 +230,11 @@ export function prepare(input: FormulaInput | MatrixInput): GlmProblem {
     };
     // shared memory, as the design's columns: worker threads read it in place
     let w = des.weights ?? sharedFloat64(des.n).fill(1);
-    if (input.weights !== undefined && typeof input.weights !== "string")
+    let unitWeights = des.weights === null && !des.trials;
+    if (input.weights !== undefined && typeof input.weights !== "string") {
       w = pick(input.weights, "weights");
+      unitWeights = false;
+    }
     let offset = des.offset;
     if (input.offset !== undefined && typeof input.offset !== "string") {
       const o = pick(input.offset, "offset");
@@ -246,6 +251,7 @@ export function prepare(input: FormulaInput | MatrixInput): GlmProblem {
       y: des.y,
       w,
       offset,
+      unitWeights,
       response: f.slice(0, f.indexOf("~")).trim(),
       design: {
         kind: "formula",
@@ -270,6 +276,7 @@ export function prepare(input: FormulaInput | MatrixInput): GlmProblem {
     y,
     w,
     offset: input.offset ? column(input.offset, m.n, "offset") : null,
+    unitWeights: !input.weights && !input.trials,
     response: "y",
     design: { kind: "matrix", names: m.names },
   };
@@ -418,7 +425,7 @@ export function fitProblem(model: Glm, prob: GlmProblem): GlmResults {
   // sign of separation (a fitted mean within 1e-8 of 0 or 1)
   const checkSeparation =
     builtInFamilyName(family) === "binomial" && method === "irls" && enet === undefined;
-  const { nObs, extreme } = observations(w, mu, checkSeparation);
+  const { nObs, extreme } = observations(w, mu, checkSeparation, prob.unitWeights === true);
   let separation: string[] = [];
   if (checkSeparation && extreme) {
     const sep = detectSeparation(x, n, p, y, w, mu, trace, extreme);

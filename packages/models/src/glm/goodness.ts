@@ -20,14 +20,17 @@ export interface Observations {
 
 /**
  * Counts the rows of weight > 0 and, when `checkExtreme`, whether any of them has a
- * fitted mean within 1e-8 of 0 or 1, in one pass over w and μ.
+ * fitted mean within 1e-8 of 0 or 1, in one pass over w and μ. With `unitWeights`
+ * (every weight is 1) w is not read: every row counts, and μ alone is scanned.
  */
 export function observations(
   w: Float64Array,
   mu: Float64Array,
   checkExtreme: boolean,
+  unitWeights = false,
 ): Observations {
   const n = w.length;
+  if (unitWeights) return { nObs: n, extreme: checkExtreme && anyExtreme(mu) };
   let nObs = 0;
   if (!checkExtreme) {
     for (let i = 0; i < n; i++) if (w[i] > 0) nObs++;
@@ -41,6 +44,14 @@ export function observations(
     if (m < 1e-8 || m > 1 - 1e-8) extreme = true;
   }
   return { nObs, extreme };
+}
+
+function anyExtreme(mu: Float64Array): boolean {
+  for (let i = 0; i < mu.length; i++) {
+    const m = mu[i];
+    if (m < 1e-8 || m > 1 - 1e-8) return true;
+  }
+  return false;
 }
 
 /**
