@@ -400,7 +400,7 @@ export function fitProblem(model: Glm, prob: GlmProblem): GlmResults {
   } else if (method === "irls") {
     const r = irls(
       fam,
-      { x, n, p, y, w, offset, ridge },
+      { x, n, p, y, w, offset, ridge, unitWeights: prob.unitWeights },
       { maxIter: model.options.maxIter, tol: model.options.tol },
     );
     ({ beta, mu, eta, iterations, converged, trace } = r);

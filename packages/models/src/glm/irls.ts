@@ -23,6 +23,8 @@ export interface IrlsProblem {
   /** Prior weights (times trials for Binomial). */
   readonly w: Float64Array;
   readonly offset: Float64Array | null;
+  /** Every prior weight is 1 (saves summing them). */
+  readonly unitWeights?: boolean;
   /** Ridge penalty per coefficient (½·λⱼ·βⱼ² is added to ½·deviance), or null. */
   readonly ridge?: Float64Array | null;
 }
@@ -173,7 +175,7 @@ export function subsampleStart(
     if (!fit.converged || fit.aliased.some(Boolean) || !fit.beta.every(Number.isFinite))
       return null;
     // the full data's X'WX is about Σw/Σw_sample times the sample's
-    const scale = total(ws) / total(w);
+    const scale = prob.unitWeights ? m / n : total(ws) / total(w);
     if (!(scale > 0 && Number.isFinite(scale))) return null;
     return { beta: fit.beta, inverse: fit.covUnscaled.map((c) => c * scale) };
   } catch {
