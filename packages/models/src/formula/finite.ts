@@ -64,15 +64,19 @@ function probeFor(x: Float64Array): Probe | null {
   probe = null;
   const memory = designMemory(x);
   const api = w.wasmApi();
-  if (memory && api) {
-    if (compiled === undefined) {
-      const bytes = probeModule();
-      compiled = api.validate(bytes) ? new api.Module(bytes) : null;
+  // any failure to build or instantiate leaves the check to JavaScript
+  try {
+    if (memory && api) {
+      if (compiled === undefined) {
+        const bytes = probeModule();
+        compiled = api.validate(bytes) ? new api.Module(bytes) : null;
+      }
+      if (compiled)
+        probe = new api.Instance(compiled, { env: { mem: memory } }).exports.probe as Probe;
     }
-    if (compiled) {
-      const inst = new api.Instance(compiled, { env: { mem: memory } });
-      probe = inst.exports.probe as Probe;
-    }
+  } catch {
+    compiled ??= null;
+    probe = null;
   }
   probes.set(x.buffer, probe);
   return probe;
