@@ -380,14 +380,14 @@ export function buildDesign(
   if (options.weights) {
     weights = evalOwned({ kind: "column", name: options.weights }, data, n0, formulaText);
     missingRows(options.weights, weights, bad, policy);
-    for (let i = 0; i < n0; i++)
-      if (weights[i] < 0)
-        throw new DataError(
-          "BAD_DATA",
-          `weights column "${options.weights}" is negative (${weights[i]}) in row ${i}`,
-          options.weights,
-          i,
-        );
+    const i = firstNegative(weights);
+    if (i >= 0)
+      throw new DataError(
+        "BAD_DATA",
+        `weights column "${options.weights}" is negative (${weights[i]}) in row ${i}`,
+        options.weights,
+        i,
+      );
   }
 
   // rows kept
@@ -517,6 +517,12 @@ function keptRows(bad: Uint8Array): Int32Array {
   if (count === n0) for (let i = 0; i < n0; i++) rows[i] = i;
   else for (let i = 0, k = 0; i < n0; i++) if (!bad[i]) rows[k++] = i;
   return rows;
+}
+
+/** The first index of a negative value in `v`, or −1. */
+function firstNegative(v: Float64Array): number {
+  for (let i = 0; i < v.length; i++) if (v[i] < 0) return i;
+  return -1;
 }
 
 /** A factor of a design column: a numeric vector, or the indicator of one level. */
