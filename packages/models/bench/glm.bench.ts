@@ -173,6 +173,10 @@ const phaseRows: [string, (p: (typeof phases)[0]) => number][] = [
   ["design matrix from the formula", (p) => p.cpu["design from the formula"]],
   ["family's check of y and weights", (p) => p.cpu["family.validate(y, w)"]],
   ["subsample start (20,000 rows)", (p) => p.cpu["subsample start (20,000 rows)"]],
+  [
+    "pass set-up: the row kernel's flag and tables from y",
+    (p) => p.cpu["pass set-up (y's flag, tables)"],
+  ],
   ["first full-data pass: score only", (p) => p.cpu["first pass (score only)"]],
   [
     `each full pass with the cross-product (${pl.passes} in the fit)`,

@@ -11,6 +11,7 @@
 import { sharedFloat64 } from "@geoml/autodiff";
 import { DataError, FormulaError } from "../glm/errors.js";
 import { designMatrix } from "../linalg/design-memory.js";
+import { finiteProbe } from "./finite.js";
 import { type Expr, exprColumns, type Factor, type Formula, parseFormula } from "./parse.js";
 import { transform } from "./transforms.js";
 
@@ -264,11 +265,7 @@ function missingRows(
   const isInt = values instanceof Int32Array;
   // the common case, every value present, in one branch-free sweep: v − v is 0 for
   // finite v and NaN otherwise, so the sum is NaN exactly when some value is missing
-  if (!isInt) {
-    let probe = 0;
-    for (let i = 0; i < values.length; i++) probe += values[i] - values[i];
-    if (probe === 0) return;
-  }
+  if (!isInt && finiteSum(values, 0, values.length) === 0) return;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (isInt ? v < 0 : !Number.isFinite(v)) {
@@ -383,24 +380,21 @@ export function buildDesign(
   if (options.weights) {
     weights = evalOwned({ kind: "column", name: options.weights }, data, n0, formulaText);
     missingRows(options.weights, weights, bad, policy);
-    for (let i = 0; i < n0; i++)
-      if (weights[i] < 0)
-        throw new DataError(
-          "BAD_DATA",
-          `weights column "${options.weights}" is negative (${weights[i]}) in row ${i}`,
-          options.weights,
-          i,
-        );
+    const i = firstNegative(weights);
+    if (i >= 0)
+      throw new DataError(
+        "BAD_DATA",
+        `weights column "${options.weights}" is negative (${weights[i]}) in row ${i}`,
+        options.weights,
+        i,
+      );
   }
 
   // rows kept
-  let count = 0;
-  for (let i = 0; i < n0; i++) if (!bad[i]) count++;
-  if (count === 0)
+  const rows = keptRows(bad);
+  if (rows.length === 0)
     throw new DataError("MISSING_VALUE", `formula "${formulaText}": every row has a missing value`);
-  const rows = new Int32Array(count);
-  for (let i = 0, k = 0; i < n0; i++) if (!bad[i]) rows[k++] = i;
-  const n = count;
+  const n = rows.length;
   const take = (v: Float64Array | null) =>
     v === null || n === n0 ? v : Float64Array.from(rows, (r) => v[r]);
 
@@ -510,6 +504,27 @@ export function buildDesign(
   };
 }
 
+/**
+ * The indices of the rows not marked in `bad`. A function of its own: inside
+ * `buildDesign`, whose closures capture its variables, these loops ran several
+ * times slower.
+ */
+function keptRows(bad: Uint8Array): Int32Array {
+  const n0 = bad.length;
+  let count = 0;
+  for (let i = 0; i < n0; i++) if (!bad[i]) count++;
+  const rows = new Int32Array(count);
+  if (count === n0) for (let i = 0; i < n0; i++) rows[i] = i;
+  else for (let i = 0, k = 0; i < n0; i++) if (!bad[i]) rows[k++] = i;
+  return rows;
+}
+
+/** The first index of a negative value in `v`, or −1. */
+function firstNegative(v: Float64Array): number {
+  for (let i = 0; i < v.length; i++) if (v[i] < 0) return i;
+  return -1;
+}
+
 /** A factor of a design column: a numeric vector, or the indicator of one level. */
 type Component =
   /** `check`: the factor's label when its values still need the missing-value check. */
@@ -548,34 +563,21 @@ function fillColumn(out: Float64Array, parts: readonly Component[], rows: Int32A
 
 /**
  * out = v (first) or out ⊙= v, chunk by chunk, each chunk checked for non-finite
- * values while it is in cache: v − v is 0 for finite v and NaN otherwise.
+ * values while it is in cache: v − v is 0 for finite v and NaN otherwise. A copy
+ * into a design's WebAssembly memory is checked there (see {@link finiteProbe}).
  * @throws DataError (`MISSING_VALUE`) naming `label` and the first bad row.
  */
 function copyChecked(out: Float64Array, v: Float64Array, label: string, first: boolean): void {
   const n = out.length;
   const CHUNK = 2048;
+  const wasmProbe = first ? finiteProbe(out) : null;
   for (let b = 0; b < n; b += CHUNK) {
     const e = Math.min(n, b + CHUNK);
     let probe = 0;
     if (first) {
       out.set(v.subarray(b, e), b);
-      // four independent sums: one long chain of additions waits on each in turn
-      let p1 = 0;
-      let p2 = 0;
-      let p3 = 0;
-      let i = b;
-      for (; i + 3 < e; i += 4) {
-        const a0 = out[i];
-        const a1 = out[i + 1];
-        const a2 = out[i + 2];
-        const a3 = out[i + 3];
-        probe += a0 - a0;
-        p1 += a1 - a1;
-        p2 += a2 - a2;
-        p3 += a3 - a3;
-      }
-      for (; i < e; i++) probe += out[i] - out[i];
-      probe += p1 + p2 + p3;
+      if (wasmProbe) probe = wasmProbe(b, e);
+      else probe = finiteSum(out, b, e);
     } else
       for (let i = b; i < e; i++) {
         const t = v[i];
@@ -593,6 +595,28 @@ function copyChecked(out: Float64Array, v: Float64Array, label: string, first: b
             i,
           );
   }
+}
+
+/** Σ (v − v) over v[b..e): 0 when every value is finite, NaN otherwise. */
+function finiteSum(v: Float64Array, b: number, e: number): number {
+  // four independent sums: one long chain of additions waits on each in turn
+  let p0 = 0;
+  let p1 = 0;
+  let p2 = 0;
+  let p3 = 0;
+  let i = b;
+  for (; i + 3 < e; i += 4) {
+    const a0 = v[i];
+    const a1 = v[i + 1];
+    const a2 = v[i + 2];
+    const a3 = v[i + 3];
+    p0 += a0 - a0;
+    p1 += a1 - a1;
+    p2 += a2 - a2;
+    p3 += a3 - a3;
+  }
+  for (; i < e; i++) p0 += v[i] - v[i];
+  return p0 + p1 + p2 + p3;
 }
 
 function exprLabelOf(e: Expr): string {

@@ -96,6 +96,18 @@ describe("design matrices", () => {
   });
 });
 
+describe("weights", () => {
+  it("a negative weight is named with its column and first row", () => {
+    const w = Float64Array.from({ length: 6 }, (_, i) => (i === 3 || i === 5 ? -1 : 1));
+    expect(() => buildDesign("y ~ x1", { ...data, w }, { weights: "w" })).toThrow(
+      /weights column "w" is negative \(-1\) in row 3/,
+    );
+    expect(
+      buildDesign("y ~ x1", { ...data, w: w.map(Math.abs) }, { weights: "w" }).weights,
+    ).toEqual(Float64Array.from({ length: 6 }, () => 1));
+  });
+});
+
 describe("columnar design", () => {
   it("reads Float64Array columns in place, never writes to them, and codes every case as plain arrays do", () => {
     const typed = {

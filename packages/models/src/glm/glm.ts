@@ -35,6 +35,7 @@ import {
   float64Family,
   resolveFamily,
 } from "./family.js";
+import { observations, pearsonSums } from "./goodness.js";
 import { irls } from "./irls.js";
 import { GlmResults, type GlmState } from "./results.js";
 import { detectSeparation } from "./separation.js";
@@ -101,6 +102,8 @@ export interface GlmProblem {
   /** Prior weights × trials. */
   w: Float64Array;
   offset: Float64Array | null;
+  /** Every prior weight is 1 (no weights or trials were given): every row is an observation. */
+  unitWeights?: boolean;
   response: string;
   design: GlmState["design"];
 }
@@ -227,8 +230,11 @@ export function prepare(input: FormulaInput | MatrixInput): GlmProblem {
     };
     // shared memory, as the design's columns: worker threads read it in place
     let w = des.weights ?? sharedFloat64(des.n).fill(1);
-    if (input.weights !== undefined && typeof input.weights !== "string")
+    let unitWeights = des.weights === null && !des.trials;
+    if (input.weights !== undefined && typeof input.weights !== "string") {
       w = pick(input.weights, "weights");
+      unitWeights = false;
+    }
     let offset = des.offset;
     if (input.offset !== undefined && typeof input.offset !== "string") {
       const o = pick(input.offset, "offset");
@@ -245,6 +251,7 @@ export function prepare(input: FormulaInput | MatrixInput): GlmProblem {
       y: des.y,
       w,
       offset,
+      unitWeights,
       response: f.slice(0, f.indexOf("~")).trim(),
       design: {
         kind: "formula",
@@ -269,6 +276,7 @@ export function prepare(input: FormulaInput | MatrixInput): GlmProblem {
     y,
     w,
     offset: input.offset ? column(input.offset, m.n, "offset") : null,
+    unitWeights: !input.weights && !input.trials,
     response: "y",
     design: { kind: "matrix", names: m.names },
   };
@@ -392,7 +400,7 @@ export function fitProblem(model: Glm, prob: GlmProblem): GlmResults {
   } else if (method === "irls") {
     const r = irls(
       fam,
-      { x, n, p, y, w, offset, ridge },
+      { x, n, p, y, w, offset, ridge, unitWeights: prob.unitWeights },
       { maxIter: model.options.maxIter, tol: model.options.tol },
     );
     ({ beta, mu, eta, iterations, converged, trace } = r);
@@ -413,9 +421,14 @@ export function fitProblem(model: Glm, prob: GlmProblem): GlmResults {
   const aliased = names.filter((_, j) => aliasedMask[j]);
   if (aliased.length && model.options.singular === "error") throw new RankDeficientError(aliased);
 
+  // one pass over w and μ: the count of observations, and for a Binomial IRLS fit the
+  // sign of separation (a fitted mean within 1e-8 of 0 or 1)
+  const checkSeparation =
+    builtInFamilyName(family) === "binomial" && method === "irls" && enet === undefined;
+  const { nObs, extreme } = observations(w, mu, checkSeparation, prob.unitWeights === true);
   let separation: string[] = [];
-  if (builtInFamilyName(family) === "binomial" && method === "irls" && enet === undefined) {
-    const sep = detectSeparation(x, n, p, y, w, mu, trace);
+  if (checkSeparation && extreme) {
+    const sep = detectSeparation(x, n, p, y, w, mu, trace, extreme);
     if (sep) {
       separation = sep.map((j) => names[j]);
       if ((model.options.separation ?? "error") === "error")
@@ -424,34 +437,27 @@ export function fitProblem(model: Glm, prob: GlmProblem): GlmResults {
     }
   }
 
-  // goodness of fit
-  const v = fam.variance(mu);
-  let pearson = 0;
-  let rss = 0;
-  let nObs = 0;
-  for (let i = 0; i < n; i++) {
-    if (!(w[i] > 0)) continue;
-    nObs++;
-    const r = y[i] - mu[i];
-    pearson += (w[i] * r * r) / v[i];
-    rss += w[i] * r * r;
-  }
+  // goodness of fit: with a fixed dispersion the Pearson χ² is reported but feeds
+  // nothing else, so it is computed on first use (as the log-likelihood below)
+  const estimated = family.dispersion === "estimated";
+  const sums = estimated ? pearsonSums(fam, y, mu, w) : null;
   const deviance = method === "irls" && !ridge ? irlsDeviance : fam.deviance(y, mu, w);
   if (enet !== undefined) rank = beta.filter((b, j) => b !== 0 || names[j] === "Intercept").length;
   const dfResidual = nObs - rank;
-  const dispersion = family.dispersion === "estimated" ? pearson / dfResidual : 1;
-  // statsmodels: the Gaussian-identity log-likelihood uses the ML scale RSS/n
-  const llScale =
-    builtInFamilyName(family) === "gaussian" && builtInLinkName(family.link) === "identity"
-      ? rss / nObs
-      : dispersion;
+  const dispersion = sums ? sums.pearson / dfResidual : 1;
+  const gaussianIdentity =
+    builtInFamilyName(family) === "gaussian" && builtInLinkName(family.link) === "identity";
   const hasIntercept = names.includes("Intercept");
   const cov = covUnscaled.map((c) => c * dispersion);
-  // on first use: two more passes over the data that a fit in a loop may not need
+  // on first use: more passes over the data that a fit in a loop may not need
   const finalRank = rank;
   const deferred = () => {
+    const { pearson, rss } = sums ?? pearsonSums(fam, y, mu, w);
+    // statsmodels: the Gaussian-identity log-likelihood uses the ML scale RSS/n
+    const llScale = gaussianIdentity ? rss / nObs : dispersion;
     const logLik = fam.logLikelihood(y, mu, w, llScale);
     return {
+      pearsonChi2: pearson,
       logLik,
       aic: -2 * logLik + 2 * finalRank,
       bic: -2 * logLik + finalRank * Math.log(nObs),
@@ -479,7 +485,7 @@ export function fitProblem(model: Glm, prob: GlmProblem): GlmResults {
     logLik: Number.NaN,
     aic: Number.NaN,
     bic: Number.NaN,
-    pearsonChi2: pearson,
+    pearsonChi2: Number.NaN,
     dispersion,
     nObs,
     dfResidual,

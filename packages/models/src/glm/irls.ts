@@ -23,6 +23,8 @@ export interface IrlsProblem {
   /** Prior weights (times trials for Binomial). */
   readonly w: Float64Array;
   readonly offset: Float64Array | null;
+  /** Every prior weight is 1 (saves summing them). */
+  readonly unitWeights?: boolean;
   /** Ridge penalty per coefficient (½·λⱼ·βⱼ² is added to ½·deviance), or null. */
   readonly ridge?: Float64Array | null;
 }
@@ -152,34 +154,89 @@ export function subsampleStart(
   const RUN = 32;
   const runs = Math.floor(n / (k * RUN));
   const m = runs * RUN;
-  const rowOf = (r: number) => (r - (r % RUN)) * k + (r % RUN);
   const xs = new Float64Array(m * p);
-  for (let j = 0; j < p; j++) {
-    const col = x.subarray(j * n, (j + 1) * n);
-    for (let g = 0; g < runs; g++)
-      xs.set(col.subarray(g * k * RUN, g * k * RUN + RUN), j * m + g * RUN);
-  }
-  const pick = (v: Float64Array) => Float64Array.from({ length: m }, (_, r) => v[rowOf(r)]);
+  for (let j = 0; j < p; j++) gatherRuns(x, j * n, k * RUN, xs, j * m, runs, RUN);
+  const pick = (v: Float64Array) => {
+    const out = new Float64Array(m);
+    gatherRuns(v, 0, k * RUN, out, 0, runs, RUN);
+    return out;
+  };
+  const ws = pick(w);
   try {
     const fit = irls(
       fam,
-      { x: xs, n: m, p, y: pick(y), w: pick(w), offset: offset ? pick(offset) : null },
-      // sampling error (~1/√m) dwarfs these tolerances
-      { maxIter: 30, tol: 1e-8, betaTol: 1e-6, aliasTol: options.aliasTol },
+      { x: xs, n: m, p, y: pick(y), w: ws, offset: offset ? pick(offset) : null },
+      // sampling error (~1/√m, ~0.7%) dwarfs these tolerances: the fit ends once a
+      // Newton step moves no coefficient by more than 1e-3 of itself, taking that step
+      // without a pass to confirm it: one pass fewer than with 1e-6 (on the benchmark's
+      // logistic problem the step after it would have moved β by ~1e-9)
+      { maxIter: 30, tol: 1e-8, betaTol: 1e-3, aliasTol: options.aliasTol },
     );
     if (!fit.converged || fit.aliased.some(Boolean) || !fit.beta.every(Number.isFinite))
       return null;
     // the full data's X'WX is about Σw/Σw_sample times the sample's
-    let total = 0;
-    for (let i = 0; i < n; i++) total += w[i];
-    let sampled = 0;
-    for (let r = 0; r < m; r++) sampled += w[rowOf(r)];
-    const scale = sampled / total;
+    const scale = prob.unitWeights ? m / n : total(ws) / total(w);
     if (!(scale > 0 && Number.isFinite(scale))) return null;
     return { beta: fit.beta, inverse: fit.covUnscaled.map((c) => c * scale) };
   } catch {
     return null;
   }
+}
+
+/**
+ * Copies `runs` runs of `run` consecutive values, one every `stride` values from
+ * `from` on, into `out` from `to` on. Plain loops: a `subarray` and `set` per run
+ * cost more than the 32 values they copy. Eight runs at a time: each run lies in
+ * another page of memory, and the reads of eight wait for their pages together
+ * instead of one after another (twice as fast as one run at a time).
+ */
+function gatherRuns(
+  v: Float64Array,
+  from: number,
+  stride: number,
+  out: Float64Array,
+  to: number,
+  runs: number,
+  run: number,
+): void {
+  let g = 0;
+  for (; g + 8 <= runs; g += 8) {
+    const a = from + g * stride;
+    const b = to + g * run;
+    for (let t = 0; t < run; t++) {
+      out[b + t] = v[a + t];
+      out[b + run + t] = v[a + stride + t];
+      out[b + 2 * run + t] = v[a + 2 * stride + t];
+      out[b + 3 * run + t] = v[a + 3 * stride + t];
+      out[b + 4 * run + t] = v[a + 4 * stride + t];
+      out[b + 5 * run + t] = v[a + 5 * stride + t];
+      out[b + 6 * run + t] = v[a + 6 * stride + t];
+      out[b + 7 * run + t] = v[a + 7 * stride + t];
+    }
+  }
+  for (; g < runs; g++) {
+    const a = from + g * stride;
+    const b = to + g * run;
+    for (let t = 0; t < run; t++) out[b + t] = v[a + t];
+  }
+}
+
+/** Σ vᵢ, in four interleaved sums: one chain of additions waits on each in turn. */
+function total(v: Float64Array): number {
+  const n = v.length;
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let i = 0;
+  for (; i + 3 < n; i += 4) {
+    s0 += v[i];
+    s1 += v[i + 1];
+    s2 += v[i + 2];
+    s3 += v[i + 3];
+  }
+  for (; i < n; i++) s0 += v[i];
+  return s0 + s1 + (s2 + s3);
 }
 
 /**

@@ -58,12 +58,13 @@ describe("statistics computed on first use", () => {
     const a = fit();
     const aic = a.aic;
     const state = JSON.parse(JSON.stringify(fit()));
-    for (const key of ["logLik", "aic", "bic", "nullDeviance"]) {
+    for (const key of ["logLik", "aic", "bic", "nullDeviance", "pearsonChi2"]) {
       expect(Number.isFinite(state[key])).toBe(true);
     }
     expect(state.aic).toBe(aic);
     expect(state.logLik).toBe(a.logLik);
     expect(state.nullDeviance).toBe(a.nullDeviance);
+    expect(state.pearsonChi2).toBe(a.pearsonChi2);
     expect(loadGlm(state).bic).toBe(a.bic);
     expect(a.aic).toBeCloseTo(-2 * a.logLik + 4, 12);
   });

@@ -89,7 +89,8 @@ export interface CoefficientRow {
 }
 
 /** The statistics a fit computes on first use, as statsmodels' results do. */
-export type DeferredStatistics = () => Pick<GlmState, "nullDeviance" | "logLik" | "aic" | "bic">;
+export type DeferredStatistics = () => Pick<GlmState, "nullDeviance" | "logLik" | "aic" | "bic"> &
+  Partial<Pick<GlmState, "pearsonChi2">>;
 
 /** A fitted generalized linear model. Create with `glm(...).fit(...)` or {@link loadGlm}. */
 export class GlmResults implements Results {
@@ -107,8 +108,9 @@ export class GlmResults implements Results {
 
   /**
    * @param state a fitted model's state (as produced by fitting or {@link loadGlm}).
-   * @param deferred computes the null deviance, log-likelihood, AIC and BIC when one
-   *   of them (or the state) is first read: each is another pass over the data,
+   * @param deferred computes the null deviance, log-likelihood, AIC and BIC (and the
+   *   Pearson χ² where the dispersion is fixed) when one of them (or the state) is
+   *   first read: each is another pass over the data,
    *   which a fit inside a loop may never need. Until then `state` holds NaN there.
    */
   constructor(
@@ -202,7 +204,7 @@ export class GlmResults implements Results {
   }
   /** Σ wᵢ (yᵢ − μᵢ)² / V(μᵢ). */
   get pearsonChi2(): number {
-    return this.#state.pearsonChi2;
+    return this.state.pearsonChi2;
   }
   /** Dispersion φ: Pearson χ²/df for families that estimate it, else 1. */
   get dispersion(): number {

@@ -9,7 +9,8 @@
 
 /**
  * Returns the indices of the diverging coefficients, or null when the fit shows
- * no separation.
+ * no separation. `extreme`, when known (see `observations`), says whether some
+ * row of weight > 0 has μ within 1e-8 of 0 or 1, and saves the scan for it.
  */
 export function detectSeparation(
   x: Float64Array,
@@ -19,14 +20,9 @@ export function detectSeparation(
   w: Float64Array,
   mu: Float64Array,
   trace: readonly Float64Array[],
+  extreme: boolean = hasExtremeMean(w, mu),
 ): number[] | null {
   // separation drives fitted probabilities to 0 or 1; without that there is none
-  let extreme = false;
-  for (let i = 0; i < n; i++)
-    if (w[i] > 0 && (mu[i] < 1e-8 || mu[i] > 1 - 1e-8)) {
-      extreme = true;
-      break;
-    }
   if (!extreme || trace.length < 2) return null;
   const first = trace[0];
   const last = trace[trace.length - 1];
@@ -56,4 +52,10 @@ export function detectSeparation(
   const out: number[] = [];
   for (let j = 0; j < p; j++) if (Math.abs(d[j]) > 1e-2 * dMax) out.push(j);
   return out;
+}
+
+function hasExtremeMean(w: Float64Array, mu: Float64Array): boolean {
+  for (let i = 0; i < w.length; i++)
+    if (w[i] > 0 && (mu[i] < 1e-8 || mu[i] > 1 - 1e-8)) return true;
+  return false;
 }
