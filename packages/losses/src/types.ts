@@ -185,10 +185,13 @@ export interface FusedRowKernel {
 
 /**
  * A {@link RowKernel} as a WebAssembly function, two rows per f64x2 step:
- * `rows(eta, offset, y, w, mu, W, z, bytes) → deviance`, every argument but the last
- * a byte address in the module's memory of float64 values (`offset` points at zeros
- * when there is none) and `bytes` a multiple of 16. It writes μ, W and z exactly as the
- * JavaScript kernel does (to rounding: its exp and log are within 1 ulp of Math's).
+ * `rows(eta, offset, y, w, mu, W, z, bytes, pool) → deviance`, every argument but
+ * `bytes` a byte address in the module's memory: of float64 values (`offset` points
+ * at zeros when there is none), `bytes` a multiple of 16, and `pool` scratch space of
+ * `vmath.POOL_CONSTANTS`·16 bytes (16-byte aligned) where the function keeps its
+ * constants. It writes μ, W and z exactly as the JavaScript kernel does (to rounding:
+ * its exp and log are within 1 ulp of Math's). Its deviance is the JavaScript kernel's
+ * less {@link WasmRowKernel.devianceConstant} of the same rows, when the kernel has one.
  */
 export interface WasmRowKernel {
   /** Unique among kernels, e.g. "poisson/log" (solvers cache modules by it and the flag). */
@@ -200,4 +203,10 @@ export interface WasmRowKernel {
   flag?(y: Float64Array): number;
   /** The function, named "rows", built with `@geoml/autodiff/wasm` for a flag. */
   build(flag: number): WasmFunction;
+  /**
+   * The part of the deviance of rows [lo, hi) that does not depend on μ and that
+   * `rows` leaves out (e.g. Poisson's 2·Σ w·(y·log y − y)), so that a pass need not
+   * take a logarithm of y per row: the caller adds it, once per fit for each block.
+   */
+  devianceConstant?(y: Float64Array, w: Float64Array, lo: number, hi: number): number;
 }

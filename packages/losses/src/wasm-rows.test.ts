@@ -1,4 +1,4 @@
-import { instantiate, simdEnabled, wasmModule } from "@geoml/autodiff/wasm";
+import { instantiate, simdEnabled, vmath, wasmModule } from "@geoml/autodiff/wasm";
 import { describe, expect, it } from "vitest";
 import { binomial } from "./families/binomial.js";
 import { gamma } from "./families/gamma.js";
@@ -21,7 +21,8 @@ function runWasm(k: FusedRowKernel, { eta, offset, y, w }: Rows) {
   if (!wasm) throw new Error(`${k.name} has no wasm form`);
   const flag = wasm.flag?.(y) ?? 0;
   const bytes = n * 8;
-  const pages = Math.ceil((7 * bytes) / 65536) + 1;
+  // the seven columns, then the constant pool
+  const pages = Math.ceil((7 * bytes + vmath.POOL_CONSTANTS * 16) / 65536);
   const ex = instantiate(
     wasmModule({ functions: [wasm.build(flag)], memory: { export: "mem", initial: pages } }),
   );
@@ -29,9 +30,20 @@ function runWasm(k: FusedRowKernel, { eta, offset, y, w }: Rows) {
   const mem = new Float64Array((ex.mem as { buffer: ArrayBuffer }).buffer);
   for (const [j, v] of [eta, offset, y, w].entries()) mem.set(v, j * n);
   const rows = ex.rows as (...a: number[]) => number;
-  const dev = rows(0, bytes, 2 * bytes, 3 * bytes, 4 * bytes, 5 * bytes, 6 * bytes, bytes);
+  const dev = rows(
+    0,
+    bytes,
+    2 * bytes,
+    3 * bytes,
+    4 * bytes,
+    5 * bytes,
+    6 * bytes,
+    bytes,
+    7 * bytes,
+  );
   return {
-    dev,
+    // the part of the deviance left to the caller
+    dev: dev + (wasm.devianceConstant?.(y, w, 0, n) ?? 0),
     mu: mem.slice(4 * n, 5 * n),
     W: mem.slice(5 * n, 6 * n),
     z: mem.slice(6 * n, 7 * n),

@@ -83,8 +83,10 @@ export const gammaLogWasm: WasmRowKernel = {
   name: "gamma/log",
   build: () =>
     rowFunction((F, { eta: x, offset, y, w }) => {
-      const { c, add, sub, mul, div, max, pick, and, gt, lt, eq } = vmath;
-      const m = F.v(max(vmath.vexp(F, x, "f64"), c(2.220446049250313e-16)));
+      const { add, sub, mul, div, pmax, pick, and, gt, lt, eq } = vmath;
+      const c = (v: number) => F.c(v);
+      // e^η below e^−40 < ε gives μ = ε either way: the exponential may stop at −40
+      const m = F.v(pmax(vmath.vexp(F, x, "f64", -40), c(2.220446049250313e-16)));
       const m2 = F.v(mul(m, m));
       const u = F.v(div(mul(w, m2), m2));
       const ok = F.v(and(gt(u, c(0)), lt(u, c(Number.POSITIVE_INFINITY))));

@@ -121,24 +121,26 @@ export function countLogs(y: Float64Array): Float64Array | null {
 }
 
 /**
- * {@link poissonLog} as WebAssembly SIMD code, two rows at a time; log y is computed
- * (one logarithm per row) where the JavaScript kernel looks it up. Exported for the
- * worker threads that build it (see `FusedRowKernel.wasmExport`).
+ * {@link poissonLog} as WebAssembly SIMD code, two rows at a time. Its deviance
+ * leaves out 2·Σ w·(y·log y − y), the part that does not depend on μ (see
+ * {@link poissonDevianceConstant}): each row adds 2w·(μ − y·log μ), no logarithm per
+ * row. Exported for the worker threads that build it (see `FusedRowKernel.wasmExport`).
  */
 export const poissonLogWasm: WasmRowKernel = {
   name: "poisson/log",
   build: () =>
     rowFunction((F, { eta: x, offset, y, w }) => {
-      const { c, add, sub, mul, div, max, pick, and, gt, lt, eq } = vmath;
+      const { add, sub, mul, div, pmax, pick, and, gt, lt, eq } = vmath;
+      const c = (v: number) => F.c(v);
       const EPS = 2.220446049250313e-16;
-      const ex = F.v(vmath.vexp(F, x, "f64"));
-      const m = F.v(max(ex, c(EPS)));
+      // e^η below e^−40 < ε gives μ = ε either way: the exponential may stop at −40
+      const ex = F.v(vmath.vexp(F, x, "f64", -40));
+      const m = F.v(pmax(ex, c(EPS)));
       const u = F.v(mul(w, m));
       const ok = F.v(and(gt(u, c(0)), lt(u, c(Number.POSITIVE_INFINITY))));
-      const logY = vmath.vlog(F, pick(gt(y, c(0)), y, c(1)), "f64");
       // log μ = η unless μ was raised to ε
       const logMu = pick(eq(m, ex), x, c(Math.log(EPS)));
-      const unit = mul(c(2), sub(mul(y, sub(logY, logMu)), sub(y, m)));
+      const unit = mul(c(2), sub(m, mul(y, logMu)));
       return {
         mu: m,
         W: pick(ok, u, c(0)),
@@ -146,7 +148,29 @@ export const poissonLogWasm: WasmRowKernel = {
         deviance: pick(eq(w, c(0)), c(0), mul(w, unit)),
       };
     }),
+  devianceConstant: poissonDevianceConstant,
 };
+
+/**
+ * 2·Σ w·(y·log y − y) over rows [lo, hi) (rows of weight 0 left out, y·log y = 0 at
+ * y = 0): the part of the Poisson deviance 2·Σ w·(y·log(y/μ) − (y − μ)) that does not
+ * depend on μ, which {@link poissonLogWasm} leaves to its caller.
+ */
+export function poissonDevianceConstant(
+  y: Float64Array,
+  w: Float64Array,
+  lo: number,
+  hi: number,
+): number {
+  let s = 0;
+  for (let i = lo; i < hi; i++) {
+    const wi = w[i];
+    if (wi === 0) continue;
+    const yi = y[i];
+    s += wi * ((yi > 0 ? yi * Math.log(yi) : 0) - yi);
+  }
+  return 2 * s;
+}
 
 const POISSON_LOG: FusedRowKernel = {
   name: "poisson/log",

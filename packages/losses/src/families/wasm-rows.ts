@@ -1,7 +1,9 @@
 /**
  * The loop shared by the families' WebAssembly row kernels (see `WasmRowKernel`):
  * two rows per step, loads of η, offset, y and w, stores of μ, W and z, and the
- * deviance summed in both lanes. A family supplies only the arithmetic of a step.
+ * deviance summed in both lanes. A family supplies only the arithmetic of a step,
+ * taking its constants from `F.c` (read from the constant pool the caller provides,
+ * which the function fills on entry).
  */
 
 import * as w from "@geoml/autodiff/wasm";
@@ -27,13 +29,13 @@ export interface RowInputs {
   w: E;
 }
 
-// parameters: eta 0, offset 1, y 2, w 3, mu 4, W 5, z 6, bytes 7; locals: i 8, the
-// deviance 9 (v128), then the VecFn's
-const [ETA, OFF, Y, WT, MU, WW, Z, BYTES, I, ACC] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+// parameters: eta 0, offset 1, y 2, w 3, mu 4, W 5, z 6, bytes 7, pool 8; locals: i 9,
+// the deviance 10 (v128), then the VecFn's
+const [ETA, OFF, Y, WT, MU, WW, Z, BYTES, POOL, I, ACC] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
 
 /** The function `rows` of a kernel whose step `step` builds. */
 export function rowFunction(step: (F: vmath.VecFn, v: RowInputs) => RowStep): WasmFunction {
-  const F = new VecFn(ACC + 1);
+  const F = new VecFn(ACC + 1, POOL);
   const at = (p: number) => [...w.get(p), ...w.get(I), w.I32_ADD];
   const load = (p: number) => F.v([...at(p), ...w.v128Load(0, 3)]);
   const inputs: RowInputs = {
@@ -59,10 +61,12 @@ export function rowFunction(step: (F: vmath.VecFn, v: RowInputs) => RowStep): Wa
   const lane = (l: number) => [...w.get(ACC), ...w.simd(w.S.f64x2ExtractLane, l)];
   return {
     name: "rows",
-    params: [I32, I32, I32, I32, I32, I32, I32, I32],
+    params: [I32, I32, I32, I32, I32, I32, I32, I32, I32],
     results: [F64],
     locals: [I32, V128, ...F.locals],
     body: [
+      // after the step is built: it has named every constant
+      ...F.fillPool(),
       ...w.V128_ZERO,
       ...w.set(ACC),
       ...w.i32(0),

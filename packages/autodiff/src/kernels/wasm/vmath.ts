@@ -8,16 +8,7 @@
  * to float64, with shorter polynomials (`prec: "f32"`), and round once on store.
  */
 import { V128, type ValType } from "./encode.js";
-import {
-  f64x2Const,
-  get,
-  S,
-  set,
-  simd,
-  v128Const,
-  v128Load,
-  v128Store,
-} from "./ops.js";
+import { f64x2Const, get, S, set, simd, v128Const, v128Load, v128Store } from "./ops.js";
 
 /** An expression: instructions that push one v128. */
 export type E = readonly number[];
@@ -32,34 +23,36 @@ export const POOL_CONSTANTS = 64;
  * The v128 locals of one function being generated, after `base` other locals.
  *
  * Constants come from {@link VecFn.c} / {@link VecFn.ic}. By default they are
- * `v128.const` instructions, which V8 materialises anew at each use (three
- * instructions: a 64-bit immediate, a move and a broadcast), a large share of a
- * loop body such as an exp or a log. With `pool` (the index of an i32 local or
+ * `v128.const` instructions, which V8 materialises anew at each use inside a loop
+ * (three instructions: a 64-bit immediate, a move and a broadcast), a large share of
+ * a loop body such as an exp or a log. With `pool` (the index of an i32 local or
  * parameter holding the byte address of {@link POOL_CONSTANTS}·16 bytes of scratch
- * memory), each distinct constant is read from the pool instead (one load), and
- * {@link VecFn.fillPool} gives the code that writes the pool: run it once, before
- * the loop.
+ * memory), each distinct constant is instead written to the pool and read back into
+ * a local of its own by {@link VecFn.fillPool}'s code, run once before the loop: a
+ * value loaded from memory is not folded back into a constant, so the loop reads it
+ * from a register or, spilled, from the stack (one instruction).
  */
 export class VecFn {
   readonly locals: ValType[] = [];
   readonly code: number[] = [];
+  /** Pooled constants: their bytes (as a key) → local index. */
   private readonly pooled = new Map<string, number>();
   constructor(
     private readonly base: number,
     private readonly pool: number | null = null,
   ) {}
-  /** A constant of 16 bytes (from the pool when the function has one). */
+  /** A constant of 16 bytes (a local filled from the pool when the function has one). */
   bytes(b: Uint8Array): number[] {
     if (this.pool === null) return v128Const(b);
     const key = Array.from(b).join(",");
-    let slot = this.pooled.get(key);
-    if (slot === undefined) {
-      slot = this.pooled.size;
-      if (slot >= POOL_CONSTANTS)
+    let local = this.pooled.get(key);
+    if (local === undefined) {
+      if (this.pooled.size >= POOL_CONSTANTS)
         throw new Error(`vmath: more than ${POOL_CONSTANTS} constants in one function's pool`);
-      this.pooled.set(key, slot);
+      local = this.base + this.locals.push(V128) - 1;
+      this.pooled.set(key, local);
     }
-    return [...get(this.pool), ...v128Load(slot * 16, 4)];
+    return get(local);
   }
   /** Two float64 lanes holding `v`. */
   c(v: number): number[] {
@@ -69,14 +62,20 @@ export class VecFn {
   ic(v: bigint): number[] {
     return this.bytes(new Uint8Array(new BigInt64Array([v, v]).buffer));
   }
-  /** The code that writes every constant used so far into the pool (nothing without one). */
+  /**
+   * The code that puts every constant used so far into its local, through the pool
+   * (nothing without one): run it once, before the loop that uses them.
+   */
   fillPool(): number[] {
     const pool = this.pool;
     if (pool === null) return [];
-    return [...this.pooled].flatMap(([key, slot]) => [
+    return [...this.pooled].flatMap(([key, local], slot) => [
       ...get(pool),
       ...v128Const(key.split(",").map(Number)),
       ...v128Store(slot * 16, 4),
+      ...get(pool),
+      ...v128Load(slot * 16, 4),
+      ...set(local),
     ]);
   }
   /** Evaluates `e` into a fresh local (appending to `code`) and returns a read of it. */
