@@ -212,6 +212,8 @@ interface Evaluation {
   cross: Float64Array | null;
   /** Xᵀ W (z − η + offset) when the evaluation formed only the score. */
   score?: Float64Array | null;
+  /** η and μ are columns of the design's memory (see `PassResult`): copied before return. */
+  inDesignMemory?: boolean;
 }
 
 /** Fits a GLM by IRLS; see {@link IrlsProblem} and {@link IrlsOptions}. */
@@ -393,7 +395,15 @@ export function irls(fam: Float64Family, prob: IrlsProblem, options: IrlsOptions
       break;
     }
   }
-  const { eta, mu } = state;
+  // a later fit on the same design reuses the design memory's η and μ columns
+  const own = (v: Float64Array) => {
+    if (!state.inDesignMemory) return v;
+    const c = sharedFloat64(v.length);
+    c.set(v);
+    return c;
+  };
+  const eta = own(state.eta);
+  const mu = own(state.mu);
   // the objective already holds the deviance unless a penalty was added to it
   const deviance = ridge ? fam.deviance(y, mu, w) : objective;
   return {

@@ -45,7 +45,23 @@ export interface LinearStep {
    * prior weights, read block by block, and μ, written block by block, in place of
    * calling `rows`; the rows' deviance is added to `deviance`.
    */
-  rowData?: { y: Float64Array; w: Float64Array; mu: Float64Array; deviance: number };
+  rowData?: RowData;
+}
+
+/** The rows a family's WebAssembly row kernel reads and writes (see {@link LinearStep}). */
+export interface RowData {
+  y: Float64Array;
+  w: Float64Array;
+  mu: Float64Array;
+  deviance: number;
+  /**
+   * True when y, w, μ, η (`LinearStep.eta`) and the offset (zeros without one) are the
+   * views of `rowColumns` of the design's memory: kernels placed there (with
+   * `placedKernels`) then read and write them in place, with no copies per block.
+   */
+  placed: boolean;
+  /** The part of the deviance of rows [b, b + len) that the row kernel leaves out (or 0). */
+  constant(b: number, len: number): number;
 }
 
 /**
@@ -78,8 +94,21 @@ export function crossprodRange(
     // memory); `at(i)` is the byte address of float64 slot i of it
     const base = "kernels" in simd ? simd.base : 0;
     const at = (i: number) => base + i * 8;
-    const { qe, cxAt, wbAt, sumsAt, betaAt, etaAt, scoreAt, yAt, priorAt, offsetAt, muAt, size } =
-      scratchLayout(p);
+    const {
+      qe,
+      cxAt,
+      wbAt,
+      sumsAt,
+      betaAt,
+      etaAt,
+      scoreAt,
+      yAt,
+      priorAt,
+      offsetAt,
+      muAt,
+      poolAt,
+      size,
+    } = scratchLayout(p);
     const have = k.memory.buffer.byteLength;
     if (have < base + size * 8) k.memory.grow(Math.ceil((base + size * 8 - have) / 65536));
     const buffer = k.memory.buffer;
@@ -93,6 +122,10 @@ export function crossprodRange(
     const strideB = inPlace ? n * 8 : BLOCK * 8;
     const scoreOnly = step?.score === true;
     const rowData = k.rows ? step?.rowData : undefined;
+    // the row columns in place: byte addresses, and the memory as one float64 array
+    // (blocks are then indices into it, with no subarray per block)
+    const rowsAt = inPlace && rowData?.placed && "kernels" in simd ? simd.rows : null;
+    const f64 = rowsAt ? new Float64Array(buffer) : null;
     mem.fill(0);
     if (step) for (let j = 0; j < p; j++) mem[betaAt + j] = step.beta[j] || 0;
     for (let b = r0; b < r1; b += BLOCK) {
@@ -112,7 +145,32 @@ export function crossprodRange(
       const zBlock = zColumn
         ? zColumn.subarray(b, b + len)
         : cx.subarray(p * BLOCK, p * BLOCK + len);
-      if (step) {
+      if (step && rowsAt && f64 && rowData && k.rows) {
+        // η = offset + Xβ straight into the η column, which the row kernel reads with
+        // y, w and the offset where they are, writing μ there too: nothing is copied
+        const e = (rowsAt.eta >> 3) + b;
+        if (step.offset)
+          f64.copyWithin(e, (rowsAt.offset >> 3) + b, (rowsAt.offset >> 3) + b + padded);
+        else f64.fill(0, e, e + padded);
+        k.combine(col(0), strideB, p, padded * 8, at(betaAt), rowsAt.eta + b * 8);
+        const dev = k.rows(
+          rowsAt.eta + b * 8,
+          rowsAt.offset + b * 8,
+          rowsAt.y + b * 8,
+          rowsAt.w + b * 8,
+          rowsAt.mu + b * 8,
+          at(wbAt),
+          col(p),
+          padded * 8,
+          at(poolAt),
+        );
+        rowData.deviance += dev + rowData.constant(b, len);
+        if (scoreOnly) {
+          const zi = zColumn ? b : cxAt + p * BLOCK;
+          const zArr = zColumn ?? mem;
+          toResidualAt(zArr, zi, f64, e, step.offset ? f64 : null, (rowsAt.offset >> 3) + b, len);
+        }
+      } else if (step) {
         if (step.offset) etaBlock.set(step.offset.subarray(b, b + len));
         else etaBlock.fill(0);
         k.combine(col(0), strideB, p, padded * 8, at(betaAt), at(etaAt));
@@ -123,7 +181,7 @@ export function crossprodRange(
           if (step.offset) mem.set(step.offset.subarray(b, b + len), offsetAt);
           if (padded > len) mem[yAt + len] = mem[priorAt + len] = mem[offsetAt + len] = 0;
           // the kernel writes the padding row's W and z too: 0, for its weight 0
-          rowData.deviance += k.rows(
+          const dev = k.rows(
             at(etaAt),
             at(offsetAt),
             at(yAt),
@@ -132,7 +190,9 @@ export function crossprodRange(
             at(wbAt),
             col(p),
             padded * 8,
+            at(poolAt),
           );
+          rowData.deviance += dev + rowData.constant(b, len);
           rowData.mu.set(mem.subarray(muAt, muAt + len), b);
         } else step.rows(b, len, etaBlock.subarray(0, len), wb.subarray(0, len), zBlock);
         if (scoreOnly) toResidual(zBlock, etaBlock, step.offset, b);
@@ -235,6 +295,23 @@ export function crossprodRange(
       }
     }
   }
+}
+
+/**
+ * {@link toResidual} on arrays and start indices: z[zi…] −= η[ei…] − offset[oi…] for
+ * len rows (offset null: 0).
+ */
+function toResidualAt(
+  z: Float64Array,
+  zi: number,
+  eta: Float64Array,
+  ei: number,
+  offset: Float64Array | null,
+  oi: number,
+  len: number,
+) {
+  if (offset) for (let i = 0; i < len; i++) z[zi + i] -= eta[ei + i] - offset[oi + i];
+  else for (let i = 0; i < len; i++) z[zi + i] -= eta[ei + i];
 }
 
 /** z − (η − offset) for rows b… of a block: the working residual (y − μ)/(dμ/dη). */
