@@ -155,7 +155,8 @@ export function crossprodRange(
         k.combine(col(0), strideB, p, padded * 8, at(betaAt), rowsAt.eta + b * 8);
         const dev = k.rows(
           rowsAt.eta + b * 8,
-          rowsAt.offset + b * 8,
+          // without an offset, the scratch space's zeros (in cache) in place of its column
+          step.offset ? rowsAt.offset + b * 8 : at(offsetAt),
           rowsAt.y + b * 8,
           rowsAt.w + b * 8,
           rowsAt.mu + b * 8,
