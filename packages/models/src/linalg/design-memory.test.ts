@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { float64Family, resolveFamily } from "../glm/family.js";
 import { irls } from "../glm/irls.js";
 import { weightedCrossprod } from "./crossprod.js";
-import { designMatrix, placedKernels, slotsTaken } from "./design-memory.js";
+import { designMatrix, placedKernels, rowColumns, slotsTaken } from "./design-memory.js";
 
 let seed = 7;
 const u = () => {
@@ -83,6 +83,32 @@ describe.skipIf(!simdEnabled())("designs in the kernels' memory", () => {
           Array.from(weightedCrossprod(plain, n, p, w, z)),
         );
       });
+
+  it("hold the row columns of one fit at a time: a later fit on the same design leaves an earlier fit's μ alone", () => {
+    setThreads(1);
+    const n = 70_001;
+    const p = 4;
+    const { placed, plain } = designs(n, p);
+    const fam = float64Family(resolveFamily("poisson"));
+    const yA = Float64Array.from({ length: n }, (_, i) => (i * 7) % 5);
+    const yB = Float64Array.from({ length: n }, (_, i) => (i * 3) % 4);
+    const w = new Float64Array(n).fill(1);
+    const a = irls(fam, { x: placed, n, p, y: yA, w, offset: null });
+    const muA = Float64Array.from(a.mu);
+    // the columns were placed, and are no longer the first fit's to keep
+    expect(rowColumns(placed, {})?.fresh).toBe(true);
+    const b = irls(fam, { x: placed, n, p, y: yB, w, offset: null });
+    expect(Array.from(a.mu)).toEqual(Array.from(muA));
+    // each fit is that of a plain design with its own y
+    for (const [fit, y] of [
+      [a, yA],
+      [b, yB],
+    ] as const) {
+      const ref = irls(fam, { x: plain, n, p, y, w, offset: null });
+      expect(Array.from(fit.beta)).toEqual(Array.from(ref.beta));
+      expect(fit.deviance).toBe(ref.deviance);
+    }
+  });
 
   it("on two threads, give the one-thread fit", () => {
     const n = 800_001;
