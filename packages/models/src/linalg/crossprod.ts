@@ -107,6 +107,7 @@ export function crossprodRange(
       offsetAt,
       muAt,
       poolAt,
+      signsAt,
       size,
     } = scratchLayout(p);
     const have = k.memory.buffer.byteLength;
@@ -127,6 +128,8 @@ export function crossprodRange(
     const rowsAt = inPlace && rowData?.placed && "kernels" in simd ? simd.rows : null;
     const f64 = rowsAt ? new Float64Array(buffer) : null;
     mem.fill(0);
+    mem[signsAt] = 1;
+    mem[signsAt + 1] = -1;
     if (step) for (let j = 0; j < p; j++) mem[betaAt + j] = step.beta[j] || 0;
     for (let b = r0; b < r1; b += BLOCK) {
       const len = Math.min(BLOCK, r1 - b);
@@ -166,11 +169,19 @@ export function crossprodRange(
           at(poolAt),
         );
         rowData.deviance += dev + rowData.constant(b, len);
-        if (scoreOnly) {
-          const zi = zColumn ? b : cxAt + p * BLOCK;
-          const zArr = zColumn ?? mem;
-          toResidualAt(zArr, zi, f64, e, step.offset ? f64 : null, (rowsAt.offset >> 3) + b, len);
-        }
+        // the working residual (z + offset) − η in place of z, as `toResidual`: the offset
+        // and η columns are adjacent, so one combine with coefficients 1 and −1 does it
+        if (scoreOnly)
+          if (step.offset)
+            k.combine(
+              rowsAt.offset + b * 8,
+              rowsAt.eta - rowsAt.offset,
+              2,
+              padded * 8,
+              at(signsAt),
+              col(p),
+            );
+          else k.combine(rowsAt.eta + b * 8, 0, 1, padded * 8, at(signsAt + 1), col(p));
       } else if (step) {
         if (step.offset) etaBlock.set(step.offset.subarray(b, b + len));
         else etaBlock.fill(0);
@@ -299,25 +310,11 @@ export function crossprodRange(
 }
 
 /**
- * {@link toResidual} on arrays and start indices: z[zi…] −= η[ei…] − offset[oi…] for
- * len rows (offset null: 0).
+ * (z + offset) − η for rows b… of a block: the working residual (y − μ)/(dμ/dη), summed
+ * in the order of the kernels' `combine` with coefficients 1 and −1 (the placed path).
  */
-function toResidualAt(
-  z: Float64Array,
-  zi: number,
-  eta: Float64Array,
-  ei: number,
-  offset: Float64Array | null,
-  oi: number,
-  len: number,
-) {
-  if (offset) for (let i = 0; i < len; i++) z[zi + i] -= eta[ei + i] - offset[oi + i];
-  else for (let i = 0; i < len; i++) z[zi + i] -= eta[ei + i];
-}
-
-/** z − (η − offset) for rows b… of a block: the working residual (y − μ)/(dμ/dη). */
 function toResidual(z: Float64Array, eta: Float64Array, offset: Float64Array | null, b: number) {
-  if (offset) for (let i = 0; i < z.length; i++) z[i] -= eta[i] - offset[b + i];
+  if (offset) for (let i = 0; i < z.length; i++) z[i] = z[i] + offset[b + i] - eta[i];
   else for (let i = 0; i < z.length; i++) z[i] -= eta[i];
 }
 

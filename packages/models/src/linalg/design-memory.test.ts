@@ -2,6 +2,7 @@ import { lastPass, setSimd, setThreads, sharedFloat64, simdEnabled } from "@geom
 import { afterEach, describe, expect, it } from "vitest";
 import { float64Family, resolveFamily } from "../glm/family.js";
 import { irls } from "../glm/irls.js";
+import { irlsPass } from "../glm/irls-pass.js";
 import { weightedCrossprod } from "./crossprod.js";
 import { designMatrix, placedKernels, rowColumns, slotsTaken } from "./design-memory.js";
 
@@ -77,6 +78,15 @@ describe.skipIf(!simdEnabled())("designs in the kernels' memory", () => {
           expect(a.deviance).toBe(b.deviance);
           expect(Array.from(a.covUnscaled)).toEqual(Array.from(b.covUnscaled));
           expect(Array.from(a.mu.subarray(0, 50))).toEqual(Array.from(b.mu.subarray(0, 50)));
+        }
+        // the score passes too (a fit from a subsample start takes them)
+        const kernel = fam.family.rowKernel!;
+        for (const off of [null, offset]) {
+          const a = irlsPass(kernel, placed, n, p, y, w, off)(beta, true);
+          const b = irlsPass(kernel, plain, n, p, y, w, off)(beta, true);
+          expect(a.inDesignMemory).toBe(true);
+          expect(Array.from(a.score!)).toEqual(Array.from(b.score!));
+          expect(a.deviance).toBe(b.deviance);
         }
         const z = Float64Array.from({ length: n }, () => u());
         expect(Array.from(weightedCrossprod(placed, n, p, w, z))).toEqual(

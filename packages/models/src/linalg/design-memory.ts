@@ -23,7 +23,7 @@ export const BLOCK = 512;
  * `crossprodRange`): wx = w ⊙ column and cx = column for qe (p + 1 rounded up to even)
  * columns of a block, the block's weights W, the (qe×qe) sums, β, the block's η, the
  * score tiles, a row kernel's y, prior weights, offset and μ (when they are not in
- * place), and its constant pool; `size` slots in all.
+ * place), its constant pool, and two signs; `size` slots in all.
  */
 export function scratchLayout(p: number) {
   const q = p + 1;
@@ -53,7 +53,9 @@ export function scratchLayout(p: number) {
     offsetAt,
     muAt,
     poolAt,
-    size: poolAt + 2 * vmath.POOL_CONSTANTS,
+    // 1 and −1: the coefficients of the working residual z + offset − η (see crossprodRange)
+    signsAt: poolAt + 2 * vmath.POOL_CONSTANTS,
+    size: poolAt + 2 * vmath.POOL_CONSTANTS + 2,
   };
 }
 
