@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { I32, wasmModule } from "./encode.js";
+import { I32, type WasmFunction, wasmModule } from "./encode.js";
 import { instantiate, simdEnabled } from "./instance.js";
 import { get, I32_ADD, I32_GE_U, i32, loop, set, v128Load, v128Store } from "./ops.js";
 import * as vmath from "./vmath.js";
@@ -16,7 +16,7 @@ function build(body: Body, pool: boolean) {
   const x = F.v([...get(0), ...get(4), I32_ADD, ...v128Load(0, 3)]);
   const y = F.v(body(F, x));
   const step = [...F.take(), ...get(1), ...get(4), I32_ADD, ...y, ...v128Store(0, 3)];
-  const fn = {
+  const fn: WasmFunction = {
     name: "f",
     params: [I32, I32, I32, I32],
     locals: [I32, ...F.locals],
