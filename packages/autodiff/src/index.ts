@@ -19,7 +19,7 @@ export {
   valueAndGrad,
   vjp,
 } from "./grad.js";
-export { setSimd, simdEnabled } from "./kernels/wasm/instance.js";
+export { fusedMultiplyAdd, setSimd, simdEnabled } from "./kernels/wasm/instance.js";
 export {
   add,
   div,

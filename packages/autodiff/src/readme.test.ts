@@ -72,3 +72,7 @@ it("README buffer-pool example runs and reuses buffers", async () => {
   const lines = printed(await runExample("## Reusing buffers across steps"));
   expect(lines).toEqual(["step 0 true 8x4", "step 1 true 8x4", "step 2 true 8x4", "reused true"]);
 });
+
+it("README fused multiply-add example says they are in use", async () => {
+  expect(printed(await runExample("fused multiply-adds"))).toEqual(["true"]);
+});

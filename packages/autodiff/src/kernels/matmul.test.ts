@@ -1,3 +1,6 @@
+import { execFileSync } from "node:child_process";
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { tensor } from "../ops/creation.js";
 import { matmul, matmulNd } from "../ops/linalg.js";
@@ -59,6 +62,47 @@ describe("matmul kernels", () => {
           expect(err, `${m}×${k}×${n}`).toBeLessThan(dtype === "float64" ? 1e-14 : 2e-6);
         }
       });
+
+  it("without fused multiply-adds (GEOML_FMA=0), the SIMD kernels match a float64 triple loop", () => {
+    // a process of its own: the kernels are built once, with or without them
+    const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+    const index = new URL("../index.ts", import.meta.url).href;
+    const script = `
+      const ad = await import(${JSON.stringify(index)});
+      const w = await import(${JSON.stringify(new URL("./wasm/instance.ts", import.meta.url).href)});
+      const rng = new ad.Rng(3);
+      const errors = [];
+      for (const dtype of ["float64", "float32"])
+        for (const [m, k, n] of [[64, 64, 64], [37, 53, 29], [333, 321, 330]]) {
+          const a = rng.normal([m, k], { dtype });
+          const b = rng.normal([k, n], { dtype });
+          const c = ad.matmul(a, b).data;
+          let worst = 0;
+          let scale = 0;
+          const want = new Float64Array(m * n);
+          for (let i = 0; i < m; i++)
+            for (let j = 0; j < n; j++) {
+              let s = 0;
+              for (let p = 0; p < k; p++) s += a.data[i * k + p] * b.data[p * n + j];
+              want[i * n + j] = s;
+              scale = Math.max(scale, Math.abs(s));
+            }
+          for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(c[i] - want[i]));
+          errors.push([dtype, worst / scale]);
+        }
+      console.log(JSON.stringify({ fused: w.fusedMultiplyAdd(), errors }));`;
+    const out = execFileSync(
+      process.execPath,
+      ["--import", tsx, "--input-type=module", "-e", script],
+      { encoding: "utf8", env: { ...process.env, GEOML_FMA: "0", GEOML_THREADS: "1" } },
+    );
+    const { fused, errors } = JSON.parse(out.trim()) as {
+      fused: boolean;
+      errors: [string, number][];
+    };
+    expect(fused).toBe(false);
+    for (const [dtype, err] of errors) expect(err).toBeLessThan(dtype === "float64" ? 1e-14 : 2e-6);
+  }, 30_000);
 
   for (const dtype of ["float64", "float32"] as const)
     it(`${dtype}: a large product (operands packed into panels) matches a float64 triple loop`, () => {

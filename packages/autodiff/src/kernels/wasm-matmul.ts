@@ -17,7 +17,7 @@
  */
 
 import { I32, V128, wasmModule } from "./wasm/encode.js";
-import { instantiate, newMemory, type WasmMemory } from "./wasm/instance.js";
+import { fusedMultiplyAdd, instantiate, newMemory, type WasmMemory } from "./wasm/instance.js";
 import {
   I32_ADD as ADD,
   I32_EQZ as EQZ,
@@ -28,6 +28,7 @@ import {
   I32_LT_U as LT_U,
   loop,
   I32_MUL as MUL,
+  madd,
   SELECT,
   I32_SUB as SUB,
   set,
@@ -52,8 +53,11 @@ const MB = 64;
 /** Depth (k) per cache block: a packed B panel chunk of KC·32 bytes stays in L1. */
 const KC = 256;
 
-/** Kernel body for one element size (4 → f32x4, 8 → f64x2). */
-function kernelBody(es: 4 | 8): number[] {
+/**
+ * Kernel body for one element size (4 → f32x4, 8 → f64x2), with fused
+ * multiply-adds when `fused`.
+ */
+function kernelBody(es: 4 | 8, fused: boolean): number[] {
   const TN = 32 / es; // columns per tile (two v128)
   const [pA, pB, pC, pM, pN, pK, aI, aP, aR, bJ, bP] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
   const [kc, kend, i0, iend, j, i, pa, pb, pend, cp, cr, nes, ar2, ar3] = [
@@ -64,8 +68,6 @@ function kernelBody(es: 4 | 8): number[] {
   // byte offset of row r of the 4-row group from pa
   const rowOff = [[], [...get(aR), ADD], [...get(ar2), ADD], [...get(ar3), ADD]];
   const loadSplat = es === 4 ? 0x09 : 0x0a; // v128.load32_splat / v128.load64_splat
-  const vadd = es === 4 ? simd(0xe4) : simd(0xf0);
-  const vmul = es === 4 ? simd(0xe6) : simd(0xf2);
   const min = (x: number[], y: number[]) => [...x, ...y, ...x, ...y, LT_U, SELECT];
 
   // One step of p: a packed B row (TN values) times a packed A column (4 values).
@@ -81,11 +83,7 @@ function kernelBody(es: 4 | 8): number[] {
     inner.push(...get(pa), ...rowOff[r], ...simd(loadSplat, es === 4 ? 2 : 3, 0), ...set(av));
     for (let h = 0; h < 2; h++)
       inner.push(
-        ...get(acc(r, h)),
-        ...get(av),
-        ...get(h === 0 ? b0 : b1),
-        ...vmul,
-        ...vadd,
+        ...madd(es, fused, get(acc(r, h)), get(av), get(h === 0 ? b0 : b1)),
         ...set(acc(r, h)),
       );
   }
@@ -409,17 +407,20 @@ function packBody(es: 4 | 8): number[] {
   ];
 }
 
-/** @internal The module: `mm32` and `mm64` over an imported memory. */
 const i32s = (n: number) => new Array<typeof I32>(n).fill(I32);
 
-export function matmulModuleBytes(): Uint8Array {
+/**
+ * @internal The module: `mm32` and `mm64` over an imported memory, with fused
+ * multiply-adds where the runtime has them (or as `fused` says).
+ */
+export function matmulModuleBytes(fused = fusedMultiplyAdd()): Uint8Array {
   const params = i32s(11);
   const locals = [...i32s(14), ...new Array<typeof V128>(11).fill(V128)];
   return wasmModule({
     memory: { import: true },
     functions: [
-      { name: "mm32", params, locals, body: kernelBody(4) },
-      { name: "mm64", params, locals, body: kernelBody(8) },
+      { name: "mm32", params, locals, body: kernelBody(4, fused) },
+      { name: "mm64", params, locals, body: kernelBody(8, fused) },
       {
         name: "pack32",
         params: i32s(8),

@@ -262,7 +262,7 @@ export function placedKernels(
   const key = rows ? `${rows.name}#${flag}` : "";
   let k = entry.kernels.get(key);
   if (k === undefined) {
-    k = createSimdKernels(rows?.build(flag), entry.memory);
+    k = createSimdKernels({ a: BLOCK * 8, b: n * 8 }, rows?.build(flag), entry.memory);
     entry.kernels.set(key, k);
   }
   return k ? { kernels: k, at: entry.at, base: entry.base, rows: entry.rows } : null;

@@ -1,8 +1,20 @@
 import { setSimd, setThreads, sharedFloat64, simdEnabled } from "@geoml/autodiff";
+import { instantiate } from "@geoml/autodiff/wasm";
 import { describe, expect, it } from "vitest";
 import { cholesky, choleskyInverse, choleskySolve } from "./cholesky.js";
 import { weightedCrossprod } from "./crossprod.js";
-import { createSimdKernels } from "./simd.js";
+import { createSimdKernels, linalgModuleBytes, type SimdKernels } from "./simd.js";
+
+/** Kernels for columns 64 bytes apart, built with fused multiply-adds or without. */
+function kernels(fused: boolean) {
+  const ex = instantiate(linalgModuleBytes({ a: 64, b: 64 }, undefined, false, fused));
+  expect(ex).not.toBeNull();
+  return {
+    triangle: ex!.triangle as SimdKernels["triangle"],
+    combine: ex!.combine as SimdKernels["combine"],
+    memory: ex!.mem as SimdKernels["memory"],
+  };
+}
 
 function naive(x: Float64Array, n: number, p: number, w: Float64Array, z: Float64Array) {
   const q = p + 1;
@@ -55,46 +67,53 @@ describe("weighted cross-product", () => {
 });
 
 describe("WebAssembly SIMD kernel", () => {
-  it("adds the lower triangle of AᵀB in 2×2 tiles", () => {
-    const k = createSimdKernels();
-    expect(k).not.toBeNull();
-    const m = new Float64Array(k!.memory.buffer);
-    // four columns of six rows, eight apart: A at 0, B at element 32, the sums at 64
-    const q = 4;
-    for (let j = 0; j < q; j++)
-      for (let i = 0; i < 6; i++) {
-        m[j * 8 + i] = j + i * 0.5;
-        m[32 + j * 8 + i] = 1 + j * i;
-      }
-    m.fill(1, 64, 80);
-    k!.triangle(0, 256, q, 64, 48, 512, 64);
-    const expected: number[] = [];
-    for (let j = 0; j < q; j++)
-      for (let c = 0; c < q; c++) {
-        let s = 0;
-        for (let i = 0; i < 6; i++) s += m[j * 8 + i] * m[32 + c * 8 + i];
-        // the diagonal tiles also fill the entry above the diagonal
-        expected.push(1 + (c <= j || (c === j + 1 && j % 2 === 0) ? s : 0));
-      }
-    expect(Array.from(m.subarray(64, 80))).toEqual(expected);
-  });
+  const cases = [2, 4, 6, 8, 10].flatMap((q) => [true, false].map((fused) => ({ q, fused })));
+  it.each(cases)(
+    "adds the lower triangle of AᵀB for $q columns (fused: $fused)",
+    ({ q, fused }) => {
+      const k = kernels(fused);
+      const m = new Float64Array(k!.memory.buffer);
+      // q columns of six rows, eight apart: A at 0, B at element 96, the sums at 192
+      for (let j = 0; j < q; j++)
+        for (let i = 0; i < 6; i++) {
+          m[j * 8 + i] = j + i * 0.5;
+          m[96 + j * 8 + i] = 1 + j * i;
+        }
+      m.fill(1, 192, 192 + q * q);
+      k!.triangle(0, 96 * 8, q, 48, 192 * 8);
+      for (let j = 0; j < q; j++)
+        for (let c = 0; c < q; c++) {
+          let s = 0;
+          for (let i = 0; i < 6; i++) s += m[j * 8 + i] * m[96 + c * 8 + i];
+          const got = m[192 + j * q + c];
+          // the lower triangle exactly; tiles that cross the diagonal also fill some
+          // entries above it, with their own dot products
+          if (c <= j) expect(got).toBe(1 + s);
+          else expect([1, 1 + s]).toContain(got);
+        }
+    },
+  );
 
-  it("adds a linear combination of columns", () => {
-    const k = createSimdKernels();
-    const m = new Float64Array(k!.memory.buffer);
-    // three columns of four rows, eight apart; coefficients at element 32, out at 40
-    for (let j = 0; j < 3; j++) for (let i = 0; i < 4; i++) m[j * 8 + i] = j * 10 + i;
-    m.set([0.5, -1, 2], 32);
-    m.set([1, 1, 1, 1, -3], 40);
-    k!.combine(0, 64, 3, 32, 256, 320);
-    expect(Array.from(m.subarray(40, 45))).toEqual([
-      ...[0, 1, 2, 3].map((i) => 1 + 0.5 * i + -1 * (10 + i) + 2 * (20 + i)),
-      -3,
-    ]);
+  it.each([
+    [3, true],
+    [6, true],
+    [6, false],
+    [9, true],
+  ])("adds a linear combination of %i columns in order (fused: %s)", (p, fused) => {
+    const k = kernels(fused);
+    const m = new Float64Array(k.memory.buffer);
+    // p columns of four rows, eight apart; coefficients at element 96, out at 112
+    for (let j = 0; j < p; j++) for (let i = 0; i < 4; i++) m[j * 8 + i] = j * 10 + i;
+    const coef = Array.from({ length: p }, (_, j) => (j % 2 ? -1 : 0.5) * (j + 1));
+    m.set(coef, 96);
+    m.set([1, 1, 1, 1, -3], 112);
+    k.combine(0, p, 32, 96 * 8, 112 * 8);
+    const want = [0, 1, 2, 3].map((i) => coef.reduce((s, c, j) => s + c * (j * 10 + i), 1));
+    expect(Array.from(m.subarray(112, 117))).toEqual([...want, -3]);
   });
 
   it("scales a vector by weights, row by row", () => {
-    const k = createSimdKernels();
+    const k = createSimdKernels({ a: 64, b: 64 });
     const m = new Float64Array(k!.memory.buffer);
     for (let i = 0; i < 6; i++) {
       m[i] = i - 2.5;

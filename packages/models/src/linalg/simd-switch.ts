@@ -6,7 +6,11 @@
  */
 import { setSimd, simdEnabled } from "@geoml/autodiff";
 import type { WasmRowKernel } from "@geoml/losses";
+import { BLOCK } from "./design-memory.js";
 import { createSimdKernels, type SimdKernels } from "./simd.js";
+
+/** Blocks copied into the kernels' own memory: every column BLOCK rows apart. */
+const STRIDES = { a: BLOCK * 8, b: BLOCK * 8 };
 
 let kernels: SimdKernels | null | undefined;
 /** Modules with a family's row kernel, by kernel name and flag. */
@@ -32,11 +36,11 @@ export function threadSimd(rows?: WasmRowKernel | null, flag = 0): SimdKernels |
     const key = `${rows.name}#${flag}`;
     let k = withRows.get(key);
     if (k === undefined) {
-      k = createSimdKernels(rows.build(flag));
+      k = createSimdKernels(STRIDES, rows.build(flag));
       withRows.set(key, k);
     }
     return k;
   }
-  if (kernels === undefined) kernels = createSimdKernels();
+  if (kernels === undefined) kernels = createSimdKernels(STRIDES);
   return kernels;
 }

@@ -12,24 +12,19 @@ export interface SimdKernels {
   scale(dst: number, src: number, w: number, bytes: number): void;
   /**
    * The lower triangle of Aᵀ B for q columns (q even) of `bytes` bytes each (a
-   * multiple of 16), column j of A at `a + j·stride` and of B at `b + j·strideB`,
-   * added to the q×q row-major float64 matrix at `acc` in 2×2 tiles: the diagonal
-   * tiles also add to the entries just above the diagonal.
+   * multiple of 16), column j of A at `a + j·strideA` and of B at `b + j·strideB`,
+   * added to the q×q row-major float64 matrix at `acc` in tiles of 4×2 and 2×2: the
+   * tiles that cross the diagonal also add to some entries above it.
    */
-  triangle(
-    a: number,
-    b: number,
-    q: number,
-    stride: number,
-    bytes: number,
-    acc: number,
-    strideB: number,
-  ): void;
+  triangle(a: number, b: number, q: number, bytes: number, acc: number): void;
   /**
    * out[i] += Σⱼ coef[j]·colⱼ[i] for p columns of `bytes` bytes (a multiple of 16),
-   * column j at `cols + j·stride`, the float64 coefficients at `coef`.
+   * column j at `cols + j·strideB`, the float64 coefficients at `coef`; the columns
+   * are added in order.
    */
-  combine(cols: number, stride: number, p: number, bytes: number, coef: number, out: number): void;
+  combine(cols: number, p: number, bytes: number, coef: number, out: number): void;
+  /** The byte distances between columns that the module was built for. */
+  strides: Strides;
   /**
    * A family's row kernel (`WasmRowKernel` of @geoml/losses) when the module was built
    * with one: `rows(eta, offset, y, w, mu, W, z, bytes)` returns the rows' deviance.
@@ -39,15 +34,29 @@ export interface SimdKernels {
 }
 
 /**
- * Builds the kernels, with a family's row kernel `rows` among them when given, or
- * returns null where WebAssembly SIMD is unavailable. They work in their own memory,
- * or in `shared` (from `newSharedMemory`) when given.
+ * Byte distances between columns, fixed when a module is built so that the inner
+ * loops address every column from one pointer with a constant offset (an operand of
+ * the load, no arithmetic): `a` for the triangle's A, `b` for its B and the
+ * combination's columns.
+ */
+export interface Strides {
+  a: number;
+  b: number;
+}
+
+/**
+ * Builds the kernels for columns `strides` apart, with a family's row kernel `rows`
+ * among them when given, or returns null where WebAssembly SIMD is unavailable. They
+ * work in their own memory, or in `shared` (from `newSharedMemory`) when given.
  */
 export function createSimdKernels(
+  strides: Strides,
   rows?: w.WasmFunction,
   shared?: w.WasmMemory,
 ): SimdKernels | null {
-  const ex = w.instantiate(linalgModuleBytes(rows, shared !== undefined), { env: { mem: shared } });
+  const ex = w.instantiate(linalgModuleBytes(strides, rows, shared !== undefined), {
+    env: { mem: shared },
+  });
   if (ex === null) return null;
   return {
     scale: ex.scale as SimdKernels["scale"],
@@ -55,14 +64,24 @@ export function createSimdKernels(
     combine: ex.combine as SimdKernels["combine"],
     ...(rows ? { rows: ex.rows as NonNullable<SimdKernels["rows"]> } : {}),
     memory: shared ?? (ex.mem as SimdKernels["memory"]),
+    strides,
   };
 }
 
 /**
  * @internal The module's bytes: `scale`, `triangle`, `combine` (and `rows` when given)
- * and the exported memory `mem`, or with `shared` an imported shared `env.mem`.
+ * and the exported memory `mem`, or with `shared` an imported shared `env.mem`; their
+ * inner products with fused multiply-adds where the runtime has them (`fused`).
  */
-export function linalgModuleBytes(rowKernel?: w.WasmFunction, shared = false): Uint8Array {
+export function linalgModuleBytes(
+  strides: Strides,
+  rowKernel?: w.WasmFunction,
+  shared = false,
+  fused = w.fusedMultiplyAdd(),
+): Uint8Array {
+  for (const s of [strides.a, strides.b])
+    if (!(Number.isInteger(s) && s >= 0 && s % 8 === 0 && s * 3 < 2 ** 32))
+      throw new RangeError(`linalg kernels: a column stride of ${s} bytes is not usable`);
   const { get, set, i32, simd, S: op } = w;
   const block = [0x02, 0x40];
   const loop = [0x03, 0x40];
@@ -71,7 +90,6 @@ export function linalgModuleBytes(rowKernel?: w.WasmFunction, shared = false): U
   const br = (depth: number) => [0x0c, depth];
   const v128Load = w.v128Load(0, 3);
   const v128Store = w.v128Store(0, 3);
-  const f64x2Add = simd(op.f64x2Add);
   const f64x2Mul = simd(op.f64x2Mul);
   const lane = (l: number) => simd(op.f64x2ExtractLane, l);
   const zero = w.V128_ZERO;
@@ -118,26 +136,15 @@ export function linalgModuleBytes(rowKernel?: w.WasmFunction, shared = false): U
     ]),
   ];
 
-  // triangle(a 0, b 1, q 2, stride 3, bytes 4, acc 5, strideB 6); locals: 7 j, 8 k, 9 i,
-  // 10 a0, 11 a1, 12 b0, 13 b1, 14 address (i32); 15..18 s00 s01 s10 s11, 19..22 u0 u1
-  // v0 v1 (v128)
-  const [J, K, I, A0, A1, B0, B1, AD] = [7, 8, 9, 10, 11, 12, 13, 14];
-  const S = [15, 16, 17, 18];
-  const [U0, U1, V0, V1] = [19, 20, 21, 22];
-  const loadAt = (ptr: number, to: number) => [
-    ...get(ptr),
-    ...get(I),
-    add,
-    ...v128Load,
-    ...set(to),
-  ];
+  // triangle(a 0, b 1, q 2, bytes 3, acc 4); locals: 5 j, 6 k, 7 pa, 8 pb, 9 end,
+  // 10 address (i32); 11..18 the sums s[t][c], 19..22 u0..u3, 23 v0, 24 v1 (v128)
+  const [J, K, PA, PB, END, AD] = [5, 6, 7, 8, 9, 10];
+  const sum = (t: number, c: number) => 11 + t * 2 + c;
+  const U = [19, 20, 21, 22];
+  const V = [23, 24];
   // s = s + u·v
   const fma = (s: number, u: number, v: number) => [
-    ...get(s),
-    ...get(u),
-    ...get(v),
-    ...f64x2Mul,
-    ...f64x2Add,
+    ...w.madd(8, fused, get(s), get(u), get(v)),
     ...set(s),
   ];
   // acc[address + offset] += lane0(s) + lane1(s)
@@ -153,33 +160,49 @@ export function linalgModuleBytes(rowKernel?: w.WasmFunction, shared = false): U
     w.F64_ADD,
     ...w.f64Store(3, offset),
   ];
-  const column = (base: number, index: number, stride: number, to: number) => [
+  /** to = base + index·stride (a constant) */
+  const address = (base: number, index: number, stride: number, to: number) => [
     ...get(base),
     ...get(index),
-    ...get(stride),
+    ...i32(stride),
     mul,
     add,
     ...set(to),
   ];
-  const tile = [
-    ...column(1, K, 6, B0),
-    ...get(B0),
-    ...get(6),
+  const bump = (v: number) => [...get(v), ...i32(16), add, ...set(v)];
+  /**
+   * A t×2 tile (rows j…j+t−1 of the triangle, columns k, k+1): t·2 dot products
+   * over the rows of the block in t·2 independent sums, so that no multiply-add
+   * waits for the one before it; every column is read from pa or pb at a constant
+   * offset.
+   */
+  const tile = (t: number) => [
+    ...address(0, J, strides.a, PA),
+    ...address(1, K, strides.b, PB),
+    ...get(PA),
+    ...get(3),
     add,
-    ...set(B1),
-    ...S.flatMap((s) => [...zero, ...set(s)]),
-    ...rows(I, 4, [
-      ...loadAt(A0, U0),
-      ...loadAt(A1, U1),
-      ...loadAt(B0, V0),
-      ...loadAt(B1, V1),
-      ...fma(S[0], U0, V0),
-      ...fma(S[1], U0, V1),
-      ...fma(S[2], U1, V0),
-      ...fma(S[3], U1, V1),
-    ]),
-    // address = acc + (j·q + k)·8; row j + 1 is q·8 bytes further
-    ...get(5),
+    ...set(END),
+    ...Array.from({ length: t * 2 }, (_, i) => [...zero, ...set(sum(0, 0) + i)]).flat(),
+    ...block,
+    ...loop,
+    ...get(PA),
+    ...get(END),
+    geU,
+    ...brIf(1),
+    ...U.slice(0, t).flatMap((u, r) => [...get(PA), ...w.v128Load(r * strides.a, 3), ...set(u)]),
+    ...V.flatMap((v, c) => [...get(PB), ...w.v128Load(c * strides.b, 3), ...set(v)]),
+    ...Array.from({ length: t }, (_, r) => [
+      ...fma(sum(r, 0), U[r], V[0]),
+      ...fma(sum(r, 1), U[r], V[1]),
+    ]).flat(),
+    ...bump(PA),
+    ...bump(PB),
+    ...br(0),
+    end,
+    end,
+    // address = acc + (j·q + k)·8; row j + r is r·q·8 bytes further
+    ...get(4),
     ...get(J),
     ...get(2),
     mul,
@@ -189,76 +212,101 @@ export function linalgModuleBytes(rowKernel?: w.WasmFunction, shared = false): U
     mul,
     add,
     ...set(AD),
-    ...accumulate(S[0], 0),
-    ...accumulate(S[1], 8),
-    ...get(AD),
-    ...get(2),
-    ...i32(8),
-    mul,
-    add,
-    ...set(AD),
-    ...accumulate(S[2], 0),
-    ...accumulate(S[3], 8),
+    ...Array.from({ length: t }, (_, r) => [
+      ...(r > 0 ? [...get(AD), ...get(2), ...i32(8), mul, add, ...set(AD)] : []),
+      ...accumulate(sum(r, 0), 0),
+      ...accumulate(sum(r, 1), 8),
+    ]).flat(),
   ];
+  /** Rows j… of the triangle in groups of t, each with its tiles of columns k ≤ j + t − 2. */
+  const rowGroups = (t: number, exit: number[]) => [
+    ...block,
+    ...loop,
+    ...exit,
+    ...brIf(1),
+    // k runs in steps of 2 up to j + t − 2: exit when k ≥ j + t
+    ...forLoop(K, 2, [...get(K), ...get(J), ...i32(t), add, geU], tile(t)),
+    ...get(J),
+    ...i32(t),
+    add,
+    ...set(J),
+    ...br(0),
+    end,
+    end,
+  ];
+  // groups of four rows while four remain, then a last pair (q is even)
   const triangle = [
-    ...forLoop(
-      J,
-      2,
-      [...get(J), ...get(2), geU],
-      [
-        ...column(0, J, 3, A0),
-        ...get(A0),
-        ...get(3),
-        add,
-        ...set(A1),
-        // k runs up to j inclusive: exit when k > j (i32.gt_u)
-        ...forLoop(K, 2, [...get(K), ...get(J), w.I32_GT_U], tile),
-      ],
-    ),
+    ...i32(0),
+    ...set(J),
+    ...rowGroups(4, [...get(J), ...i32(4), add, ...get(2), w.I32_GT_U]),
+    ...rowGroups(2, [...get(J), ...get(2), geU]),
   ];
 
-  // combine(cols 0, stride 1, p 2, bytes 3, coef 4, out 5); locals: 6 j, 7 i, 8 column
-  // (i32), 9 the coefficient (v128)
-  const combine = [
-    ...forLoop(
-      6,
-      1,
-      [...get(6), ...get(2), geU],
-      [
-        // coefficient j in both lanes (f64.load, f64x2.splat)
-        ...get(4),
-        ...get(6),
-        ...i32(8),
-        mul,
-        add,
-        ...w.f64Load(3, 0),
-        ...simd(op.f64x2Splat),
-        ...set(9),
-        ...get(0),
-        ...get(6),
-        ...get(1),
-        mul,
-        add,
-        ...set(8),
-        ...rows(7, 3, [
-          ...get(5),
-          ...get(7),
-          add,
-          ...get(5),
-          ...get(7),
-          add,
-          ...v128Load,
-          ...get(9),
-          ...get(8),
-          ...get(7),
-          add,
-          ...v128Load,
-          ...f64x2Mul,
-          ...f64x2Add,
-          ...v128Store,
-        ]),
-      ],
+  // combine(cols 0, p 1, bytes 2, coef 3, out 4); locals: 5 j, 6 pc (column pointer),
+  // 7 po (out pointer), 8 end (i32), 9..12 the coefficients (v128). Columns go four at
+  // a time (then one at a time), out read and written once per four, each column
+  // still added in turn.
+  const [CJ, PC, PO, CEND] = [5, 6, 7, 8];
+  const COEF = [9, 10, 11, 12];
+  const columns = (t: number) => [
+    ...Array.from({ length: t }, (_, r) => [
+      // coefficient j + r in both lanes (f64.load, f64x2.splat)
+      ...get(3),
+      ...get(CJ),
+      ...i32(8),
+      mul,
+      add,
+      ...w.f64Load(3, r * 8),
+      ...simd(op.f64x2Splat),
+      ...set(COEF[r]),
+    ]).flat(),
+    ...address(0, CJ, strides.b, PC),
+    ...get(4),
+    ...set(PO),
+    ...get(4),
+    ...get(2),
+    add,
+    ...set(CEND),
+    ...block,
+    ...loop,
+    ...get(PO),
+    ...get(CEND),
+    geU,
+    ...brIf(1),
+    ...get(PO),
+    ...Array.from({ length: t }, (_, r) => r).reduce(
+      (acc, r) =>
+        w.madd(8, fused, acc, get(COEF[r]), [...get(PC), ...w.v128Load(r * strides.b, 3)]),
+      [...get(PO), ...v128Load],
     ),
+    ...v128Store,
+    ...bump(PC),
+    ...bump(PO),
+    ...br(0),
+    end,
+    end,
+    ...get(CJ),
+    ...i32(t),
+    add,
+    ...set(CJ),
+  ];
+  const combine = [
+    ...i32(0),
+    ...set(CJ),
+    ...[4, 1].flatMap((t) => [
+      ...block,
+      ...loop,
+      ...get(CJ),
+      ...i32(t),
+      add,
+      ...get(1),
+      w.I32_GT_U,
+      ...brIf(1),
+      ...columns(t),
+      ...br(0),
+      end,
+      end,
+    ]),
   ];
 
   const { I32, V128 } = w;
@@ -269,11 +317,16 @@ export function linalgModuleBytes(rowKernel?: w.WasmFunction, shared = false): U
       { name: "scale", params: i32s(4), locals: [I32], body: scale },
       {
         name: "triangle",
-        params: i32s(7),
-        locals: [...i32s(8), ...new Array<typeof V128>(8).fill(V128)],
+        params: i32s(5),
+        locals: [...i32s(6), ...new Array<typeof V128>(14).fill(V128)],
         body: triangle,
       },
-      { name: "combine", params: i32s(6), locals: [...i32s(3), V128], body: combine },
+      {
+        name: "combine",
+        params: i32s(5),
+        locals: [...i32s(4), ...new Array<typeof V128>(4).fill(V128)],
+        body: combine,
+      },
       ...(rowKernel ? [rowKernel] : []),
     ],
   });

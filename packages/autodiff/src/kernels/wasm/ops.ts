@@ -88,7 +88,32 @@ export const S = {
   f64x2Max: 0xf5,
   f64x2Pmin: 0xf6,
   f64x2Pmax: 0xf7,
+  f32x4RelaxedMadd: 0x105,
+  f64x2RelaxedMadd: 0x107,
 } as const;
+
+/**
+ * acc + a·b over v128 lanes of `es` bytes (4: f32x4, 8: f64x2), each operand code
+ * that pushes one v128: one `relaxed_madd` when `fused` (see `fusedMultiplyAdd`),
+ * else a multiply then an add.
+ */
+export function madd(
+  es: 4 | 8,
+  fused: boolean,
+  acc: readonly number[],
+  a: readonly number[],
+  b: readonly number[],
+): number[] {
+  if (fused)
+    return [...a, ...b, ...acc, ...simd(es === 4 ? S.f32x4RelaxedMadd : S.f64x2RelaxedMadd)];
+  return [
+    ...acc,
+    ...a,
+    ...b,
+    ...simd(es === 4 ? S.f32x4Mul : S.f64x2Mul),
+    ...simd(es === 4 ? S.f32x4Add : S.f64x2Add),
+  ];
+}
 
 /** `block (loop (br_if 1 exit) body (br 0))`: runs `body` until `exit` leaves non-zero. */
 export function loop(exit: readonly number[], body: readonly number[]): number[] {

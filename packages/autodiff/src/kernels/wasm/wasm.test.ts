@@ -1,7 +1,22 @@
+import { execFileSync } from "node:child_process";
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { F64, I32, sleb, uleb, wasmModule } from "./encode.js";
-import { instantiate, newMemory } from "./instance.js";
-import { get, I32_ADD, I32_GE_U, i32, loop, S, set, simd, v128Load, v128Store } from "./ops.js";
+import { fusedMultiplyAdd, instantiate, newMemory } from "./instance.js";
+import {
+  get,
+  I32_ADD,
+  I32_GE_U,
+  i32,
+  loop,
+  madd,
+  S,
+  set,
+  simd,
+  v128Load,
+  v128Store,
+} from "./ops.js";
 
 describe("wasm generator", () => {
   it("encodes LEB128 as the spec's examples", () => {
@@ -63,4 +78,73 @@ describe("wasm generator", () => {
   it("returns null for bytes that do not validate", () => {
     expect(instantiate(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 99]))).toBeNull();
   });
+});
+
+describe("fused multiply-add", () => {
+  // (a, b, c) → a·b + c for one lane width, built with madd fused or not
+  const maddModule = (es: 4 | 8, fused: boolean) => {
+    const body = [
+      ...get(3),
+      ...madd(
+        es,
+        fused,
+        [...get(2), ...v128Load(0, 3)],
+        [...get(0), ...v128Load(0, 3)],
+        [...get(1), ...v128Load(0, 3)],
+      ),
+      ...v128Store(0, 3),
+    ];
+    const memory = newMemory(1)!;
+    const ex = instantiate(
+      wasmModule({
+        memory: { import: true },
+        functions: [{ name: "madd", params: [I32, I32, I32, I32], locals: [], body }],
+      }),
+      { env: { mem: memory } },
+    );
+    return { memory, madd: ex?.madd as (a: number, b: number, c: number, out: number) => void };
+  };
+  // a·b = 1 − 2⁻⁶⁰ rounds to 1 as a product of its own: a·b − 1 is 0 unfused, −2⁻⁶⁰ fused
+  const e = 2 ** -30;
+
+  it("is on in this engine (relaxed SIMD, on Node 20 through its V8 flag) and rounds once", () => {
+    expect(fusedMultiplyAdd()).toBe(true);
+    for (const fused of [true, false]) {
+      const { memory, madd: f } = maddModule(8, fused);
+      const m = new Float64Array(memory.buffer);
+      m.set([1 + e, 1 + e], 0);
+      m.set([1 - e, 1 - e], 2);
+      m.set([-1, -1], 4);
+      f(0, 16, 32, 48);
+      expect(Array.from(m.subarray(6, 8))).toEqual(fused ? [-(2 ** -60), -(2 ** -60)] : [0, 0]);
+    }
+    // float32: (1 + 2⁻¹²)(1 − 2⁻¹²) = 1 − 2⁻²⁴, below float32's rounding of 1
+    const { memory, madd: f } = maddModule(4, true);
+    const m = new Float32Array(memory.buffer);
+    m.fill(1 + 2 ** -12, 0, 4);
+    m.fill(1 - 2 ** -12, 4, 8);
+    m.fill(-1, 8, 12);
+    f(0, 16, 32, 48);
+    expect(Array.from(m.subarray(12, 16))).toEqual([
+      -(2 ** -24),
+      -(2 ** -24),
+      -(2 ** -24),
+      -(2 ** -24),
+    ]);
+  });
+
+  it("is off with GEOML_FMA=0, and the kernels then multiply and add apart", () => {
+    const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+    const instance = new URL("./instance.ts", import.meta.url).href;
+    const script = `
+      const w = await import(${JSON.stringify(instance)});
+      console.log(JSON.stringify(w.fusedMultiplyAdd()));`;
+    const run = (env: Record<string, string>) =>
+      execFileSync(process.execPath, ["--import", tsx, "--input-type=module", "-e", script], {
+        encoding: "utf8",
+        env: { ...process.env, ...env },
+      }).trim();
+    expect(run({ GEOML_FMA: "0" })).toBe("false");
+    expect(run({ GEOML_FMA: "1" })).toBe("true");
+  }, 30_000);
 });
