@@ -204,9 +204,10 @@ export interface WasmRowKernel {
   /** The function, named "rows", built with `@geoml/autodiff/wasm` for a flag. */
   build(flag: number): WasmFunction;
   /**
-   * The part of the deviance of rows [lo, hi) that does not depend on μ and that
-   * `rows` leaves out (e.g. Poisson's 2·Σ w·(y·log y − y)), so that a pass need not
-   * take a logarithm of y per row: the caller adds it, once per fit for each block.
+   * The part of the deviance that `rows` leaves out because it depends on y and w
+   * alone (Poisson/log: a term in y·log y), so that a pass need not take a logarithm
+   * of y per row: for each block of `block` rows (rows k·block up to (k + 1)·block or
+   * the end), once per fit; the caller adds a block's to what `rows` returns for it.
    */
-  devianceConstant?(y: Float64Array, w: Float64Array, lo: number, hi: number): number;
+  devianceConstant?(y: Float64Array, w: Float64Array, block: number): Float64Array;
 }

@@ -43,7 +43,7 @@ function runWasm(k: FusedRowKernel, { eta, offset, y, w }: Rows) {
   );
   return {
     // the part of the deviance left to the caller
-    dev: dev + (wasm.devianceConstant?.(y, w, 0, n) ?? 0),
+    dev: dev + (wasm.devianceConstant?.(y, w, n)[0] ?? 0),
     mu: mem.slice(4 * n, 5 * n),
     W: mem.slice(5 * n, 6 * n),
     z: mem.slice(6 * n, 7 * n),

@@ -80,7 +80,7 @@ export function passRows(
           // the blocks of a pass are those of the table (ranges are whole blocks)
           if (a.constants && b % BLOCK === 0 && (len === BLOCK || b + len === a.n))
             return a.constants[b / BLOCK];
-          return leftOut(y, w, b, b + len);
+          return leftOut(y.subarray(b, b + len), w.subarray(b, b + len), len)[0];
         },
       }
     : undefined;
@@ -188,11 +188,7 @@ export function irlsPass(
   const leftOut = kernel.wasm?.devianceConstant;
   const blockConstants = () => {
     if (!leftOut) return null;
-    if (!constants) {
-      constants = new Float64Array(Math.ceil(n / BLOCK));
-      for (let k = 0; k < constants.length; k++)
-        constants[k] = leftOut(y, w, k * BLOCK, Math.min(n, (k + 1) * BLOCK));
-    }
+    constants ??= leftOut(y, w, BLOCK);
     return constants;
   };
   const owner = {};
