@@ -199,8 +199,9 @@ export function irlsPass(
       if (placed.fresh) {
         placed.y.set(y);
         placed.w.set(w);
+        // without an offset its column is never read (the kernels take zeros from their
+        // scratch space)
         if (offset) placed.offset.set(offset);
-        else placed.offset.fill(0);
       }
       const { eta, mu } = placed;
       return {

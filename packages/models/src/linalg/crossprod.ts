@@ -55,8 +55,8 @@ export interface RowData {
   mu: Float64Array;
   deviance: number;
   /**
-   * True when y, w, μ, η (`LinearStep.eta`) and the offset (zeros without one) are the
-   * views of `rowColumns` of the design's memory: kernels placed there (with
+   * True when y, w, μ, η (`LinearStep.eta`) and the offset (when there is one) are
+   * the views of `rowColumns` of the design's memory: kernels placed there (with
    * `placedKernels`) then read and write them in place, with no copies per block.
    */
   placed: boolean;
