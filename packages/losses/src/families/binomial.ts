@@ -158,11 +158,13 @@ export const binomialLogitWasm: WasmRowKernel = {
       const e = F.v(vmath.vexp(F, neg(abs(x)), "f64", -40));
       const r = F.v(div(c(1), add(e, c(1))));
       // pmax/pmin as Math.max/min here: NaN in the first operand comes through
-      const m = F.v(pmin(pmax(pick(ge(x, c(0)), r, mul(e, r)), c(EPS)), c(1 - EPS)));
-      const d = F.v(pmax(mul(mul(e, r), r), c(EPS)));
+      const er = F.v(mul(e, r));
+      const m = F.v(pmin(pmax(pick(ge(x, c(0)), r, er), c(EPS)), c(1 - EPS)));
+      const d = F.v(pmax(mul(er, r), c(EPS)));
       // one division for both quotients: D = 1/(d·μ(1 − μ)), so that
       // W = w·d²/(μ(1 − μ)) = w·d³·D and (y − μ)/d = (y − μ)·μ(1 − μ)·D
-      const v = F.v(mul(m, sub(c(1), m)));
+      const m1 = F.v(sub(c(1), m));
+      const v = F.v(mul(m, m1));
       const D = F.v(div(c(1), mul(d, v)));
       const u = F.v(mul(mul(mul(w, d), mul(d, d)), D));
       const ok = F.v(and(gt(u, c(0)), lt(u, c(Number.POSITIVE_INFINITY))));
@@ -172,17 +174,14 @@ export const binomialLogitWasm: WasmRowKernel = {
       const logOf = (a: vmath.E) => add(vmath.vlogNormal(F, a, "f64"), sub(m, m));
       const unit =
         flag === 1
-          ? mul(c(-2), logOf(pick(eq(y, c(1)), m, sub(c(1), m))))
+          ? mul(c(-2), logOf(pick(eq(y, c(1)), m, m1)))
           : mul(
               c(2),
               add(
                 mul(y, sub(vmath.vlog(F, pick(gt(y, c(0)), y, c(1)), "f64"), logOf(m))),
                 mul(
                   sub(c(1), y),
-                  sub(
-                    vmath.vlog(F, pick(lt(y, c(1)), sub(c(1), y), c(1)), "f64"),
-                    logOf(sub(c(1), m)),
-                  ),
+                  sub(vmath.vlog(F, pick(lt(y, c(1)), sub(c(1), y), c(1)), "f64"), logOf(m1)),
                 ),
               ),
             );

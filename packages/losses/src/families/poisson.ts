@@ -153,34 +153,37 @@ function roughLog(y: number): number {
 export const poissonLogWasm: WasmRowKernel = {
   name: "poisson/log",
   build: () =>
-    rowFunction((F, { eta: x, offset, y, w }) => {
-      const { add, sub, mul, div, pmax, pick, and, gt, lt, eq, iadd } = vmath;
-      const c = (v: number) => F.c(v);
-      const EPS = 2.220446049250313e-16;
-      // e^η below e^−40 < ε gives μ = ε either way: the exponential may stop at −40
-      const ex = F.v(vmath.vexp(F, x, "f64", -40));
-      const m = F.v(pmax(ex, c(EPS)));
-      const u = F.v(mul(w, m));
-      const ok = F.v(and(gt(u, c(0)), lt(u, c(Number.POSITIVE_INFINITY))));
-      // log μ = η unless μ was raised to ε
-      const logMu = pick(eq(m, ex), x, c(Math.log(EPS)));
-      // ℓ(y): k from the exponent field (as a float64, by the 1.5·2⁵² trick), f from the
-      // mantissa with the exponent of 1
-      const shrU52 = [...y, 0x41, 52, ...simd(S.i64x2ShrU)];
-      const k = sub(iadd(shrU52, F.ic(0x4338000000000000n)), c(6755399441055744 + 1023));
-      const one = F.ic(0x3ff0000000000000n);
-      const f = F.v(sub([...and(y, F.ic((1n << 52n) - 1n)), ...one, ...simd(S.v128Or)], c(1)));
-      const [c1, c2, c3, c4] = ROUGH_LOG.map(c);
-      const poly = add(c1, mul(f, add(c2, mul(f, add(c3, mul(f, c4))))));
-      const rough = add(mul(k, c(Math.LN2)), mul(f, poly));
-      const unit = mul(c(2), add(mul(y, sub(rough, logMu)), sub(m, y)));
-      return {
-        mu: m,
-        W: pick(ok, u, c(0)),
-        z: pick(ok, add(sub(x, offset), div(sub(y, m), m)), c(0)),
-        deviance: pick(eq(w, c(0)), c(0), mul(w, unit)),
-      };
-    }),
+    rowFunction(
+      (F, { eta: x, offset, y, w }) => {
+        const { add, sub, mul, div, pmax, pick, and, gt, lt, eq, iadd } = vmath;
+        const c = (v: number) => F.c(v);
+        const EPS = 2.220446049250313e-16;
+        // e^η below e^−40 < ε gives μ = ε either way: the exponential may stop at −40
+        const ex = F.v(vmath.vexp(F, x, "f64", -40));
+        const m = F.v(pmax(ex, c(EPS)));
+        const u = F.v(mul(w, m));
+        const ok = F.v(and(gt(u, c(0)), lt(u, c(Number.POSITIVE_INFINITY))));
+        // log μ = η unless μ was raised to ε
+        const logMu = pick(eq(m, ex), x, c(Math.log(EPS)));
+        // ℓ(y): k from the exponent field (as a float64, by the 1.5·2⁵² trick), f from the
+        // mantissa with the exponent of 1
+        const shrU52 = [...y, 0x41, 52, ...simd(S.i64x2ShrU)];
+        const k = sub(iadd(shrU52, F.ic(0x4338000000000000n)), c(6755399441055744 + 1023));
+        const one = F.ic(0x3ff0000000000000n);
+        const f = F.v(sub([...and(y, F.ic((1n << 52n) - 1n)), ...one, ...simd(S.v128Or)], c(1)));
+        const [c1, c2, c3, c4] = ROUGH_LOG.map(c);
+        const poly = add(c1, mul(f, add(c2, mul(f, add(c3, mul(f, c4))))));
+        const rough = add(mul(k, c(Math.LN2)), mul(f, poly));
+        const unit = mul(c(2), add(mul(y, sub(rough, logMu)), sub(m, y)));
+        return {
+          mu: m,
+          W: pick(ok, u, c(0)),
+          z: pick(ok, add(sub(x, offset), div(sub(y, m), m)), c(0)),
+          deviance: pick(eq(w, c(0)), c(0), mul(w, unit)),
+        };
+      },
+      { compensated: true },
+    ),
   devianceConstant: poissonDevianceConstant,
 };
 

@@ -38,8 +38,17 @@ const F64_SUB = 0xa1;
 const F64_EQ = 0x61;
 const SELECT = 0x1b;
 
-/** The function `rows` of a kernel whose step `step` builds. */
-export function rowFunction(step: (F: vmath.VecFn, v: RowInputs) => RowStep): WasmFunction {
+/**
+ * The function `rows` of a kernel whose step `step` builds. With `compensated`, the
+ * deviance is summed with the rounding error of each addition kept apart (Knuth's
+ * two-sum, four more operations per step): for a kernel that leaves a large part of
+ * the deviance to its caller (`WasmRowKernel.devianceConstant`), whose terms are then
+ * much larger than their total.
+ */
+export function rowFunction(
+  step: (F: vmath.VecFn, v: RowInputs) => RowStep,
+  { compensated = false }: { compensated?: boolean } = {},
+): WasmFunction {
   const F = new VecFn(TOTAL + 1, POOL);
   const at = (p: number) => [...w.get(p), ...w.get(I), w.I32_ADD];
   const load = (p: number) => F.v([...at(p), ...w.v128Load(0, 3)]);
@@ -54,13 +63,14 @@ export function rowFunction(step: (F: vmath.VecFn, v: RowInputs) => RowStep): Wa
   const W = F.v(s.W);
   const z = F.v(s.z);
   const dev = F.v(s.deviance);
-  // the sum with the rounding error of each addition kept apart (Knuth's two-sum): a
-  // kernel that leaves a large part of the deviance to its caller (Poisson) sums terms
-  // much larger than their total
   const sum = F.v(add(w.get(ACC), dev));
-  const back = F.v(sub(sum, w.get(ACC)));
-  const err = add(sub(w.get(ACC), sub(sum, back)), sub(dev, back));
-  const errors = F.v(add(w.get(ERR), err));
+  // the errors stay 0 without compensation
+  let errors: E = w.get(ERR);
+  if (compensated) {
+    const back = F.v(sub(sum, w.get(ACC)));
+    const err = add(sub(w.get(ACC), sub(sum, back)), sub(dev, back));
+    errors = F.v(add(w.get(ERR), err));
+  }
   const store = (p: number, v: E) => [...at(p), ...v, ...w.v128Store(0, 3)];
   const body = [
     ...F.take(),
