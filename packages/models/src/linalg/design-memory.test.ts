@@ -129,6 +129,18 @@ describe.skipIf(!simdEnabled())("designs in the kernels' memory", () => {
     );
     const w = new Float64Array(n).fill(1);
     const fam = float64Family(resolveFamily("binomial"));
+    // the worker takes the memory before a fit grows it by the row columns: a fit
+    // without a fused kernel (probit) cross-multiplies the design on the workers first
+    setThreads(2);
+    irls(float64Family(resolveFamily("binomial", { link: "probit" })), {
+      x: placed,
+      n,
+      p,
+      y,
+      w,
+      offset: null,
+    });
+    expect(lastPass.threads).toBe(2);
     setThreads(1);
     const one = irls(fam, { x: placed, n, p, y, w, offset: null });
     setThreads(2);
