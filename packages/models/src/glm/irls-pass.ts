@@ -117,14 +117,14 @@ export const noWasmRows = null;
 
 /** What one pass gives at coefficients β. */
 export interface PassResult {
-  /**
-   * η = Xβ + offset (a buffer the next pass overwrites, as may a pass of another
-   * fit on the same design: copy it to keep it).
-   */
+  /** η = Xβ + offset (a buffer the next pass overwrites). */
   eta: Float64Array;
   /** μ = g⁻¹(η) (likewise overwritten by the next pass). */
   mu: Float64Array;
-  /** η and μ are columns of the design's memory, which any fit on the design reuses. */
+  /**
+   * η and μ are columns of the design's memory (`rowColumns`), this pass function's
+   * alone: only the first pass function made for a design gets them.
+   */
   inDesignMemory: boolean;
   /** Σ w·d(y, μ). */
   deviance: number;
@@ -148,10 +148,11 @@ const shared = (v: Float64Array) => {
  * A pass function for one problem: `pass(β)` evaluates η, μ, the deviance and the
  * weighted cross-product at β; `pass(β, true)` the score in place of the
  * cross-product. The response, weights and offset are copied once into the design's
- * WebAssembly memory when it has one (`rowColumns`: the row kernel then reads them,
- * and writes η and μ, in place), else into shared memory (when they are not shared
- * already), so that worker threads can read them; the design must be shared already
- * for the pass to use the workers.
+ * WebAssembly memory when it has one and no other pass function has taken its row
+ * columns (`rowColumns`: the row kernel then reads them, and writes η and μ, in
+ * place), else into shared memory (when they are not shared already), so that worker
+ * threads can read them; the design must be shared already for the pass to use the
+ * workers.
  */
 export function irlsPass(
   kernel: FusedRowKernel,

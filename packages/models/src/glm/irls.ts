@@ -212,8 +212,6 @@ interface Evaluation {
   cross: Float64Array | null;
   /** Xᵀ W (z − η + offset) when the evaluation formed only the score. */
   score?: Float64Array | null;
-  /** η and μ are columns of the design's memory (see `PassResult`): copied before return. */
-  inDesignMemory?: boolean;
 }
 
 /** Fits a GLM by IRLS; see {@link IrlsProblem} and {@link IrlsOptions}. */
@@ -395,15 +393,7 @@ export function irls(fam: Float64Family, prob: IrlsProblem, options: IrlsOptions
       break;
     }
   }
-  // a later fit on the same design reuses the design memory's η and μ columns
-  const own = (v: Float64Array) => {
-    if (!state.inDesignMemory) return v;
-    const c = sharedFloat64(v.length);
-    c.set(v);
-    return c;
-  };
-  const eta = own(state.eta);
-  const mu = own(state.mu);
+  const { eta, mu } = state;
   // the objective already holds the deviance unless a penalty was added to it
   const deviance = ridge ? fam.deviance(y, mu, w) : objective;
   return {

@@ -126,7 +126,7 @@ interface Placed extends Layout {
   kernels: Map<string, SimdKernels | null>;
   /** Views of the row columns once the memory has grown to hold them. */
   rowViews?: RowColumnsOf<Float64Array> | null;
-  /** Who last filled the row columns (see {@link rowColumns}). */
+  /** The one IRLS fit the row columns belong to (see {@link rowColumns}). */
   rowOwner?: object;
 }
 
@@ -172,11 +172,11 @@ export function designMemory(x: Float64Array): WasmMemory | null {
  * Views (n rows each) of the response, prior weights, offset, η and μ columns in the
  * memory holding `x` (made by {@link designMatrix} on this thread), where an IRLS
  * pass's row kernel reads and writes them in place; the memory grows to hold them on
- * the first call. Null for any other array, or when the memory cannot grow. The
- * columns are shared by every pass on this design: `fresh` is true when `owner` was
- * not the last to ask, so that the caller (re)fills y, w and the offset, and must not
- * keep η or μ once another owner has asked. The rows after the n-th stay 0 (an odd
- * last block reads one).
+ * the first call. The columns belong to the first `owner` that asks (one fit, whose
+ * passes all use them; `fresh` is true on its first call, when it fills y, w and the
+ * offset), so that the η and μ it returns stay its own: any other owner gets null, as
+ * does any array not made by {@link designMatrix} or a memory that cannot grow. The
+ * rows after the n-th stay 0 (an odd last block reads one).
  */
 export function rowColumns(
   x: Float64Array,
@@ -197,8 +197,8 @@ export function rowColumns(
       entry.rowViews = null;
     }
   }
-  if (!entry.rowViews) return null;
-  const fresh = entry.rowOwner !== owner;
+  if (!entry.rowViews || (entry.rowOwner && entry.rowOwner !== owner)) return null;
+  const fresh = entry.rowOwner === undefined;
   entry.rowOwner = owner;
   return { ...entry.rowViews, fresh };
 }
