@@ -185,10 +185,13 @@ export interface FusedRowKernel {
 
 /**
  * A {@link RowKernel} as a WebAssembly function, two rows per f64x2 step:
- * `rows(eta, offset, y, w, mu, W, z, bytes) → deviance`, every argument but the last
- * a byte address in the module's memory of float64 values (`offset` points at zeros
- * when there is none) and `bytes` a multiple of 16. It writes μ, W and z exactly as the
- * JavaScript kernel does (to rounding: its exp and log are within 1 ulp of Math's).
+ * `rows(eta, offset, y, w, mu, W, z, bytes, pool) → deviance`, every argument but
+ * `bytes` a byte address in the module's memory: of float64 values (`offset` points
+ * at zeros when there is none), `bytes` a multiple of 16, and `pool` scratch space of
+ * `vmath.POOL_CONSTANTS`·16 bytes (16-byte aligned) where the function keeps its
+ * constants. It writes μ, W and z exactly as the JavaScript kernel does (to rounding:
+ * its exp and log are within 1 ulp of Math's). Its deviance is the JavaScript kernel's
+ * less {@link WasmRowKernel.devianceConstant} of the same rows, when the kernel has one.
  */
 export interface WasmRowKernel {
   /** Unique among kernels, e.g. "poisson/log" (solvers cache modules by it and the flag). */
@@ -200,4 +203,11 @@ export interface WasmRowKernel {
   flag?(y: Float64Array): number;
   /** The function, named "rows", built with `@geoml/autodiff/wasm` for a flag. */
   build(flag: number): WasmFunction;
+  /**
+   * The part of the deviance that `rows` leaves out because it depends on y and w
+   * alone (Poisson/log: a term in y·log y), so that a pass need not take a logarithm
+   * of y per row: for each block of `block` rows (rows k·block up to (k + 1)·block or
+   * the end), once per fit; the caller adds a block's to what `rows` returns for it.
+   */
+  devianceConstant?(y: Float64Array, w: Float64Array, block: number): Float64Array;
 }

@@ -150,35 +150,38 @@ export const binomialLogitWasm: WasmRowKernel = {
   flag: (y) => (isBinary(y) ? 1 : 0),
   build: (flag) =>
     rowFunction((F, { eta: x, offset, y, w }) => {
-      const { c, add, sub, mul, div, min, max, pick, abs, neg, and, gt, lt, ge, eq } = vmath;
+      const { add, sub, mul, div, pmin, pmax, pick, abs, neg, and, gt, lt, ge, eq } = vmath;
+      const c = (v: number) => F.c(v);
       const EPS = 2.220446049250313e-16;
-      const e = F.v(vmath.vexp(F, neg(abs(x)), "f64"));
+      // e^(−|η|) below e^−40 < ε/2 changes nothing: μ and dμ/dη are clamped at ε there
+      // either way, so the exponential may stop at −40 (and skip its underflow split)
+      const e = F.v(vmath.vexp(F, neg(abs(x)), "f64", -40));
       const r = F.v(div(c(1), add(e, c(1))));
-      const m = F.v(min(max(pick(ge(x, c(0)), r, mul(e, r)), c(EPS)), c(1 - EPS)));
-      const d = F.v(max(mul(mul(e, r), r), c(EPS)));
+      // pmax/pmin as Math.max/min here: NaN in the first operand comes through
+      const er = F.v(mul(e, r));
+      const m = F.v(pmin(pmax(pick(ge(x, c(0)), r, er), c(EPS)), c(1 - EPS)));
+      const d = F.v(pmax(mul(er, r), c(EPS)));
       // one division for both quotients: D = 1/(d·μ(1 − μ)), so that
       // W = w·d²/(μ(1 − μ)) = w·d³·D and (y − μ)/d = (y − μ)·μ(1 − μ)·D
-      const v = F.v(mul(m, sub(c(1), m)));
+      const m1 = F.v(sub(c(1), m));
+      const v = F.v(mul(m, m1));
       const D = F.v(div(c(1), mul(d, v)));
       const u = F.v(mul(mul(mul(w, d), mul(d, d)), D));
       const ok = F.v(and(gt(u, c(0)), lt(u, c(Number.POSITIVE_INFINITY))));
       const z = add(sub(x, offset), mul(sub(y, m), mul(v, D)));
+      // μ and 1 − μ lie in [ε, 1 − ε] (or are NaN), so log needs no special cases; NaN
+      // is carried through by m − m, which is 0 otherwise
+      const logOf = (a: vmath.E) => add(vmath.vlogNormal(F, a, "f64"), sub(m, m));
       const unit =
         flag === 1
-          ? mul(c(-2), vmath.vlog(F, pick(eq(y, c(1)), m, sub(c(1), m)), "f64"))
+          ? mul(c(-2), logOf(pick(eq(y, c(1)), m, m1)))
           : mul(
               c(2),
               add(
-                mul(
-                  y,
-                  sub(vmath.vlog(F, pick(gt(y, c(0)), y, c(1)), "f64"), vmath.vlog(F, m, "f64")),
-                ),
+                mul(y, sub(vmath.vlog(F, pick(gt(y, c(0)), y, c(1)), "f64"), logOf(m))),
                 mul(
                   sub(c(1), y),
-                  sub(
-                    vmath.vlog(F, pick(lt(y, c(1)), sub(c(1), y), c(1)), "f64"),
-                    vmath.vlog(F, sub(c(1), m), "f64"),
-                  ),
+                  sub(vmath.vlog(F, pick(lt(y, c(1)), sub(c(1), y), c(1)), "f64"), logOf(m1)),
                 ),
               ),
             );

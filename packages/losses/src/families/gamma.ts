@@ -83,17 +83,23 @@ export const gammaLogWasm: WasmRowKernel = {
   name: "gamma/log",
   build: () =>
     rowFunction((F, { eta: x, offset, y, w }) => {
-      const { c, add, sub, mul, div, max, pick, and, gt, lt, eq } = vmath;
-      const m = F.v(max(vmath.vexp(F, x, "f64"), c(2.220446049250313e-16)));
-      const m2 = F.v(mul(m, m));
-      const u = F.v(div(mul(w, m2), m2));
-      const ok = F.v(and(gt(u, c(0)), lt(u, c(Number.POSITIVE_INFINITY))));
+      const { add, sub, mul, div, pmax, pick, and, gt, lt, eq } = vmath;
+      const c = (v: number) => F.c(v);
+      // e^η below e^−40 < ε gives μ = ε either way: the exponential may stop at −40
+      const m = F.v(pmax(vmath.vexp(F, x, "f64", -40), c(2.220446049250313e-16)));
+      // W = w·(dμ/dη)²/V(μ) = w·μ²/μ² is w wherever the JavaScript kernel's
+      // (w·μ·μ)/(μ·μ) is positive and finite: no division
+      const inf = c(Number.POSITIVE_INFINITY);
+      const t = mul(mul(w, m), m);
+      const ok = F.v(and(and(gt(t, c(0)), lt(t, inf)), lt(mul(m, m), inf)));
       const ratio = F.v(div(y, m));
-      const unit = mul(c(2), sub(sub(ratio, c(1)), vmath.vlog(F, ratio, "f64")));
+      // (y − μ)/μ = y/μ − 1, to rounding
+      const r1 = F.v(sub(ratio, c(1)));
+      const unit = mul(c(2), sub(r1, vmath.vlog(F, ratio, "f64")));
       return {
         mu: m,
-        W: pick(ok, u, c(0)),
-        z: pick(ok, add(sub(x, offset), div(sub(y, m), m)), c(0)),
+        W: pick(ok, w, c(0)),
+        z: pick(ok, add(sub(x, offset), r1), c(0)),
         deviance: pick(eq(w, c(0)), c(0), mul(w, unit)),
       };
     }),

@@ -90,7 +90,8 @@ export const gaussianIdentityWasm: WasmRowKernel = {
   name: "gaussian/identity",
   build: () =>
     rowFunction((F, { eta: m, offset, y, w }) => {
-      const { c, add, sub, mul, pick, and, gt, lt, eq } = vmath;
+      const { add, sub, mul, pick, and, gt, lt, eq } = vmath;
+      const c = (v: number) => F.c(v);
       const r = F.v(sub(y, m));
       const ok = F.v(and(gt(w, c(0)), lt(w, c(Number.POSITIVE_INFINITY))));
       return {

@@ -8,11 +8,11 @@
  * family's tensor operations in between; this reads it once, on every thread.
  */
 
-import { isShared, type RowTask, runRows, sharedFloat64 } from "@geoml/autodiff";
+import { isShared, type RowTask, runRows, sharedFloat64, simdEnabled } from "@geoml/autodiff";
 import type { WasmMemory } from "@geoml/autodiff/wasm";
 import type { FusedRowKernel, RowKernel, WasmRowKernel } from "@geoml/losses";
-import { crossprodRange } from "../linalg/crossprod.js";
-import { BLOCK, designMemory, placedKernels } from "../linalg/design-memory.js";
+import { crossprodRange, type RowData } from "../linalg/crossprod.js";
+import { BLOCK, designMemory, placedKernels, rowColumns } from "../linalg/design-memory.js";
 import { threadSimd } from "../linalg/simd-switch.js";
 
 interface PassArgs {
@@ -31,6 +31,13 @@ interface PassArgs {
   flag: number;
   /** The WebAssembly memory holding x, when x was made by `designMatrix` (else null). */
   memory: WasmMemory | null;
+  /** y, w, offset, η and μ are the row columns of that memory (`rowColumns`). */
+  rowsPlaced: boolean;
+  /**
+   * The part of the deviance the WebAssembly row kernel leaves out
+   * (`WasmRowKernel.devianceConstant`), for each block of BLOCK rows; null without one.
+   */
+  constants: Float64Array | null;
   /** Only the score Xᵀ W (z − η + offset), in row p of the cross-product. */
   score: boolean;
 }
@@ -60,7 +67,23 @@ export function passRows(
   const simd =
     placedKernels(a.x, a.n, a.p, lib.wasm, a.flag, a.memory) ?? threadSimd(lib.wasm, a.flag);
   const rows = simd && ("kernels" in simd ? simd.kernels.rows : simd.rows);
-  const rowData = rows ? { y, w, mu, deviance: 0 } : undefined;
+  const leftOut = lib.wasm?.devianceConstant;
+  const rowData: RowData | undefined = rows
+    ? {
+        y,
+        w,
+        mu,
+        deviance: 0,
+        placed: a.rowsPlaced,
+        constant: (b, len) => {
+          if (!leftOut) return 0;
+          // the blocks of a pass are those of the table (ranges are whole blocks)
+          if (a.constants && b % BLOCK === 0 && (len === BLOCK || b + len === a.n))
+            return a.constants[b / BLOCK];
+          return leftOut(y.subarray(b, b + len), w.subarray(b, b + len), len)[0];
+        },
+      }
+    : undefined;
   const step = {
     beta: a.beta,
     offset,
@@ -98,6 +121,11 @@ export interface PassResult {
   eta: Float64Array;
   /** μ = g⁻¹(η) (likewise overwritten by the next pass). */
   mu: Float64Array;
+  /**
+   * η and μ are columns of the design's memory (`rowColumns`), this pass function's
+   * alone: only the first pass function made for a design gets them.
+   */
+  inDesignMemory: boolean;
   /** Σ w·d(y, μ). */
   deviance: number;
   /**
@@ -119,9 +147,12 @@ const shared = (v: Float64Array) => {
 /**
  * A pass function for one problem: `pass(β)` evaluates η, μ, the deviance and the
  * weighted cross-product at β; `pass(β, true)` the score in place of the
- * cross-product. The response, weights and offset are copied into
- * shared memory once (when they are not already) so that worker threads can read
- * them; the design must be shared already for the pass to use the workers.
+ * cross-product. The response, weights and offset are copied once into the design's
+ * WebAssembly memory when it has one and no other pass function has taken its row
+ * columns (`rowColumns`: the row kernel then reads them, and writes η and μ, in
+ * place), else into shared memory (when they are not shared already), so that worker
+ * threads can read them; the design must be shared already for the pass to use the
+ * workers.
  */
 export function irlsPass(
   kernel: FusedRowKernel,
@@ -144,37 +175,81 @@ export function irlsPass(
           : { module: import.meta.url, name: "noWasmRows", fn: null },
     },
   };
-  const base = {
+  const memory = designMemory(x);
+  const fixed = {
     x,
     n,
     p,
-    offset: offset && shared(offset),
-    y: shared(y),
-    w: shared(w),
-    eta: sharedFloat64(n),
-    mu: sharedFloat64(n),
     aux: kernel.prepare(y),
     flag: kernel.wasm?.flag?.(y) ?? 0,
-    memory: designMemory(x),
+    memory,
+  };
+  // the row kernel's left-out deviance, block by block, once per fit
+  let constants: Float64Array | null = null;
+  const leftOut = kernel.wasm?.devianceConstant;
+  const blockConstants = () => {
+    if (!leftOut) return null;
+    constants ??= leftOut(y, w, BLOCK);
+    return constants;
+  };
+  const owner = {};
+  let plain: Omit<PassArgs, keyof typeof fixed | "constants" | "beta" | "score"> | null = null;
+  const columns = () => {
+    const placed = memory && kernel.wasm && simdEnabled() ? rowColumns(x, owner) : null;
+    if (placed) {
+      if (placed.fresh) {
+        placed.y.set(y);
+        placed.w.set(w);
+        // without an offset its column is never read (the kernels take zeros from their
+        // scratch space)
+        if (offset) placed.offset.set(offset);
+      }
+      const { eta, mu } = placed;
+      return {
+        y: placed.y,
+        w: placed.w,
+        offset: offset && placed.offset,
+        eta,
+        mu,
+        rowsPlaced: true,
+      };
+    }
+    plain ??= {
+      y: shared(y),
+      w: shared(w),
+      offset: offset && shared(offset),
+      eta: sharedFloat64(n),
+      mu: sharedFloat64(n),
+      rowsPlaced: false,
+    };
+    return plain;
   };
   const q = p + 1;
   return (beta, scoreOnly = false) => {
+    const cols = columns();
     // the score alone costs p multiply-adds per row, the cross-product (p+1)(p+2)/2
     const work = scoreOnly ? n * q * 4 : (n * q * (q + 3)) / 2;
+    const args: PassArgs = {
+      ...fixed,
+      ...cols,
+      constants: simdEnabled() ? blockConstants() : null,
+      beta,
+      score: scoreOnly,
+    };
     // ranges of whole blocks: no range's padding row is another's first row
-    const out = runRows(task, { ...base, beta, score: scoreOnly }, n, 1 + q * q, work, {
-      align: BLOCK,
-    });
+    const out = runRows(task, args, n, 1 + q * q, work, { align: BLOCK });
     const cross = out.subarray(1);
     if (scoreOnly)
       return {
-        eta: base.eta,
-        mu: base.mu,
+        eta: cols.eta,
+        mu: cols.mu,
+        inDesignMemory: cols.rowsPlaced,
         deviance: out[0],
         cross: null,
         score: cross.slice(p * q, p * q + p),
       };
     for (let j = 0; j < q; j++) for (let k = j + 1; k < q; k++) cross[j * q + k] = cross[k * q + j];
-    return { eta: base.eta, mu: base.mu, deviance: out[0], cross, score: null };
+    const { eta, mu, rowsPlaced } = cols;
+    return { eta, mu, inDesignMemory: rowsPlaced, deviance: out[0], cross, score: null };
   };
 }

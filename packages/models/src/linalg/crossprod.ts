@@ -45,7 +45,23 @@ export interface LinearStep {
    * prior weights, read block by block, and μ, written block by block, in place of
    * calling `rows`; the rows' deviance is added to `deviance`.
    */
-  rowData?: { y: Float64Array; w: Float64Array; mu: Float64Array; deviance: number };
+  rowData?: RowData;
+}
+
+/** The rows a family's WebAssembly row kernel reads and writes (see {@link LinearStep}). */
+export interface RowData {
+  y: Float64Array;
+  w: Float64Array;
+  mu: Float64Array;
+  deviance: number;
+  /**
+   * True when y, w, μ, η (`LinearStep.eta`) and the offset (when there is one) are
+   * the views of `rowColumns` of the design's memory: kernels placed there (with
+   * `placedKernels`) then read and write them in place, with no copies per block.
+   */
+  placed: boolean;
+  /** The part of the deviance of rows [b, b + len) that the row kernel leaves out (or 0). */
+  constant(b: number, len: number): number;
 }
 
 /**
@@ -78,8 +94,22 @@ export function crossprodRange(
     // memory); `at(i)` is the byte address of float64 slot i of it
     const base = "kernels" in simd ? simd.base : 0;
     const at = (i: number) => base + i * 8;
-    const { qe, cxAt, wbAt, sumsAt, betaAt, etaAt, scoreAt, yAt, priorAt, offsetAt, muAt, size } =
-      scratchLayout(p);
+    const {
+      qe,
+      cxAt,
+      wbAt,
+      sumsAt,
+      betaAt,
+      etaAt,
+      scoreAt,
+      yAt,
+      priorAt,
+      offsetAt,
+      muAt,
+      poolAt,
+      signsAt,
+      size,
+    } = scratchLayout(p);
     const have = k.memory.buffer.byteLength;
     if (have < base + size * 8) k.memory.grow(Math.ceil((base + size * 8 - have) / 65536));
     const buffer = k.memory.buffer;
@@ -97,7 +127,13 @@ export function crossprodRange(
       );
     const scoreOnly = step?.score === true;
     const rowData = k.rows ? step?.rowData : undefined;
+    // the row columns in place: byte addresses, and the memory as one float64 array
+    // (blocks are then indices into it, with no subarray per block)
+    const rowsAt = inPlace && rowData?.placed && "kernels" in simd ? simd.rows : null;
+    const f64 = rowsAt ? new Float64Array(buffer) : null;
     mem.fill(0);
+    mem[signsAt] = 1;
+    mem[signsAt + 1] = -1;
     if (step) for (let j = 0; j < p; j++) mem[betaAt + j] = step.beta[j] || 0;
     for (let b = r0; b < r1; b += BLOCK) {
       const len = Math.min(BLOCK, r1 - b);
@@ -116,7 +152,34 @@ export function crossprodRange(
       const zBlock = zColumn
         ? zColumn.subarray(b, b + len)
         : cx.subarray(p * BLOCK, p * BLOCK + len);
-      if (step) {
+      if (step && rowsAt && f64 && rowData && k.rows) {
+        // η = offset + Xβ straight into the η column, which the row kernel reads with
+        // y, w and the offset where they are, writing μ there too: nothing is copied
+        const e = (rowsAt.eta >> 3) + b;
+        if (step.offset)
+          f64.copyWithin(e, (rowsAt.offset >> 3) + b, (rowsAt.offset >> 3) + b + padded);
+        else f64.fill(0, e, e + padded);
+        k.combine(col(0), p, padded * 8, at(betaAt), rowsAt.eta + b * 8);
+        const dev = k.rows(
+          rowsAt.eta + b * 8,
+          // without an offset, the scratch space's zeros (in cache) in place of its column
+          step.offset ? rowsAt.offset + b * 8 : at(offsetAt),
+          rowsAt.y + b * 8,
+          rowsAt.w + b * 8,
+          rowsAt.mu + b * 8,
+          at(wbAt),
+          col(p),
+          padded * 8,
+          at(poolAt),
+        );
+        rowData.deviance += dev + rowData.constant(b, len);
+        // the working residual (z + offset) − η in place of z, as `toResidual`: one
+        // column at a time (coefficients 1 and −1), so no stride between them matters
+        if (scoreOnly) {
+          if (step.offset) k.combine(rowsAt.offset + b * 8, 1, padded * 8, at(signsAt), col(p));
+          k.combine(rowsAt.eta + b * 8, 1, padded * 8, at(signsAt + 1), col(p));
+        }
+      } else if (step) {
         if (step.offset) etaBlock.set(step.offset.subarray(b, b + len));
         else etaBlock.fill(0);
         k.combine(col(0), p, padded * 8, at(betaAt), at(etaAt));
@@ -127,7 +190,7 @@ export function crossprodRange(
           if (step.offset) mem.set(step.offset.subarray(b, b + len), offsetAt);
           if (padded > len) mem[yAt + len] = mem[priorAt + len] = mem[offsetAt + len] = 0;
           // the kernel writes the padding row's W and z too: 0, for its weight 0
-          rowData.deviance += k.rows(
+          const dev = k.rows(
             at(etaAt),
             at(offsetAt),
             at(yAt),
@@ -136,7 +199,9 @@ export function crossprodRange(
             at(wbAt),
             col(p),
             padded * 8,
+            at(poolAt),
           );
+          rowData.deviance += dev + rowData.constant(b, len);
           rowData.mu.set(mem.subarray(muAt, muAt + len), b);
         } else step.rows(b, len, etaBlock.subarray(0, len), wb.subarray(0, len), zBlock);
         if (scoreOnly) toResidual(zBlock, etaBlock, step.offset, b);
@@ -241,9 +306,12 @@ export function crossprodRange(
   }
 }
 
-/** z − (η − offset) for rows b… of a block: the working residual (y − μ)/(dμ/dη). */
+/**
+ * (z + offset) − η for rows b… of a block: the working residual (y − μ)/(dμ/dη), summed
+ * in the order of the kernels' `combine` with coefficients 1 and −1 (the placed path).
+ */
 function toResidual(z: Float64Array, eta: Float64Array, offset: Float64Array | null, b: number) {
-  if (offset) for (let i = 0; i < z.length; i++) z[i] -= eta[i] - offset[b + i];
+  if (offset) for (let i = 0; i < z.length; i++) z[i] = z[i] + offset[b + i] - eta[i];
   else for (let i = 0; i < z.length; i++) z[i] -= eta[i];
 }
 

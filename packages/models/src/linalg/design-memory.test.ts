@@ -9,8 +9,9 @@ import {
 import { afterEach, describe, expect, it } from "vitest";
 import { float64Family, resolveFamily } from "../glm/family.js";
 import { irls } from "../glm/irls.js";
+import { irlsPass } from "../glm/irls-pass.js";
 import { weightedCrossprod } from "./crossprod.js";
-import { designMatrix, placedKernels, slotsTaken } from "./design-memory.js";
+import { designMatrix, placedKernels, rowColumns, slotsTaken } from "./design-memory.js";
 
 let seed = 7;
 const u = () => {
@@ -76,8 +77,14 @@ describe.skipIf(!simdEnabled())("designs in the kernels' memory", () => {
         const w = Float64Array.from({ length: n }, (_, i) => (i % 13 === 0 ? 0 : 0.5 + u()));
         const offset = Float64Array.from({ length: n }, () => (u() - 0.5) * 0.2);
         const fam = float64Family(resolveFamily(family, { link }));
+        // a design's row columns serve one fit: each fit here gets a design of its own
+        const again = () => {
+          const d = designMatrix(n, p);
+          d.set(placed);
+          return d;
+        };
         for (const off of [null, offset]) {
-          const a = irls(fam, { x: placed, n, p, y, w, offset: off });
+          const a = irls(fam, { x: again(), n, p, y, w, offset: off });
           const b = irls(fam, { x: plain, n, p, y, w, offset: off });
           expect(a.iterations).toBe(b.iterations);
           expect(Array.from(a.beta)).toEqual(Array.from(b.beta));
@@ -85,11 +92,46 @@ describe.skipIf(!simdEnabled())("designs in the kernels' memory", () => {
           expect(Array.from(a.covUnscaled)).toEqual(Array.from(b.covUnscaled));
           expect(Array.from(a.mu.subarray(0, 50))).toEqual(Array.from(b.mu.subarray(0, 50)));
         }
+        // the score passes too (a fit from a subsample start takes them)
+        const kernel = fam.family.rowKernel!;
+        for (const off of [null, offset]) {
+          const a = irlsPass(kernel, again(), n, p, y, w, off)(beta, true);
+          const b = irlsPass(kernel, plain, n, p, y, w, off)(beta, true);
+          expect(a.inDesignMemory).toBe(true);
+          expect(Array.from(a.score!)).toEqual(Array.from(b.score!));
+          expect(a.deviance).toBe(b.deviance);
+        }
         const z = Float64Array.from({ length: n }, () => u());
         expect(Array.from(weightedCrossprod(placed, n, p, w, z))).toEqual(
           Array.from(weightedCrossprod(plain, n, p, w, z)),
         );
       });
+
+  it("hold the row columns of their first fit only: a later fit on the same design copies its rows and leaves the first fit's μ alone", () => {
+    setThreads(1);
+    const n = 70_001;
+    const p = 4;
+    const { placed, plain } = designs(n, p);
+    const fam = float64Family(resolveFamily("poisson"));
+    const yA = Float64Array.from({ length: n }, (_, i) => (i * 7) % 5);
+    const yB = Float64Array.from({ length: n }, (_, i) => (i * 3) % 4);
+    const w = new Float64Array(n).fill(1);
+    const a = irls(fam, { x: placed, n, p, y: yA, w, offset: null });
+    const muA = Float64Array.from(a.mu);
+    // the columns were placed, and stay the first fit's
+    expect(rowColumns(placed, {})).toBeNull();
+    const b = irls(fam, { x: placed, n, p, y: yB, w, offset: null });
+    expect(Array.from(a.mu)).toEqual(Array.from(muA));
+    // each fit is that of a plain design with its own y
+    for (const [fit, y] of [
+      [a, yA],
+      [b, yB],
+    ] as const) {
+      const ref = irls(fam, { x: plain, n, p, y, w, offset: null });
+      expect(Array.from(fit.beta)).toEqual(Array.from(ref.beta));
+      expect(fit.deviance).toBe(ref.deviance);
+    }
+  });
 
   it("on two threads, give the one-thread fit", () => {
     const n = 800_001;
@@ -100,8 +142,23 @@ describe.skipIf(!simdEnabled())("designs in the kernels' memory", () => {
     );
     const w = new Float64Array(n).fill(1);
     const fam = float64Family(resolveFamily("binomial"));
+    // the worker takes the memory before a fit grows it by the row columns: a fit
+    // without a fused kernel (probit) cross-multiplies the design on the workers first
+    setThreads(2);
+    irls(float64Family(resolveFamily("binomial", { link: "probit" })), {
+      x: placed,
+      n,
+      p,
+      y,
+      w,
+      offset: null,
+    });
+    expect(lastPass.threads).toBe(2);
+    // the one-thread fit on a design of its own (the row columns serve one fit)
     setThreads(1);
-    const one = irls(fam, { x: placed, n, p, y, w, offset: null });
+    const copy = designMatrix(n, p);
+    copy.set(placed);
+    const one = irls(fam, { x: copy, n, p, y, w, offset: null });
     setThreads(2);
     const two = irls(fam, { x: placed, n, p, y, w, offset: null });
     // the worker read its rows in place too, in scratch space of its own

@@ -5,7 +5,10 @@
  * thread's IRLS passes read its columns where they are instead of copying every
  * block into the kernels' memory first (a quarter of a pass's time). Worker threads
  * are handed the memory with each pass and read it in place too, each in scratch
- * space of its own.
+ * space of its own. An IRLS pass also places the response, prior weights and offset
+ * there, and has η and μ written there ({@link rowColumns}): the memory grows by
+ * those five columns on first use, and a family's row kernel then reads and writes
+ * them in place too.
  */
 import {
   getThreads,
@@ -15,7 +18,7 @@ import {
   sharedFloat64,
   simdEnabled,
 } from "@geoml/autodiff";
-import { newSharedMemory, type WasmMemory } from "@geoml/autodiff/wasm";
+import { newSharedMemory, vmath, type WasmMemory } from "@geoml/autodiff/wasm";
 import type { WasmRowKernel } from "@geoml/losses";
 import { createSimdKernels, type SimdKernels } from "./simd.js";
 
@@ -26,7 +29,8 @@ export const BLOCK = 512;
  * The cross-product's scratch space for p columns, as float64 slots (see
  * `crossprodRange`): wx = w ⊙ column and cx = column for qe (p + 1 rounded up to even)
  * columns of a block, the block's weights W, the (qe×qe) sums, β, the block's η, the
- * score tiles, a row kernel's y, prior weights, offset and μ; `size` slots in all.
+ * score tiles, a row kernel's y, prior weights, offset and μ (when they are not in
+ * place), its constant pool, and two signs; `size` slots in all.
  */
 export function scratchLayout(p: number) {
   const q = p + 1;
@@ -41,6 +45,8 @@ export function scratchLayout(p: number) {
   const priorAt = yAt + BLOCK;
   const offsetAt = priorAt + BLOCK;
   const muAt = offsetAt + BLOCK;
+  // 16 bytes per constant; the slots so far are an even count, so it is 16-byte aligned
+  const poolAt = muAt + BLOCK;
   return {
     qe,
     cxAt,
@@ -53,7 +59,10 @@ export function scratchLayout(p: number) {
     priorAt,
     offsetAt,
     muAt,
-    size: muAt + BLOCK,
+    poolAt,
+    // 1 and −1: the coefficients of the working residual z + offset − η (see crossprodRange)
+    signsAt: poolAt + 2 * vmath.POOL_CONSTANTS,
+    size: poolAt + 2 * vmath.POOL_CONSTANTS + 2,
   };
 }
 
@@ -67,6 +76,12 @@ const MAX_SLOTS = 8;
  */
 const HEADER = 16;
 
+/** The row columns of an IRLS pass, in this order after the design (see {@link rowColumns}). */
+const ROW_COLUMNS = ["y", "w", "offset", "eta", "mu"] as const;
+
+/** Byte addresses (or views) of the row columns. */
+export type RowColumnsOf<T> = Record<(typeof ROW_COLUMNS)[number], T>;
+
 /** The geometry of a design's memory, from its header and the design's shape. */
 interface Layout {
   n: number;
@@ -75,11 +90,38 @@ interface Layout {
   slotBytes: number;
   /** Byte offset of the design. */
   at: number;
+  /** Bytes up to the end of the working response (and the zeros after it). */
+  designEnd: number;
+  /** Byte addresses of the row columns, which follow. */
+  rows: RowColumnsOf<number>;
+  /** Bytes up to the end of the row columns. */
+  end: number;
 }
 
 function layout(n: number, p: number, slots: number): Layout {
   const slotBytes = Math.ceil((scratchLayout(p).size * 8) / 16) * 16;
-  return { n, p, slots, slotBytes, at: HEADER + slots * slotBytes };
+  const q = p + 1;
+  const qe = q + (q & 1);
+  const at = HEADER + slots * slotBytes;
+  // the design, then the working response (column p) and a zero column for an odd
+  // q, and two zeros: an odd last block reads one row past its columns
+  const designEnd = at + (qe * n + 2) * 8;
+  // each row column: n rows and zeros after them (the last block's padding row), to
+  // an even count so that every column starts 16-byte aligned
+  const columnBytes = (n + 2 + ((n + 2) & 1)) * 8;
+  const rows = Object.fromEntries(
+    ROW_COLUMNS.map((name, i) => [name, designEnd + i * columnBytes]),
+  ) as RowColumnsOf<number>;
+  return {
+    n,
+    p,
+    slots,
+    slotBytes,
+    at,
+    designEnd,
+    rows,
+    end: designEnd + ROW_COLUMNS.length * columnBytes,
+  };
 }
 
 /** A thread's view of a design's memory: its scratch slot and its kernel instances. */
@@ -89,6 +131,10 @@ interface Placed extends Layout {
   base: number | null;
   /** Kernel instances on this memory, by row kernel and flag. */
   kernels: Map<string, SimdKernels | null>;
+  /** Views of the row columns once the memory has grown to hold them. */
+  rowViews?: RowColumnsOf<Float64Array> | null;
+  /** The one IRLS fit the row columns belong to (see {@link rowColumns}). */
+  rowOwner?: object;
 }
 
 /** The calling thread's designs made by {@link designMatrix}, by their buffer. */
@@ -127,13 +173,9 @@ const touchTask: RowTask<{ memory: WasmMemory; at: number }, Record<string, neve
  */
 export function designMatrix(n: number, p: number): Float64Array {
   if (simdEnabled() && n * p >= MIN_VALUES) {
-    const q = p + 1;
-    const qe = q + (q & 1);
     const g = layout(n, p, Math.max(1, Math.min(getThreads(), MAX_SLOTS)));
-    // the design, then the working response (column p) and a zero column for an odd
-    // q, and two zeros: an odd last block reads one row past its columns
-    const bytes = g.at + (qe * n + 2) * 8;
-    const memory = newSharedMemory(Math.ceil(bytes / 65536));
+    // room to grow by the row columns, taken only by an IRLS pass
+    const memory = newSharedMemory(Math.ceil(g.designEnd / 65536), Math.ceil(g.end / 65536));
     if (memory) {
       const head = new Int32Array(memory.buffer, 0, 2);
       head[1] = g.slots;
@@ -143,9 +185,11 @@ export function designMatrix(n: number, p: number): Float64Array {
       placed.set(memory.buffer, { ...g, memory, base: null, kernels: new Map() });
       // the design's pages, on every thread of a pool already running (one thread, or
       // workers not started yet: left to the copy, rather than wait for them to load)
-      const pages = Math.floor((bytes - g.at) / PAGE);
+      const bytes = g.designEnd - g.at;
       if (bytes >= TOUCH_MIN_BYTES && runningWorkers() > 0)
-        runRows(touchTask, { memory, at: g.at }, pages, 0, bytes, { minWork: TOUCH_MIN_BYTES });
+        runRows(touchTask, { memory, at: g.at }, Math.floor(bytes / PAGE), 0, bytes, {
+          minWork: TOUCH_MIN_BYTES,
+        });
       return new Float64Array(memory.buffer, g.at, n * p);
     }
   }
@@ -160,6 +204,41 @@ export function designMemory(x: Float64Array): WasmMemory | null {
   return placed.get(x.buffer)?.memory ?? null;
 }
 
+/**
+ * Views (n rows each) of the response, prior weights, offset, η and μ columns in the
+ * memory holding `x` (made by {@link designMatrix} on this thread), where an IRLS
+ * pass's row kernel reads and writes them in place; the memory grows to hold them on
+ * the first call. The columns belong to the first `owner` that asks (one fit, whose
+ * passes all use them; `fresh` is true on its first call, when it fills y, w and the
+ * offset), so that the η and μ it returns stay its own: any other owner gets null, as
+ * does any array not made by {@link designMatrix} or a memory that cannot grow. The
+ * rows after the n-th stay 0 (an odd last block reads one).
+ */
+export function rowColumns(
+  x: Float64Array,
+  owner: object,
+): (RowColumnsOf<Float64Array> & { fresh: boolean }) | null {
+  const entry = placed.get(x.buffer);
+  if (!entry) return null;
+  if (entry.rowViews === undefined) {
+    const { memory, end, n, rows } = entry;
+    const have = memory.buffer.byteLength;
+    try {
+      if (have < end) memory.grow(Math.ceil((end - have) / 65536));
+      const buffer = memory.buffer;
+      entry.rowViews = Object.fromEntries(
+        ROW_COLUMNS.map((name) => [name, new Float64Array(buffer, rows[name], n)]),
+      ) as RowColumnsOf<Float64Array>;
+    } catch {
+      entry.rowViews = null;
+    }
+  }
+  if (!entry.rowViews || (entry.rowOwner && entry.rowOwner !== owner)) return null;
+  const fresh = entry.rowOwner === undefined;
+  entry.rowOwner = owner;
+  return { ...entry.rowViews, fresh };
+}
+
 /** Where a thread's kernels find a design in place. */
 export interface PlacedKernels {
   kernels: SimdKernels;
@@ -167,6 +246,8 @@ export interface PlacedKernels {
   at: number;
   /** Byte offset of the thread's scratch space. */
   base: number;
+  /** Byte offsets of the row columns (see {@link rowColumns}; there once it has been called). */
+  rows: RowColumnsOf<number>;
 }
 
 /**
@@ -220,7 +301,7 @@ export function placedKernels(
     k = createSimdKernels({ a: BLOCK * 8, b: n * 8 }, rows?.build(flag), entry.memory);
     entry.kernels.set(key, k);
   }
-  return k ? { kernels: k, at: entry.at, base: entry.base } : null;
+  return k ? { kernels: k, at: entry.at, base: entry.base, rows: entry.rows } : null;
 }
 
 /** @internal How many threads have taken scratch space in the memory holding x. */

@@ -125,15 +125,16 @@ export function newMemory(pages: number): WasmMemory | null {
 }
 
 /**
- * A shared memory of exactly `pages` 64 KiB pages (its buffer is a SharedArrayBuffer,
- * so worker threads can read it), for modules that import a shared `env.mem`; null
- * without WebAssembly threads or when the memory cannot be had.
+ * A shared memory of `pages` 64 KiB pages (its buffer is a SharedArrayBuffer, so
+ * worker threads can read it), for modules that import a shared `env.mem`, that can
+ * grow to `maximum` pages (by default it cannot grow); null without WebAssembly
+ * threads or when the memory cannot be had.
  */
-export function newSharedMemory(pages: number): WasmMemory | null {
+export function newSharedMemory(pages: number, maximum = pages): WasmMemory | null {
   const wasm = wasmApi();
   if (!wasm || typeof SharedArrayBuffer === "undefined") return null;
   try {
-    return new wasm.Memory({ initial: pages, maximum: pages, shared: true });
+    return new wasm.Memory({ initial: pages, maximum: Math.max(pages, maximum), shared: true });
   } catch {
     return null;
   }

@@ -86,6 +86,8 @@ export const S = {
   f64x2Div: 0xf3,
   f64x2Min: 0xf4,
   f64x2Max: 0xf5,
+  f64x2Pmin: 0xf6,
+  f64x2Pmax: 0xf7,
   f32x4RelaxedMadd: 0x105,
   f64x2RelaxedMadd: 0x107,
 } as const;
