@@ -27,7 +27,8 @@ export interface SimdKernels {
   strides: Strides;
   /**
    * A family's row kernel (`WasmRowKernel` of @geoml/losses) when the module was built
-   * with one: `rows(eta, offset, y, w, mu, W, z, bytes)` returns the rows' deviance.
+   * with one: `rows(eta, offset, y, w, mu, W, z, bytes, pool)` returns the rows' deviance
+   * (`pool`: the address of its constants, see `vmath.VecFn`).
    */
   rows?: (...pointersAndBytes: number[]) => number;
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
