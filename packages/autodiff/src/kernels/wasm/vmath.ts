@@ -8,17 +8,7 @@
  * to float64, with shorter polynomials (`prec: "f32"`), and round once on store.
  */
 import { V128, type ValType } from "./encode.js";
-import {
-  f64x2Const,
-  get,
-  madd,
-  S,
-  set,
-  simd,
-  v128Const,
-  v128Load,
-  v128Store,
-} from "./ops.js";
+import { f64x2Const, get, madd, S, set, simd, v128Const, v128Load, v128Store } from "./ops.js";
 
 /** An expression: instructions that push one v128. */
 export type E = readonly number[];
