@@ -451,11 +451,15 @@ export function fitProblem(model: Glm, prob: GlmProblem): GlmResults {
   const cov = covUnscaled.map((c) => c * dispersion);
   // on first use: more passes over the data that a fit in a loop may not need
   const finalRank = rank;
+  // they keep μ: a copy of it when it is a view into a larger memory (a column of the
+  // design's WebAssembly memory), which the result would otherwise keep alive whole
+  // (the design, its row columns and the kernels' scratch) until they are asked for
+  const muKept = mu.buffer.byteLength > 2 * mu.byteLength ? mu.slice() : mu;
   const deferred = () => {
-    const { pearson, rss } = sums ?? pearsonSums(fam, y, mu, w);
+    const { pearson, rss } = sums ?? pearsonSums(fam, y, muKept, w);
     // statsmodels: the Gaussian-identity log-likelihood uses the ML scale RSS/n
     const llScale = gaussianIdentity ? rss / nObs : dispersion;
-    const logLik = fam.logLikelihood(y, mu, w, llScale);
+    const logLik = fam.logLikelihood(y, muKept, w, llScale);
     return {
       pearsonChi2: pearson,
       logLik,
