@@ -1,14 +1,22 @@
 /**
  * Large matrix products on several threads: the rows of C are split across the
- * pool (see threads/pool.ts) in multiples of the kernel's 4-row panels. Operands
- * are copied once into shared memory; each thread packs its own rows of A and all
- * of B into its own WebAssembly instance, runs the same kernel as one thread
- * would, and writes its rows of C. Every element of C is computed by exactly the
+ * pool (see threads/pool.ts) in multiples of the kernel's 4-row panels. B and the
+ * workers' rows of A are copied once into shared memory (the calling thread reads
+ * its own rows from the caller's arrays and writes its rows of C in place); each
+ * thread packs its own rows of A and all of B into its own WebAssembly instance,
+ * runs the same kernel as one thread would, and writes its rows of C. Every element of C is computed by exactly the
  * same operations whichever thread computes it, so the product does not depend on
  * the thread count.
  */
 import type { Storage } from "../dtype.js";
-import { getThreads, goesParallel, lastPass, type RowTask, runRows } from "../threads/pool.js";
+import {
+  firstShare,
+  getThreads,
+  goesParallel,
+  lastPass,
+  type RowTask,
+  runRows,
+} from "../threads/pool.js";
 
 /**
  * Fewest multiply-adds (m·k·n) for which a product goes to several threads: below
@@ -80,9 +88,13 @@ export function matmulThreaded(
   const as = view(0, m * k);
   const bs = view(m * k, k * n);
   const cs = view(m * k + k * n, m * n);
+  // this thread's rows [0, mine) are computed from the caller's arrays straight into C:
+  // only the workers' rows of A go to shared memory, and only theirs of C come back
+  const mine = firstShare(m, 4);
   if (ta) {
     // stored k×m: write op(A) row-major, so each thread reads its rows contiguously;
-    // in 32×32 tiles, so that both sides stay in cache
+    // in 32×32 tiles, so that both sides stay in cache. All of it: this thread reads
+    // its rows from here too
     for (let p0 = 0; p0 < k; p0 += 32)
       for (let i0 = 0; i0 < m; i0 += 32) {
         const p1 = Math.min(k, p0 + 32);
@@ -92,13 +104,22 @@ export function matmulThreaded(
           for (let i = i0; i < i1; i++) as[i * k + p] = a[src + i];
         }
       }
-  } else as.set(a.subarray(ao, ao + m * k));
+  } else as.set(a.subarray(ao + mine * k, ao + m * k), mine * k);
   bs.set(b.subarray(bo, bo + k * n));
+  const here: MatmulRowsArgs = {
+    a: ta ? as : a.subarray(ao, ao + m * k),
+    b: b.subarray(bo, bo + k * n),
+    c: c.subarray(co, co + m * n),
+    k,
+    n,
+    tb,
+  };
   runRows(task, { a: as, b: bs, c: cs, k, n, tb }, m, 0, m * k * n, {
     minWork: MATMUL_THREAD_MIN_WORK,
     align: 4,
+    here,
   });
-  c.set(cs, co);
+  for (const [r0, r1] of lastPass.workerRanges) c.set(cs.subarray(r0 * n, r1 * n), co + r0 * n);
   // a worker that missed the deadline may still write into the scratch later
   if (lastPass.threads < Math.min(threads, Math.ceil(m / 4)) || buf.byteLength > KEEP_BYTES)
     scratch = null;

@@ -12,6 +12,7 @@ import {
   sumRows,
 } from "./__fixtures__/tasks.js";
 import {
+  firstShare,
   getThreads,
   isShared,
   lastPass,
@@ -140,6 +141,29 @@ describe("the worker pool", () => {
     runRows(mark, { starts }, 10, 0, 1e9, { align: 4 });
     expect(lastPass.threads).toBe(2);
     expect([...starts]).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 8, 8]);
+  }, 30_000);
+
+  it("runs this thread's ranges on `here`, the workers' on the shared arguments, and says which the workers did", () => {
+    setThreads(3);
+    const starts = sharedFloat64(12).fill(-1);
+    const local = new Float64Array(12).fill(-1);
+    const mark = { run: { module: tasks, name: "markStarts", fn: markStarts }, lib: {} };
+    expect(firstShare(12, 4)).toBe(4);
+    runRows(mark, { starts }, 12, 0, 1e9, { align: 4, here: { starts: local } });
+    expect(lastPass.threads).toBe(3);
+    expect(lastPass.workerRanges).toEqual([
+      [4, 8],
+      [8, 12],
+    ]);
+    expect([...local]).toEqual([0, 0, 0, 0, -1, -1, -1, -1, -1, -1, -1, -1]);
+    expect([...starts]).toEqual([-1, -1, -1, -1, 4, 4, 4, 4, 8, 8, 8, 8]);
+
+    // a worker that fails has its rows redone here, on `here`
+    setThreads(2);
+    const twice = Float64Array.from(v, (x) => 2 * x);
+    const [sum] = runRows(task("failOnWorkers"), { v }, n, 2, 1e9, { here: { v: twice } });
+    expect(sum).toBe(2 * expected);
+    expect(lastPass.workerRanges).toEqual([]);
   }, 30_000);
 
   it("falls back to one thread without shared memory (a page not cross-origin isolated)", () => {

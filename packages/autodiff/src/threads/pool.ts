@@ -77,6 +77,13 @@ export interface RunRowsOptions {
   minWork?: number;
   /** Every range but the last starts at a multiple of this many rows (default 1). */
   align?: number;
+  /**
+   * The arguments for every range this thread computes, when they differ from those
+   * the workers get: the same rows in memory a worker cannot read (the caller's own
+   * arrays), so that this thread's share is not copied to shared memory and back.
+   * {@link lastPass} then tells which ranges the workers computed.
+   */
+  here?: unknown;
 }
 
 /** Options of the pool, set with {@link setThreadOptions}. */
@@ -332,8 +339,23 @@ function runHere<A, L extends Record<string, unknown>>(
   task.run.fn(args, r0, r1, out, lib as L);
 }
 
-/** How the last {@link runRows} went: the threads that computed a share of its rows. */
-export const lastPass = { threads: 1 };
+/**
+ * How the last {@link runRows} went: the threads that computed a share of its rows,
+ * and the row ranges [r0, r1) that workers computed (the rest ran on this thread).
+ */
+export const lastPass: { threads: number; workerRanges: [number, number][] } = {
+  threads: 1,
+  workerRanges: [],
+};
+
+/**
+ * The rows of the first range of a {@link runRows} over n rows with this `align`,
+ * the one the calling thread computes when the pass goes parallel: [0, firstShare).
+ */
+export function firstShare(n: number, align = 1): number {
+  const parts = Math.min(threads, Math.ceil(n / align));
+  return parts < 2 ? n : Math.min(n, Math.ceil(n / parts / align) * align);
+}
 
 /**
  * Runs `task` over rows [0, n) and returns the sum of the ranges' `out` vectors
@@ -357,6 +379,8 @@ export function runRows<A extends object, L extends Record<string, unknown>>(
 ): Float64Array {
   const acc = new Float64Array(outLength);
   lastPass.threads = 1;
+  lastPass.workerRanges = [];
+  const local = (opts.here ?? args) as A;
   const refs = references(task as RowTask<unknown, Record<string, unknown>>);
   const align = opts.align ?? 1;
   const parts = Math.min(threads, Math.ceil(n / align));
@@ -365,13 +389,13 @@ export function runRows<A extends object, L extends Record<string, unknown>>(
       ? workers(parts - 1)
       : null;
   if (!ws || !refs) {
-    runHere(task, args, 0, n, acc);
+    runHere(task, local, 0, n, acc);
     return acc;
   }
   const out = new SharedArrayBuffer(8 * outLength * (parts - 1));
   // flag[0]: finished workers; flag[1 + t]: worker t failed
   const flag = new SharedArrayBuffer(4 * (parts + 1));
-  const step = Math.ceil(n / parts / align) * align;
+  const step = firstShare(n, align);
   const range = (t: number): [number, number] => [
     Math.min(n, t * step),
     Math.min(n, (t + 1) * step),
@@ -411,7 +435,7 @@ export function runRows<A extends object, L extends Record<string, unknown>>(
   const t0 = performance.now();
   inPass = true;
   try {
-    runHere(task, args, 0, range(0)[1], acc);
+    runHere(task, local, 0, range(0)[1], acc);
   } finally {
     inPass = false;
   }
@@ -439,8 +463,11 @@ export function runRows<A extends object, L extends Record<string, unknown>>(
     if (!sent[t] || timedOut || f[1 + t] !== 0) {
       // in memory of its own: a worker that timed out may still be writing its slot
       part = new Float64Array(outLength);
-      runHere(task, args, ...range(t), part);
-    } else lastPass.threads++;
+      runHere(task, local, ...range(t), part);
+    } else {
+      lastPass.threads++;
+      lastPass.workerRanges.push(range(t));
+    }
     for (let k = 0; k < outLength; k++) acc[k] += part[k];
   }
   // a worker that died, or took work and never finished it, is replaced next time
