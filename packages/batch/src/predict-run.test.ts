@@ -35,7 +35,8 @@ it("predicts over an archive as in memory, resumably, the same on worker threads
   expect(got.data).toEqual(mem.data);
   expect(got.coords.time.attrs.units).toBe(ref.time_units);
   await ds.close();
-});
+  // worker threads load from the TypeScript sources: seconds on a busy machine
+}, 30_000);
 
 it("writes a GeoTIFF with one band per step, described by its date", async () => {
   const out = join(dir, "pred.tif");

@@ -74,7 +74,8 @@ describe.each([3, 2] as const)("a Zarr v%i output", (format) => {
     await batchFit({ files, formula, out: a, chunkCells: 16, zarrFormat: format });
     await batchFit({ files, formula, out: b, chunkCells: 16, zarrFormat: format, workers: 2 });
     expectSameStore(a, b);
-  });
+    // worker threads load from the TypeScript sources: seconds on a busy machine
+  }, 30_000);
 
   it("writes predictions over time with the CF time coordinate", async () => {
     const saved = JSON.stringify(
