@@ -69,6 +69,36 @@ describe("domain of y", () => {
     ).toBe(1);
   });
 
+  it("takes the ends of each range as documented: the smallest y > 0, −0, ±∞ and NaN", () => {
+    const tiny = Number.MIN_VALUE;
+    const big = Number.MAX_VALUE;
+    const cases: [
+      string,
+      () => { validate(y: Float64Array, w?: Float64Array): void },
+      number[],
+      number[],
+    ][] = [
+      ["gaussian", () => gaussian(), [-big, big, -0], [Infinity, -Infinity, NaN]],
+      ["poisson", () => poisson(), [0, -0, tiny, big], [-tiny, Infinity, NaN]],
+      ["gamma", () => gamma(), [tiny, big], [0, -0, Infinity, NaN]],
+      ["inverse_gaussian", () => inverseGaussian(), [tiny, big], [0, -tiny, Infinity, NaN]],
+      ["negative_binomial", () => negativeBinomial({ theta: 2 }), [0, big], [-tiny, Infinity]],
+      ["tweedie", () => tweedie({ power: 1.5 }), [0, big], [-tiny, Infinity]],
+    ];
+    for (const [name, make, ok, bad] of cases) {
+      expect(() => make().validate(Float64Array.from([1, ...ok])), name).not.toThrow();
+      for (const v of bad) {
+        const e = domainError(() => make().validate(Float64Array.from([1, 1, v])));
+        expect([e.family, e.index, e.value], `${name} ${v}`).toEqual([name, 2, v]);
+      }
+    }
+    // proportions with trials as weights: [0, 1] closed
+    const w = Float64Array.from([2, 2, 2]);
+    expect(() => binomial().validate(Float64Array.from([0, 1, 0.5]), w)).not.toThrow();
+    for (const v of [-tiny, 1 + 2 ** -52, NaN])
+      expect(domainError(() => binomial().validate(Float64Array.from([0, 1, v]), w)).index).toBe(2);
+  });
+
   it("Categorical: class indices must be integers in 0…K−1", () => {
     expect(domainError(() => categorical(3).validate(Float64Array.from([0, 2, 3]))).value).toBe(3);
     expect(domainError(() => categorical(3).validate(Float64Array.from([1.5]))).index).toBe(0);

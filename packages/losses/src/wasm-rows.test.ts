@@ -164,6 +164,10 @@ describe.skipIf(!simdEnabled())("WebAssembly row kernels agree with the JavaScri
     const w = binomial().rowKernel!.wasm!;
     expect(w.flag?.(Float64Array.from([0, 1, 1]))).toBe(1);
     expect(w.flag?.(Float64Array.from([0, 0.5]))).toBe(0);
+    // every other value, however close to 0 or 1, and the non-finite ones
+    for (const v of [5e-324, 1e-200, 1 - 2 ** -53, 1 + 2 ** -52, -1, 2, 1e300, -0.5, NaN, Infinity])
+      expect(w.flag?.(Float64Array.from([1, 0, v, 1])), String(v)).toBe(0);
+    expect(w.flag?.(Float64Array.from([-0, 1]))).toBe(1);
     expect(w.build(1).body.length).toBeLessThan(w.build(0).body.length);
   });
 });

@@ -224,6 +224,25 @@ export function valuesOf(t: Tensor): Float64Array {
   return t.data instanceof Float64Array ? t.data : Float64Array.from(t.data);
 }
 
+/**
+ * Throws a {@link FamilyDomainError} at the first y outside [lo, hi] (NaN always
+ * fails). Plain comparisons in the loop: {@link checkDomain}'s call per value costs
+ * 3–5× more over a million rows. Open ends are the next number in: (0, ∞) is
+ * [Number.MIN_VALUE, Number.MAX_VALUE].
+ */
+export function checkRange(
+  family: string,
+  y: ArrayLike<number>,
+  lo: number,
+  hi: number,
+  expected: string,
+): void {
+  for (let i = 0; i < y.length; i++) {
+    const v = y[i];
+    if (!(v >= lo && v <= hi)) throw new FamilyDomainError(family, "y", i, v, expected);
+  }
+}
+
 /** Throws a {@link FamilyDomainError} at the first y for which `ok` fails (NaN always fails). */
 export function checkDomain(
   family: string,

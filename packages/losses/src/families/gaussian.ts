@@ -11,7 +11,7 @@ import type {
 } from "../types.js";
 import {
   builtInFamily,
-  checkDomain,
+  checkRange,
   type LinkArgument,
   univariateFamily,
   univariateLink,
@@ -38,7 +38,8 @@ export function gaussian(link?: LinkArgument): Family {
       rowKernel: builtInLinkName(chosen) === "identity" ? GAUSSIAN_IDENTITY : undefined,
       perRowScale: true,
       predictionInterval: gaussianPredictionInterval,
-      checkY: (y) => checkDomain("gaussian", y, Number.isFinite, "a finite real number"),
+      checkY: (y) =>
+        checkRange("gaussian", y, -Number.MAX_VALUE, Number.MAX_VALUE, "a finite real number"),
       variance: (mu) => ad.ones([...mu.shape], mu.dtype),
       unitDeviance: (y, mu) => ad.square(ad.sub(y, mu)),
       logLikelihood: (y, m, w, phi) => {

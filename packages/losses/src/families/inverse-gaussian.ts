@@ -2,7 +2,7 @@ import * as ad from "@geoml/autodiff";
 import type { Family } from "../types.js";
 import {
   builtInFamily,
-  checkDomain,
+  checkRange,
   type LinkArgument,
   univariateFamily,
   univariateLink,
@@ -24,12 +24,7 @@ export function inverseGaussian(link?: LinkArgument): Family {
       dispersion: "estimated",
       link: univariateLink("inverse_gaussian", link, "inverse_squared"),
       checkY: (y) =>
-        checkDomain(
-          "inverse_gaussian",
-          y,
-          (v) => v > 0 && v < Number.POSITIVE_INFINITY,
-          "a finite y > 0",
-        ),
+        checkRange("inverse_gaussian", y, Number.MIN_VALUE, Number.MAX_VALUE, "a finite y > 0"),
       variance: (mu) => ad.mul(mu, ad.square(mu)),
       unitDeviance: (y, mu) => ad.div(ad.square(ad.sub(y, mu)), ad.mul(y, ad.square(mu))),
       logLikelihood: (y, m, w, phi) => {

@@ -3,7 +3,7 @@ import { FamilyParameterError } from "../errors.js";
 import type { Family } from "../types.js";
 import {
   builtInFamily,
-  checkDomain,
+  checkRange,
   type LinkArgument,
   mapY,
   univariateFamily,
@@ -45,13 +45,7 @@ export function negativeBinomial(options: NegativeBinomialOptions): NegativeBino
     canonicalLink: "log",
     dispersion: "fixed",
     link: univariateLink("negative_binomial", options.link, "log"),
-    checkY: (y) =>
-      checkDomain(
-        "negative_binomial",
-        y,
-        (v) => v >= 0 && v < Number.POSITIVE_INFINITY,
-        "a count ≥ 0",
-      ),
+    checkY: (y) => checkRange("negative_binomial", y, 0, Number.MAX_VALUE, "a count ≥ 0"),
     variance: (mu) => ad.add(mu, ad.div(ad.square(mu), theta)),
     unitDeviance: (y, mu) => {
       const ySafe = mapY(y, (v) => (v > 0 ? v : 1));

@@ -5,7 +5,7 @@ import { builtInLinkName, constantLike } from "../links.js";
 import type { Family, FusedRowKernel, RowKernel, WasmRowKernel } from "../types.js";
 import {
   builtInFamily,
-  checkDomain,
+  checkRange,
   type LinkArgument,
   positiveOrOne,
   univariateFamily,
@@ -30,8 +30,7 @@ export function poisson(link?: LinkArgument): Family {
       link: chosen,
       rowKernel: builtInLinkName(chosen) === "log" ? POISSON_LOG : undefined,
       perRowScale: true,
-      checkY: (y) =>
-        checkDomain("poisson", y, (v) => v >= 0 && v < Number.POSITIVE_INFINITY, "a count ≥ 0"),
+      checkY: (y) => checkRange("poisson", y, 0, Number.MAX_VALUE, "a count ≥ 0"),
       variance: (mu) => mu,
       unitDeviance: (y, mu) => {
         const ySafe = positiveOrOne(y);

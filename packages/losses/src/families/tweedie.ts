@@ -6,7 +6,7 @@ import { tweedieLogA } from "../special.js";
 import type { Family } from "../types.js";
 import {
   builtInFamily,
-  checkDomain,
+  checkRange,
   type LinkArgument,
   univariateFamily,
   univariateLink,
@@ -51,8 +51,7 @@ export function tweedie(options: TweedieOptions): TweedieFamily {
     canonicalLink: "power",
     dispersion: "estimated",
     link: univariateLink("tweedie", options.link, "log"),
-    checkY: (y) =>
-      checkDomain("tweedie", y, (v) => v >= 0 && v < Number.POSITIVE_INFINITY, "a finite y ≥ 0"),
+    checkY: (y) => checkRange("tweedie", y, 0, Number.MAX_VALUE, "a finite y ≥ 0"),
     variance: (mu) => ad.pow(mu, p),
     unitDeviance: (y, mu) => {
       const a = ad.div(ad.pow(y, 2 - p), (1 - p) * (2 - p));
