@@ -68,14 +68,18 @@ describe.each([3, 2] as const)("a Zarr v%i output", (format) => {
   });
 
   // The writer path is the same for both formats; one pool start is enough to check it.
-  it.runIf(format === 3)("writes the same bytes on worker threads as in one thread", async () => {
-    const a = join(dir, `one${format}.zarr`);
-    const b = join(dir, `two${format}.zarr`);
-    await batchFit({ files, formula, out: a, chunkCells: 16, zarrFormat: format });
-    await batchFit({ files, formula, out: b, chunkCells: 16, zarrFormat: format, workers: 2 });
-    expectSameStore(a, b);
-    // worker threads load from the TypeScript sources: seconds on a busy machine
-  }, 30_000);
+  it.runIf(format === 3)(
+    "writes the same bytes on worker threads as in one thread",
+    async () => {
+      const a = join(dir, `one${format}.zarr`);
+      const b = join(dir, `two${format}.zarr`);
+      await batchFit({ files, formula, out: a, chunkCells: 16, zarrFormat: format });
+      await batchFit({ files, formula, out: b, chunkCells: 16, zarrFormat: format, workers: 2 });
+      expectSameStore(a, b);
+      // worker threads load from the TypeScript sources: seconds on a busy machine
+    },
+    30_000,
+  );
 
   it("writes predictions over time with the CF time coordinate", async () => {
     const saved = JSON.stringify(
