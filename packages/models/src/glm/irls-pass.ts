@@ -9,7 +9,7 @@
  */
 
 import { isShared, type RowTask, runRows, sharedFloat64, simdEnabled } from "@geoml/autodiff";
-import type { WasmMemory } from "@geoml/autodiff/wasm";
+import type { WasmMemory, WasmModule } from "@geoml/autodiff/wasm";
 import type { FusedRowKernel, RowKernel, WasmRowKernel } from "@geoml/losses";
 import { crossprodRange, type RowData } from "../linalg/crossprod.js";
 import { BLOCK, designMemory, placedKernels, rowColumns } from "../linalg/design-memory.js";
@@ -31,6 +31,11 @@ interface PassArgs {
   flag: number;
   /** The WebAssembly memory holding x, when x was made by `designMatrix` (else null). */
   memory: WasmMemory | null;
+  /**
+   * The calling thread's compiled kernels for this design and row kernel, which the
+   * workers instantiate on `memory` instead of compiling them again; null without.
+   */
+  module: WasmModule | null;
   /** y, w, offset, η and μ are the row columns of that memory (`rowColumns`). */
   rowsPlaced: boolean;
   /**
@@ -65,7 +70,8 @@ export function passRows(
   // the kernel's WebAssembly form runs inside the cross-product's module, which reads
   // the design in place when it can
   const simd =
-    placedKernels(a.x, a.n, a.p, lib.wasm, a.flag, a.memory) ?? threadSimd(lib.wasm, a.flag);
+    placedKernels(a.x, a.n, a.p, lib.wasm, a.flag, a.memory, a.module) ??
+    threadSimd(lib.wasm, a.flag);
   const rows = simd && ("kernels" in simd ? simd.kernels.rows : simd.rows);
   const leftOut = lib.wasm?.devianceConstant;
   const rowData: RowData | undefined = rows
@@ -193,7 +199,8 @@ export function irlsPass(
     return constants;
   };
   const owner = {};
-  let plain: Omit<PassArgs, keyof typeof fixed | "constants" | "beta" | "score"> | null = null;
+  let plain: Omit<PassArgs, keyof typeof fixed | "constants" | "beta" | "score" | "module"> | null =
+    null;
   const columns = () => {
     const placed = memory && kernel.wasm && simdEnabled() ? rowColumns(x, owner) : null;
     if (placed) {
@@ -229,12 +236,18 @@ export function irlsPass(
     const cols = columns();
     // the score alone costs p multiply-adds per row, the cross-product (p+1)(p+2)/2
     const work = scoreOnly ? n * q * 4 : (n * q * (q + 3)) / 2;
+    // this thread's kernels first, so that the workers get their compiled module
+    const placed =
+      memory && kernel.wasm && simdEnabled()
+        ? placedKernels(x, n, p, kernel.wasm, fixed.flag, memory)
+        : null;
     const args: PassArgs = {
       ...fixed,
       ...cols,
       constants: simdEnabled() ? blockConstants() : null,
       beta,
       score: scoreOnly,
+      module: placed?.kernels.module ?? null,
     };
     // ranges of whole blocks: no range's padding row is another's first row
     const out = runRows(task, args, n, 1 + q * q, work, { align: BLOCK });

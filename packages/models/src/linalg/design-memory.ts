@@ -18,7 +18,7 @@ import {
   sharedFloat64,
   simdEnabled,
 } from "@geoml/autodiff";
-import { newSharedMemory, vmath, type WasmMemory } from "@geoml/autodiff/wasm";
+import { newSharedMemory, vmath, type WasmMemory, type WasmModule } from "@geoml/autodiff/wasm";
 import type { WasmRowKernel } from "@geoml/losses";
 import { createSimdKernels, type SimdKernels } from "./simd.js";
 
@@ -275,7 +275,9 @@ function entryOf(
  * Kernels (with a family's row kernel, when given) that work on the memory holding
  * `x`, the whole n×p design made by {@link designMatrix}, in this thread's scratch
  * space there; null for any other array, when every slot is taken, or with the SIMD
- * kernels off. Worker threads pass the `memory` they were given with the pass.
+ * kernels off. Worker threads pass the `memory` they were given with the pass, and
+ * the calling thread's `compiled` module (its kernels' `module`, built for the same
+ * design and row kernel), which they instantiate instead of compiling their own.
  */
 export function placedKernels(
   x: Float64Array,
@@ -284,6 +286,7 @@ export function placedKernels(
   rows?: WasmRowKernel | null,
   flag = 0,
   memory?: WasmMemory | null,
+  compiled?: WasmModule | null,
 ): PlacedKernels | null {
   if (!simdEnabled()) return null;
   const entry = entryOf(x, n, p, memory);
@@ -298,7 +301,10 @@ export function placedKernels(
   const key = rows ? `${rows.name}#${flag}` : "";
   let k = entry.kernels.get(key);
   if (k === undefined) {
-    k = createSimdKernels({ a: BLOCK * 8, b: n * 8 }, rows?.build(flag), entry.memory);
+    const strides = { a: BLOCK * 8, b: n * 8 };
+    k = compiled
+      ? createSimdKernels(strides, undefined, entry.memory, compiled)
+      : createSimdKernels(strides, rows?.build(flag), entry.memory);
     entry.kernels.set(key, k);
   }
   return k ? { kernels: k, at: entry.at, base: entry.base, rows: entry.rows } : null;

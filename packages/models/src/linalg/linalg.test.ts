@@ -1,5 +1,6 @@
 import { setSimd, setThreads, sharedFloat64, simdEnabled } from "@geoml/autodiff";
-import { fusedMultiplyAdd, instantiate } from "@geoml/autodiff/wasm";
+import { fusedMultiplyAdd, instantiate, newSharedMemory } from "@geoml/autodiff/wasm";
+import { binomial } from "@geoml/losses";
 import { describe, expect, it } from "vitest";
 import { cholesky, choleskyInverse, choleskySolve } from "./cholesky.js";
 import { weightedCrossprod } from "./crossprod.js";
@@ -129,6 +130,25 @@ describe("WebAssembly SIMD kernel", () => {
       ...Array.from({ length: 6 }, (_, i) => (i - 2.5) * (1 / (i + 1))),
       0,
     ]);
+  });
+
+  it("instantiate another thread's compiled module on a shared memory, row kernel included", () => {
+    const memory = newSharedMemory(2);
+    expect(memory).not.toBeNull();
+    const rows = binomial().rowKernel?.wasm?.build(1);
+    const own = createSimdKernels({ a: 64, b: 64 }, rows, memory!);
+    expect(own).not.toBeNull();
+    const theirs = createSimdKernels({ a: 64, b: 64 }, undefined, memory!, own!.module);
+    expect(theirs).not.toBeNull();
+    expect(typeof theirs!.rows).toBe("function");
+    expect(theirs!.memory).toBe(memory);
+    // a 4×4 triangle of columns 64 bytes apart, 6 rows, through each instance
+    const m = new Float64Array(memory!.buffer);
+    for (let i = 0; i < 32; i++) m[i] = Math.sin(i + 1);
+    own!.triangle(0, 0, 4, 48, 512);
+    theirs!.triangle(0, 0, 4, 48, 1024);
+    expect(Array.from(m.subarray(128, 144))).toEqual(Array.from(m.subarray(64, 80)));
+    expect(m.subarray(64, 80).some((v) => v !== 0)).toBe(true);
   });
 
   it("gives the plain loop's cross-product, odd block lengths included", () => {

@@ -25,6 +25,8 @@ export interface SimdKernels {
   combine(cols: number, p: number, bytes: number, coef: number, out: number): void;
   /** The byte distances between columns that the module was built for. */
   strides: Strides;
+  /** The compiled module, for another thread's kernels on the same shared memory. */
+  module: w.WasmModule;
   /**
    * A family's row kernel (`WasmRowKernel` of @geoml/losses) when the module was built
    * with one: `rows(eta, offset, y, w, mu, W, z, bytes, pool)` returns the rows' deviance
@@ -49,23 +51,28 @@ export interface Strides {
  * Builds the kernels for columns `strides` apart, with a family's row kernel `rows`
  * among them when given, or returns null where WebAssembly SIMD is unavailable. They
  * work in their own memory, or in `shared` (from `newSharedMemory`) when given.
+ * `compiled`: the module another thread built for the same strides, row kernel and
+ * memory kind (its {@link SimdKernels.module}), instantiated here instead of building
+ * and compiling it again; `rows` is then not needed.
  */
 export function createSimdKernels(
   strides: Strides,
   rows?: w.WasmFunction,
   shared?: w.WasmMemory,
+  compiled?: w.WasmModule,
 ): SimdKernels | null {
-  const ex = w.instantiate(linalgModuleBytes(strides, rows, shared !== undefined), {
-    env: { mem: shared },
-  });
+  const module = compiled ?? w.compile(linalgModuleBytes(strides, rows, shared !== undefined));
+  if (module === null) return null;
+  const ex = w.instantiateModule(module, { env: { mem: shared } });
   if (ex === null) return null;
   return {
     scale: ex.scale as SimdKernels["scale"],
     triangle: ex.triangle as SimdKernels["triangle"],
     combine: ex.combine as SimdKernels["combine"],
-    ...(rows ? { rows: ex.rows as NonNullable<SimdKernels["rows"]> } : {}),
+    ...(typeof ex.rows === "function" ? { rows: ex.rows as NonNullable<SimdKernels["rows"]> } : {}),
     memory: shared ?? (ex.mem as SimdKernels["memory"]),
     strides,
+    module,
   };
 }
 

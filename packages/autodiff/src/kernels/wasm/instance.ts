@@ -102,6 +102,39 @@ export function wasmApi(): WasmApi | undefined {
 }
 
 /**
+ * A compiled module (a `WebAssembly.Module`): the code of its functions, which can be
+ * posted to a worker thread and instantiated there without compiling it again.
+ */
+export type WasmModule = object;
+
+/**
+ * Compiles module `bytes`; null where WebAssembly (or the instructions the module
+ * uses, SIMD included) is unavailable.
+ */
+export function compile(bytes: Uint8Array): WasmModule | null {
+  const wasm = wasmApi();
+  try {
+    if (wasm === undefined || !wasm.validate(bytes)) return null;
+    return new wasm.Module(bytes);
+  } catch {
+    return null;
+  }
+}
+
+/** Instantiates a compiled module with `imports`; null when that fails. */
+export function instantiateModule(
+  module: WasmModule,
+  imports: object = {},
+): Record<string, unknown> | null {
+  const wasm = wasmApi();
+  try {
+    return wasm === undefined ? null : new wasm.Instance(module, imports).exports;
+  } catch {
+    return null;
+  }
+}
+
+/**
  * Instantiates module `bytes` with `imports`; null where WebAssembly (or the
  * instructions the module uses, SIMD included) is unavailable.
  */
@@ -109,13 +142,8 @@ export function instantiate(
   bytes: Uint8Array,
   imports: object = {},
 ): Record<string, unknown> | null {
-  const wasm = wasmApi();
-  try {
-    if (wasm === undefined || !wasm.validate(bytes)) return null;
-    return new wasm.Instance(new wasm.Module(bytes), imports).exports;
-  } catch {
-    return null;
-  }
+  const module = compile(bytes);
+  return module === null ? null : instantiateModule(module, imports);
 }
 
 /** A new memory of `pages` 64 KiB pages, or null without WebAssembly. */
