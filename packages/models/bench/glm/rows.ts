@@ -60,7 +60,7 @@ for (const [name, kernel, draw] of cases) {
   if (!wasm) continue;
   const y = Float64Array.from({ length: B }, draw);
   const flag = wasm.flag?.(y) ?? 0;
-  const k = createSimdKernels({ a: B * 8, b: B * 8 }, wasm.build(flag));
+  const k = createSimdKernels(B * 8, wasm.build(flag));
   if (!k?.rows) throw new Error("no WebAssembly SIMD");
   // columns η, offset, y, w, μ, W, z, then the constant pool
   k.memory.grow(Math.ceil((7 * B * 8 + vmath.POOL_CONSTANTS * 16) / 65536));

@@ -120,11 +120,11 @@ export function crossprodRange(
     const etaBlock = mem.subarray(etaAt, etaAt + BLOCK);
     // the working response: column p of the design's memory, or of cx
     const zColumn = inPlace ? new Float64Array(buffer, xAt + p * n * 8, n + 1) : null;
-    // the kernels were built for these distances between columns
-    if (k.strides.a !== BLOCK * 8 || k.strides.b !== (inPlace ? n * 8 : BLOCK * 8))
-      throw new Error(
-        `crossprodRange: kernels built for column strides ${k.strides.a}/${k.strides.b}`,
-      );
+    // the triangle's A (scaled columns in scratch space) is built into the kernels;
+    // the design's columns are n rows apart in place, BLOCK rows apart when copied
+    if (k.strideA !== BLOCK * 8)
+      throw new Error(`crossprodRange: kernels built for A columns ${k.strideA} bytes apart`);
+    const sb = inPlace ? n * 8 : BLOCK * 8;
     const scoreOnly = step?.score === true;
     const rowData = k.rows ? step?.rowData : undefined;
     // the row columns in place: byte addresses, and the memory as one float64 array
@@ -159,7 +159,7 @@ export function crossprodRange(
         if (step.offset)
           f64.copyWithin(e, (rowsAt.offset >> 3) + b, (rowsAt.offset >> 3) + b + padded);
         else f64.fill(0, e, e + padded);
-        k.combine(col(0), p, padded * 8, at(betaAt), rowsAt.eta + b * 8);
+        k.combine(col(0), p, padded * 8, at(betaAt), rowsAt.eta + b * 8, sb);
         const dev = k.rows(
           rowsAt.eta + b * 8,
           // without an offset, the scratch space's zeros (in cache) in place of its column
@@ -176,13 +176,13 @@ export function crossprodRange(
         // the working residual (z + offset) − η in place of z, as `toResidual`: one
         // column at a time (coefficients 1 and −1), so no stride between them matters
         if (scoreOnly) {
-          if (step.offset) k.combine(rowsAt.offset + b * 8, 1, padded * 8, at(signsAt), col(p));
-          k.combine(rowsAt.eta + b * 8, 1, padded * 8, at(signsAt + 1), col(p));
+          if (step.offset) k.combine(rowsAt.offset + b * 8, 1, padded * 8, at(signsAt), col(p), sb);
+          k.combine(rowsAt.eta + b * 8, 1, padded * 8, at(signsAt + 1), col(p), sb);
         }
       } else if (step) {
         if (step.offset) etaBlock.set(step.offset.subarray(b, b + len));
         else etaBlock.fill(0);
-        k.combine(col(0), p, padded * 8, at(betaAt), at(etaAt));
+        k.combine(col(0), p, padded * 8, at(betaAt), at(etaAt), sb);
         step.eta.set(etaBlock.subarray(0, len), b);
         if (rowData && k.rows) {
           mem.set(rowData.y.subarray(b, b + len), yAt);
@@ -220,11 +220,11 @@ export function crossprodRange(
         // p, is not used)
         k.scale(at(p * BLOCK), col(p), at(wbAt), padded * 8);
         for (let j = 0; j < p; j += 2)
-          k.triangle(at(p * BLOCK), col(j), 2, padded * 8, at(scoreAt + 2 * j));
+          k.triangle(at(p * BLOCK), col(j), 2, padded * 8, at(scoreAt + 2 * j), sb);
         continue;
       }
       for (let j = 0; j < q; j++) k.scale(at(j * BLOCK), col(j), at(wbAt), padded * 8);
-      k.triangle(at(0), col(0), qe, padded * 8, at(sumsAt));
+      k.triangle(at(0), col(0), qe, padded * 8, at(sumsAt), sb);
     }
     if (scoreOnly) {
       // tile of pair j/2 at scoreAt + 2j: entries 0 and 1 are the scores of xⱼ and xⱼ₊₁

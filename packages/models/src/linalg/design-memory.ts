@@ -18,7 +18,13 @@ import {
   sharedFloat64,
   simdEnabled,
 } from "@geoml/autodiff";
-import { newSharedMemory, vmath, type WasmMemory, type WasmModule } from "@geoml/autodiff/wasm";
+import {
+  fusedMultiplyAdd,
+  newSharedMemory,
+  vmath,
+  type WasmMemory,
+  type WasmModule,
+} from "@geoml/autodiff/wasm";
 import type { WasmRowKernel } from "@geoml/losses";
 import { createSimdKernels, type SimdKernels } from "./simd.js";
 
@@ -301,14 +307,25 @@ export function placedKernels(
   const key = rows ? `${rows.name}#${flag}` : "";
   let k = entry.kernels.get(key);
   if (k === undefined) {
-    const strides = { a: BLOCK * 8, b: n * 8 };
-    k = compiled
-      ? createSimdKernels(strides, undefined, entry.memory, compiled)
-      : createSimdKernels(strides, rows?.build(flag), entry.memory);
+    // one compiled module per row kernel (and multiply-add kind) serves every design
+    const moduleKey = `${key}|${fusedMultiplyAdd()}`;
+    const module = compiled ?? compiledModules.get(moduleKey);
+    k = module
+      ? createSimdKernels(BLOCK * 8, undefined, entry.memory, module)
+      : createSimdKernels(BLOCK * 8, rows?.build(flag), entry.memory);
+    if (k && !compiled) compiledModules.set(moduleKey, k.module);
     entry.kernels.set(key, k);
   }
   return k ? { kernels: k, at: entry.at, base: entry.base, rows: entry.rows } : null;
 }
+
+/**
+ * This thread's compiled cross-product modules for designs in their own memory, by row
+ * kernel: a module does not depend on the design's size, and one compiled and
+ * optimised for an earlier fit serves the next (a few per process, one per family
+ * with a fused kernel).
+ */
+const compiledModules = new Map<string, WasmModule>();
 
 /** @internal How many threads have taken scratch space in the memory holding x. */
 export function slotsTaken(x: Float64Array): number {

@@ -8,7 +8,7 @@ import { createSimdKernels, linalgModuleBytes, type SimdKernels } from "./simd.j
 
 /** Kernels for columns 64 bytes apart, built with fused multiply-adds or without. */
 function kernels(fused: boolean) {
-  const ex = instantiate(linalgModuleBytes({ a: 64, b: 64 }, undefined, false, fused));
+  const ex = instantiate(linalgModuleBytes(64, undefined, false, fused));
   expect(ex).not.toBeNull();
   return {
     triangle: ex!.triangle as SimdKernels["triangle"],
@@ -83,7 +83,7 @@ describe("WebAssembly SIMD kernel", () => {
           m[96 + j * 8 + i] = 1 + j * i;
         }
       m.fill(1, 192, 192 + q * q);
-      k!.triangle(0, 96 * 8, q, 48, 192 * 8);
+      k!.triangle(0, 96 * 8, q, 48, 192 * 8, 64);
       for (let j = 0; j < q; j++)
         for (let c = 0; c < q; c++) {
           let s = 0;
@@ -112,13 +112,13 @@ describe("WebAssembly SIMD kernel", () => {
     const coef = Array.from({ length: p }, (_, j) => (j % 2 ? -1 : 0.5) * (j + 1));
     m.set(coef, 96);
     m.set([1, 1, 1, 1, -3], 112);
-    k.combine(0, p, 32, 96 * 8, 112 * 8);
+    k.combine(0, p, 32, 96 * 8, 112 * 8, 64);
     const want = [0, 1, 2, 3].map((i) => coef.reduce((s, c, j) => s + c * (j * 10 + i), 1));
     expect(Array.from(m.subarray(112, 117))).toEqual([...want, -3]);
   });
 
   it("scales a vector by weights, row by row", () => {
-    const k = createSimdKernels({ a: 64, b: 64 });
+    const k = createSimdKernels(64);
     const m = new Float64Array(k!.memory.buffer);
     for (let i = 0; i < 6; i++) {
       m[i] = i - 2.5;
@@ -136,17 +136,17 @@ describe("WebAssembly SIMD kernel", () => {
     const memory = newSharedMemory(2);
     expect(memory).not.toBeNull();
     const rows = binomial().rowKernel?.wasm?.build(1);
-    const own = createSimdKernels({ a: 64, b: 64 }, rows, memory!);
+    const own = createSimdKernels(64, rows, memory!);
     expect(own).not.toBeNull();
-    const theirs = createSimdKernels({ a: 64, b: 64 }, undefined, memory!, own!.module);
+    const theirs = createSimdKernels(64, undefined, memory!, own!.module);
     expect(theirs).not.toBeNull();
     expect(typeof theirs!.rows).toBe("function");
     expect(theirs!.memory).toBe(memory);
     // a 4×4 triangle of columns 64 bytes apart, 6 rows, through each instance
     const m = new Float64Array(memory!.buffer);
     for (let i = 0; i < 32; i++) m[i] = Math.sin(i + 1);
-    own!.triangle(0, 0, 4, 48, 512);
-    theirs!.triangle(0, 0, 4, 48, 1024);
+    own!.triangle(0, 0, 4, 48, 512, 64);
+    theirs!.triangle(0, 0, 4, 48, 1024, 64);
     expect(Array.from(m.subarray(128, 144))).toEqual(Array.from(m.subarray(64, 80)));
     expect(m.subarray(64, 80).some((v) => v !== 0)).toBe(true);
   });

@@ -10,7 +10,7 @@ import { BLOCK } from "./design-memory.js";
 import { createSimdKernels, type SimdKernels } from "./simd.js";
 
 /** Blocks copied into the kernels' own memory: every column BLOCK rows apart. */
-const STRIDES = { a: BLOCK * 8, b: BLOCK * 8 };
+const STRIDE_A = BLOCK * 8;
 
 let kernels: SimdKernels | null | undefined;
 /** Modules with a family's row kernel, by kernel name and flag. */
@@ -36,11 +36,11 @@ export function threadSimd(rows?: WasmRowKernel | null, flag = 0): SimdKernels |
     const key = `${rows.name}#${flag}`;
     let k = withRows.get(key);
     if (k === undefined) {
-      k = createSimdKernels(STRIDES, rows.build(flag));
+      k = createSimdKernels(STRIDE_A, rows.build(flag));
       withRows.set(key, k);
     }
     return k;
   }
-  if (kernels === undefined) kernels = createSimdKernels(STRIDES);
+  if (kernels === undefined) kernels = createSimdKernels(STRIDE_A);
   return kernels;
 }

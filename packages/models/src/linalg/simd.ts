@@ -12,19 +12,23 @@ export interface SimdKernels {
   scale(dst: number, src: number, w: number, bytes: number): void;
   /**
    * The lower triangle of Aᵀ B for q columns (q even) of `bytes` bytes each (a
-   * multiple of 16), column j of A at `a + j·strideA` and of B at `b + j·strideB`,
-   * added to the q×q row-major float64 matrix at `acc` in tiles of 4×2 and 2×2: the
-   * tiles that cross the diagonal also add to some entries above it.
+   * multiple of 16), column j of A at `a + j·strideA` (the module's) and of B at
+   * `b + j·strideB`, added to the q×q row-major float64 matrix at `acc` in tiles of
+   * 4×2 and 2×2: the tiles that cross the diagonal also add to some entries above it.
    */
-  triangle(a: number, b: number, q: number, bytes: number, acc: number): void;
+  triangle(a: number, b: number, q: number, bytes: number, acc: number, strideB: number): void;
   /**
    * out[i] += Σⱼ coef[j]·colⱼ[i] for p columns of `bytes` bytes (a multiple of 16),
-   * column j at `cols + j·strideB`, the float64 coefficients at `coef`; the columns
+   * column j at `cols + j·stride`, the float64 coefficients at `coef`; the columns
    * are added in order.
    */
-  combine(cols: number, p: number, bytes: number, coef: number, out: number): void;
-  /** The byte distances between columns that the module was built for. */
-  strides: Strides;
+  combine(cols: number, p: number, bytes: number, coef: number, out: number, stride: number): void;
+  /**
+   * The byte distance between the triangle's A columns that the module was built for
+   * (an operand of its loads); B's and the combination's are arguments, so one module
+   * serves designs of every length.
+   */
+  strideA: number;
   /** The compiled module, for another thread's kernels on the same shared memory. */
   module: w.WasmModule;
   /**
@@ -37,31 +41,20 @@ export interface SimdKernels {
 }
 
 /**
- * Byte distances between columns, fixed when a module is built so that the inner
- * loops address every column from one pointer with a constant offset (an operand of
- * the load, no arithmetic): `a` for the triangle's A, `b` for its B and the
- * combination's columns.
- */
-export interface Strides {
-  a: number;
-  b: number;
-}
-
-/**
- * Builds the kernels for columns `strides` apart, with a family's row kernel `rows`
- * among them when given, or returns null where WebAssembly SIMD is unavailable. They
- * work in their own memory, or in `shared` (from `newSharedMemory`) when given.
- * `compiled`: the module another thread built for the same strides, row kernel and
- * memory kind (its {@link SimdKernels.module}), instantiated here instead of building
- * and compiling it again; `rows` is then not needed.
+ * Builds the kernels for A columns `strideA` bytes apart, with a family's row kernel
+ * `rows` among them when given, or returns null where WebAssembly SIMD is unavailable.
+ * They work in their own memory, or in `shared` (from `newSharedMemory`) when given.
+ * `compiled`: a module built for the same stride, row kernel and memory kind (a
+ * {@link SimdKernels.module}, from this thread or another), instantiated here instead
+ * of building and compiling it again; `rows` is then not needed.
  */
 export function createSimdKernels(
-  strides: Strides,
+  strideA: number,
   rows?: w.WasmFunction,
   shared?: w.WasmMemory,
   compiled?: w.WasmModule,
 ): SimdKernels | null {
-  const module = compiled ?? w.compile(linalgModuleBytes(strides, rows, shared !== undefined));
+  const module = compiled ?? w.compile(linalgModuleBytes(strideA, rows, shared !== undefined));
   if (module === null) return null;
   const ex = w.instantiateModule(module, { env: { mem: shared } });
   if (ex === null) return null;
@@ -71,7 +64,7 @@ export function createSimdKernels(
     combine: ex.combine as SimdKernels["combine"],
     ...(typeof ex.rows === "function" ? { rows: ex.rows as NonNullable<SimdKernels["rows"]> } : {}),
     memory: shared ?? (ex.mem as SimdKernels["memory"]),
-    strides,
+    strideA,
     module,
   };
 }
@@ -82,14 +75,13 @@ export function createSimdKernels(
  * inner products with fused multiply-adds where the runtime has them (`fused`).
  */
 export function linalgModuleBytes(
-  strides: Strides,
+  strideA: number,
   rowKernel?: w.WasmFunction,
   shared = false,
   fused = w.fusedMultiplyAdd(),
 ): Uint8Array {
-  for (const s of [strides.a, strides.b])
-    if (!(Number.isInteger(s) && s >= 0 && s % 8 === 0 && s * 3 < 2 ** 32))
-      throw new RangeError(`linalg kernels: a column stride of ${s} bytes is not usable`);
+  if (!(Number.isInteger(strideA) && strideA >= 0 && strideA % 8 === 0 && strideA * 3 < 2 ** 32))
+    throw new RangeError(`linalg kernels: a column stride of ${strideA} bytes is not usable`);
   const { get, set, i32, simd, S: op } = w;
   const block = [0x02, 0x40];
   const loop = [0x03, 0x40];
@@ -144,12 +136,14 @@ export function linalgModuleBytes(
     ]),
   ];
 
-  // triangle(a 0, b 1, q 2, bytes 3, acc 4); locals: 5 j, 6 k, 7 pa, 8 pb, 9 end,
-  // 10 address (i32); 11..18 the sums s[t][c], 19..22 u0..u3, 23 v0, 24 v1 (v128)
-  const [J, K, PA, PB, END, AD] = [5, 6, 7, 8, 9, 10];
-  const sum = (t: number, c: number) => 11 + t * 2 + c;
-  const U = [19, 20, 21, 22];
-  const V = [23, 24];
+  // triangle(a 0, b 1, q 2, bytes 3, acc 4, strideB 5); locals: 6 j, 7 k, 8 pa, 9 pb,
+  // 10 end, 11 address, 12 pb + strideB (i32); 13..20 the sums s[t][c], 21..24 u0..u3,
+  // 25 v0, 26 v1 (v128)
+  const [J, K, PA, PB, END, AD, PB1] = [6, 7, 8, 9, 10, 11, 12];
+  const SB = 5;
+  const sum = (t: number, c: number) => 13 + t * 2 + c;
+  const U = [21, 22, 23, 24];
+  const V = [25, 26];
   // s = s + u·v
   const fma = (s: number, u: number, v: number) => [
     ...w.madd(8, fused, get(s), get(u), get(v)),
@@ -181,12 +175,22 @@ export function linalgModuleBytes(
   /**
    * A t×2 tile (rows j…j+t−1 of the triangle, columns k, k+1): t·2 dot products
    * over the rows of the block in t·2 independent sums, so that no multiply-add
-   * waits for the one before it; every column is read from pa or pb at a constant
-   * offset.
+   * waits for the one before it; A's columns are read from pa at constant offsets,
+   * B's two from pb and pb + strideB (a run-time stride: one module for every design).
    */
   const tile = (t: number) => [
-    ...address(0, J, strides.a, PA),
-    ...address(1, K, strides.b, PB),
+    ...address(0, J, strideA, PA),
+    // B's columns are strideB apart: two pointers, both stepped
+    ...get(1),
+    ...get(K),
+    ...get(SB),
+    mul,
+    add,
+    ...set(PB),
+    ...get(PB),
+    ...get(SB),
+    add,
+    ...set(PB1),
     ...get(PA),
     ...get(3),
     add,
@@ -198,14 +202,15 @@ export function linalgModuleBytes(
     ...get(END),
     geU,
     ...brIf(1),
-    ...U.slice(0, t).flatMap((u, r) => [...get(PA), ...w.v128Load(r * strides.a, 3), ...set(u)]),
-    ...V.flatMap((v, c) => [...get(PB), ...w.v128Load(c * strides.b, 3), ...set(v)]),
+    ...U.slice(0, t).flatMap((u, r) => [...get(PA), ...w.v128Load(r * strideA, 3), ...set(u)]),
+    ...V.flatMap((v, c) => [...get(c === 0 ? PB : PB1), ...v128Load, ...set(v)]),
     ...Array.from({ length: t }, (_, r) => [
       ...fma(sum(r, 0), U[r], V[0]),
       ...fma(sum(r, 1), U[r], V[1]),
     ]).flat(),
     ...bump(PA),
     ...bump(PB),
+    ...bump(PB1),
     ...br(0),
     end,
     end,
@@ -254,8 +259,12 @@ export function linalgModuleBytes(
   // 7 po (out pointer), 8 end (i32), 9..12 the coefficients (v128). Columns go four at
   // a time (then one at a time), out read and written once per four, each column
   // still added in turn.
-  const [CJ, PC, PO, CEND] = [5, 6, 7, 8];
-  const COEF = [9, 10, 11, 12];
+  // combine(cols 0, p 1, bytes 2, coef 3, out 4, stride 5); locals: 6 j, 7 out pointer,
+  // 8 end, 9..12 the pointers into columns j…j+3 (i32), 13..16 the coefficients (v128)
+  const [CJ, PO, CEND] = [6, 7, 8];
+  const PCS = [9, 10, 11, 12];
+  const CSTRIDE = 5;
+  const COEF = [13, 14, 15, 16];
   const columns = (t: number) => [
     ...Array.from({ length: t }, (_, r) => [
       // coefficient j + r in both lanes (f64.load, f64x2.splat)
@@ -268,7 +277,19 @@ export function linalgModuleBytes(
       ...simd(op.f64x2Splat),
       ...set(COEF[r]),
     ]).flat(),
-    ...address(0, CJ, strides.b, PC),
+    // column j at cols + j·stride, each further one a stride on
+    ...get(0),
+    ...get(CJ),
+    ...get(CSTRIDE),
+    mul,
+    add,
+    ...set(PCS[0]),
+    ...Array.from({ length: t - 1 }, (_, r) => [
+      ...get(PCS[r]),
+      ...get(CSTRIDE),
+      add,
+      ...set(PCS[r + 1]),
+    ]).flat(),
     ...get(4),
     ...set(PO),
     ...get(4),
@@ -283,12 +304,11 @@ export function linalgModuleBytes(
     ...brIf(1),
     ...get(PO),
     ...Array.from({ length: t }, (_, r) => r).reduce(
-      (acc, r) =>
-        w.madd(8, fused, acc, get(COEF[r]), [...get(PC), ...w.v128Load(r * strides.b, 3)]),
+      (acc, r) => w.madd(8, fused, acc, get(COEF[r]), [...get(PCS[r]), ...v128Load]),
       [...get(PO), ...v128Load],
     ),
     ...v128Store,
-    ...bump(PC),
+    ...PCS.slice(0, t).flatMap(bump),
     ...bump(PO),
     ...br(0),
     end,
@@ -325,14 +345,14 @@ export function linalgModuleBytes(
       { name: "scale", params: i32s(4), locals: [I32], body: scale },
       {
         name: "triangle",
-        params: i32s(5),
-        locals: [...i32s(6), ...new Array<typeof V128>(14).fill(V128)],
+        params: i32s(6),
+        locals: [...i32s(7), ...new Array<typeof V128>(14).fill(V128)],
         body: triangle,
       },
       {
         name: "combine",
-        params: i32s(5),
-        locals: [...i32s(4), ...new Array<typeof V128>(4).fill(V128)],
+        params: i32s(6),
+        locals: [...i32s(7), ...new Array<typeof V128>(4).fill(V128)],
         body: combine,
       },
       ...(rowKernel ? [rowKernel] : []),
