@@ -45,6 +45,20 @@ describe.skipIf(!simdEnabled())("designs in the kernels' memory", () => {
     expect(placedKernels(placed, 70_001, 5)).toBeNull();
   });
 
+  it("of different lengths share one compiled module per row kernel", () => {
+    const rows = resolveFamily("binomial").rowKernel?.wasm;
+    const a = designs(70_001, 5).placed;
+    const b = designs(90_000, 5).placed;
+    const ka = placedKernels(a, 70_001, 5, rows, 1);
+    const kb = placedKernels(b, 90_000, 5, rows, 1);
+    expect(ka).not.toBeNull();
+    expect(kb!.kernels.module).toBe(ka!.kernels.module);
+    // each on its own memory
+    expect(kb!.kernels.memory).not.toBe(ka!.kernels.memory);
+    // another flag is another row kernel, so another module
+    expect(placedKernels(b, 90_000, 5, rows, 0)!.kernels.module).not.toBe(ka!.kernels.module);
+  });
+
   it("small designs stay plain shared arrays", () => {
     expect(placedKernels(designMatrix(100, 3), 100, 3)).toBeNull();
   });
