@@ -45,7 +45,7 @@ import {
   binaryKernel,
   columnSumKernel,
 } from "./wasm-elementwise.js";
-import { matvecKernel } from "./wasm-matvec.js";
+import { matvecKernel, rowOffsets } from "./wasm-matvec.js";
 
 export type { WasmMemory };
 
@@ -67,7 +67,7 @@ function kernelBody(es: 4 | 8, fused: boolean): number[] {
   const acc = (r: number, h: number) => 25 + r * 2 + h;
   const [b0, b1, av] = [33, 34, 35];
   // byte offset of row r of the 4-row group from pa
-  const rowOff = [[], [...get(aR), ADD], [...get(ar2), ADD], [...get(ar3), ADD]];
+  const { prologue, plus: rowOff } = rowOffsets(aR, ar2, ar3);
   const loadSplat = es === 4 ? 0x09 : 0x0a; // v128.load32_splat / v128.load64_splat
   const min = (x: number[], y: number[]) => [...x, ...y, ...x, ...y, LT_U, SELECT];
 
@@ -183,14 +183,7 @@ function kernelBody(es: 4 | 8, fused: boolean): number[] {
     ...i32(es),
     MUL,
     ...set(nes),
-    ...get(aR),
-    ...i32(2),
-    MUL,
-    ...set(ar2),
-    ...get(aR),
-    ...i32(3),
-    MUL,
-    ...set(ar3),
+    ...prologue,
     ...i32(0),
     ...set(kc),
     ...loop([...get(kc), ...get(pK), GE_U], kcBody),

@@ -22,6 +22,22 @@ import {
 } from "./wasm/ops.js";
 
 /**
+ * Rows 1–3 of a group of four, `aR` bytes apart (local `aR`), as the tiled matmul
+ * kernel and this one address them: `prologue` sets locals `ar2` = 2·aR and `ar3` =
+ * 3·aR once; `plus[r]` adds row r's offset to the address on the stack.
+ */
+export function rowOffsets(
+  aR: number,
+  ar2: number,
+  ar3: number,
+): { prologue: number[]; plus: number[][] } {
+  return {
+    prologue: [...get(aR), ...i32(2), MUL, ...set(ar2), ...get(aR), ...i32(3), MUL, ...set(ar3)],
+    plus: [[], [...get(aR), ADD], [...get(ar2), ADD], [...get(ar3), ADD]],
+  };
+}
+
+/**
  * `mv<bits><r|t>(a, b, c, m, k, aI, aP, aR, cRow)`: C[i, 0] = Σ_p A[i, p]·b[p] for
  * i < m (a multiple of the lanes, 16/es), A[i + r, p] at byte `a + i·aI + p·aP + r·aR`
  * (the tiled kernel's strides), b[p] at `b + p·es`, C[i, 0] at `c + i·cRow`. `t`
@@ -35,7 +51,7 @@ export function matvecKernel(es: 4 | 8, fused: boolean, adjacent: boolean): Wasm
   const loadLane = es === 4 ? 0x56 : 0x57; // v128.load32_lane / v128.load64_lane
   const storeLane = es === 4 ? 0x5a : 0x5b; // v128.store32_lane / v128.store64_lane
   const align = es === 4 ? 2 : 3;
-  const rowAt = [[], [...get(aR), ADD], [...get(ar2), ADD], [...get(ar3), ADD]];
+  const { prologue, plus: rowAt } = rowOffsets(aR, ar2, ar3);
   // A[i..i+lanes−1, p] as one vector
   let rows: number[];
   if (adjacent) rows = [...get(pa), ...v128Load(0)];
@@ -90,14 +106,7 @@ export function matvecKernel(es: 4 | 8, fused: boolean, adjacent: boolean): Wasm
     ...set(i),
   ];
   const body = [
-    ...get(aR),
-    ...i32(2),
-    MUL,
-    ...set(ar2),
-    ...get(aR),
-    ...i32(3),
-    MUL,
-    ...set(ar3),
+    ...prologue,
     ...get(pB),
     ...get(pK),
     ...i32(es),

@@ -32,7 +32,7 @@ interface PassArgs {
   /** The WebAssembly memory holding x, when x was made by `designMatrix` (else null). */
   memory: WasmMemory | null;
   /**
-   * The calling thread's compiled kernels for this design and row kernel, which the
+   * The calling thread's compiled kernels for this row kernel, which the
    * workers instantiate on `memory` instead of compiling them again; null without.
    */
   module: WasmModule | null;

@@ -283,7 +283,7 @@ function entryOf(
  * space there; null for any other array, when every slot is taken, or with the SIMD
  * kernels off. Worker threads pass the `memory` they were given with the pass, and
  * the calling thread's `compiled` module (its kernels' `module`, built for the same
- * design and row kernel), which they instantiate instead of compiling their own.
+ * row kernel), which they instantiate instead of compiling their own.
  */
 export function placedKernels(
   x: Float64Array,

@@ -162,15 +162,18 @@ export function linalgModuleBytes(
     w.F64_ADD,
     ...w.f64Store(3, offset),
   ];
-  /** to = base + index·stride (a constant) */
-  const address = (base: number, index: number, stride: number, to: number) => [
+  /** to = base + index·stride (`stride`: the code that leaves it, a constant or a local) */
+  const address = (base: number, index: number, stride: number[], to: number) => [
     ...get(base),
     ...get(index),
-    ...i32(stride),
+    ...stride,
     mul,
     add,
     ...set(to),
   ];
+  /** Each pointer after the first: the one before it plus the stride in local `stride`. */
+  const nextColumns = (pointers: number[], stride: number) =>
+    pointers.slice(1).flatMap((to, r) => [...get(pointers[r]), ...get(stride), add, ...set(to)]);
   const bump = (v: number) => [...get(v), ...i32(16), add, ...set(v)];
   /**
    * A t×2 tile (rows j…j+t−1 of the triangle, columns k, k+1): t·2 dot products
@@ -179,18 +182,10 @@ export function linalgModuleBytes(
    * B's two from pb and pb + strideB (a run-time stride: one module for every design).
    */
   const tile = (t: number) => [
-    ...address(0, J, strideA, PA),
+    ...address(0, J, i32(strideA), PA),
     // B's columns are strideB apart: two pointers, both stepped
-    ...get(1),
-    ...get(K),
-    ...get(SB),
-    mul,
-    add,
-    ...set(PB),
-    ...get(PB),
-    ...get(SB),
-    add,
-    ...set(PB1),
+    ...address(1, K, get(SB), PB),
+    ...nextColumns([PB, PB1], SB),
     ...get(PA),
     ...get(3),
     add,
@@ -278,18 +273,8 @@ export function linalgModuleBytes(
       ...set(COEF[r]),
     ]).flat(),
     // column j at cols + j·stride, each further one a stride on
-    ...get(0),
-    ...get(CJ),
-    ...get(CSTRIDE),
-    mul,
-    add,
-    ...set(PCS[0]),
-    ...Array.from({ length: t - 1 }, (_, r) => [
-      ...get(PCS[r]),
-      ...get(CSTRIDE),
-      add,
-      ...set(PCS[r + 1]),
-    ]).flat(),
+    ...address(0, CJ, get(CSTRIDE), PCS[0]),
+    ...nextColumns(PCS.slice(0, t), CSTRIDE),
     ...get(4),
     ...set(PO),
     ...get(4),
