@@ -480,7 +480,7 @@ export function buildDesign(
     );
   // shared memory lets the cross-product run on worker threads without copying X;
   // each column is written in place, whole column at a time
-  const x = designMatrix(n, p);
+  const x = designMatrix(n, p, true);
   const kept = n === n0 ? null : rows;
   for (let j = 0; j < p; j++) fillColumn(x.subarray(j * n, (j + 1) * n), cols[j], kept);
 

@@ -26,6 +26,7 @@ import {
 } from "../formula/design.js";
 import { cholesky, choleskyInverse } from "../linalg/cholesky.js";
 import { linearPredictor, weightedCrossprod } from "../linalg/crossprod.js";
+import { releaseDesign } from "../linalg/design-memory.js";
 import { checkPenalty, elasticNet, elasticNetPath } from "./elasticnet.js";
 import { DataError, OptionError, RankDeficientError, SeparationError } from "./errors.js";
 import {
@@ -138,8 +139,17 @@ export class Glm {
 
   /** Fits the model on a formula over columns or on a design matrix. */
   fit(input: FormulaInput | MatrixInput): GlmResults {
-    if ("formula" in input && (this.options.method ?? "irls") === "irls") prestart(input);
-    return fitProblem(this, prepare(input));
+    if (!("formula" in input)) return fitProblem(this, prepare(input));
+    if ((this.options.method ?? "irls") === "irls") prestart(input);
+    const prob = prepare(input);
+    try {
+      return fitProblem(this, prob);
+    } finally {
+      // the design was made here from the formula and nothing else holds it: the
+      // results keep copies of what they need (see fitProblem), so its memory can go
+      // to the next design
+      releaseDesign(prob.x);
+    }
   }
 
   /**

@@ -1,7 +1,10 @@
 import { execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
+import { lastPass, setThreads, startWorkers } from "@geoml/autodiff";
 import { expect, it } from "vitest";
+import { dropSpare, spareBytes } from "../linalg/design-memory.js";
+import { glm } from "./glm.js";
 
 it("a fitted model does not keep the design's WebAssembly memory alive", () => {
   // a process of its own, to collect garbage on demand. A large design lives in the
@@ -44,4 +47,45 @@ it("a fitted model does not keep the design's WebAssembly memory alive", () => {
   // what the statistics keep: copies of μ, y and the weights, 4.6 MiB each (the design's
   // memory would be ≈ 58 MiB more)
   expect(freed).toBeLessThan(30);
+}, 60_000);
+
+it("a fit hands its design's memory to the next fit, which gives the same results on one thread and on two", async () => {
+  const n = 800_001;
+  let s = 11;
+  const u = () => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return s / 2147483648;
+  };
+  const data: Record<string, Float64Array> = { y: new Float64Array(n) };
+  for (let j = 1; j <= 5; j++) data[`x${j}`] = Float64Array.from({ length: n }, () => u() * 2 - 1);
+  for (let i = 0; i < n; i++)
+    data.y[i] = Number(u() < 1 / (1 + Math.exp(-data.x1[i] + data.x2[i])));
+  const formula = "y ~ x1 + x2 + x3 + x4 + x5";
+  const summary = (fit: ReturnType<ReturnType<typeof glm>["fit"]>) => [
+    ...fit.params,
+    ...fit.bse,
+    fit.deviance,
+    fit.iterations,
+  ];
+  try {
+    setThreads(1);
+    dropSpare();
+    const model = glm({ family: "binomial" });
+    const first = summary(model.fit({ formula, data }));
+    expect(spareBytes()).toBeGreaterThan(n * 6 * 8);
+    expect(summary(model.fit({ formula, data }))).toEqual(first);
+    // a Poisson fit of counts, with an offset column, in between
+    const counts = { ...data, y: data.y.map((v, i) => v + (i % 3)), o: data.x3.map((v) => v / 4) };
+    glm({ family: "poisson" }).fit({ formula, data: counts, offset: "o" });
+    setThreads(2);
+    await startWorkers(1e12);
+    const two = summary(model.fit({ formula, data }));
+    expect(lastPass.threads).toBe(2);
+    for (let k = 0; k < first.length; k++)
+      expect(Math.abs(two[k] - first[k])).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(first[k])));
+    expect(summary(model.fit({ formula, data }))).toEqual(two);
+  } finally {
+    setThreads(2);
+    dropSpare();
+  }
 }, 60_000);

@@ -6,12 +6,22 @@ import {
   simdEnabled,
   startWorkers,
 } from "@geoml/autodiff";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { float64Family, resolveFamily } from "../glm/family.js";
 import { irls } from "../glm/irls.js";
 import { irlsPass } from "../glm/irls-pass.js";
 import { weightedCrossprod } from "./crossprod.js";
-import { designMatrix, placedKernels, rowColumns, slotsTaken } from "./design-memory.js";
+import {
+  designMatrix,
+  designMemory,
+  dropSpare,
+  placedKernels,
+  releaseDesign,
+  rowColumns,
+  SPARE_MS,
+  slotsTaken,
+  spareBytes,
+} from "./design-memory.js";
 
 let seed = 7;
 const u = () => {
@@ -199,5 +209,80 @@ describe.skipIf(!simdEnabled())("designs in the kernels' memory", () => {
     expect(slotsTaken(x)).toBe(0);
     expect(placedKernels(x, 2_100_000, 2)).not.toBeNull();
     expect(slotsTaken(x)).toBe(1);
+  });
+
+  it("released, lend their memory to the next design of about their size, cleared where the kernels read zeros", () => {
+    setThreads(1);
+    const fam = float64Family(resolveFamily("poisson"));
+    const first = designs(70_001, 4).placed;
+    const memory = designMemory(first);
+    // a fit with an offset and weights fills every row column and the scratch space
+    const y = Float64Array.from({ length: 70_001 }, (_, i) => (i * 7) % 5);
+    const w = Float64Array.from({ length: 70_001 }, (_, i) => 1 + (i % 3));
+    const offset = Float64Array.from({ length: 70_001 }, (_, i) => (i % 11) / 20);
+    irls(fam, { x: first, n: 70_001, p: 4, y, w, offset });
+    // then garbage everywhere (NaN as a float, −1 as an integer): any value the next
+    // fit reads before it writes it shows
+    new Uint8Array(memory!.buffer).fill(0xff);
+    releaseDesign(first);
+    expect(spareBytes()).toBe(memory!.buffer.byteLength);
+    // released once only: its memory now belongs to the spare
+    expect(designMemory(first)).toBeNull();
+
+    // a design the caller fills: its values are not cleared, the rest is
+    const n = 60_001;
+    const p = 5;
+    const x = designMatrix(n, p, true);
+    expect(designMemory(x)).toBe(memory);
+    expect(spareBytes()).toBe(0);
+    expect(Number.isNaN(x[0])).toBe(true);
+    for (let i = 0; i < n; i++) x[i] = 1;
+    for (let k = n; k < n * p; k++) x[k] = u() * 2 - 1;
+    // the same fit on a design in fresh memory
+    const fresh = designMatrix(n, p);
+    expect(designMemory(fresh)).not.toBe(memory);
+    fresh.set(x);
+    const yB = Float64Array.from({ length: n }, (_, i) => Number(u() < (x[n + i] > 0 ? 0.7 : 0.3)));
+    const ones = new Float64Array(n).fill(1);
+    const logit = float64Family(resolveFamily("binomial"));
+    const reused = irls(logit, { x, n, p, y: yB, w: ones, offset: null });
+    const ref = irls(logit, { x: fresh, n, p, y: yB, w: ones, offset: null });
+    expect(Array.from(reused.beta)).toEqual(Array.from(ref.beta));
+    expect(reused.deviance).toBe(ref.deviance);
+    expect(Array.from(reused.covUnscaled)).toEqual(Array.from(ref.covUnscaled));
+
+    // one the caller does not fill comes zeroed
+    releaseDesign(x);
+    const zeroed = designMatrix(n, p);
+    expect(designMemory(zeroed)).toBe(memory);
+    expect(zeroed.every((v) => v === 0)).toBe(true);
+  });
+
+  it("released, are not lent to a design they do not fit, nor kept past SPARE_MS", () => {
+    const small = designs(70_001, 4).placed;
+    const memory = designMemory(small);
+    releaseDesign(small);
+    // too small for it: a memory of its own, and the spare is let go
+    const large = designMatrix(400_001, 4);
+    expect(designMemory(large)).not.toBe(memory);
+    expect(spareBytes()).toBe(0);
+    // far too large for this one: not kept alive by it
+    releaseDesign(large);
+    expect(designMemory(designMatrix(70_001, 4))).not.toBe(designMemory(large));
+    expect(spareBytes()).toBe(0);
+    // arrays it did not make are not taken
+    releaseDesign(sharedFloat64(100_000));
+    expect(spareBytes()).toBe(0);
+    vi.useFakeTimers();
+    try {
+      releaseDesign(designMatrix(70_001, 4));
+      vi.advanceTimersByTime(SPARE_MS - 1);
+      expect(spareBytes()).toBeGreaterThan(0);
+      vi.advanceTimersByTime(1);
+      expect(spareBytes()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+      dropSpare();
+    }
   });
 });

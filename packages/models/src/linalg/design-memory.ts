@@ -171,18 +171,30 @@ const touchTask: RowTask<{ memory: WasmMemory; at: number }, Record<string, neve
 };
 
 /**
- * A zeroed column-major n×p matrix in shared memory (worker threads read it in
- * place): for a large design with the SIMD kernels on, inside a WebAssembly memory
- * with scratch space for the cross-product kernels of each thread (see
- * {@link placedKernels}). With several threads, they first touch its pages together,
- * so that filling it later costs this thread only the copying.
+ * A column-major n×p matrix in shared memory (worker threads read it in place),
+ * zeroed unless `filled` (the caller then writes every one of its n·p values): for a
+ * large design with the SIMD kernels on, inside a WebAssembly memory with scratch
+ * space for the cross-product kernels of each thread (see {@link placedKernels}).
+ * That memory is the one {@link releaseDesign} last handed back when it fits (its
+ * pages already mapped); else a new one, whose pages several threads, when running,
+ * first touch together, so that filling it later costs this thread only the copying.
  */
-export function designMatrix(n: number, p: number): Float64Array {
+export function designMatrix(n: number, p: number, filled = false): Float64Array {
   if (simdEnabled() && n * p >= MIN_VALUES) {
     const g = layout(n, p, Math.max(1, Math.min(getThreads(), MAX_SLOTS)));
+    const reused = takeSpare(g.designEnd, g.end);
     // room to grow by the row columns, taken only by an IRLS pass
-    const memory = newSharedMemory(Math.ceil(g.designEnd / 65536), Math.ceil(g.end / 65536));
+    const memory =
+      reused ?? newSharedMemory(Math.ceil(g.designEnd / 65536), Math.ceil(g.end / 65536));
     if (memory) {
+      if (!reused) limits.set(memory, Math.ceil(g.end / 65536) * 65536);
+      if (reused) {
+        // what the kernels read as zeros: the scratch space, the columns after the
+        // design, the row columns' padding (and the design itself unless it is filled)
+        const words = new Float64Array(memory.buffer);
+        words.fill(0, 0, (filled ? g.at : g.at + n * p * 8) / 8);
+        words.fill(0, (g.at + n * p * 8) / 8, Math.min(g.end, memory.buffer.byteLength) / 8);
+      }
       const head = new Int32Array(memory.buffer, 0, 2);
       head[1] = g.slots;
       // ids tell a worker's designs apart: this thread's counter, and a random part
@@ -192,7 +204,7 @@ export function designMatrix(n: number, p: number): Float64Array {
       // the design's pages, on every thread of a pool already running (one thread, or
       // workers not started yet: left to the copy, rather than wait for them to load)
       const bytes = g.designEnd - g.at;
-      if (bytes >= TOUCH_MIN_BYTES && runningWorkers() > 0)
+      if (!reused && bytes >= TOUCH_MIN_BYTES && runningWorkers() > 0)
         runRows(touchTask, { memory, at: g.at }, Math.floor(bytes / PAGE), 0, bytes, {
           minWork: TOUCH_MIN_BYTES,
         });
@@ -200,6 +212,60 @@ export function designMatrix(n: number, p: number): Float64Array {
     }
   }
   return sharedFloat64(n * p);
+}
+
+/**
+ * How long the memory of a released design waits for the next design (ms), as an
+ * allocator keeps freed pages for a while before it returns them: a model fitted
+ * again, or another of the same size, skips mapping fresh pages (on a 1e6×21
+ * design, tens of milliseconds: as long as the copy of the data into it).
+ */
+export const SPARE_MS = 10_000;
+
+/** The memory of the design last released on this thread, with its page limit. */
+let spare: { memory: WasmMemory; timer: ReturnType<typeof setTimeout> } | null = null;
+/** The most bytes each design memory can grow to (its maximum, fixed when made). */
+const limits = new WeakMap<WasmMemory, number>();
+
+/**
+ * Hands the memory of `x`, a design made by {@link designMatrix} on this thread that
+ * nothing will read again (its fit has returned, and what the result keeps was
+ * copied out), to the next {@link designMatrix} for up to {@link SPARE_MS} ms.
+ * Does nothing for any other array.
+ */
+export function releaseDesign(x: Float64Array): void {
+  const entry = placed.get(x.buffer);
+  if (!entry) return;
+  placed.delete(x.buffer);
+  dropSpare();
+  const timer = setTimeout(dropSpare, SPARE_MS);
+  // on Node, a spare memory does not keep the process alive
+  (timer as { unref?: () => void }).unref?.();
+  spare = { memory: entry.memory, timer };
+}
+
+/** Lets the spare memory go (to the garbage collector). @internal */
+export function dropSpare(): void {
+  if (spare) clearTimeout(spare.timer);
+  spare = null;
+}
+
+/** @internal Bytes of the spare memory, 0 without one. */
+export function spareBytes(): number {
+  return spare?.memory.buffer.byteLength ?? 0;
+}
+
+/**
+ * The spare memory when it holds `bytes` now and can grow to `end` (the row columns),
+ * and is not more than twice what is needed (a huge memory is not kept alive by a
+ * small design). It is taken or dropped: never kept beside a new memory.
+ */
+function takeSpare(bytes: number, end: number): WasmMemory | null {
+  if (!spare) return null;
+  const { memory } = spare;
+  dropSpare();
+  const have = memory.buffer.byteLength;
+  return have >= bytes && (limits.get(memory) ?? 0) >= end && have <= 2 * end ? memory : null;
 }
 
 /**
