@@ -479,10 +479,18 @@ export function buildDesign(
       `formula "${formulaText}": the design would have ${n} rows × ${p} columns, more than ${MAX_CELLS} values (4 GiB)`,
     );
   // shared memory lets the cross-product run on worker threads without copying X;
-  // each column is written in place, whole column at a time
-  const x = designMatrix(n, p, true);
+  // each column is written in place, in the ranges of values designMatrix asks for
   const kept = n === n0 ? null : rows;
-  for (let j = 0; j < p; j++) fillColumn(x.subarray(j * n, (j + 1) * n), cols[j], kept);
+  const x = designMatrix(n, p, (x, lo, hi) => {
+    for (let j = Math.floor(lo / n); j < p && j * n < hi; j++)
+      fillColumn(
+        x.subarray(j * n, (j + 1) * n),
+        cols[j],
+        kept,
+        Math.max(0, lo - j * n),
+        Math.min(n, hi - j * n),
+      );
+  });
 
   return {
     x,
@@ -532,13 +540,18 @@ type Component =
   | { kind: "level"; codes: Int32Array; level: number };
 
 /**
- * Writes into `out` the product of `parts` (1 for none: the intercept) at the data
- * rows `rows` (null: every row), one pass over the column per factor.
+ * Writes into out[i0, i1) the product of `parts` (1 for none: the intercept) at the
+ * data rows `rows` (null: every row), one pass over the range per factor.
  */
-function fillColumn(out: Float64Array, parts: readonly Component[], rows: Int32Array | null): void {
-  const n = out.length;
+function fillColumn(
+  out: Float64Array,
+  parts: readonly Component[],
+  rows: Int32Array | null,
+  i0: number,
+  i1: number,
+): void {
   if (parts.length === 0) {
-    out.fill(1);
+    out.fill(1, i0, i1);
     return;
   }
   parts.forEach((c, k) => {
@@ -546,33 +559,40 @@ function fillColumn(out: Float64Array, parts: readonly Component[], rows: Int32A
     if (c.kind === "numeric") {
       const v = c.values;
       if (rows === null) {
-        if (c.check !== null) copyChecked(out, v, c.check, first);
-        else if (first) out.set(v.length === n ? v : v.subarray(0, n));
-        else for (let i = 0; i < n; i++) out[i] *= v[i];
-      } else if (first) for (let i = 0; i < n; i++) out[i] = v[rows[i]];
-      else for (let i = 0; i < n; i++) out[i] *= v[rows[i]];
+        if (c.check !== null) copyChecked(out, v, c.check, first, i0, i1);
+        else if (first) out.set(v.subarray(i0, i1), i0);
+        else for (let i = i0; i < i1; i++) out[i] *= v[i];
+      } else if (first) for (let i = i0; i < i1; i++) out[i] = v[rows[i]];
+      else for (let i = i0; i < i1; i++) out[i] *= v[rows[i]];
     } else {
       const { codes, level } = c;
       if (first)
-        for (let i = 0; i < n; i++) out[i] = codes[rows === null ? i : rows[i]] === level ? 1 : 0;
+        for (let i = i0; i < i1; i++) out[i] = codes[rows === null ? i : rows[i]] === level ? 1 : 0;
       else
-        for (let i = 0; i < n; i++) out[i] *= codes[rows === null ? i : rows[i]] === level ? 1 : 0;
+        for (let i = i0; i < i1; i++)
+          out[i] *= codes[rows === null ? i : rows[i]] === level ? 1 : 0;
     }
   });
 }
 
 /**
- * out = v (first) or out ⊙= v, chunk by chunk, each chunk checked for non-finite
- * values while it is in cache: v − v is 0 for finite v and NaN otherwise. A copy
- * into a design's WebAssembly memory is checked there (see {@link finiteProbe}).
+ * out = v (first) or out ⊙= v over [i0, i1), chunk by chunk, each chunk checked for
+ * non-finite values while it is in cache: v − v is 0 for finite v and NaN otherwise.
+ * A copy into a design's WebAssembly memory is checked there (see {@link finiteProbe}).
  * @throws DataError (`MISSING_VALUE`) naming `label` and the first bad row.
  */
-function copyChecked(out: Float64Array, v: Float64Array, label: string, first: boolean): void {
-  const n = out.length;
+function copyChecked(
+  out: Float64Array,
+  v: Float64Array,
+  label: string,
+  first: boolean,
+  i0: number,
+  i1: number,
+): void {
   const CHUNK = 2048;
   const wasmProbe = first ? finiteProbe(out) : null;
-  for (let b = 0; b < n; b += CHUNK) {
-    const e = Math.min(n, b + CHUNK);
+  for (let b = i0; b < i1; b += CHUNK) {
+    const e = Math.min(i1, b + CHUNK);
     let probe = 0;
     if (first) {
       out.set(v.subarray(b, e), b);

@@ -1,7 +1,7 @@
-import { setSimd, simdEnabled } from "@geoml/autodiff";
+import { lastPass, setSimd, setThreads, simdEnabled, startWorkers } from "@geoml/autodiff";
 import { afterEach, describe, expect, it } from "vitest";
 import { isGlmError } from "../glm/errors.js";
-import { designMemory } from "../linalg/design-memory.js";
+import { designMemory, dropSpare } from "../linalg/design-memory.js";
 import { buildDesign } from "./design.js";
 
 // large enough for the design to live in a WebAssembly memory (n·p ≥ 65,536), where
@@ -43,4 +43,35 @@ describe("missing values in a design held in WebAssembly memory", () => {
         }
       }
     });
+
+  it("with worker threads mapping the pages of the design's second half, reports the first bad value in column order", async () => {
+    setThreads(2);
+    await startWorkers(1e12);
+    dropSpare();
+    // 4 columns of 1.1e6 rows: 34 MiB, filled by this thread while a worker maps pages
+    const m = 1_100_001;
+    const data = {
+      y: new Float64Array(m),
+      c: Float64Array.from({ length: m }, (_, i) => i),
+      d: Float64Array.from({ length: m }, (_, i) => -i),
+      e: Float64Array.from({ length: m }, (_, i) => i / 2),
+    };
+    lastPass.threads = 0;
+    const d = buildDesign("y ~ c + d + e", data);
+    if (simdAtStart) expect(lastPass.threads).toBe(2);
+    expect(d.x.subarray(3 * m, 4 * m)).toEqual(data.e);
+    expect(d.x.subarray(0, m).every((v) => v === 1)).toBe(true);
+    // a bad value in the last column (the workers' pages) alone, then with one in
+    // the first column as well (this thread's pages, reported first)
+    const e = data.e.slice();
+    e[1_000_000] = Number.NaN;
+    expect(() => buildDesign("y ~ c + d + e", { ...data, e })).toThrow(
+      /column "e" has a missing or non-finite value \(NaN\) in row 1000000;/,
+    );
+    const c = data.c.slice();
+    c[700_000] = Number.POSITIVE_INFINITY;
+    expect(() => buildDesign("y ~ c + d + e", { ...data, c, e })).toThrow(
+      /column "c" has a missing or non-finite value \(Infinity\) in row 700000;/,
+    );
+  });
 });

@@ -232,12 +232,15 @@ describe.skipIf(!simdEnabled())("designs in the kernels' memory", () => {
     // a design the caller fills: its values are not cleared, the rest is
     const n = 60_001;
     const p = 5;
-    const x = designMatrix(n, p, true);
+    const values = Float64Array.from({ length: n * p }, (_, k) => (k < n ? 1 : u() * 2 - 1));
+    let uncleared = true;
+    const x = designMatrix(n, p, (x, lo, hi) => {
+      uncleared &&= x.subarray(lo, hi).every(Number.isNaN);
+      x.set(values.subarray(lo, hi), lo);
+    });
+    expect(uncleared).toBe(true);
     expect(designMemory(x)).toBe(memory);
     expect(spareBytes()).toBe(0);
-    expect(Number.isNaN(x[0])).toBe(true);
-    for (let i = 0; i < n; i++) x[i] = 1;
-    for (let k = n; k < n * p; k++) x[k] = u() * 2 - 1;
     // the same fit on a design in fresh memory
     const fresh = designMatrix(n, p);
     expect(designMemory(fresh)).not.toBe(memory);
@@ -284,5 +287,28 @@ describe.skipIf(!simdEnabled())("designs in the kernels' memory", () => {
       vi.useRealTimers();
       dropSpare();
     }
+  });
+
+  it("with workers running, are filled by this thread while the workers map the pages of the rest", async () => {
+    setThreads(2);
+    await startWorkers(1e12);
+    dropSpare();
+    const n = 1_100_001;
+    const p = 4;
+    const ranges: [number, number][] = [];
+    lastPass.threads = 0;
+    const x = designMatrix(n, p, (x, lo, hi) => {
+      ranges.push([lo, hi]);
+      for (let k = lo; k < hi; k++) x[k] = k;
+    });
+    expect(lastPass.threads).toBe(2);
+    // this thread's share, then the workers': every value once, in order
+    expect(ranges.length).toBeGreaterThanOrEqual(2);
+    expect(ranges[0][0]).toBe(0);
+    for (let r = 1; r < ranges.length; r++) expect(ranges[r][0]).toBe(ranges[r - 1][1]);
+    expect(ranges.at(-1)![1]).toBe(n * p);
+    let wrong = 0;
+    for (let k = 0; k < n * p; k++) if (x[k] !== k) wrong++;
+    expect(wrong).toBe(0);
   });
 });

@@ -12,6 +12,7 @@
  */
 import {
   getThreads,
+  lastPass,
   type RowTask,
   runningWorkers,
   runRows,
@@ -154,32 +155,48 @@ const PAGE = 4096;
 /** Smallest memory whose pages are first touched on several threads. */
 const TOUCH_MIN_BYTES = 16 * 2 ** 20;
 
+/** Where {@link touchPages} works; `fill` only on the calling thread (see {@link designMatrix}). */
+interface TouchArgs {
+  memory: WasmMemory;
+  at: number;
+  /** Writes the design's values on pages [r0, r1) instead of touching them. */
+  fill?: (r0: number, r1: number) => void;
+}
+
 /**
  * Writes a zero into pages [r0, r1) of `memory` counted from byte `at`. The first
  * write to a page of a fresh memory is where the operating system finds and zeroes
  * it, about half the cost of filling a large design; worker threads import this to
- * take a share of that. Exported for them.
+ * take a share of that, while the calling thread fills its own share. Exported for them.
  */
-export function touchPages(a: { memory: WasmMemory; at: number }, r0: number, r1: number): void {
+export function touchPages(a: TouchArgs, r0: number, r1: number): void {
+  if (a.fill) return a.fill(r0, r1);
   const words = new Int32Array(a.memory.buffer);
   for (let pg = r0; pg < r1; pg++) words[(a.at + pg * PAGE) >> 2] = 0;
 }
 
-const touchTask: RowTask<{ memory: WasmMemory; at: number }, Record<string, never>> = {
+const touchTask: RowTask<TouchArgs, Record<string, never>> = {
   run: { module: import.meta.url, name: "touchPages", fn: touchPages },
   lib: {},
 };
 
 /**
- * A column-major n×p matrix in shared memory (worker threads read it in place),
- * zeroed unless `filled` (the caller then writes every one of its n·p values): for a
- * large design with the SIMD kernels on, inside a WebAssembly memory with scratch
- * space for the cross-product kernels of each thread (see {@link placedKernels}).
- * That memory is the one {@link releaseDesign} last handed back when it fits (its
- * pages already mapped); else a new one, whose pages several threads, when running,
- * first touch together, so that filling it later costs this thread only the copying.
+ * Writes x[lo, hi) of a column-major design (every value in that range of indices),
+ * as {@link designMatrix} asks for them.
  */
-export function designMatrix(n: number, p: number, filled = false): Float64Array {
+export type DesignFill = (x: Float64Array, lo: number, hi: number) => void;
+
+/**
+ * A column-major n×p matrix in shared memory (worker threads read it in place): its
+ * values written by `fill`, or zeros without one. For a large design with the SIMD
+ * kernels on, it lives inside a WebAssembly memory with scratch space for the
+ * cross-product kernels of each thread (see {@link placedKernels}): the memory
+ * {@link releaseDesign} last handed back when it fits (its pages already mapped), or a
+ * new one. In a new one, with worker threads running, this thread fills the first
+ * share of the design while the workers touch the pages of the rest (the operating
+ * system maps a page on its first write), then fills the rest.
+ */
+export function designMatrix(n: number, p: number, fill?: DesignFill): Float64Array {
   if (simdEnabled() && n * p >= MIN_VALUES) {
     const g = layout(n, p, Math.max(1, Math.min(getThreads(), MAX_SLOTS)));
     const reused = takeSpare(g.designEnd, g.end);
@@ -187,31 +204,42 @@ export function designMatrix(n: number, p: number, filled = false): Float64Array
     const memory =
       reused ?? newSharedMemory(Math.ceil(g.designEnd / 65536), Math.ceil(g.end / 65536));
     if (memory) {
-      if (!reused) limits.set(memory, Math.ceil(g.end / 65536) * 65536);
       if (reused) {
-        // what the kernels read as zeros: the scratch space, the columns after the
-        // design, the row columns' padding (and the design itself unless it is filled)
+        // what the kernels read as zeros: the header and scratch space, the columns after
+        // the design, the row columns' padding (and the design itself without a fill)
         const words = new Float64Array(memory.buffer);
-        words.fill(0, 0, (filled ? g.at : g.at + n * p * 8) / 8);
+        words.fill(0, 0, (fill ? g.at : g.at + n * p * 8) / 8);
         words.fill(0, (g.at + n * p * 8) / 8, Math.min(g.end, memory.buffer.byteLength) / 8);
-      }
+      } else limits.set(memory, Math.ceil(g.end / 65536) * 65536);
       const head = new Int32Array(memory.buffer, 0, 2);
       head[1] = g.slots;
       // ids tell a worker's designs apart: this thread's counter, and a random part
       // for designs of different threads
       new Float64Array(memory.buffer, 8, 1)[0] = nextId++ + Math.random();
       placed.set(memory.buffer, { ...g, memory, base: null, kernels: new Map() });
+      const x = new Float64Array(memory.buffer, g.at, n * p);
       // the design's pages, on every thread of a pool already running (one thread, or
-      // workers not started yet: left to the copy, rather than wait for them to load)
+      // workers not started yet: left to the fill, rather than wait for them to load)
       const bytes = g.designEnd - g.at;
-      if (!reused && bytes >= TOUCH_MIN_BYTES && runningWorkers() > 0)
-        runRows(touchTask, { memory, at: g.at }, Math.floor(bytes / PAGE), 0, bytes, {
+      if (!reused && bytes >= TOUCH_MIN_BYTES && runningWorkers() > 0) {
+        const pages = Math.floor(bytes / PAGE);
+        // values [lo, hi) of x are on pages [lo, hi) / (PAGE / 8); the last page range
+        // takes the values on a partial page after it
+        const values = (pg: number) => (pg >= pages ? n * p : Math.min(n * p, (pg * PAGE) / 8));
+        const mine = fill && ((r0: number, r1: number) => fill(x, values(r0), values(r1)));
+        runRows(touchTask, { memory, at: g.at }, pages, 0, bytes, {
           minWork: TOUCH_MIN_BYTES,
+          here: { memory, at: g.at, fill: mine },
         });
-      return new Float64Array(memory.buffer, g.at, n * p);
+        // the workers' pages, mapped now (a range a worker failed to touch was filled above)
+        if (mine) for (const [r0, r1] of lastPass.workerRanges) mine(r0, r1);
+      } else fill?.(x, 0, n * p);
+      return x;
     }
   }
-  return sharedFloat64(n * p);
+  const x = sharedFloat64(n * p);
+  fill?.(x, 0, n * p);
+  return x;
 }
 
 /**
