@@ -170,7 +170,10 @@ interface TouchArgs {
  * take a share of that, while the calling thread fills its own share. Exported for them.
  */
 export function touchPages(a: TouchArgs, r0: number, r1: number): void {
-  if (a.fill) return a.fill(r0, r1);
+  if (a.fill) {
+    a.fill(r0, r1);
+    return;
+  }
   const words = new Int32Array(a.memory.buffer);
   for (let pg = r0; pg < r1; pg++) words[(a.at + pg * PAGE) >> 2] = 0;
 }
