@@ -14,6 +14,7 @@ it("exports the documented API", () => {
       "Rng",
       "ShapeError",
       "Tensor",
+      "abandonedPasses",
       "abs",
       "add",
       "addAlongAxis",

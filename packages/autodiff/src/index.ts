@@ -104,6 +104,7 @@ export { type NormalOptions, Rng, type UniformOptions } from "./rng.js";
 export { noGrad } from "./tape.js";
 export { type NestedArray, Tensor } from "./tensor.js";
 export {
+  abandonedPasses,
   getThreads,
   goesParallel,
   isShared,

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { isAutodiffError } from "../errors.js";
 import {
   exitOnWorkers,
+  failHere,
   failOnWorkers,
   hangOnWorkers,
   markStarts,
@@ -12,6 +13,7 @@ import {
   sumRows,
 } from "./__fixtures__/tasks.js";
 import {
+  abandonedPasses,
   firstShare,
   getThreads,
   isShared,
@@ -27,7 +29,7 @@ import {
 } from "./pool.js";
 
 const tasks = new URL("./__fixtures__/tasks.ts", import.meta.url).href;
-const fns = { sumRows, failOnWorkers, hangOnWorkers, exitOnWorkers, nestedPass };
+const fns = { sumRows, failOnWorkers, failHere, hangOnWorkers, exitOnWorkers, nestedPass };
 type Name = keyof typeof fns;
 const task = (name: Name, module: string | null = tasks) => ({
   run: { module: module ?? undefined, name, fn: fns[name] },
@@ -85,9 +87,19 @@ describe("the worker pool", () => {
 
   it("redoes on the calling thread the rows of a worker that failed", () => {
     setThreads(2);
+    const abandoned = abandonedPasses();
     const [sum] = runRows(task("failOnWorkers"), { v }, n, 2, 1e9);
     expect(sum).toBe(expected);
     expect(lastPass.threads).toBe(1);
+    // the worker stopped at its error: nothing of the pass runs on
+    expect(abandonedPasses()).toBe(abandoned);
+  }, 30_000);
+
+  it("counts a pass whose calling thread's share threw while its workers ran", () => {
+    setThreads(2);
+    const abandoned = abandonedPasses();
+    expect(() => runRows(task("failHere"), { v }, n, 2, 1e9)).toThrow(/share failed/);
+    expect(abandonedPasses()).toBe(abandoned + 1);
   }, 30_000);
 
   it("redoes the rows of a task whose module lacks the export", () => {
@@ -102,9 +114,12 @@ describe("the worker pool", () => {
     it(`does not hang on a worker that ${name === "hangOnWorkers" ? "never finishes" : "exits mid-pass"}`, async () => {
       setThreads(2);
       setThreadOptions({ timeoutMs: 300 });
+      const abandoned = abandonedPasses();
       const t0 = performance.now();
       const [sum, onWorkers] = runRows(task(name), { v }, n, 2, 1e9);
       expect(performance.now() - t0).toBeLessThan(5000);
+      // a worker past the deadline may still write into the pass's memory
+      if (name === "hangOnWorkers") expect(abandonedPasses()).toBe(abandoned + 1);
       expect(sum).toBe(expected);
       expect(onWorkers).toBe(0);
       expect(lastPass.threads).toBe(1);

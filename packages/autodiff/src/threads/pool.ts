@@ -348,6 +348,19 @@ export const lastPass: { threads: number; workerRanges: [number, number][] } = {
   workerRanges: [],
 };
 
+let abandoned = 0;
+
+/**
+ * How many passes so far may have left a worker writing into their arguments after
+ * {@link runRows} returned or threw: a worker that missed the deadline (its rows were
+ * computed again here), or workers still running when this thread's share threw. Shared
+ * memory that such a pass wrote to must not be handed to other data while the count
+ * has moved since it was made (the workers are replaced, but not at once).
+ */
+export function abandonedPasses(): number {
+  return abandoned;
+}
+
 /**
  * The rows of the first range of a {@link runRows} over n rows with this `align`,
  * the one the calling thread computes when the pass goes parallel: [0, firstShare).
@@ -436,6 +449,9 @@ export function runRows<A extends object, L extends Record<string, unknown>>(
   inPass = true;
   try {
     runHere(task, local, 0, range(0)[1], acc);
+  } catch (e) {
+    if (expected > 0) abandoned++;
+    throw e;
   } finally {
     inPass = false;
   }
@@ -471,6 +487,7 @@ export function runRows<A extends object, L extends Record<string, unknown>>(
     for (let k = 0; k < outLength; k++) acc[k] += part[k];
   }
   // a worker that died, or took work and never finished it, is replaced next time
+  if (timedOut) abandoned++;
   if (timedOut || ws.some((w) => w.dead)) void stopWorkers();
   return acc;
 }

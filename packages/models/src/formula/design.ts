@@ -482,14 +482,18 @@ export function buildDesign(
   // each column is written in place, in the ranges of values designMatrix asks for
   const kept = n === n0 ? null : rows;
   const x = designMatrix(n, p, (x, lo, hi) => {
-    for (let j = Math.floor(lo / n); j < p && j * n < hi; j++)
-      fillColumn(
-        x.subarray(j * n, (j + 1) * n),
-        cols[j],
-        kept,
-        Math.max(0, lo - j * n),
-        Math.min(n, hi - j * n),
-      );
+    for (let j = Math.floor(lo / n); j < p && j * n < hi; j++) {
+      const i0 = Math.max(0, lo - j * n);
+      const i1 = Math.min(n, hi - j * n);
+      try {
+        fillColumn(x.subarray(j * n, (j + 1) * n), cols[j], kept, i0, i1);
+      } catch (e) {
+        // part of a column, whose factors were checked over these rows only: report
+        // what filling it whole reports (the first factor with a missing value)
+        if (i1 - i0 < n) firstMissing(cols[j], n);
+        throw e;
+      }
+    }
   });
 
   return {
@@ -573,6 +577,16 @@ function fillColumn(
           out[i] *= codes[rows === null ? i : rows[i]] === level ? 1 : 0;
     }
   });
+}
+
+/**
+ * Throws the error a whole column of `parts` (n rows) reports for its first factor
+ * with a missing value, if any.
+ */
+function firstMissing(parts: readonly Component[], n: number): void {
+  for (const c of parts)
+    if (c.kind === "numeric" && c.check !== null)
+      copyChecked(new Float64Array(n), c.values, c.check, true, 0, n);
 }
 
 /**

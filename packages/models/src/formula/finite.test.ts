@@ -74,4 +74,36 @@ describe("missing values in a design held in WebAssembly memory", () => {
       /column "c" has a missing or non-finite value \(Infinity\) in row 700000;/,
     );
   });
+
+  it("reports the first factor of a product column with a missing value, however the fill is split", async () => {
+    // y ~ a + c:d + b: 4 columns of 1.1e6 rows, the split between this thread's share
+    // and the workers' falls in column 2 (c:d), near its end
+    const m = 1_100_001;
+    const col = (f: (i: number) => number) => Float64Array.from({ length: m }, (_, i) => f(i));
+    const data = {
+      y: new Float64Array(m),
+      a: col((i) => i),
+      b: col((i) => -i),
+      c: col((i) => i / 2),
+      d: col((i) => 1 + i),
+    };
+    // a bad d early (this thread's share), a bad c in the last rows (the workers')
+    data.d[5] = Number.NaN;
+    data.c[m - 1] = Number.NaN;
+    const message = (threads: number) => {
+      setThreads(threads);
+      dropSpare();
+      try {
+        buildDesign("y ~ a + c:d + b", data);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return "no error";
+    };
+    await startWorkers(1e12);
+    const two = message(2);
+    expect(two).toMatch(/column "c" has a missing or non-finite value \(NaN\) in row 1100000;/);
+    expect(message(1)).toBe(two);
+    setThreads(2);
+  });
 });

@@ -142,14 +142,12 @@ export class Glm {
     if (!("formula" in input)) return fitProblem(this, prepare(input));
     if ((this.options.method ?? "irls") === "irls") prestart(input);
     const prob = prepare(input);
-    try {
-      return fitProblem(this, prob);
-    } finally {
-      // the design was made here from the formula and nothing else holds it: the
-      // results keep copies of what they need (see fitProblem), so its memory can go
-      // to the next design
-      releaseDesign(prob.x);
-    }
+    const results = fitProblem(this, prob);
+    // the design was made here from the formula and nothing else holds it: the results
+    // keep copies of what they need (see fitProblem), so its memory can go to the next
+    // design. Not after an error, which may leave worker threads writing there
+    releaseDesign(prob.x);
+    return results;
   }
 
   /**

@@ -311,4 +311,29 @@ describe.skipIf(!simdEnabled())("designs in the kernels' memory", () => {
     for (let k = 0; k < n * p; k++) if (x[k] !== k) wrong++;
     expect(wrong).toBe(0);
   });
+
+  it("released, serve a design of an odd column count laid out for more threads", () => {
+    setThreads(1);
+    const n = 70_001;
+    const p = 4;
+    const first = designs(n, p).placed;
+    const memory = designMemory(first);
+    const y = Float64Array.from({ length: n }, (_, i) => (i * 7) % 5);
+    const ones = new Float64Array(n).fill(1);
+    const poisson = float64Family(resolveFamily("poisson"));
+    irls(poisson, { x: first, n, p, y, w: ones, offset: ones });
+    new Uint8Array(memory!.buffer).fill(0xff);
+    releaseDesign(first);
+    // two threads: a scratch slot more before the design; p + 1 odd: a zero column after it
+    setThreads(2);
+    const values = Float64Array.from({ length: n * p }, (_, k) => (k < n ? 1 : u() * 2 - 1));
+    const x = designMatrix(n, p, (x, lo, hi) => x.set(values.subarray(lo, hi), lo));
+    expect(designMemory(x)).toBe(memory);
+    const fresh = designMatrix(n, p, (x, lo, hi) => x.set(values.subarray(lo, hi), lo));
+    const reused = irls(poisson, { x, n, p, y, w: ones, offset: null });
+    const ref = irls(poisson, { x: fresh, n, p, y, w: ones, offset: null });
+    expect(Array.from(reused.beta)).toEqual(Array.from(ref.beta));
+    expect(reused.deviance).toBe(ref.deviance);
+    expect(Array.from(reused.covUnscaled)).toEqual(Array.from(ref.covUnscaled));
+  });
 });

@@ -11,8 +11,8 @@
  * them in place too.
  */
 import {
+  abandonedPasses,
   getThreads,
-  lastPass,
   type RowTask,
   runningWorkers,
   runRows,
@@ -142,6 +142,8 @@ interface Placed extends Layout {
   rowViews?: RowColumnsOf<Float64Array> | null;
   /** The one IRLS fit the row columns belong to (see {@link rowColumns}). */
   rowOwner?: object;
+  /** `abandonedPasses()` when the design was made (see {@link releaseDesign}). */
+  abandoned?: number;
 }
 
 /** The calling thread's designs made by {@link designMatrix}, by their buffer. */
@@ -159,23 +161,25 @@ const TOUCH_MIN_BYTES = 16 * 2 ** 20;
 interface TouchArgs {
   memory: WasmMemory;
   at: number;
-  /** Writes the design's values on pages [r0, r1) instead of touching them. */
-  fill?: (r0: number, r1: number) => void;
+  /** Writes the design's values on pages [0, r1), the calling thread's own share. */
+  fill?: (r1: number) => void;
 }
 
 /**
- * Writes a zero into pages [r0, r1) of `memory` counted from byte `at`. The first
- * write to a page of a fresh memory is where the operating system finds and zeroes
- * it, about half the cost of filling a large design; worker threads import this to
- * take a share of that, while the calling thread fills its own share. Exported for them.
+ * Touches pages [r0, r1) of `memory` counted from byte `at`: adds 0 to a word of each,
+ * atomically, so that a value written there meanwhile (by a thread filling the design
+ * while a worker that missed its deadline still touches) is kept. The first write to a
+ * page of a fresh memory is where the operating system finds and zeroes it, about half
+ * the cost of filling a large design; worker threads import this to take a share of
+ * that, while the calling thread fills its own share instead. Exported for them.
  */
 export function touchPages(a: TouchArgs, r0: number, r1: number): void {
-  if (a.fill) {
-    a.fill(r0, r1);
+  if (a.fill && r0 === 0) {
+    a.fill(r1);
     return;
   }
   const words = new Int32Array(a.memory.buffer);
-  for (let pg = r0; pg < r1; pg++) words[(a.at + pg * PAGE) >> 2] = 0;
+  for (let pg = r0; pg < r1; pg++) Atomics.add(words, (a.at + pg * PAGE) >> 2, 0);
 }
 
 const touchTask: RowTask<TouchArgs, Record<string, never>> = {
@@ -203,9 +207,10 @@ export function designMatrix(n: number, p: number, fill?: DesignFill): Float64Ar
   if (simdEnabled() && n * p >= MIN_VALUES) {
     const g = layout(n, p, Math.max(1, Math.min(getThreads(), MAX_SLOTS)));
     const reused = takeSpare(g.designEnd, g.end);
-    // room to grow by the row columns, taken only by an IRLS pass
-    const memory =
-      reused ?? newSharedMemory(Math.ceil(g.designEnd / 65536), Math.ceil(g.end / 65536));
+    // room to grow by the row columns, taken only by an IRLS pass, and by the scratch
+    // of more threads when the memory serves another design
+    const limit = Math.ceil(layout(n, p, MAX_SLOTS).end / 65536);
+    const memory = reused ?? newSharedMemory(Math.ceil(g.designEnd / 65536), limit);
     if (memory) {
       if (reused) {
         // what the kernels read as zeros: the header and scratch space, the columns after
@@ -213,29 +218,39 @@ export function designMatrix(n: number, p: number, fill?: DesignFill): Float64Ar
         const words = new Float64Array(memory.buffer);
         words.fill(0, 0, (fill ? g.at : g.at + n * p * 8) / 8);
         words.fill(0, (g.at + n * p * 8) / 8, Math.min(g.end, memory.buffer.byteLength) / 8);
-      } else limits.set(memory, Math.ceil(g.end / 65536) * 65536);
+      } else limits.set(memory, limit * 65536);
       const head = new Int32Array(memory.buffer, 0, 2);
       head[1] = g.slots;
       // ids tell a worker's designs apart: this thread's counter, and a random part
       // for designs of different threads
       new Float64Array(memory.buffer, 8, 1)[0] = nextId++ + Math.random();
-      placed.set(memory.buffer, { ...g, memory, base: null, kernels: new Map() });
+      placed.set(memory.buffer, {
+        ...g,
+        memory,
+        base: null,
+        kernels: new Map(),
+        abandoned: abandonedPasses(),
+      });
       const x = new Float64Array(memory.buffer, g.at, n * p);
       // the design's pages, on every thread of a pool already running (one thread, or
       // workers not started yet: left to the fill, rather than wait for them to load)
       const bytes = g.designEnd - g.at;
       if (!reused && bytes >= TOUCH_MIN_BYTES && runningWorkers() > 0) {
         const pages = Math.floor(bytes / PAGE);
-        // values [lo, hi) of x are on pages [lo, hi) / (PAGE / 8); the last page range
+        // values [0, hi) of x lie on pages [0, hi / (PAGE / 8)); the last page range
         // takes the values on a partial page after it
-        const values = (pg: number) => (pg >= pages ? n * p : Math.min(n * p, (pg * PAGE) / 8));
-        const mine = fill && ((r0: number, r1: number) => fill(x, values(r0), values(r1)));
+        let filled = 0;
+        const first = (r1: number) => {
+          filled = r1 >= pages ? n * p : Math.min(n * p, (r1 * PAGE) / 8);
+          fill?.(x, 0, filled);
+        };
         runRows(touchTask, { memory, at: g.at }, pages, 0, bytes, {
           minWork: TOUCH_MIN_BYTES,
-          here: { memory, at: g.at, fill: mine },
+          here: { memory, at: g.at, fill: first },
         });
-        // the workers' pages, mapped now (a range a worker failed to touch was filled above)
-        if (mine) for (const [r0, r1] of lastPass.workerRanges) mine(r0, r1);
+        // the rest in one ascending sweep, its pages mapped by now (those of a worker
+        // that failed were touched here): missing values are reported in column order
+        fill?.(x, filled, n * p);
       } else fill?.(x, 0, n * p);
       return x;
     }
@@ -269,6 +284,8 @@ export function releaseDesign(x: Float64Array): void {
   if (!entry) return;
   placed.delete(x.buffer);
   dropSpare();
+  // a worker left behind by a pass since the design was made may still write there
+  if (entry.abandoned !== abandonedPasses()) return;
   const timer = setTimeout(dropSpare, SPARE_MS);
   // on Node, a spare memory does not keep the process alive
   (timer as { unref?: () => void }).unref?.();

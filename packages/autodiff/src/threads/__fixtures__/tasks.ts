@@ -30,6 +30,12 @@ export function exitOnWorkers(a: Args, r0: number, r1: number, out: Float64Array
   sumRows(a, r0, r1, out);
 }
 
+/** As {@link sumRows} on a worker; throws on the main thread. */
+export function failHere(a: Args, r0: number, r1: number, out: Float64Array): void {
+  if (isMainThread) throw new Error("the calling thread's share failed");
+  sumRows(a, r0, r1, out);
+}
+
 /** Writes r0 into `starts[i]` for every row i: shows where the ranges begin. */
 export function markStarts(
   a: { starts: Float64Array },
