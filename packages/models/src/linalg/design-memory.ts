@@ -166,12 +166,11 @@ interface TouchArgs {
 }
 
 /**
- * Touches pages [r0, r1) of `memory` counted from byte `at`: adds 0 to a word of each,
- * atomically, so that a value written there meanwhile (by a thread filling the design
- * while a worker that missed its deadline still touches) is kept. The first write to a
- * page of a fresh memory is where the operating system finds and zeroes it, about half
- * the cost of filling a large design; worker threads import this to take a share of
- * that, while the calling thread fills its own share instead. Exported for them.
+ * Writes a zero into pages [r0, r1) of `memory` counted from byte `at` (on the calling
+ * thread, the range from page 0 is filled instead). The first write to a page of a
+ * fresh memory is where the operating system finds and zeroes it, about half the
+ * cost of filling a large design; worker threads import this to take a share of
+ * that, while the calling thread fills its own share. Exported for them.
  */
 export function touchPages(a: TouchArgs, r0: number, r1: number): void {
   if (a.fill && r0 === 0) {
@@ -179,7 +178,7 @@ export function touchPages(a: TouchArgs, r0: number, r1: number): void {
     return;
   }
   const words = new Int32Array(a.memory.buffer);
-  for (let pg = r0; pg < r1; pg++) Atomics.add(words, (a.at + pg * PAGE) >> 2, 0);
+  for (let pg = r0; pg < r1; pg++) words[(a.at + pg * PAGE) >> 2] = 0;
 }
 
 const touchTask: RowTask<TouchArgs, Record<string, never>> = {
@@ -204,6 +203,15 @@ export type DesignFill = (x: Float64Array, lo: number, hi: number) => void;
  * system maps a page on its first write), then fills the rest.
  */
 export function designMatrix(n: number, p: number, fill?: DesignFill): Float64Array {
+  return makeDesign(n, p, fill, true);
+}
+
+function makeDesign(
+  n: number,
+  p: number,
+  fill: DesignFill | undefined,
+  touch: boolean,
+): Float64Array {
   if (simdEnabled() && n * p >= MIN_VALUES) {
     const g = layout(n, p, Math.max(1, Math.min(getThreads(), MAX_SLOTS)));
     const reused = takeSpare(g.designEnd, g.end);
@@ -235,7 +243,7 @@ export function designMatrix(n: number, p: number, fill?: DesignFill): Float64Ar
       // the design's pages, on every thread of a pool already running (one thread, or
       // workers not started yet: left to the fill, rather than wait for them to load)
       const bytes = g.designEnd - g.at;
-      if (!reused && bytes >= TOUCH_MIN_BYTES && runningWorkers() > 0) {
+      if (touch && !reused && bytes >= TOUCH_MIN_BYTES && runningWorkers() > 0) {
         const pages = Math.floor(bytes / PAGE);
         // values [0, hi) of x lie on pages [0, hi / (PAGE / 8)); the last page range
         // takes the values on a partial page after it
@@ -244,10 +252,17 @@ export function designMatrix(n: number, p: number, fill?: DesignFill): Float64Ar
           filled = r1 >= pages ? n * p : Math.min(n * p, (r1 * PAGE) / 8);
           fill?.(x, 0, filled);
         };
+        const abandoned = abandonedPasses();
         runRows(touchTask, { memory, at: g.at }, pages, 0, bytes, {
           minWork: TOUCH_MIN_BYTES,
           here: { memory, at: g.at, fill: first },
         });
+        // a worker past its deadline may still write zeros into these pages: the design
+        // goes to a memory of its own, filled on this thread alone
+        if (abandonedPasses() !== abandoned) {
+          placed.delete(memory.buffer);
+          return makeDesign(n, p, fill, false);
+        }
         // the rest in one ascending sweep, its pages mapped by now (those of a worker
         // that failed were touched here): missing values are reported in column order
         fill?.(x, filled, n * p);
