@@ -269,9 +269,12 @@ describe.skipIf(!simdEnabled())("designs in the kernels' memory", () => {
     const large = designMatrix(400_001, 4);
     expect(designMemory(large)).not.toBe(memory);
     expect(spareBytes()).toBe(0);
-    // far too large for this one: not kept alive by it
+    // far too large for this one: not kept alive by it, but kept for one of its size
     releaseDesign(large);
+    const spare = spareBytes();
     expect(designMemory(designMatrix(70_001, 4))).not.toBe(designMemory(large));
+    expect(spareBytes()).toBe(spare);
+    expect(designMemory(designMatrix(400_001, 4))).toBe(designMemory(large));
     expect(spareBytes()).toBe(0);
     // arrays it did not make are not taken
     releaseDesign(sharedFloat64(100_000));

@@ -321,14 +321,16 @@ export function spareBytes(): number {
 /**
  * The spare memory when it holds `bytes` now and can grow to `end` (the row columns),
  * and is not more than twice what is needed (a huge memory is not kept alive by a
- * small design). It is taken or dropped: never kept beside a new memory.
+ * small design). A spare that is too small is let go (it is never kept beside a larger
+ * new memory); one far too large stays for a later design of its size.
  */
 function takeSpare(bytes: number, end: number): WasmMemory | null {
   if (!spare) return null;
   const { memory } = spare;
-  dropSpare();
   const have = memory.buffer.byteLength;
-  return have >= bytes && (limits.get(memory) ?? 0) >= end && have <= 2 * end ? memory : null;
+  if (have > 2 * end) return null;
+  dropSpare();
+  return have >= bytes && (limits.get(memory) ?? 0) >= end ? memory : null;
 }
 
 /**
