@@ -172,6 +172,8 @@ export class Glm {
       options.alpha ?? 1,
       options,
     );
+    // as after a fit: the points are numbers, the design's memory goes to the next design
+    if ("formula" in input) releaseDesign(prob.x);
     return points.map((pt) => ({
       lambda: pt.lambda,
       coefficients: Object.fromEntries(prob.names.map((nm, j) => [nm, pt.beta[j]])),
