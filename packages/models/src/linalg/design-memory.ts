@@ -206,6 +206,7 @@ export function designMatrix(n: number, p: number, fill?: DesignFill): Float64Ar
   return makeDesign(n, p, fill, true);
 }
 
+/** {@link designMatrix}; with `touch` false, worker threads take no part. */
 function makeDesign(
   n: number,
   p: number,
@@ -278,12 +279,12 @@ function makeDesign(
 /**
  * How long the memory of a released design waits for the next design (ms), as an
  * allocator keeps freed pages for a while before it returns them: a model fitted
- * again, or another of the same size, skips mapping fresh pages (on a 1e6×21
- * design, tens of milliseconds: as long as the copy of the data into it).
+ * again, or another of the same size, skips mapping fresh pages (see the "next fit"
+ * column of the GLM benchmark in docs/benchmarks.md).
  */
 export const SPARE_MS = 10_000;
 
-/** The memory of the design last released on this thread, with its page limit. */
+/** The memory of the design last released on this thread, and the timer that lets it go. */
 let spare: { memory: WasmMemory; timer: ReturnType<typeof setTimeout> } | null = null;
 /** The most bytes each design memory can grow to (its maximum, fixed when made). */
 const limits = new WeakMap<WasmMemory, number>();
