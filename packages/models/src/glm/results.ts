@@ -24,6 +24,7 @@ import {
   designFromMatrix,
 } from "../formula/design.js";
 import { rowQuadraticForm } from "../linalg/crossprod.js";
+import { releaseDesign } from "../linalg/design-memory.js";
 import { DataError } from "./errors.js";
 import { type FamilyOptions, float64Family, resolveFamily } from "./family.js";
 import { normalPValue, normalQuantile } from "./stats.js";
@@ -322,6 +323,9 @@ export class GlmResults implements Results {
     for (let j = 0; j < p; j++) for (let i = 0; i < n; i++) eta[i] += beta[j] * x[j * n + i];
     const cov = this.cov.map((v) => (Number.isNaN(v) ? 0 : v));
     const seLink = rowQuadraticForm(x, n, p, cov).map(Math.sqrt);
+    // the design was made here and the predictions are new arrays: its memory can go
+    // to the next design (another prediction on data of that size, or a fit)
+    releaseDesign(x);
     const fit = options.type === "link" ? eta : float64Family(this.familyObject()).mean(eta);
     return { fit, seLink, eta, rows };
   }

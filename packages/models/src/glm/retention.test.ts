@@ -90,6 +90,14 @@ it("a fit hands its design's memory to the next fit, which gives the same result
     for (let k = 0; k < first.length; k++)
       expect(Math.abs(two[k] - first[k])).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(first[k])));
     expect(summary(model.fit({ formula, data }))).toEqual(two);
+    // so do predictions on new data, which give the same values in reused memory
+    const fitted = model.fit({ formula, data });
+    dropSpare();
+    const fresh = fitted.predictWithSe(data);
+    if (kept) expect(spareBytes()).toBeGreaterThan(n * 6 * 8);
+    const reused = fitted.predictWithSe(data);
+    expect(Array.from(reused.fit)).toEqual(Array.from(fresh.fit));
+    expect(Array.from(reused.seLink)).toEqual(Array.from(fresh.seLink));
     // an elastic-net path hands its design on too
     dropSpare();
     model.path({ formula, data }, { nLambda: 3 });
