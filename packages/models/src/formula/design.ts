@@ -490,7 +490,7 @@ export function buildDesign(
       } catch (e) {
         // part of a column, whose factors were checked over these rows only: report
         // what filling it whole reports (the first factor with a missing value)
-        if (i1 - i0 < n) firstMissing(cols[j], n);
+        if (i1 - i0 < n) firstMissing(cols[j]);
         throw e;
       }
     }
@@ -580,13 +580,13 @@ function fillColumn(
 }
 
 /**
- * Throws the error a whole column of `parts` (n rows) reports for its first factor
- * with a missing value, if any.
+ * Throws the error a whole column of `parts` reports for its first factor with a
+ * missing value, if any.
  */
-function firstMissing(parts: readonly Component[], n: number): void {
+function firstMissing(parts: readonly Component[]): void {
   for (const c of parts)
     if (c.kind === "numeric" && c.check !== null)
-      copyChecked(new Float64Array(n), c.values, c.check, true, 0, n);
+      missingRows(c.check, c.values, new Uint8Array(0), "error");
 }
 
 /**
