@@ -69,6 +69,7 @@ it("exports the documented API", () => {
       "notEqual",
       "ones",
       "onesLike",
+      "openRows",
       "pad",
       "polygamma",
       "pow",

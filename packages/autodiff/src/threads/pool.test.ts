@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { isAutodiffError } from "../errors.js";
 import {
   exitOnWorkers,
@@ -11,6 +11,7 @@ import {
   markStarts,
   nestedPass,
   sumRows,
+  sumRowsOnce,
 } from "./__fixtures__/tasks.js";
 import {
   abandonedPasses,
@@ -18,6 +19,7 @@ import {
   getThreads,
   isShared,
   lastPass,
+  openRows,
   runningWorkers,
   runRows,
   setThreadOptions,
@@ -29,7 +31,15 @@ import {
 } from "./pool.js";
 
 const tasks = new URL("./__fixtures__/tasks.ts", import.meta.url).href;
-const fns = { sumRows, failOnWorkers, failHere, hangOnWorkers, exitOnWorkers, nestedPass };
+const fns = {
+  sumRows,
+  sumRowsOnce,
+  failOnWorkers,
+  failHere,
+  hangOnWorkers,
+  exitOnWorkers,
+  nestedPass,
+};
 type Name = keyof typeof fns;
 const task = (name: Name, module: string | null = tasks) => ({
   run: { module: module ?? undefined, name, fn: fns[name] },
@@ -198,6 +208,134 @@ describe("the worker pool", () => {
       setThreadOptions({ sharedMemory: true });
     }
     expect(sharedMemoryAvailable()).toBe(true);
+  });
+
+  describe("a row session", () => {
+    const sums = (scale: number) => {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += scale * (i % 7);
+      return s;
+    };
+    const scaled = (scale: number) => {
+      for (let i = 0; i < n; i++) v[i] = scale * (i % 7);
+    };
+    afterEach(() => scaled(1));
+
+    it("runs pass after pass on the workers, which get its arguments once and see the shared arrays change", () => {
+      setThreads(2);
+      const session = openRows(task("sumRowsOnce"), { v }, 3);
+      let sent = 0;
+      try {
+        for (let r = 1; r <= 6; r++) {
+          scaled(r);
+          const [sum, onWorkers, firstSight] = session.run(n, 1e9);
+          expect(sum).toBe(sums(r));
+          // the same sums, in the same order, as a pass of its own
+          expect(sum).toBe(runRows(task("sumRows"), { v }, n, 2, 1e9)[0]);
+          expect(onWorkers).toBe(1);
+          sent += firstSight;
+        }
+        // between session runs the pass above took the worker: it came back for each
+        // run, and got the arguments again each time
+        expect(sent).toBe(6);
+        sent = 0;
+        for (let r = 1; r <= 6; r++) {
+          scaled(r);
+          const [sum, onWorkers, firstSight] = session.run(n, 1e9);
+          expect(sum).toBe(sums(r));
+          expect(onWorkers).toBe(1);
+          expect(lastPass.threads).toBe(2);
+          sent += firstSight;
+        }
+        // back to back, the worker stayed in the session: its arguments went once
+        expect(sent).toBe(1);
+      } finally {
+        session.close();
+      }
+      expect(() => session.run(n, 1e9)).toThrow(/closed/);
+      // the worker left the session: a pass reaches it at once
+      const t0 = performance.now();
+      expect(runRows(task("sumRows"), { v }, n, 2, 1e9)[1]).toBe(1);
+      expect(performance.now() - t0).toBeLessThan(1000);
+    }, 30_000);
+
+    it("stays on the calling thread for small work or one thread, and splits as runRows does", () => {
+      setThreads(2);
+      const session = openRows(task("sumRowsOnce"), { v }, 3);
+      expect([...session.run(n, 1e3)]).toEqual([expected, 0, 0]);
+      setThreads(1);
+      expect([...session.run(n, 1e9)]).toEqual([expected, 0, 0]);
+      setThreads(3);
+      const [sum, onWorkers] = session.run(n, 1e9);
+      expect(sum).toBe(expected);
+      expect(onWorkers).toBe(2);
+      expect(lastPass.workerRanges).toEqual([
+        [33_334, 66_668],
+        [66_668, 100_000],
+      ]);
+      session.close();
+    }, 30_000);
+
+    it("sends the arguments again to a worker that left it after waiting idle", async () => {
+      setThreads(2);
+      const session = openRows(task("sumRowsOnce"), { v }, 3);
+      expect(session.run(n, 1e9)[2]).toBe(1);
+      expect(session.run(n, 1e9)[2]).toBe(0);
+      await new Promise((r) => setTimeout(r, 400));
+      const [sum, onWorkers, firstSight] = session.run(n, 1e9);
+      expect([sum, onWorkers, firstSight]).toEqual([expected, 1, 1]);
+      session.close();
+    }, 30_000);
+
+    it("redoes a failed worker's rows here, and goes on", () => {
+      setThreads(2);
+      const abandoned = abandonedPasses();
+      const session = openRows(task("failOnWorkers"), { v }, 2);
+      for (let r = 0; r < 3; r++) {
+        expect(session.run(n, 1e9)[0]).toBe(expected);
+        expect(lastPass.threads).toBe(1);
+      }
+      session.close();
+      expect(abandonedPasses()).toBe(abandoned);
+      expect(runRows(task("sumRows"), { v }, n, 2, 1e9)[1]).toBe(1);
+    }, 30_000);
+
+    it("counts a run whose calling thread's share threw, and the next session still gets the worker", () => {
+      setThreads(2);
+      const abandoned = abandonedPasses();
+      const failing = openRows(task("failHere"), { v }, 2);
+      expect(() => failing.run(n, 1e9)).toThrow(/share failed/);
+      expect(abandonedPasses()).toBe(abandoned + 1);
+      // left open: another session takes the worker over
+      const session = openRows(task("sumRowsOnce"), { v }, 3);
+      for (let r = 0; r < 3; r++)
+        expect([...session.run(n, 1e9)].slice(0, 2)).toEqual([expected, 1]);
+      session.close();
+      failing.close();
+    }, 30_000);
+
+    it("does not hang on a worker that never finishes, and stops workers that listen", async () => {
+      setThreads(2);
+      setThreadOptions({ timeoutMs: 300 });
+      const abandoned = abandonedPasses();
+      const hanging = openRows(task("hangOnWorkers"), { v }, 2);
+      const t0 = performance.now();
+      expect([...hanging.run(n, 1e9)]).toEqual([expected, 0]);
+      expect(performance.now() - t0).toBeLessThan(5000);
+      expect(abandonedPasses()).toBe(abandoned + 1);
+      setThreadOptions({ timeoutMs: 10_000 });
+      hanging.close();
+      // a fresh worker, left listening in a session, then stopped
+      const session = openRows(task("sumRowsOnce"), { v }, 3);
+      expect(session.run(n, 1e9)[1]).toBe(1);
+      const t1 = performance.now();
+      await stopWorkers();
+      expect(performance.now() - t1).toBeLessThan(2000);
+      expect(runningWorkers()).toBe(0);
+      // the session's next run starts a worker and sends it the arguments
+      expect([...session.run(n, 1e9)]).toEqual([expected, 1, 1]);
+      session.close();
+    }, 30_000);
   });
 
   it("rejects bad options, naming them", () => {

@@ -60,6 +60,11 @@ export interface PoolWorker {
   /** The worker failed to load or exited. */
   dead: boolean;
   /**
+   * The control words of the row session this worker may be serving (it then waits
+   * on them, not on its message port, until asked to leave); null when none.
+   */
+  session: Int32Array | null;
+  /**
    * A blocked calling thread may wait for this worker to load. False for a Web
    * Worker: a browser starts it only once the thread that created it returns to
    * its event loop, so a blocked caller would wait in vain.
@@ -132,6 +137,7 @@ function nodeWorker(wt: typeof NodeWorkers, url: URL): PoolWorker {
     loaded,
     waited: false,
     dead: false,
+    session: null,
     canWaitForLoad: true,
   };
   worker.on("message", (m) => {
@@ -172,6 +178,7 @@ function webWorker(Worker: WebWorkerClass): PoolWorker {
     loaded,
     waited: false,
     dead: false,
+    session: null,
     canWaitForLoad: false,
   };
   worker.addEventListener("message", (e) => {

@@ -6,6 +6,18 @@
  */
 import { setSimd } from "../kernels/wasm/instance.js";
 import { IN_WORKER } from "./pool.js";
+import {
+  CLOSING,
+  DONE,
+  FAILED,
+  JOB,
+  LEFT,
+  LISTENING,
+  R0,
+  R1,
+  SIMD,
+  STATE,
+} from "./session-words.js";
 
 /** A function a worker imports: module URL and export name. */
 export interface Reference {
@@ -29,6 +41,34 @@ export interface TaskMessage {
   flag: SharedArrayBuffer;
 }
 
+/**
+ * A row session as the calling thread opens it (see `openRows` in pool.ts): the task
+ * and its arguments, sent once; the row ranges of its runs come through `control`
+ * (words of session-words.ts), the results go to `out`.
+ */
+export interface SessionMessage {
+  session: true;
+  run: Reference;
+  lib: Record<string, Reference>;
+  args: unknown;
+  control: SharedArrayBuffer;
+  out: SharedArrayBuffer;
+  outLength: number;
+}
+
+/** What a pool worker is sent after it has loaded. */
+export type PoolMessage = TaskMessage | SessionMessage;
+
+/**
+ * How long a worker in a session polls the state word for the next job before it
+ * sleeps on it: runs come back to back (one per minibatch), separated by the calling
+ * thread's own work between them, and waking a sleeping thread costs tens of
+ * microseconds, as much as a small job saves.
+ */
+const SESSION_SPIN_MS = 0.5;
+/** How long a worker sleeps in a session without a job before it leaves it. */
+const SESSION_IDLE_MS = 100;
+
 /** Marks this thread as a pool worker: passes run from here stay on this thread. */
 export function markPoolWorker(): void {
   (globalThis as Record<symbol, unknown>)[IN_WORKER] = true;
@@ -51,7 +91,8 @@ async function load(ref: Reference): Promise<unknown> {
 }
 
 /** Runs one task and flags its completion (or failure) for the calling thread. */
-export async function execute(m: TaskMessage): Promise<void> {
+export async function execute(m: PoolMessage): Promise<void> {
+  if ("session" in m) return serveSession(m);
   const flag = new Int32Array(m.flag);
   try {
     const run = (await load(m.run)) as (...a: unknown[]) => void;
@@ -73,4 +114,57 @@ export function flagReady(ready: SharedArrayBuffer): void {
   const r = new Int32Array(ready);
   Atomics.store(r, 0, 1);
   Atomics.notify(r, 0);
+}
+
+/**
+ * Serves a row session until the calling thread closes it or leaves it idle for
+ * {@link SESSION_IDLE_MS}: runs each job posted in the control words, with the
+ * session's arguments, and counts it done. The calling thread set the state to
+ * {@link JOB} before it sent the session, so its first job runs at once.
+ */
+async function serveSession(m: SessionMessage): Promise<void> {
+  const c = new Int32Array(m.control);
+  const out = new Float64Array(m.out, 0, m.outLength);
+  let run: ((...a: unknown[]) => void) | null = null;
+  const lib: Record<string, unknown> = {};
+  try {
+    run = (await load(m.run)) as (...a: unknown[]) => void;
+    for (const [k, ref] of Object.entries(m.lib)) lib[k] = await load(ref);
+  } catch {
+    run = null;
+  }
+  for (;;) {
+    const state = Atomics.load(c, STATE);
+    if (state === JOB) {
+      let failed = 0;
+      try {
+        if (!run) throw new Error("the session's task did not load");
+        out.fill(0);
+        setSimd(c[SIMD] === 1);
+        run(m.args, c[R0], c[R1], out, lib);
+      } catch {
+        failed = 1;
+      }
+      Atomics.store(c, FAILED, failed);
+      // listening again before the job counts as done, so the next one can be posted
+      Atomics.store(c, STATE, run ? LISTENING : CLOSING);
+      Atomics.add(c, DONE, 1);
+      Atomics.notify(c, DONE);
+      continue;
+    }
+    if (state !== LISTENING) {
+      // CLOSING: back to the message port
+      Atomics.store(c, STATE, LEFT);
+      return;
+    }
+    const spinEnd = performance.now() + SESSION_SPIN_MS;
+    while (Atomics.load(c, STATE) === LISTENING && performance.now() < spinEnd);
+    if (Atomics.load(c, STATE) !== LISTENING) continue;
+    // idle for long: leave, unless a job arrives at this very moment
+    if (
+      Atomics.wait(c, STATE, LISTENING, SESSION_IDLE_MS) === "timed-out" &&
+      Atomics.compareExchange(c, STATE, LISTENING, LEFT) === LISTENING
+    )
+      return;
+  }
 }

@@ -4,7 +4,7 @@
  * one is a task. Browsers have no synchronous receive, so tasks arrive through the
  * event loop.
  */
-import { execute, flagReady, markPoolWorker, type TaskMessage } from "./task-runner.js";
+import { execute, flagReady, markPoolWorker, type PoolMessage } from "./task-runner.js";
 
 markPoolWorker();
 
@@ -23,5 +23,5 @@ scope.onmessage = (e) => {
     scope.postMessage("ready");
     return;
   }
-  void execute(e.data as TaskMessage);
+  void execute(e.data as PoolMessage);
 };

@@ -4,7 +4,7 @@
  * passes often come back to back.
  */
 import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
-import { execute, flagReady, markPoolWorker, type TaskMessage } from "./task-runner.js";
+import { execute, flagReady, markPoolWorker, type PoolMessage } from "./task-runner.js";
 
 markPoolWorker();
 
@@ -17,21 +17,21 @@ markPoolWorker();
 const POLL_MS = 2;
 
 /** The next task if one arrives within {@link POLL_MS}, else undefined. */
-function poll(): TaskMessage | undefined {
+function poll(): PoolMessage | undefined {
   if (!parentPort) return undefined;
   const end = performance.now() + POLL_MS;
   do {
     const got = receiveMessageOnPort(parentPort);
-    if (got) return got.message as TaskMessage;
+    if (got) return got.message as PoolMessage;
   } while (performance.now() < end);
   return undefined;
 }
 
-async function serve(first: TaskMessage): Promise<void> {
-  for (let m: TaskMessage | undefined = first; m !== undefined; m = poll()) await execute(m);
+async function serve(first: PoolMessage): Promise<void> {
+  for (let m: PoolMessage | undefined = first; m !== undefined; m = poll()) await execute(m);
 }
 
-parentPort?.on("message", (m: TaskMessage) => {
+parentPort?.on("message", (m: PoolMessage) => {
   void serve(m);
 });
 

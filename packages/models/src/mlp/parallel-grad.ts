@@ -11,8 +11,9 @@ import {
   type DType,
   getThreads,
   goesParallel,
+  openRows,
+  type RowSession,
   type RowTask,
-  runRows,
   sharedFloat32,
   sharedFloat64,
   sharedMemoryAvailable,
@@ -30,11 +31,12 @@ import type { FamilyJSON } from "./serialize.js";
  * Fewest rows × parameters in a batch for which its gradient goes to several
  * threads. A block's fixed cost (one pass through every op, whatever the rows)
  * and handing the block to a worker cost about what the threads save below this:
- * measured on 2 cores, 8→64→64→1 (4,801 parameters) trained 1.3× slower on two
- * threads at 256 rows a batch and 1.2–1.4× faster at 4,096; the threshold falls
- * at about 1,750 rows for that network.
+ * measured on 2 cores, 8→64→64→1 (4,801 parameters, seconds per epoch over 100,000
+ * rows, medians of two runs), one thread against two: 0.139 against 0.159 at 512 rows
+ * a batch, 0.148 against 0.134 at 1,024 and 0.137 against 0.096 at 4,096. The
+ * threshold falls at about 870 rows for that network.
  */
-export const MLP_THREAD_MIN_WORK = 2 ** 23;
+export const MLP_THREAD_MIN_WORK = 2 ** 22;
 
 /** A head as plain data, rebuilt on the worker threads. */
 type HeadJSON =
@@ -55,15 +57,20 @@ interface GradArgs {
 }
 
 const heads = new Map<string, Head>();
+/** The head of each head object a session's runs share (no key to build per batch). */
+const headsOf = new WeakMap<HeadJSON, Head>();
 
 function headFrom(json: HeadJSON): Head {
   if (json.kind === "gaussian-variance") return json;
+  let head = headsOf.get(json);
+  if (head !== undefined) return head;
   const key = JSON.stringify(json);
-  let head = heads.get(key);
+  head = heads.get(key);
   if (head === undefined) {
     head = { kind: "family", family: familyFromJSON(json.family), outputs: json.outputs };
     heads.set(key, head);
   }
+  headsOf.set(json, head);
   return head;
 }
 
@@ -131,6 +138,8 @@ export interface ParallelGradient {
    * when this batch is better done on the calling thread (too small).
    */
   valueAndGrad(params: MlpParams, batch: Batch, weightDecay: number): [number, MlpParams] | null;
+  /** Lets the worker threads go (call once training ends, also after an error). */
+  close(): void;
 }
 
 /**
@@ -166,7 +175,33 @@ export function parallelGradient(
   const xs = alloc(batchSize * arch.inputs);
   const ys = alloc(batchSize);
   const ws = alloc(batchSize);
+  // one session per training run (two if some batches had weights and others not,
+  // which training never does): the workers get the arguments once and wait for the
+  // next batch's rows in shared memory, instead of a message per batch
+  const sessions = new Map<boolean, RowSession>();
+  const sessionFor = (weighted: boolean): RowSession => {
+    let session = sessions.get(weighted);
+    if (!session) {
+      const args: GradArgs = {
+        arch,
+        head: headJSON,
+        dtype,
+        params: flat,
+        x: xs,
+        y: ys,
+        w: weighted ? ws : null,
+        cols: arch.inputs,
+      };
+      session = openRows(task, args, 1 + size);
+      sessions.set(weighted, session);
+    }
+    return session;
+  };
   return {
+    close() {
+      for (const session of sessions.values()) session.close();
+      sessions.clear();
+    },
     valueAndGrad(params, batch, weightDecay) {
       const rows = batch.x.shape[0];
       const work = rows * size;
@@ -185,17 +220,9 @@ export function parallelGradient(
         total = 0;
         for (const v of batch.weights.data) total += v;
       }
-      const args: GradArgs = {
-        arch,
-        head: headJSON,
-        dtype,
-        params: flat,
-        x: xs,
-        y: ys,
-        w: batch.weights === undefined ? null : ws,
-        cols: arch.inputs,
-      };
-      const acc = runRows(task, args, rows, 1 + size, work, { minWork: MLP_THREAD_MIN_WORK });
+      const acc = sessionFor(batch.weights !== undefined).run(rows, work, {
+        minWork: MLP_THREAD_MIN_WORK,
+      });
       let value = acc[0] / total;
       const grads: MlpParams = params.map(() => ({}));
       at = 1;

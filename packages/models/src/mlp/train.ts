@@ -248,8 +248,11 @@ export function train(
         const split = parallel?.valueAndGrad(params, b, settings.weightDecay) ?? null;
         let v: number;
         if (split !== null) {
-          v = split[0];
-          if (Number.isFinite(v)) opt.step(params, split[1], v);
+          const [value, grads] = split;
+          v = value;
+          // in the pool's scope too: the update's intermediates are reused step to step
+          const update = () => opt.step(params, grads, value);
+          if (Number.isFinite(v)) pool ? pool.run(update) : update();
         } else {
           const f = (p: MlpParams) =>
             objective(ctx, p, b.x, b.y, b.weights, settings.weightDecay, dropoutRng);
@@ -302,6 +305,7 @@ export function train(
   } finally {
     // the free arrays are not needed after training (the pool's counters stay for tests)
     pool?.clear();
+    parallel?.close();
   }
   if (settings.restoreBest && bestParams !== null) return { params: bestParams, history };
   history.bestEpoch = history.loss.length;

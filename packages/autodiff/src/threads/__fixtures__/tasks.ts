@@ -61,3 +61,17 @@ export function nestedPass(a: Args, r0: number, r1: number, out: Float64Array): 
   );
   out[1] += inner[1];
 }
+
+const seenArgs = new WeakSet<object>();
+
+/**
+ * As {@link sumRows}; out[2] += 1 the first time a worker sees this arguments object
+ * (a row session sends its arguments to a worker once, a pass with each message).
+ */
+export function sumRowsOnce(a: Args, r0: number, r1: number, out: Float64Array): void {
+  sumRows(a, r0, r1, out);
+  if (!isMainThread && !seenArgs.has(a)) {
+    seenArgs.add(a);
+    out[2] += 1;
+  }
+}
