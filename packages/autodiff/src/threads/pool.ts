@@ -561,12 +561,24 @@ function pass<A extends object, L extends Record<string, unknown>>(
   return acc;
 }
 
-/** Asks a worker serving a row session to leave it, so that it reads its message port again. */
+/**
+ * Asks a worker serving a row session to leave it, so that it reads its message port
+ * again: at once when it waits for a job, after the job when it still runs one (of a
+ * run whose calling thread's share threw).
+ */
 function release(w: PoolWorker): void {
   const c = w.session;
   if (!c) return;
   w.session = null;
-  if (Atomics.compareExchange(c, STATE, LISTENING, CLOSING) === LISTENING) Atomics.notify(c, STATE);
+  for (;;) {
+    const was = Atomics.compareExchange(c, STATE, LISTENING, CLOSING);
+    if (was === LISTENING) {
+      Atomics.notify(c, STATE);
+      return;
+    }
+    // LEFT or CLOSING already; a job in progress is marked so (retried if it just ended)
+    if (was !== JOB || Atomics.compareExchange(c, STATE, JOB, CLOSING) === JOB) return;
+  }
 }
 
 /** Repeated passes of one task with the same arguments: see {@link openRows}. */

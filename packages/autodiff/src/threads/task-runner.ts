@@ -146,8 +146,9 @@ async function serveSession(m: SessionMessage): Promise<void> {
         failed = 1;
       }
       Atomics.store(c, FAILED, failed);
-      // listening again before the job counts as done, so the next one can be posted
-      Atomics.store(c, STATE, run ? LISTENING : CLOSING);
+      // listening again before the job counts as done, so the next one can be posted,
+      // unless the calling thread asked this worker to leave meanwhile (CLOSING stays)
+      Atomics.compareExchange(c, STATE, JOB, run ? LISTENING : CLOSING);
       Atomics.add(c, DONE, 1);
       Atomics.notify(c, DONE);
       continue;

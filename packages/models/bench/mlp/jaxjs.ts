@@ -105,7 +105,7 @@ function runEpoch(limit = rows): void {
   lastLoss = sum / limit;
 }
 
-runEpoch(Math.min(rows, batch * 4)); // warm-up: compile the step
+runEpoch(rows); // warm-up: compile the step, one epoch over the data as every runner does
 order = new Int32Array(rows).map((_, i) => i);
 const times: number[] = [];
 for (let e = 0; e < epochs; e++) {
