@@ -338,6 +338,41 @@ describe("the worker pool", () => {
     }, 30_000);
   });
 
+  it("keeps every sum right through random interleavings of sessions, passes, thread counts and stops", async () => {
+    // a fixed generator: the same sequence on every run
+    let state = 12345;
+    const next = (k: number) => {
+      state = (state * 1103515245 + 12345) % 2 ** 31;
+      return state % k;
+    };
+    let sessions = [openRows(task("sumRowsOnce"), { v }, 3), openRows(task("sumRows"), { v }, 2)];
+    let onWorkers = 0;
+    for (let step = 0; step < 120; step++) {
+      const op = next(10);
+      if (op < 4) {
+        const s = sessions[op % 2];
+        const out = s.run(n, 1e9);
+        expect(out[0]).toBe(expected);
+        onWorkers += out[1];
+      } else if (op < 6) {
+        const out = runRows(task("sumRows"), { v }, n, 2, 1e9);
+        expect(out[0]).toBe(expected);
+        onWorkers += out[1];
+      } else if (op === 6) setThreads(1 + next(3));
+      else if (op === 7) {
+        const i = next(2);
+        sessions[i].close();
+        sessions = sessions.map((s, j) =>
+          j === i ? openRows(task(i === 0 ? "sumRowsOnce" : "sumRows"), { v }, 3 - i) : s,
+        );
+      } else if (op === 8) await new Promise((r) => setTimeout(r, next(3) * 70));
+      else if (next(4) === 0) await stopWorkers();
+    }
+    for (const s of sessions) s.close();
+    // the workers did take part
+    expect(onWorkers).toBeGreaterThan(10);
+  }, 60_000);
+
   it("rejects bad options, naming them", () => {
     for (const bad of [{ sharedMemory: 1 }, { timeoutMs: -1 }, { timeoutMs: Number.NaN }, null]) {
       let caught: unknown;
