@@ -300,13 +300,15 @@ describe("the worker pool", () => {
       expect(runRows(task("sumRows"), { v }, n, 2, 1e9)[1]).toBe(1);
     }, 30_000);
 
-    it("counts a run whose calling thread's share threw, and the next session still gets the worker", () => {
+    it("counts a run whose calling thread's share threw and closes the session; the next session gets the worker", () => {
       setThreads(2);
       const abandoned = abandonedPasses();
       const failing = openRows(task("failHere"), { v }, 2);
       expect(() => failing.run(n, 1e9)).toThrow(/share failed/);
       expect(abandonedPasses()).toBe(abandoned + 1);
-      // left open: another session takes the worker over
+      // the worker may still run that run's rows on the arguments: the session ended
+      expect(() => failing.run(n, 1e9)).toThrow(/closed/);
+      // another session gets the worker once it is done
       const session = openRows(task("sumRowsOnce"), { v }, 3);
       for (let r = 0; r < 3; r++)
         expect([...session.run(n, 1e9)].slice(0, 2)).toEqual([expected, 1]);

@@ -32,10 +32,10 @@ import {
   DONE,
   FAILED,
   JOB,
-  LEFT,
   LISTENING,
   R0,
   R1,
+  SEQ,
   SIMD,
   STATE,
   WORDS,
@@ -353,8 +353,9 @@ function runHere<A, L extends Record<string, unknown>>(
 }
 
 /**
- * How the last {@link runRows} went: the threads that computed a share of its rows,
- * and the row ranges [r0, r1) that workers computed (the rest ran on this thread).
+ * How the last pass ({@link runRows}, or a run of a {@link RowSession}) went: the
+ * threads that computed a share of its rows, and the row ranges [r0, r1) that workers
+ * computed (the rest ran on this thread).
  */
 export const lastPass: { threads: number; workerRanges: [number, number][] } = {
   threads: 1,
@@ -586,7 +587,9 @@ export interface RowSession {
   /**
    * What `runRows(task, args, n, outLength, work, opts)` returns, for the task,
    * arguments and length of the session: the same ranges, summed in the same order.
-   * @throws Error after {@link RowSession.close}.
+   * A run whose calling thread's share throws closes the session (its workers may
+   * still be running that run's rows on the arguments).
+   * @throws Error after {@link RowSession.close}; what the task throws on this thread.
    */
   run(n: number, work: number, opts?: Omit<RunRowsOptions, "here">): Float64Array;
   /** Lets the workers go back to other passes (idempotent; they also leave after 0.1 s idle). */
@@ -628,7 +631,10 @@ export function openRows<A extends object, L extends Record<string, unknown>>(
   /** Each worker's control words and result memory in this session. */
   const slots = new Map<PoolWorker, { control: Int32Array; result: Float64Array }>();
   let closed = false;
+  let jobs = 0;
   const hand = (_t: number, w: PoolWorker, r0: number, r1: number): Handed | null => {
+    // workers that died or were stopped are never handed rows again
+    for (const old of slots.keys()) if (old.dead) slots.delete(old);
     let slot = slots.get(w);
     if (!slot) {
       slot = {
@@ -638,15 +644,20 @@ export function openRows<A extends object, L extends Record<string, unknown>>(
       slots.set(w, slot);
     }
     const c = slot.control;
+    // a worker still finishing a job (of a run that threw) or leaving: its rows here, and
+    // no word of the job written while it may still read them
+    const state = Atomics.load(c, STATE);
+    if (state === JOB || state === CLOSING) return null;
     if (w.session !== c) release(w);
-    const done = Atomics.load(c, DONE);
+    const job = ++jobs;
     c[R0] = r0;
     c[R1] = r1;
     c[SIMD] = simdEnabled() ? 1 : 0;
-    const was = Atomics.compareExchange(c, STATE, LISTENING, JOB);
-    if (was === LISTENING) Atomics.notify(c, STATE);
-    else if (was === LEFT) {
-      // not in the session (yet, or any more): the job goes with the arguments
+    c[SEQ] = job;
+    if (Atomics.compareExchange(c, STATE, LISTENING, JOB) === LISTENING) Atomics.notify(c, STATE);
+    else {
+      // not in the session (yet, or any more: it left while idle): the job goes with
+      // the arguments
       Atomics.store(c, STATE, JOB);
       w.post({
         session: true,
@@ -656,12 +667,12 @@ export function openRows<A extends object, L extends Record<string, unknown>>(
         out: slot.result.buffer,
         outLength,
       });
-    } else return null; // still finishing a job of a failed run, or leaving: rows here
+    }
     w.session = c;
     return {
       words: c,
       word: DONE,
-      finished: () => Atomics.load(c, DONE) !== done,
+      finished: () => Atomics.load(c, DONE) === job,
       failed: () => c[FAILED] !== 0,
       result: slot.result,
     };
@@ -669,7 +680,14 @@ export function openRows<A extends object, L extends Record<string, unknown>>(
   return {
     run(n, work, opts = {}) {
       if (closed) throw new Error("RowSession.run: the session is closed");
-      return pass(task, args, n, outLength, work, opts, refs, args, hand);
+      try {
+        return pass(task, args, n, outLength, work, opts, refs, args, hand);
+      } catch (e) {
+        // the workers may still be running this run's ranges on the arguments, which
+        // the caller would change for the next run: the session ends here
+        this.close();
+        throw e;
+      }
     },
     close() {
       closed = true;

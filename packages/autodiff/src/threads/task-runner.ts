@@ -15,6 +15,7 @@ import {
   LISTENING,
   R0,
   R1,
+  SEQ,
   SIMD,
   STATE,
 } from "./session-words.js";
@@ -136,12 +137,15 @@ async function serveSession(m: SessionMessage): Promise<void> {
   for (;;) {
     const state = Atomics.load(c, STATE);
     if (state === JOB) {
+      const job = c[SEQ];
+      const r0 = c[R0];
+      const r1 = c[R1];
       let failed = 0;
       try {
         if (!run) throw new Error("the session's task did not load");
         out.fill(0);
         setSimd(c[SIMD] === 1);
-        run(m.args, c[R0], c[R1], out, lib);
+        run(m.args, r0, r1, out, lib);
       } catch {
         failed = 1;
       }
@@ -149,7 +153,7 @@ async function serveSession(m: SessionMessage): Promise<void> {
       // listening again before the job counts as done, so the next one can be posted,
       // unless the calling thread asked this worker to leave meanwhile (CLOSING stays)
       Atomics.compareExchange(c, STATE, JOB, run ? LISTENING : CLOSING);
-      Atomics.add(c, DONE, 1);
+      Atomics.store(c, DONE, job);
       Atomics.notify(c, DONE);
       continue;
     }
