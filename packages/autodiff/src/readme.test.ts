@@ -62,6 +62,14 @@ it("README threads example runs a product on two threads", async () => {
   expect(ad.lastPass.threads).toBe(2);
   ad.setThreads(before);
 }, 30_000);
+it("README example of passes of one's own runs and sums", async () => {
+  expect(printed(await runExample("### Passes of your own"))).toEqual([
+    "pass 500000",
+    "run 1000000",
+    "run 2000000",
+  ]);
+});
+
 it("README WebAssembly example runs: both paths agree and the switch reads back", async () => {
   const lines = await runExample("## WebAssembly kernels");
   expect(lines).toEqual([[false, true]]);
