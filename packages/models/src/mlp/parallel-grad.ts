@@ -56,21 +56,19 @@ interface GradArgs {
   cols: number;
 }
 
-const heads = new Map<string, Head>();
-/** The head of each head object a session's runs share (no key to build per batch). */
-const headsOf = new WeakMap<HeadJSON, Head>();
+/**
+ * The head each head object stands for, built once per object: a training run's
+ * calling thread keeps one, and a worker one per session (the arguments it was sent).
+ */
+const heads = new WeakMap<HeadJSON, Head>();
 
 function headFrom(json: HeadJSON): Head {
   if (json.kind === "gaussian-variance") return json;
-  let head = headsOf.get(json);
-  if (head !== undefined) return head;
-  const key = JSON.stringify(json);
-  head = heads.get(key);
+  let head = heads.get(json);
   if (head === undefined) {
     head = { kind: "family", family: familyFromJSON(json.family), outputs: json.outputs };
-    heads.set(key, head);
+    heads.set(json, head);
   }
-  headsOf.set(json, head);
   return head;
 }
 
@@ -143,7 +141,8 @@ export interface ParallelGradient {
 }
 
 /**
- * A data-parallel gradient for training `arch` under `head`, or null when the
+ * A data-parallel gradient for training `arch` under `head` on batches with prior
+ * weights (`weighted`) or without, or null when the
  * pool cannot help: one thread, no shared memory, dropout (whose masks are drawn
  * in row order from one generator), or a user-defined family that a worker could
  * not rebuild from its name.
@@ -154,6 +153,7 @@ export function parallelGradient(
   dtype: DType,
   batchSize: number,
   dropout: boolean,
+  weighted: boolean,
 ): ParallelGradient | null {
   if (getThreads() < 2 || dropout || !sharedMemoryAvailable()) return null;
   let headJSON: HeadJSON;
@@ -174,38 +174,35 @@ export function parallelGradient(
   const flat = alloc(size);
   const xs = alloc(batchSize * arch.inputs);
   const ys = alloc(batchSize);
-  const ws = alloc(batchSize);
-  // one session per training run (two if some batches had weights and others not,
-  // which training never does): the workers get the arguments once and wait for the
-  // next batch's rows in shared memory, instead of a message per batch
-  const sessions = new Map<boolean, RowSession>();
-  const sessionFor = (weighted: boolean): RowSession => {
-    let session = sessions.get(weighted);
-    if (!session) {
-      const args: GradArgs = {
-        arch,
-        head: headJSON,
-        dtype,
-        params: flat,
-        x: xs,
-        y: ys,
-        w: weighted ? ws : null,
-        cols: arch.inputs,
-      };
-      session = openRows(task, args, 1 + size);
-      sessions.set(weighted, session);
-    }
-    return session;
+  const ws = weighted ? alloc(batchSize) : null;
+  const args: GradArgs = {
+    arch,
+    head: headJSON,
+    dtype,
+    params: flat,
+    x: xs,
+    y: ys,
+    w: ws,
+    cols: arch.inputs,
   };
+  // one session per training run, opened by its first large batch: the workers get the
+  // arguments once and wait for the next batch's rows in shared memory, instead of a
+  // message per batch
+  let session: RowSession | null = null;
   return {
     close() {
-      for (const session of sessions.values()) session.close();
-      sessions.clear();
+      session?.close();
+      session = null;
     },
     valueAndGrad(params, batch, weightDecay) {
       const rows = batch.x.shape[0];
       const work = rows * size;
-      if (rows > batchSize || !goesParallel(work, MLP_THREAD_MIN_WORK)) return null;
+      if (
+        rows > batchSize ||
+        (batch.weights !== undefined) !== weighted ||
+        !goesParallel(work, MLP_THREAD_MIN_WORK)
+      )
+        return null;
       let at = 0;
       for (let i = 0; i < shapes.length; i++)
         for (const name of Object.keys(shapes[i])) {
@@ -216,13 +213,12 @@ export function parallelGradient(
       ys.set(batch.y.data);
       let total = rows;
       if (batch.weights !== undefined) {
-        ws.set(batch.weights.data);
+        ws?.set(batch.weights.data);
         total = 0;
         for (const v of batch.weights.data) total += v;
       }
-      const acc = sessionFor(batch.weights !== undefined).run(rows, work, {
-        minWork: MLP_THREAD_MIN_WORK,
-      });
+      session ??= openRows(task, args, 1 + size);
+      const acc = session.run(rows, work, { minWork: MLP_THREAD_MIN_WORK });
       let value = acc[0] / total;
       const grads: MlpParams = params.map(() => ({}));
       at = 1;

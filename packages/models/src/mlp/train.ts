@@ -213,6 +213,7 @@ export function train(
     ctx.dtype,
     settings.batchSize,
     dropoutRng !== undefined,
+    trainSet.weights !== null,
   );
   // one set of minibatch arrays for the whole run: a batch's tensors die with its step
   const rowsPerBatch = Math.min(settings.batchSize, n);
@@ -248,11 +249,8 @@ export function train(
         const split = parallel?.valueAndGrad(params, b, settings.weightDecay) ?? null;
         let v: number;
         if (split !== null) {
-          const [value, grads] = split;
-          v = value;
-          // in the pool's scope too: the update's intermediates are reused step to step
-          const update = () => opt.step(params, grads, value);
-          if (Number.isFinite(v)) pool ? pool.run(update) : update();
+          v = split[0];
+          if (Number.isFinite(v)) opt.step(params, split[1], v);
         } else {
           const f = (p: MlpParams) =>
             objective(ctx, p, b.x, b.y, b.weights, settings.weightDecay, dropoutRng);
