@@ -2,8 +2,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { DType, Storage } from "../dtype.js";
 import { Rng } from "../rng.js";
 import { getThreads, lastPass, setThreads } from "../threads/pool.js";
-import { matmulKernel } from "./matmul.js";
-import { MATMUL_THREAD_MIN_WORK } from "./matmul-threads.js";
+import { matmulKernel, matmulSerial } from "./matmul.js";
+import { MATMUL_THREAD_MIN_WORK, type SharedRowsArgs, sharedRows } from "./matmul-threads.js";
 import { setSimd, simdEnabled } from "./wasm/instance.js";
 
 /** C from matmulKernel on `threads` threads, with the threads that took part. */
@@ -69,6 +69,40 @@ describe("matmul on several threads", () => {
           expect(two).toEqual(one);
         }, 30_000);
       }
+
+  it("gives a float32 product the one-thread result in memory a float64 product used first", () => {
+    // the second product fits in the first one's shared memory, whose kernels the
+    // threads keep: they must take those of the product's own type
+    setSimd(true);
+    const dims = [1, 340, 330, 320];
+    for (const dtype of ["float64", "float32", "float64"] as const) {
+      const a = data(dtype, dims[1] * dims[2]);
+      const b = data(dtype, dims[2] * dims[3]);
+      const [one] = product(1, a, b, dims, [0], [0], false, false);
+      const [two, t] = product(2, a, b, dims, [0], [0], false, false);
+      expect(t).toBe(2);
+      expect(two).toEqual(one);
+    }
+  }, 30_000);
+
+  for (const ta of [false, true])
+    it(`computes a worker's rows on the calling thread when it takes them over${ta ? ", A stored transposed" : ""}`, () => {
+      // what a pass does with the rows of a worker that failed or missed its deadline:
+      // the calling thread's own arrays and memory, never the shared memory
+      setSimd(true);
+      const [m, k, n] = [37, 41, 29];
+      const a = data("float64", m * k + 3);
+      const b = data("float64", k * n + 5);
+      const c = new Float64Array(m * n + 2).fill(Number.NaN);
+      const whole = new Float64Array(m * n);
+      matmulSerial(a, b, whole, 1, m, k, n, Int32Array.of(3), Int32Array.of(5), ta, false);
+      const args = { m, k, n, ta, f32: false } as SharedRowsArgs;
+      const caller = { a, b, c, ao: 3, bo: 5, co: 2, tb: false, serial: matmulSerial };
+      sharedRows({ ...args, caller }, 12, 37);
+      expect(c.subarray(2 + 12 * n)).toEqual(whole.subarray(12 * n));
+      // rows before the range are left alone
+      expect(c.subarray(0, 2 + 12 * n).every(Number.isNaN)).toBe(true);
+    });
 
   it("keeps small products on the calling thread", () => {
     const a = data("float64", 64 * 64);

@@ -8,8 +8,13 @@
  * The SIMD path accumulates float32 products in float32, like BLAS sgemm.
  */
 import type { Storage } from "../dtype.js";
-import { goesParallel, type RowTask } from "../threads/pool.js";
-import { MATMUL_THREAD_MIN_WORK, type MatmulRowsArgs, matmulThreaded } from "./matmul-threads.js";
+import { goesParallel } from "../threads/pool.js";
+import {
+  MATMUL_THREAD_MIN_WORK,
+  type MatmulRowsArgs,
+  matmulThreaded,
+  type ThreadKernels,
+} from "./matmul-threads.js";
 import { simdEnabled } from "./wasm/instance.js";
 import type { BiasActivation } from "./wasm-elementwise.js";
 import { releaseSimdMatmul, simdMatmul, type WasmMemory } from "./wasm-matmul.js";
@@ -58,11 +63,13 @@ export function matmulKernel(
     if (bOffsets[t] !== bOffsets[0] || aOffsets[t] !== aOffsets[0] + t * m * k) tall = false;
   if (
     tall &&
-    matmulThreaded(rowsTask, a, b, c, aOffsets[0], bOffsets[0], 0, batch * m, k, n, false, tb)
+    matmulThreaded(threadKernels, a, b, c, aOffsets[0], bOffsets[0], 0, batch * m, k, n, false, tb)
   )
     return;
   for (let t = 0; t < batch; t++)
-    if (!matmulThreaded(rowsTask, a, b, c, aOffsets[t], bOffsets[t], t * m * n, m, k, n, ta, tb))
+    if (
+      !matmulThreaded(threadKernels, a, b, c, aOffsets[t], bOffsets[t], t * m * n, m, k, n, ta, tb)
+    )
       matmulSerial(
         a,
         b,
@@ -522,7 +529,11 @@ export function matmulRows(args: MatmulRowsArgs, r0: number, r1: number): void {
   );
 }
 
-const rowsTask: RowTask<MatmulRowsArgs, Record<string, never>> = {
-  run: { module: import.meta.url, name: "matmulRows", fn: matmulRows },
-  lib: {},
+/** What matmul-threads.ts runs: rows of C on any thread, or a whole product on this one. */
+const threadKernels: ThreadKernels = {
+  rows: {
+    run: { module: import.meta.url, name: "matmulRows", fn: matmulRows },
+    lib: {},
+  },
+  serial: matmulSerial,
 };

@@ -405,13 +405,14 @@ const i32s = (n: number) => new Array<typeof I32>(n).fill(I32);
 
 /**
  * @internal The module: `mm32` and `mm64` over an imported memory, with fused
- * multiply-adds where the runtime has them (or as `fused` says).
+ * multiply-adds where the runtime has them (or as `fused` says); `shared` for a memory
+ * made with `newSharedMemory` (several threads' kernels in one memory).
  */
-export function matmulModuleBytes(fused = fusedMultiplyAdd()): Uint8Array {
+export function matmulModuleBytes(fused = fusedMultiplyAdd(), shared = false): Uint8Array {
   const params = i32s(11);
   const locals = [...i32s(14), ...new Array<typeof V128>(11).fill(V128)];
   return wasmModule({
-    memory: { import: true },
+    memory: { import: true, shared },
     functions: [
       { name: "mm32", params, locals, body: kernelBody(4, fused) },
       { name: "mm64", params, locals, body: kernelBody(8, fused) },
@@ -438,7 +439,7 @@ export function matmulModuleBytes(fused = fusedMultiplyAdd()): Uint8Array {
 }
 
 /** C (at byte `c`, m×n) = A·B with A and B read through the strides described above. */
-type Kernel = (
+export type Kernel = (
   a: number,
   b: number,
   c: number,
