@@ -41,6 +41,7 @@ import {
   WORDS,
 } from "./session-words.js";
 import { builtin, type PoolWorker, spawnWorker, workersPossible } from "./spawn.js";
+import { spinWhile } from "./spin.js";
 
 /** Below this many multiply-adds a pass is faster on one thread (the default of a pass). */
 export const MIN_WORK = 2e7;
@@ -532,7 +533,7 @@ function pass<A extends object, L extends Record<string, unknown>>(
   const own = performance.now() - t0;
   const spinEnd = performance.now() + Math.min(SPIN_MAX_MS, Math.max(SPIN_MS, own / 4));
   const pending = () => handed.find((h) => h !== null && !h.finished(expected)) ?? null;
-  while (pending() && performance.now() < spinEnd);
+  spinWhile(() => pending() !== null, spinEnd);
   for (let h = pending(); h !== null; h = pending()) {
     const left = deadline - performance.now();
     if (left <= 0) {

@@ -19,6 +19,7 @@ import {
   SIMD,
   STATE,
 } from "./session-words.js";
+import { spinWhile } from "./spin.js";
 
 /** A function a worker imports: module URL and export name. */
 export interface Reference {
@@ -163,7 +164,7 @@ async function serveSession(m: SessionMessage): Promise<void> {
       return;
     }
     const spinEnd = performance.now() + SESSION_SPIN_MS;
-    while (Atomics.load(c, STATE) === LISTENING && performance.now() < spinEnd);
+    spinWhile(() => Atomics.load(c, STATE) === LISTENING, spinEnd);
     if (Atomics.load(c, STATE) !== LISTENING) continue;
     // idle for long: leave, unless a job arrives at this very moment
     if (

@@ -9,6 +9,7 @@
 import { sharedFloat64, startWorkers } from "@geoml/autodiff";
 import { cholesky, choleskyInverse, choleskySolve } from "../linalg/cholesky.js";
 import { linearPredictor, weightedCrossprod } from "../linalg/crossprod.js";
+import { designMatrix } from "../linalg/design-memory.js";
 import { GlmError } from "./errors.js";
 import type { Float64Family } from "./family.js";
 import { irlsPass } from "./irls-pass.js";
@@ -154,7 +155,9 @@ export function subsampleStart(
   const RUN = 32;
   const runs = Math.floor(n / (k * RUN));
   const m = runs * RUN;
-  const xs = new Float64Array(m * p);
+  // in memory of its own, as a full design's: its passes then run in one call each
+  // (see `crossprodRange`), and none runs the per-block loop of a copied design
+  const xs = designMatrix(m, p);
   for (let j = 0; j < p; j++) gatherRuns(x, j * n, k * RUN, xs, j * m, runs, RUN);
   const pick = (v: Float64Array) => {
     const out = new Float64Array(m);

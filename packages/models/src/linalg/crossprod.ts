@@ -82,59 +82,104 @@ export function crossprodRange(
   simd: SimdKernels | PlacedKernels | null = null,
   step: LinearStep | null = null,
 ): void {
+  if (simd) simdRange(x, n, p, w, z, r0, r1, acc, simd, step);
+  else plainRange(x, n, p, w, z, r0, r1, acc, step);
+}
+
+/** {@link crossprodRange} through the WebAssembly kernels. */
+function simdRange(
+  x: Float64Array,
+  n: number,
+  p: number,
+  w: Float64Array | null,
+  z: Float64Array | null,
+  r0: number,
+  r1: number,
+  acc: Float64Array,
+  simd: SimdKernels | PlacedKernels,
+  step: LinearStep | null,
+): void {
   const q = p + 1;
   const column = (j: number, b: number, len: number) => x.subarray(j * n + b, j * n + b + len);
-  if (simd) {
-    const k = "kernels" in simd ? simd.kernels : simd;
-    // in place: column j of rows b… at byte xAt + (j·n + b)·8, the working response
-    // in column p of the same memory
-    const xAt = "kernels" in simd ? simd.at : -1;
-    const inPlace = xAt >= 0;
-    // the scratch space starts at byte `base` (each thread has its own in a design's
-    // memory); `at(i)` is the byte address of float64 slot i of it
-    const base = "kernels" in simd ? simd.base : 0;
-    const at = (i: number) => base + i * 8;
-    const {
+  const k = "kernels" in simd ? simd.kernels : simd;
+  // in place: column j of rows b… at byte xAt + (j·n + b)·8, the working response
+  // in column p of the same memory
+  const xAt = "kernels" in simd ? simd.at : -1;
+  const inPlace = xAt >= 0;
+  // the scratch space starts at byte `base` (each thread has its own in a design's
+  // memory); `at(i)` is the byte address of float64 slot i of it
+  const base = "kernels" in simd ? simd.base : 0;
+  const at = (i: number) => base + i * 8;
+  const {
+    qe,
+    cxAt,
+    wbAt,
+    sumsAt,
+    betaAt,
+    etaAt,
+    scoreAt,
+    yAt,
+    priorAt,
+    offsetAt,
+    muAt,
+    poolAt,
+    signsAt,
+    size,
+  } = scratchLayout(p);
+  const have = k.memory.buffer.byteLength;
+  if (have < base + size * 8) k.memory.grow(Math.ceil((base + size * 8 - have) / 65536));
+  const buffer = k.memory.buffer;
+  const mem = new Float64Array(buffer, base, size);
+  const cx = mem.subarray(cxAt, cxAt + qe * BLOCK);
+  const wb = mem.subarray(wbAt, wbAt + BLOCK);
+  const sums = mem.subarray(sumsAt, sumsAt + qe * qe);
+  const etaBlock = mem.subarray(etaAt, etaAt + BLOCK);
+  // the working response: column p of the design's memory, or of cx
+  const zColumn = inPlace ? new Float64Array(buffer, xAt + p * n * 8, n + 1) : null;
+  // the triangle's A (scaled columns in scratch space) is built into the kernels;
+  // the design's columns are n rows apart in place, BLOCK rows apart when copied
+  if (k.strideA !== BLOCK * 8)
+    throw new Error(`crossprodRange: kernels built for A columns ${k.strideA} bytes apart`);
+  const sb = inPlace ? n * 8 : BLOCK * 8;
+  const scoreOnly = step?.score === true;
+  const rowData = k.rows ? step?.rowData : undefined;
+  // the row columns in place (byte addresses), which `passBlocks` reads and writes
+  const rowsAt = inPlace && rowData?.placed && "kernels" in simd ? simd.rows : null;
+  mem.fill(0);
+  mem[signsAt] = 1;
+  mem[signsAt + 1] = -1;
+  if (step) for (let j = 0; j < p; j++) mem[betaAt + j] = step.beta[j] || 0;
+  // the row kernel's deviance over the blocks, then the part it leaves out (summed
+  // apart, in the same order whichever way the blocks run)
+  let kernelDeviance = 0;
+  if (step && rowsAt && rowData && k.passBlocks) {
+    // the design and the row columns in place: η = offset + Xβ straight into the η
+    // column, which the row kernel reads with y, w and the offset where they are,
+    // writing μ there too, then the cross-product, block by block in one call
+    // (nothing is copied, and no JavaScript runs per block)
+    kernelDeviance = k.passBlocks(
+      xAt,
+      n,
+      p,
+      r0,
+      r1,
+      rowsAt.eta,
+      step.offset ? rowsAt.offset : 0,
+      rowsAt.y,
+      rowsAt.w,
+      rowsAt.mu,
+      at(0),
+      at(wbAt),
+      at(sumsAt),
+      at(betaAt),
+      at(scoreAt),
+      at(offsetAt),
+      at(poolAt),
+      at(signsAt),
+      scoreOnly ? 1 : 0,
       qe,
-      cxAt,
-      wbAt,
-      sumsAt,
-      betaAt,
-      etaAt,
-      scoreAt,
-      yAt,
-      priorAt,
-      offsetAt,
-      muAt,
-      poolAt,
-      signsAt,
-      size,
-    } = scratchLayout(p);
-    const have = k.memory.buffer.byteLength;
-    if (have < base + size * 8) k.memory.grow(Math.ceil((base + size * 8 - have) / 65536));
-    const buffer = k.memory.buffer;
-    const mem = new Float64Array(buffer, base, size);
-    const cx = mem.subarray(cxAt, cxAt + qe * BLOCK);
-    const wb = mem.subarray(wbAt, wbAt + BLOCK);
-    const sums = mem.subarray(sumsAt, sumsAt + qe * qe);
-    const etaBlock = mem.subarray(etaAt, etaAt + BLOCK);
-    // the working response: column p of the design's memory, or of cx
-    const zColumn = inPlace ? new Float64Array(buffer, xAt + p * n * 8, n + 1) : null;
-    // the triangle's A (scaled columns in scratch space) is built into the kernels;
-    // the design's columns are n rows apart in place, BLOCK rows apart when copied
-    if (k.strideA !== BLOCK * 8)
-      throw new Error(`crossprodRange: kernels built for A columns ${k.strideA} bytes apart`);
-    const sb = inPlace ? n * 8 : BLOCK * 8;
-    const scoreOnly = step?.score === true;
-    const rowData = k.rows ? step?.rowData : undefined;
-    // the row columns in place: byte addresses, and the memory as one float64 array
-    // (blocks are then indices into it, with no subarray per block)
-    const rowsAt = inPlace && rowData?.placed && "kernels" in simd ? simd.rows : null;
-    const f64 = rowsAt ? new Float64Array(buffer) : null;
-    mem.fill(0);
-    mem[signsAt] = 1;
-    mem[signsAt + 1] = -1;
-    if (step) for (let j = 0; j < p; j++) mem[betaAt + j] = step.beta[j] || 0;
+    );
+  } else
     for (let b = r0; b < r1; b += BLOCK) {
       const len = Math.min(BLOCK, r1 - b);
       // an even length for the two-row steps: the padding row has weight 0 (in place,
@@ -152,34 +197,7 @@ export function crossprodRange(
       const zBlock = zColumn
         ? zColumn.subarray(b, b + len)
         : cx.subarray(p * BLOCK, p * BLOCK + len);
-      if (step && rowsAt && f64 && rowData && k.rows) {
-        // η = offset + Xβ straight into the η column, which the row kernel reads with
-        // y, w and the offset where they are, writing μ there too: nothing is copied
-        const e = (rowsAt.eta >> 3) + b;
-        if (step.offset)
-          f64.copyWithin(e, (rowsAt.offset >> 3) + b, (rowsAt.offset >> 3) + b + padded);
-        else f64.fill(0, e, e + padded);
-        k.combine(col(0), p, padded * 8, at(betaAt), rowsAt.eta + b * 8, sb);
-        const dev = k.rows(
-          rowsAt.eta + b * 8,
-          // without an offset, the scratch space's zeros (in cache) in place of its column
-          step.offset ? rowsAt.offset + b * 8 : at(offsetAt),
-          rowsAt.y + b * 8,
-          rowsAt.w + b * 8,
-          rowsAt.mu + b * 8,
-          at(wbAt),
-          col(p),
-          padded * 8,
-          at(poolAt),
-        );
-        rowData.deviance += dev + rowData.constant(b, len);
-        // the working residual (z + offset) − η in place of z, as `toResidual`: one
-        // column at a time (coefficients 1 and −1), so no stride between them matters
-        if (scoreOnly) {
-          if (step.offset) k.combine(rowsAt.offset + b * 8, 1, padded * 8, at(signsAt), col(p), sb);
-          k.combine(rowsAt.eta + b * 8, 1, padded * 8, at(signsAt + 1), col(p), sb);
-        }
-      } else if (step) {
+      if (step) {
         if (step.offset) etaBlock.set(step.offset.subarray(b, b + len));
         else etaBlock.fill(0);
         k.combine(col(0), p, padded * 8, at(betaAt), at(etaAt), sb);
@@ -201,7 +219,7 @@ export function crossprodRange(
             padded * 8,
             at(poolAt),
           );
-          rowData.deviance += dev + rowData.constant(b, len);
+          kernelDeviance += dev;
           rowData.mu.set(mem.subarray(muAt, muAt + len), b);
         } else step.rows(b, len, etaBlock.subarray(0, len), wb.subarray(0, len), zBlock);
         if (scoreOnly) toResidual(zBlock, etaBlock, step.offset, b);
@@ -226,15 +244,33 @@ export function crossprodRange(
       for (let j = 0; j < q; j++) k.scale(at(j * BLOCK), col(j), at(wbAt), padded * 8);
       k.triangle(at(0), col(0), qe, padded * 8, at(sumsAt), sb);
     }
-    if (scoreOnly) {
-      // tile of pair j/2 at scoreAt + 2j: entries 0 and 1 are the scores of xⱼ and xⱼ₊₁
-      for (let j = 0; j < p; j++) acc[p * q + j] += mem[scoreAt + 2 * (j - (j & 1)) + (j & 1)];
-      return;
-    }
-    for (let j = 0; j < q; j++)
-      for (let k2 = 0; k2 <= j; k2++) acc[j * q + k2] += sums[j * qe + k2];
+  if (rowData) {
+    let left = 0;
+    for (let b = r0; b < r1; b += BLOCK) left += rowData.constant(b, Math.min(BLOCK, r1 - b));
+    rowData.deviance += kernelDeviance + left;
+  }
+  if (scoreOnly) {
+    // tile of pair j/2 at scoreAt + 2j: entries 0 and 1 are the scores of xⱼ and xⱼ₊₁
+    for (let j = 0; j < p; j++) acc[p * q + j] += mem[scoreAt + 2 * (j - (j & 1)) + (j & 1)];
     return;
   }
+  for (let j = 0; j < q; j++) for (let k2 = 0; k2 <= j; k2++) acc[j * q + k2] += sums[j * qe + k2];
+}
+
+/** {@link crossprodRange} in plain JavaScript (the fallback). */
+function plainRange(
+  x: Float64Array,
+  n: number,
+  p: number,
+  w: Float64Array | null,
+  z: Float64Array | null,
+  r0: number,
+  r1: number,
+  acc: Float64Array,
+  step: LinearStep | null,
+): void {
+  const q = p + 1;
+  const column = (j: number, b: number, len: number) => x.subarray(j * n + b, j * n + b + len);
   const wx = new Float64Array(q * BLOCK);
   const cx = new Float64Array(q * BLOCK);
   const wb = new Float64Array(BLOCK);

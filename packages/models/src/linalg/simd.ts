@@ -37,6 +37,12 @@ export interface SimdKernels {
    * (`pool`: the address of its constants, see `vmath.VecFn`).
    */
   rows?: (...pointersAndBytes: number[]) => number;
+  /**
+   * With `rows`: the whole loop of `crossprodRange` over the blocks of rows [r0, r1)
+   * of a design in place, its row columns in place too (see crossprod.ts for the
+   * arguments); returns the row kernel's deviance over the blocks.
+   */
+  passBlocks?: (...pointersAndFlags: number[]) => number;
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
 }
 
@@ -63,6 +69,9 @@ export function createSimdKernels(
     triangle: ex.triangle as SimdKernels["triangle"],
     combine: ex.combine as SimdKernels["combine"],
     ...(typeof ex.rows === "function" ? { rows: ex.rows as NonNullable<SimdKernels["rows"]> } : {}),
+    ...(typeof ex.passBlocks === "function"
+      ? { passBlocks: ex.passBlocks as NonNullable<SimdKernels["passBlocks"]> }
+      : {}),
     memory: shared ?? (ex.mem as SimdKernels["memory"]),
     strideA,
     module,
@@ -322,7 +331,252 @@ export function linalgModuleBytes(
     ]),
   ];
 
+  // passBlocks(x 0, n 1, p 2, r0 3, r1 4, eta 5, offset 6, y 7, w 8, mu 9, wx 10, wb 11,
+  // sums 12, beta 13, scores 14, zeros 15, pool 16, signs 17, scoreOnly 18, qe 19) → the
+  // row kernel's deviance over the blocks; locals: 20 b, 21 len, 22 bytes, 23 col0,
+  // 24 sb, 25 zcol, 26 j, 27 at (i32), 28 dev (f64). The loop of `crossprodRange` over the
+  // blocks of a design in place, with the row columns in place too (see crossprod.ts):
+  // for each block, η = offset + Xβ, the row kernel (μ, W, z, deviance), then the
+  // cross-product of [X z] with weights W (or only the score). One call per range of
+  // rows, so that no JavaScript runs per block.
+  const PB_ = {
+    x: 0,
+    n: 1,
+    p: 2,
+    r0: 3,
+    r1: 4,
+    eta: 5,
+    offset: 6,
+    y: 7,
+    w: 8,
+    mu: 9,
+    wx: 10,
+    wb: 11,
+    sums: 12,
+    beta: 13,
+    scores: 14,
+    zeros: 15,
+    pool: 16,
+    signs: 17,
+    score: 18,
+    qe: 19,
+  };
+  const [B, LEN, BYTES, COL0, STRIDE, ZCOL, PJ, AT, DEV] = [20, 21, 22, 23, 24, 25, 26, 27, 28];
+  const blockRows = strideA / 8;
+  const call = (f: number) => [0x10, ...w.uleb(f)];
+  const [SCALE, TRIANGLE, COMBINE, ROWS] = [0, 1, 2, 3];
+  const sub = w.I32_SUB;
+  const and = 0x71;
+  /** A row column's address for this block: column + b·8. */
+  const ofBlock = (column: number) => [...get(column), ...get(AT), add];
+  const passBlocks = [
+    ...get(PB_.n),
+    ...i32(8),
+    mul,
+    ...set(STRIDE),
+    ...get(PB_.r0),
+    ...set(B),
+    ...w.loop(
+      [...get(B), ...get(PB_.r1), geU],
+      [
+        // len = min(BLOCK, r1 − b); bytes: len rounded up to even (two rows a step)
+        ...i32(blockRows),
+        ...get(PB_.r1),
+        ...get(B),
+        sub,
+        ...get(PB_.r1),
+        ...get(B),
+        sub,
+        ...i32(blockRows),
+        w.I32_GT_U,
+        w.SELECT,
+        ...set(LEN),
+        ...get(LEN),
+        ...get(LEN),
+        ...i32(1),
+        and,
+        add,
+        ...i32(8),
+        mul,
+        ...set(BYTES),
+        ...get(B),
+        ...i32(8),
+        mul,
+        ...set(AT),
+        ...get(PB_.x),
+        ...get(AT),
+        add,
+        ...set(COL0),
+        ...get(COL0),
+        ...get(PB_.p),
+        ...get(STRIDE),
+        mul,
+        add,
+        ...set(ZCOL),
+        // η starts as the offset, or zeros
+        ...get(PB_.offset),
+        ...w.ifElse(
+          [...ofBlock(PB_.eta), ...ofBlock(PB_.offset), ...get(BYTES), 0xfc, 10, 0, 0],
+          [...ofBlock(PB_.eta), ...i32(0), ...get(BYTES), 0xfc, 11, 0],
+        ),
+        ...get(COL0),
+        ...get(PB_.p),
+        ...get(BYTES),
+        ...get(PB_.beta),
+        ...ofBlock(PB_.eta),
+        ...get(STRIDE),
+        ...call(COMBINE),
+        // the row kernel: μ, W and z of the block, and its deviance
+        ...get(DEV),
+        ...ofBlock(PB_.eta),
+        // without an offset, the scratch space's zeros in place of its column
+        ...ofBlock(PB_.offset),
+        ...get(PB_.zeros),
+        ...get(PB_.offset),
+        w.SELECT,
+        ...ofBlock(PB_.y),
+        ...ofBlock(PB_.w),
+        ...ofBlock(PB_.mu),
+        ...get(PB_.wb),
+        ...get(ZCOL),
+        ...get(BYTES),
+        ...get(PB_.pool),
+        ...call(ROWS),
+        w.F64_ADD,
+        ...set(DEV),
+        // for the score, the working residual (z + offset) − η in place of z
+        ...get(PB_.score),
+        ...w.ifElse([
+          ...get(PB_.offset),
+          ...w.ifElse([
+            ...ofBlock(PB_.offset),
+            ...i32(1),
+            ...get(BYTES),
+            ...get(PB_.signs),
+            ...get(ZCOL),
+            ...get(STRIDE),
+            ...call(COMBINE),
+          ]),
+          ...ofBlock(PB_.eta),
+          ...i32(1),
+          ...get(BYTES),
+          ...get(PB_.signs),
+          ...i32(8),
+          add,
+          ...get(ZCOL),
+          ...get(STRIDE),
+          ...call(COMBINE),
+        ]),
+        // an odd block's padding row: weight 0 and z 0
+        ...get(LEN),
+        ...i32(1),
+        and,
+        ...w.ifElse([
+          ...get(PB_.wb),
+          ...get(LEN),
+          ...i32(8),
+          mul,
+          add,
+          ...w.f64(0),
+          ...w.f64Store(3, 0),
+          ...get(ZCOL),
+          ...get(LEN),
+          ...i32(8),
+          mul,
+          add,
+          ...w.f64(0),
+          ...w.f64Store(3, 0),
+        ]),
+        ...get(PB_.score),
+        ...w.ifElse(
+          [
+            // W ⊙ r into slot p, then its products with each pair of columns
+            ...get(PB_.wx),
+            ...get(PB_.p),
+            ...i32(strideA),
+            mul,
+            add,
+            ...get(ZCOL),
+            ...get(PB_.wb),
+            ...get(BYTES),
+            ...call(SCALE),
+            ...i32(0),
+            ...set(PJ),
+            ...w.loop(
+              [...get(PJ), ...get(PB_.p), geU],
+              [
+                ...get(PB_.wx),
+                ...get(PB_.p),
+                ...i32(strideA),
+                mul,
+                add,
+                ...get(COL0),
+                ...get(PJ),
+                ...get(STRIDE),
+                mul,
+                add,
+                ...i32(2),
+                ...get(BYTES),
+                ...get(PB_.scores),
+                ...get(PJ),
+                ...i32(16),
+                mul,
+                add,
+                ...get(STRIDE),
+                ...call(TRIANGLE),
+                ...get(PJ),
+                ...i32(2),
+                add,
+                ...set(PJ),
+              ],
+            ),
+          ],
+          [
+            // W ⊙ each column of [X z], then the triangle of the block
+            ...i32(0),
+            ...set(PJ),
+            ...w.loop(
+              [...get(PJ), ...get(PB_.p), w.I32_GT_U],
+              [
+                ...get(PB_.wx),
+                ...get(PJ),
+                ...i32(strideA),
+                mul,
+                add,
+                ...get(COL0),
+                ...get(PJ),
+                ...get(STRIDE),
+                mul,
+                add,
+                ...get(PB_.wb),
+                ...get(BYTES),
+                ...call(SCALE),
+                ...get(PJ),
+                ...i32(1),
+                add,
+                ...set(PJ),
+              ],
+            ),
+            ...get(PB_.wx),
+            ...get(COL0),
+            ...get(PB_.qe),
+            ...get(BYTES),
+            ...get(PB_.sums),
+            ...get(STRIDE),
+            ...call(TRIANGLE),
+          ],
+        ),
+        ...get(B),
+        ...i32(blockRows),
+        add,
+        ...set(B),
+      ],
+    ),
+    ...get(DEV),
+  ];
+
   const { I32, V128 } = w;
+  const F64: w.ValType = w.F64;
   const i32s = (n: number) => new Array<typeof I32>(n).fill(I32);
   return w.wasmModule({
     memory: shared ? { import: true, shared: true } : { export: "mem", initial: 1 },
@@ -340,7 +594,18 @@ export function linalgModuleBytes(
         locals: [...i32s(7), ...new Array<typeof V128>(4).fill(V128)],
         body: combine,
       },
-      ...(rowKernel ? [rowKernel] : []),
+      ...(rowKernel
+        ? [
+            rowKernel,
+            {
+              name: "passBlocks",
+              params: i32s(20),
+              results: [F64],
+              locals: [...i32s(8), F64],
+              body: passBlocks,
+            },
+          ]
+        : []),
     ],
   });
 }
