@@ -104,6 +104,21 @@ describe("matmul on several threads", () => {
       expect(c.subarray(0, 2 + 12 * n).every(Number.isNaN)).toBe(true);
     });
 
+  for (const [ta, tb] of [
+    [false, false],
+    [true, true],
+  ])
+    it(`on three threads (a range between two others) gives the one-thread result${ta ? ", A and B stored transposed" : ""}`, () => {
+      setSimd(true);
+      const dims = [1, 333, 411, 257];
+      const a = data("float32", dims[1] * dims[2]);
+      const b = data("float32", dims[2] * dims[3]);
+      const [one] = product(1, a, b, dims, [0], [0], ta, tb);
+      const [three, t] = product(3, a, b, dims, [0], [0], ta, tb);
+      expect(t).toBe(3);
+      expect(three).toEqual(one);
+    }, 30_000);
+
   it("keeps small products on the calling thread", () => {
     const a = data("float64", 64 * 64);
     const [, t] = product(2, a, a, [1, 64, 64, 64], [0], [0], false, false);

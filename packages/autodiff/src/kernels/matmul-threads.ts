@@ -6,11 +6,12 @@
  * thread's kernels work in: the calling thread copies B there and packs it into panels
  * once, copies the workers' rows of A, and hands the rows out; each thread then packs
  * its own rows of A beside the others' and writes its rows of C, which the calling
- * thread copies back (its own as soon as they are done). Without SIMD (or for a
- * one-column product), B and the workers' rows of A are copied into shared memory
- * and each thread runs the serial kernel on its rows. Either way every element of C is
- * computed by exactly the same operations whichever thread computes it, so the product
- * does not depend on the thread count.
+ * thread copies back (its own as soon as they are done); A stored transposed is copied
+ * whole before the rows are handed out. Without SIMD (or for a one-column product), B
+ * and the workers' rows of A are copied into shared memory and each thread runs the
+ * serial kernel on its rows. Either way every element of C is computed by exactly the
+ * same operations whichever thread computes it, so the product does not depend on the
+ * thread count.
  */
 import type { Storage } from "../dtype.js";
 import {
@@ -215,7 +216,12 @@ interface SharedKernels {
   pack: Pack;
 }
 
-/** This thread's kernels for the memory it last worked in, float32 and float64. */
+/**
+ * This thread's kernels for the memory it last worked in, float32 and float64. They
+ * keep that memory alive: on a worker, a memory of at most KEEP_BYTES that the calling
+ * thread has since let go stays until the worker's next product in shared memory (a
+ * larger one is let go after each product, see `keep`).
+ */
 let kernels: { id: number; f32: SharedKernels; f64: SharedKernels } | null = null;
 
 function kernelsFor(args: SharedRowsArgs): SharedKernels {
@@ -301,13 +307,9 @@ function copyRows(
   else for (let i = r0; i < r1; i++) c.set(heap.subarray(at + i * np, at + i * np + n), co + i * n);
 }
 
-let views: { buffer: ArrayBuffer; f32: Float32Array; f64: Float64Array } | null = null;
-
+/** A view of the memory for this product (made each time: a cached one would keep a dropped memory alive). */
 function heapOf(memory: WasmMemory, f32: boolean): Float32Array | Float64Array {
-  const buffer = memory.buffer;
-  if (views === null || views.buffer !== buffer)
-    views = { buffer, f32: new Float32Array(buffer), f64: new Float64Array(buffer) };
-  return f32 ? views.f32 : views.f64;
+  return f32 ? new Float32Array(memory.buffer) : new Float64Array(memory.buffer);
 }
 
 const sharedTask: RowTask<SharedRowsArgs, Record<string, never>> = {
@@ -384,7 +386,15 @@ function inSharedMemory(
     caller: null,
   };
   const heap = heapOf(memory, f32);
-  const { pack } = kernelsFor(args);
+  let pack: Pack;
+  try {
+    pack = kernelsFor(args).pack;
+  } catch {
+    // an engine that will not instantiate on this memory: the shared-array path
+    arena = null;
+    kernels = null;
+    return false;
+  }
   heap.set(b.subarray(bo, bo + k * n), rawB / es);
   // X[j, p] = B[p, j]: stored n×k when tb, else k×n
   if (tb) pack(rawB, bPtr, n, np, tn, k, k * es, es);

@@ -158,7 +158,7 @@ const shared = (v: Float64Array) => {
  * columns (`rowColumns`: the row kernel then reads them, and writes η and μ, in
  * place), else into shared memory (when they are not shared already), so that worker
  * threads can read them; the design must be shared already for the pass to use the
- * workers.
+ * workers. `oneThread` keeps every pass on the calling thread.
  */
 export function irlsPass(
   kernel: FusedRowKernel,
@@ -168,6 +168,7 @@ export function irlsPass(
   y: Float64Array,
   w: Float64Array,
   offset: Float64Array | null,
+  oneThread = false,
 ): (beta: Float64Array, scoreOnly?: boolean) => PassResult {
   const task: RowTask<PassArgs, PassLib> = {
     run: { module: import.meta.url, name: "passRows", fn: passRows },
@@ -250,7 +251,10 @@ export function irlsPass(
       module: placed?.kernels.module ?? null,
     };
     // ranges of whole blocks: no range's padding row is another's first row
-    const out = runRows(task, args, n, 1 + q * q, work, { align: BLOCK });
+    const out = runRows(task, args, n, 1 + q * q, work, {
+      align: BLOCK,
+      ...(oneThread ? { minWork: Number.POSITIVE_INFINITY } : {}),
+    });
     const cross = out.subarray(1);
     if (scoreOnly)
       return {

@@ -48,6 +48,13 @@ export interface IrlsOptions {
   start?: Float64Array;
   /** Relative tolerance for declaring a column aliased. */
   aliasTol?: number;
+  /**
+   * @internal Keep every pass on the calling thread (the subsample that starts a large
+   * fit: small passes, and worker threads that may still be loading; and were the
+   * workers to take its design's memory between the full design's passes, each would
+   * take a new scratch slot of the full design's memory every time it came back).
+   */
+  oneThread?: boolean;
 }
 
 /** What IRLS returns. */
@@ -155,9 +162,11 @@ export function subsampleStart(
   const RUN = 32;
   const runs = Math.floor(n / (k * RUN));
   const m = runs * RUN;
-  // in memory of its own, as a full design's: its passes then run in one call each
-  // (see `crossprodRange`), and none runs the per-block loop of a copied design
-  const xs = designMatrix(m, p);
+  // in memory of its own, as a full design's (where the SIMD kernels are on and it is not
+  // tiny): the passes of a family with a WebAssembly row kernel then run in one call each
+  // (see `crossprodRange`) rather than block by block in JavaScript. On this thread
+  // alone, with no pages touched by the workers: they may still be loading
+  const xs = designMatrix(m, p, undefined, false);
   for (let j = 0; j < p; j++) gatherRuns(x, j * n, k * RUN, xs, j * m, runs, RUN);
   const pick = (v: Float64Array) => {
     const out = new Float64Array(m);
@@ -173,7 +182,7 @@ export function subsampleStart(
       // Newton step moves no coefficient by more than 1e-3 of itself, taking that step
       // without a pass to confirm it: one pass fewer than with 1e-6 (on the benchmark's
       // logistic problem the step after it would have moved β by ~1e-9)
-      { maxIter: 30, tol: 1e-8, betaTol: 1e-3, aliasTol: options.aliasTol },
+      { maxIter: 30, tol: 1e-8, betaTol: 1e-3, aliasTol: options.aliasTol, oneThread: true },
     );
     if (!fit.converged || fit.aliased.some(Boolean) || !fit.beta.every(Number.isFinite))
       return null;
@@ -284,7 +293,7 @@ export function irls(fam: Float64Family, prob: IrlsProblem, options: IrlsOptions
   // families with a fused kernel (found on the object, never by name): η, μ, deviance
   // and cross-product in one pass over the rows
   const kernel = fam.family.rowKernel ?? null;
-  const pass = kernel && irlsPass(kernel, x, n, p, y, w, offset);
+  const pass = kernel && irlsPass(kernel, x, n, p, y, w, offset, options.oneThread);
   const evaluate = (b: Float64Array): Evaluation => {
     if (pass) return { ...pass(b), dmu: null };
     const eta = linearPredictor(x, n, p, b, offset);
@@ -298,7 +307,7 @@ export function irls(fam: Float64Family, prob: IrlsProblem, options: IrlsOptions
     z ??= sharedFloat64(n);
     const dmu = s.dmu ?? fam.meanDerivative(s.eta);
     workingValues(dmu, fam.variance(s.mu), s.eta, s.mu, y, w, offset, W, z);
-    return weightedCrossprod(x, n, p, W, z);
+    return weightedCrossprod(x, n, p, W, z, options.oneThread);
   };
 
   // the threads of the full-data passes load while the subsample is fitted

@@ -359,6 +359,7 @@ function toResidual(z: Float64Array, eta: Float64Array, offset: Float64Array | n
  * @param x design, column-major: column j is `x[j*n .. j*n+n)`.
  * @param n rows; @param p columns.
  * @param w weight per row; @param z working response per row.
+ * @param oneThread keep the pass on the calling thread.
  * @returns row-major (p+1)×(p+1) symmetric matrix (both triangles filled).
  */
 export function weightedCrossprod(
@@ -367,6 +368,7 @@ export function weightedCrossprod(
   p: number,
   w: Float64Array,
   z: Float64Array,
+  oneThread = false,
 ): Float64Array {
   const q = p + 1;
   let acc: Float64Array;
@@ -378,7 +380,7 @@ export function weightedCrossprod(
       q * q,
       (n * q * (q + 1)) / 2,
       // ranges of whole blocks: no range's padding row is another's first row
-      { align: BLOCK },
+      { align: BLOCK, ...(oneThread ? { minWork: Number.POSITIVE_INFINITY } : {}) },
     );
   else {
     // small: plain JavaScript, no kernel to build and no threads

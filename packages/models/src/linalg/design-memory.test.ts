@@ -195,6 +195,29 @@ describe.skipIf(!simdEnabled())("designs in the kernels' memory", () => {
       );
   });
 
+  it("fitted again from a subsample start, keep the scratch slots of their first fit", () => {
+    // the subsample of a large fit lives in a design memory of its own; were its passes
+    // to go to the workers, each worker would take a new slot in this design's memory
+    // every time it came back to it
+    const n = 220_000;
+    const p = 45;
+    const { placed } = designs(n, p);
+    const y = Float64Array.from({ length: n }, (_, i) =>
+      Number(u() < (placed[n + i] > 0 ? 0.7 : 0.3)),
+    );
+    const w = new Float64Array(n).fill(1);
+    const fam = float64Family(resolveFamily("binomial"));
+    setThreads(2);
+    const first = irls(fam, { x: placed, n, p, y, w, offset: null });
+    expect(lastPass.threads).toBe(2);
+    const slots = slotsTaken(placed);
+    for (let r = 0; r < 2; r++) {
+      const again = irls(fam, { x: placed, n, p, y, w, offset: null });
+      expect(again.iterations).toBe(first.iterations);
+    }
+    expect(slotsTaken(placed)).toBe(slots);
+  }, 60_000);
+
   it("with workers running, have their pages touched on every thread, and come zeroed", async () => {
     setThreads(2);
     await startWorkers(1e12);

@@ -200,10 +200,16 @@ export type DesignFill = (x: Float64Array, lo: number, hi: number) => void;
  * {@link releaseDesign} last handed back when it fits (its pages already mapped), or a
  * new one. In a new one, with worker threads running, this thread fills the first
  * share of the design while the workers touch the pages of the rest (the operating
- * system maps a page on its first write), then fills the rest.
+ * system maps a page on its first write), then fills the rest; `workers` false leaves
+ * them out of it (this thread maps every page).
  */
-export function designMatrix(n: number, p: number, fill?: DesignFill): Float64Array {
-  return makeDesign(n, p, fill, true);
+export function designMatrix(
+  n: number,
+  p: number,
+  fill?: DesignFill,
+  workers = true,
+): Float64Array {
+  return makeDesign(n, p, fill, workers);
 }
 
 /** {@link designMatrix}; with `touch` false, worker threads take no part. */

@@ -79,9 +79,10 @@ export function createSimdKernels(
 }
 
 /**
- * @internal The module's bytes: `scale`, `triangle`, `combine` (and `rows` when given)
- * and the exported memory `mem`, or with `shared` an imported shared `env.mem`; their
- * inner products with fused multiply-adds where the runtime has them (`fused`).
+ * @internal The module's bytes: `scale`, `triangle`, `combine` (and `rows` and
+ * `passBlocks` when a row kernel is given) and the exported memory `mem`, or with
+ * `shared` an imported shared `env.mem`; their inner products with fused multiply-adds
+ * where the runtime has them (`fused`).
  */
 export function linalgModuleBytes(
   strideA: number,
@@ -364,7 +365,30 @@ export function linalgModuleBytes(
   const [B, LEN, BYTES, COL0, STRIDE, ZCOL, PJ, AT, DEV] = [20, 21, 22, 23, 24, 25, 26, 27, 28];
   const blockRows = strideA / 8;
   const call = (f: number) => [0x10, ...w.uleb(f)];
-  const [SCALE, TRIANGLE, COMBINE, ROWS] = [0, 1, 2, 3];
+  const { I32, V128 } = w;
+  const F64: w.ValType = w.F64;
+  const i32s = (n: number) => new Array<typeof I32>(n).fill(I32);
+  // the kernels passBlocks calls, by their index in the module
+  const kernels: w.WasmFunction[] = [
+    { name: "scale", params: i32s(4), locals: [I32], body: scale },
+    {
+      name: "triangle",
+      params: i32s(6),
+      locals: [...i32s(7), ...new Array<typeof V128>(14).fill(V128)],
+      body: triangle,
+    },
+    {
+      name: "combine",
+      params: i32s(6),
+      locals: [...i32s(7), ...new Array<typeof V128>(4).fill(V128)],
+      body: combine,
+    },
+    ...(rowKernel ? [rowKernel] : []),
+  ];
+  const [SCALE, TRIANGLE, COMBINE] = ["scale", "triangle", "combine"].map((f) =>
+    kernels.findIndex((k) => k.name === f),
+  );
+  const ROWS = rowKernel ? kernels.indexOf(rowKernel) : -1;
   const sub = w.I32_SUB;
   const and = 0x71;
   /** A row column's address for this block: column + b·8. */
@@ -575,28 +599,12 @@ export function linalgModuleBytes(
     ...get(DEV),
   ];
 
-  const { I32, V128 } = w;
-  const F64: w.ValType = w.F64;
-  const i32s = (n: number) => new Array<typeof I32>(n).fill(I32);
   return w.wasmModule({
     memory: shared ? { import: true, shared: true } : { export: "mem", initial: 1 },
     functions: [
-      { name: "scale", params: i32s(4), locals: [I32], body: scale },
-      {
-        name: "triangle",
-        params: i32s(6),
-        locals: [...i32s(7), ...new Array<typeof V128>(14).fill(V128)],
-        body: triangle,
-      },
-      {
-        name: "combine",
-        params: i32s(6),
-        locals: [...i32s(7), ...new Array<typeof V128>(4).fill(V128)],
-        body: combine,
-      },
+      ...kernels,
       ...(rowKernel
         ? [
-            rowKernel,
             {
               name: "passBlocks",
               params: i32s(20),
