@@ -393,6 +393,20 @@ export function linalgModuleBytes(
   const and = 0x71;
   /** A row column's address for this block: column + b·8. */
   const ofBlock = (column: number) => [...get(column), ...get(AT), add];
+  /** Slot j of the scaled columns (j from local `j`): wx + j·strideA. */
+  const wxSlot = (j: number) => [...get(PB_.wx), ...get(j), ...i32(strideA), mul, add];
+  /** Column j of the block in place (j from local `j`): col0 + j·(n·8). */
+  const blockColumn = (j: number) => [...get(COL0), ...get(j), ...get(STRIDE), mul, add];
+  /** f64 0 at element `len` of the block's column at local `column`. */
+  const zeroAfter = (column: number) => [
+    ...get(column),
+    ...get(LEN),
+    ...i32(8),
+    mul,
+    add,
+    ...w.f64(0),
+    ...w.f64Store(3, 0),
+  ];
   const passBlocks = [
     ...get(PB_.n),
     ...i32(8),
@@ -431,11 +445,7 @@ export function linalgModuleBytes(
         ...get(AT),
         add,
         ...set(COL0),
-        ...get(COL0),
-        ...get(PB_.p),
-        ...get(STRIDE),
-        mul,
-        add,
+        ...blockColumn(PB_.p),
         ...set(ZCOL),
         // η starts as the offset, or zeros
         ...get(PB_.offset),
@@ -495,31 +505,12 @@ export function linalgModuleBytes(
         ...get(LEN),
         ...i32(1),
         and,
-        ...w.ifElse([
-          ...get(PB_.wb),
-          ...get(LEN),
-          ...i32(8),
-          mul,
-          add,
-          ...w.f64(0),
-          ...w.f64Store(3, 0),
-          ...get(ZCOL),
-          ...get(LEN),
-          ...i32(8),
-          mul,
-          add,
-          ...w.f64(0),
-          ...w.f64Store(3, 0),
-        ]),
+        ...w.ifElse([...zeroAfter(PB_.wb), ...zeroAfter(ZCOL)]),
         ...get(PB_.score),
         ...w.ifElse(
           [
             // W ⊙ r into slot p, then its products with each pair of columns
-            ...get(PB_.wx),
-            ...get(PB_.p),
-            ...i32(strideA),
-            mul,
-            add,
+            ...wxSlot(PB_.p),
             ...get(ZCOL),
             ...get(PB_.wb),
             ...get(BYTES),
@@ -529,16 +520,8 @@ export function linalgModuleBytes(
             ...w.loop(
               [...get(PJ), ...get(PB_.p), geU],
               [
-                ...get(PB_.wx),
-                ...get(PB_.p),
-                ...i32(strideA),
-                mul,
-                add,
-                ...get(COL0),
-                ...get(PJ),
-                ...get(STRIDE),
-                mul,
-                add,
+                ...wxSlot(PB_.p),
+                ...blockColumn(PJ),
                 ...i32(2),
                 ...get(BYTES),
                 ...get(PB_.scores),
@@ -562,16 +545,8 @@ export function linalgModuleBytes(
             ...w.loop(
               [...get(PJ), ...get(PB_.p), w.I32_GT_U],
               [
-                ...get(PB_.wx),
-                ...get(PJ),
-                ...i32(strideA),
-                mul,
-                add,
-                ...get(COL0),
-                ...get(PJ),
-                ...get(STRIDE),
-                mul,
-                add,
+                ...wxSlot(PJ),
+                ...blockColumn(PJ),
                 ...get(PB_.wb),
                 ...get(BYTES),
                 ...call(SCALE),
