@@ -307,7 +307,10 @@ function copyRows(
   else for (let i = r0; i < r1; i++) c.set(heap.subarray(at + i * np, at + i * np + n), co + i * n);
 }
 
-/** A view of the memory for this product (made each time: a cached one would keep a dropped memory alive). */
+/**
+ * A view of the memory for this product, made each time: a cached one would keep a
+ * memory that was let go alive.
+ */
 function heapOf(memory: WasmMemory, f32: boolean): Float32Array | Float64Array {
   return f32 ? new Float32Array(memory.buffer) : new Float64Array(memory.buffer);
 }
