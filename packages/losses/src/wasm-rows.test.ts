@@ -148,6 +148,32 @@ describe.skipIf(!simdEnabled())("WebAssembly row kernels agree with the JavaScri
     expect(Math.abs(a.dev - b.dev)).toBeLessThanOrEqual(1e-12 * b.dev);
   });
 
+  it("poisson/log: counts below and past the table, fractions and zero weights, mixed, keep 1e-12", () => {
+    // the left-out part looks whole counts below 4096 up in a table and computes every
+    // other y's term: both meet the JavaScript kernel's deviance
+    const r = lcg(11);
+    const n = 4096;
+    const y = Float64Array.from({ length: n }, (_, i) =>
+      i % 3 === 0 ? Math.floor(r() * 5000) : i % 3 === 1 ? Math.floor(r() * 9) : r() * 30,
+    );
+    const eta = Float64Array.from(y, (v) => Math.log(v + 0.5 + r()));
+    const offset = new Float64Array(n);
+    const w = Float64Array.from({ length: n }, (_, i) => (i % 13 === 4 ? 0 : 0.5 + r()));
+    const k = poisson().rowKernel!;
+    const a = runWasm(k, { eta, offset, y, w });
+    const b = runJs(k, { eta, offset, y, w });
+    expect(b.dev).toBeGreaterThan(0);
+    expect(Math.abs(a.dev - b.dev)).toBeLessThanOrEqual(1e-12 * b.dev);
+    // a block's part does not depend on the other blocks' y
+    const constant = k.wasm!.devianceConstant!;
+    const counts = y.slice(0, 64).map(Math.round);
+    const alone = constant(counts, w.subarray(0, 64), 64)[0];
+    const beside = new Float64Array(128);
+    beside.set(counts);
+    beside.set(y.subarray(64, 128), 64);
+    expect(constant(beside, w.subarray(0, 128), 64)[0]).toBe(alone);
+  });
+
   it("poisson/log: μ overflowing to +Inf gives W = z = 0 and an infinite deviance, as in JavaScript", () => {
     const k = poisson().rowKernel!;
     const eta = Float64Array.from([800, 1]);

@@ -102,20 +102,7 @@ function makeAdam(
             if (reuse) updateArrays.set(m0, u);
           }
           if (pv === null && vMax === null) {
-            // the common case (no weight decay, no AMSGrad) without per-element branches;
-            // √v·(1/√(1−β₂ᵗ)) instead of a second division (equal to rounding: divisions
-            // dominate the cost of a step)
-            const c1 = 1 - beta1;
-            const c2 = 1 - beta2;
-            const invBc2 = 1 / bc2Sqrt;
-            for (let k = 0; k < n; k++) {
-              const gk = g[k];
-              const mk = beta1 * m0[k] + c1 * gk;
-              const vk = beta2 * v0[k] + c2 * gk * gk;
-              m[k] = mk;
-              v[k] = vk;
-              u[k] = -stepSize * (mk / (Math.sqrt(vk) * invBc2 + eps));
-            }
+            adamLoop(g, m0, v0, m, v, u, beta1, beta2, stepSize, 1 / bc2Sqrt, eps);
             mu.push(m);
             nu.push(v);
             return u;
@@ -139,6 +126,40 @@ function makeAdam(
       return { updates, state: { shapes: state.shapes, count: step, mu, nu, nuMax } };
     },
   };
+}
+
+/**
+ * The common case (no weight decay, no AMSGrad) without per-element branches;
+ * √v·(1/√(1−β₂ᵗ)) instead of a second division (equal to rounding: divisions
+ * dominate the cost of a step). A function of its own: the engine compiles the loop
+ * for the array types it meets here, where inside the leaf callback it did not (a
+ * whole update of 4,801 float32 parameters took 45–52 µs with the loop there,
+ * 34–35 µs with it here).
+ */
+function adamLoop(
+  g: Float32Array | Float64Array,
+  m0: Float64Array,
+  v0: Float64Array,
+  m: Float64Array,
+  v: Float64Array,
+  u: Float32Array | Float64Array,
+  beta1: number,
+  beta2: number,
+  stepSize: number,
+  invBc2: number,
+  eps: number,
+): void {
+  const c1 = 1 - beta1;
+  const c2 = 1 - beta2;
+  const n = g.length;
+  for (let k = 0; k < n; k++) {
+    const gk = g[k];
+    const mk = beta1 * m0[k] + c1 * gk;
+    const vk = beta2 * v0[k] + c2 * gk * gk;
+    m[k] = mk;
+    v[k] = vk;
+    u[k] = -stepSize * (mk / (Math.sqrt(vk) * invBc2 + eps));
+  }
 }
 
 /** Adam (Kingma & Ba) as a {@link GradientTransformation}; `weightDecay` is an L2 term on the gradient. */

@@ -186,11 +186,15 @@ export const poissonLogWasm: WasmRowKernel = {
   devianceConstant: poissonDevianceConstant,
 };
 
+/** y·(log y − ℓ(y)) at the counts 0…{@link MAX_TABLED_COUNT} − 1 (0 at 0), made on first use. */
+let countTerms: Float64Array | null = null;
+
 /**
  * 2·Σ w·y·(log y − ℓ(y)) over each block of `block` rows (rows of weight 0 left out;
  * 0 at y = 0): the part of the Poisson deviance that {@link poissonLogWasm} leaves to
- * its caller. When every y is a whole number below 4096, y·(log y − ℓ(y)) is looked up
- * in a table of the counts (made once per call), else computed row by row.
+ * its caller. In one sweep over y: a whole count below 4096 looks its term up in a
+ * table made once per process, any other y computes it (the same expression, so the
+ * same bits either way).
  */
 export function poissonDevianceConstant(
   y: Float64Array,
@@ -199,23 +203,22 @@ export function poissonDevianceConstant(
 ): Float64Array {
   const n = y.length;
   const out = new Float64Array(Math.ceil(n / block));
-  const logs = countLogs(y);
-  const table = logs?.map((logK, k) => (k > 0 ? k * (logK - roughLog(k)) : 0));
+  countTerms ??= Float64Array.from({ length: MAX_TABLED_COUNT }, (_, k) =>
+    k > 0 ? k * (Math.log(k) - roughLog(k)) : 0,
+  );
+  const table = countTerms;
   for (let b = 0; b < out.length; b++) {
     const hi = Math.min(n, (b + 1) * block);
     let s = 0;
-    if (table)
-      for (let i = b * block; i < hi; i++) {
-        const wi = w[i];
-        if (wi !== 0) s += wi * table[y[i]];
-      }
-    else
-      for (let i = b * block; i < hi; i++) {
-        const wi = w[i];
-        const yi = y[i];
-        if (wi === 0 || yi === 0) continue;
-        s += wi * (yi * (Math.log(yi) - roughLog(yi)));
-      }
+    for (let i = b * block; i < hi; i++) {
+      const wi = w[i];
+      if (wi === 0) continue;
+      const yi = y[i];
+      // k === yi: a whole number in int32 range (false for NaN and fractions)
+      const k = yi | 0;
+      if (k === yi && k >= 0 && k < MAX_TABLED_COUNT) s += wi * table[k];
+      else if (yi !== 0) s += wi * (yi * (Math.log(yi) - roughLog(yi)));
+    }
     out[b] = 2 * s;
   }
   return out;

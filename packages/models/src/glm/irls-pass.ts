@@ -187,10 +187,13 @@ export function irlsPass(
     x,
     n,
     p,
-    aux: kernel.prepare(y),
     flag: kernel.wasm?.flag?.(y) ?? 0,
     memory,
   };
+  // the JavaScript kernel's table from y, made when a pass needs it: the WebAssembly
+  // row kernel never reads it (nor does the JavaScript one when a worker falls back
+  // to it; without the table it computes the same values)
+  let aux: Float64Array | null | undefined;
   // the row kernel's left-out deviance, block by block, once per fit
   let constants: Float64Array | null = null;
   const leftOut = kernel.wasm?.devianceConstant;
@@ -200,8 +203,10 @@ export function irlsPass(
     return constants;
   };
   const owner = {};
-  let plain: Omit<PassArgs, keyof typeof fixed | "constants" | "beta" | "score" | "module"> | null =
-    null;
+  let plain: Omit<
+    PassArgs,
+    keyof typeof fixed | "aux" | "constants" | "beta" | "score" | "module"
+  > | null = null;
   const columns = () => {
     const placed = memory && kernel.wasm && simdEnabled() ? rowColumns(x, owner) : null;
     if (placed) {
@@ -245,6 +250,7 @@ export function irlsPass(
     const args: PassArgs = {
       ...fixed,
       ...cols,
+      aux: kernel.wasm && simdEnabled() ? null : (aux ??= kernel.prepare(y)),
       constants: simdEnabled() ? blockConstants() : null,
       beta,
       score: scoreOnly,
