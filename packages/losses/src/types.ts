@@ -140,7 +140,10 @@ export interface PredictionIntervalArgs {
  * into `mu`, the working weights W = w·(dμ/dη)²/V(μ) into `W` and the working
  * response z = η − offset + (y − μ)/(dμ/dη) into `z`, and return Σ w·d(y, μ), the
  * weighted deviance. Rows whose W is 0 or not finite get W = z = 0 (R's `good`
- * rows); rows of weight 0 add no deviance. `aux` is what `prepare` made of y.
+ * rows); rows of weight 0 add no deviance. `aux` is what `prepare` made of y, or
+ * null: a solver may skip `prepare` (it does when the WebAssembly form runs, and a
+ * thread falling back to this function then passes null), so with null the kernel
+ * must compute the same values without it.
  *
  * Worker threads import the function from the module that exports it (see
  * {@link FusedRowKernel.module}).
@@ -171,7 +174,10 @@ export interface FusedRowKernel {
   readonly module?: string;
   /** The name under which {@link FusedRowKernel.module} exports `kernel`. */
   readonly export?: string;
-  /** Precomputation from y, once per fit (or null); must be small (copied to each worker). */
+  /**
+   * Precomputation from y, at most once per fit (or null), a shortcut only: the kernel
+   * gives the same values with `aux` null. Must be small (copied to each worker).
+   */
   prepare(y: Float64Array): Float64Array | null;
   /**
    * The same pass as WebAssembly SIMD code, which solvers build into their own module

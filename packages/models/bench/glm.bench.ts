@@ -184,10 +184,13 @@ const phaseRows: [string, (p: (typeof phases)[0]) => number][] = [
   ["family's check of y and weights", (p) => p.cpu["family.validate(y, w)"]],
   ["subsample start (20,000 rows)", (p) => p.cpu["subsample start (20,000 rows)"]],
   [
-    "pass set-up: the row kernel's flag and tables from y",
+    "pass set-up: the row kernel's flag from y (tables for the JavaScript kernel only)",
     (p) => p.cpu["pass set-up (y's flag, tables)"],
   ],
-  ["first full-data pass: score only", (p) => p.cpu["first pass (score only)"]],
+  [
+    "first full-data pass: score only (and the deviance's part in y alone)",
+    (p) => p.cpu["first pass (score only)"],
+  ],
   [
     `each full pass with the cross-product (${pl.passes} in the fit)`,
     (p) => p.cpu["one full-data pass"],

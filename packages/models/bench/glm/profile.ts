@@ -3,8 +3,9 @@
  * count GEOML_THREADS gives: each phase timed on its own, ROUNDS times (default 5),
  * medians printed in milliseconds. The phases are the ones a fit runs, in order: the
  * design from the formula, the family's check of y, the subsample start, the set-up
- * of the passes (the row kernel's flag and tables from y, the η and μ buffers), the first
- * full-data pass (η, μ and working values with exp/log, deviance, score), one full
+ * of the passes (the row kernel's flag from y; the JavaScript kernel's tables from y
+ * when the passes run it), the first full-data pass (η, μ and working values with
+ * exp/log, deviance and its part in y alone, score, the row columns' first use), one full
  * IRLS pass (the same with the cross-product in place of the score), the
  * p×p solve, and the whole fit for comparison (whose count of passes is printed).
  *

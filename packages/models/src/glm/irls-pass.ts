@@ -190,10 +190,15 @@ export function irlsPass(
     flag: kernel.wasm?.flag?.(y) ?? 0,
     memory,
   };
-  // the JavaScript kernel's table from y, made when a pass needs it: the WebAssembly
-  // row kernel never reads it (nor does the JavaScript one when a worker falls back
-  // to it; without the table it computes the same values)
+  // the JavaScript kernel's table from y (null: none), made once, for passes that run
+  // without the WebAssembly row kernel. Passes with it never read the table; a thread
+  // whose WebAssembly kernels fail runs the JavaScript one without it, which computes the
+  // same values (see `FusedRowKernel.prepare`)
   let aux: Float64Array | null | undefined;
+  const table = () => {
+    if (aux === undefined) aux = kernel.prepare(y);
+    return aux;
+  };
   // the row kernel's left-out deviance, block by block, once per fit
   let constants: Float64Array | null = null;
   const leftOut = kernel.wasm?.devianceConstant;
@@ -250,7 +255,7 @@ export function irlsPass(
     const args: PassArgs = {
       ...fixed,
       ...cols,
-      aux: kernel.wasm && simdEnabled() ? null : (aux ??= kernel.prepare(y)),
+      aux: kernel.wasm && simdEnabled() ? null : table(),
       constants: simdEnabled() ? blockConstants() : null,
       beta,
       score: scoreOnly,
