@@ -98,15 +98,6 @@ function unflatten(arch: Architecture, flat: Float32Array | Float64Array, dtype:
 }
 
 /**
- * out[at…] += g. A function of its own, which the engine compiles for the array types
- * it meets: inlined in {@link gradRows}' loop over the layers it took about 20 µs for
- * the 4,801 gradients of an 8→64→64→1 network.
- */
-function addAt(out: Float64Array, at: number, g: Float32Array | Float64Array): void {
-  for (let j = 0; j < g.length; j++) out[at + j] += g[j];
-}
-
-/**
  * out[0] += Σ over rows [r0, r1) of wᵢ·lossᵢ; out[1…] += its gradient, flattened
  * in the order of {@link parameterShapes}. Exported: worker threads import it.
  */
@@ -128,7 +119,7 @@ export function gradRows(a: GradArgs, r0: number, r1: number, out: Float64Array)
     for (let i = 0; i < shapes.length; i++)
       for (const name of Object.keys(shapes[i])) {
         const g = grads[i][name].data;
-        addAt(out, at, g);
+        for (let j = 0; j < g.length; j++) out[at + j] += g[j];
         at += g.length;
       }
   });
@@ -143,8 +134,8 @@ const task: RowTask<GradArgs, Record<string, never>> = {
 };
 
 /**
- * g = acc[at…] / total + decay·p, and `value` plus (decay/2)·Σ p² (added term by term,
- * as before). A function of its own, for the same reason as {@link addAt}.
+ * Writes a leaf's mean gradient g = acc[at…] / total + decay·p, and returns `value`
+ * plus its penalty (decay/2)·Σ p², added term by term.
  */
 function meanGradient(
   acc: Float64Array,
