@@ -327,7 +327,10 @@ let sharedModule: WasmModule | null | undefined;
 let arena: { memory: WasmMemory; id: number } | null = null;
 let arenas = 0;
 
-const align16 = (x: number) => Math.ceil(x / 16) * 16;
+/** `x` rounded up to a multiple of 16 (bytes: SIMD loads and stores stay aligned). */
+export function align16(x: number): number {
+  return Math.ceil(x / 16) * 16;
+}
 
 /**
  * The product in one shared WebAssembly memory (see the top of this file); false,

@@ -10,6 +10,7 @@
 import type { Storage } from "../dtype.js";
 import { goesParallel } from "../threads/pool.js";
 import {
+  align16,
   MATMUL_THREAD_MIN_WORK,
   type MatmulRowsArgs,
   matmulThreaded,
@@ -441,10 +442,6 @@ function heapView(buffer: ArrayBuffer, f32: boolean): Float32Array | Float64Arra
   if (views === null || views.buffer !== buffer)
     views = { buffer, f32: new Float32Array(buffer), f64: new Float64Array(buffer) };
   return f32 ? views.f32 : views.f64;
-}
-
-function align16(x: number): number {
-  return Math.ceil(x / 16) * 16;
 }
 
 /** Register-tiled JS product with float64 accumulation. */

@@ -390,7 +390,6 @@ export function linalgModuleBytes(
   );
   const ROWS = rowKernel ? kernels.indexOf(rowKernel) : -1;
   const sub = w.I32_SUB;
-  const and = 0x71;
   /** A row column's address for this block: column + b·8. */
   const ofBlock = (column: number) => [...get(column), ...get(AT), add];
   /** Slot j of the scaled columns (j from local `j`): wx + j·strideA. */
@@ -432,7 +431,7 @@ export function linalgModuleBytes(
         ...get(LEN),
         ...get(LEN),
         ...i32(1),
-        and,
+        w.I32_AND,
         add,
         ...i32(8),
         mul,
@@ -450,8 +449,8 @@ export function linalgModuleBytes(
         // η starts as the offset, or zeros
         ...get(PB_.offset),
         ...w.ifElse(
-          [...ofBlock(PB_.eta), ...ofBlock(PB_.offset), ...get(BYTES), 0xfc, 10, 0, 0],
-          [...ofBlock(PB_.eta), ...i32(0), ...get(BYTES), 0xfc, 11, 0],
+          [...ofBlock(PB_.eta), ...ofBlock(PB_.offset), ...get(BYTES), ...w.MEMORY_COPY],
+          [...ofBlock(PB_.eta), ...i32(0), ...get(BYTES), ...w.MEMORY_FILL],
         ),
         ...get(COL0),
         ...get(PB_.p),
@@ -504,7 +503,7 @@ export function linalgModuleBytes(
         // an odd block's padding row: weight 0 and z 0
         ...get(LEN),
         ...i32(1),
-        and,
+        w.I32_AND,
         ...w.ifElse([...zeroAfter(PB_.wb), ...zeroAfter(ZCOL)]),
         ...get(PB_.score),
         ...w.ifElse(

@@ -255,7 +255,8 @@ export function parallelGradient(
       let value = acc[0] / total;
       // one set of gradient tensors per training run, in the parameters' key order (the
       // optimiser pairs them up by it), rewritten each batch as the one-thread path's
-      // pooled gradients are
+      // pooled gradients are (plain arrays, not `zeros`, which inside a BufferPool's run
+      // would take arrays that the pool hands out again)
       grads ??= params.map((layer) =>
         Object.fromEntries(
           Object.entries(layer).map(([k, p]) => [

@@ -25,12 +25,18 @@ export const I32_GE_U = 0x4f;
 export const I32_ADD = 0x6a;
 export const I32_SUB = 0x6b;
 export const I32_MUL = 0x6c;
+export const I32_AND = 0x71;
 export const SELECT = 0x1b;
 export const F64_ADD = 0xa0;
 
 /** f64.load / f64.store with alignment exponent `align` and byte offset. */
 export const f64Load = (align: number, offset: number): number[] => [0x2b, align, ...uleb(offset)];
 export const f64Store = (align: number, offset: number): number[] => [0x39, align, ...uleb(offset)];
+
+/** memory.copy (bulk memory) in memory 0: pops destination, source and byte count. */
+export const MEMORY_COPY: number[] = [0xfc, 10, 0, 0];
+/** memory.fill (bulk memory) in memory 0: pops destination, byte value and byte count. */
+export const MEMORY_FILL: number[] = [0xfc, 11, 0];
 
 /** A SIMD instruction: prefix 0xfd, LEB opcode, immediates. */
 export const simd = (op: number, ...rest: number[]): number[] => [0xfd, ...uleb(op), ...rest];
