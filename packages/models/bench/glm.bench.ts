@@ -41,6 +41,8 @@ interface Run {
   iterations: number;
   params: number[];
   blas?: string[];
+  /** Fresh memory of the design matrix's size, filled once after the fits (off the clock). */
+  fresh: { ms: number; hugeMiB: number | null };
 }
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Run {
@@ -129,6 +131,23 @@ for (const which of ["logit", "poisson"] as const) {
         String(rs[0].iterations),
         diff,
       ]);
+      // what fresh memory costs each library on this machine: the design matrix of a first
+      // fit lives in such memory (geoml's in a WebAssembly memory, which V8 maps in small
+      // pages; numpy asks the system for transparent huge pages)
+      if (threads === threadCounts[0] && c < 2) {
+        const huge = rs.map((x) => x.fresh.hugeMiB);
+        notes.push(
+          `${which}, ${name}: fresh memory of the design matrix's size, allocated and filled ` +
+            `once after the fits: ${spread(
+              rs.map((x) => x.fresh.ms),
+              0,
+            )} ms, of it in transparent huge pages ${
+              huge.every((h) => h !== null)
+                ? `${median(huge as number[]).toFixed(0)} MiB`
+                : "unknown"
+            }`,
+        );
+      }
       if (rs[0].blas) console.error(`${which} ${name} ${threads}t: ${rs[0].blas.join("; ")}`);
     });
   }

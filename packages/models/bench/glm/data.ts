@@ -5,7 +5,15 @@
  * Python peers read with `numpy.fromfile`, so every contender fits the same data.
  */
 
-import { closeSync, existsSync, openSync, readSync, rmSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  openSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  writeSync,
+} from "node:fs";
 
 /** Features per row (an intercept is added by each fitter). */
 export const FEATURES = 20;
@@ -122,4 +130,17 @@ export function readResponse(prefix: string, which: "logit" | "poisson", n: numb
   readSync(fd, new Uint8Array(y.buffer), 0, n * 8, 0);
   closeSync(fd);
   return y;
+}
+
+/**
+ * The process's anonymous memory in transparent huge pages, MiB (`AnonHugePages` of
+ * /proc/self/smaps_rollup); NaN where the system does not tell.
+ */
+export function hugePagesMiB(): number {
+  try {
+    const m = /AnonHugePages:\s+(\d+) kB/.exec(readFileSync("/proc/self/smaps_rollup", "utf8"));
+    return m ? Number(m[1]) / 1024 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
 }

@@ -11,9 +11,13 @@
  * the first fit's design memory; the peers time theirs alike).
  * GEOML_THREADS pins the number of threads (read by @geoml/models itself; the peers get
  * the same count).
+ * Last, off every clock, `fresh` times fresh memory of the design matrix's size: a new
+ * shared WebAssembly memory (where the design lives) filled once, and how much of it the
+ * system backed with transparent huge pages (peers.py does the same with numpy).
  */
+import { newMemory, newSharedMemory } from "@geoml/autodiff/wasm";
 import { glm } from "../../src/index.js";
-import { FEATURES, readColumns, readResponse } from "./data.js";
+import { FEATURES, hugePagesMiB, readColumns, readResponse } from "./data.js";
 
 const [prefix, nText, which] = process.argv.slice(2);
 const n = Number(nText);
@@ -45,6 +49,17 @@ const peakMiB = process.resourceUsage().maxRSS / 1024;
 const t1 = performance.now();
 model.fit({ formula, data });
 const nextSeconds = (performance.now() - t1) / 1000;
+const bytes = n * (FEATURES + 1) * 8;
+const huge0 = hugePagesMiB();
+const t2 = performance.now();
+// the kind of memory a large design lives in (see `designMatrix`), filled by this thread
+const pages = Math.ceil(bytes / 65536);
+const memory = newSharedMemory(pages) ?? newMemory(pages);
+if (!memory) throw new Error("fit.ts: no WebAssembly memory");
+new Float64Array(memory.buffer, 0, bytes / 8).fill(1);
+const freshMs = performance.now() - t2;
+// NaN (null in the JSON) where the system does not tell
+const fresh = { ms: freshMs, hugeMiB: hugePagesMiB() - huge0 };
 console.log(
   JSON.stringify({
     seconds,
@@ -55,5 +70,6 @@ console.log(
     iterations: fit.iterations,
     deviance: fit.deviance,
     params: Array.from(fit.params),
+    fresh,
   }),
 );

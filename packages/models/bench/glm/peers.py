@@ -8,8 +8,10 @@ first 200,000 rows as a warm-up, then times only the fit to convergence (imports
 loading and the warm-up stay outside the clock, as they do for geoml) and prints one
 JSON line: wall and CPU seconds of the fit, the wall seconds of a second fit of the
 same data (scikit-learn only: statsmodels takes ~10 s a fit), the process's peak
-resident memory up to the end of the first fit, iterations, the BLAS numpy uses, and
-the estimate.
+resident memory up to the end of the first fit, iterations, the BLAS numpy uses, the
+estimate, and last, off every clock, fresh memory of the design matrix's size: a new
+numpy array filled once, and how much of it the system backed with transparent huge
+pages (fit.ts does the same with a WebAssembly memory).
 """
 import json
 import resource
@@ -58,6 +60,32 @@ if tool == "sklearn":
     t1 = time.perf_counter()
     fit(X, y)
     next_seconds = time.perf_counter() - t1
+
+
+def huge_pages_mib():
+    """AnonHugePages of /proc/self/smaps_rollup in MiB; None where the system does not tell."""
+    try:
+        with open("/proc/self/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("AnonHugePages:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
+huge0 = huge_pages_mib()
+t2 = time.perf_counter()
+fresh_array = np.empty(n * 21)
+fresh_array.fill(1.0)
+fresh_ms = (time.perf_counter() - t2) * 1000
+huge1 = huge_pages_mib()
+fresh = {
+    "ms": fresh_ms,
+    "hugeMiB": None if huge0 is None or huge1 is None else huge1 - huge0,
+}
+del fresh_array
+
 # threadpoolctl names every BLAS loaded (OpenBLAS also arrives through LAPACK); the
 # libblas.so.3 actually mapped is the one numpy's calls resolve to
 with open("/proc/self/maps") as maps:
@@ -73,4 +101,5 @@ print(json.dumps({
     "iterations": iterations,
     "blas": blas,
     "params": [float(v) for v in params],
+    "fresh": fresh,
 }))
