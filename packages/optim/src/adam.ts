@@ -7,6 +7,7 @@
  * Adam's `weightDecay` is an L2 term added to the gradient; AdamW's is decoupled,
  * `p ← p − lr·wd·p`, applied before the Adam step.
  */
+import { adamKernelStep } from "./adam-kernel.js";
 import type { LearningRate } from "./schedules.js";
 import {
   checkFinite,
@@ -18,7 +19,7 @@ import {
   mapLeaves,
   requireParams,
 } from "./transform.js";
-import { flattenTree } from "./tree.js";
+import { flattenLike, flattenTree, fromValues, unflattenTree } from "./tree.js";
 
 /** Options of {@link adam} and {@link adamw}; names follow `torch.optim.Adam`. */
 export interface AdamOptions {
@@ -69,10 +70,35 @@ function makeAdam(
     },
     update(grads, state, params, extras) {
       const step = state.count + 1;
-      checkFinite(where, step, flattenTree(grads, where), extras);
       const rate = learningRateAt(where, lr, state.count);
       const stepSize = rate / (1 - beta1 ** step);
       const bc2Sqrt = Math.sqrt(1 - beta2 ** step);
+      // a training loop's step in the common case: the WebAssembly kernel (the same bits),
+      // which checks the gradients for NaN and ±∞ itself before it changes anything
+      if (extras?.reuseState === true && weightDecay === 0 && !amsgrad) {
+        checkFinite(where, step, { leaves: [], paths: [] }, extras);
+        const flat = flattenLike(grads, state.shapes, where);
+        const fast = adamKernelStep(flat.leaves, state.mu, state.nu, {
+          beta1,
+          beta2,
+          stepSize,
+          invBc2: 1 / bc2Sqrt,
+          eps,
+        });
+        // throws, naming the leaf and element
+        if (fast === "non-finite") checkFinite(where, step, flat, extras);
+        else if (fast !== null) {
+          const updates = unflattenTree(
+            grads,
+            flat.leaves.map((g, i) => fromValues(fast.u[i], g.shape, g.dtype)),
+          );
+          return {
+            updates,
+            state: { shapes: state.shapes, count: step, mu: fast.mu, nu: fast.nu, nuMax: [] },
+          };
+        }
+      }
+      checkFinite(where, step, flattenTree(grads, where), extras);
       const mu: Float64Array[] = [];
       const nu: Float64Array[] = [];
       const nuMax: Float64Array[] = [];

@@ -232,13 +232,15 @@ describe("reuseState", () => {
       const kept = opt.init(p0);
       const before = Array.from(kept.mu[0]);
       let lastUpdate: Float32Array | Float64Array | null = null;
-      for (const g of grads) {
+      for (const [k, g] of grads.entries()) {
         const ra = opt.update(g, a, p0);
         const rb = opt.update(g, b, p0, { reuseState: true });
         expect(Array.from(rb.updates.w.data)).toEqual(Array.from(ra.updates.w.data));
-        // in place, every step writes its updates into the same array: nothing allocated
+        // in place, every step writes its updates into the same array and the moments
+        // into the previous state's (after the first step, which may move them into the
+        // WebAssembly kernel's memory): nothing allocated
         if (lastUpdate !== null) expect(rb.updates.w.data).toBe(lastUpdate);
-        expect(rb.state.mu[0]).toBe(b.mu[0]);
+        if (k > 0) expect(rb.state.mu[0]).toBe(b.mu[0]);
         lastUpdate = rb.updates.w.data;
         expect(Array.from(rb.state.nu[0])).toEqual(Array.from(ra.state.nu[0]));
         // the pure call left its input state as it was

@@ -35,8 +35,13 @@ function leaves(p: Net): Tensor[] {
 }
 
 describe("parity with torch.optim (float64, 20 full-batch steps)", () => {
-  for (const run of fx.runs) {
-    it(`${run.name}: loss after every step within 1e-9 relative`, () => {
+  // every run as a pure update and as a training loop's (reuseState: Adam's
+  // WebAssembly step where it applies)
+  for (const [run, reuseState] of fx.runs.flatMap((r) => [
+    [r, false],
+    [r, true],
+  ]) as [TorchFixture["runs"][number], boolean][]) {
+    it(`${run.name}${reuseState ? " (reuseState)" : ""}: loss after every step within 1e-9 relative`, () => {
       const opt = optimizerFor(run);
       const vg = valueAndGrad((p: Net) => netLoss(p, x, y));
       let params = netFrom(fx.problem.init);
@@ -44,7 +49,7 @@ describe("parity with torch.optim (float64, 20 full-batch steps)", () => {
       const losses = [noGrad(() => netLoss(params, x, y).item())];
       for (let step = 0; step < fx.steps; step++) {
         const [loss, grads] = vg(params);
-        const r = opt.update(grads, state, params, { loss });
+        const r = opt.update(grads, state, params, { loss, reuseState });
         params = applyUpdates(params, r.updates);
         state = r.state;
         losses.push(noGrad(() => netLoss(params, x, y).item()));

@@ -17,7 +17,10 @@ export interface UpdateExtras {
    * keeps the returned state): a transformation may then write the new state into the
    * old one's arrays instead of allocating (Adam and AdamW do). Adam and AdamW then also
    * write each call's updates into the arrays of the previous call's updates, so apply
-   * the updates before the next call. Default false.
+   * the updates before the next call. Adam without weight decay or AMSGrad then runs
+   * as WebAssembly SIMD code where it can (the same bits): its first such call moves the
+   * moments into that code's memory, and the state's `mu`, `nu` and the updates are
+   * views of it from then on. Default false.
    */
   reuseState?: boolean;
 }
