@@ -56,54 +56,38 @@ interface Row {
 }
 const rows: Row[] = [];
 
-// 1. One Adam update (update + applyUpdates) on a flat parameter vector.
-for (const n of [10_000, 1_000_000]) {
-  const steps = n > 100_000 ? 10 : 200;
-  const g = { p: tensor(Float64Array.from({ length: n }, (_, i) => -1 + (2 * i) / (n - 1))) };
-  const ours = medianMs(() => {
-    const opt = adam({ lr: 1e-3 });
-    let p = { p: tensor(new Float64Array(n)) };
-    let s = opt.init(p);
-    for (let k = 0; k < steps; k++) {
-      const r = opt.update(g, s, p);
-      p = applyUpdates(p, r.updates);
-      s = r.state;
-    }
-  }, 5);
-  const t = peer({ kind: "adam_update", n, steps, repeats: 5 });
-  rows.push({
-    case: `adam update, ${n.toLocaleString("en")} params (per step)`,
-    ours: ours / steps,
-    peer: t.ms,
-    peerName: "torch.optim.Adam",
-  });
-}
-
-// 1b. The same steps as a training loop takes them (torch's `step()` works in place too):
-// `reuseState`, and each step's updates added into the parameters' own array.
-for (const n of [10_000, 1_000_000]) {
-  const steps = n > 100_000 ? 10 : 200;
-  const g = { p: tensor(Float64Array.from({ length: n }, (_, i) => -1 + (2 * i) / (n - 1))) };
-  const ours = medianMs(() => {
-    const opt = adam({ lr: 1e-3 });
-    const p = { p: tensor(new Float64Array(n)) };
-    let s = opt.init(p);
-    for (let k = 0; k < steps; k++) {
-      const r = opt.update(g, s, p, { reuseState: true });
-      const a = p.p.data;
-      const u = r.updates.p.data;
-      for (let i = 0; i < n; i++) a[i] += u[i];
-      s = r.state;
-    }
-  }, 5);
-  const t = peer({ kind: "adam_update", n, steps, repeats: 5 });
-  rows.push({
-    case: `adam step in a training loop (reuseState, updates added in place), ${n.toLocaleString("en")} params (per step)`,
-    ours: ours / steps,
-    peer: t.ms,
-    peerName: "torch.optim.Adam",
-  });
-}
+// 1. Adam steps on a flat parameter vector: pure updates (update + applyUpdates), then as
+// a training loop takes them (torch's `step()` works in place too): `reuseState`, and each
+// step's updates added into the parameters' own array.
+for (const inLoop of [false, true])
+  for (const n of [10_000, 1_000_000]) {
+    const steps = n > 100_000 ? 10 : 200;
+    const g = { p: tensor(Float64Array.from({ length: n }, (_, i) => -1 + (2 * i) / (n - 1))) };
+    const ours = medianMs(() => {
+      const opt = adam({ lr: 1e-3 });
+      let p = { p: tensor(new Float64Array(n)) };
+      let s = opt.init(p);
+      for (let k = 0; k < steps; k++) {
+        const r = opt.update(g, s, p, { reuseState: inLoop });
+        if (inLoop) {
+          const a = p.p.data;
+          const u = r.updates.p.data;
+          for (let i = 0; i < n; i++) a[i] += u[i];
+        } else p = applyUpdates(p, r.updates);
+        s = r.state;
+      }
+    }, 5);
+    const t = peer({ kind: "adam_update", n, steps, repeats: 5 });
+    const count = `${n.toLocaleString("en")} params (per step)`;
+    rows.push({
+      case: inLoop
+        ? `adam step in a training loop (reuseState, updates added in place), ${count}`
+        : `adam update, ${count}`,
+      ours: ours / steps,
+      peer: t.ms,
+      peerName: "torch.optim.Adam",
+    });
+  }
 
 // 2. Full-batch training of a tanh network with Adam (autodiff + optimiser).
 {
