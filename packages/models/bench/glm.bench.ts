@@ -41,8 +41,11 @@ interface Run {
   iterations: number;
   params: number[];
   blas?: string[];
-  /** Fresh memory of the design matrix's size, filled once after the fits (off the clock). */
-  fresh: { ms: number; hugeMiB: number | null };
+  /**
+   * Fresh memory of the design matrix's size, filled once after the fits (off the clock);
+   * null from statsmodels' process.
+   */
+  fresh: { ms: number; hugeMiB: number | null } | null;
 }
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Run {
@@ -134,16 +137,17 @@ for (const which of ["logit", "poisson"] as const) {
       // what fresh memory costs each library on this machine: the design matrix of a first
       // fit lives in such memory (geoml's in a WebAssembly memory, which V8 maps in small
       // pages; numpy asks the system for transparent huge pages)
-      if (threads === threadCounts[0] && c < 2) {
-        const huge = rs.map((x) => x.fresh.hugeMiB);
+      const fresh = rs.flatMap((x) => (x.fresh ? [x.fresh] : []));
+      if (threads === threadCounts[0] && fresh.length > 0) {
+        const huge = fresh.map((f) => f.hugeMiB);
         notes.push(
           `${which}, ${name}: fresh memory of the design matrix's size, allocated and filled ` +
             `once after the fits: ${spread(
-              rs.map((x) => x.fresh.ms),
+              fresh.map((f) => f.ms),
               0,
             )} ms, of it in transparent huge pages ${
               huge.every((h) => h !== null)
-                ? `${median(huge as number[]).toFixed(0)} MiB`
+                ? `${median(huge as number[]).toFixed(0)} MiB (median)`
                 : "unknown"
             }`,
         );

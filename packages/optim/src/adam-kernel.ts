@@ -3,7 +3,7 @@
  * `update` with `reuseState` — a training loop. The moments of every leaf live in one
  * WebAssembly memory from the first such step on (the state's `mu` and `nu` become
  * views of it), each step copies the gradients in and computes two float64 lanes at a
- * time, and the updates are views of that memory too: a step allocates nothing. The
+ * time, and the updates are views of that memory too: a step allocates no arrays. The
  * arithmetic is that of `adamLoop` in adam.ts, operation for operation and rounded
  * alike, so both give the same bits.
  */
@@ -292,17 +292,26 @@ export interface AdamStep {
 }
 
 /**
+ * The first moments of states for which no memory could be had (the address space of
+ * many live memories, or more than WebAssembly's 4 GiB): their steps stay in
+ * JavaScript, rather than asking again each step (a failed request costs the engine a
+ * garbage collection first).
+ */
+const noMemory = new WeakSet<Float64Array>();
+
+/**
  * One Adam step over `grads` (of the state's shapes, checked by the caller) with the
  * state's moments `mu`, `nu` updated in place: the new moments and the updates, views
  * of the kernel's memory (the moments copied there when they are not already);
- * "non-finite" when a gradient is NaN or infinite, before anything changed; null when
- * the kernel cannot run (SIMD off, no WebAssembly, leaves of mixed dtypes).
+ * "non-finite" when a gradient is NaN or infinite, before anything changed (and before
+ * `hyper` is called); null when the kernel cannot run (SIMD off, no WebAssembly, leaves
+ * of mixed dtypes, no memory for this state).
  */
 export function adamKernelStep(
   grads: readonly Tensor[],
   mu: readonly Float64Array[],
   nu: readonly Float64Array[],
-  h: AdamStep,
+  hyper: () => AdamStep,
 ): { u: Values[]; mu: Float64Array[]; nu: Float64Array[] } | "non-finite" | null {
   if (!simdEnabled() || grads.length === 0) return null;
   const es = grads[0].data instanceof Float32Array ? 4 : 8;
@@ -319,11 +328,15 @@ export function adamKernelStep(
   )
     mem = undefined;
   if (mem === undefined) {
+    if (mu[0] && noMemory.has(mu[0])) return null;
     const made = makeMoments(
       es,
       grads.map((g) => g.size),
     );
-    if (made === null) return null;
+    if (made === null) {
+      if (mu[0]) noMemory.add(mu[0]);
+      return null;
+    }
     mem = made;
     for (let i = 0; i < mu.length; i++) {
       mem.mu[i].set(mu[i]);
@@ -333,6 +346,7 @@ export function adamKernelStep(
   for (let i = 0; i < grads.length; i++) mem.g.set(grads[i].data, mem.offsets[i]);
   const { layout } = mem;
   if (mem.finite(layout.g, mem.bytes) !== 1) return "non-finite";
+  const h = hyper();
   mem.run(
     layout.g,
     layout.u,

@@ -19,7 +19,7 @@ import {
   mapLeaves,
   requireParams,
 } from "./transform.js";
-import { flattenLike, flattenTree, fromValues, unflattenTree } from "./tree.js";
+import { type FlatTree, flattenLike, flattenTree, fromValues, unflattenTree } from "./tree.js";
 
 /** Options of {@link adam} and {@link adamw}; names follow `torch.optim.Adam`. */
 export interface AdamOptions {
@@ -70,20 +70,30 @@ function makeAdam(
     },
     update(grads, state, params, extras) {
       const step = state.count + 1;
-      const rate = learningRateAt(where, lr, state.count);
-      const stepSize = rate / (1 - beta1 ** step);
-      const bc2Sqrt = Math.sqrt(1 - beta2 ** step);
+      const hyper = () => {
+        const rate = learningRateAt(where, lr, state.count);
+        return {
+          rate,
+          stepSize: rate / (1 - beta1 ** step),
+          bc2Sqrt: Math.sqrt(1 - beta2 ** step),
+        };
+      };
       // a training loop's step in the common case: the WebAssembly kernel (the same bits),
-      // which checks the gradients for NaN and ±∞ itself before it changes anything
+      // which checks the gradients for NaN and ±∞ itself before it changes anything. The
+      // errors come in the order of the JavaScript path's: loss, gradients, learning rate,
+      // shapes
       if (extras?.reuseState === true && weightDecay === 0 && !amsgrad) {
         checkFinite(where, step, { leaves: [], paths: [] }, extras);
-        const flat = flattenLike(grads, state.shapes, where);
-        const fast = adamKernelStep(flat.leaves, state.mu, state.nu, {
-          beta1,
-          beta2,
-          stepSize,
-          invBc2: 1 / bc2Sqrt,
-          eps,
+        let flat: FlatTree;
+        try {
+          flat = flattenLike(grads, state.shapes, where);
+        } catch (e) {
+          checkFinite(where, step, flattenTree(grads, where), extras);
+          throw e;
+        }
+        const fast = adamKernelStep(flat.leaves, state.mu, state.nu, () => {
+          const h = hyper();
+          return { beta1, beta2, stepSize: h.stepSize, invBc2: 1 / h.bc2Sqrt, eps };
         });
         // throws, naming the leaf and element
         if (fast === "non-finite") checkFinite(where, step, flat, extras);
@@ -99,6 +109,7 @@ function makeAdam(
         }
       }
       checkFinite(where, step, flattenTree(grads, where), extras);
+      const { rate, stepSize, bc2Sqrt } = hyper();
       const mu: Float64Array[] = [];
       const nu: Float64Array[] = [];
       const nuMax: Float64Array[] = [];

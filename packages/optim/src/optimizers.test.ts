@@ -215,9 +215,11 @@ describe("minimize with first-order methods", () => {
 });
 
 describe("reuseState", () => {
-  for (const [name, make] of [
-    ["adam", () => adam({ lr: 0.1 })],
-    ["adamw amsgrad", () => adamw({ lr: 0.1, amsgrad: true })],
+  // [name, optimiser, first step whose state reuses the previous step's arrays]: Adam's
+  // WebAssembly step moves the moments into its own memory on the first step
+  for (const [name, make, reusedFrom] of [
+    ["adam", () => adam({ lr: 0.1 }), 1],
+    ["adamw amsgrad", () => adamw({ lr: 0.1, amsgrad: true }), 0],
   ] as const)
     it(`${name}: updating in place gives the same steps, and without it the old state is kept`, () => {
       const p0 = { w: tensor(Float32Array.of(1, -2, 3), { shape: [3] }) };
@@ -237,10 +239,9 @@ describe("reuseState", () => {
         const rb = opt.update(g, b, p0, { reuseState: true });
         expect(Array.from(rb.updates.w.data)).toEqual(Array.from(ra.updates.w.data));
         // in place, every step writes its updates into the same array and the moments
-        // into the previous state's (after the first step, which may move them into the
-        // WebAssembly kernel's memory): nothing allocated
+        // into the previous state's: nothing allocated
         if (lastUpdate !== null) expect(rb.updates.w.data).toBe(lastUpdate);
-        if (k > 0) expect(rb.state.mu[0]).toBe(b.mu[0]);
+        if (k >= reusedFrom) expect(rb.state.mu[0]).toBe(b.mu[0]);
         lastUpdate = rb.updates.w.data;
         expect(Array.from(rb.state.nu[0])).toEqual(Array.from(ra.state.nu[0]));
         // the pure call left its input state as it was

@@ -9,9 +9,9 @@ loading and the warm-up stay outside the clock, as they do for geoml) and prints
 JSON line: wall and CPU seconds of the fit, the wall seconds of a second fit of the
 same data (scikit-learn only: statsmodels takes ~10 s a fit), the process's peak
 resident memory up to the end of the first fit, iterations, the BLAS numpy uses, the
-estimate, and last, off every clock, fresh memory of the design matrix's size: a new
-numpy array filled once, and how much of it the system backed with transparent huge
-pages (fit.ts does the same with a WebAssembly memory).
+estimate, and last, off every clock (scikit-learn only), fresh memory of the design
+matrix's size: a new numpy array filled once, and how much of it the system backed with
+transparent huge pages (fit.ts does the same with a WebAssembly memory).
 """
 import json
 import resource
@@ -74,17 +74,19 @@ def huge_pages_mib():
     return None
 
 
-huge0 = huge_pages_mib()
-t2 = time.perf_counter()
-fresh_array = np.empty(n * 21)
-fresh_array.fill(1.0)
-fresh_ms = (time.perf_counter() - t2) * 1000
-huge1 = huge_pages_mib()
-fresh = {
-    "ms": fresh_ms,
-    "hugeMiB": None if huge0 is None or huge1 is None else huge1 - huge0,
-}
-del fresh_array
+fresh = None
+if tool == "sklearn":
+    huge0 = huge_pages_mib()
+    t2 = time.perf_counter()
+    fresh_array = np.empty(n * 21)
+    fresh_array.fill(1.0)
+    fresh_ms = (time.perf_counter() - t2) * 1000
+    huge1 = huge_pages_mib()
+    fresh = {
+        "ms": fresh_ms,
+        "hugeMiB": None if huge0 is None or huge1 is None else huge1 - huge0,
+    }
+    del fresh_array
 
 # threadpoolctl names every BLAS loaded (OpenBLAS also arrives through LAPACK); the
 # libblas.so.3 actually mapped is the one numpy's calls resolve to
