@@ -10,18 +10,23 @@
 import { simdEnabled, type Tensor } from "@geoml/autodiff";
 import {
   compile,
+  demoteZero,
   F64,
   get,
+  HIGH_HALF,
   I32,
   I32_ADD,
   I32_EQZ,
   I32_GE_U,
   i32,
   instantiateModule,
+  LOW_HALVES,
   loop,
   newMemory,
+  promoteLow,
   S,
   set,
+  shuffle,
   simd,
   V128,
   V128_ZERO,
@@ -36,10 +41,6 @@ import {
 
 type Values = Float32Array | Float64Array;
 
-// i8x16.shuffle lane patterns: the high half of a to the low half; low halves of a and b
-const HIGH = [8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15];
-const JOIN = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
-
 /**
  * `adam(g, u, m, v, bytes, β₁, 1−β₁, β₂, 1−β₂, −stepSize, 1/√(1−β₂ᵗ), ε)` over `bytes`
  * bytes of gradients g (float32 when `es` is 4, float64 when 8; m and v float64 at
@@ -51,7 +52,6 @@ function adamFunction(es: 4 | 8): WasmFunction {
   const I = 12;
   // the scalar parameters 5…11 splatted into v128 locals 13…19; 20 holds g's vector
   const [B1, C1, B2, C2, NS, IB, EPS, GV] = [13, 14, 15, 16, 17, 18, 19, 20];
-  const op = (code: number) => simd(code);
   /** p + i·scale + off, the address of element i's lane group (i in g's bytes). */
   const at = (p: number, scale: 1 | 2, off = 0) => [
     ...get(p),
@@ -70,45 +70,37 @@ function adamFunction(es: 4 | 8): WasmFunction {
       ...at(M, scale, off),
       ...get(B1),
       ...m,
-      ...op(S.f64x2Mul),
+      ...simd(S.f64x2Mul),
       ...get(C1),
       ...g,
-      ...op(S.f64x2Mul),
-      ...op(S.f64x2Add),
+      ...simd(S.f64x2Mul),
+      ...simd(S.f64x2Add),
       ...v128Store(0, 3),
       // v = β₂·v + ((1−β₂)·g)·g
       ...at(V, scale, off),
       ...get(B2),
       ...v,
-      ...op(S.f64x2Mul),
+      ...simd(S.f64x2Mul),
       ...get(C2),
       ...g,
-      ...op(S.f64x2Mul),
+      ...simd(S.f64x2Mul),
       ...g,
-      ...op(S.f64x2Mul),
-      ...op(S.f64x2Add),
+      ...simd(S.f64x2Mul),
+      ...simd(S.f64x2Add),
       ...v128Store(0, 3),
       // u = −stepSize · (m / (√v · 1/√(1−β₂ᵗ) + ε)), from the m and v just stored
       ...get(NS),
       ...m,
       ...v,
-      ...op(S.f64x2Sqrt),
+      ...simd(S.f64x2Sqrt),
       ...get(IB),
-      ...op(S.f64x2Mul),
+      ...simd(S.f64x2Mul),
       ...get(EPS),
-      ...op(S.f64x2Add),
-      ...op(S.f64x2Div),
-      ...op(S.f64x2Mul),
+      ...simd(S.f64x2Add),
+      ...simd(S.f64x2Div),
+      ...simd(S.f64x2Mul),
     ];
   };
-  const promote = (x: number[]) => [...x, ...op(S.f64x2PromoteLowF32x4)];
-  const demote = (x: number[]) => [...x, ...op(S.f32x4DemoteF64x2Zero)];
-  const shuffle = (a: number[], b: number[], pattern: number[]) => [
-    ...a,
-    ...b,
-    ...op(S.i8x16Shuffle),
-    ...pattern,
-  ];
   const step =
     es === 8
       ? [...at(U, 1), ...lanes([...at(G, 1), ...v128Load(0, 3)], 0), ...v128Store(0, 3)]
@@ -119,15 +111,15 @@ function adamFunction(es: 4 | 8): WasmFunction {
           // four float32 gradients: lanes 0–1 and 2–3 promoted, each pair's u rounded once
           ...at(U, 1),
           ...shuffle(
-            demote(lanes(promote(get(GV)), 0)),
-            demote(lanes(promote(shuffle(get(GV), get(GV), HIGH)), 16)),
-            JOIN,
+            demoteZero(lanes(promoteLow(get(GV)), 0)),
+            demoteZero(lanes(promoteLow(shuffle(get(GV), get(GV), HIGH_HALF)), 16)),
+            LOW_HALVES,
           ),
           ...v128Store(0, 2),
         ];
   const splat = (param: number, local: number) => [
     ...get(param),
-    ...op(S.f64x2Splat),
+    ...simd(S.f64x2Splat),
     ...set(local),
   ];
   return {
@@ -316,7 +308,8 @@ export function adamKernelStep(
   if (!simdEnabled() || grads.length === 0) return null;
   const es = grads[0].data instanceof Float32Array ? 4 : 8;
   for (const g of grads) if ((g.data instanceof Float32Array ? 4 : 8) !== es) return null;
-  let mem = mu[0] ? owners.get(mu[0].buffer) : undefined;
+  // grads has a leaf, so the state has its moments (the caller checked the shapes)
+  let mem = owners.get(mu[0].buffer);
   // the memory serves only the state whose moments are its views, leaf for leaf
   if (
     mem !== undefined &&
@@ -328,13 +321,13 @@ export function adamKernelStep(
   )
     mem = undefined;
   if (mem === undefined) {
-    if (mu[0] && noMemory.has(mu[0])) return null;
+    if (noMemory.has(mu[0])) return null;
     const made = makeMoments(
       es,
       grads.map((g) => g.size),
     );
     if (made === null) {
-      if (mu[0]) noMemory.add(mu[0]);
+      noMemory.add(mu[0]);
       return null;
     }
     mem = made;

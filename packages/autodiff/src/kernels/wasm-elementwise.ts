@@ -10,14 +10,19 @@ import type { Storage } from "../dtype.js";
 import { I32, type WasmFunction, wasmModule } from "./wasm/encode.js";
 import { fusedMultiplyAdd, instantiate, simdEnabled, type WasmMemory } from "./wasm/instance.js";
 import {
+  demoteZero,
   get,
+  HIGH_HALF,
   I32_ADD,
   I32_GE_U,
   i32,
+  LOW_HALVES,
   loop,
+  promoteLow,
   S,
   SELECT,
   set,
+  shuffle,
   simd,
   V128_ZERO,
   v128Load,
@@ -81,13 +86,6 @@ export type BinaryName = keyof typeof BINARY;
 const CHUNK = 8192;
 const PAGES = 6; // 3 × 8192 × 8 bytes = 3 × 64 KiB, 16-byte aligned
 
-// i8x16.shuffle lane patterns: the high half of a to the low half; low halves of a and b
-const HIGH = [8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15];
-const JOIN = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
-const promote = (x: E) => [...x, ...simd(S.f64x2PromoteLowF32x4)];
-const demote = (x: E) => [...x, ...simd(S.f32x4DemoteF64x2Zero)];
-const shuffle = (a: E, b: E, lanes: number[]) => [...a, ...b, ...simd(S.i8x16Shuffle, ...lanes)];
-
 /**
  * `name(ptrs..., dst, bytes)`: for each 16-byte vector of the inputs, dst = f(inputs);
  * float32 lanes are promoted to float64, computed, and rounded once.
@@ -111,11 +109,11 @@ function kernel(
   } else if (native32) {
     out = native32(F, ins);
   } else {
-    const lo = ins.map((x) => F.v(promote(x)));
-    const hi = ins.map((x) => F.v(promote(shuffle(x, x, HIGH))));
-    const ylo = F.v(demote(f(F, lo, "f32")));
-    const yhi = F.v(demote(f(F, hi, "f32")));
-    out = shuffle(ylo, yhi, JOIN);
+    const lo = ins.map((x) => F.v(promoteLow(x)));
+    const hi = ins.map((x) => F.v(promoteLow(shuffle(x, x, HIGH_HALF))));
+    const ylo = F.v(demoteZero(f(F, lo, "f32")));
+    const yhi = F.v(demoteZero(f(F, hi, "f32")));
+    out = shuffle(ylo, yhi, LOW_HALVES);
   }
   const step = [...F.take(), ...at(dst), ...out, ...v128Store(0)];
   const body = [
@@ -267,8 +265,8 @@ export function columnSumKernel(es: 4 | 8): WasmFunction {
           0x6c, // i32.mul
           I32_ADD,
           ...set(p),
-          ...addAt(0, promote(x)),
-          ...addAt(16, promote(shuffle(x, x, HIGH))),
+          ...addAt(0, promoteLow(x)),
+          ...addAt(16, promoteLow(shuffle(x, x, HIGH_HALF))),
         ];
   const step = [...F.take(), ...update, ...advanceRow(i, j, rowBytes)];
   return {

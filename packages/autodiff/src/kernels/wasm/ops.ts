@@ -102,6 +102,28 @@ export const S = {
   f64x2RelaxedMadd: 0x107,
 } as const;
 
+/** `i8x16.shuffle` lanes: the high 8 bytes of the first operand, in both halves. */
+export const HIGH_HALF = [8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15];
+/** `i8x16.shuffle` lanes: the low 8 bytes of the first operand, then those of the second. */
+export const LOW_HALVES = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
+
+/** The bytes of `a` and `b` picked by `lanes` (`i8x16.shuffle`), each operand code that pushes one v128. */
+export const shuffle = (a: readonly number[], b: readonly number[], lanes: readonly number[]) => [
+  ...a,
+  ...b,
+  ...simd(S.i8x16Shuffle, ...lanes),
+];
+/** float32 lanes 0–1 of `x` as two float64 lanes (`f64x2.promote_low_f32x4`). */
+export const promoteLow = (x: readonly number[]): number[] => [
+  ...x,
+  ...simd(S.f64x2PromoteLowF32x4),
+];
+/** Two float64 lanes of `x` rounded once into float32 lanes 0–1, lanes 2–3 zero. */
+export const demoteZero = (x: readonly number[]): number[] => [
+  ...x,
+  ...simd(S.f32x4DemoteF64x2Zero),
+];
+
 /**
  * acc + a·b over v128 lanes of `es` bytes (4: f32x4, 8: f64x2), each operand code
  * that pushes one v128: one `relaxed_madd` when `fused` (see `fusedMultiplyAdd`),
